@@ -1,0 +1,157 @@
+/**
+ * The API contract between the storefront and the BFF.
+ * Types are inferred from zod schemas so both sides can validate at runtime
+ * (the BFF validates requests, the storefront validates responses).
+ */
+import { z } from 'zod';
+
+/** WeChat Pay v2 sign types; the JSAPI `signType` must equal the unifiedorder `sign_type`. */
+export const SignTypeSchema = z.enum(['MD5', 'HMAC-SHA256']);
+export type SignType = z.infer<typeof SignTypeSchema>;
+
+/**
+ * Exactly the object `WeixinJSBridge.invoke('getBrandWCPayRequest', params, cb)` takes.
+ * Every field is a string; names are case-sensitive (`appId`, `timeStamp`).
+ */
+export const JsapiPayParamsSchema = z
+  .object({
+    appId: z.string().min(1).max(32),
+    /** Seconds since the epoch, as a string of 10 digits (never milliseconds, never a number). */
+    timeStamp: z.string().regex(/^\d{10}$/, 'timeStamp must be 10 digits of seconds'),
+    nonceStr: z.string().min(1).max(32),
+    /** `prepay_id=` followed by the prepay_id from unifiedorder. */
+    package: z.string().regex(/^prepay_id=[A-Za-z0-9_-]{1,64}$/, 'package must be prepay_id=…'),
+    signType: SignTypeSchema,
+    /** Upper-case hex: 32 chars for MD5, 64 for HMAC-SHA256. */
+    paySign: z.string().regex(/^([0-9A-F]{32}|[0-9A-F]{64})$/, 'paySign must be upper-case hex'),
+  })
+  .strict()
+  .refine((p) => p.paySign.length === (p.signType === 'MD5' ? 32 : 64), {
+    message: 'paySign length does not match signType',
+    path: ['paySign'],
+  });
+export type JsapiPayParams = z.infer<typeof JsapiPayParamsSchema>;
+
+export const OrderStatusSchema = z.enum(['PENDING', 'PAID', 'CLOSED', 'REFUNDING', 'REFUNDED', 'FAILED']);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+/** Amounts are integer fen (1/100 CNY) everywhere. */
+export const FenSchema = z.number().int().nonnegative();
+
+export const ProductSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  priceFen: FenSchema,
+  imageUrl: z.string(),
+  stock: z.number().int().nonnegative(),
+});
+export type Product = z.infer<typeof ProductSchema>;
+
+export const OrderItemSchema = z.object({
+  productId: z.string(),
+  name: z.string(),
+  unitPriceFen: FenSchema,
+  quantity: z.number().int().positive(),
+});
+export type OrderItem = z.infer<typeof OrderItemSchema>;
+
+export const OrderSchema = z.object({
+  outTradeNo: z.string(),
+  status: OrderStatusSchema,
+  totalFen: FenSchema,
+  refundedFen: FenSchema,
+  items: z.array(OrderItemSchema),
+  createdAt: z.string(),
+  paidAt: z.string().nullable(),
+  transactionId: z.string().nullable(),
+  /** ISO time after which an unpaid order is closed. */
+  expiresAt: z.string(),
+});
+export type Order = z.infer<typeof OrderSchema>;
+
+/** POST /api/orders: the client names products and quantities only, never prices. */
+export const CreateOrderRequestSchema = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            productId: z.string().min(1).max(64),
+            quantity: z.number().int().min(1).max(99),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(50),
+  })
+  .strict();
+export type CreateOrderRequest = z.infer<typeof CreateOrderRequestSchema>;
+
+/** POST /api/orders/:outTradeNo/pay */
+export const PayRequestSchema = z
+  .object({ tradeType: z.enum(['JSAPI', 'NATIVE']).default('JSAPI') })
+  .strict();
+export type PayRequest = z.input<typeof PayRequestSchema>;
+
+export const PayResponseSchema = z.discriminatedUnion('tradeType', [
+  z.object({ tradeType: z.literal('JSAPI'), payParams: JsapiPayParamsSchema }),
+  z.object({ tradeType: z.literal('NATIVE'), codeUrl: z.string().startsWith('weixin://') }),
+]);
+export type PayResponse = z.infer<typeof PayResponseSchema>;
+
+export const MeSchema = z.discriminatedUnion('signedIn', [
+  z.object({ signedIn: z.literal(false) }),
+  z.object({
+    signedIn: z.literal(true),
+    openid: z.string(),
+    nickname: z.string().nullable(),
+    avatarUrl: z.string().nullable(),
+  }),
+]);
+export type Me = z.infer<typeof MeSchema>;
+
+/** POST /api/admin/orders/:outTradeNo/refund (operator only, admin token). */
+export const RefundRequestSchema = z
+  .object({ amountFen: z.number().int().positive().optional(), reason: z.string().max(80).optional() })
+  .strict();
+export type RefundRequest = z.infer<typeof RefundRequestSchema>;
+
+export const ApiErrorCodeSchema = z.enum([
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UPSTREAM_ERROR',
+  'INTERNAL',
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
+
+/** Every non-2xx JSON response of the BFF has this shape. */
+export const ApiErrorSchema = z.object({
+  error: z.object({
+    code: ApiErrorCodeSchema,
+    message: z.string(),
+    requestId: z.string().optional(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export const ProductListSchema = z.object({ products: z.array(ProductSchema) });
+export const OrderListSchema = z.object({ orders: z.array(OrderSchema) });
+
+/** Routes, in one place so neither side hard-codes paths differently. */
+export const routes = {
+  me: '/api/me',
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  products: '/api/products',
+  product: (id: string) => `/api/products/${encodeURIComponent(id)}`,
+  orders: '/api/orders',
+  order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
+  pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,
+  refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
+} as const;
