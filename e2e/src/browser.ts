@@ -1,0 +1,67 @@
+/**
+ * Debian's Chromium driven by playwright-core (no browser download). The flags keep
+ * Chromium off the network, which this machine does not have anyway.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const WECHAT_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A.240405.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+  'Version/4.0 Chrome/130.0.6723.103 Mobile Safari/537.36 XWEB/1300259 MMWEBSDK/20240802 MicroMessenger/8.0.51.2720(0x28003336) ' +
+  'WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
+export const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+
+export const artifactsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts');
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/**
+ * A phone-sized context that looks like WeChat's in-app browser: WeChat UA, and the
+ * emulator's WeixinJSBridge injected before any page script, as the real client does.
+ */
+export async function wechatContext(browser: Browser, emulatorUrl: string): Promise<BrowserContext> {
+  const bridge = await (await fetch(`${emulatorUrl}/bridge.js`)).text();
+  const context = await browser.newContext({
+    userAgent: WECHAT_UA,
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  await context.addInitScript({ content: bridge });
+  return context;
+}
+
+export async function desktopContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+}
+
+/** Screenshots are kept as test artifacts: e2e/test-artifacts/<flow>/<nn>-<step>.png */
+export function screenshotter(page: Page, flow: string): (step: string) => Promise<void> {
+  const dir = path.join(artifactsDir, flow);
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  return async (step) => {
+    n += 1;
+    await page.screenshot({ path: path.join(dir, `${String(n).padStart(2, '0')}-${step}.png`), fullPage: true });
+  };
+}

@@ -1,0 +1,141 @@
+// Starts emulator + BFF + storefront for local development, all on loopback,
+// and stops all three when one of them exits or on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const host = env.DEV_HOST ?? '127.0.0.1';
+const ports = {
+  emulator: Number(env.EMULATOR_PORT ?? 4000),
+  emulatorTls: Number(env.EMULATOR_HTTPS_PORT ?? 4001),
+  bff: Number(env.BFF_PORT ?? 3000),
+  storefront: Number(env.STOREFRONT_PORT ?? 5173),
+};
+const emulatorUrl = `http://${host}:${ports.emulator}`;
+const storefrontUrl = `http://${host}:${ports.storefront}`;
+const bffUrl = `http://${host}:${ports.bff}`;
+const certs = path.join(root, 'apps/wechat-emulator/certs');
+
+// The emulator's documented default test merchant (public test data, not a secret).
+const testMerchant = {
+  WECHAT_APP_ID: 'wxd930ea5d5a258f4f',
+  WECHAT_APP_SECRET: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
+  WECHAT_MCH_ID: '10000100',
+  WECHAT_PAY_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+};
+
+const services = [
+  {
+    name: 'emulator',
+    cwd: 'apps/wechat-emulator',
+    args: ['src/main.ts'],
+    health: `${emulatorUrl}/console`,
+    env: {
+      EMULATOR_HOST: host,
+      EMULATOR_PORT: String(ports.emulator),
+      EMULATOR_HTTPS_PORT: String(ports.emulatorTls),
+      EMULATOR_PUBLIC_URL: emulatorUrl,
+      EMULATOR_NOTIFY_TIME_SCALE: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01',
+    },
+  },
+  {
+    name: 'bff',
+    cwd: 'apps/bff',
+    args: ['src/main.ts'],
+    health: `${bffUrl}/readyz`,
+    env: {
+      NODE_ENV: 'development',
+      HOST: host,
+      PORT: String(ports.bff),
+      PUBLIC_BASE_URL: storefrontUrl,
+      SESSION_KEYS: 'dev-session-key-change-me',
+      ADMIN_TOKEN: 'dev-admin-token',
+      ...testMerchant,
+      WECHAT_OPEN_BASE_URL: emulatorUrl,
+      WECHAT_API_BASE_URL: emulatorUrl,
+      WECHAT_PAY_BASE_URL: emulatorUrl,
+      WECHAT_PAY_SECAPI_BASE_URL: `https://${host}:${ports.emulatorTls}`,
+      WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
+      WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
+      WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
+      RECONCILE_INTERVAL_MS: '15000',
+    },
+  },
+  {
+    name: 'storefront',
+    cwd: 'apps/storefront',
+    bin: 'vite',
+    args: ['--host', host, '--port', String(ports.storefront), '--strictPort'],
+    health: storefrontUrl,
+    env: { BFF_URL: bffUrl, EMULATOR_PUBLIC_URL: emulatorUrl },
+  },
+];
+
+const colors = { emulator: 35, bff: 36, storefront: 33 };
+const children = [];
+let stopping = false;
+
+function start(service) {
+  const cwd = path.join(root, service.cwd);
+  const bin = path.join(cwd, 'node_modules/.bin', service.bin ?? 'tsx');
+  const child = spawn(bin, service.args, { cwd, env: { ...env, ...service.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `\x1b[${colors[service.name]}m[${service.name}]\x1b[0m `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${prefix}exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  children.push(child);
+}
+
+async function waitFor(url, name, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${name} did not become healthy at ${url} within ${timeoutMs / 1000}s`);
+}
+
+function stop(code) {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+try {
+  for (const service of services) {
+    start(service);
+    await waitFor(service.health, service.name);
+  }
+  console.log(`
+  \x1b[1mwxpay-shop is running offline\x1b[0m
+    Storefront   ${storefrontUrl}        ← open this (any browser; the emulator's pay sheet stands in for WeChat)
+    BFF          ${bffUrl}
+    Emulator     ${emulatorUrl}/console  (orders, payments, notify deliveries)
+  Ctrl-C stops everything.
+`);
+} catch (err) {
+  console.error(String(err));
+  stop(1);
+}

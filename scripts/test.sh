@@ -1,0 +1,40 @@
+#!/bin/sh
+# The one command that runs every test, from a fresh machine with only Node and npm:
+# installs pnpm (into .tools/), the workspace dependencies, Debian's Chromium and
+# PostgreSQL; then typecheck, lint, unit + integration tests (embedded PGlite and a
+# real PostgreSQL on loopback), a production build and the end-to-end tests in Chromium.
+set -eu
+cd "$(dirname "$0")/.."
+pnpm() { ./scripts/pnpm.sh "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "system packages (chromium, postgresql)"
+sh scripts/system-deps.sh
+
+step "workspace dependencies"
+pnpm install --frozen-lockfile
+
+if [ -z "${TEST_DATABASE_URL:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  step "PostgreSQL test cluster on loopback"
+  TEST_DATABASE_URL="$(sh scripts/pg-test-cluster.sh start)"
+  export TEST_DATABASE_URL
+  trap 'sh scripts/pg-test-cluster.sh stop' EXIT INT TERM
+fi
+[ -n "${TEST_DATABASE_URL:-}" ] || echo "WARNING: no PostgreSQL available; storage tests run on PGlite only" >&2
+
+step "typecheck"
+pnpm -r --workspace-concurrency=2 typecheck
+
+step "lint"
+pnpm exec eslint .
+
+step "unit and integration tests"
+pnpm -r --workspace-concurrency=1 --if-present test
+
+step "production build"
+pnpm --filter @wxpay-shop/storefront build
+
+step "end-to-end tests (Chromium)"
+pnpm --filter @wxpay-shop/e2e e2e
+
+step "all tests passed"
