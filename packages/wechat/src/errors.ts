@@ -16,6 +16,15 @@ export class WechatSignatureError extends Error {
   override readonly name = 'WechatSignatureError';
 }
 
+/**
+ * A notification that is well-formed and authentic enough to read but must not be accepted
+ * (return_code≠SUCCESS, another merchant's appid/mch_id, bad amounts, missing fields).
+ * The message is fixed text, safe to log and to send back in a FAIL reply.
+ */
+export class WechatNotifyError extends Error {
+  override readonly name = 'WechatNotifyError';
+}
+
 /** `api.weixin.qq.com` answered `{errcode, errmsg}` with errcode ≠ 0. */
 export class WechatOAuthError extends Error {
   override readonly name = 'WechatOAuthError';

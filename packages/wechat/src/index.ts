@@ -4,3 +4,7 @@ export * from './xml';
 export * from './nonce';
 export * from './jsapi';
 export * from './refund-crypto';
+export * from './fields';
+export * from './oauth';
+export * from './notify';
+export * from './pay-client';

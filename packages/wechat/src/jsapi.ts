@@ -1,5 +1,5 @@
 /** Parameters for `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`. Pure. */
-import { sign, type SignType } from './sign';
+import { safeEqual, sign, type SignType } from './sign';
 import { randomString, unixSeconds } from './nonce';
 
 export interface JsapiPayParams {
@@ -43,5 +43,5 @@ export function verifyJsapiPayParams(params: Readonly<Record<string, unknown>>, 
     apiKey,
     signType,
   );
-  return expected === paySign;
+  return safeEqual(expected, paySign as string);
 }

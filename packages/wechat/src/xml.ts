@@ -11,16 +11,23 @@ export type FlatXml = Record<string, string>;
 /** WeChat's own messages are a few KB; 64 KB leaves ample room and bounds memory. */
 export const MAX_XML_BYTES = 64 * 1024;
 
-const parser = new Parser({
-  explicitArray: false,
-  explicitRoot: true,
-  trim: false,
-  normalize: false,
-  explicitCharkey: false,
-  mergeAttrs: false,
-  async: false,
-  strict: true,
-});
+/** Key xml2js uses for an element's text; `#` cannot start an XML name, so it never collides with a field. */
+const TEXT_KEY = '#text';
+
+/** A fresh parser per document: xml2js parsers are stateful and unsafe to reuse after an error. */
+function newParser(): Parser {
+  return new Parser({
+    explicitArray: false,
+    explicitRoot: true,
+    trim: false,
+    normalize: false,
+    explicitCharkey: false,
+    charkey: TEXT_KEY,
+    mergeAttrs: false,
+    async: false,
+    strict: true,
+  });
+}
 
 export interface ParseOptions {
   /** Root element name; `xml` for everything except the decrypted refund notification (`root`). */
@@ -31,28 +38,40 @@ export interface ParseOptions {
 export async function parseXml(input: string | Buffer, options: ParseOptions = {}): Promise<FlatXml> {
   const root = options.root ?? 'xml';
   const maxBytes = options.maxBytes ?? MAX_XML_BYTES;
+  if (typeof input !== 'string' && !Buffer.isBuffer(input)) throw new WechatXmlError('body must be a string or Buffer', 'MALFORMED');
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size === 0) throw new WechatXmlError('empty body', 'EMPTY');
   if (size > maxBytes) throw new WechatXmlError(`XML body exceeds ${maxBytes} bytes`, 'TOO_LARGE');
-  const text = typeof input === 'string' ? input : input.toString('utf8');
+  // The BOM is stripped here rather than by xml2js so that sax positions index into `text`.
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE');
 
+  const parser = newParser();
+  // xml2js resolves as soon as the root closes and silently drops whatever follows
+  // (`<xml>…</xml><xml>…</xml>` would smuggle a second document), so record where the root ended.
+  let rootEnd = -1;
+  parser.on('end', () => {
+    // `saxParser` is public on xml2js parsers but missing from @types/xml2js.
+    rootEnd = (parser as unknown as { saxParser: { position: number } }).saxParser.position;
+  });
   let doc: unknown;
   try {
     doc = await parser.parseStringPromise(text);
   } catch {
     throw new WechatXmlError('malformed XML', 'MALFORMED');
   }
-  if (!doc || typeof doc !== 'object' || !(root in doc)) {
+  if (!doc || typeof doc !== 'object' || !Object.hasOwn(doc, root)) {
     throw new WechatXmlError(`root element must be <${root}>`, 'BAD_ROOT');
   }
+  if (rootEnd < 0 || text.slice(rootEnd).trim() !== '') throw new WechatXmlError('content after the root element', 'MALFORMED');
   const body = (doc as Record<string, unknown>)[root];
-  if (body === '' || body === undefined || body === null) return {};
+  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new WechatXmlError('root must contain fields', 'NOT_FLAT');
 
   const out: FlatXml = {};
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (name === '$') throw new WechatXmlError('attributes are not allowed', 'NOT_FLAT');
+    if (name === TEXT_KEY) throw new WechatXmlError('text directly inside the root is not allowed', 'NOT_FLAT');
     if (typeof value !== 'string') throw new WechatXmlError(`field <${name}> must be a single text value`, 'NOT_FLAT');
     out[name] = value;
   }

@@ -1,0 +1,328 @@
+/**
+ * WeChat Pay API v2 client (api.mch.weixin.qq.com): signed XML requests, verified XML responses,
+ * bounded retries of identical bodies. Only the HTTP exchange itself lives in xml-transport.
+ */
+import {
+  WechatPayBusinessError,
+  WechatPayCommunicationError,
+  WechatSignatureError,
+  WechatTransportError,
+} from './errors';
+import { optionalField, parseNonNegativeInt } from './fields';
+import { beijingTime, randomString } from './nonce';
+import { sign, verify, type SignType } from './sign';
+import { postXml, type ClientTls } from './xml-transport';
+import { buildXml, parseXml, type FlatXml } from './xml';
+
+export type { ClientTls } from './xml-transport';
+
+export interface PayClientOptions {
+  appId: string;
+  mchId: string;
+  apiKey: string;
+  signType: SignType;
+  /** e.g. https://api.mch.weixin.qq.com or http://127.0.0.1:4000 */
+  payBaseUrl: string;
+  /** Base URL for /secapi/* (refund); defaults to payBaseUrl. */
+  secapiBaseUrl?: string;
+  /** Merchant client certificate (PEM) presented on /secapi/*, and an extra CA trusted for every HTTPS call. */
+  tls?: ClientTls;
+  timeoutMs?: number;
+  /** Extra attempts after the first, for retryable failures only. */
+  retries?: number;
+  /** First backoff delay; doubles per retry. */
+  retryDelayMs?: number;
+  /** Response size cap. */
+  maxResponseBytes?: number;
+}
+
+export type TradeType = 'JSAPI' | 'NATIVE';
+
+export interface UnifiedOrderInput {
+  outTradeNo: string;
+  body: string;
+  /** Fen, positive integer. */
+  totalFee: number;
+  spbillCreateIp: string;
+  notifyUrl: string;
+  tradeType: TradeType;
+  /** Required for JSAPI. */
+  openid?: string;
+  /** Required for NATIVE. */
+  productId?: string;
+  attach?: string;
+  timeExpire?: Date;
+}
+
+export interface UnifiedOrderResult {
+  prepayId: string;
+  codeUrl?: string;
+  tradeType: string;
+  raw: Record<string, string>;
+}
+
+export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+const TRADE_STATES: readonly string[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'];
+
+export interface OrderQueryResult {
+  tradeState: TradeState;
+  tradeStateDesc: string;
+  outTradeNo: string;
+  transactionId?: string;
+  totalFee?: number;
+  cashFee?: number;
+  openid?: string;
+  timeEnd?: string;
+  raw: Record<string, string>;
+}
+
+export interface RefundInput {
+  outTradeNo: string;
+  outRefundNo: string;
+  totalFee: number;
+  refundFee: number;
+  refundDesc?: string;
+  notifyUrl?: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  outRefundNo: string;
+  refundFee: number;
+  raw: Record<string, string>;
+}
+
+export type RefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
+const REFUND_STATUSES: readonly string[] = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'];
+
+export interface RefundQueryItem {
+  outRefundNo: string;
+  refundId: string;
+  refundFee: number;
+  status: RefundStatus;
+}
+
+export interface RefundQueryResult {
+  refunds: RefundQueryItem[];
+  raw: Record<string, string>;
+}
+
+type Params = Record<string, string | number | undefined>;
+
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+
+function trimSlash(base: string): string {
+  return base.replace(/\/+$/, '');
+}
+
+function isPositiveFen(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
+}
+
+function malformed(what: string): WechatPayCommunicationError {
+  return new WechatPayCommunicationError(`malformed response: ${what}`);
+}
+
+function requireResponseField(fields: FlatXml, name: string): string {
+  const value = optionalField(fields, name);
+  if (value === undefined) throw malformed(`missing ${name}`);
+  return value;
+}
+
+function optionalAmount(fields: FlatXml, name: string): number | undefined {
+  const value = optionalField(fields, name);
+  if (value === undefined) return undefined;
+  const n = parseNonNegativeInt(value);
+  if (n === null) throw malformed(`${name} is not an integer`);
+  return n;
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof WechatTransportError) return err.status === undefined || err.status >= 500;
+  return err instanceof WechatPayBusinessError && err.retryable;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class PayClient {
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: PayClientOptions) {
+    if (options.signType !== 'MD5' && options.signType !== 'HMAC-SHA256') throw new Error('signType must be MD5 or HMAC-SHA256');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = Math.max(0, Math.min(options.retries ?? 2, 5));
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
+
+  async unifiedOrder(input: UnifiedOrderInput): Promise<UnifiedOrderResult> {
+    if (input.tradeType !== 'JSAPI' && input.tradeType !== 'NATIVE') throw new Error('tradeType must be JSAPI or NATIVE');
+    if (input.tradeType === 'JSAPI' && !input.openid) throw new Error('unifiedOrder: JSAPI requires openid');
+    if (input.tradeType === 'NATIVE' && !input.productId) throw new Error('unifiedOrder: NATIVE requires productId');
+    if (!isPositiveFen(input.totalFee)) throw new Error('unifiedOrder: totalFee must be a positive integer (fen)');
+    if (!input.outTradeNo || !input.body || !input.spbillCreateIp || !input.notifyUrl) {
+      throw new Error('unifiedOrder: outTradeNo, body, spbillCreateIp and notifyUrl are required');
+    }
+    const fields = await this.call('/pay/unifiedorder', {
+      device_info: 'WEB',
+      body: input.body,
+      attach: input.attach,
+      out_trade_no: input.outTradeNo,
+      fee_type: 'CNY',
+      total_fee: input.totalFee,
+      spbill_create_ip: input.spbillCreateIp,
+      time_expire: input.timeExpire ? beijingTime(input.timeExpire) : undefined,
+      notify_url: input.notifyUrl,
+      trade_type: input.tradeType,
+      product_id: input.tradeType === 'NATIVE' ? input.productId : undefined,
+      openid: input.tradeType === 'JSAPI' ? input.openid : undefined,
+    });
+    const result: UnifiedOrderResult = {
+      prepayId: requireResponseField(fields, 'prepay_id'),
+      tradeType: optionalField(fields, 'trade_type') ?? input.tradeType,
+      raw: fields,
+    };
+    const codeUrl = optionalField(fields, 'code_url');
+    if (codeUrl !== undefined) result.codeUrl = codeUrl;
+    else if (input.tradeType === 'NATIVE') throw malformed('missing code_url');
+    return result;
+  }
+
+  async orderQuery(by: { outTradeNo: string } | { transactionId: string }): Promise<OrderQueryResult> {
+    const fields = await this.call(
+      '/pay/orderquery',
+      'transactionId' in by ? { transaction_id: by.transactionId } : { out_trade_no: by.outTradeNo },
+    );
+    const tradeState = requireResponseField(fields, 'trade_state');
+    if (!TRADE_STATES.includes(tradeState)) throw malformed('unknown trade_state');
+    const result: OrderQueryResult = {
+      tradeState: tradeState as TradeState,
+      tradeStateDesc: fields.trade_state_desc ?? '',
+      outTradeNo: requireResponseField(fields, 'out_trade_no'),
+      raw: fields,
+    };
+    const transactionId = optionalField(fields, 'transaction_id');
+    if (transactionId !== undefined) result.transactionId = transactionId;
+    const totalFee = optionalAmount(fields, 'total_fee');
+    if (totalFee !== undefined) result.totalFee = totalFee;
+    const cashFee = optionalAmount(fields, 'cash_fee');
+    if (cashFee !== undefined) result.cashFee = cashFee;
+    const openid = optionalField(fields, 'openid');
+    if (openid !== undefined) result.openid = openid;
+    const timeEnd = optionalField(fields, 'time_end');
+    if (timeEnd !== undefined) result.timeEnd = timeEnd;
+    return result;
+  }
+
+  /** ORDERPAID / ORDERCLOSED surface as WechatPayBusinessError; the caller decides what they mean. */
+  async closeOrder(outTradeNo: string): Promise<void> {
+    if (!outTradeNo) throw new Error('closeOrder: outTradeNo is required');
+    await this.call('/pay/closeorder', { out_trade_no: outTradeNo });
+  }
+
+  /** Over mutual TLS when tls.cert/key are configured. Retrying is safe: out_refund_no is the idempotency key. */
+  async refund(input: RefundInput): Promise<RefundResult> {
+    if (!input.outTradeNo || !input.outRefundNo) throw new Error('refund: outTradeNo and outRefundNo are required');
+    if (!isPositiveFen(input.totalFee) || !isPositiveFen(input.refundFee)) {
+      throw new Error('refund: totalFee and refundFee must be positive integers (fen)');
+    }
+    if (input.refundFee > input.totalFee) throw new Error('refund: refundFee exceeds totalFee');
+    const fields = await this.call(
+      '/secapi/pay/refund',
+      {
+        out_trade_no: input.outTradeNo,
+        out_refund_no: input.outRefundNo,
+        total_fee: input.totalFee,
+        refund_fee: input.refundFee,
+        refund_fee_type: 'CNY',
+        refund_desc: input.refundDesc,
+        notify_url: input.notifyUrl,
+      },
+      true,
+    );
+    const refundFee = optionalAmount(fields, 'refund_fee');
+    if (refundFee === undefined) throw malformed('missing refund_fee');
+    return {
+      refundId: requireResponseField(fields, 'refund_id'),
+      outRefundNo: requireResponseField(fields, 'out_refund_no'),
+      refundFee,
+      raw: fields,
+    };
+  }
+
+  async refundQuery(by: { outRefundNo: string } | { outTradeNo: string }): Promise<RefundQueryResult> {
+    const fields = await this.call(
+      '/pay/refundquery',
+      'outRefundNo' in by ? { out_refund_no: by.outRefundNo } : { out_trade_no: by.outTradeNo },
+    );
+    return { refunds: parseRefundList(fields), raw: fields };
+  }
+
+  /**
+   * Signs, sends and verifies one API call, retrying identical bodies on transient failures.
+   * Returns the verified fields of a SUCCESS/SUCCESS response.
+   */
+  private async call(path: string, params: Params, secapi = false): Promise<FlatXml> {
+    const { appId, mchId, apiKey, signType, tls } = this.options;
+    const signed: Params = { appid: appId, mch_id: mchId, nonce_str: randomString(32), sign_type: signType, ...params };
+    signed.sign = sign(signed, apiKey, signType);
+    // Built once: a retry must resend byte-for-byte the same request.
+    const body = buildXml(signed);
+    const base = trimSlash(secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl);
+    const url = new URL(`${base}${path}`);
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await postXml(url, body, {
+          timeoutMs: this.timeoutMs,
+          maxBytes: this.maxResponseBytes,
+          ca: tls?.ca,
+          clientCert: secapi && tls ? { cert: tls.cert, key: tls.key } : undefined,
+        });
+        if (res.status < 200 || res.status > 299) throw new WechatTransportError(`POST ${path} answered HTTP ${res.status}`, res.status);
+        return this.interpret(await parseXml(res.body, { maxBytes: this.maxResponseBytes }));
+      } catch (err) {
+        if (attempt >= this.retries || !isRetryable(err)) throw err;
+        await sleep(this.retryDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  /** 协议规则: return_code first, then sign + merchant, then result_code. */
+  private interpret(fields: FlatXml): FlatXml {
+    if (fields.return_code !== 'SUCCESS') {
+      throw new WechatPayCommunicationError(fields.return_msg || fields.retmsg || (fields.return_code ? 'FAIL' : 'response has no return_code'));
+    }
+    if (!verify(fields, this.options.apiKey, this.options.signType)) throw new WechatSignatureError('response sign does not verify');
+    if (fields.appid !== this.options.appId || fields.mch_id !== this.options.mchId) {
+      throw new WechatSignatureError('response appid/mch_id is not ours');
+    }
+    if (fields.result_code !== 'SUCCESS') {
+      throw new WechatPayBusinessError(fields.err_code || 'UNKNOWN', fields.err_code_des || fields.result_msg || '');
+    }
+    return fields;
+  }
+}
+
+/** refund_count entries of `out_refund_no_$n`, `refund_id_$n`, `refund_fee_$n`, `refund_status_$n` (0-based). */
+export function parseRefundList(fields: FlatXml): RefundQueryItem[] {
+  const count = parseNonNegativeInt(fields.refund_count);
+  if (count === null) throw malformed('refund_count is not an integer');
+  const refunds: RefundQueryItem[] = [];
+  for (let n = 0; n < count; n++) {
+    const status = requireResponseField(fields, `refund_status_${n}`);
+    if (!REFUND_STATUSES.includes(status)) throw malformed(`unknown refund_status_${n}`);
+    const refundFee = optionalAmount(fields, `refund_fee_${n}`);
+    if (refundFee === undefined) throw malformed(`missing refund_fee_${n}`);
+    refunds.push({
+      outRefundNo: requireResponseField(fields, `out_refund_no_${n}`),
+      refundId: requireResponseField(fields, `refund_id_${n}`),
+      refundFee,
+      status: status as RefundStatus,
+    });
+  }
+  return refunds;
+}

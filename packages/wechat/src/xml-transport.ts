@@ -1,0 +1,92 @@
+/**
+ * One HTTP(S) POST of an XML body, via node:http(s) rather than fetch so that `/secapi/*`
+ * can present the merchant's client certificate. No retries and no protocol logic here.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { WechatTransportError, WechatXmlError } from './errors';
+
+export interface ClientTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** An extra CA to trust (e.g. the emulator's), added to Node's bundled roots. */
+  ca?: string | Buffer;
+}
+
+export interface PostXmlOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Extra trusted CA for any HTTPS call. */
+  ca?: string | Buffer;
+  /** Client certificate + key, for mutual TLS. */
+  clientCert?: { cert: string | Buffer; key: string | Buffer };
+}
+
+export interface PostXmlResult {
+  status: number;
+  body: Buffer;
+}
+
+/** Rejects with WechatTransportError (network, TLS, timeout) or WechatXmlError TOO_LARGE. */
+export function postXml(url: URL, body: string, options: PostXmlOptions): Promise<PostXmlResult> {
+  const isHttps = url.protocol === 'https:';
+  if (!isHttps && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
+  const payload = Buffer.from(body, 'utf8');
+  const requestOptions: HttpsRequestOptions = {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': payload.length },
+    // A fresh connection per call: client certificates must not leak onto a pooled socket.
+    agent: false,
+  };
+  if (isHttps) {
+    if (options.ca) requestOptions.ca = [...rootCertificates, options.ca.toString()];
+    if (options.clientCert) {
+      requestOptions.cert = options.clientCert.cert;
+      requestOptions.key = options.clientCert.key;
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (err: Error | null, result?: PostXmlResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(result as PostXmlResult);
+    };
+    // One deadline for connect + TLS + upload + download (socket timeouts only bound idle gaps).
+    const timer = setTimeout(
+      () => finish(new WechatTransportError(`POST ${url.pathname} timed out after ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
+
+    const onResponse = (res: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          finish(new WechatXmlError(`response exceeds ${options.maxBytes} bytes`, 'TOO_LARGE'));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', (err) => finish(networkError(url, err)));
+      res.on('aborted', () => finish(new WechatTransportError(`POST ${url.pathname}: response aborted`)));
+    };
+
+    const req = isHttps ? httpsRequest(url, requestOptions, onResponse) : httpRequest(url, requestOptions, onResponse);
+    req.on('error', (err) => finish(networkError(url, err)));
+    req.end(payload);
+  });
+}
+
+function networkError(url: URL, err: Error): WechatTransportError {
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  return new WechatTransportError(`POST ${url.pathname} failed: ${code}`, undefined, { cause: err });
+}
