@@ -1,0 +1,34 @@
+import {
+  OrderListSchema,
+  OrderSchema,
+  PayResponseSchema,
+  routes,
+  type CreateOrderRequest,
+  type Order,
+  type PayRequest,
+  type PayResponse,
+} from '@wxpay-shop/contract';
+import { apiRequest } from './http';
+
+/** Only product ids and quantities: the BFF prices the order itself. */
+export function createOrder(request: CreateOrderRequest): Promise<Order> {
+  const body: CreateOrderRequest = {
+    items: request.items.map(({ productId, quantity }) => ({ productId, quantity })),
+  };
+  return apiRequest(routes.orders, OrderSchema, { method: 'POST', body });
+}
+
+/** The authoritative order status (the BFF reconciles with WeChat Pay). */
+export function fetchOrder(outTradeNo: string, signal?: AbortSignal): Promise<Order> {
+  return apiRequest(routes.order(outTradeNo), OrderSchema, { signal });
+}
+
+export async function fetchOrders(signal?: AbortSignal): Promise<Order[]> {
+  const { orders } = await apiRequest(routes.orders, OrderListSchema, { signal });
+  return orders;
+}
+
+export function requestPayment(outTradeNo: string, tradeType: NonNullable<PayRequest['tradeType']>): Promise<PayResponse> {
+  const body: PayRequest = { tradeType };
+  return apiRequest(routes.pay(outTradeNo), PayResponseSchema, { method: 'POST', body });
+}

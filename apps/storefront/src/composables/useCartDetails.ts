@@ -1,0 +1,37 @@
+import type { Product } from '@wxpay-shop/contract';
+import { computed } from 'vue';
+import { useCartStore } from '../stores/cart';
+import { useCatalogStore } from '../stores/catalog';
+
+export interface CartDetailLine {
+  productId: string;
+  quantity: number;
+  /** Undefined when the BFF no longer lists the product. */
+  product: Product | undefined;
+  subtotalFen: number;
+  problem: '商品已下架' | '已售罄' | '库存不足' | undefined;
+}
+
+/**
+ * Cart lines priced with the BFF's current product data. The total is for display only;
+ * the BFF prices the order itself from product ids and quantities.
+ */
+export function useCartDetails() {
+  const cart = useCartStore();
+  const catalog = useCatalogStore();
+
+  const lines = computed<CartDetailLine[]>(() =>
+    cart.lines.map(({ productId, quantity }) => {
+      const product = catalog.byId.get(productId);
+      let problem: CartDetailLine['problem'];
+      if (!product) problem = '商品已下架';
+      else if (product.stock === 0) problem = '已售罄';
+      else if (product.stock < quantity) problem = '库存不足';
+      return { productId, quantity, product, subtotalFen: product ? product.priceFen * quantity : 0, problem };
+    }),
+  );
+  const totalFen = computed(() => lines.value.reduce((sum, line) => sum + line.subtotalFen, 0));
+  const hasProblems = computed(() => lines.value.some((line) => line.problem !== undefined));
+
+  return { cart, catalog, lines, totalFen, hasProblems };
+}

@@ -1,0 +1,65 @@
+import type { Order } from '@wxpay-shop/contract';
+import { onScopeDispose, shallowRef } from 'vue';
+import { fetchOrder } from '../api/orders';
+import { ApiRequestError } from '../api/errors';
+import { ORDER_CONFIRM_BACKOFF, pollWithBackoff, type BackoffOptions } from '../lib/backoff';
+
+export type PollingPhase = 'idle' | 'polling' | 'settled' | 'gave-up' | 'stopped';
+
+/** Errors retrying cannot fix. */
+const FATAL_CODES = new Set(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST']);
+
+/**
+ * Polls GET /api/orders/:outTradeNo (the BFF's authoritative status) until the order
+ * leaves PENDING or the time budget runs out. Stops when the owning component unmounts.
+ */
+export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOptions = ORDER_CONFIRM_BACKOFF) {
+  const order = shallowRef<Order>();
+  const error = shallowRef<unknown>();
+  const fatal = shallowRef(false);
+  const phase = shallowRef<PollingPhase>('idle');
+  let stopCurrent: (() => void) | undefined;
+  let generation = 0;
+
+  const stop = (): void => {
+    generation += 1;
+    stopCurrent?.();
+    stopCurrent = undefined;
+    if (phase.value === 'polling') phase.value = 'stopped';
+  };
+
+  const start = (): void => {
+    stop();
+    error.value = undefined;
+    fatal.value = false;
+    phase.value = 'polling';
+    const current = generation;
+    const poll = pollWithBackoff<Order>(
+      {
+        attempt: (signal) => fetchOrder(outTradeNo(), signal),
+        isDone: (value) => value.status !== 'PENDING',
+        onValue: (value) => {
+          order.value = value;
+          error.value = undefined;
+        },
+        onError: (caught) => {
+          error.value = caught;
+          if (caught instanceof ApiRequestError && FATAL_CODES.has(caught.code)) {
+            fatal.value = true;
+            return false;
+          }
+          return true;
+        },
+      },
+      backoff,
+    );
+    stopCurrent = poll.stop;
+    void poll.done.then((outcome) => {
+      if (current !== generation) return; // stopped or superseded by a restart
+      phase.value = outcome === 'done' ? 'settled' : outcome;
+    });
+  };
+
+  onScopeDispose(stop);
+  return { order, error, fatal, phase, start, stop };
+}

@@ -1,0 +1,104 @@
+import type { Order } from '@wxpay-shop/contract';
+import { onScopeDispose, shallowRef, watch } from 'vue';
+import { useRouter } from 'vue-router';
+import { fetchOrder, requestPayment } from '../api/orders';
+import type { BackoffOptions } from '../lib/backoff';
+import { invokeGetBrandWCPayRequest, waitForWeixinBridge } from '../wechat/bridge';
+import { isWeChatEnvironment } from '../wechat/environment';
+import { useOrderPolling } from './useOrderPolling';
+
+export type PayPhase =
+  | 'preparing'
+  /** WeChat's pay sheet is open. */
+  | 'invoking'
+  | 'cancelled'
+  | 'failed'
+  /** Desktop: QR code shown, waiting for the scan to be paid. */
+  | 'native'
+  | 'native-expired'
+  /** The order can no longer be paid (closed or failed). */
+  | 'unpayable'
+  | 'error';
+
+/** A QR code stays valid for 2 h; keep polling for a while, then let the shopper refresh. */
+const NATIVE_POLL: BackoffOptions = { initialDelayMs: 1000, factor: 1.5, maxDelayMs: 3000, giveUpAfterMs: 10 * 60_000 };
+const BRIDGE_TIMEOUT_MS = 5000;
+
+/**
+ * Drives paying one order: JSAPI inside WeChat (or with the emulator's bridge), NATIVE QR
+ * elsewhere. Success is never decided here: the result page confirms with the BFF.
+ */
+export function usePayment(outTradeNo: () => string) {
+  const router = useRouter();
+  const phase = shallowRef<PayPhase>('preparing');
+  const order = shallowRef<Order>();
+  const codeUrl = shallowRef<string>();
+  const failReason = shallowRef<string>();
+  const error = shallowRef<unknown>();
+  const polling = useOrderPolling(outTradeNo, NATIVE_POLL);
+  let attempt = 0;
+  let disposed = false;
+  onScopeDispose(() => {
+    disposed = true;
+  });
+
+  const goToResult = (): Promise<unknown> => router.replace({ name: 'order-result', params: { outTradeNo: outTradeNo() } });
+
+  async function start(): Promise<void> {
+    const current = ++attempt;
+    const stale = (): boolean => disposed || current !== attempt;
+    polling.stop();
+    phase.value = 'preparing';
+    error.value = undefined;
+    failReason.value = undefined;
+    try {
+      const latest = await fetchOrder(outTradeNo());
+      if (stale()) return;
+      order.value = latest;
+      if (latest.status !== 'PENDING') {
+        if (latest.status === 'CLOSED' || latest.status === 'FAILED') phase.value = 'unpayable';
+        else await goToResult();
+        return;
+      }
+
+      const pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE');
+      if (stale()) return;
+      if (pay.tradeType === 'NATIVE') {
+        codeUrl.value = pay.codeUrl;
+        phase.value = 'native';
+        polling.start();
+        return;
+      }
+
+      phase.value = 'invoking';
+      const bridge = await waitForWeixinBridge({ timeoutMs: BRIDGE_TIMEOUT_MS });
+      const outcome = await invokeGetBrandWCPayRequest(bridge, pay.payParams);
+      if (stale()) return;
+      if (outcome.result === 'ok') {
+        await goToResult();
+      } else if (outcome.result === 'cancel') {
+        phase.value = 'cancelled';
+      } else {
+        failReason.value = outcome.errDesc;
+        phase.value = 'failed';
+      }
+    } catch (caught) {
+      if (stale()) return;
+      error.value = caught;
+      phase.value = 'error';
+    }
+  }
+
+  // NATIVE: the scan happens on the phone; follow the order until it is paid or closed.
+  watch(polling.phase, (pollPhase) => {
+    if (phase.value !== 'native') return;
+    const settled = polling.order.value;
+    if (pollPhase === 'gave-up') phase.value = 'native-expired';
+    if (pollPhase !== 'settled' || !settled) return;
+    order.value = settled;
+    if (settled.status === 'CLOSED' || settled.status === 'FAILED') phase.value = 'unpayable';
+    else void goToResult();
+  });
+
+  return { phase, order, codeUrl, failReason, error, pollError: polling.error, start };
+}

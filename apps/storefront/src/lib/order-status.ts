@@ -1,0 +1,10 @@
+import type { OrderStatus } from '@wxpay-shop/contract';
+
+export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
+  PENDING: '待支付',
+  PAID: '已支付',
+  CLOSED: '已关闭',
+  REFUNDING: '退款中',
+  REFUNDED: '已退款',
+  FAILED: '支付失败',
+};

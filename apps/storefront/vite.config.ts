@@ -1,0 +1,47 @@
+/// <reference types="vitest/config" />
+import { defineConfig, loadEnv } from 'vite';
+import vue from '@vitejs/plugin-vue';
+import { emulatorBridgePlugin } from './build/emulator-bridge-plugin';
+
+export default defineConfig(({ mode }) => {
+  // '' prefix: read plain process env vars (BFF_URL, …), none of which reach client code.
+  const env = loadEnv(mode, process.cwd(), '');
+  const bffUrl = env.BFF_URL || 'http://127.0.0.1:3000';
+  const emulatorUrl = env.EMULATOR_PUBLIC_URL || 'http://localhost:4000';
+  // changeOrigin false keeps the browser's Host header so the BFF builds OAuth
+  // callback URLs and sets cookies for the storefront origin.
+  const apiProxy = { '/api': { target: bffUrl, changeOrigin: false, xfwd: true } };
+
+  return {
+    plugins: [vue(), emulatorBridgePlugin(emulatorUrl)],
+    define: {
+      // Only read behind import.meta.env.DEV, so production bundles drop it.
+      __EMULATOR_PUBLIC_URL__: JSON.stringify(emulatorUrl),
+      // Every component uses <script setup>; dropping Options API support trims ~4 KB gzip.
+      __VUE_OPTIONS_API__: 'false',
+    },
+    server: {
+      host: env.STOREFRONT_HOST || '127.0.0.1',
+      port: Number(env.STOREFRONT_PORT || 5173),
+      strictPort: true,
+      proxy: apiProxy,
+    },
+    preview: {
+      host: env.STOREFRONT_HOST || '127.0.0.1',
+      port: Number(env.STOREFRONT_PREVIEW_PORT || 4173),
+      strictPort: true,
+      proxy: apiProxy,
+    },
+    build: {
+      manifest: true,
+      target: 'es2020',
+      sourcemap: false,
+    },
+    test: {
+      environment: 'happy-dom',
+      include: ['tests/**/*.test.ts'],
+      restoreMocks: true,
+      unstubGlobals: true,
+    },
+  };
+});
