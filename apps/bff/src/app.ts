@@ -1,0 +1,150 @@
+/** Composes the Koa app. createApp builds it; startBff also listens and runs the reconciler. */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import Koa from 'koa';
+import session from 'koa-session';
+import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import { authRoutes } from './auth/routes';
+import { catalogRoutes } from './catalog/routes';
+import type { Config } from './config';
+import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
+import { errorMiddleware } from './http/errors';
+import { requestContext } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
+import { storefront } from './http/storefront';
+import { createLogger, type Logger } from './logger';
+import { notifyRoutes } from './notify/routes';
+import { orderRoutes } from './orders/routes';
+import { adminRoutes } from './payments/admin-routes';
+import { payRoutes } from './payments/pay-routes';
+import { PublicUrls } from './public-urls';
+import { reconcileOnce, startReconciler, type ReconcileSummary } from './reconciler';
+import type { Services } from './services';
+import { createSessionStore } from './sessions/store';
+import { createOAuthClient, createPayClients } from './wechat-clients';
+
+const SESSION_MAX_AGE_MS = 7 * 24 * 3600_000;
+
+export interface AppDeps {
+  database?: DatabaseHandle;
+  logger?: Logger;
+  oauth?: OAuthClient;
+  pay?: PayClient;
+  refundPay?: PayClient | null;
+}
+
+export interface BffApp {
+  app: Koa;
+  services: Services;
+  database: DatabaseHandle;
+  reconcileOnce(options?: { minPrepayAgeMs?: number }): Promise<ReconcileSummary>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const database = deps.database ?? (await openDatabase(config.database));
+  const clients = createPayClients(config);
+  const services: Services = {
+    config,
+    db: database.db,
+    logger,
+    urls: new PublicUrls(config),
+    oauth: deps.oauth ?? createOAuthClient(config),
+    pay: deps.pay ?? clients.pay,
+    refundPay: deps.refundPay !== undefined ? deps.refundPay : clients.refundPay,
+  };
+
+  const app = new Koa({ keys: config.sessionKeys, proxy: config.env === 'production' });
+  app.on('error', (err: unknown) => logger.debug({ err }, 'koa error event'));
+
+  app.use(requestContext(logger));
+  app.use(errorMiddleware);
+  app.use(securityHeaders);
+
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') {
+      ctx.body = { ok: true };
+      return;
+    }
+    if (ctx.path === '/readyz') {
+      const ready = await isReachable(database.db);
+      ctx.status = ready ? 200 : 503;
+      ctx.body = { ok: ready };
+      return;
+    }
+    await next();
+  });
+
+  // Notifications come from WeChat's servers: no session, no cookies.
+  const notify = notifyRoutes(services);
+  app.use(notify.routes()).use(notify.allowedMethods());
+
+  const admin = adminRoutes(services);
+  app.use(admin.routes()).use(admin.allowedMethods());
+
+  if (config.storefrontDist) app.use(storefront(config.storefrontDist));
+
+  app.use(
+    session(
+      {
+        key: 'wxshop.sid',
+        maxAge: SESSION_MAX_AGE_MS,
+        httpOnly: true,
+        signed: true,
+        sameSite: 'lax',
+        secure: config.env === 'production',
+        rolling: false,
+        renew: true,
+        store: createSessionStore(database.db) as never,
+      },
+      app,
+    ),
+  );
+
+  for (const router of [authRoutes(services), catalogRoutes(database.db), orderRoutes(services), payRoutes(services)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+
+  return {
+    app,
+    services,
+    database,
+    reconcileOnce: (options = {}) => reconcileOnce({ db: database.db, pay: services.pay, log: logger, ...options }),
+    close: async () => {
+      if (!deps.database) await database.close();
+    },
+  };
+}
+
+export interface RunningBff extends BffApp {
+  url: string;
+  server: Server;
+}
+
+export async function startBff(config: Config, deps: AppDeps = {}): Promise<RunningBff> {
+  const bff = await createApp(config, deps);
+  const server = bff.app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  bff.services.urls.bindListenOrigin(url);
+  const reconciler =
+    config.reconcileIntervalMs > 0
+      ? startReconciler({ db: bff.database.db, pay: bff.services.pay, log: bff.services.logger, intervalMs: config.reconcileIntervalMs })
+      : null;
+  bff.services.logger.info({ url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind }, 'bff listening');
+  return {
+    ...bff,
+    url,
+    server,
+    close: async () => {
+      await reconciler?.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bff.close();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * WeChat web authorization (OAuth2): login → WeChat authorize page → callback.
+ * The `state` is a single-use, 10-minute CSRF token bound to the session.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { MeSchema, type Me } from '@wxpay-shop/contract';
+import { WechatOAuthError, randomString, safeEqual } from '@wxpay-shop/wechat';
+import { HttpError, badRequest } from '../http/errors';
+import type { Services } from '../services';
+import { destroySession, ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
+import { safeReturnTo, withFlag } from './return-to';
+import { claimGuestOrders, findShopper, upsertShopper } from './shoppers';
+
+const STATE_TTL_MS = 10 * 60_000;
+const MAX_PENDING_STATES = 5;
+
+export function authRoutes(services: Services): Router {
+  const { oauth, urls, db } = services;
+  const router = new Router();
+
+  router.get('/api/auth/login', async (ctx) => {
+    const scopeParam = ctx.query.scope ?? 'snsapi_base';
+    if (scopeParam !== 'snsapi_base' && scopeParam !== 'snsapi_userinfo') {
+      throw badRequest('scope must be snsapi_base or snsapi_userinfo');
+    }
+    const session = sessionOf(ctx);
+    ownerIdOf(ctx);
+    const pending: PendingOAuth = {
+      state: randomString(32),
+      returnTo: safeReturnTo(ctx.query.returnTo),
+      scope: scopeParam,
+      expiresAt: Date.now() + STATE_TTL_MS,
+    };
+    // Several tabs may sign in at once; keep a few live states, newest last.
+    session.oauth = [...(session.oauth ?? []).filter((p) => p.expiresAt > Date.now()), pending].slice(-MAX_PENDING_STATES);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(oauth.authorizeUrl({ redirectUri: urls.oauthCallback, scope: pending.scope, state: pending.state }));
+  });
+
+  router.get('/api/auth/callback', async (ctx) => {
+    ctx.state.htmlErrors = true;
+    ctx.set('Cache-Control', 'no-store');
+    const pending = takePendingState(ctx);
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    if (!code) {
+      // WeChat sends the shopper back without a code when they decline consent.
+      ctx.redirect(withFlag(pending.returnTo, 'login', 'declined'));
+      return;
+    }
+    let token;
+    try {
+      token = await oauth.exchangeCode(code);
+    } catch (err) {
+      if (err instanceof WechatOAuthError && err.isBadCode) {
+        ctx.state.log.info({ errcode: err.errcode }, 'oauth code rejected');
+        throw badRequest('This sign-in link has expired or was already used. Please sign in again.');
+      }
+      if (err instanceof WechatOAuthError) {
+        ctx.state.log.error({ errcode: err.errcode }, 'oauth code exchange failed');
+        throw new HttpError(502, 'UPSTREAM_ERROR', 'WeChat sign-in failed, please retry');
+      }
+      throw err;
+    }
+    if (token.isSnapshotUser) {
+      // A snapshot-page virtual account is not a real shopper; never bind it.
+      ctx.redirect(withFlag(pending.returnTo, 'login', 'snapshot'));
+      return;
+    }
+    let nickname: string | null = null;
+    let avatarUrl: string | null = null;
+    if (pending.scope === 'snsapi_userinfo') {
+      const info = await oauth.userInfo(token.accessToken, token.openid);
+      nickname = info.nickname || null;
+      avatarUrl = info.headimgurl || null;
+    }
+    await upsertShopper(db, { openid: token.openid, nickname, avatarUrl });
+    const shopper = await findShopper(db, token.openid);
+    const session = sessionOf(ctx);
+    const ownerId = ownerIdOf(ctx);
+    await claimGuestOrders(db, ownerId, token.openid);
+    session.openid = token.openid;
+    session.nickname = shopper?.nickname ?? nickname;
+    session.avatarUrl = shopper?.avatar_url ?? avatarUrl;
+    // New session id on privilege change, so a planted pre-login cookie is worthless.
+    await session.regenerate();
+    ctx.redirect(pending.returnTo);
+  });
+
+  router.post('/api/auth/logout', async (ctx) => {
+    destroySession(ctx);
+    ctx.status = 204;
+  });
+
+  router.get('/api/me', async (ctx) => {
+    const session = sessionOf(ctx);
+    const me: Me = session.openid
+      ? { signedIn: true, openid: session.openid, nickname: session.nickname ?? null, avatarUrl: session.avatarUrl ?? null }
+      : { signedIn: false };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = MeSchema.parse(me);
+  });
+
+  return router;
+}
+
+/** Finds and consumes the pending state; any miss is a 400 before any token exchange. */
+function takePendingState(ctx: Context): PendingOAuth {
+  const state = ctx.query.state;
+  if (typeof state !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(state)) {
+    throw badRequest('Sign-in state is missing. Please sign in again.');
+  }
+  const session = sessionOf(ctx);
+  const all = session.oauth ?? [];
+  const match = all.find((p) => safeEqual(p.state, state));
+  session.oauth = all.filter((p) => p !== match && p.expiresAt > Date.now());
+  if (session.oauth.length === 0) delete session.oauth;
+  if (!match) throw badRequest('Sign-in state does not match this browser session. Please sign in again.');
+  if (match.expiresAt <= Date.now()) throw badRequest('Sign-in took too long. Please sign in again.');
+  return match;
+}

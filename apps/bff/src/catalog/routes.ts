@@ -1,0 +1,33 @@
+/** Read-only catalog; prices come from the products table and nowhere else. */
+import Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/contract';
+import type { DB, ProductRow } from '../db/schema';
+import { notFound } from '../http/errors';
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    priceFen: row.price_fen,
+    imageUrl: row.image_url,
+    stock: row.stock,
+  };
+}
+
+export function catalogRoutes(db: Kysely<DB>): Router {
+  const router = new Router();
+  router.get('/api/products', async (ctx) => {
+    const rows = await db.selectFrom('products').selectAll().orderBy('sort_order').execute();
+    ctx.set('Cache-Control', 'public, max-age=60');
+    ctx.body = ProductListSchema.parse({ products: rows.map(toProduct) });
+  });
+  router.get('/api/products/:id', async (ctx) => {
+    const row = await db.selectFrom('products').selectAll().where('id', '=', ctx.params.id ?? '').executeTakeFirst();
+    if (!row) throw notFound('No such product');
+    ctx.set('Cache-Control', 'public, max-age=60');
+    ctx.body = ProductSchema.parse(toProduct(row));
+  });
+  return router;
+}

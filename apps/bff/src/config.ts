@@ -1,0 +1,167 @@
+/**
+ * Runtime configuration, read once from the environment and validated with zod so a
+ * misconfigured deployment fails at start with one clear line per bad variable.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The emulator's public test merchant and the dev defaults: fine locally, refused in production. */
+export const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
+export const TEST_PAY_API_KEY = '192006250b4c09247ec02edce69f6a2d';
+export const DEV_SESSION_KEYS = 'dev-session-key-change-me';
+export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const intFrom = (def: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const readableFile = z.string().refine((p) => existsSync(p), { message: 'file does not exist' });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  PORT: intFrom(3000, 0, 65535),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  PUBLIC_BASE_URL: opt(url),
+  SESSION_KEYS: opt(z.string()),
+  ADMIN_TOKEN: opt(z.string()),
+  WECHAT_APP_ID: z.string({ error: 'is required' }).regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx + 16 characters'),
+  WECHAT_APP_SECRET: z.string({ error: 'is required' }).min(16, 'looks too short'),
+  WECHAT_MCH_ID: z.string({ error: 'is required' }).regex(/^\d{6,20}$/, 'must be digits'),
+  WECHAT_PAY_API_KEY: z.string({ error: 'is required' }).length(32, 'must be exactly 32 characters'),
+  WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, z.enum(['MD5', 'HMAC-SHA256']).default('MD5')),
+  WECHAT_OPEN_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://open.weixin.qq.com')),
+  WECHAT_API_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.weixin.qq.com')),
+  WECHAT_PAY_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.mch.weixin.qq.com')),
+  WECHAT_PAY_SECAPI_BASE_URL: opt(url),
+  WECHAT_PAY_CLIENT_CERT: opt(readableFile),
+  WECHAT_PAY_CLIENT_KEY: opt(readableFile),
+  WECHAT_PAY_CA_CERT: opt(readableFile),
+  WECHAT_PAY_NOTIFY_URL: opt(url),
+  WECHAT_REFUND_NOTIFY_URL: opt(url),
+  DATABASE_URL: opt(z.string().regex(/^(postgres(ql)?:\/\/|memory:\/\/)/, 'must be a postgres:// URL or memory://')),
+  PGLITE_DIR: opt(z.string()),
+  ORDER_TTL_MINUTES: intFrom(30, 5, 7 * 24 * 60),
+  RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  STOREFRONT_DIST: opt(z.string().refine((p) => existsSync(path.join(p, 'index.html')), 'must contain index.html')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type Database = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  /** Origin the shopper's browser uses; null = the BFF's own listen address (resolved after listen). */
+  publicBaseUrl: string | null;
+  sessionKeys: string[];
+  adminToken: string;
+  wechat: {
+    appId: string;
+    appSecret: string;
+    mchId: string;
+    apiKey: string;
+    signType: 'MD5' | 'HMAC-SHA256';
+    openBaseUrl: string;
+    apiBaseUrl: string;
+    payBaseUrl: string;
+    secapiBaseUrl: string;
+    clientCertPath: string | null;
+    clientKeyPath: string | null;
+    caCertPath: string | null;
+    payNotifyUrl: string | null;
+    refundNotifyUrl: string | null;
+  };
+  database: Database;
+  orderTtlMinutes: number;
+  reconcileIntervalMs: number;
+  storefrontDist: string | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates `env` (usually process.env); throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+
+  const sessionKeys = (e.SESSION_KEYS ?? (production ? '' : DEV_SESSION_KEYS))
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const adminToken = e.ADMIN_TOKEN ?? (production ? '' : DEV_ADMIN_TOKEN);
+  if (sessionKeys.length === 0) problems.push('SESSION_KEYS: is required in production');
+  if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
+  if ((e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
+    problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
+  }
+  if (production) {
+    if (e.WECHAT_APP_SECRET === TEST_APP_SECRET) problems.push('WECHAT_APP_SECRET: the public test secret is not allowed in production');
+    if (e.WECHAT_PAY_API_KEY === TEST_PAY_API_KEY) problems.push('WECHAT_PAY_API_KEY: the public test key is not allowed in production');
+    if (sessionKeys.some((k) => k === DEV_SESSION_KEYS || k.length < 16)) {
+      problems.push('SESSION_KEYS: production keys must not be the dev default and need at least 16 characters each');
+    }
+    if (adminToken && (adminToken === DEV_ADMIN_TOKEN || adminToken.length < 16)) {
+      problems.push('ADMIN_TOKEN: must not be the dev default and needs at least 16 characters in production');
+    }
+    if (!e.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: is required in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const base = e.PUBLIC_BASE_URL ?? null;
+  let database: Database;
+  if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.PGLITE_DIR ?? path.join(appRoot, '.data/pglite') };
+  else if (e.DATABASE_URL === 'memory://') database = { kind: 'pglite', dataDir: null };
+  else database = { kind: 'postgres', url: e.DATABASE_URL };
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: base,
+    sessionKeys,
+    adminToken,
+    wechat: {
+      appId: e.WECHAT_APP_ID,
+      appSecret: e.WECHAT_APP_SECRET,
+      mchId: e.WECHAT_MCH_ID,
+      apiKey: e.WECHAT_PAY_API_KEY,
+      signType: e.WECHAT_PAY_SIGN_TYPE,
+      openBaseUrl: e.WECHAT_OPEN_BASE_URL,
+      apiBaseUrl: e.WECHAT_API_BASE_URL,
+      payBaseUrl: e.WECHAT_PAY_BASE_URL,
+      secapiBaseUrl: e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL,
+      clientCertPath: e.WECHAT_PAY_CLIENT_CERT ?? null,
+      clientKeyPath: e.WECHAT_PAY_CLIENT_KEY ?? null,
+      caCertPath: e.WECHAT_PAY_CA_CERT ?? null,
+      payNotifyUrl: e.WECHAT_PAY_NOTIFY_URL ?? null,
+      refundNotifyUrl: e.WECHAT_REFUND_NOTIFY_URL ?? null,
+    },
+    database,
+    orderTtlMinutes: e.ORDER_TTL_MINUTES,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    storefrontDist: e.STOREFRONT_DIST ?? null,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Opens the database: PostgreSQL through a pg Pool when DATABASE_URL is set, otherwise
+ * embedded PGlite (on disk, or in memory for tests). Runs migrations before returning.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from '../config';
+import { migrationProvider } from './migrations';
+import type { DB } from './schema';
+
+export interface DatabaseHandle {
+  db: Kysely<DB>;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: schema to create and use via search_path (isolates test files). */
+  schema?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(target: Database, options: OpenOptions = {}): Promise<DatabaseHandle> {
+  let db: Kysely<DB>;
+  if (target.kind === 'postgres') {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
+    if (schema) {
+      const admin = new pg.Client({ connectionString: target.url });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: options.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+    db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  }
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, kind: target.kind, close: () => db.destroy() };
+}
+
+export async function migrate(db: Kysely<DB>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}`, { cause: error });
+  }
+}
+
+export async function isReachable(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

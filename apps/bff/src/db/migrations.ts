@@ -1,0 +1,134 @@
+/** Schema migrations, provided in code so the BFF needs no migration files at runtime. */
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { DEMO_PRODUCTS } from '../catalog/seed';
+
+const migrations: Record<string, Migration> = {
+  '2026_11_26_001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('products')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('price_fen', 'integer', (c) => c.notNull().check(sql`price_fen > 0`))
+        .addColumn('image_url', 'text', (c) => c.notNull())
+        .addColumn('stock', 'integer', (c) => c.notNull())
+        .addColumn('sort_order', 'integer', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('shoppers')
+        .addColumn('openid', 'text', (c) => c.primaryKey())
+        .addColumn('nickname', 'text')
+        .addColumn('avatar_url', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('last_login_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
+
+      await db.schema
+        .createTable('orders')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('out_trade_no', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('PENDING','PAID','CLOSED','REFUNDING','REFUNDED','FAILED')`),
+        )
+        .addColumn('total_fen', 'integer', (c) => c.notNull().check(sql`total_fen > 0`))
+        .addColumn('refunded_fen', 'integer', (c) => c.notNull().defaultTo(0).check(sql`refunded_fen >= 0`))
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('openid', 'text')
+        .addColumn('trade_type', 'text')
+        .addColumn('prepay_id', 'text')
+        .addColumn('code_url', 'text')
+        .addColumn('prepay_created_at', 'timestamptz')
+        .addColumn('prepay_expires_at', 'timestamptz')
+        .addColumn('wx_time_expire', 'timestamptz')
+        .addColumn('transaction_id', 'text')
+        .addColumn('sign_type', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('paid_at', 'timestamptz')
+        .addColumn('last_queried_at', 'timestamptz')
+        .addColumn('reconcile_lease_until', 'timestamptz')
+        .addColumn('needs_attention', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('attention_reason', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addCheckConstraint('orders_refund_le_total', sql`refunded_fen <= total_fen`)
+        .execute();
+      await db.schema.createIndex('orders_owner').on('orders').columns(['owner_id', 'created_at']).execute();
+      await db.schema.createIndex('orders_openid').on('orders').columns(['openid', 'created_at']).execute();
+      await db.schema.createIndex('orders_pending').on('orders').column('status').where(sql.ref('status'), '=', 'PENDING').execute();
+
+      await db.schema
+        .createTable('order_items')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('order_id', 'integer', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+        .addColumn('product_id', 'text', (c) => c.notNull().references('products.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('unit_price_fen', 'integer', (c) => c.notNull())
+        .addColumn('quantity', 'integer', (c) => c.notNull().check(sql`quantity > 0`))
+        .execute();
+      await db.schema.createIndex('order_items_order').on('order_items').column('order_id').execute();
+
+      // Audit trail of every status transition; also lets tests count transitions exactly.
+      await db.schema
+        .createTable('order_events')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('order_id', 'integer', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+        .addColumn('from_status', 'text', (c) => c.notNull())
+        .addColumn('to_status', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('order_events_order').on('order_events').column('order_id').execute();
+
+      // The unique transaction_id is what makes duplicate notifications idempotent.
+      await db.schema
+        .createTable('payment_notifications')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('transaction_id', 'text', (c) => c.notNull().unique())
+        .addColumn('out_trade_no', 'text', (c) => c.notNull())
+        .addColumn('total_fee', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('raw', 'jsonb', (c) => c.notNull())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+
+      await db.schema
+        .createTable('refunds')
+        .addColumn('out_refund_no', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'integer', (c) => c.notNull().references('orders.id'))
+        .addColumn('refund_id', 'text')
+        .addColumn('refund_fen', 'integer', (c) => c.notNull().check(sql`refund_fen > 0`))
+        .addColumn('reason', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('refunds_order').on('refunds').column('order_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['refunds', 'payment_notifications', 'order_events', 'order_items', 'orders', 'sessions', 'shoppers', 'products']) {
+        await db.schema.dropTable(t).ifExists().execute();
+      }
+    },
+  },
+  '2026_11_26_002_seed_products': {
+    async up(db: Kysely<unknown>) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the untyped schema
+      await (db as Kysely<any>).insertInto('products').values(DEMO_PRODUCTS).onConflict((oc) => oc.column('id').doNothing()).execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

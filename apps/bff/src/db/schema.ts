@@ -1,0 +1,118 @@
+/** Kysely table types; they mirror src/db/migrations.ts. */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { OrderStatus } from '@wxpay-shop/contract';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ProductsTable {
+  id: string;
+  name: string;
+  description: string;
+  price_fen: number;
+  image_url: string;
+  stock: number;
+  sort_order: number;
+}
+
+export interface ShoppersTable {
+  openid: string;
+  nickname: string | null;
+  avatar_url: string | null;
+  created_at: CreatedAt;
+  last_login_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  data: ColumnType<unknown, string, string>;
+  expires_at: Timestamp;
+}
+
+export type TradeType = 'JSAPI' | 'NATIVE';
+
+export interface OrdersTable {
+  id: Generated<number>;
+  out_trade_no: string;
+  status: ColumnType<OrderStatus, OrderStatus, OrderStatus>;
+  total_fen: number;
+  refunded_fen: Generated<number>;
+  owner_id: string;
+  openid: string | null;
+  trade_type: TradeType | null;
+  prepay_id: string | null;
+  code_url: string | null;
+  prepay_created_at: Timestamp | null;
+  prepay_expires_at: Timestamp | null;
+  /** time_expire sent with the first unifiedorder; re-sent unchanged so re-entry matches. */
+  wx_time_expire: Timestamp | null;
+  transaction_id: string | null;
+  sign_type: 'MD5' | 'HMAC-SHA256';
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+  last_queried_at: Timestamp | null;
+  reconcile_lease_until: Timestamp | null;
+  needs_attention: Generated<boolean>;
+  attention_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: number;
+  product_id: string;
+  name: string;
+  unit_price_fen: number;
+  quantity: number;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  order_id: number;
+  from_status: string;
+  to_status: string;
+  source: string;
+  detail: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PaymentNotificationsTable {
+  id: Generated<number>;
+  transaction_id: string;
+  out_trade_no: string;
+  total_fee: number;
+  outcome: string;
+  raw: ColumnType<unknown, string, string>;
+  received_at: CreatedAt;
+}
+
+export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE' | 'FAILED';
+
+export interface RefundsTable {
+  out_refund_no: string;
+  order_id: number;
+  refund_id: string | null;
+  refund_fen: number;
+  reason: string | null;
+  status: RefundStatus;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DB {
+  products: ProductsTable;
+  shoppers: ShoppersTable;
+  sessions: SessionsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_events: OrderEventsTable;
+  payment_notifications: PaymentNotificationsTable;
+  refunds: RefundsTable;
+}
+
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrder = Insertable<OrdersTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
+export type ProductRow = Selectable<ProductsTable>;

@@ -1,0 +1,77 @@
+/**
+ * Errors as contract ApiError JSON. Anything unexpected becomes a generic 500: stack traces,
+ * keys and upstream raw messages stay in the (redacted) log, never in the response.
+ */
+import type { Context, Next } from 'koa';
+import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
+import { ZodError } from 'zod';
+import {
+  WechatPayBusinessError,
+  WechatPayCommunicationError,
+  WechatSignatureError,
+  WechatTransportError,
+} from '@wxpay-shop/wechat';
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'BAD_REQUEST', message, details);
+export const unauthenticated = (message = 'Sign in with WeChat first') => new HttpError(401, 'UNAUTHENTICATED', message);
+export const notFound = (message = 'Not found') => new HttpError(404, 'NOT_FOUND', message);
+export const conflict = (message: string, details?: unknown) => new HttpError(409, 'CONFLICT', message, details);
+export const upstreamError = (message: string) => new HttpError(502, 'UPSTREAM_ERROR', message);
+
+export function errorBody(code: ApiErrorCode, message: string, requestId?: string, details?: unknown): ApiError {
+  return { error: { code, message, ...(requestId ? { requestId } : {}), ...(details === undefined ? {} : { details }) } };
+}
+
+/** Maps a thrown error to status + public body; WeChat failures become 502 without their raw text. */
+function classify(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) {
+    return badRequest(
+      'Invalid request',
+      err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  const status = (err as { status?: unknown; expose?: unknown }).status;
+  if (status === 413) return new HttpError(413, 'PAYLOAD_TOO_LARGE', 'Request body too large');
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+    return new HttpError(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', (err as Error).message);
+  }
+  if (err instanceof WechatPayBusinessError) return upstreamError(`WeChat Pay rejected the request (${err.errCode})`);
+  if (
+    err instanceof WechatPayCommunicationError ||
+    err instanceof WechatTransportError ||
+    err instanceof WechatSignatureError
+  ) {
+    return upstreamError('WeChat Pay is unavailable, please retry');
+  }
+  return new HttpError(500, 'INTERNAL', 'Internal error');
+}
+
+export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) {
+      throw notFound(`No route for ${ctx.method} ${ctx.path}`);
+    }
+  } catch (err) {
+    const httpError = classify(err);
+    const log = ctx.state.log ?? ctx.app.context.log;
+    if (httpError.status >= 500) log?.error({ err }, 'request failed');
+    else log?.info({ code: httpError.code, message: httpError.message }, 'request rejected');
+    ctx.status = httpError.status;
+    ctx.type = 'application/json';
+    ctx.body = errorBody(httpError.code, httpError.message, ctx.state.requestId, httpError.details);
+  }
+}

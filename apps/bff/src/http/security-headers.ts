@@ -1,0 +1,9 @@
+/** Baseline response headers; the SPA is same-origin so nothing needs to be framed or sniffed. */
+import type { Context, Next } from 'koa';
+
+export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'same-origin');
+  ctx.set('X-Frame-Options', 'DENY');
+  await next();
+}

@@ -1,0 +1,138 @@
+/** Shopper-facing orders: create, list, read (authoritative, with a rate-limited orderquery). */
+import Router from '@koa/router';
+import { sql } from 'kysely';
+import {
+  CreateOrderRequestSchema,
+  OrderListSchema,
+  OrderSchema,
+  type CreateOrderRequest,
+} from '@wxpay-shop/contract';
+import type { OrderRow } from '../db/schema';
+import { readJson } from '../http/body';
+import { badRequest, conflict, notFound } from '../http/errors';
+import { syncFromOrderQuery } from '../payments/settle';
+import type { Services } from '../services';
+import { shopperOf } from '../sessions/session';
+import { newOutTradeNo, OUT_TRADE_NO } from './out-trade-no';
+import { ownsOrder } from './ownership';
+import { findOrder, itemsOf, loadOrder, toOrder } from './repository';
+
+/** While PENDING, a read may ask WeChat at most this often per order (across instances). */
+const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
+
+export function orderRoutes(services: Services): Router {
+  const { db, config } = services;
+  const router = new Router();
+
+  router.post('/api/orders', async (ctx) => {
+    const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
+    const shopper = shopperOf(ctx);
+    const quantities = new Map<string, number>();
+    for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
+    const products = await db.selectFrom('products').selectAll().where('id', 'in', [...quantities.keys()]).execute();
+    const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
+    if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
+    const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));
+    const short = lines.filter((l) => l.quantity > l.product.stock || l.quantity > 99);
+    if (short.length > 0) throw conflict('Not enough stock', { productIds: short.map((l) => l.product.id) });
+    const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
+    const now = new Date();
+
+    const outTradeNo = newOutTradeNo(now);
+    await db.transaction().execute(async (trx) => {
+      const order = await trx
+        .insertInto('orders')
+        .values({
+          out_trade_no: outTradeNo,
+          status: 'PENDING',
+          total_fen: totalFen,
+          owner_id: shopper.ownerId,
+          openid: shopper.openid,
+          sign_type: config.wechat.signType,
+          expires_at: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('order_items')
+        .values(
+          lines.map((l) => ({
+            order_id: order.id,
+            product_id: l.product.id,
+            name: l.product.name,
+            unit_price_fen: l.product.price_fen,
+            quantity: l.quantity,
+          })),
+        )
+        .execute();
+    });
+    ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
+    ctx.status = 201;
+    ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
+  });
+
+  router.get('/api/orders', async (ctx) => {
+    const shopper = shopperOf(ctx);
+    const rows = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) =>
+        shopper.openid
+          ? eb.or([eb('owner_id', '=', shopper.ownerId), eb('openid', '=', shopper.openid)])
+          : eb('owner_id', '=', shopper.ownerId),
+      )
+      .orderBy('created_at', 'desc')
+      .limit(50)
+      .execute();
+    const items = await itemsOf(db, rows.map((r) => r.id));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = OrderListSchema.parse({ orders: rows.map((r) => toOrder(r, items.get(r.id) ?? [])) });
+  });
+
+  router.get('/api/orders/:outTradeNo', async (ctx) => {
+    const row = await ownedOrder(services, ctx.params.outTradeNo, shopperOf(ctx));
+    if (row.status === 'PENDING' && row.prepay_id) await maybeQueryWechat(services, row, ctx.state.log);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = OrderSchema.parse(await loadOrder(db, row.out_trade_no));
+  });
+
+  return router;
+}
+
+/** 404 (not 403) for someone else's order, so order numbers cannot be probed. */
+export async function ownedOrder(
+  services: Services,
+  outTradeNo: string | undefined,
+  shopper: ReturnType<typeof shopperOf>,
+): Promise<OrderRow> {
+  if (!outTradeNo || !OUT_TRADE_NO.test(outTradeNo)) throw notFound('No such order');
+  const row = await findOrder(services.db, outTradeNo);
+  if (!row || !ownsOrder(shopper, row)) throw notFound('No such order');
+  return row;
+}
+
+async function maybeQueryWechat(services: Services, row: OrderRow, log: Services['logger']): Promise<void> {
+  // Claiming the query slot with a conditional UPDATE rate-limits across BFF instances too.
+  const claimed = await services.db
+    .updateTable('orders')
+    .set({ last_queried_at: new Date() })
+    .where('out_trade_no', '=', row.out_trade_no)
+    .where('status', '=', 'PENDING')
+    .where((eb) =>
+      eb.or([
+        eb('last_queried_at', 'is', null),
+        eb('last_queried_at', '<', sql<Date>`now() - make_interval(secs => ${ORDER_QUERY_MIN_INTERVAL_MS / 1000})`),
+      ]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (!claimed) return;
+  try {
+    await syncFromOrderQuery(services.db, services.pay, log, row.out_trade_no, row.total_fen, 'order-read');
+  } catch (err) {
+    // The read still answers from the database; the reconciler will try again.
+    log.warn({ err, outTradeNo: row.out_trade_no }, 'orderquery on read failed');
+  }
+}

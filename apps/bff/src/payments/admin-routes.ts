@@ -1,0 +1,97 @@
+/** Operator API, guarded by a bearer token compared in constant time. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
+import {
+  WechatPayBusinessError,
+  WechatPayCommunicationError,
+  WechatSignatureError,
+} from '@wxpay-shop/wechat';
+import { readJson } from '../http/body';
+import { HttpError, badRequest, conflict, notFound, upstreamError } from '../http/errors';
+import { OUT_TRADE_NO } from '../orders/out-trade-no';
+import { findOrder, loadOrder, transition } from '../orders/repository';
+import type { Services } from '../services';
+import { newOutRefundNo, settleRefund } from './refunds';
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+export function requireAdmin(token: string) {
+  const expected = digest(token);
+  return async (ctx: Context, next: () => Promise<unknown>) => {
+    const header = ctx.get('Authorization');
+    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
+    // Hashing first makes the comparison length-independent as well as constant-time.
+    if (!presented || !timingSafeEqual(digest(presented), expected)) {
+      ctx.set('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, 'UNAUTHENTICATED', 'Admin token required');
+    }
+    await next();
+  };
+}
+
+export function adminRoutes(services: Services): Router {
+  const { db } = services;
+  const router = new Router();
+  router.use('/api/admin', requireAdmin(services.config.adminToken));
+
+  router.post('/api/admin/orders/:outTradeNo/refund', async (ctx) => {
+    const request = await readJson(ctx, RefundRequestSchema);
+    const outTradeNo = ctx.params.outTradeNo ?? '';
+    if (!OUT_TRADE_NO.test(outTradeNo)) throw notFound('No such order');
+    const order = await findOrder(db, outTradeNo);
+    if (!order) throw notFound('No such order');
+    const refundPay = services.refundPay;
+    if (!refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
+    if (order.status !== 'PAID') throw conflict(`Order is ${order.status}; only PAID orders can be refunded`);
+    const remaining = order.total_fen - order.refunded_fen;
+    const amount = request.amountFen ?? remaining;
+    if (amount > remaining) throw badRequest(`At most ${remaining} fen can be refunded`);
+
+    const outRefundNo = newOutRefundNo(outTradeNo);
+    const started = await db.transaction().execute(async (trx) => {
+      const moved = await transition(trx, outTradeNo, 'PAID', 'REFUNDING', 'admin-refund', {}, outRefundNo);
+      if (!moved) return false;
+      await trx
+        .insertInto('refunds')
+        .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason: request.reason ?? null, status: 'PROCESSING' })
+        .execute();
+      return true;
+    });
+    if (!started) throw conflict('Order changed; retry');
+
+    try {
+      const result = await refundPay.refund({
+        outTradeNo,
+        outRefundNo,
+        totalFee: order.total_fen,
+        refundFee: amount,
+        notifyUrl: services.urls.refundNotify,
+        ...(request.reason ? { refundDesc: request.reason } : {}),
+      });
+      await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
+    } catch (err) {
+      const definite =
+        (err instanceof WechatPayBusinessError && !err.retryable) ||
+        err instanceof WechatPayCommunicationError ||
+        err instanceof WechatSignatureError;
+      ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
+      if (definite) {
+        // WeChat refused it: nothing happened, so the order is refundable again.
+        await settleRefund(db, ctx.state.log, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
+        throw upstreamError(
+          err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
+        );
+      }
+      // Outcome unknown (timeout): stay REFUNDING; the reconciler asks refundquery.
+      throw upstreamError('Refund outcome unknown; it will be reconciled automatically');
+    }
+    ctx.status = 202;
+    ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
+  });
+
+  return router;
+}

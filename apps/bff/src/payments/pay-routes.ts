@@ -1,0 +1,123 @@
+/**
+ * POST /api/orders/:outTradeNo/pay → unifiedorder, idempotently: a stored prepay_id/code_url
+ * is reused while it has life left, so double clicks and page reloads never re-order.
+ */
+import Router from '@koa/router';
+import { PayRequestSchema, PayResponseSchema, type PayResponse } from '@wxpay-shop/contract';
+import { WechatPayBusinessError, buildJsapiPayParams } from '@wxpay-shop/wechat';
+import type { OrderRow } from '../db/schema';
+import { readJson } from '../http/body';
+import { conflict, unauthenticated } from '../http/errors';
+import { itemsOf } from '../orders/repository';
+import { ownedOrder } from '../orders/routes';
+import type { Services } from '../services';
+import { shopperOf } from '../sessions/session';
+import { clientIp } from './client-ip';
+import { closeLocally, syncFromOrderQuery } from './settle';
+
+const PREPAY_LIFETIME_MS = 2 * 3600_000;
+/** Don't hand out a prepay_id that dies before the shopper can finish paying. */
+const PREPAY_REUSE_MARGIN_MS = 5 * 60_000;
+/** WeChat refuses time_expire less than 5 minutes ahead; keep a margin for clock skew. */
+const MIN_TIME_EXPIRE_AHEAD_MS = 6 * 60_000;
+
+export function payRoutes(services: Services): Router {
+  const router = new Router();
+  router.post('/api/orders/:outTradeNo/pay', async (ctx) => {
+    const request = await readJson(ctx, PayRequestSchema);
+    const shopper = shopperOf(ctx);
+    const order = await ownedOrder(services, ctx.params.outTradeNo, shopper);
+    if (request.tradeType === 'JSAPI' && !shopper.openid) throw unauthenticated('JSAPI payment needs WeChat sign-in');
+    if (order.status !== 'PENDING') throw conflict(`Order is ${order.status}`);
+    if (order.expires_at.getTime() <= Date.now()) throw conflict('Order has expired');
+    if (order.trade_type && order.trade_type !== request.tradeType) {
+      // WeChat rejects a re-submitted out_trade_no with different parameters (201 商户订单号重复).
+      throw conflict(`Order is already being paid with ${order.trade_type}; create a new order to switch`);
+    }
+    const prepared = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip), ctx.state.log);
+    const response: PayResponse =
+      request.tradeType === 'JSAPI'
+        ? {
+            tradeType: 'JSAPI',
+            payParams: buildJsapiPayParams({
+              appId: services.config.wechat.appId,
+              prepayId: prepared.prepay_id!,
+              signType: order.sign_type,
+              apiKey: services.config.wechat.apiKey,
+            }),
+          }
+        : { tradeType: 'NATIVE', codeUrl: prepared.code_url! };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = PayResponseSchema.parse(response);
+  });
+  return router;
+}
+
+async function ensurePrepay(
+  services: Services,
+  order: OrderRow,
+  tradeType: 'JSAPI' | 'NATIVE',
+  openid: string | null,
+  ip: string,
+  log: Services['logger'],
+): Promise<OrderRow> {
+  const now = Date.now();
+  const usable = tradeType === 'JSAPI' ? order.prepay_id : order.code_url;
+  if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS) return order;
+
+  const items = (await itemsOf(services.db, [order.id])).get(order.id) ?? [];
+  const first = items[0];
+  const timeExpire =
+    order.wx_time_expire ?? (order.expires_at.getTime() - now >= MIN_TIME_EXPIRE_AHEAD_MS ? order.expires_at : null);
+  let result;
+  try {
+    result = await services.pay.unifiedOrder({
+      outTradeNo: order.out_trade_no,
+      body: describe(items.map((i) => ({ name: i.name, quantity: i.quantity }))),
+      totalFee: order.total_fen,
+      spbillCreateIp: ip,
+      notifyUrl: services.urls.payNotify,
+      tradeType,
+      ...(tradeType === 'JSAPI' ? { openid: openid! } : { productId: first?.product_id ?? order.out_trade_no }),
+      ...(timeExpire ? { timeExpire } : {}),
+    });
+  } catch (err) {
+    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
+      await syncFromOrderQuery(services.db, services.pay, log, order.out_trade_no, order.total_fen, 'unifiedorder');
+      throw conflict('Order is already paid');
+    }
+    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED') {
+      await closeLocally(services.db, order.out_trade_no, 'unifiedorder');
+      throw conflict('Order is closed');
+    }
+    throw err;
+  }
+  const stored = await services.db
+    .updateTable('orders')
+    .set({
+      trade_type: tradeType,
+      prepay_id: result.prepayId,
+      code_url: result.codeUrl ?? null,
+      prepay_created_at: new Date(now),
+      prepay_expires_at: new Date(now + PREPAY_LIFETIME_MS),
+      wx_time_expire: timeExpire,
+      updated_at: new Date(),
+    })
+    .where('id', '=', order.id)
+    .where('status', '=', 'PENDING')
+    .returningAll()
+    .executeTakeFirst();
+  if (!stored) throw conflict('Order changed while preparing payment');
+  if (tradeType === 'NATIVE' && !stored.code_url) throw new Error('unifiedorder NATIVE returned no code_url');
+  log.info({ outTradeNo: order.out_trade_no, tradeType }, 'prepay created');
+  return stored;
+}
+
+/** unifiedorder `body`: ≤ 128 bytes of UTF-8, e.g. "西湖龙井 等3件". */
+export function describe(items: { name: string; quantity: number }[]): string {
+  const count = items.reduce((n, i) => n + i.quantity, 0);
+  const suffix = count > 1 ? ` 等${count}件` : '';
+  let name = items[0]?.name ?? '商品';
+  while (Buffer.byteLength(`微信小店-${name}${suffix}`) > 128) name = [...name].slice(0, -1).join('');
+  return `微信小店-${name}${suffix}`;
+}

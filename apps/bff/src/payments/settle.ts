@@ -1,0 +1,117 @@
+/**
+ * Applying what WeChat tells us (notification or orderquery) to an order. Every change is a
+ * conditional transition inside one transaction, so duplicates and races settle exactly once.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { parseBeijingTime, type PayClient } from '@wxpay-shop/wechat';
+import type { DB } from '../db/schema';
+import type { Logger } from '../logger';
+import { findOrder, markForAttention, transition } from '../orders/repository';
+
+export interface ConfirmedPayment {
+  outTradeNo: string;
+  transactionId: string;
+  totalFee: number;
+  timeEnd?: string | undefined;
+}
+
+export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
+
+function paidAtOf(payment: ConfirmedPayment): Date {
+  return (payment.timeEnd && parseBeijingTime(payment.timeEnd)) || new Date();
+}
+
+/**
+ * Records a verified pay notification and moves PENDING → PAID once. The unique
+ * transaction_id makes the second and later copies no-ops even when they arrive concurrently.
+ */
+export async function recordPayNotification(
+  db: Kysely<DB>,
+  log: Logger,
+  payment: ConfirmedPayment,
+  raw: Record<string, string>,
+): Promise<PaymentOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('payment_notifications')
+      .values({
+        transaction_id: payment.transactionId,
+        out_trade_no: payment.outTradeNo,
+        total_fee: payment.totalFee,
+        outcome: 'RECEIVED',
+        raw: JSON.stringify(raw),
+      })
+      .onConflict((oc) => oc.column('transaction_id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return 'DUPLICATE';
+    const outcome = await applyPayment(trx, log, payment, 'pay-notify');
+    await trx.updateTable('payment_notifications').set({ outcome }).where('id', '=', inserted.id).execute();
+    return outcome;
+  });
+}
+
+/** Applies a payment confirmed by orderquery (no notification row involved). */
+export async function recordQueriedPayment(db: Kysely<DB>, log: Logger, payment: ConfirmedPayment, source: string) {
+  return db.transaction().execute((trx) => applyPayment(trx, log, payment, source));
+}
+
+async function applyPayment(
+  trx: Transaction<DB>,
+  log: Logger,
+  payment: ConfirmedPayment,
+  source: string,
+): Promise<PaymentOutcome> {
+  const paid = await transition(trx, payment.outTradeNo, 'PENDING', 'PAID', source, {
+    transaction_id: payment.transactionId,
+    paid_at: paidAtOf(payment),
+  });
+  if (paid) {
+    log.info({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, source }, 'order paid');
+    return 'APPLIED';
+  }
+  const order = await findOrder(trx, payment.outTradeNo);
+  if (!order) return 'UNKNOWN_ORDER';
+  if (order.transaction_id === payment.transactionId) return 'ALREADY_PAID';
+  if (order.status === 'CLOSED' || order.status === 'FAILED') {
+    // Money arrived for an order we had given up on: keep the record and get a human to refund or ship.
+    await markForAttention(trx, payment.outTradeNo, `payment ${payment.transactionId} received after the order was ${order.status}`);
+    log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, status: order.status }, 'payment received for a closed order');
+    return 'PAID_AFTER_CLOSE';
+  }
+  await markForAttention(trx, payment.outTradeNo, `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`);
+  log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId }, 'conflicting transaction for a paid order');
+  return 'CONFLICTING_TRANSACTION';
+}
+
+export async function closeLocally(db: Kysely<DB>, outTradeNo: string, source: string): Promise<boolean> {
+  const closed = await db.transaction().execute((trx) => transition(trx, outTradeNo, 'PENDING', 'CLOSED', source));
+  return closed !== undefined;
+}
+
+export type SyncResult = 'PAID' | 'CLOSED' | 'UNCHANGED';
+
+/** orderquery → local state. Amount mismatches are flagged, never applied. */
+export async function syncFromOrderQuery(
+  db: Kysely<DB>,
+  pay: PayClient,
+  log: Logger,
+  outTradeNo: string,
+  totalFen: number,
+  source: string,
+): Promise<SyncResult> {
+  const q = await pay.orderQuery({ outTradeNo });
+  if (q.tradeState === 'SUCCESS' || q.tradeState === 'REFUND') {
+    if (!q.transactionId || q.totalFee !== totalFen) {
+      await markForAttention(db, outTradeNo, `orderquery reports ${q.tradeState} with total ${String(q.totalFee)} ≠ ${totalFen}`);
+      log.error({ outTradeNo, totalFee: q.totalFee, totalFen }, 'orderquery amount mismatch');
+      return 'UNCHANGED';
+    }
+    await recordQueriedPayment(db, log, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFee, timeEnd: q.timeEnd }, source);
+    return 'PAID';
+  }
+  if (q.tradeState === 'CLOSED' || q.tradeState === 'REVOKED') {
+    return (await closeLocally(db, outTradeNo, source)) ? 'CLOSED' : 'UNCHANGED';
+  }
+  return 'UNCHANGED';
+}

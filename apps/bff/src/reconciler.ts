@@ -1,0 +1,171 @@
+/**
+ * Catches what notifications miss: WeChat does not guarantee delivery, so PENDING orders with
+ * a prepay are checked with orderquery, expired ones are closed with closeorder, and refunds
+ * still PROCESSING are checked with refundquery.
+ *
+ * Work is claimed in a short transaction (SELECT … FOR UPDATE SKIP LOCKED + a lease column)
+ * and processed outside it: several instances on one PostgreSQL never work on the same order,
+ * and PGlite's single connection is not held across WeChat round trips.
+ */
+import { sql, type Kysely } from 'kysely';
+import { WechatPayBusinessError, type PayClient } from '@wxpay-shop/wechat';
+import type { DB } from './db/schema';
+import type { Logger } from './logger';
+import { closeLocally, syncFromOrderQuery } from './payments/settle';
+import { settleRefund } from './payments/refunds';
+import { purgeExpiredSessions } from './sessions/store';
+
+export interface ReconcilerOptions {
+  db: Kysely<DB>;
+  pay: PayClient;
+  log: Logger;
+  /** Prepays younger than this are left to the notification. */
+  minPrepayAgeMs?: number;
+  batchSize?: number;
+  leaseMs?: number;
+}
+
+export interface ReconcileSummary {
+  checked: number;
+  paid: number;
+  closed: number;
+  refundsSettled: number;
+  errors: number;
+}
+
+const secs = (ms: number) => sql<Date>`now() - make_interval(secs => ${ms / 1000})`;
+
+export async function reconcileOnce(options: ReconcilerOptions): Promise<ReconcileSummary> {
+  const { db, pay, log } = options;
+  const minAge = options.minPrepayAgeMs ?? 60_000;
+  const batch = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const summary: ReconcileSummary = { checked: 0, paid: 0, closed: 0, refundsSettled: 0, errors: 0 };
+
+  const claimed = await db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('orders')
+      .select(['id', 'out_trade_no', 'total_fen', 'prepay_id', 'expires_at'])
+      .where('status', '=', 'PENDING')
+      .where((eb) => eb.or([eb('prepay_created_at', '<', secs(minAge)), eb('expires_at', '<', sql<Date>`now()`)]))
+      .where((eb) => eb.or([eb('reconcile_lease_until', 'is', null), eb('reconcile_lease_until', '<', sql<Date>`now()`)]))
+      .orderBy('id')
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length > 0) {
+      await trx
+        .updateTable('orders')
+        .set({ reconcile_lease_until: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})` })
+        .where('id', 'in', rows.map((r) => r.id))
+        .execute();
+    }
+    return rows;
+  });
+
+  for (const order of claimed) {
+    summary.checked += 1;
+    try {
+      const result = await reconcileOrder(db, pay, log, order);
+      if (result === 'PAID') summary.paid += 1;
+      if (result === 'CLOSED') summary.closed += 1;
+    } catch (err) {
+      summary.errors += 1;
+      log.warn({ err, outTradeNo: order.out_trade_no }, 'reconcile order failed');
+    }
+  }
+
+  const refunds = await db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('refunds')
+      .select(['out_refund_no'])
+      .where('status', '=', 'PROCESSING')
+      .where('updated_at', '<', secs(minAge))
+      .orderBy('created_at')
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length > 0) {
+      // Bumping updated_at is the lease: other instances skip these for another minAge.
+      await trx.updateTable('refunds').set({ updated_at: new Date() }).where('out_refund_no', 'in', rows.map((r) => r.out_refund_no)).execute();
+    }
+    return rows;
+  });
+  for (const refund of refunds) {
+    try {
+      if (await reconcileRefund(db, pay, log, refund.out_refund_no)) summary.refundsSettled += 1;
+    } catch (err) {
+      summary.errors += 1;
+      log.warn({ err, outRefundNo: refund.out_refund_no }, 'reconcile refund failed');
+    }
+  }
+  if (summary.checked + summary.refundsSettled + summary.errors > 0) log.info(summary, 'reconcile pass');
+  return summary;
+}
+
+async function reconcileOrder(
+  db: Kysely<DB>,
+  pay: PayClient,
+  log: Logger,
+  order: { out_trade_no: string; total_fen: number; prepay_id: string | null; expires_at: Date },
+): Promise<'PAID' | 'CLOSED' | 'UNCHANGED'> {
+  const expired = order.expires_at.getTime() < Date.now();
+  if (!order.prepay_id) {
+    // Never sent to WeChat: nothing to query or close remotely.
+    return expired && (await closeLocally(db, order.out_trade_no, 'reconciler-expired')) ? 'CLOSED' : 'UNCHANGED';
+  }
+  const synced = await syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-query');
+  if (synced !== 'UNCHANGED' || !expired) return synced;
+  try {
+    await pay.closeOrder(order.out_trade_no);
+  } catch (err) {
+    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
+      // Paid in the instant between our query and the close: take the payment.
+      return syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-close-orderpaid');
+    }
+    if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED')) throw err;
+  }
+  return (await closeLocally(db, order.out_trade_no, 'reconciler-closeorder')) ? 'CLOSED' : 'UNCHANGED';
+}
+
+async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, outRefundNo: string): Promise<boolean> {
+  let status;
+  let refundId: string | undefined;
+  try {
+    const q = await pay.refundQuery({ outRefundNo });
+    const found = q.refunds.find((r) => r.outRefundNo === outRefundNo);
+    if (!found || found.status === 'PROCESSING') return false;
+    status = found.status;
+    refundId = found.refundId;
+  } catch (err) {
+    if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
+    status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
+  }
+  const settled = await settleRefund(db, log, { outRefundNo, status, refundId }, 'reconciler-refundquery');
+  return settled === 'SETTLED';
+}
+
+/** Runs reconcileOnce every intervalMs (never overlapping), plus session cleanup. */
+export function startReconciler(options: ReconcilerOptions & { intervalMs: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = (async () => {
+      await reconcileOnce(options);
+      await purgeExpiredSessions(options.db);
+    })()
+      .catch((err: unknown) => options.log.error({ err }, 'reconcile pass failed'))
+      .finally(() => {
+        running = null;
+      });
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** The long-lived collaborators every route module receives. */
+import type { Kysely } from 'kysely';
+import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import type { Config } from './config';
+import type { DB } from './db/schema';
+import type { Logger } from './logger';
+import type { PublicUrls } from './public-urls';
+
+export interface Services {
+  config: Config;
+  db: Kysely<DB>;
+  logger: Logger;
+  urls: PublicUrls;
+  oauth: OAuthClient;
+  pay: PayClient;
+  /** Null when no merchant client certificate is configured: refunds are then unavailable. */
+  refundPay: PayClient | null;
+}

@@ -1,0 +1,51 @@
+/**
+ * Typed access to the koa-session object. Every session gets a guest owner id so shoppers
+ * outside WeChat can still order and pay by QR code (NATIVE).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
+
+export interface PendingOAuth {
+  state: string;
+  returnTo: string;
+  scope: 'snsapi_base' | 'snsapi_userinfo';
+  expiresAt: number;
+}
+
+export interface SessionData {
+  ownerId?: string;
+  openid?: string;
+  nickname?: string | null;
+  avatarUrl?: string | null;
+  oauth?: PendingOAuth[];
+}
+
+interface KoaSession extends SessionData {
+  regenerate(): Promise<void> | undefined;
+}
+
+export function sessionOf(ctx: Context): KoaSession {
+  const session = (ctx as unknown as { session: KoaSession | null }).session;
+  if (!session) throw new Error('session middleware is not installed');
+  return session;
+}
+
+export function destroySession(ctx: Context): void {
+  (ctx as unknown as { session: null }).session = null;
+}
+
+/** The shopper's owner id, minted on first use. */
+export function ownerIdOf(ctx: Context): string {
+  const session = sessionOf(ctx);
+  session.ownerId ??= `g_${randomBytes(12).toString('hex')}`;
+  return session.ownerId;
+}
+
+export interface Shopper {
+  ownerId: string;
+  openid: string | null;
+}
+
+export function shopperOf(ctx: Context): Shopper {
+  return { ownerId: ownerIdOf(ctx), openid: sessionOf(ctx).openid ?? null };
+}

@@ -1,0 +1,24 @@
+/** Builds the protocol clients from config; the refund client exists only with a client cert. */
+import { readFileSync } from 'node:fs';
+import { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import type { Config } from './config';
+
+export function createOAuthClient(config: Config): OAuthClient {
+  const w = config.wechat;
+  return new OAuthClient({ appId: w.appId, appSecret: w.appSecret, openBaseUrl: w.openBaseUrl, apiBaseUrl: w.apiBaseUrl });
+}
+
+export function createPayClients(config: Config): { pay: PayClient; refundPay: PayClient | null } {
+  const w = config.wechat;
+  const base = { appId: w.appId, mchId: w.mchId, apiKey: w.apiKey, signType: w.signType, payBaseUrl: w.payBaseUrl, secapiBaseUrl: w.secapiBaseUrl };
+  const ca = w.caCertPath ? readFileSync(w.caCertPath) : undefined;
+  const pay = new PayClient(base);
+  const refundPay =
+    w.clientCertPath && w.clientKeyPath
+      ? new PayClient({
+          ...base,
+          tls: { cert: readFileSync(w.clientCertPath), key: readFileSync(w.clientKeyPath), ...(ca ? { ca } : {}) },
+        })
+      : null;
+  return { pay, refundPay };
+}
