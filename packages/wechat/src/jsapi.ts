@@ -34,7 +34,8 @@ export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
 }
 
 /** The emulator's (and WeChat's) check of a pay request coming from the page. */
-export function verifyJsapiPayParams(params: Readonly<Record<string, unknown>>, apiKey: string): boolean {
+// Typed by key rather than Record<string, unknown> so that a JsapiPayParams (an interface) is accepted too.
+export function verifyJsapiPayParams(params: Readonly<{ [K in keyof JsapiPayParams]?: unknown }>, apiKey: string): boolean {
   const { appId, timeStamp, nonceStr, package: pkg, signType, paySign } = params;
   if (![appId, timeStamp, nonceStr, pkg, paySign].every((v) => typeof v === 'string' && v !== '')) return false;
   if (signType !== 'MD5' && signType !== 'HMAC-SHA256') return false;

@@ -1,0 +1,397 @@
+/** PayClient against an in-test fake of api.mch.weixin.qq.com (HTTP, and HTTPS with mutual TLS for /secapi). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PayClient,
+  WechatPayBusinessError,
+  WechatPayCommunicationError,
+  WechatSignatureError,
+  WechatTransportError,
+  WechatXmlError,
+  buildXml,
+  parseXml,
+  sign,
+  verify,
+  type PayClientOptions,
+  type SignType,
+} from '../src/index';
+import { createTestPki, type TestPki } from './support/certs';
+import { startServer, type TestServer } from './support/http-server';
+
+const APP_ID = 'wx2421b1c4370ec43b';
+const MCH_ID = '10000100';
+const KEY = '192006250b4c09247ec02edce69f6a2d';
+
+interface Seen {
+  path: string;
+  body: string;
+  fields: Record<string, string>;
+  clientCertCN?: string;
+}
+
+/** Behaviour of the fake, chosen by out_trade_no / out_refund_no. */
+function fakeWechatPay(seen: Seen[]) {
+  const attempts = new Map<string, number>();
+  return async (req: IncomingMessage, res: ServerResponse, body: string): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const socket = req.socket as Partial<TLSSocket>;
+    const peer = socket.getPeerCertificate?.();
+    const clientCertCN = socket.authorized && peer?.subject ? String(peer.subject.CN) : undefined;
+    const send = (xml: string, status = 200) => {
+      res.statusCode = status;
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(xml);
+    };
+    const fail = (msg: string) => send(buildXml({ return_code: 'FAIL', return_msg: msg }));
+
+    let fields: Record<string, string>;
+    try {
+      fields = await parseXml(body);
+    } catch {
+      return fail('XML_FORMAT_ERROR');
+    }
+    seen.push({ path, body, fields, clientCertCN });
+    const signType = (fields.sign_type ?? 'MD5') as SignType;
+    if (signType !== 'MD5' && signType !== 'HMAC-SHA256') return fail('签名类型不支持');
+    if (!verify(fields, KEY, signType)) return fail('签名错误');
+    if (fields.appid !== APP_ID || fields.mch_id !== MCH_ID) return fail('mch_id参数格式错误');
+
+    const id = fields.out_refund_no ?? fields.out_trade_no ?? fields.transaction_id ?? '';
+    const attempt = (attempts.get(`${path}:${id}`) ?? 0) + 1;
+    attempts.set(`${path}:${id}`, attempt);
+
+    const reply = (extra: Record<string, string>, opts: { key?: string; appid?: string } = {}) => {
+      const out: Record<string, string> = {
+        return_code: 'SUCCESS',
+        return_msg: 'OK',
+        appid: opts.appid ?? APP_ID,
+        mch_id: MCH_ID,
+        nonce_str: `srv${attempt}`,
+        result_code: 'SUCCESS',
+        ...extra,
+      };
+      send(buildXml({ ...out, sign: sign(out, opts.key ?? KEY, signType) }));
+    };
+    const bizFail = (code: string, des: string) => reply({ result_code: 'FAIL', err_code: code, err_code_des: des });
+
+    switch (id) {
+      case 'SLOW':
+        return; // never answers
+      case 'RFAIL':
+        return fail('appid and openid not match');
+      case 'BADSIGN':
+        return reply({ prepay_id: 'wx1', trade_type: 'JSAPI' }, { key: 'ffffffffffffffffffffffffffffffff' });
+      case 'OTHERAPP':
+        return reply({ prepay_id: 'wx1', trade_type: 'JSAPI' }, { appid: 'wx0000000000000000' });
+      case 'PAID':
+        return bizFail('ORDERPAID', '该订单已支付');
+      case 'ALWAYSBUSY':
+        return bizFail('SYSTEMERROR', '系统错误');
+      case 'FLAKY':
+        if (attempt === 1) return bizFail('SYSTEMERROR', '系统错误');
+        break;
+      case 'E500':
+        if (attempt === 1) return send('upstream error', 500);
+        break;
+      case 'E404':
+        return send('not here', 404);
+      case 'HUGE':
+        return send(`<xml><a>${'x'.repeat(100_000)}</a></xml>`);
+    }
+
+    switch (path) {
+      case '/pay/unifiedorder':
+        if (fields.trade_type === 'NATIVE') return reply({ trade_type: 'NATIVE', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', code_url: 'weixin://wxpay/bizpayurl?pr=AbC1234' });
+        return reply({ trade_type: 'JSAPI', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', openid: fields.openid ?? '' });
+      case '/pay/orderquery':
+        if (id === 'UNPAID') return reply({ trade_state: 'NOTPAY', trade_state_desc: '订单未支付', out_trade_no: id });
+        return reply({
+          trade_state: 'SUCCESS',
+          trade_state_desc: '支付成功',
+          out_trade_no: fields.out_trade_no ?? 'ORDER1',
+          transaction_id: fields.transaction_id ?? '4200000000202401010000000001',
+          total_fee: '101',
+          cash_fee: '100',
+          openid: 'oUser',
+          time_end: '20240101120000',
+          coupon_fee: '1',
+          coupon_count: '1',
+          coupon_id_0: 'C0',
+        });
+      case '/pay/closeorder':
+        return reply({});
+      case '/secapi/pay/refund':
+        if (!clientCertCN) return fail('no client certificate');
+        return reply({ out_trade_no: fields.out_trade_no!, out_refund_no: fields.out_refund_no!, refund_id: '50300000000000000001', refund_fee: fields.refund_fee! });
+      case '/pay/refundquery':
+        return reply({
+          out_trade_no: 'ORDER1',
+          refund_count: '2',
+          out_refund_no_0: 'R1',
+          refund_id_0: '503001',
+          refund_fee_0: '50',
+          refund_status_0: 'SUCCESS',
+          out_refund_no_1: 'R2',
+          refund_id_1: '503002',
+          refund_fee_1: '51',
+          refund_status_1: 'PROCESSING',
+        });
+    }
+    send('unknown path', 404);
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Error);
+  expect((err as Error).message).not.toContain(KEY);
+  return err as Error;
+}
+
+const order = {
+  outTradeNo: 'ORDER1',
+  body: 'wxpay-shop-商品',
+  totalFee: 101,
+  spbillCreateIp: '127.0.0.1',
+  notifyUrl: 'https://shop.example.com/wxpay/notify',
+  tradeType: 'JSAPI' as const,
+  openid: 'oUser',
+};
+
+describe('PayClient over HTTP', () => {
+  let server: TestServer;
+  const seen: Seen[] = [];
+  beforeAll(async () => {
+    server = await startServer(fakeWechatPay(seen));
+  });
+  afterAll(() => server.close());
+
+  const client = (opts: Partial<PayClientOptions> = {}) =>
+    new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, timeoutMs: 1000, retryDelayMs: 5, ...opts });
+  const lastFor = (id: string) => seen.filter((s) => s.fields.out_trade_no === id || s.fields.out_refund_no === id);
+
+  for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
+    it(`unifiedOrder JSAPI (${signType}) sends a signed request with sign_type, WEB, CNY and Beijing time_expire`, async () => {
+      const result = await client({ signType }).unifiedOrder({ ...order, attach: 'a=1&b=2', timeExpire: new Date('2024-01-01T04:30:00Z') });
+      expect(result).toMatchObject({ prepayId: 'wx201411101639507cbf6ffd8b0779950874', tradeType: 'JSAPI' });
+      expect(result.codeUrl).toBeUndefined();
+      const req = seen.at(-1)!;
+      expect(req.path).toBe('/pay/unifiedorder');
+      expect(req.fields).toMatchObject({
+        appid: APP_ID,
+        mch_id: MCH_ID,
+        sign_type: signType,
+        device_info: 'WEB',
+        fee_type: 'CNY',
+        total_fee: '101',
+        body: 'wxpay-shop-商品',
+        attach: 'a=1&b=2',
+        openid: 'oUser',
+        trade_type: 'JSAPI',
+        time_expire: '20240101123000',
+      });
+      expect(req.fields.product_id).toBeUndefined();
+      expect(req.fields.nonce_str).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect(req.fields.sign).toHaveLength(signType === 'MD5' ? 32 : 64);
+      expect(verify(req.fields, KEY, signType)).toBe(true);
+    });
+  }
+
+  it('unifiedOrder NATIVE returns code_url and sends product_id, not openid', async () => {
+    const result = await client({ signType: 'HMAC-SHA256' }).unifiedOrder({ ...order, outTradeNo: 'ORDER2', tradeType: 'NATIVE', openid: undefined, productId: 'SKU1' });
+    expect(result.codeUrl).toBe('weixin://wxpay/bizpayurl?pr=AbC1234');
+    expect(result.tradeType).toBe('NATIVE');
+    expect(seen.at(-1)!.fields).toMatchObject({ product_id: 'SKU1', trade_type: 'NATIVE' });
+    expect(seen.at(-1)!.fields.openid).toBeUndefined();
+  });
+
+  it('refuses incomplete orders before sending anything', async () => {
+    const before = seen.length;
+    await expect(client().unifiedOrder({ ...order, openid: undefined })).rejects.toThrow(/openid/);
+    await expect(client().unifiedOrder({ ...order, tradeType: 'NATIVE' })).rejects.toThrow(/productId/);
+    await expect(client().unifiedOrder({ ...order, totalFee: 1.5 })).rejects.toThrow(/totalFee/);
+    await expect(client().unifiedOrder({ ...order, totalFee: 0 })).rejects.toThrow(/totalFee/);
+    await expect(client().refund({ outTradeNo: 'O', outRefundNo: 'R', totalFee: 1, refundFee: 2 })).rejects.toThrow(/refundFee/);
+    expect(seen.length).toBe(before);
+  });
+
+  it('a response signed with another key → WechatSignatureError', async () => {
+    expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }))).toBeInstanceOf(WechatSignatureError);
+  });
+
+  it('a correctly signed response for another appid → WechatSignatureError', async () => {
+    expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'OTHERAPP' }))).toBeInstanceOf(WechatSignatureError);
+  });
+
+  it('return_code FAIL → WechatPayCommunicationError carrying return_msg, not retried', async () => {
+    const err = await rejection(client().unifiedOrder({ ...order, outTradeNo: 'RFAIL' }));
+    expect(err).toBeInstanceOf(WechatPayCommunicationError);
+    expect((err as WechatPayCommunicationError).returnMsg).toBe('appid and openid not match');
+    expect(lastFor('RFAIL')).toHaveLength(1);
+  });
+
+  it('a request signed with the wrong key is refused by the server (签名错误)', async () => {
+    const err = await rejection(client({ apiKey: 'ffffffffffffffffffffffffffffffff' }).unifiedOrder(order));
+    expect((err as WechatPayCommunicationError).returnMsg).toBe('签名错误');
+  });
+
+  it('result_code FAIL (ORDERPAID) → WechatPayBusinessError, not retried', async () => {
+    const err = await rejection(client().unifiedOrder({ ...order, outTradeNo: 'PAID' }));
+    expect(err).toBeInstanceOf(WechatPayBusinessError);
+    expect((err as WechatPayBusinessError).errCode).toBe('ORDERPAID');
+    expect((err as WechatPayBusinessError).errCodeDes).toBe('该订单已支付');
+    expect((err as WechatPayBusinessError).retryable).toBe(false);
+    expect(lastFor('PAID')).toHaveLength(1);
+  });
+
+  it('SYSTEMERROR then SUCCESS → retried once with the identical body', async () => {
+    const result = await client().unifiedOrder({ ...order, outTradeNo: 'FLAKY' });
+    expect(result.prepayId).toBe('wx201411101639507cbf6ffd8b0779950874');
+    const attempts = lastFor('FLAKY');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.body).toBe(attempts[0]!.body);
+  });
+
+  it('persistent SYSTEMERROR gives up after 1 + retries attempts', async () => {
+    const err = await rejection(client({ retries: 2 }).closeOrder('ALWAYSBUSY'));
+    expect((err as WechatPayBusinessError).errCode).toBe('SYSTEMERROR');
+    expect((err as WechatPayBusinessError).retryable).toBe(true);
+    expect(lastFor('ALWAYSBUSY')).toHaveLength(3);
+  });
+
+  it('HTTP 500 then success → retried', async () => {
+    await client().closeOrder('E500');
+    const attempts = lastFor('E500');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.body).toBe(attempts[0]!.body);
+  });
+
+  it('HTTP 404 → WechatTransportError(status), not retried', async () => {
+    const err = await rejection(client().closeOrder('E404'));
+    expect(err).toBeInstanceOf(WechatTransportError);
+    expect((err as WechatTransportError).status).toBe(404);
+    expect(lastFor('E404')).toHaveLength(1);
+  });
+
+  it('timeout → WechatTransportError after 1 + retries bounded attempts', async () => {
+    const started = Date.now();
+    const err = await rejection(client({ timeoutMs: 150, retries: 1 }).closeOrder('SLOW'));
+    expect(err).toBeInstanceOf(WechatTransportError);
+    expect(err.message).toMatch(/timed out/);
+    expect(lastFor('SLOW')).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('an oversized response is refused', async () => {
+    expect(await rejection(client().closeOrder('HUGE'))).toBeInstanceOf(WechatXmlError);
+  });
+
+  it('a refused connection → WechatTransportError', async () => {
+    const dead = client({ payBaseUrl: 'http://127.0.0.1:1', retries: 0 });
+    expect(await rejection(dead.closeOrder('X'))).toBeInstanceOf(WechatTransportError);
+  });
+
+  it('orderQuery maps a paid order (and verifies unknown extra fields)', async () => {
+    const result = await client({ signType: 'HMAC-SHA256' }).orderQuery({ outTradeNo: 'ORDER1' });
+    expect(result).toMatchObject({
+      tradeState: 'SUCCESS',
+      tradeStateDesc: '支付成功',
+      outTradeNo: 'ORDER1',
+      transactionId: '4200000000202401010000000001',
+      totalFee: 101,
+      cashFee: 100,
+      openid: 'oUser',
+      timeEnd: '20240101120000',
+    });
+    expect(result.raw.coupon_id_0).toBe('C0');
+  });
+
+  it('orderQuery by transaction_id, and an unpaid order', async () => {
+    await client().orderQuery({ transactionId: '4200000000202401010000000009' });
+    expect(seen.at(-1)!.fields.transaction_id).toBe('4200000000202401010000000009');
+    expect(seen.at(-1)!.fields.out_trade_no).toBeUndefined();
+    const unpaid = await client().orderQuery({ outTradeNo: 'UNPAID' });
+    expect(unpaid).toMatchObject({ tradeState: 'NOTPAY', outTradeNo: 'UNPAID' });
+    expect(unpaid.totalFee).toBeUndefined();
+    expect(unpaid.transactionId).toBeUndefined();
+  });
+
+  it('closeOrder: success and ORDERPAID', async () => {
+    await expect(client().closeOrder('ORDER3')).resolves.toBeUndefined();
+    expect(seen.at(-1)!.path).toBe('/pay/closeorder');
+    expect(await rejection(client().closeOrder('PAID'))).toBeInstanceOf(WechatPayBusinessError);
+  });
+
+  it('refundQuery parses the _$n fields', async () => {
+    const result = await client().refundQuery({ outTradeNo: 'ORDER1' });
+    expect(result.refunds).toEqual([
+      { outRefundNo: 'R1', refundId: '503001', refundFee: 50, status: 'SUCCESS' },
+      { outRefundNo: 'R2', refundId: '503002', refundFee: 51, status: 'PROCESSING' },
+    ]);
+    await client().refundQuery({ outRefundNo: 'R1' });
+    expect(seen.at(-1)!.fields.out_refund_no).toBe('R1');
+  });
+});
+
+describe('PayClient refund over mutual TLS', () => {
+  let pki: TestPki;
+  let plain: TestServer;
+  let tls: TestServer;
+  const seen: Seen[] = [];
+  beforeAll(async () => {
+    pki = createTestPki();
+    const handler = fakeWechatPay(seen);
+    plain = await startServer(handler);
+    tls = await startServer(handler, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
+  }, 10_000);
+  afterAll(async () => {
+    await plain?.close();
+    await tls?.close();
+  });
+
+  const refund = { outTradeNo: 'ORDER1', outRefundNo: 'R100', totalFee: 101, refundFee: 50, refundDesc: '退款', notifyUrl: 'https://shop.example.com/wxpay/refund-notify' };
+  const client = (opts: Partial<PayClientOptions> = {}) =>
+    new PayClient({
+      appId: APP_ID,
+      mchId: MCH_ID,
+      apiKey: KEY,
+      signType: 'HMAC-SHA256',
+      payBaseUrl: plain.url,
+      secapiBaseUrl: tls.url,
+      tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
+      timeoutMs: 2000,
+      retries: 0,
+      ...opts,
+    });
+
+  it('presents the merchant client certificate on /secapi/pay/refund', async () => {
+    const result = await client().refund(refund);
+    expect(result).toMatchObject({ refundId: '50300000000000000001', outRefundNo: 'R100', refundFee: 50 });
+    const req = seen.at(-1)!;
+    expect(req.path).toBe('/secapi/pay/refund');
+    expect(req.clientCertCN).toBe('10000100');
+    expect(req.fields).toMatchObject({ out_refund_no: 'R100', total_fee: '101', refund_fee: '50', refund_fee_type: 'CNY', refund_desc: '退款', sign_type: 'HMAC-SHA256' });
+  });
+
+  it('non-secapi calls still go to payBaseUrl', async () => {
+    await client().closeOrder('ORDER9');
+    expect(seen.at(-1)!.clientCertCN).toBeUndefined();
+  });
+
+  it('fails without tls (no client certificate, server CA not trusted)', async () => {
+    const before = seen.length;
+    expect(await rejection(client({ tls: undefined }).refund(refund))).toBeInstanceOf(WechatTransportError);
+    expect(seen.length).toBe(before);
+  });
+
+  it('fails with a client certificate from another CA', async () => {
+    const before = seen.length;
+    const rogue = client({ tls: { cert: pki.rogueClient.cert, key: pki.rogueClient.key, ca: pki.ca } });
+    expect(await rejection(rogue.refund(refund))).toBeInstanceOf(WechatTransportError);
+    expect(seen.length).toBe(before);
+  });
+});
