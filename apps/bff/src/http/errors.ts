@@ -59,6 +59,16 @@ function classify(err: unknown): HttpError {
   return new HttpError(500, 'INTERNAL', 'Internal error');
 }
 
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** For browser navigations (the OAuth callback), a readable page instead of JSON. */
+function errorPage(message: string, requestId: string | undefined): string {
+  return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>登录失败</title><body style="font-family:sans-serif;padding:2em"><h1>登录失败</h1><p>${escapeHtml(message)}</p>` +
+    `<p><a href="/">返回首页</a></p><p style="color:#999">${escapeHtml(requestId ?? '')}</p></body></html>`;
+}
+
 export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
@@ -67,10 +77,15 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     }
   } catch (err) {
     const httpError = classify(err);
-    const log = ctx.state.log ?? ctx.app.context.log;
+    const log = ctx.state.log;
     if (httpError.status >= 500) log?.error({ err }, 'request failed');
     else log?.info({ code: httpError.code, message: httpError.message }, 'request rejected');
     ctx.status = httpError.status;
+    if (ctx.state.htmlErrors && ctx.accepts('json', 'html') === 'html') {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = errorPage(httpError.message, ctx.state.requestId);
+      return;
+    }
     ctx.type = 'application/json';
     ctx.body = errorBody(httpError.code, httpError.message, ctx.state.requestId, httpError.details);
   }

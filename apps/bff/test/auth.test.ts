@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
+import { backends } from './helpers/backends';
+import { location } from './helpers/browser';
+import { signIn, startStack, type Stack } from './helpers/stack';
+
+describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backend);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('signs in silently with snsapi_base, rotates the session and stores only an id in the cookie', async () => {
+    const browser = stack.browser();
+    const before = MeSchema.parse(await (await browser.get('/api/me')).json());
+    expect(before).toEqual({ signedIn: false });
+
+    const login = await browser.get('/api/auth/login?returnTo=/orders%3Ftab%3Dpaid');
+    expect(login.status).toBe(302);
+    const authorizeUrl = new URL(login.headers.get('location')!);
+    expect(authorizeUrl.hash).toBe('#wechat_redirect');
+    expect(authorizeUrl.searchParams.get('scope')).toBe('snsapi_base');
+    expect(authorizeUrl.searchParams.get('state')).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${stack.bff.url}/api/auth/callback`);
+    const preLoginSid = browser.cookies.get('wxshop.sid');
+    expect(preLoginSid).toBeTruthy();
+    const setCookie = login.headers.getSetCookie().join('\n');
+    expect(setCookie).toMatch(/httponly/i);
+    expect(setCookie).toMatch(/samesite=lax/i);
+
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    expect(authorize.status).toBe(302);
+    const callback = await browser.get(location(authorize));
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get('location')).toBe('/orders?tab=paid');
+    expect(browser.cookies.get('wxshop.sid')).not.toBe(preLoginSid);
+
+    const me = MeSchema.parse(await (await browser.get('/api/me')).json());
+    expect(me.signedIn).toBe(true);
+    if (!me.signedIn) return;
+    expect(me.openid).toMatch(/^o[A-Za-z0-9_-]{27}$/);
+    // The cookie is an opaque id; the openid lives in the sessions table only.
+    expect([...browser.cookies.values()].join(';')).not.toContain(me.openid);
+    const rows = await stack.database.db.selectFrom('sessions').select('data').execute();
+    expect(rows.some((r) => JSON.stringify(r.data).includes(me.openid))).toBe(true);
+    const shopper = await stack.database.db.selectFrom('shoppers').selectAll().where('openid', '=', me.openid).executeTakeFirst();
+    expect(shopper).toBeDefined();
+    // The pre-login session id is dead (rotated, not reused).
+    const stale = await stack.database.db.selectFrom('sessions').select('id').where('id', '=', preLoginSid!).executeTakeFirst();
+    expect(stale).toBeUndefined();
+  });
+
+  it('rejects a callback with a missing or mismatched state without exchanging the code', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login');
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const cb = new URL(location(authorize));
+    const code = cb.searchParams.get('code')!;
+
+    const missing = await browser.fetch(`/api/auth/callback?code=${code}`, { headers: { Accept: 'application/json' } });
+    expect(missing.status).toBe(400);
+    expect(ApiErrorSchema.parse(await missing.json()).error.code).toBe('BAD_REQUEST');
+
+    const forged = await browser.fetch(`/api/auth/callback?code=${code}&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get('content-type')).toMatch(/text\/html/);
+
+    // Another browser cannot complete this browser's sign-in.
+    const other = stack.browser();
+    expect((await other.get(cb.pathname + cb.search)).status).toBe(400);
+
+    // The code was never exchanged, so the rightful browser can still use it.
+    const ok = await browser.get(cb.pathname + cb.search);
+    expect(ok.status).toBe(302);
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
+  });
+
+  it('makes the state single-use and rejects a replayed OAuth code', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login');
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const callbackPath = new URL(location(authorize));
+    expect((await browser.get(callbackPath.pathname + callbackPath.search)).status).toBe(302);
+    // Same state again → 400 (state consumed).
+    const replayState = await browser.get(callbackPath.pathname + callbackPath.search);
+    expect(replayState.status).toBe(400);
+
+    // Fresh state, old code → WeChat says 40163 → 400, nothing stored.
+    const victim = stack.browser();
+    const login2 = await victim.get('/api/auth/login');
+    const state2 = new URL(login2.headers.get('location')!).searchParams.get('state')!;
+    const replayCode = await victim.fetch(
+      `/api/auth/callback?code=${callbackPath.searchParams.get('code')}&state=${state2}`,
+      { headers: { Accept: 'application/json' } },
+    );
+    expect(replayCode.status).toBe(400);
+    const body = ApiErrorSchema.parse(await replayCode.json());
+    expect(body.error.message).toMatch(/expired or was already used/);
+    expect(body.error.requestId).toBeTruthy();
+    expect(MeSchema.parse(await (await victim.get('/api/me')).json())).toEqual({ signedIn: false });
+  });
+
+  it('treats a callback without code as a declined consent', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=/cart&scope=snsapi_userinfo');
+    const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+    expect(new URL(login.headers.get('location')!).searchParams.get('scope')).toBe('snsapi_userinfo');
+    const res = await browser.get(`/api/auth/callback?state=${state}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/cart?login=declined');
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
+  });
+
+  it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com'])(
+    'never redirects off-site (returnTo=%s)',
+    async (returnTo) => {
+      const browser = stack.browser();
+      const final = await signIn(stack, browser, decodeURIComponent(returnTo));
+      expect(final).toBe('/');
+    },
+  );
+
+  it('rejects an unknown scope', async () => {
+    const res = await stack.browser().get('/api/auth/login?scope=snsapi_login');
+    expect(res.status).toBe(400);
+  });
+
+  it('logs out by destroying the session', async () => {
+    const browser = stack.browser();
+    await signIn(stack, browser);
+    const sid = browser.cookies.get('wxshop.sid');
+    const out = await browser.post('/api/auth/logout');
+    expect(out.status).toBe(204);
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
+    const row = await stack.database.db.selectFrom('sessions').select('id').where('id', '=', sid!).executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+
+  it('serves health, readiness and request ids', async () => {
+    const health = await fetch(`${stack.bff.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect((await fetch(`${stack.bff.url}/readyz`)).status).toBe(200);
+    const echoed = await fetch(`${stack.bff.url}/api/me`, { headers: { 'X-Request-Id': 'abc-123' } });
+    expect(echoed.headers.get('x-request-id')).toBe('abc-123');
+    const generated = await fetch(`${stack.bff.url}/api/nope`);
+    expect(generated.status).toBe(404);
+    const body = ApiErrorSchema.parse(await generated.json());
+    expect(body.error.requestId).toBe(generated.headers.get('x-request-id'));
+  });
+});

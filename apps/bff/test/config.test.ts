@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_ADMIN_TOKEN, DEV_SESSION_KEYS, loadConfig } from '../src/config';
+
+const base = {
+  WECHAT_APP_ID: 'wxd930ea5d5a258f4f',
+  WECHAT_APP_SECRET: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
+  WECHAT_MCH_ID: '10000100',
+  WECHAT_PAY_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies documented defaults in development', () => {
+    const c = loadConfig(base);
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.wechat.signType).toBe('MD5');
+    expect(c.wechat.payBaseUrl).toBe('https://api.mch.weixin.qq.com');
+    expect(c.wechat.secapiBaseUrl).toBe('https://api.mch.weixin.qq.com');
+    expect(c.wechat.openBaseUrl).toBe('https://open.weixin.qq.com');
+    expect(c.wechat.apiBaseUrl).toBe('https://api.weixin.qq.com');
+    expect(c.orderTtlMinutes).toBe(30);
+    expect(c.reconcileIntervalMs).toBe(15_000);
+    expect(c.database.kind).toBe('pglite');
+    expect(c.sessionKeys).toEqual([DEV_SESSION_KEYS]);
+    expect(c.adminToken).toBe(DEV_ADMIN_TOKEN);
+  });
+
+  it('lists one clear message per missing or invalid variable', () => {
+    const p = problems({ WECHAT_PAY_API_KEY: 'short', PORT: 'eighty', WECHAT_PAY_SIGN_TYPE: 'SHA1' });
+    expect(p.some((m) => m.startsWith('WECHAT_APP_ID: is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('WECHAT_APP_SECRET: is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('WECHAT_MCH_ID: is required'))).toBe(true);
+    expect(p.some((m) => m.startsWith('WECHAT_PAY_API_KEY: must be exactly 32 characters'))).toBe(true);
+    expect(p.some((m) => m.startsWith('PORT:'))).toBe(true);
+    expect(p.some((m) => m.startsWith('WECHAT_PAY_SIGN_TYPE:'))).toBe(true);
+  });
+
+  it('treats empty strings as unset (DATABASE_URL="" → embedded PGlite)', () => {
+    expect(loadConfig({ ...base, DATABASE_URL: '' }).database.kind).toBe('pglite');
+    expect(loadConfig({ ...base, DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });
+    expect(problems({ ...base, DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);
+  });
+
+  it('derives notify URLs and secapi base from their parents', () => {
+    const c = loadConfig({ ...base, PUBLIC_BASE_URL: 'https://shop.example.com/', WECHAT_PAY_BASE_URL: 'http://127.0.0.1:4000' });
+    expect(c.publicBaseUrl).toBe('https://shop.example.com');
+    expect(c.wechat.secapiBaseUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('requires client cert and key together', () => {
+    expect(problems({ ...base, WECHAT_PAY_CLIENT_CERT: '/etc/hostname' })).toContain(
+      'WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither',
+    );
+    expect(problems({ ...base, WECHAT_PAY_CA_CERT: '/nonexistent/ca.pem' })[0]).toMatch(/^WECHAT_PAY_CA_CERT: file does not exist/);
+  });
+
+  it('refuses to start production with test or default secrets', () => {
+    const p = problems({ ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://shop.example.com' });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'WECHAT_APP_SECRET: the public test secret is not allowed in production',
+        'WECHAT_PAY_API_KEY: the public test key is not allowed in production',
+        'SESSION_KEYS: is required in production',
+        'ADMIN_TOKEN: is required in production',
+      ]),
+    );
+    const withDefaults = problems({
+      ...base,
+      NODE_ENV: 'production',
+      PUBLIC_BASE_URL: 'https://shop.example.com',
+      SESSION_KEYS: DEV_SESSION_KEYS,
+      ADMIN_TOKEN: DEV_ADMIN_TOKEN,
+    });
+    expect(withDefaults.some((m) => m.startsWith('SESSION_KEYS:'))).toBe(true);
+    expect(withDefaults.some((m) => m.startsWith('ADMIN_TOKEN:'))).toBe(true);
+  });
+
+  it('starts production with real secrets', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      PUBLIC_BASE_URL: 'https://shop.example.com',
+      WECHAT_APP_ID: 'wx0123456789abcdef',
+      WECHAT_APP_SECRET: 'a'.repeat(32),
+      WECHAT_MCH_ID: '1900000109',
+      WECHAT_PAY_API_KEY: 'b'.repeat(32),
+      SESSION_KEYS: 'k'.repeat(32) + ',' + 'j'.repeat(32),
+      ADMIN_TOKEN: 't'.repeat(32),
+      WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
+    });
+    expect(c.env).toBe('production');
+    expect(c.sessionKeys).toHaveLength(2);
+    expect(c.wechat.signType).toBe('HMAC-SHA256');
+  });
+});

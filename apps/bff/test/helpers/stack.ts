@@ -1,0 +1,147 @@
+/** Emulator (in-process, port 0) + BFF (real HTTP, port 0) on one storage backend. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createEmulator } from '@wxpay-shop/wechat-emulator';
+import { buildXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
+import { startBff, type RunningBff } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { DatabaseHandle } from '../../src/db/connect';
+import { createLogger } from '../../src/logger';
+import { openTestDatabase, type Backend } from './backends';
+import { Browser, location } from './browser';
+
+export const MERCHANT = {
+  appId: 'wxd930ea5d5a258f4f',
+  appSecret: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
+  mchId: '10000100',
+  apiKey: '192006250b4c09247ec02edce69f6a2d',
+};
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface Stack {
+  bff: RunningBff;
+  emu: ReturnType<typeof createEmulator>;
+  emuUrl: string;
+  database: DatabaseHandle;
+  browser(userAgent?: string): Browser;
+  control(pathname: string, body?: unknown, method?: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
+  const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
+  const { httpUrl, httpsUrl } = await emu.start();
+  const dir = mkdtempSync(path.join(tmpdir(), 'bff-test-'));
+  const files = { cert: path.join(dir, 'merchant.pem'), key: path.join(dir, 'merchant-key.pem'), ca: path.join(dir, 'ca.pem') };
+  writeFileSync(files.cert, emu.certs.merchantCert);
+  writeFileSync(files.key, emu.certs.merchantKey);
+  writeFileSync(files.ca, emu.certs.caCert);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SESSION_KEYS: 'test-session-key-1,test-session-key-0',
+    ADMIN_TOKEN,
+    WECHAT_APP_ID: MERCHANT.appId,
+    WECHAT_APP_SECRET: MERCHANT.appSecret,
+    WECHAT_MCH_ID: MERCHANT.mchId,
+    WECHAT_PAY_API_KEY: MERCHANT.apiKey,
+    WECHAT_OPEN_BASE_URL: httpUrl,
+    WECHAT_API_BASE_URL: httpUrl,
+    WECHAT_PAY_BASE_URL: httpUrl,
+    WECHAT_PAY_SECAPI_BASE_URL: httpsUrl,
+    WECHAT_PAY_CLIENT_CERT: files.cert,
+    WECHAT_PAY_CLIENT_KEY: files.key,
+    WECHAT_PAY_CA_CERT: files.ca,
+    DATABASE_URL: 'memory://',
+    RECONCILE_INTERVAL_MS: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const database = await openTestDatabase(backend);
+  const bff = await startBff(config, { database, logger: createLogger(config.logLevel) });
+  return {
+    bff,
+    emu,
+    emuUrl: httpUrl,
+    database,
+    browser: (ua) => new Browser(bff.url, ua),
+    control: (pathname, body, method = body === undefined ? 'GET' : 'POST') =>
+      fetch(`${httpUrl}/__emulator/${pathname}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+      }),
+    async close() {
+      await bff.close();
+      await emu.stop();
+      await database.close();
+    },
+  };
+}
+
+/** login → emulator's silent snsapi_base authorize → callback; returns the final redirect. */
+export async function signIn(stack: Stack, browser: Browser, returnTo = '/orders'): Promise<string> {
+  const login = await browser.get(`/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  if (login.status !== 302) throw new Error(`login answered ${login.status}`);
+  const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+  if (authorize.status !== 302) throw new Error(`authorize answered ${authorize.status}: ${await authorize.text()}`);
+  const callback = await browser.get(location(authorize));
+  if (callback.status !== 302) throw new Error(`callback answered ${callback.status}: ${await callback.text()}`);
+  return location(callback);
+}
+
+/** A pay notification as WeChat would send it, signed with `key`. */
+export function payNotifyXml(
+  fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string },
+  key = MERCHANT.apiKey,
+  signType: SignType = 'MD5',
+  tamper?: (signed: Record<string, string>) => void,
+): string {
+  const params: Record<string, string> = {
+    return_code: 'SUCCESS',
+    appid: MERCHANT.appId,
+    mch_id: MERCHANT.mchId,
+    nonce_str: randomString(32),
+    result_code: 'SUCCESS',
+    openid: fields.openid ?? 'oTestOpenid0000000000000000',
+    is_subscribe: 'N',
+    trade_type: 'NATIVE',
+    bank_type: 'CFT',
+    total_fee: String(fields.totalFee),
+    fee_type: 'CNY',
+    cash_fee: String(fields.totalFee),
+    transaction_id: fields.transactionId ?? `4200${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
+    out_trade_no: fields.outTradeNo,
+    time_end: '20261126120000',
+    ...(signType === 'HMAC-SHA256' ? { sign_type: 'HMAC-SHA256' } : {}),
+  };
+  const signed = { ...params, sign: sign(params, key, signType) };
+  tamper?.(signed);
+  return buildXml(signed);
+}
+
+export async function postNotify(stack: Stack, xml: string | Buffer, path = '/api/wechat/pay/notify') {
+  const res = await fetch(`${stack.bff.url}${path}`, {
+    method: 'POST',
+    body: xml,
+    headers: { 'Content-Type': 'text/xml' },
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function createOrder(browser: Browser, items = [{ productId: 'green-tea', quantity: 2 }]) {
+  const res = await browser.post('/api/orders', { items });
+  if (res.status !== 201) throw new Error(`create order answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { outTradeNo: string; totalFen: number; status: string };
+}
