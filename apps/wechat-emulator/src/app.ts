@@ -1,0 +1,37 @@
+/** The Koa application shared by the HTTP and HTTPS servers. */
+import Koa from 'koa';
+import { bridgeRouter } from './bridge/routes';
+import { controlRouter } from './console/control';
+import { consolePage } from './console/page';
+import type { Deps } from './deps';
+import { oauthRouter } from './oauth/routes';
+import { payRouter } from './pay/routes';
+
+export function createApp(deps: Deps, reset: () => void): Koa {
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+      deps.log(`${ctx.method} ${ctx.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+      ctx.status = status;
+      ctx.type = 'text/plain';
+      ctx.body = status === 500 ? 'internal error' : (err as Error).message;
+    }
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && (ctx.path === '/console' || ctx.path === '/')) {
+      if (ctx.path === '/') return ctx.redirect('/console');
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'");
+      ctx.body = consolePage();
+      return;
+    }
+    await next();
+  });
+  for (const router of [oauthRouter(deps), payRouter(deps), bridgeRouter(deps), controlRouter(deps, reset)]) {
+    app.use(router.routes());
+  }
+  return app;
+}

@@ -1,0 +1,122 @@
+/** /bridge.js, the endpoints it talks to, and the NATIVE scan-and-pay page. */
+import type { Context } from 'koa';
+import { Router } from '@koa/router';
+import { randomString } from '@wxpay-shop/wechat';
+import type { Deps } from '../deps';
+import { readJsonBody, str } from '../http/body';
+import { errorPage } from '../http/html';
+import { pay, PaymentError } from '../pay/payment';
+import type { PayTicket } from '../state';
+import { checkPayRequest } from './check';
+import { fen, nativePage } from './native-page';
+import { bridgeScript } from './script';
+
+/** The bridge runs on the shop's origin, so everything it calls must be CORS-readable. */
+function cors(ctx: Context): void {
+  ctx.set('Access-Control-Allow-Origin', '*');
+  ctx.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+}
+
+export function bridgeRouter(deps: Deps): Router {
+  const router = new Router();
+
+  router.get('/bridge.js', (ctx) => {
+    cors(ctx);
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = bridgeScript(deps.publicUrl());
+  });
+
+  router.options(/^\/__bridge\//, (ctx) => {
+    cors(ctx);
+    ctx.status = 204;
+  });
+
+  router.post('/__bridge/pay-request', async (ctx) => {
+    cors(ctx);
+    let params: Record<string, unknown>;
+    try {
+      params = await readJsonBody(ctx);
+    } catch {
+      ctx.body = { ok: false, err_desc: '参数格式错误' };
+      return;
+    }
+    const check = checkPayRequest(params, deps);
+    if (!check.ok) {
+      deps.log(`bridge pay refused: ${check.reason}`);
+      ctx.body = { ok: false, err_desc: check.reason };
+      return;
+    }
+    const ticket: PayTicket = { id: randomString(24), prepayId: check.prepayId, status: 'open', createdAt: Date.now() };
+    deps.state.tickets.set(ticket.id, ticket);
+    const merchant = deps.merchants.byAppId(check.order.appId)!;
+    ctx.body = { ok: true, ticket: ticket.id, sheet: { amount: fen(check.order.totalFee), merchantName: deps.merchants.displayName(merchant), body: check.order.body } };
+  });
+
+  router.get('/__bridge/tickets/:id', (ctx) => {
+    cors(ctx);
+    const ticket = deps.state.tickets.get(ctx.params.id ?? '');
+    ctx.status = ticket ? 200 : 404;
+    ctx.body = ticket ? { status: ticket.status } : { error: 'unknown ticket' };
+  });
+
+  router.post('/__bridge/tickets/:id/confirm', (ctx) => {
+    cors(ctx);
+    const ticket = deps.state.tickets.get(ctx.params.id ?? '');
+    if (!ticket || ticket.status !== 'open') {
+      ctx.body = { ok: false, err_desc: ticket?.status === 'paid' ? '该订单已支付' : '支付会话已失效' };
+      return;
+    }
+    try {
+      pay(ticket.prepayId, deps);
+      ticket.status = 'paid';
+      ctx.body = { ok: true };
+    } catch (err) {
+      if (!(err instanceof PaymentError)) throw err;
+      ticket.status = 'cancelled';
+      ctx.body = { ok: false, err_desc: err.message };
+    }
+  });
+
+  router.post('/__bridge/tickets/:id/cancel', (ctx) => {
+    cors(ctx);
+    const ticket = deps.state.tickets.get(ctx.params.id ?? '');
+    if (ticket?.status === 'open') ticket.status = 'cancelled';
+    ctx.body = { ok: true };
+  });
+
+  router.get('/native', (ctx) => {
+    const codeUrl = typeof ctx.query.code_url === 'string' ? ctx.query.code_url : '';
+    const order = deps.state.findOrderByCodeUrl(codeUrl);
+    ctx.type = 'text/html; charset=utf-8';
+    if (!order) {
+      ctx.status = 404;
+      ctx.body = errorPage('code_url', '二维码无效或已过期');
+      return;
+    }
+    ctx.body = nativePage(order, deps.merchants.displayName(deps.merchants.byMchId(order.mchId)!), codeUrl);
+  });
+
+  router.post('/native/pay', async (ctx) => {
+    const codeUrl = str((await readJsonBody(ctx)).code_url) ?? '';
+    const order = deps.state.findOrderByCodeUrl(codeUrl);
+    ctx.type = 'text/html; charset=utf-8';
+    if (!order) {
+      ctx.status = 404;
+      ctx.body = errorPage('code_url', '二维码无效或已过期');
+      return;
+    }
+    const name = deps.merchants.displayName(deps.merchants.byMchId(order.mchId)!);
+    try {
+      pay(order.prepayId, deps);
+      ctx.body = nativePage(order, name, codeUrl, { ok: true, text: '支付成功' });
+    } catch (err) {
+      if (!(err instanceof PaymentError)) throw err;
+      ctx.status = 409;
+      ctx.body = nativePage(order, name, codeUrl, { ok: false, text: err.message });
+    }
+  });
+
+  return router;
+}

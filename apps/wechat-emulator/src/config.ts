@@ -1,0 +1,101 @@
+/** Emulator configuration: merchants and options, with defaults resolved in one place. */
+import { readFileSync } from 'node:fs';
+
+export interface MerchantConfig {
+  /** Official Account AppID bound to this merchant. */
+  appId: string;
+  appSecret: string;
+  mchId: string;
+  /** 32-char v2 API key. */
+  apiKey: string;
+  /** Web-authorization callback host names (exact match, no port). */
+  oauthDomains: string[];
+  /** Shown on the pay sheet; defaults to a generic test name. */
+  name?: string;
+}
+
+export const DEFAULT_MERCHANT = {
+  appId: 'wxd930ea5d5a258f4f',
+  appSecret: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
+  mchId: '10000100',
+  apiKey: '192006250b4c09247ec02edce69f6a2d',
+  oauthDomains: ['localhost', '127.0.0.1'],
+};
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  httpsPort?: number;
+  publicUrl?: string;
+  merchants?: MerchantConfig[];
+  notifyTimeScale?: number;
+  codeTtlMs?: number;
+  accessTokenTtlSec?: number;
+  /** PROCESSING → SUCCESS delay for refunds; defaults to 3 s × notifyTimeScale (≥ 20 ms). */
+  refundDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ResolvedConfig {
+  host: string;
+  port: number;
+  httpsPort: number;
+  /** Fixed by options; otherwise filled in once the HTTP port is known. */
+  publicUrl: string | undefined;
+  merchants: MerchantConfig[];
+  notifyTimeScale: number;
+  codeTtlMs: number;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  refundDelayMs: number;
+  /** The merchant must answer a notification within this time, whatever the time scale. */
+  notifyTimeoutMs: number;
+  prepayTtlMs: number;
+  log: (line: string) => void;
+}
+
+export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
+  const merchants = options.merchants ?? [DEFAULT_MERCHANT];
+  validateMerchants(merchants);
+  const notifyTimeScale = options.notifyTimeScale ?? 1;
+  if (!(notifyTimeScale > 0)) throw new Error('notifyTimeScale must be > 0');
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 4000,
+    httpsPort: options.httpsPort ?? 4001,
+    publicUrl: options.publicUrl?.replace(/\/+$/, ''),
+    merchants,
+    notifyTimeScale,
+    codeTtlMs: options.codeTtlMs ?? 300_000,
+    accessTokenTtlSec: options.accessTokenTtlSec ?? 7200,
+    refreshTokenTtlSec: 30 * 24 * 3600,
+    refundDelayMs: options.refundDelayMs ?? Math.max(20, Math.round(3000 * notifyTimeScale)),
+    notifyTimeoutMs: 5000,
+    prepayTtlMs: 2 * 3600_000,
+    log: options.log ?? (() => {}),
+  };
+}
+
+function validateMerchants(merchants: readonly MerchantConfig[]): void {
+  if (merchants.length === 0) throw new Error('at least one merchant is required');
+  const appIds = new Set<string>();
+  for (const m of merchants) {
+    for (const field of ['appId', 'appSecret', 'mchId', 'apiKey'] as const) {
+      if (typeof m[field] !== 'string' || m[field] === '') throw new Error(`merchant ${field} must be a non-empty string`);
+    }
+    if (m.apiKey.length !== 32) throw new Error(`merchant ${m.mchId}: apiKey must be exactly 32 characters`);
+    if (!Array.isArray(m.oauthDomains)) throw new Error(`merchant ${m.mchId}: oauthDomains must be an array`);
+    // One appid belongs to one merchant here, so appid → merchant lookups stay unambiguous.
+    if (appIds.has(m.appId)) throw new Error(`appId ${m.appId} configured twice`);
+    appIds.add(m.appId);
+  }
+}
+
+/** Reads `[{appId, appSecret, mchId, apiKey, oauthDomains, name?}]` (or `{merchants: [...]}`) from a JSON file. */
+export function loadMerchantsFile(path: string): MerchantConfig[] {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const list = Array.isArray(parsed) ? parsed : (parsed as { merchants?: unknown }).merchants;
+  if (!Array.isArray(list)) throw new Error(`${path}: expected an array of merchants or {"merchants": [...]}`);
+  validateMerchants(list as MerchantConfig[]);
+  return list as MerchantConfig[];
+}

@@ -1,0 +1,28 @@
+/** JSON view of the state for GET /__emulator/state and the console. No keys or secrets. */
+import type { Deps } from '../deps';
+import { TEST_USERS, openidFor, unionidFor } from '../users';
+
+export function snapshot(deps: Deps) {
+  const { state } = deps;
+  return {
+    currentUserId: state.currentUserId,
+    merchants: deps.merchants.all.map((m) => ({ appId: m.appId, mchId: m.mchId, name: deps.merchants.displayName(m), oauthDomains: m.oauthDomains })),
+    users: TEST_USERS.map((u) => ({
+      id: u.id,
+      nickname: u.nickname,
+      unionid: unionidFor(u.id),
+      openids: Object.fromEntries(deps.merchants.all.map((m) => [m.appId, openidFor(m.appId, u.id)])),
+    })),
+    orders: [...state.orders.values()].map((order) => {
+      const { fingerprint: _fingerprint, ...rest } = order;
+      return { ...rest, refunds: state.refundsOf(order).map((r) => r.outRefundNo) };
+    }),
+    refunds: [...state.refunds.values()],
+    notifications: [...state.deliveries.values()],
+    faults: state.faults,
+    oauth: {
+      codes: [...state.codes.values()],
+      accessTokens: [...state.accessTokens.values()].map((t) => ({ token: t.token, appId: t.appId, userId: t.userId, openid: t.openid, scope: t.scope, expiresAt: t.expiresAt })),
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** What route modules share: configuration, state, merchants, timers and the notifier. */
+import type { ResolvedConfig } from './config';
+import type { MerchantDirectory } from './merchants';
+import type { EmulatorState } from './state';
+import type { Timers } from './timers';
+import type { Notifier } from './notify/notifier';
+
+export interface Deps {
+  config: ResolvedConfig;
+  state: EmulatorState;
+  merchants: MerchantDirectory;
+  timers: Timers;
+  notifier: Notifier;
+  /** Origin browsers use to reach the HTTP port (known once listening). */
+  publicUrl(): string;
+  log(line: string): void;
+}

@@ -1,0 +1,72 @@
+/** Fault injection: which faults exist, how they are requested, and the ones that act before any processing. */
+import type { Context } from 'koa';
+import { FAULT_KINDS, FAULT_TARGETS, type Fault, type FaultKind, type FaultTarget } from './state';
+import type { Timers } from './timers';
+
+const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
+/** A notification has no response of ours to break: only these make sense there. */
+const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed'];
+/** OAuth JSON carries no signature. */
+const OAUTH_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop'];
+
+export function supportedKinds(target: FaultTarget): readonly FaultKind[] {
+  return target === 'notify' ? NOTIFY_KINDS : target === 'oauth_token' ? OAUTH_KINDS : API_KINDS;
+}
+
+export type FaultSpec = Omit<Fault, 'id' | 'createdAt'>;
+
+export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | string {
+  const { target, kind, count, delayMs } = body;
+  if (!FAULT_TARGETS.includes(target as FaultTarget)) return `target must be one of ${FAULT_TARGETS.join(', ')}`;
+  if (!FAULT_KINDS.includes(kind as FaultKind)) return `kind must be one of ${FAULT_KINDS.join(', ')}`;
+  if (!supportedKinds(target as FaultTarget).includes(kind as FaultKind)) {
+    return `kind ${String(kind)} is not supported for ${String(target)} (use ${supportedKinds(target as FaultTarget).join(', ')})`;
+  }
+  if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1)) return 'count must be a positive integer';
+  if (delayMs !== undefined && (!Number.isInteger(delayMs) || (delayMs as number) < 0)) return 'delayMs must be a non-negative integer';
+  return {
+    target: target as FaultTarget,
+    kind: kind as FaultKind,
+    remaining: (count as number | undefined) ?? 1,
+    ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
+  };
+}
+
+/** Default hold time of `timeout`: longer than any sane client timeout. */
+const DEFAULT_TIMEOUT_HOLD_MS = 60_000;
+
+/**
+ * Faults that strike before the request is processed (so nothing changes server-side).
+ * Returns true when the response has been dealt with.
+ */
+export async function applyEarlyFault(ctx: Context, fault: Fault | undefined, timers: Timers, format: 'xml' | 'json'): Promise<boolean> {
+  if (!fault) return false;
+  switch (fault.kind) {
+    case 'delay':
+      await timers.sleep(fault.delayMs ?? 1000);
+      return false;
+    case 'http500':
+      ctx.status = 500;
+      ctx.type = 'text/html';
+      ctx.body = '<html><body><h1>500 Internal Server Error</h1></body></html>';
+      return true;
+    case 'timeout':
+      // Hold the connection open, then drop it without a response.
+      await timers.sleep(fault.delayMs ?? DEFAULT_TIMEOUT_HOLD_MS);
+      destroyResponse(ctx);
+      return true;
+    case 'malformed':
+      ctx.status = 200;
+      ctx.type = format === 'xml' ? 'text/xml' : 'text/plain';
+      ctx.body = format === 'xml' ? '<xml><return_code><![CDATA[SUCC' : '{"access_token":"';
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The request was processed but its response is lost (connection reset). */
+export function destroyResponse(ctx: Context): void {
+  ctx.respond = false;
+  ctx.req.socket.destroy();
+}

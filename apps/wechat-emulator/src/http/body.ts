@@ -1,0 +1,24 @@
+/** Raw request bodies, bounded: the emulator never trusts a client to send a sane size. */
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit });
+}
+
+/** JSON or form body of a control/bridge request; `{}` when empty. Throws on bad JSON. */
+export async function readJsonBody(ctx: Context): Promise<Record<string, unknown>> {
+  const raw = (await readRawBody(ctx, 64 * 1024)).toString('utf8');
+  if (raw.trim() === '') return {};
+  const type = ctx.get('content-type');
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
+  const parsed: unknown = JSON.parse(raw);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}

@@ -1,0 +1,100 @@
+/** Public entry: createEmulator() — a local stand-in for WeChat's OAuth and Pay v2 servers. */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { loadMerchantsFile, resolveConfig, type EmulatorOptions } from './config';
+import type { Deps } from './deps';
+import { MerchantDirectory } from './merchants';
+import { Notifier } from './notify/notifier';
+import { pay } from './pay/payment';
+import { EmulatorState } from './state';
+import { Timers } from './timers';
+import { loadCerts } from './tls';
+
+export { DEFAULT_MERCHANT, type MerchantConfig, type EmulatorOptions } from './config';
+export { EmulatorState } from './state';
+export type { Order, Refund, NotifyDelivery, DeliveryAttempt, Fault, FaultKind, FaultTarget, TradeState } from './state';
+export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
+export { RETRY_INTERVALS_SEC } from './notify/schedule';
+
+export interface Emulator {
+  start(): Promise<{ httpUrl: string; httpsUrl: string }>;
+  /** Also cancels pending notification retries and refund completions. */
+  stop(): Promise<void>;
+  readonly httpUrl: string;
+  readonly httpsUrl: string;
+  /** PEM: test CA, merchant client certificate and key (for the BFF's mTLS config). */
+  readonly certs: { caCert: string; merchantCert: string; merchantKey: string };
+  readonly state: EmulatorState;
+  /** Marks the order paid (as the user confirming the pay sheet) and starts its notification. */
+  pay(prepayIdOrOutTradeNo: string): Promise<void>;
+}
+
+function origin(protocol: 'http' | 'https', host: string, port: number): string {
+  return `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const envConfig = process.env.EMULATOR_CONFIG;
+  const config = resolveConfig({ ...options, merchants: options.merchants ?? (envConfig ? loadMerchantsFile(envConfig) : undefined) });
+  const pki = loadCerts();
+  const state = new EmulatorState();
+  const merchants = new MerchantDirectory(config.merchants);
+  const timers = new Timers();
+  const notifier = new Notifier(config, state, merchants, timers);
+  let httpUrl = '';
+  let httpsUrl = '';
+  const deps: Deps = { config, state, merchants, timers, notifier, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log };
+
+  const reset = () => {
+    notifier.clear();
+    timers.clearAll();
+    state.reset();
+  };
+  const app = createApp(deps, reset);
+  const callback = app.callback();
+  const httpServer = createHttpServer(callback);
+  // Client certs are requested but verified per route, so non-/secapi endpoints work without one.
+  const httpsServer = createHttpsServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false }, callback);
+
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  return {
+    async start() {
+      httpUrl = origin('http', config.host, await listen(httpServer, config.port));
+      httpsUrl = origin('https', config.host, await listen(httpsServer, config.httpsPort));
+      config.log(`listening on ${httpUrl} and ${httpsUrl}`);
+      return { httpUrl, httpsUrl };
+    },
+    async stop() {
+      notifier.clear();
+      timers.clearAll();
+      await Promise.all([close(httpServer), close(httpsServer)]);
+    },
+    get httpUrl() {
+      return httpUrl;
+    },
+    get httpsUrl() {
+      return httpsUrl;
+    },
+    certs: { caCert: pki.caCert, merchantCert: pki.merchantCert, merchantKey: pki.merchantKey },
+    state,
+    async pay(prepayIdOrOutTradeNo: string) {
+      pay(prepayIdOrOutTradeNo, deps);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** `tsx src/main.ts`: runs the emulator from environment variables. */
+import { createEmulator, DEFAULT_MERCHANT } from './index';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number`);
+  return n;
+}
+
+const timeScale = Number(process.env.EMULATOR_NOTIFY_TIME_SCALE ?? '1');
+if (!(timeScale > 0)) throw new Error('EMULATOR_NOTIFY_TIME_SCALE must be a positive number');
+
+const emulator = createEmulator({
+  host: process.env.EMULATOR_HOST || '127.0.0.1',
+  port: intEnv('EMULATOR_PORT', 4000),
+  httpsPort: intEnv('EMULATOR_HTTPS_PORT', 4001),
+  publicUrl: process.env.EMULATOR_PUBLIC_URL || undefined,
+  notifyTimeScale: timeScale,
+  log: (line) => console.log(`[wechat-emulator] ${line}`),
+});
+
+const { httpUrl, httpsUrl } = await emulator.start();
+const usingDefault = !process.env.EMULATOR_CONFIG;
+console.log(`WeChat emulator
+  HTTP   ${httpUrl}   (OAuth, pay APIs, /bridge.js)
+  HTTPS  ${httpsUrl}  (same + /secapi/* with client certificate)
+  console ${httpUrl}/console
+  ${usingDefault ? `default test merchant: appid ${DEFAULT_MERCHANT.appId}, mch_id ${DEFAULT_MERCHANT.mchId}` : `merchants from ${process.env.EMULATOR_CONFIG}`}
+  notify time scale ${timeScale}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void emulator.stop().then(() => process.exit(0));
+  });
+}

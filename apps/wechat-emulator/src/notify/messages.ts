@@ -1,0 +1,58 @@
+/** Notification bodies (§5.1 payment, §6 refund). Pure apart from the nonce. */
+import { buildXml, encryptReqInfo, randomString, sign } from '@wxpay-shop/wechat';
+import type { MerchantConfig } from '../config';
+import { transactionFields } from '../pay/payment';
+import type { Order, Refund } from '../state';
+
+export function payNotifyXml(order: Order, merchant: MerchantConfig): string {
+  const fields = {
+    appid: order.appId,
+    mch_id: order.mchId,
+    nonce_str: randomString(32),
+    // Only HMAC merchants see sign_type; MD5 is the documented default when absent.
+    sign_type: order.signType === 'HMAC-SHA256' ? 'HMAC-SHA256' : undefined,
+    result_code: 'SUCCESS',
+    return_code: 'SUCCESS',
+    ...transactionFields(order),
+  };
+  return buildXml({ ...fields, sign: sign(fields, merchant.apiKey, order.signType) });
+}
+
+/** `yyyy-MM-dd HH:mm:ss` Beijing time, the refund notification's time format. */
+export function beijingDateTime(date: Date): string {
+  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function refundNotifyXml(refund: Refund, merchant: MerchantConfig): string {
+  const inner = buildXml(
+    {
+      transaction_id: refund.transactionId,
+      out_trade_no: refund.outTradeNo,
+      refund_id: refund.refundId,
+      out_refund_no: refund.outRefundNo,
+      total_fee: refund.totalFee,
+      settlement_total_fee: refund.totalFee,
+      refund_fee: refund.refundFee,
+      settlement_refund_fee: refund.refundFee,
+      refund_status: refund.status === 'SUCCESS' ? 'SUCCESS' : 'CHANGE',
+      success_time: refund.successTime,
+      refund_recv_accout: '支付用户零钱',
+      refund_account: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+      refund_request_source: 'API',
+    },
+    'root',
+  );
+  // No sign: authenticity comes from decrypting req_info with the merchant key.
+  return buildXml({
+    return_code: 'SUCCESS',
+    appid: refund.appId,
+    mch_id: refund.mchId,
+    nonce_str: randomString(32),
+    req_info: encryptReqInfo(inner, merchant.apiKey),
+  });
+}
+
+/** A body that still looks like XML but does not parse, for the `malformed` fault. */
+export function malformXml(xml: string): string {
+  return xml.slice(0, Math.floor(xml.length / 2));
+}

@@ -1,0 +1,144 @@
+/**
+ * Delivers payment and refund notifications with WeChat's retry schedule and records
+ * every attempt for the console. Timers go through `Timers`, so stop() cancels retries.
+ */
+import type { ResolvedConfig } from '../config';
+import type { MerchantDirectory } from '../merchants';
+import type { DeliveryAttempt, EmulatorState, NotifyDelivery, Order, Refund } from '../state';
+import type { Timers } from '../timers';
+import { beijingDateTime, malformXml, payNotifyXml, refundNotifyXml } from './messages';
+import { postNotification } from './post';
+import { retryDelayMs } from './schedule';
+import { corruptSign } from '../pay/envelope';
+
+export class NotifyError extends Error {
+  override readonly name = 'NotifyError';
+}
+
+export class Notifier {
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly state: EmulatorState,
+    private readonly merchants: MerchantDirectory,
+    private readonly timers: Timers,
+  ) {}
+
+  payNotify(order: Order): NotifyDelivery {
+    const merchant = this.merchants.byMchId(order.mchId)!;
+    return this.start({ kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body: payNotifyXml(order, merchant) });
+  }
+
+  /** PROCESSING → SUCCESS, then the refund notification if the request named a notify_url. */
+  completeRefund(refund: Refund): void {
+    refund.status = 'SUCCESS';
+    refund.successTime = beijingDateTime(new Date());
+    this.config.log(`refund ${refund.outRefundNo} SUCCESS`);
+    if (!refund.notifyUrl) return;
+    const merchant = this.merchants.byMchId(refund.mchId)!;
+    this.start({
+      kind: 'refund',
+      mchId: refund.mchId,
+      outTradeNo: refund.outTradeNo,
+      outRefundNo: refund.outRefundNo,
+      url: refund.notifyUrl,
+      body: refundNotifyXml(refund, merchant),
+    });
+  }
+
+  private start(init: Pick<NotifyDelivery, 'kind' | 'mchId' | 'outTradeNo' | 'outRefundNo' | 'url' | 'body'>): NotifyDelivery {
+    const delivery: NotifyDelivery = { ...init, id: this.state.nextId('n'), status: 'pending', attempts: [], retryIndex: 0, createdAt: Date.now() };
+    this.state.deliveries.set(delivery.id, delivery);
+    const fault = this.state.takeFault('notify');
+    if (fault?.kind === 'drop') {
+      // WeChat does not guarantee delivery; the BFF must reconcile with orderquery.
+      delivery.status = 'dropped';
+      this.config.log(`notify ${delivery.id} dropped by fault`);
+      return delivery;
+    }
+    // badsign/malformed spoil the first attempt only; retries carry the real body.
+    const firstBody = fault?.kind === 'badsign' ? corruptSign(delivery.body) : fault?.kind === 'malformed' ? malformXml(delivery.body) : delivery.body;
+    const delay = fault?.kind === 'delay' ? (fault.delayMs ?? 1000) : 0;
+    this.schedule(delivery, delay, firstBody);
+    return delivery;
+  }
+
+  private schedule(delivery: NotifyDelivery, delayMs: number, body = delivery.body): void {
+    delivery.nextAttemptAt = Date.now() + delayMs;
+    const handle = this.timers.after(delayMs, () => {
+      this.retryTimers.delete(delivery.id);
+      void this.scheduledAttempt(delivery, body);
+    });
+    this.retryTimers.set(delivery.id, handle);
+  }
+
+  private async scheduledAttempt(delivery: NotifyDelivery, body: string): Promise<void> {
+    delivery.nextAttemptAt = undefined;
+    const attempt = await this.send(delivery, body);
+    if (delivery.status !== 'pending') return; // a replay settled it meanwhile
+    if (attempt.outcome === 'success') {
+      delivery.status = 'delivered';
+      return;
+    }
+    const delay = retryDelayMs(delivery.retryIndex, this.config.notifyTimeScale);
+    if (delay === undefined) {
+      delivery.status = 'failed';
+      this.config.log(`notify ${delivery.id} gave up after ${delivery.attempts.length} attempts`);
+      return;
+    }
+    delivery.retryIndex += 1;
+    this.schedule(delivery, delay);
+  }
+
+  private async send(delivery: NotifyDelivery, body: string, manual?: DeliveryAttempt['manual']): Promise<DeliveryAttempt> {
+    const at = Date.now();
+    const result = await postNotification(delivery.url, body, this.config.notifyTimeoutMs);
+    const attempt: DeliveryAttempt = { at, ...result, ...(manual ? { manual } : {}) };
+    delivery.attempts.push(attempt);
+    this.config.log(`notify ${delivery.id} → ${delivery.url}: ${attempt.outcome}${attempt.reason ? ` (${attempt.reason})` : ''}`);
+    return attempt;
+  }
+
+  /** Sends the notification once more now; a success also ends pending retries. */
+  async replay(id: string): Promise<DeliveryAttempt> {
+    const delivery = this.state.deliveries.get(id);
+    if (!delivery) throw new NotifyError(`unknown notification ${id}`);
+    const attempt = await this.send(delivery, delivery.body, 'replay');
+    if (attempt.outcome === 'success') {
+      this.timers.cancel(this.retryTimers.get(id));
+      this.retryTimers.delete(id);
+      delivery.nextAttemptAt = undefined;
+      delivery.status = 'delivered';
+    }
+    return attempt;
+  }
+
+  /** The same payment notification `times` times at once, as WeChat's parallel senders do. */
+  async duplicates(order: Order, times: number): Promise<NotifyDelivery> {
+    if (order.state !== 'SUCCESS' && order.state !== 'REFUND') throw new NotifyError(`order ${order.outTradeNo} is not paid`);
+    const merchant = this.merchants.byMchId(order.mchId)!;
+    const delivery: NotifyDelivery = {
+      id: this.state.nextId('n'),
+      kind: 'pay',
+      mchId: order.mchId,
+      outTradeNo: order.outTradeNo,
+      url: order.notifyUrl,
+      body: payNotifyXml(order, merchant),
+      status: 'pending',
+      attempts: [],
+      retryIndex: 0,
+      createdAt: Date.now(),
+    };
+    this.state.deliveries.set(delivery.id, delivery);
+    const attempts = await Promise.all(Array.from({ length: times }, () => this.send(delivery, delivery.body, 'duplicate')));
+    delivery.status = attempts.some((a) => a.outcome === 'success') ? 'delivered' : 'failed';
+    return delivery;
+  }
+
+  /** Forget scheduled retries (the Timers instance cancels the actual timeouts). */
+  clear(): void {
+    for (const handle of this.retryTimers.values()) this.timers.cancel(handle);
+    this.retryTimers.clear();
+  }
+}

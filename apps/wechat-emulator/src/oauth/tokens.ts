@@ -1,0 +1,115 @@
+/** Code → token exchange and token checks (§1.4–§1.8), over the in-memory state. */
+import type { Deps } from '../deps';
+import { newAccessToken, newOauthCode } from '../ids';
+import type { AccessToken, OauthScope, RefreshToken } from '../state';
+import { findUser, openidFor, unionidFor } from '../users';
+
+export type OauthResult<T> = { ok: true; value: T } | { ok: false; errcode: number; errmsg: string };
+const err = (errcode: number, errmsg: string) => ({ ok: false as const, errcode, errmsg });
+
+export function issueCode(deps: Deps, appId: string, userId: string, scope: OauthScope, now = Date.now()): string {
+  const code = newOauthCode();
+  deps.state.codes.set(code, { code, appId, userId, scope, issuedAt: now, used: false });
+  return code;
+}
+
+export interface TokenBody {
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
+  openid: string;
+  scope: string;
+  unionid?: string;
+}
+
+function tokenBody(deps: Deps, access: AccessToken, refresh: RefreshToken): TokenBody {
+  return {
+    access_token: access.token,
+    expires_in: deps.config.accessTokenTtlSec,
+    refresh_token: refresh.token,
+    openid: access.openid,
+    scope: access.scope,
+    // Only the userinfo scope reveals the unionid (current doc).
+    ...(access.scope === 'snsapi_userinfo' ? { unionid: unionidFor(access.userId) } : {}),
+  };
+}
+
+function mintAccess(deps: Deps, appId: string, userId: string, scope: OauthScope, now: number): AccessToken {
+  const access: AccessToken = { token: newAccessToken(), appId, userId, openid: openidFor(appId, userId), scope, expiresAt: now + deps.config.accessTokenTtlSec * 1000 };
+  deps.state.accessTokens.set(access.token, access);
+  return access;
+}
+
+export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<TokenBody> {
+  if (!q.appid) return err(41002, 'appid missing');
+  const merchant = deps.merchants.byAppId(q.appid);
+  if (!merchant) return err(40013, 'invalid appid');
+  if (!q.secret) return err(41004, 'appsecret missing');
+  if (q.secret !== merchant.appSecret) return err(40001, 'invalid credential, access_token is invalid or not latest');
+  if (q.grant_type !== 'authorization_code') return err(40002, 'invalid grant_type');
+  if (!q.code) return err(41008, 'missing code');
+  const code = deps.state.codes.get(q.code);
+  if (!code || code.appId !== q.appid) return err(40029, 'invalid code');
+  if (code.used) return err(40163, 'code been used');
+  if (now - code.issuedAt >= deps.config.codeTtlMs) return err(42003, 'code expired');
+  code.used = true;
+  const access = mintAccess(deps, code.appId, code.userId, code.scope, now);
+  const refresh: RefreshToken = {
+    token: newAccessToken(),
+    appId: code.appId,
+    userId: code.userId,
+    openid: access.openid,
+    scope: code.scope,
+    expiresAt: now + deps.config.refreshTokenTtlSec * 1000,
+  };
+  deps.state.refreshTokens.set(refresh.token, refresh);
+  return { ok: true, value: tokenBody(deps, access, refresh) };
+}
+
+export function refreshAccessToken(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<TokenBody> {
+  if (!q.appid) return err(41002, 'appid missing');
+  if (!deps.merchants.byAppId(q.appid)) return err(40013, 'invalid appid');
+  if (q.grant_type !== 'refresh_token') return err(40002, 'invalid grant_type');
+  if (!q.refresh_token) return err(41003, 'refresh_token missing');
+  const refresh = deps.state.refreshTokens.get(q.refresh_token);
+  if (!refresh || refresh.appId !== q.appid) return err(40030, 'invalid refresh_token');
+  if (now >= refresh.expiresAt) return err(42002, 'refresh_token timeout');
+  // The refresh token itself keeps its original 30-day deadline.
+  const access = mintAccess(deps, refresh.appId, refresh.userId, refresh.scope, now);
+  return { ok: true, value: tokenBody(deps, access, refresh) };
+}
+
+/** Shared checks of /sns/userinfo and /sns/auth. */
+export function checkAccessToken(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<AccessToken> {
+  if (!q.access_token) return err(41001, 'access_token missing');
+  if (!q.openid) return err(41009, 'missing openid');
+  const access = deps.state.accessTokens.get(q.access_token);
+  if (!access) return err(40014, 'invalid access_token');
+  if (now >= access.expiresAt) return err(42001, 'access_token expired');
+  if (access.openid !== q.openid) return err(40003, 'invalid openid');
+  return { ok: true, value: access };
+}
+
+export function userInfo(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<Record<string, unknown>> {
+  const checked = checkAccessToken(deps, q, now);
+  if (!checked.ok) return checked;
+  const access = checked.value;
+  if (access.scope !== 'snsapi_userinfo') return err(48001, 'api unauthorized');
+  if (q.lang !== undefined && !['zh_CN', 'zh_TW', 'en'].includes(q.lang)) return err(40159, 'invalid lang');
+  const user = findUser(access.userId)!;
+  return {
+    ok: true,
+    value: {
+      openid: access.openid,
+      nickname: user.nickname,
+      // Since 2021-10-20 WeChat returns 0 and empty region fields for everyone.
+      sex: 0,
+      province: '',
+      city: '',
+      country: '',
+      headimgurl: `${deps.publicUrl()}/__emulator/avatar/${encodeURIComponent(user.id)}/132`,
+      privilege: [],
+      unionid: unionidFor(user.id),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** `POST /pay/orderquery` and `POST /pay/closeorder` (§4.1, §4.2). */
+import type { Deps } from '../deps';
+import type { Order, TradeState } from '../state';
+import { bizFail, ok, type PayReply, type PayRequest } from './envelope';
+import { transactionFields } from './payment';
+
+const STATE_DESC: Record<TradeState, string> = {
+  NOTPAY: '订单未支付',
+  SUCCESS: '支付成功',
+  REFUND: '订单发生过退款',
+  CLOSED: '订单已关闭',
+};
+
+function findOrder(req: PayRequest, deps: Deps): Order | undefined {
+  const { transaction_id: transactionId, out_trade_no: outTradeNo } = req.fields;
+  // transaction_id wins when both are given (doc).
+  return transactionId
+    ? deps.state.findOrderByTransactionId(req.merchant.mchId, transactionId)
+    : deps.state.findOrder(req.merchant.mchId, outTradeNo!);
+}
+
+export function orderQuery(req: PayRequest, deps: Deps): PayReply {
+  if (!req.fields.transaction_id && !req.fields.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
+  const order = findOrder(req, deps);
+  // Orders are scoped to the merchant; another appid of the same mch_id still finds it, like WeChat.
+  if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
+  const paid = order.state === 'SUCCESS' || order.state === 'REFUND';
+  return ok({
+    trade_state: order.state,
+    trade_state_desc: STATE_DESC[order.state],
+    ...(paid ? transactionFields(order) : { out_trade_no: order.outTradeNo, attach: order.attach }),
+  });
+}
+
+export function closeOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+  const outTradeNo = req.fields.out_trade_no;
+  if (!outTradeNo) return bizFail('LACK_PARAMS', '缺少参数out_trade_no');
+  const order = deps.state.findOrder(req.merchant.mchId, outTradeNo);
+  if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
+  if (order.state === 'SUCCESS' || order.state === 'REFUND') return bizFail('ORDERPAID', '订单已支付，不能发起关单');
+  if (order.state === 'CLOSED') return bizFail('ORDERCLOSED', '订单已关闭，无需重复关闭');
+  order.state = 'CLOSED';
+  order.closedAt = now;
+  for (const ticket of deps.state.tickets.values()) {
+    if (ticket.status === 'open' && deps.state.findOrderByPrepayId(ticket.prepayId) === order) ticket.status = 'cancelled';
+  }
+  deps.log(`closeorder ${order.mchId}/${order.outTradeNo}`);
+  return ok({ result_msg: 'OK' });
+}

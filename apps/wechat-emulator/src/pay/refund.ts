@@ -1,0 +1,134 @@
+/** `POST /secapi/pay/refund` and `POST /pay/refundquery` (§4.3, §4.4). */
+import type { Deps } from '../deps';
+import { newRefundId } from '../ids';
+import type { Order, Refund } from '../state';
+import { bizFail, fail, ok, type OutFields, type PayReply, type PayRequest } from './envelope';
+import { notifyUrlProblem, OUT_REFUND_NO, positiveFen, tooLong } from './rules';
+
+const MAX_REFUNDS_PER_ORDER = 50;
+const PAGE_SIZE = 10;
+
+function orderOf(req: PayRequest, deps: Deps): Order | undefined {
+  const { transaction_id: transactionId, out_trade_no: outTradeNo } = req.fields;
+  if (transactionId) return deps.state.findOrderByTransactionId(req.merchant.mchId, transactionId);
+  return outTradeNo ? deps.state.findOrder(req.merchant.mchId, outTradeNo) : undefined;
+}
+
+function refundReply(refund: Refund): PayReply {
+  return ok({
+    transaction_id: refund.transactionId,
+    out_trade_no: refund.outTradeNo,
+    out_refund_no: refund.outRefundNo,
+    refund_id: refund.refundId,
+    refund_fee: refund.refundFee,
+    total_fee: refund.totalFee,
+    fee_type: 'CNY',
+    cash_fee: refund.totalFee,
+    cash_refund_fee: refund.refundFee,
+  });
+}
+
+export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+  const f = req.fields;
+  if (!f.transaction_id && !f.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
+  for (const name of ['out_refund_no', 'total_fee', 'refund_fee'] as const) if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
+  if (!OUT_REFUND_NO.test(f.out_refund_no!)) return bizFail('PARAM_ERROR', 'out_refund_no参数格式错误');
+  const totalFee = positiveFen(f.total_fee);
+  const refundFee = positiveFen(f.refund_fee);
+  if (totalFee === null) return bizFail('PARAM_ERROR', 'total_fee参数格式错误');
+  if (refundFee === null) return bizFail('PARAM_ERROR', 'refund_fee参数格式错误');
+  if (f.refund_fee_type && f.refund_fee_type !== 'CNY') return bizFail('PARAM_ERROR', 'refund_fee_type参数格式错误');
+  if (tooLong(f.refund_desc, 80)) return bizFail('PARAM_ERROR', 'refund_desc长度不能超过80');
+  if (f.notify_url) {
+    const problem = notifyUrlProblem(f.notify_url);
+    if (problem) return bizFail('PARAM_ERROR', problem);
+  }
+
+  const order = orderOf(req, deps);
+  if (!order || order.state === 'NOTPAY' || order.state === 'CLOSED') return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
+
+  const key = `${req.merchant.mchId}:${f.out_refund_no}`;
+  const existing = deps.state.refunds.get(key);
+  if (existing) {
+    // Same out_refund_no = same refund (idempotency); anything else is a conflicting reuse.
+    if (existing.outTradeNo !== order.outTradeNo) return bizFail('INVALID_REQUEST', 'out_refund_no已用于其他订单');
+    if (existing.refundFee !== refundFee || existing.totalFee !== totalFee) return bizFail('INVALID_REQUEST', '订单金额或退款金额与之前请求不一致，请核实后再试');
+    return refundReply(existing);
+  }
+  if (totalFee !== order.totalFee) return bizFail('INVALID_REQUEST', '订单金额total_fee与原订单不一致');
+  const previous = deps.state.refundsOf(order);
+  if (previous.length >= MAX_REFUNDS_PER_ORDER) return bizFail('ERROR', '退款次数超过限制(50次)');
+  const refunded = previous.reduce((sum, r) => sum + r.refundFee, 0);
+  if (refunded >= order.totalFee) return bizFail('ERROR', '订单已全额退款');
+  if (refunded + refundFee > order.totalFee) return bizFail('ERROR', '累计退款金额大于支付金额');
+  if (!order.transactionId) return fail('SYSTEMERROR');
+
+  const record: Refund = {
+    mchId: req.merchant.mchId,
+    appId: order.appId,
+    outTradeNo: order.outTradeNo,
+    transactionId: order.transactionId,
+    outRefundNo: f.out_refund_no!,
+    refundId: newRefundId(),
+    totalFee,
+    refundFee,
+    refundDesc: f.refund_desc,
+    notifyUrl: f.notify_url,
+    status: 'PROCESSING',
+    createdAt: now,
+  };
+  deps.state.refunds.set(key, record);
+  order.state = 'REFUND';
+  deps.log(`refund ${record.outRefundNo} of ${order.outTradeNo}: ${refundFee} fen (PROCESSING)`);
+  deps.timers.after(deps.config.refundDelayMs, () => deps.notifier.completeRefund(record));
+  return refundReply(record);
+}
+
+export function refundQuery(req: PayRequest, deps: Deps): PayReply {
+  const f = req.fields;
+  const mine = [...deps.state.refunds.values()].filter((r) => r.mchId === req.merchant.mchId);
+  let order: Order | undefined;
+  let refunds: Refund[];
+  // Priority: refund_id > out_refund_no > transaction_id > out_trade_no (doc).
+  if (f.refund_id || f.out_refund_no) {
+    const one = mine.find((r) => (f.refund_id ? r.refundId === f.refund_id : r.outRefundNo === f.out_refund_no));
+    if (!one) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
+    order = deps.state.findOrder(one.mchId, one.outTradeNo);
+    refunds = [one];
+  } else if (f.transaction_id || f.out_trade_no) {
+    order = f.transaction_id
+      ? deps.state.findOrderByTransactionId(req.merchant.mchId, f.transaction_id)
+      : deps.state.findOrder(req.merchant.mchId, f.out_trade_no!);
+    refunds = order ? deps.state.refundsOf(order) : [];
+    if (refunds.length === 0) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
+  } else {
+    return bizFail('LACK_PARAMS', 'refund_id、out_refund_no、transaction_id、out_trade_no至少填一个');
+  }
+  if (!order) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
+  const offset = f.offset === undefined ? 0 : Number(f.offset);
+  if (!Number.isInteger(offset) || offset < 0 || (offset > 0 && offset >= refunds.length)) return bizFail('PARAM_ERROR', 'offset参数错误');
+  const page = refunds.slice(offset, offset + PAGE_SIZE);
+  const fields: OutFields = {
+    transaction_id: order.transactionId,
+    out_trade_no: order.outTradeNo,
+    total_fee: order.totalFee,
+    fee_type: order.feeType,
+    cash_fee: order.totalFee,
+    refund_count: page.length,
+    total_refund_count: refunds.length,
+  };
+  page.forEach((r, n) => {
+    Object.assign(fields, {
+      [`out_refund_no_${n}`]: r.outRefundNo,
+      [`refund_id_${n}`]: r.refundId,
+      [`refund_channel_${n}`]: 'ORIGINAL',
+      [`refund_fee_${n}`]: r.refundFee,
+      [`settlement_refund_fee_${n}`]: r.refundFee,
+      [`refund_status_${n}`]: r.status,
+      [`refund_account_${n}`]: 'REFUND_SOURCE_UNSETTLED_FUNDS',
+      [`refund_recv_accout_${n}`]: '支付用户零钱',
+      [`refund_success_time_${n}`]: r.successTime,
+    });
+  });
+  return ok(fields);
+}

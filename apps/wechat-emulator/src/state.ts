@@ -1,0 +1,217 @@
+/** In-memory world of the emulator. Plain data plus lookups; behaviour lives in the route modules. */
+import type { SignType } from '@wxpay-shop/wechat';
+import { TEST_USERS } from './users';
+
+export type TradeState = 'NOTPAY' | 'SUCCESS' | 'REFUND' | 'CLOSED';
+export type TradeType = 'JSAPI' | 'NATIVE';
+
+export interface Order {
+  mchId: string;
+  appId: string;
+  outTradeNo: string;
+  tradeType: TradeType;
+  body: string;
+  attach?: string;
+  detail?: string;
+  deviceInfo?: string;
+  totalFee: number;
+  feeType: string;
+  openid?: string;
+  productId?: string;
+  notifyUrl: string;
+  spbillCreateIp: string;
+  timeExpire?: string;
+  /** Sign type of the latest unifiedorder; the page's paySign must use the same. */
+  signType: SignType;
+  /** Business parameters compared on re-entry (§3.5). */
+  fingerprint: string;
+  prepayId: string;
+  prepayIssuedAt: number;
+  codeUrl?: string;
+  state: TradeState;
+  createdAt: number;
+  transactionId?: string;
+  timeEnd?: string;
+  paidAt?: number;
+  closedAt?: number;
+}
+
+export type RefundStatus = 'PROCESSING' | 'SUCCESS';
+
+export interface Refund {
+  mchId: string;
+  appId: string;
+  outTradeNo: string;
+  transactionId: string;
+  outRefundNo: string;
+  refundId: string;
+  totalFee: number;
+  refundFee: number;
+  refundDesc?: string;
+  notifyUrl?: string;
+  status: RefundStatus;
+  createdAt: number;
+  successTime?: string;
+}
+
+export interface DeliveryAttempt {
+  at: number;
+  durationMs: number;
+  httpStatus?: number;
+  /** First 512 characters of the reply body, or the network error. */
+  reply: string;
+  outcome: 'success' | 'fail';
+  /** Why it failed (non-200, FAIL reply, timeout, …). */
+  reason?: string;
+  /** The attempt was a replay or a deliberate duplicate, not a scheduled retry. */
+  manual?: 'replay' | 'duplicate';
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped';
+
+export interface NotifyDelivery {
+  id: string;
+  kind: 'pay' | 'refund';
+  mchId: string;
+  outTradeNo: string;
+  outRefundNo?: string;
+  url: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  /** Index into the retry schedule of the next scheduled retry. */
+  retryIndex: number;
+  nextAttemptAt?: number;
+  createdAt: number;
+}
+
+export interface OauthCode {
+  code: string;
+  appId: string;
+  userId: string;
+  scope: OauthScope;
+  issuedAt: number;
+  used: boolean;
+}
+
+export type OauthScope = 'snsapi_base' | 'snsapi_userinfo';
+
+export interface AccessToken {
+  token: string;
+  appId: string;
+  userId: string;
+  openid: string;
+  scope: OauthScope;
+  expiresAt: number;
+}
+
+export interface RefreshToken {
+  token: string;
+  appId: string;
+  userId: string;
+  openid: string;
+  scope: OauthScope;
+  expiresAt: number;
+}
+
+/** A snsapi_userinfo request waiting for the user's 允许/拒绝. */
+export interface ConsentRequest {
+  id: string;
+  appId: string;
+  redirectUri: string;
+  scope: OauthScope;
+  state: string;
+  createdAt: number;
+}
+
+export const FAULT_TARGETS = ['unifiedorder', 'orderquery', 'closeorder', 'refund', 'refundquery', 'oauth_token', 'notify'] as const;
+export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'badsign', 'drop'] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface Fault {
+  id: number;
+  target: FaultTarget;
+  kind: FaultKind;
+  /** How many more requests it affects. */
+  remaining: number;
+  delayMs?: number;
+  createdAt: number;
+}
+
+/** An open pay sheet in some browser, so the control API can pay or cancel it remotely. */
+export interface PayTicket {
+  id: string;
+  prepayId: string;
+  status: 'open' | 'paid' | 'cancelled';
+  createdAt: number;
+}
+
+export class EmulatorState {
+  /** Keyed by `${mchId}:${outTradeNo}`. */
+  readonly orders = new Map<string, Order>();
+  /** Every prepay_id ever issued → order key (an old one stays valid for 2 h after re-entry). */
+  readonly prepays = new Map<string, { orderKey: string; issuedAt: number }>();
+  /** Keyed by `${mchId}:${outRefundNo}`. */
+  readonly refunds = new Map<string, Refund>();
+  readonly deliveries = new Map<string, NotifyDelivery>();
+  readonly codes = new Map<string, OauthCode>();
+  readonly accessTokens = new Map<string, AccessToken>();
+  readonly refreshTokens = new Map<string, RefreshToken>();
+  readonly consents = new Map<string, ConsentRequest>();
+  readonly tickets = new Map<string, PayTicket>();
+  faults: Fault[] = [];
+  currentUserId: string = TEST_USERS[0]!.id;
+  private seq = 0;
+
+  nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${this.seq}`;
+  }
+
+  static orderKey(mchId: string, outTradeNo: string): string {
+    return `${mchId}:${outTradeNo}`;
+  }
+
+  findOrder(mchId: string, outTradeNo: string): Order | undefined {
+    return this.orders.get(EmulatorState.orderKey(mchId, outTradeNo));
+  }
+
+  findOrderByTransactionId(mchId: string, transactionId: string): Order | undefined {
+    for (const o of this.orders.values()) if (o.mchId === mchId && o.transactionId === transactionId) return o;
+    return undefined;
+  }
+
+  findOrderByPrepayId(prepayId: string): Order | undefined {
+    const entry = this.prepays.get(prepayId);
+    return entry ? this.orders.get(entry.orderKey) : undefined;
+  }
+
+  findOrderByCodeUrl(codeUrl: string): Order | undefined {
+    for (const o of this.orders.values()) if (o.codeUrl === codeUrl) return o;
+    return undefined;
+  }
+
+  refundsOf(order: Order): Refund[] {
+    return [...this.refunds.values()]
+      .filter((r) => r.mchId === order.mchId && r.outTradeNo === order.outTradeNo)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Takes one use of the first matching fault, if any. */
+  takeFault(target: FaultTarget): Fault | undefined {
+    const fault = this.faults.find((f) => f.target === target && f.remaining > 0);
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return { ...fault };
+  }
+
+  reset(): void {
+    for (const map of [this.orders, this.prepays, this.refunds, this.deliveries, this.codes, this.accessTokens, this.refreshTokens, this.consents, this.tickets]) {
+      map.clear();
+    }
+    this.faults = [];
+    this.currentUserId = TEST_USERS[0]!.id;
+  }
+}
