@@ -152,6 +152,7 @@ export class PayClient {
 
   constructor(private readonly options: PayClientOptions) {
     if (options.signType !== 'MD5' && options.signType !== 'HMAC-SHA256') throw new Error('signType must be MD5 or HMAC-SHA256');
+    if (!options.appId || !options.mchId || !options.apiKey) throw new Error('PayClient needs appId, mchId and apiKey');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = Math.max(0, Math.min(options.retries ?? 2, 5));
     this.retryDelayMs = options.retryDelayMs ?? 200;

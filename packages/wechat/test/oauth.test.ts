@@ -146,6 +146,13 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
     expect(Object.fromEntries(q)).toEqual({ appid: APP_ID, secret: SECRET, code: 'good', grant_type: 'authorization_code' });
   });
 
+  it('an empty code is refused as 41008 without a request', async () => {
+    const before = seen.length;
+    const err = await oauthError(client().exchangeCode(''));
+    expect((err as WechatOAuthError).errcode).toBe(41008);
+    expect(seen.length).toBe(before);
+  });
+
   it('flags snapshot users', async () => {
     expect((await client().exchangeCode('snap')).isSnapshotUser).toBe(true);
   });
