@@ -2,7 +2,7 @@
  * One HTTP(S) POST of an XML body, via node:http(s) rather than fetch so that `/secapi/*`
  * can present the merchant's client certificate. No retries and no protocol logic here.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { WechatTransportError, WechatXmlError } from './errors';
@@ -54,7 +54,7 @@ export function postXml(url: URL, body: string, options: PostXmlOptions): Promis
       settled = true;
       clearTimeout(timer);
       if (err) {
-        req.destroy();
+        req?.destroy();
         reject(err);
       } else resolve(result as PostXmlResult);
     };
@@ -80,7 +80,16 @@ export function postXml(url: URL, body: string, options: PostXmlOptions): Promis
       res.on('aborted', () => finish(new WechatTransportError(`POST ${url.pathname}: response aborted`)));
     };
 
-    const req = isHttps ? httpsRequest(url, requestOptions, onResponse) : httpRequest(url, requestOptions, onResponse);
+    let req: ClientRequest;
+    try {
+      req = isHttps ? httpsRequest(url, requestOptions, onResponse) : httpRequest(url, requestOptions, onResponse);
+    } catch (err) {
+      // e.g. an unparsable client certificate or key: a configuration error, thrown synchronously.
+      clearTimeout(timer);
+      settled = true;
+      reject(new WechatTransportError(`POST ${url.pathname}: could not start the request (${(err as NodeJS.ErrnoException).code ?? 'invalid TLS options'})`));
+      return;
+    }
     req.on('error', (err) => finish(networkError(url, err)));
     req.end(payload);
   });

@@ -388,6 +388,11 @@ describe('PayClient refund over mutual TLS', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('an unusable client key fails cleanly as WechatTransportError', async () => {
+    const broken = client({ tls: { cert: pki.client.cert, key: 'not a pem key', ca: pki.ca } });
+    expect(await rejection(broken.refund(refund))).toBeInstanceOf(WechatTransportError);
+  });
+
   it('fails with a client certificate from another CA', async () => {
     const before = seen.length;
     const rogue = client({ tls: { cert: pki.rogueClient.cert, key: pki.rogueClient.key, ca: pki.ca } });
