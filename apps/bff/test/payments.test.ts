@@ -1,0 +1,254 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema, OrderSchema, PayResponseSchema } from '@wxpay-shop/contract';
+import { encryptReqInfo, buildXml } from '@wxpay-shop/wechat';
+import { backends } from './helpers/backends';
+import {
+  ADMIN_TOKEN,
+  MERCHANT,
+  createOrder,
+  payNotifyXml,
+  postNotify,
+  signIn,
+  startStack,
+  waitFor,
+  type Stack,
+} from './helpers/stack';
+
+const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
+const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
+
+describe.each(backends)('payment, notifications and refunds over HTTP ($name)', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backend);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const db = () => stack.database.db;
+  const orderRow = (outTradeNo: string) =>
+    db().selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+  const transitions = async (outTradeNo: string) =>
+    db()
+      .selectFrom('order_events')
+      .innerJoin('orders', 'orders.id', 'order_events.order_id')
+      .select(['order_events.from_status', 'order_events.to_status', 'order_events.source'])
+      .where('orders.out_trade_no', '=', outTradeNo)
+      .orderBy('order_events.id')
+      .execute();
+
+  it('sign-in → order → JSAPI pay → WeChat notify → PAID', async () => {
+    const browser = stack.browser();
+    expect(await signIn(stack, browser, '/checkout')).toBe('/checkout');
+    const order = await createOrder(browser, [{ productId: 'mug', quantity: 2 }]);
+    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
+    await stack.emu.pay(pay.payParams.package.slice('prepay_id='.length));
+    // Watch the database, not GET /api/orders (whose orderquery could mask a broken notify path).
+    const paid = await waitFor(async () => {
+      const row = await orderRow(order.outTradeNo);
+      return row.status === 'PAID' ? row : undefined;
+    });
+    expect(paid.transaction_id).toMatch(/^\d{28}$/);
+    const notes = await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).execute();
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.outcome).toBe('APPLIED');
+    expect(await transitions(order.outTradeNo)).toEqual([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
+    const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
+    expect(view).toMatchObject({ status: 'PAID', totalFen: 5980, transactionId: paid.transaction_id });
+    expect(view.paidAt).not.toBeNull();
+    // Paying again is a conflict, not a second prepay.
+    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).status).toBe(409);
+  });
+
+  it('NATIVE payment settles through the emulator, including emulator-sent duplicates', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).json());
+    expect(pay.tradeType === 'NATIVE' && pay.codeUrl.startsWith('weixin://')).toBe(true);
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    const dup = await stack.control('notify-duplicates', { outTradeNo: order.outTradeNo, times: 5 });
+    expect(dup.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await transitions(order.outTradeNo)).toHaveLength(1);
+  });
+
+  describe('hostile notifications', () => {
+    it('rejects a notification signed with the wrong key (forgery)', async () => {
+      const order = await createOrder(stack.browser());
+      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, 'f'.repeat(32)));
+      expect(res.status).toBe(200);
+      expect(res.type).toMatch(/text\/xml/);
+      expect(res.body).toMatch(FAIL_XML);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+    });
+
+    it('rejects a notification whose amount was changed after signing (tampered)', async () => {
+      const order = await createOrder(stack.browser());
+      const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: 1 }, MERCHANT.apiKey, 'MD5', (s) => {
+        s.total_fee = String(order.totalFen);
+        s.cash_fee = String(order.totalFen);
+      });
+      const res = await postNotify(stack, xml);
+      expect(res.body).toMatch(FAIL_XML);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+    });
+
+    it('rejects a correctly signed notification with the wrong amount', async () => {
+      const order = await createOrder(stack.browser());
+      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: 1 }));
+      expect(res.body).toMatch(FAIL_XML);
+      expect(res.body).toMatch(/amount/);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+      expect(await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).execute()).toEqual([]);
+    });
+
+    it('rejects a notification for an unknown order', async () => {
+      const res = await postNotify(stack, payNotifyXml({ outTradeNo: 'NOSUCHORDER123', totalFee: 1 }));
+      expect(res.body).toMatch(FAIL_XML);
+      expect(res.body).toMatch(/unknown order/);
+    });
+
+    it('rejects notifications for another merchant (right key, wrong mch_id)', async () => {
+      const order = await createOrder(stack.browser());
+      const other = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }).replace(
+        `<mch_id><![CDATA[${MERCHANT.mchId}]]></mch_id>`,
+        '<mch_id><![CDATA[10000999]]></mch_id>',
+      );
+      expect((await postNotify(stack, other)).body).toMatch(FAIL_XML);
+    });
+
+    it('accepts HMAC-SHA256 notifications', async () => {
+      const order = await createOrder(stack.browser());
+      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, MERCHANT.apiKey, 'HMAC-SHA256'));
+      expect(res.body).toMatch(SUCCESS_XML);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+    });
+
+    it('answers SUCCESS to a replayed notification with a single transition', async () => {
+      const order = await createOrder(stack.browser());
+      const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen });
+      expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
+      expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
+      expect(await transitions(order.outTradeNo)).toHaveLength(1);
+    });
+
+    it('settles 50 concurrent duplicate notifications with exactly one PENDING→PAID transition', async () => {
+      const order = await createOrder(stack.browser());
+      const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId: '4200000000202611260000000050' });
+      const replies = await Promise.all(Array.from({ length: 50 }, () => postNotify(stack, xml)));
+      expect(replies.every((r) => r.status === 200 && SUCCESS_XML.test(r.body))).toBe(true);
+      const events = await transitions(order.outTradeNo);
+      expect(events).toEqual([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
+      const count = await db()
+        .selectFrom('payment_notifications')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('transaction_id', '=', '4200000000202611260000000050')
+        .executeTakeFirstOrThrow();
+      expect(count.n).toBe(1);
+      expect((await orderRow(order.outTradeNo)).transaction_id).toBe('4200000000202611260000000050');
+    });
+
+    it('rejects XXE / DOCTYPE payloads without state change', async () => {
+      const order = await createOrder(stack.browser());
+      const xml =
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+        `<xml><return_code>SUCCESS</return_code><out_trade_no>${order.outTradeNo}</out_trade_no><attach>&xxe;</attach></xml>`;
+      const res = await postNotify(stack, xml);
+      expect(res.body).toMatch(FAIL_XML);
+      expect(res.body).not.toMatch(/root:/);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+    });
+
+    it('rejects malformed XML', async () => {
+      const res = await postNotify(stack, '<xml><return_code>SUCCESS');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatch(FAIL_XML);
+    });
+
+    it('rejects an oversized body with 413 and a FAIL reply', async () => {
+      const res = await postNotify(stack, `<xml><attach>${'A'.repeat(70 * 1024)}</attach></xml>`);
+      expect(res.status).toBe(413);
+      expect(res.type).toMatch(/text\/xml/);
+      expect(res.body).toMatch(FAIL_XML);
+    });
+
+    it('records a valid payment for a CLOSED order and flags it instead of dropping the money', async () => {
+      const order = await createOrder(stack.browser());
+      await db().updateTable('orders').set({ status: 'CLOSED' }).where('out_trade_no', '=', order.outTradeNo).execute();
+      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }));
+      expect(res.body).toMatch(SUCCESS_XML);
+      const row = await orderRow(order.outTradeNo);
+      expect(row.status).toBe('CLOSED');
+      expect(row.needs_attention).toBe(true);
+      const note = await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).executeTakeFirstOrThrow();
+      expect(note.outcome).toBe('PAID_AFTER_CLOSE');
+    });
+  });
+
+  describe('refunds', () => {
+    async function paidOrder(productId = 'mug', quantity = 1) {
+      const browser = stack.browser();
+      const order = await createOrder(browser, [{ productId, quantity }]);
+      await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+      await stack.emu.pay(order.outTradeNo);
+      await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+      return { browser, order };
+    }
+    const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) =>
+      fetch(`${stack.bff.url}/api/admin/orders/${outTradeNo}/refund`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+
+    it('requires the admin token', async () => {
+      const { order } = await paidOrder();
+      expect((await refund(order.outTradeNo, {}, null)).status).toBe(401);
+      const wrong = await refund(order.outTradeNo, {}, 'x'.repeat(ADMIN_TOKEN.length));
+      expect(wrong.status).toBe(401);
+      expect(ApiErrorSchema.parse(await wrong.json()).error.code).toBe('UNAUTHENTICATED');
+      expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+    });
+
+    it('refunds in full over mTLS and settles to REFUNDED via the refund notification', async () => {
+      const { browser, order } = await paidOrder();
+      const res = await refund(order.outTradeNo, { reason: '不想要了' });
+      expect(res.status).toBe(202);
+      expect(OrderSchema.parse(await res.json()).status).toBe('REFUNDING');
+      // A second refund while one is in flight is refused.
+      expect((await refund(order.outTradeNo, {})).status).toBe(409);
+      await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'REFUNDED', 15_000);
+      const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
+      expect(view).toMatchObject({ status: 'REFUNDED', refundedFen: 2990 });
+    });
+
+    it('partial refund goes back to PAID with refundedFen, and over-refunds are refused', async () => {
+      const { order } = await paidOrder('mug', 2);
+      expect((await refund(order.outTradeNo, { amountFen: 99_999 })).status).toBe(400);
+      expect((await refund(order.outTradeNo, { amountFen: 1000 })).status).toBe(202);
+      const settled = await waitFor(async () => {
+        const row = await orderRow(order.outTradeNo);
+        return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
+      }, 15_000);
+      expect(settled.total_fen).toBe(5980);
+      expect((await refund(order.outTradeNo, { amountFen: 4981 })).status).toBe(400);
+    });
+
+    it('rejects forged refund notifications (wrong key) and unknown refunds', async () => {
+      const inner = buildXml(
+        { out_refund_no: 'X1', out_trade_no: 'Y1', refund_id: 'Z', transaction_id: 'T', total_fee: '1', refund_fee: '1', refund_status: 'SUCCESS' },
+        'root',
+      );
+      const forged = buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, 'e'.repeat(32)) });
+      expect((await postNotify(stack, forged, '/api/wechat/refund/notify')).body).toMatch(FAIL_XML);
+      const unknown = buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
+      const res = await postNotify(stack, unknown, '/api/wechat/refund/notify');
+      expect(res.body).toMatch(FAIL_XML);
+      expect(res.body).toMatch(/unknown refund/);
+    });
+  });
+});
