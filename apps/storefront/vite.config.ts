@@ -16,7 +16,7 @@ export default defineConfig(({ mode }) => {
     plugins: [vue(), emulatorBridgePlugin(emulatorUrl)],
     define: {
       // Only read behind import.meta.env.DEV, so production bundles drop it.
-      __EMULATOR_PUBLIC_URL__: JSON.stringify(emulatorUrl),
+      'import.meta.env.VITE_EMULATOR_PUBLIC_URL': JSON.stringify(emulatorUrl),
       // Every component uses <script setup>; dropping Options API support trims ~4 KB gzip.
       __VUE_OPTIONS_API__: 'false',
     },

@@ -2,8 +2,10 @@
 import type { WeixinJSBridge } from './wechat/bridge-types';
 
 declare global {
-  /** Injected by vite.config.ts `define`; meaningful only in dev. */
-  const __EMULATOR_PUBLIC_URL__: string;
+  interface ImportMetaEnv {
+    /** The dev WeChat emulator (vite.config.ts `define`); only read when import.meta.env.DEV. */
+    readonly VITE_EMULATOR_PUBLIC_URL: string;
+  }
 
   interface Window {
     /** Exists only inside WeChat's in-app browser (or with the emulator's bridge.js). */

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Production build size report: gzip size of the first-load assets (the entry chunk, its
+// static imports and their CSS, per dist/.vite/manifest.json) against the 70 KB budget.
+// Also fails if the build leaks dev-only or secret strings.
+// Usage: node scripts/size-report.mjs [--no-build]   (--no-build reuses an existing dist/)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const distDir = path.join(appDir, 'dist');
+const BUDGET_BYTES = 70 * 1024;
+/** Must never reach the browser bundle: the dev emulator bridge, merchant/app secrets. */
+export const FORBIDDEN_STRINGS = ['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret', 'WECHAT_PAY_API_KEY', 'SESSION_KEYS'];
+
+function build() {
+  const vite = path.join(appDir, 'node_modules/vite/bin/vite.js');
+  // NODE_ENV must be production: under a test runner Vite would otherwise emit a dev build.
+  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], {
+    cwd: appDir,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+}
+
+export function firstLoadFiles(manifest) {
+  const entryKey = Object.keys(manifest).find((key) => manifest[key].isEntry);
+  if (!entryKey) throw new Error('no entry chunk in the build manifest');
+  const js = new Set();
+  const css = new Set();
+  const visit = (key) => {
+    const chunk = manifest[key];
+    if (!chunk || js.has(chunk.file)) return;
+    js.add(chunk.file);
+    for (const file of chunk.css ?? []) css.add(file);
+    for (const imported of chunk.imports ?? []) visit(imported); // static imports only
+  };
+  visit(entryKey);
+  return { js: [...js], css: [...css] };
+}
+
+function listFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+export function findForbidden(dir) {
+  const hits = [];
+  for (const file of listFiles(dir)) {
+    if (file.includes(`${path.sep}.vite${path.sep}`)) continue;
+    const text = readFileSync(file, 'utf8').toLowerCase();
+    for (const needle of FORBIDDEN_STRINGS) {
+      if (text.includes(needle.toLowerCase())) hits.push(`${path.relative(dir, file)}: ${needle}`);
+    }
+  }
+  return hits;
+}
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
+
+function report() {
+  const manifestPath = path.join(distDir, '.vite/manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const { js, css } = firstLoadFiles(manifest);
+  const rows = [...js, ...css].map((file) => {
+    const content = readFileSync(path.join(distDir, file));
+    return { file, raw: content.length, gzip: gzipSync(content, { level: 9 }).length };
+  });
+  const total = (filter) => rows.filter(filter).reduce((sum, row) => sum + row.gzip, 0);
+  const jsGzip = total((row) => row.file.endsWith('.js'));
+  const cssGzip = total((row) => row.file.endsWith('.css'));
+
+  console.log('\nFirst-load assets (entry + static imports)');
+  console.log(`${'file'.padEnd(44)}${'raw'.padStart(14)}${'gzip'.padStart(14)}`);
+  for (const row of rows) console.log(`${row.file.padEnd(44)}${kb(row.raw).padStart(14)}${kb(row.gzip).padStart(14)}`);
+  console.log(`${'JS total'.padEnd(58)}${kb(jsGzip).padStart(14)}`);
+  console.log(`${'CSS total'.padEnd(58)}${kb(cssGzip).padStart(14)}`);
+  const all = jsGzip + cssGzip;
+  const ok = all <= BUDGET_BYTES;
+  console.log(`${'JS + CSS'.padEnd(58)}${kb(all).padStart(14)}  (${all} bytes)`);
+  console.log(`Budget ≤ ${kb(BUDGET_BYTES)} gzip: ${ok ? 'MET' : 'EXCEEDED'}`);
+
+  const leaks = findForbidden(distDir);
+  if (leaks.length) console.error(`Forbidden strings in dist:\n  ${leaks.join('\n  ')}`);
+  else console.log('dist contains no bridge.js reference and no secrets.');
+  return ok && leaks.length === 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (!process.argv.includes('--no-build') || !existsSync(path.join(distDir, '.vite/manifest.json'))) build();
+  process.exitCode = report() ? 0 : 1;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ApiRequestError } from '../src/api/errors';
+import { createOrder, requestPayment } from '../src/api/orders';
+import { fetchProducts } from '../src/api/products';
+import { mockFetch } from './helpers/fetch-mock';
+import { order, payParams, product } from './helpers/fixtures';
+
+describe('API client', () => {
+  it('returns schema-validated data', async () => {
+    mockFetch({ 'GET /api/products': [{ body: { products: [product] } }] });
+    await expect(fetchProducts()).resolves.toEqual([product]);
+  });
+
+  it('rejects responses that break the contract', async () => {
+    mockFetch({ 'GET /api/products': [{ body: { products: [{ ...product, priceFen: 12.5 }] } }] });
+    await expect(fetchProducts()).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
+  it('throws the BFF ApiError message', async () => {
+    mockFetch({
+      'POST /api/orders': [{ status: 409, body: { error: { code: 'CONFLICT', message: '库存不足', requestId: 'req-9' } } }],
+    });
+    const error = await createOrder({ items: [{ productId: 'p', quantity: 1 }] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect(error).toMatchObject({ code: 'CONFLICT', message: '库存不足', requestId: 'req-9', status: 409 });
+  });
+
+  it('sends only product ids and quantities when creating an order', async () => {
+    const { calls } = mockFetch({ 'POST /api/orders': [{ status: 201, body: order('PENDING') }] });
+    const items = [{ productId: 'p-tea', quantity: 2, priceFen: 1 }];
+    await createOrder({ items } as never);
+    expect(calls[0]!.body).toEqual({ items: [{ productId: 'p-tea', quantity: 2 }] });
+  });
+
+  it('asks for the requested trade type and validates JSAPI params', async () => {
+    const { calls } = mockFetch({ 'POST /api/orders/T1/pay': [{ body: { tradeType: 'JSAPI', payParams } }] });
+    await expect(requestPayment('T1', 'JSAPI')).resolves.toEqual({ tradeType: 'JSAPI', payParams });
+    expect(calls[0]!.body).toEqual({ tradeType: 'JSAPI' });
+  });
+
+  it('maps network failures to a Chinese message', async () => {
+    const { fetchMock } = mockFetch({});
+    fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(fetchProducts()).rejects.toMatchObject({ code: 'NETWORK', message: '网络异常，请检查网络后重试' });
+  });
+});

@@ -1,0 +1,74 @@
+// @vitest-environment node
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FORBIDDEN_STRINGS, findForbidden, firstLoadFiles } from '../scripts/size-report.mjs';
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = mkdtempSync(path.join(tmpdir(), 'storefront-build-'));
+
+describe('production build', () => {
+  beforeAll(async () => {
+    const vite = path.join(appDir, 'node_modules/vite/bin/vite.js');
+    await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+      cwd: appDir,
+      // Vitest sets NODE_ENV=test, which would make Vite emit a development build.
+      env: { ...process.env, NODE_ENV: 'production', EMULATOR_PUBLIC_URL: 'http://localhost:4000' },
+    });
+  }, 60_000);
+
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('contains no emulator bridge.js reference and no secrets', () => {
+    expect(FORBIDDEN_STRINGS).toEqual(expect.arrayContaining(['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret']));
+    expect(findForbidden(outDir)).toEqual([]);
+    const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8'));
+    for (const chunk of Object.values(manifest as Record<string, { file: string }>)) {
+      // The dev-only emulator link is dead code in production.
+      expect(readFileSync(path.join(outDir, chunk.file), 'utf8')).not.toContain('localhost:4000');
+    }
+    expect(html).not.toContain('localhost:4000');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<title>微信商城</title>');
+  });
+
+  it('keeps qrcode out of the first-load chunks', () => {
+    const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8'));
+    const { js } = firstLoadFiles(manifest) as { js: string[] };
+    const firstLoad = js.map((file) => readFileSync(path.join(outDir, file), 'utf8')).join('\n');
+    // A marker string from the qrcode library's source.
+    expect(firstLoad).not.toContain('Invalid QR Code');
+    const all = Object.values(manifest as Record<string, { file: string }>).map((chunk) => chunk.file);
+    expect(all.length).toBeGreaterThan(js.length);
+  });
+});
+
+describe('dev server', () => {
+  it('injects the emulator bridge before the app module script', async () => {
+    const server = await createServer({
+      root: appDir,
+      configFile: path.join(appDir, 'vite.config.ts'),
+      logLevel: 'silent',
+      server: { middlewareMode: true, hmr: false, ws: false },
+    });
+    try {
+      const source = readFileSync(path.join(appDir, 'index.html'), 'utf8');
+      const html = await server.transformIndexHtml('/', source);
+      const bridgeAt = html.indexOf('<script src="http://localhost:4000/bridge.js"></script>');
+      const appAt = html.indexOf('src="/src/main.ts"');
+      expect(bridgeAt).toBeGreaterThan(-1);
+      expect(bridgeAt).toBeLessThan(html.indexOf('</head>'));
+      expect(bridgeAt).toBeLessThan(appAt);
+    } finally {
+      await server.close();
+    }
+  });
+});

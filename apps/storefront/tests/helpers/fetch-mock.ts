@@ -1,0 +1,31 @@
+import { vi } from 'vitest';
+
+type Reply = { status?: number; body: unknown };
+
+/**
+ * Stubs global fetch with scripted replies per "METHOD /path". Replies are used in order;
+ * the last one repeats. Unscripted requests fail the test loudly with a 500.
+ */
+export function mockFetch(script: Record<string, Reply[]>) {
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  const cursors = new Map<string, number>();
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://shop.test');
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const key = `${method} ${url.pathname}`;
+    calls.push({ method, path: url.pathname, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
+    const replies = script[key];
+    if (!replies || replies.length === 0) {
+      return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: `unscripted ${key}` } }), { status: 500 });
+    }
+    const index = cursors.get(key) ?? 0;
+    cursors.set(key, index + 1);
+    const reply = replies[Math.min(index, replies.length - 1)]!;
+    return new Response(JSON.stringify(reply.body), {
+      status: reply.status ?? 200,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return { fetchMock, calls };
+}

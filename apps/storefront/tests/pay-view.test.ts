@@ -1,0 +1,126 @@
+import { flushPromises } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { WeixinBridgeResponse } from '../src/wechat/bridge-types';
+import PayView from '../src/views/PayView.vue';
+import { mockFetch } from './helpers/fetch-mock';
+import { order, payParams } from './helpers/fixtures';
+import { mountView } from './helpers/mount-view';
+
+const NO = 'T20261126000001';
+const path = `/orders/${NO}/pay`;
+
+function installBridge(...replies: WeixinBridgeResponse[]) {
+  const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+    callback(replies.shift() ?? { err_msg: 'get_brand_wcpay_request:cancel' });
+  });
+  window.WeixinJSBridge = { invoke, __emulator: true };
+  return invoke;
+}
+
+function scriptJsapi() {
+  return mockFetch({
+    [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+    [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'JSAPI', payParams } }],
+  });
+}
+
+afterEach(() => {
+  delete window.WeixinJSBridge;
+});
+
+describe('PayView (JSAPI)', () => {
+  it('on ok, goes to the result page (which confirms with the BFF)', async () => {
+    const { calls } = scriptJsapi();
+    const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:ok' });
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ tradeType: 'JSAPI' });
+    expect(invoke).toHaveBeenCalledWith('getBrandWCPayRequest', payParams, expect.any(Function));
+    // The result route's view is lazily imported, so navigation settles asynchronously.
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+    expect(router.currentRoute.value.params.outTradeNo).toBe(NO);
+    expect(wrapper.text()).not.toContain('支付成功');
+    wrapper.unmount();
+  });
+
+  it('on cancel, shows 已取消 and 重新支付, which opens the pay sheet again', async () => {
+    scriptJsapi();
+    const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:cancel' }, { err_msg: 'get_brand_wcpay_request:ok' });
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(wrapper.text()).toContain('已取消');
+    const retry = wrapper.findAll('button').find((button) => button.text() === '重新支付');
+    expect(retry).toBeDefined();
+    expect(router.currentRoute.value.name).toBe('order-pay');
+
+    await retry!.trigger('click');
+    await flushPromises();
+    expect(invoke).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+    wrapper.unmount();
+  });
+
+  it('on fail, shows err_desc and a retry', async () => {
+    scriptJsapi();
+    installBridge({ err_msg: 'get_brand_wcpay_request:fail', err_desc: '当前页面的URL未注册' });
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(wrapper.text()).toContain('当前页面的URL未注册');
+    expect(wrapper.findAll('button').some((button) => button.text() === '重新支付')).toBe(true);
+    expect(router.currentRoute.value.name).toBe('order-pay');
+    wrapper.unmount();
+  });
+
+  it('shows the BFF error message when the pay request fails', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [{ status: 409, body: { error: { code: 'CONFLICT', message: '订单已关闭，无法支付' } } }],
+    });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).toContain('订单已关闭，无法支付');
+    wrapper.unmount();
+  });
+
+  it('does not ask to pay an order that is already closed', async () => {
+    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).toContain('已关闭');
+    expect(calls.some((call) => call.method === 'POST')).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('PayView (NATIVE, outside WeChat)', () => {
+  it('renders the QR code and moves to the result page once the order is PAID', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { calls } = mockFetch({
+        [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }, { body: order('PAID') }],
+        [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+      });
+      const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+      await flushPromises();
+
+      expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ tradeType: 'NATIVE' });
+      await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
+      const hint = wrapper.find('a[href*="/native?code_url="]');
+      expect(hint.attributes('href')).toBe(
+        `http://localhost:4000/native?code_url=${encodeURIComponent('weixin://wxpay/bizpayurl?pr=abc123')}`,
+      );
+
+      await vi.advanceTimersByTimeAsync(1000);
+      await flushPromises();
+      await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
