@@ -1,0 +1,148 @@
+/** Test helpers: a started emulator, signed XML calls, mTLS calls and a notification receiver. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { buildXml, parseXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
+import { createEmulator, DEFAULT_MERCHANT, openidFor, type EmulatorOptions, type Emulator } from '../src/index';
+
+export const M = DEFAULT_MERCHANT;
+export const OPENID = openidFor(M.appId, 'zhangsan');
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = createEmulator({ port: 0, httpsPort: 0, notifyTimeScale: 0.001, ...options });
+  await emulator.start();
+  return emulator;
+}
+
+export type Params = Record<string, string | number | undefined>;
+
+export function signed(params: Params, signType: SignType = 'MD5', key = M.apiKey): string {
+  const all: Params = { appid: M.appId, mch_id: M.mchId, nonce_str: randomString(32), ...params };
+  if (signType === 'HMAC-SHA256') all.sign_type = 'HMAC-SHA256';
+  return buildXml({ ...all, sign: sign(all, key, signType) });
+}
+
+export async function postXml(url: string, body: string | Buffer): Promise<{ status: number; text: string; fields: Record<string, string> }> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/xml' }, signal: AbortSignal.timeout(5000) });
+  const text = await res.text();
+  let fields: Record<string, string> = {};
+  try {
+    fields = await parseXml(text);
+  } catch {
+    /* left empty for malformed replies */
+  }
+  return { status: res.status, text, fields };
+}
+
+export async function payApi(emulator: Emulator, path: string, params: Params, signType: SignType = 'MD5') {
+  return postXml(`${emulator.httpUrl}${path}`, signed(params, signType));
+}
+
+export function orderParams(overrides: Params = {}): Params {
+  return {
+    body: '测试商城-商品',
+    out_trade_no: `T${Date.now()}${randomString(6)}`,
+    total_fee: 101,
+    spbill_create_ip: '127.0.0.1',
+    notify_url: 'http://127.0.0.1:9/notify',
+    trade_type: 'JSAPI',
+    openid: OPENID,
+    ...overrides,
+  };
+}
+
+/** POST over HTTPS, optionally presenting a client certificate. */
+export function postHttps(
+  url: string,
+  body: string,
+  opts: { ca: string; cert?: string; key?: string },
+): Promise<{ status: number; text: string; fields: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, headers: { 'Content-Type': 'text/xml' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        parseXml(text).then(
+          (fields) => resolve({ status: res.statusCode ?? 0, text, fields }),
+          () => resolve({ status: res.statusCode ?? 0, text, fields: {} }),
+        );
+      });
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface Received {
+  body: string;
+  contentType: string | undefined;
+  at: number;
+}
+
+/** A merchant notify_url: records bodies and answers with `reply(n)` (n = 0-based request index). */
+export async function startReceiver(reply: (n: number, body: string) => { status?: number; body: string } = () => ({ body: SUCCESS_REPLY })) {
+  const received: Received[] = [];
+  const waiters: Array<() => void> = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const n = received.length;
+      received.push({ body, contentType: req.headers['content-type'], at: Date.now() });
+      const answer = reply(n, body);
+      res.writeHead(answer.status ?? 200, { 'Content-Type': 'text/xml' });
+      res.end(answer.body);
+      waiters.splice(0).forEach((w) => w());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wxpay/notify`;
+  return {
+    url,
+    received,
+    /** Resolves once `count` notifications arrived (bounded by `timeoutMs`). */
+    async waitFor(count: number, timeoutMs = 4000): Promise<Received[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`only ${received.length}/${count} notifications within ${timeoutMs} ms`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+      return received;
+    },
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+export const SUCCESS_REPLY = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+export const FAIL_REPLY = '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[busy]]></return_msg></xml>';
+
+export async function json(emulator: Emulator, path: string, init: { method?: string; body?: unknown } = {}) {
+  const res = await fetch(`${emulator.httpUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: init.body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Polls `check` until it is truthy (bounded). */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 4000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
+import type { Emulator } from '../src/index';
+import { eventually, M, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+
+let emu: Emulator;
+beforeEach(async () => {
+  emu = await startEmulator({ refundDelayMs: 30 });
+});
+afterEach(async () => {
+  await emu.stop();
+});
+
+async function paidOrder(totalFee = 300) {
+  const params = orderParams({ total_fee: totalFee });
+  const res = await payApi(emu, '/pay/unifiedorder', params);
+  await emu.pay(res.fields.prepay_id!);
+  return params.out_trade_no as string;
+}
+
+function refundXml(outTradeNo: string, extra: Record<string, string | number | undefined> = {}) {
+  return signed({ out_trade_no: outTradeNo, out_refund_no: `R${outTradeNo}`, total_fee: 300, refund_fee: 100, ...extra });
+}
+
+const withCert = () => ({ ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey });
+
+describe('refund over mutual TLS', () => {
+  it('is refused on plain HTTP and over HTTPS without a client certificate', async () => {
+    const outTradeNo = await paidOrder();
+    const plain = await postXml(`${emu.httpUrl}/secapi/pay/refund`, refundXml(outTradeNo));
+    expect(plain.fields.return_code).toBe('FAIL');
+    expect(plain.fields.return_msg).toContain('双向TLS');
+    const noCert = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), { ca: emu.certs.caCert });
+    expect(noCert.fields.return_code).toBe('FAIL');
+    expect(noCert.fields.return_msg).toContain('未携带商户API证书');
+    expect(emu.state.refunds.size).toBe(0);
+    // Other endpoints work over HTTPS without a certificate.
+    const query = await postHttps(`${emu.httpsUrl}/pay/orderquery`, signed({ out_trade_no: outTradeNo }), { ca: emu.certs.caCert });
+    expect(query.fields.trade_state).toBe('SUCCESS');
+  });
+
+  it('succeeds with the merchant certificate, is idempotent per out_refund_no, completes and notifies', async () => {
+    const receiver = await startReceiver();
+    try {
+      const outTradeNo = await paidOrder();
+      const body = refundXml(outTradeNo, { notify_url: receiver.url });
+      const first = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, withCert());
+      expect(first.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'SUCCESS', refund_fee: '100', total_fee: '300', out_refund_no: `R${outTradeNo}` });
+      expect(verify(first.fields, M.apiKey, 'MD5')).toBe(true);
+      const again = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, withCert());
+      expect(again.fields.refund_id).toBe(first.fields.refund_id);
+      expect(emu.state.refunds.size).toBe(1);
+
+      const conflicting = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_fee: 50 }), withCert());
+      expect(conflicting.fields.err_code).toBe('INVALID_REQUEST');
+
+      expect((await payApi(emu, '/pay/orderquery', { out_trade_no: outTradeNo })).fields.trade_state).toBe('REFUND');
+      const [notice] = await receiver.waitFor(1);
+      const outer = await parseXml(notice!.body);
+      expect(outer.sign).toBeUndefined();
+      expect(outer).toMatchObject({ return_code: 'SUCCESS', appid: M.appId, mch_id: M.mchId });
+      const inner = await parseXml(decryptReqInfo(outer.req_info!, M.apiKey), { root: 'root' });
+      expect(inner).toMatchObject({ out_trade_no: outTradeNo, out_refund_no: `R${outTradeNo}`, refund_fee: '100', total_fee: '300', refund_status: 'SUCCESS' });
+      expect(inner.success_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+
+      const query = await payApi(emu, '/pay/refundquery', { out_refund_no: `R${outTradeNo}` });
+      expect(query.fields).toMatchObject({ refund_count: '1', refund_status_0: 'SUCCESS', refund_fee_0: '100', out_refund_no_0: `R${outTradeNo}` });
+      expect(verify(query.fields, M.apiKey, 'MD5')).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('refuses over-refunds, a wrong total_fee and unpaid orders; PROCESSING before completion', async () => {
+    await emu.stop();
+    emu = await startEmulator({ refundDelayMs: 60_000 });
+    const outTradeNo = await paidOrder();
+    const r1 = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RA', refund_fee: 200 }), withCert());
+    expect(r1.fields.result_code).toBe('SUCCESS');
+    expect((await payApi(emu, '/pay/refundquery', { out_trade_no: outTradeNo })).fields.refund_status_0).toBe('PROCESSING');
+    const over = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RB', refund_fee: 101 }), withCert());
+    expect(over.fields).toMatchObject({ result_code: 'FAIL', err_code: 'ERROR', err_code_des: '累计退款金额大于支付金额' });
+    const wrongTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RC', total_fee: 299 }), withCert());
+    expect(wrongTotal.fields.err_code).toBe('INVALID_REQUEST');
+    const rest = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RD', refund_fee: 100 }), withCert());
+    expect(rest.fields.result_code).toBe('SUCCESS');
+
+    const unpaid = orderParams({ total_fee: 300 });
+    await payApi(emu, '/pay/unifiedorder', unpaid);
+    const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(unpaid.out_trade_no as string), withCert());
+    expect(refused.fields.err_code).toBe('ORDERNOTEXIST');
+    expect((await payApi(emu, '/pay/refundquery', { out_refund_no: 'nope' })).fields.err_code).toBe('REFUNDNOTEXIST');
+  });
+
+  it('a refund without notify_url completes silently', async () => {
+    const outTradeNo = await paidOrder();
+    await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), withCert());
+    await eventually(() => [...emu.state.refunds.values()][0]?.status === 'SUCCESS');
+    expect(emu.state.deliveries.size).toBe(1); // only the payment notification
+  });
+});
