@@ -1,0 +1,146 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OrderSchema } from '@wxpay-shop/contract';
+import { backends } from './helpers/backends';
+import { ADMIN_TOKEN, createOrder, startStack, waitFor, type Stack } from './helpers/stack';
+
+describe.each(backends)('reconciler ($name)', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backend);
+  });
+  afterEach(async () => {
+    await stack.control('faults', undefined, 'DELETE');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const db = () => stack.database.db;
+  const orderRow = (outTradeNo: string) =>
+    db().selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+  const backdatePrepay = (outTradeNo: string) =>
+    db()
+      .updateTable('orders')
+      .set({ prepay_created_at: sql<Date>`now() - interval '2 minutes'` })
+      .where('out_trade_no', '=', outTradeNo)
+      .execute();
+  const expire = (outTradeNo: string) =>
+    db()
+      .updateTable('orders')
+      .set({ expires_at: sql<Date>`now() - interval '1 minute'` })
+      .where('out_trade_no', '=', outTradeNo)
+      .execute();
+  const lastEvent = async (outTradeNo: string) =>
+    db()
+      .selectFrom('order_events')
+      .innerJoin('orders', 'orders.id', 'order_events.order_id')
+      .select(['order_events.to_status', 'order_events.source'])
+      .where('orders.out_trade_no', '=', outTradeNo)
+      .orderBy('order_events.id', 'desc')
+      .executeTakeFirst();
+
+  async function paidWithDroppedNotify() {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
+    expect((await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 })).ok).toBe(true);
+    await stack.emu.pay(order.outTradeNo);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+    return { browser, order };
+  }
+
+  it('marks an order PAID with orderquery when the notification was dropped', async () => {
+    const { order } = await paidWithDroppedNotify();
+    // Young prepays are left to the notification.
+    expect((await stack.bff.reconcileOnce()).checked).toBe(0);
+    await backdatePrepay(order.outTradeNo);
+    const summary = await stack.bff.reconcileOnce();
+    expect(summary).toMatchObject({ checked: 1, paid: 1, closed: 0, errors: 0 });
+    const row = await orderRow(order.outTradeNo);
+    expect(row.status).toBe('PAID');
+    expect(row.transaction_id).toBe(stack.emu.state.findOrder('10000100', order.outTradeNo)!.transactionId);
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'PAID', source: 'reconciler-query' });
+  });
+
+  it('lets an authoritative GET settle a PENDING order via orderquery', async () => {
+    const { browser, order } = await paidWithDroppedNotify();
+    const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
+    expect(view.status).toBe('PAID');
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'PAID', source: 'order-read' });
+  });
+
+  it('rate-limits orderquery on reads to one per order per 5 s', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await browser.get(`/api/orders/${order.outTradeNo}`);
+    const firstQuery = (await orderRow(order.outTradeNo)).last_queried_at;
+    expect(firstQuery).not.toBeNull();
+    // Pay with the notification dropped: within the window a read must not ask WeChat again.
+    await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
+    await stack.emu.pay(order.outTradeNo);
+    const again = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
+    expect(again.status).toBe('PENDING');
+    expect((await orderRow(order.outTradeNo)).last_queried_at!.getTime()).toBe(firstQuery!.getTime());
+  });
+
+  it('closes an expired unpaid order with closeorder', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await expire(order.outTradeNo);
+    const summary = await stack.bff.reconcileOnce();
+    expect(summary).toMatchObject({ checked: 1, closed: 1, paid: 0 });
+    expect((await orderRow(order.outTradeNo)).status).toBe('CLOSED');
+    expect(stack.emu.state.findOrder('10000100', order.outTradeNo)!.state).toBe('CLOSED');
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-closeorder' });
+    // Closed means closed: paying is refused.
+    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(409);
+  });
+
+  it('closes an expired order that never reached WeChat locally', async () => {
+    const order = await createOrder(stack.browser());
+    await expire(order.outTradeNo);
+    expect(await stack.bff.reconcileOnce()).toMatchObject({ checked: 1, closed: 1 });
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-expired' });
+  });
+
+  it('takes the payment instead of closing when an expired order was in fact paid', async () => {
+    const { order } = await paidWithDroppedNotify();
+    await expire(order.outTradeNo);
+    expect(await stack.bff.reconcileOnce()).toMatchObject({ paid: 1, closed: 0 });
+    expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+  });
+
+  it('never lets concurrent passes work on the same order (lease + SKIP LOCKED)', async () => {
+    const { order } = await paidWithDroppedNotify();
+    await backdatePrepay(order.outTradeNo);
+    const passes = await Promise.all([stack.bff.reconcileOnce(), stack.bff.reconcileOnce(), stack.bff.reconcileOnce()]);
+    expect(passes.reduce((n, p) => n + p.checked, 0)).toBe(1);
+    expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+  });
+
+  it('settles a refund with refundquery when its notification was dropped', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
+    const res = await fetch(`${stack.bff.url}/api/admin/orders/${order.outTradeNo}/refund`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(202);
+    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
+    expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDING');
+    await db().updateTable('refunds').set({ updated_at: sql<Date>`now() - interval '2 minutes'` }).execute();
+    expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(1);
+    const row = await orderRow(order.outTradeNo);
+    expect(row.status).toBe('REFUNDED');
+    expect(row.refunded_fen).toBe(row.total_fen);
+  });
+});
