@@ -63,8 +63,18 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await bootstrapAuth();
-    await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed' });
+    await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'unknown' });
     expect(assign).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops at a notice when the shopper declined WeChat authorization', async () => {
+    setUserAgent(WECHAT_UA);
+    history.replaceState(null, '', '/checkout?login=declined');
+    mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
+
+    await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'declined' });
+    expect(assign).not.toHaveBeenCalled();
+    expect(`${location.pathname}${location.search}`).toBe('/checkout');
   });
 
   it('surfaces the BFF error message', async () => {

@@ -10,11 +10,17 @@ export type AuthState =
   | { kind: 'guest' }
   | { kind: 'redirecting' }
   /** Back from WeChat OAuth still signed out (declined or failed): do not loop. */
-  | { kind: 'login-failed' };
+  | { kind: 'login-failed'; reason: LoginFailure };
+
+/** `declined` and `snapshot` come from the BFF's `?login=` flag on the way back. */
+export type LoginFailure = 'declined' | 'snapshot' | 'unknown';
 
 export interface AuthDeps {
   inWeChat: () => boolean;
+  /** The current path without the BFF's `login` flag. */
   currentPath: () => string;
+  /** Reads and removes the BFF's `?login=<reason>` flag from the address bar. */
+  takeLoginFlag: () => string | null;
   fetchMe: () => Promise<Me>;
   assign: (url: string) => void;
   storage: () => Storage | undefined;
@@ -23,9 +29,23 @@ export interface AuthDeps {
 const ATTEMPT_KEY = 'wxpay-shop:login-attempt';
 const ATTEMPT_WINDOW_MS = 2 * 60_000;
 
+const LOGIN_FLAG = 'login';
+
+function searchWithoutFlag(): string {
+  const params = new URLSearchParams(location.search);
+  params.delete(LOGIN_FLAG);
+  const search = params.toString();
+  return search ? `?${search}` : '';
+}
+
 const browserDeps: AuthDeps = {
   inWeChat: isWeChatEnvironment,
-  currentPath: () => `${location.pathname}${location.search}${location.hash}`,
+  currentPath: () => `${location.pathname}${searchWithoutFlag()}${location.hash}`,
+  takeLoginFlag: () => {
+    const flag = new URLSearchParams(location.search).get(LOGIN_FLAG);
+    if (flag !== null) history.replaceState(history.state, '', `${location.pathname}${searchWithoutFlag()}${location.hash}`);
+    return flag;
+  },
   fetchMe: () => fetchMe(),
   assign: (url) => location.assign(url),
   storage: () => {
@@ -58,6 +78,7 @@ export function redirectToLogin(deps: AuthDeps = browserDeps): AuthState {
  * through OAuth (JSAPI needs an openid); elsewhere they stay a guest.
  */
 export async function bootstrapAuth(deps: AuthDeps = browserDeps): Promise<AuthState> {
+  const flag = deps.takeLoginFlag();
   const me = await deps.fetchMe();
   const storage = deps.storage();
   if (me.signedIn) {
@@ -65,6 +86,7 @@ export async function bootstrapAuth(deps: AuthDeps = browserDeps): Promise<AuthS
     return { kind: 'signed-in', me };
   }
   if (!deps.inWeChat()) return { kind: 'guest' };
-  if (recentAttempt(storage)) return { kind: 'login-failed' };
+  if (flag === 'declined' || flag === 'snapshot') return { kind: 'login-failed', reason: flag };
+  if (flag !== null || recentAttempt(storage)) return { kind: 'login-failed', reason: 'unknown' };
   return redirectToLogin(deps);
 }
