@@ -114,6 +114,46 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
   });
 
+  it('fetches nickname and avatar with snsapi_userinfo after consent', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=/me&scope=snsapi_userinfo');
+    const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
+    expect(consent.status).toBe(200);
+    const requestId = /name="request" value="([^"]+)"/.exec(await consent.text())?.[1];
+    expect(requestId).toBeTruthy();
+    const allow = await fetch(`${stack.emuUrl}/__emulator/oauth/consent`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ request: requestId, decision: 'allow', userId: 'tricky' }),
+    });
+    expect(allow.status).toBe(302);
+    const callback = await browser.get(location(allow));
+    expect(callback.headers.get('location')).toBe('/me');
+    const me = MeSchema.parse(await (await browser.get('/api/me')).json());
+    expect(me).toMatchObject({ signedIn: true, nickname: '<b>Tom & "Jerry"</b>' });
+    expect(me.signedIn && me.avatarUrl).toMatch(/^http/);
+  });
+
+  it("keeps signed-in shoppers' orders apart", async () => {
+    const alice = stack.browser();
+    await signIn(stack, alice);
+    const order = await (await alice.post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] })).json();
+    await stack.control('oauth/current-user', { userId: 'wangwu' });
+    const bob = stack.browser();
+    await signIn(stack, bob);
+    await stack.control('oauth/current-user', { userId: 'zhangsan' });
+    const aliceMe = MeSchema.parse(await (await alice.get('/api/me')).json());
+    const bobMe = MeSchema.parse(await (await bob.get('/api/me')).json());
+    expect(aliceMe.signedIn && bobMe.signedIn && aliceMe.openid !== bobMe.openid).toBe(true);
+    expect((await bob.get(`/api/orders/${order.outTradeNo}`)).status).toBe(404);
+    expect((await alice.get(`/api/orders/${order.outTradeNo}`)).status).toBe(200);
+    // Alice on a second device (same WeChat user, new session) sees it too.
+    const aliceTablet = stack.browser();
+    await signIn(stack, aliceTablet);
+    expect((await aliceTablet.get(`/api/orders/${order.outTradeNo}`)).status).toBe(200);
+  });
+
   it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com'])(
     'never redirects off-site (returnTo=%s)',
     async (returnTo) => {
