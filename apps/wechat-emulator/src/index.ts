@@ -82,7 +82,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     async stop() {
       notifier.clear();
-      timers.clearAll();
+      timers.close();
       await Promise.all([close(httpServer), close(httpsServer)]);
     },
     get httpUrl() {

@@ -1,8 +1,11 @@
 /** Every timer the emulator starts, so `stop()` can cancel them all at once. */
 export class Timers {
   private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  private closed = false;
 
-  after(ms: number, fn: () => void): NodeJS.Timeout {
+  /** Returns undefined once closed: work finishing after stop() must not schedule more. */
+  after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+    if (this.closed) return undefined;
     const handle = setTimeout(() => {
       this.pending.delete(handle);
       fn();
@@ -27,6 +30,12 @@ export class Timers {
       }, ms);
       this.pending.set(handle, () => resolve(false));
     });
+  }
+
+  /** clearAll() for good (emulator stopped). */
+  close(): void {
+    this.closed = true;
+    this.clearAll();
   }
 
   clearAll(): void {

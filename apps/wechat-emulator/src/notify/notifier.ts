@@ -70,13 +70,15 @@ export class Notifier {
       this.retryTimers.delete(delivery.id);
       void this.scheduledAttempt(delivery, body);
     });
-    this.retryTimers.set(delivery.id, handle);
+    if (handle) this.retryTimers.set(delivery.id, handle);
+    else delivery.nextAttemptAt = undefined;
   }
 
   private async scheduledAttempt(delivery: NotifyDelivery, body: string): Promise<void> {
     delivery.nextAttemptAt = undefined;
     const attempt = await this.send(delivery, body);
     if (delivery.status !== 'pending') return; // a replay settled it meanwhile
+    if (this.state.deliveries.get(delivery.id) !== delivery) return; // state was reset meanwhile
     if (attempt.outcome === 'success') {
       delivery.status = 'delivered';
       return;
@@ -138,7 +140,11 @@ export class Notifier {
 
   /** Forget scheduled retries (the Timers instance cancels the actual timeouts). */
   clear(): void {
-    for (const handle of this.retryTimers.values()) this.timers.cancel(handle);
+    for (const [id, handle] of this.retryTimers) {
+      this.timers.cancel(handle);
+      const delivery = this.state.deliveries.get(id);
+      if (delivery) delivery.nextAttemptAt = undefined;
+    }
     this.retryTimers.clear();
   }
 }
