@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
@@ -37,6 +39,14 @@ describe('refund over mutual TLS', () => {
     // Other endpoints work over HTTPS without a certificate.
     const query = await postHttps(`${emu.httpsUrl}/pay/orderquery`, signed({ out_trade_no: outTradeNo }), { ca: emu.certs.caCert });
     expect(query.fields.trade_state).toBe('SUCCESS');
+  });
+
+  it('refuses a client certificate from another CA', async () => {
+    const outTradeNo = await paidOrder();
+    const { cert, key } = selfSignedClientCert(M.mchId);
+    const res = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), { ca: emu.certs.caCert, cert, key });
+    expect(res.fields.return_code).toBe('FAIL');
+    expect(res.fields.return_msg).toContain('证书校验失败');
   });
 
   it('succeeds with the merchant certificate, is idempotent per out_refund_no, completes and notifies', async () => {
@@ -99,3 +109,18 @@ describe('refund over mutual TLS', () => {
     expect(emu.state.deliveries.size).toBe(1); // only the payment notification
   });
 });
+
+/** A certificate with the right CN but not issued by the emulator's CA. */
+function selfSignedClientCert(cn: string): { cert: string; key: string } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = '0a';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 3600_000);
+  cert.setSubject([{ name: 'commonName', value: cn }]);
+  cert.setIssuer([{ name: 'commonName', value: cn }]);
+  cert.sign(key, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: privateKey };
+}
