@@ -1,5 +1,5 @@
 /** pino JSON logger; secrets are redacted wherever they could appear in a log object. */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 const REDACT = [
   'req.headers.cookie',
@@ -25,13 +25,14 @@ const REDACT = [
   'refreshToken',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'bff' },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

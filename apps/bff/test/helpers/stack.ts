@@ -25,11 +25,17 @@ export interface Stack {
   emuUrl: string;
   database: DatabaseHandle;
   browser(userAgent?: string): Browser;
+  /** Captured JSON log lines (only with captureLogs). */
+  logs(): string;
   control(pathname: string, body?: unknown, method?: string): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: { captureLogs?: boolean } = {},
+): Promise<Stack> {
   const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
   const { httpUrl, httpsUrl } = await emu.start();
   const dir = mkdtempSync(path.join(tmpdir(), 'bff-test-'));
@@ -60,13 +66,18 @@ export async function startStack(backend: Backend, env: Record<string, string> =
     ...env,
   });
   const database = await openTestDatabase(backend);
-  const bff = await startBff(config, { database, logger: createLogger(config.logLevel) });
+  const lines: string[] = [];
+  const logger = options.captureLogs
+    ? createLogger('debug', { write: (line: string) => void lines.push(line) })
+    : createLogger(config.logLevel);
+  const bff = await startBff(config, { database, logger });
   return {
     bff,
     emu,
     emuUrl: httpUrl,
     database,
     browser: (ua) => new Browser(bff.url, ua),
+    logs: () => lines.join(''),
     control: (pathname, body, method = body === undefined ? 'GET' : 'POST') =>
       fetch(`${httpUrl}/__emulator/${pathname}`, {
         method,

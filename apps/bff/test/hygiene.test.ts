@@ -1,0 +1,120 @@
+/** What must never leak (logs, error bodies) and the process-level behaviour around the API. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema, PayResponseSchema } from '@wxpay-shop/contract';
+import { ADMIN_TOKEN, MERCHANT, createOrder, signIn, startStack, waitFor, type Stack } from './helpers/stack';
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('secrets stay out of logs and responses', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'pglite' }, {}, { captureLogs: true });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('logs requests with ids but never keys, tokens, cookies or paySign', async () => {
+    const browser = stack.browser();
+    await signIn(stack, browser);
+    const order = await createOrder(browser);
+    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
+    await stack.emu.pay(pay.payParams.package.slice('prepay_id='.length));
+    await waitFor(async () => (await stack.database.db.selectFrom('orders').select('status').where('out_trade_no', '=', order.outTradeNo).executeTakeFirst())?.status === 'PAID');
+    const refund = await fetch(`${stack.bff.url}/api/admin/orders/${order.outTradeNo}/refund`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', Cookie: `wxshop.sid=${browser.cookies.get('wxshop.sid')}` },
+      body: '{}',
+    });
+    expect(refund.status).toBe(202);
+    await fetch(`${stack.bff.url}/api/admin/orders/${order.outTradeNo}/refund`, { method: 'POST', headers: { Authorization: 'Bearer wrong' } });
+
+    const logs = stack.logs();
+    const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/api/orders')).toBe(true);
+    expect(lines.some((l) => l.msg === 'order paid')).toBe(true);
+    for (const secret of [
+      MERCHANT.apiKey,
+      MERCHANT.appSecret,
+      ADMIN_TOKEN,
+      browser.cookies.get('wxshop.sid')!,
+      browser.cookies.get('wxshop.sid.sig')!,
+      pay.payParams.paySign,
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+    // OAuth codes travel in the callback's query string, which is never logged.
+    expect(logs).not.toMatch(/code=/);
+  });
+
+  it('answers errors with ApiError and no internals', async () => {
+    const res = await fetch(`${stack.bff.url}/api/orders/${'x'.repeat(40)}`);
+    expect(res.status).toBe(404);
+    const body = ApiErrorSchema.parse(await res.json());
+    expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('storefront serving', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    const dist = mkdtempSync(path.join(tmpdir(), 'storefront-dist-'));
+    mkdirSync(path.join(dist, 'assets'));
+    writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>微信小店</title><div id="app"></div>');
+    writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("app")');
+    stack = await startStack({ name: 'pglite' }, { STOREFRONT_DIST: dist });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('serves assets, falls back to index.html for client routes, and keeps /api JSON', async () => {
+    const asset = await fetch(`${stack.bff.url}/assets/app.js`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    for (const route of ['/', '/orders/20261126ABC', '/cart?x=1']) {
+      const page = await fetch(`${stack.bff.url}${route}`, { headers: { Accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('微信小店');
+    }
+    const api = await fetch(`${stack.bff.url}/api/nope`, { headers: { Accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(ApiErrorSchema.parse(await api.json()).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${stack.bff.url}/api/products`)).status).toBe(200);
+  });
+});
+
+describe('main.ts', () => {
+  it('refuses to start in production with the public test merchant and dev secrets', () => {
+    const result = spawnSync(path.join(appDir, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+      cwd: appDir,
+      encoding: 'utf8',
+      timeout: 15_000,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PUBLIC_BASE_URL: 'https://shop.example.com',
+        SESSION_KEYS: 'dev-session-key-change-me',
+        ADMIN_TOKEN: 'dev-admin-token',
+        WECHAT_APP_ID: MERCHANT.appId,
+        WECHAT_APP_SECRET: MERCHANT.appSecret,
+        WECHAT_MCH_ID: MERCHANT.mchId,
+        WECHAT_PAY_API_KEY: MERCHANT.apiKey,
+        DATABASE_URL: 'memory://',
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('WECHAT_PAY_API_KEY: the public test key is not allowed in production');
+    expect(result.stderr).toContain('WECHAT_APP_SECRET: the public test secret is not allowed in production');
+    expect(result.stderr).toContain('SESSION_KEYS:');
+    expect(result.stderr).toContain('ADMIN_TOKEN:');
+    expect(result.stderr).not.toContain(MERCHANT.apiKey);
+  });
+});
