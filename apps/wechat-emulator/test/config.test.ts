@@ -1,0 +1,39 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEmulator, DEFAULT_MERCHANT } from '../src/index';
+import { loadMerchantsFile } from '../src/config';
+
+describe('configuration', () => {
+  const saved = process.env.EMULATOR_CONFIG;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.EMULATOR_CONFIG;
+    else process.env.EMULATOR_CONFIG = saved;
+  });
+
+  it('loads merchants from EMULATOR_CONFIG and exposes them (without keys) in the state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wx-emu-'));
+    const file = join(dir, 'merchants.json');
+    const merchant = { ...DEFAULT_MERCHANT, appId: 'wx3333333333333333', name: '示例商户' };
+    writeFileSync(file, JSON.stringify({ merchants: [merchant] }));
+    process.env.EMULATOR_CONFIG = file;
+    const emu = createEmulator({ port: 0, httpsPort: 0 });
+    await emu.start();
+    try {
+      const state = (await (await fetch(`${emu.httpUrl}/__emulator/state`)).json()) as { merchants: Array<Record<string, unknown>> };
+      expect(state.merchants).toEqual([{ appId: merchant.appId, mchId: merchant.mchId, name: '示例商户', oauthDomains: merchant.oauthDomains }]);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('rejects invalid merchant files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wx-emu-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, apiKey: 'short' }]));
+    expect(() => loadMerchantsFile(file)).toThrow('exactly 32 characters');
+    writeFileSync(file, JSON.stringify({ nope: true }));
+    expect(() => loadMerchantsFile(file)).toThrow('expected an array');
+  });
+});
