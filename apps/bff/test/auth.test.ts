@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
-import { signIn, startStack, type Stack } from './helpers/stack';
+import { createOrder, signIn, startStack, type Stack } from './helpers/stack';
 
 describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
   let stack: Stack;
@@ -138,7 +138,7 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
   it("keeps signed-in shoppers' orders apart", async () => {
     const alice = stack.browser();
     await signIn(stack, alice);
-    const order = await (await alice.post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] })).json();
+    const order = await createOrder(alice, [{ productId: 'mug', quantity: 1 }]);
     await stack.control('oauth/current-user', { userId: 'wangwu' });
     const bob = stack.browser();
     await signIn(stack, bob);

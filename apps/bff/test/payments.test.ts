@@ -152,6 +152,16 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       expect((await orderRow(order.outTradeNo)).transaction_id).toBe('4200000000202611260000000050');
     });
 
+    it('refuses a transaction_id already used for another order', async () => {
+      const first = await createOrder(stack.browser());
+      const second = await createOrder(stack.browser());
+      const txid = '4200000000202611260000000077';
+      expect((await postNotify(stack, payNotifyXml({ outTradeNo: first.outTradeNo, totalFee: first.totalFen, transactionId: txid }))).body).toMatch(SUCCESS_XML);
+      const reused = await postNotify(stack, payNotifyXml({ outTradeNo: second.outTradeNo, totalFee: second.totalFen, transactionId: txid }));
+      expect(reused.body).toMatch(FAIL_XML);
+      expect((await orderRow(second.outTradeNo)).status).toBe('PENDING');
+    });
+
     it('rejects XXE / DOCTYPE payloads without state change', async () => {
       const order = await createOrder(stack.browser());
       const xml =
@@ -222,6 +232,7 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       // A second refund while one is in flight is refused.
       expect((await refund(order.outTradeNo, {})).status).toBe(409);
       await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'REFUNDED', 15_000);
+      expect((await transitions(order.outTradeNo)).at(-1)).toEqual({ from_status: 'REFUNDING', to_status: 'REFUNDED', source: 'refund-notify' });
       const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
       expect(view).toMatchObject({ status: 'REFUNDED', refundedFen: 2990 });
     });

@@ -88,6 +88,7 @@ export function notifyRoutes(services: Services): Router {
       notify.raw,
     );
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
+    if (outcome === 'TRANSACTION_ID_REUSED') return reply(ctx, false, 'transaction_id already used by another order');
     reply(ctx, true);
   });
 

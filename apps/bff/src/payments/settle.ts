@@ -15,7 +15,7 @@ export interface ConfirmedPayment {
   timeEnd?: string | undefined;
 }
 
-export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
+export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'TRANSACTION_ID_REUSED' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
 
 function paidAtOf(payment: ConfirmedPayment): Date {
   return (payment.timeEnd && parseBeijingTime(payment.timeEnd)) || new Date();
@@ -44,7 +44,19 @@ export async function recordPayNotification(
       .onConflict((oc) => oc.column('transaction_id').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!inserted) return 'DUPLICATE';
+    if (!inserted) {
+      // A true duplicate names the same order and amount; anything else is not WeChat.
+      const first = await trx
+        .selectFrom('payment_notifications')
+        .select(['out_trade_no', 'total_fee'])
+        .where('transaction_id', '=', payment.transactionId)
+        .executeTakeFirst();
+      if (first && (first.out_trade_no !== payment.outTradeNo || first.total_fee !== payment.totalFee)) {
+        log.error({ transactionId: payment.transactionId, outTradeNo: payment.outTradeNo }, 'transaction_id reused for another order');
+        return 'TRANSACTION_ID_REUSED';
+      }
+      return 'DUPLICATE';
+    }
     const outcome = await applyPayment(trx, log, payment, 'pay-notify');
     await trx.updateTable('payment_notifications').set({ outcome }).where('id', '=', inserted.id).execute();
     return outcome;
