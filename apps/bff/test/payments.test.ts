@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema, PayResponseSchema } from '@wxpay-shop/contract';
-import { encryptReqInfo, buildXml } from '@wxpay-shop/wechat';
+import { buildXml, encryptReqInfo, verifyJsapiPayParams } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
 import {
   ADMIN_TOKEN,
@@ -260,6 +260,33 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       const res = await postNotify(stack, unknown, '/api/wechat/refund/notify');
       expect(res.body).toMatch(FAIL_XML);
       expect(res.body).toMatch(/unknown refund/);
+    });
+  });
+});
+
+describe('HMAC-SHA256 merchant', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'pglite' }, { WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('signs unifiedorder and paySign with HMAC-SHA256 and settles the payment', async () => {
+    const browser = stack.browser();
+    await signIn(stack, browser);
+    const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
+    expect(pay.payParams.signType).toBe('HMAC-SHA256');
+    expect(pay.payParams.paySign).toMatch(/^[0-9A-F]{64}$/);
+    expect(verifyJsapiPayParams(pay.payParams, MERCHANT.apiKey)).toBe(true);
+    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.signType).toBe('HMAC-SHA256');
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => {
+      const row = await stack.database.db.selectFrom('orders').select('status').where('out_trade_no', '=', order.outTradeNo).executeTakeFirst();
+      return row?.status === 'PAID';
     });
   });
 });

@@ -34,7 +34,7 @@ export function payRoutes(services: Services): Router {
       // WeChat rejects a re-submitted out_trade_no with different parameters (201 商户订单号重复).
       throw conflict(`Order is already being paid with ${order.trade_type}; create a new order to switch`);
     }
-    const prepared = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip), ctx.state.log);
+    const prepared: OrderRow = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip), ctx.state.log);
     const response: PayResponse =
       request.tradeType === 'JSAPI'
         ? {
@@ -42,7 +42,7 @@ export function payRoutes(services: Services): Router {
             payParams: buildJsapiPayParams({
               appId: services.config.wechat.appId,
               prepayId: prepared.prepay_id!,
-              signType: order.sign_type,
+              signType: prepared.sign_type,
               apiKey: services.config.wechat.apiKey,
             }),
           }
@@ -101,6 +101,8 @@ async function ensurePrepay(
       prepay_created_at: new Date(now),
       prepay_expires_at: new Date(now + PREPAY_LIFETIME_MS),
       wx_time_expire: timeExpire,
+      // The page's paySign must use the sign type this unifiedorder was signed with.
+      sign_type: services.config.wechat.signType,
       updated_at: new Date(),
     })
     .where('id', '=', order.id)
