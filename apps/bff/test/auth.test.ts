@@ -163,6 +163,21 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     },
   );
 
+  it('answers 502 without storing anything when the token endpoint fails', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login');
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    await stack.control('faults', { target: 'oauth_token', kind: 'http500', count: 5 });
+    try {
+      const res = await browser.fetch(location(authorize), { headers: { Accept: 'application/json' } });
+      expect(res.status).toBe(502);
+      expect(ApiErrorSchema.parse(await res.json()).error.code).toBe('UPSTREAM_ERROR');
+    } finally {
+      await stack.control('faults', undefined, 'DELETE');
+    }
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
+  });
+
   it('rejects an unknown scope', async () => {
     const res = await stack.browser().get('/api/auth/login?scope=snsapi_login');
     expect(res.status).toBe(400);

@@ -6,6 +6,7 @@ import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
 import { ZodError } from 'zod';
 import {
+  WechatOAuthError,
   WechatPayBusinessError,
   WechatPayCommunicationError,
   WechatSignatureError,
@@ -49,12 +50,13 @@ function classify(err: unknown): HttpError {
     return new HttpError(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', (err as Error).message);
   }
   if (err instanceof WechatPayBusinessError) return upstreamError(`WeChat Pay rejected the request (${err.errCode})`);
+  if (err instanceof WechatOAuthError) return upstreamError(`WeChat sign-in failed (${err.errcode}), please retry`);
   if (
     err instanceof WechatPayCommunicationError ||
     err instanceof WechatTransportError ||
     err instanceof WechatSignatureError
   ) {
-    return upstreamError('WeChat Pay is unavailable, please retry');
+    return upstreamError('WeChat is unavailable, please retry');
   }
   return new HttpError(500, 'INTERNAL', 'Internal error');
 }
