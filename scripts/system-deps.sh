@@ -5,6 +5,8 @@
 set -eu
 
 missing=""
+# CJK fonts so end-to-end screenshots show the Chinese UI instead of boxes.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing="$missing fonts-wqy-microhei"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0

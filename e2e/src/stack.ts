@@ -45,7 +45,8 @@ async function waitHealthy(url: string, child: ChildProcess, logs: () => string,
 function launch(cwd: string, env: Record<string, string>, output: string[]): ChildProcess {
   const child = spawn(path.join(root, cwd, 'node_modules/.bin/tsx'), ['src/main.ts'], {
     cwd: path.join(root, cwd),
-    env: { ...process.env, ...env },
+    // The e2e stack always uses embedded PGlite, whatever the caller's DATABASE_URL.
+    env: { ...process.env, DATABASE_URL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (chunk: Buffer) => {
@@ -113,11 +114,10 @@ export async function startStack(): Promise<Stack> {
       WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
       WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
       WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
-      DATABASE_URL: '',
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
       STOREFRONT_DIST: dist,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
     output,
   );

@@ -1,0 +1,167 @@
+/**
+ * The shopper's whole journey in real Chromium against real processes:
+ * WeChat sign-in on the emulator's consent page, cart, checkout, the pay sheet,
+ * the notification, and the result page that waits for the BFF's word.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { OrderSchema } from '@wxpay-shop/contract';
+import { desktopContext, launchChromium, screenshotter, wechatContext } from '../src/browser';
+import { emulatorOrder, emulatorState } from '../src/emulator';
+import { startStack, type Stack } from '../src/stack';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchChromium();
+});
+
+// On failure, the processes' output is the first thing to read.
+beforeEach(() => onTestFailed(() => console.error(stack.logs().slice(-20_000))));
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
+
+/** Catalog → add the first product → cart → checkout → 提交订单; returns the order number. */
+async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
+  const add = page.getByRole('button', { name: /^将.+加入购物车$/ }).first();
+  await add.waitFor();
+  await shot('catalog');
+  await add.click();
+  await page.goto(`${stack.storefrontUrl}/cart`);
+  await page.getByRole('link', { name: '去结算' }).click();
+  await page.getByRole('button', { name: '提交订单' }).click();
+  await page.waitForURL(/\/orders\/[^/]+\/pay/);
+  const outTradeNo = outTradeNoFrom(page);
+  if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
+  return outTradeNo;
+}
+
+async function fault(body: { target: string; kind: string; count: number }): Promise<void> {
+  const res = await fetch(`${stack.emulatorUrl}/__emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`fault ${JSON.stringify(body)}: HTTP ${res.status}`);
+}
+
+async function bffOrder(page: Page, outTradeNo: string) {
+  const body = await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo);
+  return OrderSchema.parse(body);
+}
+
+describe('inside WeChat (JSAPI)', () => {
+  it('signs in on the consent page, pays on the pay sheet, and shows 支付成功 only once the BFF says PAID', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'wechat-pay');
+
+    // snsapi_userinfo shows WeChat's consent page; allowing it brings the shopper back signed in.
+    await page.goto(`${stack.storefrontUrl}/api/auth/login?scope=snsapi_userinfo&returnTo=%2F`);
+    await page.getByTestId('wx-oauth-allow').waitFor();
+    await shot('consent');
+    await page.getByTestId('wx-oauth-allow').click();
+    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === '/');
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    expect(me).toMatchObject({ signedIn: true });
+    expect(me.openid).toMatch(/^o[\w-]{27}$/);
+    expect(me.nickname).toBeTruthy();
+
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    const sheet = page.getByTestId('wx-pay-sheet');
+    await sheet.waitFor();
+    await shot('pay-sheet');
+    expect(await page.getByTestId('wx-pay-amount').textContent()).toMatch(/^¥\d+\.\d{2}$/);
+
+    // Lose the notification and make WeChat's orderquery fail: the BFF cannot know the order is
+    // paid, so the result page must keep saying 确认中 whatever the bridge said.
+    await fault({ target: 'notify', kind: 'drop', count: 1 });
+    await fault({ target: 'orderquery', kind: 'http500', count: 1000 });
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.waitForURL(/\/orders\/[^/]+\/result/);
+    await page.getByText('确认中').first().waitFor();
+    await shot('confirming');
+    for (let i = 0; i < 4; i += 1) {
+      await page.waitForTimeout(500);
+      expect(await page.getByText('支付成功').count()).toBe(0);
+    }
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PENDING');
+    expect((await emulatorOrder(stack.emulatorUrl, outTradeNo)).state).toBe('SUCCESS');
+
+    // Once WeChat answers again, the BFF's orderquery finds the payment and the page turns to 支付成功.
+    await fetch(`${stack.emulatorUrl}/__emulator/faults`, { method: 'DELETE' });
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+    const order = await bffOrder(page, outTradeNo);
+    expect(order.status).toBe('PAID');
+    expect(order.transactionId).toMatch(/^4200\d{24}$/);
+
+    // The lost notification, delivered late, is acknowledged with SUCCESS and changes nothing.
+    const lost = (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.outTradeNo === outTradeNo);
+    expect(lost?.status).toBe('dropped');
+    await fetch(`${stack.emulatorUrl}/__emulator/notifications/${lost!.id}/replay`, { method: 'POST' });
+    await expect.poll(async () => (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.id === lost!.id)?.status).toBe('delivered');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+
+    await page.getByRole('link', { name: '查看订单' }).click();
+    await page.getByText(outTradeNo).waitFor();
+    await shot('my-orders');
+    await context.close();
+  });
+
+  it('cancelling on the pay sheet leaves the order unpaid and offers 重新支付', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'wechat-cancel');
+    // Silent snsapi_base sign-in: the storefront sends an anonymous WeChat shopper to the BFF's login.
+    await page.goto(stack.storefrontUrl);
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    await page.getByTestId('wx-pay-sheet').waitFor();
+    await page.getByTestId('wx-pay-cancel').click();
+    await page.getByRole('button', { name: '重新支付' }).waitFor();
+    await shot('cancelled');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PENDING');
+    expect((await emulatorOrder(stack.emulatorUrl, outTradeNo)).state).toBe('NOTPAY');
+
+    // Retrying reuses the same prepay and can still be paid.
+    await page.getByRole('button', { name: '重新支付' }).click();
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid-after-retry');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+    await context.close();
+  });
+});
+
+describe('desktop browser (NATIVE)', () => {
+  it('shows the order QR code as a guest and moves to 支付成功 after the code is paid', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'desktop-native');
+    await page.goto(stack.storefrontUrl);
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    expect(new URL(page.url()).origin).toBe(stack.storefrontUrl); // no WeChat sign-in outside WeChat
+    await page.getByText('支付完成后页面将自动跳转').waitFor();
+    await shot('qr-code');
+
+    // "Scan" the code_url with the emulator's NATIVE page, as a phone would.
+    const { codeUrl } = await emulatorOrder(stack.emulatorUrl, outTradeNo);
+    expect(codeUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=\w{7}$/);
+    const phone = await context.newPage();
+    await phone.goto(`${stack.emulatorUrl}/native?code_url=${encodeURIComponent(codeUrl!)}`);
+    await phone.getByTestId('wx-pay-confirm').click();
+    await phone.getByTestId('wx-order-state').waitFor();
+
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+    await context.close();
+  });
+});
