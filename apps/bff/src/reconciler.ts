@@ -116,7 +116,15 @@ async function reconcileOrder(
     // Never sent to WeChat: nothing to query or close remotely.
     return expired && (await closeLocally(db, order.out_trade_no, 'reconciler-expired')) ? 'CLOSED' : 'UNCHANGED';
   }
-  const synced = await syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-query');
+  let synced;
+  try {
+    synced = await syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-query');
+  } catch (err) {
+    if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERNOTEXIST')) throw err;
+    // WeChat has no record of it, so nothing can have been paid: once expired, close it here
+    // instead of asking again every pass.
+    return expired && (await closeLocally(db, order.out_trade_no, 'reconciler-notexist')) ? 'CLOSED' : 'UNCHANGED';
+  }
   if (synced !== 'UNCHANGED' || !expired) return synced;
   try {
     await pay.closeOrder(order.out_trade_no);

@@ -83,10 +83,22 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     const login = await browser.get('/api/auth/login');
     const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
     const callbackPath = new URL(location(authorize));
-    expect((await browser.get(callbackPath.pathname + callbackPath.search)).status).toBe(302);
-    // Same state again → 400 (state consumed).
-    const replayState = await browser.get(callbackPath.pathname + callbackPath.search);
+    const first = await browser.get(callbackPath.pathname + callbackPath.search);
+    expect(first.status).toBe(302);
+    const tokensIssued = () => stack.emu.state.accessTokens.size;
+    const before = tokensIssued();
+    // WeChat's client loading the callback twice: same browser, same state and code → the same
+    // redirect, without a second code exchange.
+    const again = await browser.get(callbackPath.pathname + callbackPath.search);
+    expect(again.status).toBe(302);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(tokensIssued()).toBe(before);
+    // The same state from another browser → 400 (state is bound to the session and consumed).
+    const replayState = await stack.browser().get(callbackPath.pathname + callbackPath.search);
     expect(replayState.status).toBe(400);
+    // Same state with another code in the signed-in browser → 400 as well.
+    const otherCode = await browser.get(`${callbackPath.pathname}?code=forged&state=${callbackPath.searchParams.get('state')}`);
+    expect(otherCode.status).toBe(400);
 
     // Fresh state, old code → WeChat says 40163 → 400, nothing stored.
     const victim = stack.browser();

@@ -107,6 +107,22 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-expired' });
   });
 
+  it('closes an expired order locally when WeChat has no record of it (ORDERNOTEXIST)', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await backdatePrepay(order.outTradeNo);
+    expect((await stack.control('reset', undefined, 'POST')).ok).toBe(true); // the emulator forgets every order
+    // Not expired yet: left alone, and not counted as an error.
+    expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 0, errors: 0 });
+    expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
+    await expire(order.outTradeNo);
+    // Release the first pass's lease so the next pass may take the order again.
+    await db().updateTable('orders').set({ reconcile_lease_until: null }).where('out_trade_no', '=', order.outTradeNo).execute();
+    expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 1, errors: 0 });
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-notexist' });
+  });
+
   it('takes the payment instead of closing when an expired order was in fact paid', async () => {
     const { order } = await paidWithDroppedNotify();
     await expire(order.outTradeNo);

@@ -41,8 +41,13 @@ export function authRoutes(services: Services): Router {
   router.get('/api/auth/callback', async (ctx) => {
     ctx.state.htmlErrors = true;
     ctx.set('Cache-Control', 'no-store');
-    const pending = takePendingState(ctx);
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    const repeated = repeatedCallback(ctx, code);
+    if (repeated) {
+      ctx.redirect(repeated);
+      return;
+    }
+    const pending = takePendingState(ctx);
     if (!code) {
       // WeChat sends the shopper back without a code when they decline consent.
       ctx.redirect(withFlag(pending.returnTo, 'login', 'declined'));
@@ -82,6 +87,7 @@ export function authRoutes(services: Services): Router {
     session.openid = token.openid;
     session.nickname = shopper?.nickname ?? nickname;
     session.avatarUrl = shopper?.avatar_url ?? avatarUrl;
+    session.completedOAuth = { state: pending.state, code, returnTo: pending.returnTo, expiresAt: Date.now() + REPEAT_WINDOW_MS };
     // New session id on privilege change, so a planted pre-login cookie is worthless.
     await session.regenerate();
     ctx.redirect(pending.returnTo);
@@ -102,6 +108,22 @@ export function authRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** How long a completed callback may be loaded again (WeChat's client sometimes loads it twice). */
+const REPEAT_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The same browser, already signed in by this very state and code, loading the callback again:
+ * answer with the same redirect instead of a second exchange (which WeChat would refuse, 40163).
+ * Anything else (another session, another code) still needs a live pending state.
+ */
+function repeatedCallback(ctx: Context, code: string): string | null {
+  const session = sessionOf(ctx);
+  const done = session.completedOAuth;
+  const state = ctx.query.state;
+  if (!done || !session.openid || done.expiresAt <= Date.now() || typeof state !== 'string' || !code) return null;
+  return safeEqual(done.state, state) && safeEqual(done.code, code) ? done.returnTo : null;
 }
 
 /** Finds and consumes the pending state; any miss is a 400 before any token exchange. */

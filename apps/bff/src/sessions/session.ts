@@ -18,6 +18,8 @@ export interface SessionData {
   nickname?: string | null;
   avatarUrl?: string | null;
   oauth?: PendingOAuth[];
+  /** The sign-in just completed, so a callback that WeChat's client loads twice is answered again. */
+  completedOAuth?: { state: string; code: string; returnTo: string; expiresAt: number };
 }
 
 interface KoaSession extends SessionData {
