@@ -111,7 +111,9 @@ describe('inside WeChat (JSAPI)', () => {
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
 
     await page.getByRole('link', { name: '查看订单' }).click();
-    await page.getByText(outTradeNo).waitFor();
+    const card = page.locator('li', { hasText: `订单号 ${outTradeNo}` });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('已支付');
     await shot('my-orders');
     await context.close();
   });
