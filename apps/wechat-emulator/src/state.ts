@@ -96,7 +96,8 @@ export interface OauthCode {
 
 export type OauthScope = 'snsapi_base' | 'snsapi_userinfo';
 
-export interface AccessToken {
+/** An issued web-authorization token; access and refresh tokens differ only in lifetime. */
+export interface IssuedToken {
   token: string;
   appId: string;
   userId: string;
@@ -104,15 +105,8 @@ export interface AccessToken {
   scope: OauthScope;
   expiresAt: number;
 }
-
-export interface RefreshToken {
-  token: string;
-  appId: string;
-  userId: string;
-  openid: string;
-  scope: OauthScope;
-  expiresAt: number;
-}
+export type AccessToken = IssuedToken;
+export type RefreshToken = IssuedToken;
 
 /** A snsapi_userinfo request waiting for the user's 允许/拒绝. */
 export interface ConsentRequest {

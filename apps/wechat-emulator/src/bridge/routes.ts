@@ -86,35 +86,36 @@ export function bridgeRouter(deps: Deps): Router {
     ctx.body = { ok: true };
   });
 
-  router.get('/native', (ctx) => {
-    const codeUrl = typeof ctx.query.code_url === 'string' ? ctx.query.code_url : '';
+  /** The order a scanned code_url names, or a 404 page (then null). */
+  function scannedOrder(ctx: Context, codeUrl: string) {
     const order = deps.state.findOrderByCodeUrl(codeUrl);
     ctx.type = 'text/html; charset=utf-8';
     if (!order) {
       ctx.status = 404;
       ctx.body = errorPage('code_url', '二维码无效或已过期');
-      return;
+      return null;
     }
-    ctx.body = nativePage(order, deps.merchants.displayName(deps.merchants.byMchId(order.mchId)!), codeUrl);
+    return { order, merchantName: deps.merchants.displayName(deps.merchants.byMchId(order.mchId)!) };
+  }
+
+  router.get('/native', (ctx) => {
+    const codeUrl = typeof ctx.query.code_url === 'string' ? ctx.query.code_url : '';
+    const scanned = scannedOrder(ctx, codeUrl);
+    if (scanned) ctx.body = nativePage(scanned.order, scanned.merchantName, codeUrl);
   });
 
   router.post('/native/pay', async (ctx) => {
     const codeUrl = str((await readJsonBody(ctx)).code_url) ?? '';
-    const order = deps.state.findOrderByCodeUrl(codeUrl);
-    ctx.type = 'text/html; charset=utf-8';
-    if (!order) {
-      ctx.status = 404;
-      ctx.body = errorPage('code_url', '二维码无效或已过期');
-      return;
-    }
-    const name = deps.merchants.displayName(deps.merchants.byMchId(order.mchId)!);
+    const scanned = scannedOrder(ctx, codeUrl);
+    if (!scanned) return;
+    const { order, merchantName } = scanned;
     try {
       pay(order.prepayId, deps);
-      ctx.body = nativePage(order, name, codeUrl, { ok: true, text: '支付成功' });
+      ctx.body = nativePage(order, merchantName, codeUrl, { ok: true, text: '支付成功' });
     } catch (err) {
       if (!(err instanceof PaymentError)) throw err;
       ctx.status = 409;
-      ctx.body = nativePage(order, name, codeUrl, { ok: false, text: err.message });
+      ctx.body = nativePage(order, merchantName, codeUrl, { ok: false, text: err.message });
     }
   });
 
