@@ -81,6 +81,9 @@ async function main(): Promise<void> {
   const schema = `bff_bench_${randomString(8).toLowerCase()}`;
   const database = await openDatabase(config.database, config.database.kind === 'postgres' ? { schema, poolSize: CONCURRENCY } : {});
   const bff = await startBff(config, { database, logger: createLogger('silent') });
+  // Orders reserve stock, and this run creates thousands: without ample stock the order
+  // scenario would measure 409s once the seeded quantities ran out.
+  await database.db.updateTable('products').set({ stock: 100_000_000 }).where('id', 'in', ['green-tea', 'mug']).execute();
 
   const bare = new Koa();
   bare.use((ctx) => {

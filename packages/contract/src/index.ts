@@ -143,6 +143,11 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
 export const ProductListSchema = z.object({ products: z.array(ProductSchema) });
 export const OrderListSchema = z.object({ orders: z.array(OrderSchema) });
 
+/** GET /api/admin/orders?attention=1 (operator only): orders plus why they were flagged. */
+export const AdminOrderSchema = OrderSchema.extend({ attention: z.string().nullable() });
+export type AdminOrder = z.infer<typeof AdminOrderSchema>;
+export const AdminOrderListSchema = z.object({ orders: z.array(AdminOrderSchema) });
+
 /** Routes, in one place so neither side hard-codes paths differently. */
 export const routes = {
   me: '/api/me',

@@ -127,6 +127,23 @@ const migrations: Record<string, Migration> = {
       await (db as Kysely<any>).insertInto('products').values(DEMO_PRODUCTS).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
   },
+  '2026_12_01_003_stock_reservations': {
+    async up(db: Kysely<unknown>) {
+      // Stock is now decremented by orders; the database refuses to let it go negative whatever the code does.
+      await sql`ALTER TABLE products ADD CONSTRAINT products_stock_nonnegative CHECK (stock >= 0)`.execute(db);
+      // The operator's attention list reads only flagged orders.
+      await db.schema
+        .createIndex('orders_attention')
+        .on('orders')
+        .column('updated_at')
+        .where(sql.ref('needs_attention'), '=', true)
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('orders_attention').ifExists().execute();
+      await sql`ALTER TABLE products DROP CONSTRAINT IF EXISTS products_stock_nonnegative`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

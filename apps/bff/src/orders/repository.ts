@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Order, OrderStatus } from '@wxpay-shop/contract';
 import type { Updateable } from 'kysely';
 import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
+import { releaseStock } from './stock';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -46,6 +47,8 @@ export async function loadOrder(db: Db, outTradeNo: string): Promise<Order | und
  * Conditional status change: applies only while the order is in status `from`, inside the
  * caller's transaction, and records the transition. Returns the updated row or undefined
  * when another writer got there first — this is what makes concurrent duplicates harmless.
+ * Closing gives the reserved stock back here, in the same transaction, so every path that
+ * closes releases it and a close that loses the race releases nothing.
  */
 export async function transition(
   trx: Transaction<DB>,
@@ -68,6 +71,7 @@ export async function transition(
     .insertInto('order_events')
     .values({ order_id: updated.id, from_status: from, to_status: to, source, detail })
     .execute();
+  if (to === 'CLOSED') await releaseStock(trx, updated.id);
   return updated;
 }
 

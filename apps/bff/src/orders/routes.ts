@@ -9,13 +9,14 @@ import {
 } from '@wxpay-shop/contract';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, notFound } from '../http/errors';
 import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
 import { shopperOf } from '../sessions/session';
 import { newOutTradeNo, OUT_TRADE_NO } from './out-trade-no';
 import { ownsOrder } from './ownership';
 import { findOrder, itemsOf, loadOrder, toOrder } from './repository';
+import { reserveStock } from './stock';
 
 /** While PENDING, a read may ask WeChat at most this often per order (across instances). */
 const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
@@ -33,8 +34,9 @@ export function orderRoutes(services: Services): Router {
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
     const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));
-    const short = lines.filter((l) => l.quantity > l.product.stock || l.quantity > 99);
-    if (short.length > 0) throw conflict('Not enough stock', { productIds: short.map((l) => l.product.id) });
+    // Repeated lines for one product are summed, so the per-line limit is checked again here.
+    const tooMany = lines.filter((l) => l.quantity > 99);
+    if (tooMany.length > 0) throw badRequest('At most 99 of one product per order', { productIds: tooMany.map((l) => l.product.id) });
     const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
     const now = new Date();
 
@@ -67,6 +69,11 @@ export function orderRoutes(services: Services): Router {
           })),
         )
         .execute();
+      // Last, so the hot product rows stay locked only until the commit right after.
+      await reserveStock(
+        trx,
+        lines.map((l) => ({ productId: l.product.id, name: l.product.name, quantity: l.quantity })),
+      );
     });
     ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
     ctx.status = 201;

@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
+import { AdminOrderListSchema, OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
 import {
   WechatPayBusinessError,
   WechatPayCommunicationError,
@@ -11,9 +11,12 @@ import {
 import { readJson } from '../http/body';
 import { HttpError, badRequest, conflict, notFound, upstreamError } from '../http/errors';
 import { OUT_TRADE_NO } from '../orders/out-trade-no';
-import { findOrder, loadOrder, transition } from '../orders/repository';
+import { findOrder, itemsOf, loadOrder, toOrder, transition } from '../orders/repository';
 import type { Services } from '../services';
 import { newOutRefundNo, settleRefund } from './refunds';
+
+/** Flagged orders are rare; a cap keeps one response bounded if something floods them. */
+const ATTENTION_LIST_LIMIT = 200;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -37,6 +40,23 @@ export function adminRoutes(services: Services): Router {
   const { db } = services;
   const router = new Router();
   router.use('/api/admin', requireAdmin(services.config.adminToken));
+
+  router.get('/api/admin/orders', async (ctx) => {
+    // Only the attention list exists; refusing anything else keeps a typo from looking like "nothing to do".
+    if (ctx.query.attention !== '1') throw badRequest('Use ?attention=1');
+    const rows = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('needs_attention', '=', true)
+      .orderBy('updated_at', 'desc')
+      .limit(ATTENTION_LIST_LIMIT)
+      .execute();
+    const items = await itemsOf(db, rows.map((r) => r.id));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = AdminOrderListSchema.parse({
+      orders: rows.map((r) => ({ ...toOrder(r, items.get(r.id) ?? []), attention: r.attention_reason })),
+    });
+  });
 
   router.post('/api/admin/orders/:outTradeNo/refund', async (ctx) => {
     const request = await readJson(ctx, RefundRequestSchema);
