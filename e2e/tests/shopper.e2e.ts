@@ -73,6 +73,8 @@ describe('inside WeChat (JSAPI)', () => {
     expect(me).toMatchObject({ signedIn: true });
     expect(me.openid).toMatch(/^o[\w-]{27}$/);
     expect(me.nickname).toBeTruthy();
+    // The header greets the shopper by the nickname WeChat shared, as plain text.
+    await page.getByRole('banner').getByText(me.nickname, { exact: true }).waitFor();
 
     const outTradeNo = await checkoutFirstProduct(page, shot);
     const sheet = page.getByTestId('wx-pay-sheet');

@@ -1,5 +1,5 @@
 import type { Me } from '@wxpay-shop/contract';
-import { fetchMe, loginUrl } from '../api/auth';
+import { fetchMe, loginUrl, type LoginScope } from '../api/auth';
 import { isWeChatEnvironment } from '../wechat/environment';
 
 export type SignedInMe = Extract<Me, { signedIn: true }>;
@@ -62,14 +62,17 @@ function recentAttempt(storage: Storage | undefined): boolean {
   return Number.isFinite(at) && at > 0 && Date.now() - at < ATTEMPT_WINDOW_MS;
 }
 
-/** Sends the shopper to WeChat sign-in, returning to the current page afterwards. */
-export function redirectToLogin(deps: AuthDeps = browserDeps): AuthState {
+/**
+ * Sends the shopper to WeChat sign-in, returning to the current page afterwards.
+ * `snsapi_userinfo` asks for consent to share nickname and avatar; the default is silent.
+ */
+export function redirectToLogin(deps: AuthDeps = browserDeps, scope?: LoginScope): AuthState {
   try {
     deps.storage()?.setItem(ATTEMPT_KEY, String(Date.now()));
   } catch {
     // storage disabled: the loop guard is best effort
   }
-  deps.assign(loginUrl(deps.currentPath()));
+  deps.assign(loginUrl(deps.currentPath(), scope));
   return { kind: 'redirecting' };
 }
 

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
+import { logout, type LoginScope } from '../api/auth';
 import { bootstrapAuth, redirectToLogin, type AuthState } from '../auth/bootstrap';
 
 /** Who the shopper is; resolved once at startup by App.vue. */
@@ -23,9 +24,18 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  function signIn(): void {
-    state.value = redirectToLogin();
+  function signIn(scope?: LoginScope): void {
+    state.value = redirectToLogin(undefined, scope);
   }
 
-  return { state, me, ready, loading, error, bootstrap, signIn };
+  /**
+   * Ends the BFF session, then forgets the shopper. Callers run `bootstrap()` afterwards:
+   * inside WeChat that signs the shopper in again silently, through the same loop guard.
+   */
+  async function signOut(): Promise<void> {
+    await logout();
+    state.value = undefined;
+  }
+
+  return { state, me, ready, loading, error, bootstrap, signIn, signOut };
 });

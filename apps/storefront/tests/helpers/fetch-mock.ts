@@ -21,7 +21,8 @@ export function mockFetch(script: Record<string, Reply[]>) {
     const index = cursors.get(key) ?? 0;
     cursors.set(key, index + 1);
     const reply = replies[Math.min(index, replies.length - 1)]!;
-    return new Response(JSON.stringify(reply.body), {
+    // A 204 may not carry a body (the Response constructor rejects one).
+    return new Response(reply.status === 204 ? null : JSON.stringify(reply.body), {
       status: reply.status ?? 200,
       headers: { 'Content-Type': 'application/json' },
     });

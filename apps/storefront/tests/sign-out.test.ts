@@ -1,0 +1,91 @@
+import { flushPromises } from '@vue/test-utils';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import OrdersView from '../src/views/OrdersView.vue';
+import { useSessionStore } from '../src/stores/session';
+import { mockFetch } from './helpers/fetch-mock';
+import { order } from './helpers/fixtures';
+import { mountView } from './helpers/mount-view';
+
+const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+const me = { signedIn: true, openid: 'o-123', nickname: '小李🐼', avatarUrl: null } as const;
+
+let assign: ReturnType<typeof vi.spyOn>;
+
+beforeEach(() => {
+  sessionStorage.clear();
+  history.replaceState(null, '', '/orders');
+  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+});
+
+/** My orders, signed in; returns the 退出登录 button once rendered. */
+async function mountSignedIn() {
+  const mounted = await mountView(OrdersView, { path: '/orders', props: {} });
+  const session = useSessionStore();
+  session.state = { kind: 'signed-in', me };
+  await flushPromises();
+  const button = mounted.wrapper.findAll('button').find((b) => b.text() === '退出登录');
+  expect(button).toBeDefined();
+  // The app's router uses web history; keep the address bar in step for the bootstrap.
+  mounted.router.afterEach((to) => history.replaceState(null, '', to.fullPath));
+  return { ...mounted, session, button: button! };
+}
+
+describe('退出登录', () => {
+  it('posts the logout, forgets the shopper and goes home as a guest', async () => {
+    const { calls } = mockFetch({
+      'GET /api/orders': [{ body: { orders: [order('PAID')] } }],
+      'POST /api/auth/logout': [{ status: 204, body: null }],
+      'GET /api/me': [{ body: { signedIn: false } }],
+    });
+    const { wrapper, router, session, button } = await mountSignedIn();
+
+    await button.trigger('click');
+    await flushPromises();
+
+    expect(calls.filter((call) => call.method === 'POST').map((call) => call.path)).toEqual(['/api/auth/logout']);
+    expect(router.currentRoute.value.path).toBe('/');
+    expect(session.me).toBeUndefined();
+    expect(session.state).toEqual({ kind: 'guest' });
+    expect(assign).not.toHaveBeenCalled();
+    wrapper.unmount();
+  });
+
+  it('inside WeChat, signs in again silently once, back to the home page', async () => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
+    mockFetch({
+      'GET /api/orders': [{ body: { orders: [] } }],
+      'POST /api/auth/logout': [{ status: 204, body: null }],
+      'GET /api/me': [{ body: { signedIn: false } }],
+    });
+    const { wrapper, session, button } = await mountSignedIn();
+
+    await button.trigger('click');
+    await flushPromises();
+
+    expect(assign).toHaveBeenCalledTimes(1);
+    expect(assign).toHaveBeenCalledWith('/api/auth/login?returnTo=%2F');
+    expect(session.state).toEqual({ kind: 'redirecting' });
+    // The loop guard is armed: coming back still signed out stops at a notice.
+    await session.bootstrap();
+    expect(session.state).toEqual({ kind: 'login-failed', reason: 'unknown' });
+    expect(assign).toHaveBeenCalledTimes(1);
+    wrapper.unmount();
+  });
+
+  it('stays signed in and says why when the logout fails', async () => {
+    mockFetch({
+      'GET /api/orders': [{ body: { orders: [] } }],
+      'POST /api/auth/logout': [{ status: 503, body: { error: { code: 'INTERNAL', message: '服务繁忙，请稍后重试' } } }],
+    });
+    const { wrapper, router, session, button } = await mountSignedIn();
+
+    await button.trigger('click');
+    await flushPromises();
+
+    expect(wrapper.get('[role="alert"]').text()).toBe('服务繁忙，请稍后重试');
+    expect(session.me).toEqual(me);
+    expect(router.currentRoute.value.path).toBe('/orders');
+    expect(button.attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
+  });
+});
