@@ -123,4 +123,41 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       vi.useRealTimers();
     }
   });
+
+  it('shows a fatal polling error as final, with a retry, instead of "正在重试"', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { calls } = mockFetch({
+        [`GET /api/orders/${NO}`]: [
+          { body: order('PENDING') },
+          { status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } },
+          { body: order('PENDING') },
+        ],
+        [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+      });
+      const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+      await flushPromises();
+      await vi.advanceTimersByTimeAsync(0);
+      await flushPromises();
+
+      await vi.waitFor(() => expect(wrapper.find('[role="alert"]').text()).toContain('订单不存在'));
+      expect(wrapper.text()).not.toContain('正在重试');
+      expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(false);
+      // Nothing polls any more.
+      const gets = calls.filter((call) => call.method === 'GET').length;
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.filter((call) => call.method === 'GET').length).toBe(gets);
+      expect(router.currentRoute.value.name).toBe('order-pay');
+
+      const retry = wrapper.findAll('button').find((button) => button.text() === '重新支付');
+      expect(retry).toBeDefined();
+      await retry!.trigger('click');
+      await flushPromises();
+      await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
+      expect(calls.filter((call) => call.method === 'POST')).toHaveLength(2);
+      wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

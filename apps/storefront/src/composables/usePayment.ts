@@ -94,6 +94,12 @@ export function usePayment(outTradeNo: () => string) {
     if (phase.value !== 'native') return;
     const settled = polling.order.value;
     if (pollPhase === 'gave-up') phase.value = 'native-expired';
+    // A fatal error (e.g. 404, 401) ended the polling: nothing retries, so show it as final.
+    if (pollPhase === 'stopped' && polling.fatal.value) {
+      error.value = polling.error.value;
+      phase.value = 'error';
+      return;
+    }
     if (pollPhase !== 'settled' || !settled) return;
     order.value = settled;
     if (settled.status === 'CLOSED' || settled.status === 'FAILED') phase.value = 'unpayable';
