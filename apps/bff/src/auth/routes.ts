@@ -5,8 +5,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { MeSchema, type Me } from '@wxpay-shop/contract';
-import { WechatOAuthError, randomString, safeEqual } from '@wxpay-shop/wechat';
-import { HttpError, badRequest } from '../http/errors';
+import { WechatOAuthError, isValidState, randomString, safeEqual } from '@wxpay-shop/wechat';
+import { badRequest, upstreamError } from '../http/errors';
 import type { Services } from '../services';
 import { destroySession, ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
 import { safeReturnTo, withFlag } from './return-to';
@@ -63,7 +63,7 @@ export function authRoutes(services: Services): Router {
       }
       if (err instanceof WechatOAuthError) {
         ctx.state.log.error({ errcode: err.errcode }, 'oauth code exchange failed');
-        throw new HttpError(502, 'UPSTREAM_ERROR', 'WeChat sign-in failed, please retry');
+        throw upstreamError('WeChat sign-in failed, please retry');
       }
       throw err;
     }
@@ -129,7 +129,7 @@ function repeatedCallback(ctx: Context, code: string): string | null {
 /** Finds and consumes the pending state; any miss is a 400 before any token exchange. */
 function takePendingState(ctx: Context): PendingOAuth {
   const state = ctx.query.state;
-  if (typeof state !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(state)) {
+  if (!isValidState(state)) {
     throw badRequest('Sign-in state is missing. Please sign in again.');
   }
   const session = sessionOf(ctx);
