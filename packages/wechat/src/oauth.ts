@@ -3,6 +3,7 @@
  * api.weixin.qq.com `/sns/*` calls. The AppSecret travels in a query string, so errors
  * never include URLs, query strings or the underlying error objects.
  */
+import { endpointUrl } from './base-url';
 import { WechatOAuthError, WechatTransportError } from './errors';
 
 export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo';
@@ -23,10 +24,6 @@ const STATE_PATTERN = /^[a-zA-Z0-9]{1,128}$/;
 
 export function isValidState(state: unknown): state is string {
   return typeof state === 'string' && STATE_PATTERN.test(state);
-}
-
-function trimSlash(base: string): string {
-  return base.replace(/\/+$/, '');
 }
 
 export function buildAuthorizeUrl(input: AuthorizeUrlInput): string {
@@ -52,7 +49,7 @@ export function buildAuthorizeUrl(input: AuthorizeUrlInput): string {
   ];
   if (input.forcePopup) query.push('forcePopup=true');
   // Everything after `#` is never sent, so every parameter must precede the fragment.
-  return `${trimSlash(input.openBaseUrl)}/connect/oauth2/authorize?${query.join('&')}#wechat_redirect`;
+  return `${endpointUrl(input.openBaseUrl, '/connect/oauth2/authorize')}?${query.join('&')}#wechat_redirect`;
 }
 
 export interface OAuthClientOptions {
@@ -159,7 +156,7 @@ export class OAuthClient {
   private async get(path: string, query: Record<string, string>): Promise<Json> {
     let url: URL;
     try {
-      url = new URL(`${trimSlash(this.options.apiBaseUrl)}${path}`);
+      url = new URL(endpointUrl(this.options.apiBaseUrl, path));
     } catch {
       throw new Error('OAuth apiBaseUrl is not a valid URL');
     }

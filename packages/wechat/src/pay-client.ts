@@ -2,6 +2,7 @@
  * WeChat Pay API v2 client (api.mch.weixin.qq.com): signed XML requests, verified XML responses,
  * bounded retries of identical bodies. Only the HTTP exchange itself lives in xml-transport.
  */
+import { endpointUrl } from './base-url';
 import {
   WechatPayBusinessError,
   WechatPayCommunicationError,
@@ -110,10 +111,6 @@ export interface RefundQueryResult {
 type Params = Record<string, string | number | undefined>;
 
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
-
-function trimSlash(base: string): string {
-  return base.replace(/\/+$/, '');
-}
 
 function isPositiveFen(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;
@@ -272,8 +269,8 @@ export class PayClient {
     signed.sign = sign(signed, apiKey, signType);
     // Built once: a retry must resend byte-for-byte the same request.
     const body = buildXml(signed);
-    const base = trimSlash(secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl);
-    const url = new URL(`${base}${path}`);
+    const base = secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl;
+    const url = new URL(endpointUrl(base, path));
 
     for (let attempt = 0; ; attempt++) {
       try {
