@@ -1,5 +1,5 @@
 import type { Order } from '@wxpay-shop/contract';
-import { onScopeDispose, shallowRef } from 'vue';
+import { computed, onScopeDispose, shallowRef } from 'vue';
 import { fetchOrder } from '../api/orders';
 import { ApiRequestError } from '../api/errors';
 import { ORDER_CONFIRM_BACKOFF, pollWithBackoff, type BackoffOptions } from '../lib/backoff';
@@ -16,7 +16,7 @@ const FATAL_CODES = new Set(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_R
 export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOptions = ORDER_CONFIRM_BACKOFF) {
   const order = shallowRef<Order>();
   const error = shallowRef<unknown>();
-  const fatal = shallowRef(false);
+  const fatal = computed(() => error.value instanceof ApiRequestError && FATAL_CODES.has(error.value.code));
   const phase = shallowRef<PollingPhase>('idle');
   let stopCurrent: (() => void) | undefined;
   let generation = 0;
@@ -31,7 +31,6 @@ export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOption
   const start = (): void => {
     stop();
     error.value = undefined;
-    fatal.value = false;
     phase.value = 'polling';
     const current = generation;
     const poll = pollWithBackoff<Order>(
@@ -44,11 +43,7 @@ export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOption
         },
         onError: (caught) => {
           error.value = caught;
-          if (caught instanceof ApiRequestError && FATAL_CODES.has(caught.code)) {
-            fatal.value = true;
-            return false;
-          }
-          return true;
+          return !fatal.value;
         },
       },
       backoff,
