@@ -13,10 +13,9 @@ export const useCatalogStore = defineStore('catalog', () => {
 
   const byId = computed(() => new Map(products.value.map((product) => [product.id, product])));
 
-  /** Loads once; `force` refetches (prices and stock may have changed). */
-  function load({ force = false } = {}): Promise<void> {
+  /** (Re)fetches the list, since prices and stock may have changed; concurrent calls share one request. */
+  function load(): Promise<void> {
     if (pending) return pending;
-    if (loaded.value && !force) return Promise.resolve();
     loading.value = true;
     error.value = undefined;
     pending = fetchProducts()
