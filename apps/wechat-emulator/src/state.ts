@@ -36,6 +36,11 @@ export interface Order {
   closedAt?: number;
 }
 
+/** Paid at some point: SUCCESS, or REFUND after a refund. */
+export function isPaid(order: Order): boolean {
+  return order.state === 'SUCCESS' || order.state === 'REFUND';
+}
+
 export type RefundStatus = 'PROCESSING' | 'SUCCESS';
 
 export interface Refund {
@@ -167,6 +172,10 @@ export class EmulatorState {
     return `${mchId}:${outTradeNo}`;
   }
 
+  static refundKey(mchId: string, outRefundNo: string): string {
+    return `${mchId}:${outRefundNo}`;
+  }
+
   findOrder(mchId: string, outTradeNo: string): Order | undefined {
     return this.orders.get(EmulatorState.orderKey(mchId, outTradeNo));
   }
@@ -174,6 +183,12 @@ export class EmulatorState {
   findOrderByTransactionId(mchId: string, transactionId: string): Order | undefined {
     for (const o of this.orders.values()) if (o.mchId === mchId && o.transactionId === transactionId) return o;
     return undefined;
+  }
+
+  /** transaction_id wins when both are given (doc); neither given → undefined. */
+  findOrderByIds(mchId: string, ids: { transactionId?: string; outTradeNo?: string }): Order | undefined {
+    if (ids.transactionId) return this.findOrderByTransactionId(mchId, ids.transactionId);
+    return ids.outTradeNo ? this.findOrder(mchId, ids.outTradeNo) : undefined;
   }
 
   findOrderByPrepayId(prepayId: string): Order | undefined {

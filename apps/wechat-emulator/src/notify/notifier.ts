@@ -4,7 +4,7 @@
  */
 import type { ResolvedConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
-import type { DeliveryAttempt, EmulatorState, NotifyDelivery, Order, Refund } from '../state';
+import { isPaid, type DeliveryAttempt, type EmulatorState, type NotifyDelivery, type Order, type Refund } from '../state';
 import type { Timers } from '../timers';
 import { beijingDateTime, malformXml, payNotifyXml, refundNotifyXml } from './messages';
 import { postNotification } from './post';
@@ -118,7 +118,7 @@ export class Notifier {
 
   /** The same payment notification `times` times at once, as WeChat's parallel senders do. */
   async duplicates(order: Order, times: number): Promise<NotifyDelivery> {
-    if (order.state !== 'SUCCESS' && order.state !== 'REFUND') throw new NotifyError(`order ${order.outTradeNo} is not paid`);
+    if (!isPaid(order)) throw new NotifyError(`order ${order.outTradeNo} is not paid`);
     const merchant = this.merchants.byMchId(order.mchId)!;
     const delivery: NotifyDelivery = {
       id: this.state.nextId('n'),

@@ -1,6 +1,6 @@
 /** `POST /pay/orderquery` and `POST /pay/closeorder` (§4.1, §4.2). */
 import type { Deps } from '../deps';
-import type { Order, TradeState } from '../state';
+import { isPaid, type TradeState } from '../state';
 import { bizFail, ok, type PayReply, type PayRequest } from './envelope';
 import { transactionFields } from './payment';
 
@@ -11,24 +11,15 @@ const STATE_DESC: Record<TradeState, string> = {
   CLOSED: '订单已关闭',
 };
 
-function findOrder(req: PayRequest, deps: Deps): Order | undefined {
-  const { transaction_id: transactionId, out_trade_no: outTradeNo } = req.fields;
-  // transaction_id wins when both are given (doc).
-  return transactionId
-    ? deps.state.findOrderByTransactionId(req.merchant.mchId, transactionId)
-    : deps.state.findOrder(req.merchant.mchId, outTradeNo!);
-}
-
 export function orderQuery(req: PayRequest, deps: Deps): PayReply {
   if (!req.fields.transaction_id && !req.fields.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
-  const order = findOrder(req, deps);
+  const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: req.fields.transaction_id, outTradeNo: req.fields.out_trade_no });
   // Orders are scoped to the merchant; another appid of the same mch_id still finds it, like WeChat.
   if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
-  const paid = order.state === 'SUCCESS' || order.state === 'REFUND';
   return ok({
     trade_state: order.state,
     trade_state_desc: STATE_DESC[order.state],
-    ...(paid ? transactionFields(order) : { out_trade_no: order.outTradeNo, attach: order.attach }),
+    ...(isPaid(order) ? transactionFields(order) : { out_trade_no: order.outTradeNo, attach: order.attach }),
   });
 }
 
@@ -37,7 +28,7 @@ export function closeOrder(req: PayRequest, deps: Deps, now = Date.now()): PayRe
   if (!outTradeNo) return bizFail('LACK_PARAMS', '缺少参数out_trade_no');
   const order = deps.state.findOrder(req.merchant.mchId, outTradeNo);
   if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
-  if (order.state === 'SUCCESS' || order.state === 'REFUND') return bizFail('ORDERPAID', '订单已支付，不能发起关单');
+  if (isPaid(order)) return bizFail('ORDERPAID', '订单已支付，不能发起关单');
   if (order.state === 'CLOSED') return bizFail('ORDERCLOSED', '订单已关闭，无需重复关闭');
   order.state = 'CLOSED';
   order.closedAt = now;

@@ -2,7 +2,7 @@
 import { beijingTime, parseBeijingTime } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newTransactionId } from '../ids';
-import type { Order } from '../state';
+import { isPaid, type Order } from '../state';
 import { openidFor } from '../users';
 
 export class PaymentError extends Error {
@@ -14,7 +14,7 @@ export function payabilityProblem(order: Order, prepayId: string, deps: Deps, no
   const issued = deps.state.prepays.get(prepayId)?.issuedAt;
   if (issued === undefined) return 'prepay_id不存在';
   if (now - issued >= deps.config.prepayTtlMs) return 'prepay_id已过期(超过2小时)，请重新下单';
-  if (order.state === 'SUCCESS' || order.state === 'REFUND') return '该订单已支付';
+  if (isPaid(order)) return '该订单已支付';
   if (order.state === 'CLOSED') return '该订单已关闭';
   const expire = order.timeExpire ? parseBeijingTime(order.timeExpire) : null;
   if (expire && expire.getTime() <= now) return '该订单已失效，请重新返回商户下单支付';

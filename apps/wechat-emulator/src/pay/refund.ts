@@ -1,18 +1,12 @@
 /** `POST /secapi/pay/refund` and `POST /pay/refundquery` (§4.3, §4.4). */
 import type { Deps } from '../deps';
 import { newRefundId } from '../ids';
-import type { Order, Refund } from '../state';
+import { EmulatorState, type Order, type Refund } from '../state';
 import { bizFail, fail, ok, type OutFields, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_REFUND_NO, positiveFen, tooLong } from './rules';
 
 const MAX_REFUNDS_PER_ORDER = 50;
 const PAGE_SIZE = 10;
-
-function orderOf(req: PayRequest, deps: Deps): Order | undefined {
-  const { transaction_id: transactionId, out_trade_no: outTradeNo } = req.fields;
-  if (transactionId) return deps.state.findOrderByTransactionId(req.merchant.mchId, transactionId);
-  return outTradeNo ? deps.state.findOrder(req.merchant.mchId, outTradeNo) : undefined;
-}
 
 function refundReply(refund: Refund): PayReply {
   return ok({
@@ -44,10 +38,10 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
     if (problem) return bizFail('PARAM_ERROR', problem);
   }
 
-  const order = orderOf(req, deps);
+  const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
   if (!order || order.state === 'NOTPAY' || order.state === 'CLOSED') return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
 
-  const key = `${req.merchant.mchId}:${f.out_refund_no}`;
+  const key = EmulatorState.refundKey(req.merchant.mchId, f.out_refund_no!);
   const existing = deps.state.refunds.get(key);
   if (existing) {
     // Same out_refund_no = same refund (idempotency); anything else is a conflicting reuse.
@@ -96,9 +90,7 @@ export function refundQuery(req: PayRequest, deps: Deps): PayReply {
     order = deps.state.findOrder(one.mchId, one.outTradeNo);
     refunds = [one];
   } else if (f.transaction_id || f.out_trade_no) {
-    order = f.transaction_id
-      ? deps.state.findOrderByTransactionId(req.merchant.mchId, f.transaction_id)
-      : deps.state.findOrder(req.merchant.mchId, f.out_trade_no!);
+    order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
     refunds = order ? deps.state.refundsOf(order) : [];
     if (refunds.length === 0) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
   } else {

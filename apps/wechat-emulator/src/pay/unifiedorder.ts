@@ -2,7 +2,7 @@
 import { parseBeijingTime } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newCodeUrl, newPrepayId } from '../ids';
-import { EmulatorState, type Order, type TradeType } from '../state';
+import { EmulatorState, isPaid, type Order, type TradeType } from '../state';
 import { TEST_USERS, openidFor } from '../users';
 import { bizFail, fail, ok, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_TRADE_NO, positiveFen, tooLong, validBeijingTime, validIp } from './rules';
@@ -51,7 +51,7 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
   const key = EmulatorState.orderKey(req.merchant.mchId, f.out_trade_no!);
   const existing = deps.state.orders.get(key);
   if (existing) {
-    if (existing.state === 'SUCCESS' || existing.state === 'REFUND') return bizFail('ORDERPAID', '该订单已支付');
+    if (isPaid(existing)) return bizFail('ORDERPAID', '该订单已支付');
     if (existing.state === 'CLOSED') return bizFail('ORDERCLOSED', '该订单已关闭');
     if (existing.fingerprint !== fingerprint) return bizFail('INVALID_REQUEST', '201 商户订单号重复');
     // Re-entry: same prepay while it is valid, a fresh one afterwards.
