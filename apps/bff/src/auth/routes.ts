@@ -10,7 +10,7 @@ import { badRequest, upstreamError } from '../http/errors';
 import type { Services } from '../services';
 import { destroySession, ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
 import { safeReturnTo, withFlag } from './return-to';
-import { claimGuestOrders, findShopper, upsertShopper } from './shoppers';
+import { claimGuestOrders, upsertShopper } from './shoppers';
 
 const STATE_TTL_MS = 10 * 60_000;
 const MAX_PENDING_STATES = 5;
@@ -79,14 +79,13 @@ export function authRoutes(services: Services): Router {
       nickname = info.nickname || null;
       avatarUrl = info.headimgurl || null;
     }
-    await upsertShopper(db, { openid: token.openid, nickname, avatarUrl });
-    const shopper = await findShopper(db, token.openid);
+    const shopper = await upsertShopper(db, { openid: token.openid, nickname, avatarUrl });
     const session = sessionOf(ctx);
     const ownerId = ownerIdOf(ctx);
     await claimGuestOrders(db, ownerId, token.openid);
     session.openid = token.openid;
-    session.nickname = shopper?.nickname ?? nickname;
-    session.avatarUrl = shopper?.avatar_url ?? avatarUrl;
+    session.nickname = shopper.nickname;
+    session.avatarUrl = shopper.avatar_url;
     session.completedOAuth = { state: pending.state, code, returnTo: pending.returnTo, expiresAt: Date.now() + REPEAT_WINDOW_MS };
     // New session id on privilege change, so a planted pre-login cookie is worthless.
     await session.regenerate();

@@ -2,12 +2,13 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema';
 
+/** Inserts or refreshes the shopper; returns the stored profile (which may predate this sign-in). */
 export async function upsertShopper(
   db: Kysely<DB>,
   shopper: { openid: string; nickname: string | null; avatarUrl: string | null },
-): Promise<void> {
+): Promise<{ nickname: string | null; avatar_url: string | null }> {
   const now = new Date();
-  await db
+  return db
     .insertInto('shoppers')
     .values({ openid: shopper.openid, nickname: shopper.nickname, avatar_url: shopper.avatarUrl, last_login_at: now })
     .onConflict((oc) =>
@@ -18,11 +19,8 @@ export async function upsertShopper(
         last_login_at: now,
       })),
     )
-    .execute();
-}
-
-export async function findShopper(db: Kysely<DB>, openid: string) {
-  return db.selectFrom('shoppers').selectAll().where('openid', '=', openid).executeTakeFirst();
+    .returning(['nickname', 'avatar_url'])
+    .executeTakeFirstOrThrow();
 }
 
 /** Orders placed as a guest in this session become the signed-in shopper's. */
