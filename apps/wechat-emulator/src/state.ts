@@ -201,6 +201,13 @@ export class EmulatorState {
     return undefined;
   }
 
+  /** Marks every open pay sheet of this order (any of its prepay_ids) as paid or cancelled. */
+  settleOpenTickets(order: Order, status: 'paid' | 'cancelled'): void {
+    for (const ticket of this.tickets.values()) {
+      if (ticket.status === 'open' && this.findOrderByPrepayId(ticket.prepayId) === order) ticket.status = status;
+    }
+  }
+
   refundsOf(order: Order): Refund[] {
     return [...this.refunds.values()]
       .filter((r) => r.mchId === order.mchId && r.outTradeNo === order.outTradeNo)

@@ -69,8 +69,8 @@ export function bridgeRouter(deps: Deps): Router {
       return;
     }
     try {
+      // pay() marks every open ticket of the order, this one included, as paid.
       pay(ticket.prepayId, deps);
-      ticket.status = 'paid';
       ctx.body = { ok: true };
     } catch (err) {
       if (!(err instanceof PaymentError)) throw err;

@@ -32,9 +32,7 @@ export function closeOrder(req: PayRequest, deps: Deps, now = Date.now()): PayRe
   if (order.state === 'CLOSED') return bizFail('ORDERCLOSED', '订单已关闭，无需重复关闭');
   order.state = 'CLOSED';
   order.closedAt = now;
-  for (const ticket of deps.state.tickets.values()) {
-    if (ticket.status === 'open' && deps.state.findOrderByPrepayId(ticket.prepayId) === order) ticket.status = 'cancelled';
-  }
+  deps.state.settleOpenTickets(order, 'cancelled');
   deps.log(`closeorder ${order.mchId}/${order.outTradeNo}`);
   return ok({ result_msg: 'OK' });
 }

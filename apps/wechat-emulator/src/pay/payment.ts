@@ -42,9 +42,7 @@ export function pay(idOrOutTradeNo: string, deps: Deps, now = Date.now()): Order
   order.timeEnd = beijingTime(new Date(now));
   // A NATIVE order has no payer until someone scans it: the emulator's current test user.
   order.openid ??= openidFor(order.appId, deps.state.currentUserId);
-  for (const ticket of deps.state.tickets.values()) {
-    if (ticket.status === 'open' && deps.state.findOrderByPrepayId(ticket.prepayId) === order) ticket.status = 'paid';
-  }
+  deps.state.settleOpenTickets(order, 'paid');
   deps.log(`paid ${order.mchId}/${order.outTradeNo} → ${order.transactionId}`);
   deps.notifier.payNotify(order);
   return order;
