@@ -13,12 +13,13 @@ export interface CartDetailLine {
 }
 
 /**
- * Cart lines priced with the BFF's current product data. The total is for display only;
- * the BFF prices the order itself from product ids and quantities.
+ * Cart lines priced with the BFF's current product data, which it (re)loads. The total is
+ * for display only; the BFF prices the order itself from product ids and quantities.
  */
 export function useCartDetails() {
   const cart = useCartStore();
   const catalog = useCatalogStore();
+  void catalog.load();
 
   const lines = computed<CartDetailLine[]>(() =>
     cart.lines.map(({ productId, quantity }) => {
@@ -33,5 +34,5 @@ export function useCartDetails() {
   const totalFen = computed(() => lines.value.reduce((sum, line) => sum + line.subtotalFen, 0));
   const hasProblems = computed(() => lines.value.some((line) => line.problem !== undefined));
 
-  return { cart, catalog, lines, totalFen, hasProblems };
+  return { cart, lines, totalFen, hasProblems };
 }
