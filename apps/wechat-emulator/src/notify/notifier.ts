@@ -11,6 +11,8 @@ import { postNotification } from './post';
 import { retryDelayMs } from './schedule';
 import { corruptSign } from '../pay/envelope';
 
+type DeliveryInit = Pick<NotifyDelivery, 'kind' | 'mchId' | 'outTradeNo' | 'outRefundNo' | 'url' | 'body'>;
+
 export class NotifyError extends Error {
   override readonly name = 'NotifyError';
 }
@@ -26,8 +28,7 @@ export class Notifier {
   ) {}
 
   payNotify(order: Order): NotifyDelivery {
-    const merchant = this.merchants.byMchId(order.mchId)!;
-    return this.start({ kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body: payNotifyXml(order, merchant) });
+    return this.start(this.payInit(order));
   }
 
   /** PROCESSING → SUCCESS, then the refund notification if the request named a notify_url. */
@@ -47,9 +48,20 @@ export class Notifier {
     });
   }
 
-  private start(init: Pick<NotifyDelivery, 'kind' | 'mchId' | 'outTradeNo' | 'outRefundNo' | 'url' | 'body'>): NotifyDelivery {
+  private payInit(order: Order): DeliveryInit {
+    const merchant = this.merchants.byMchId(order.mchId)!;
+    return { kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body: payNotifyXml(order, merchant) };
+  }
+
+  /** A new pending delivery with no attempts yet, recorded for the console. */
+  private register(init: DeliveryInit): NotifyDelivery {
     const delivery: NotifyDelivery = { ...init, id: this.state.nextId('n'), status: 'pending', attempts: [], retryIndex: 0, createdAt: Date.now() };
     this.state.deliveries.set(delivery.id, delivery);
+    return delivery;
+  }
+
+  private start(init: DeliveryInit): NotifyDelivery {
+    const delivery = this.register(init);
     const fault = this.state.takeFault('notify');
     if (fault?.kind === 'drop') {
       // WeChat does not guarantee delivery; the BFF must reconcile with orderquery.
@@ -119,20 +131,7 @@ export class Notifier {
   /** The same payment notification `times` times at once, as WeChat's parallel senders do. */
   async duplicates(order: Order, times: number): Promise<NotifyDelivery> {
     if (!isPaid(order)) throw new NotifyError(`order ${order.outTradeNo} is not paid`);
-    const merchant = this.merchants.byMchId(order.mchId)!;
-    const delivery: NotifyDelivery = {
-      id: this.state.nextId('n'),
-      kind: 'pay',
-      mchId: order.mchId,
-      outTradeNo: order.outTradeNo,
-      url: order.notifyUrl,
-      body: payNotifyXml(order, merchant),
-      status: 'pending',
-      attempts: [],
-      retryIndex: 0,
-      createdAt: Date.now(),
-    };
-    this.state.deliveries.set(delivery.id, delivery);
+    const delivery = this.register(this.payInit(order));
     const attempts = await Promise.all(Array.from({ length: times }, () => this.send(delivery, delivery.body, 'duplicate')));
     delivery.status = attempts.some((a) => a.outcome === 'success') ? 'delivered' : 'failed';
     return delivery;
