@@ -41,7 +41,7 @@ export function orderRoutes(services: Services): Router {
     const now = new Date();
 
     const outTradeNo = newOutTradeNo(now);
-    await db.transaction().execute(async (trx) => {
+    const created = await db.transaction().execute(async (trx) => {
       const order = await trx
         .insertInto('orders')
         .values({
@@ -55,9 +55,9 @@ export function orderRoutes(services: Services): Router {
           created_at: now,
           updated_at: now,
         })
-        .returning('id')
+        .returningAll()
         .executeTakeFirstOrThrow();
-      await trx
+      const items = await trx
         .insertInto('order_items')
         .values(
           lines.map((l) => ({
@@ -68,16 +68,19 @@ export function orderRoutes(services: Services): Router {
             quantity: l.quantity,
           })),
         )
+        .returningAll()
         .execute();
       // Last, so the hot product rows stay locked only until the commit right after.
       await reserveStock(
         trx,
         lines.map((l) => ({ productId: l.product.id, name: l.product.name, quantity: l.quantity })),
       );
+      // In id order, as a later read of the order lists them.
+      return toOrder(order, items.sort((a, b) => a.id - b.id));
     });
     ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
     ctx.status = 201;
-    ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
+    ctx.body = OrderSchema.parse(created);
   });
 
   router.get('/api/orders', async (ctx) => {
