@@ -1,16 +1,14 @@
 /** Field format rules of the v2 API (参数规定), as pure predicates. */
 import { isIP } from 'node:net';
-import { parseBeijingTime } from '@wxpay-shop/wechat';
+import { parseBeijingTime, parseNonNegativeInt } from '@wxpay-shop/wechat';
 
 export const OUT_TRADE_NO = /^[0-9a-zA-Z_\-|*]{1,32}$/;
 export const OUT_REFUND_NO = /^[0-9a-zA-Z_\-|*@]{1,64}$/;
-const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
-
 /** Amounts are integer fen; WeChat caps a single payment well below 2^31. */
 export function positiveFen(value: string | undefined): number | null {
-  if (!value || !POSITIVE_INT.test(value)) return null;
-  const n = Number(value);
-  return n <= 2_147_483_647 ? n : null;
+  // Digits only, no leading zeros (so '' and '0' → null); the cap also bounds it to 10 digits.
+  const n = parseNonNegativeInt(value);
+  return n !== null && n > 0 && n <= 2_147_483_647 ? n : null;
 }
 
 /** Length in characters (the doc's unit is unconfirmed; characters is the lenient reading). */
