@@ -11,6 +11,11 @@ export const CART_STORAGE_KEY = 'wxpay-shop:cart:v1';
 export const MAX_QUANTITY = 99;
 export const MAX_LINES = 50;
 
+/** The most of one product a shopper can pick: its stock, within 1..MAX_QUANTITY. */
+export function maxOrderable(stock: number): number {
+  return Math.max(1, Math.min(MAX_QUANTITY, stock));
+}
+
 function clampQuantity(quantity: number): number {
   if (!Number.isFinite(quantity)) return 1;
   return Math.min(MAX_QUANTITY, Math.max(1, Math.trunc(quantity)));
