@@ -25,8 +25,8 @@ export interface Order {
   signType: SignType;
   /** Business parameters compared on re-entry (§3.5). */
   fingerprint: string;
+  /** The latest prepay_id; its issue time is in `EmulatorState.prepays`. */
   prepayId: string;
-  prepayIssuedAt: number;
   codeUrl?: string;
   state: TradeState;
   createdAt: number;

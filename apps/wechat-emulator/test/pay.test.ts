@@ -130,7 +130,7 @@ describe('unifiedorder', () => {
     const params = orderParams();
     const first = await payApi(emu, '/pay/unifiedorder', params);
     const order = [...emu.state.orders.values()][0]!;
-    order.prepayIssuedAt -= 2 * 3600_000;
+    emu.state.prepays.get(order.prepayId)!.issuedAt -= 2 * 3600_000;
     const again = await payApi(emu, '/pay/unifiedorder', params);
     expect(again.fields.prepay_id).not.toBe(first.fields.prepay_id);
   });

@@ -55,7 +55,7 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
     if (existing.state === 'CLOSED') return bizFail('ORDERCLOSED', '该订单已关闭');
     if (existing.fingerprint !== fingerprint) return bizFail('INVALID_REQUEST', '201 商户订单号重复');
     // Re-entry: same prepay while it is valid, a fresh one afterwards.
-    if (now - existing.prepayIssuedAt >= deps.config.prepayTtlMs) issuePrepay(existing, deps, now);
+    if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs) issuePrepay(existing, deps, now);
     existing.signType = req.signType;
     return ok(prepayFields(existing));
   }
@@ -79,7 +79,6 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
     signType: req.signType,
     fingerprint,
     prepayId: '',
-    prepayIssuedAt: now,
     state: 'NOTPAY',
     createdAt: now,
   };
@@ -91,7 +90,6 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
 
 function issuePrepay(order: Order, deps: Deps, now: number): void {
   order.prepayId = newPrepayId(new Date(now));
-  order.prepayIssuedAt = now;
   if (order.tradeType === 'NATIVE') order.codeUrl = newCodeUrl();
   deps.state.prepays.set(order.prepayId, { orderKey: EmulatorState.orderKey(order.mchId, order.outTradeNo), issuedAt: now });
 }
