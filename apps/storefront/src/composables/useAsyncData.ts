@@ -8,7 +8,7 @@ export interface AsyncData<T> {
 }
 
 /** Loads data for a view with loading/error state; a newer load or unmount aborts the older one. */
-export function useAsyncData<T>(loader: (signal: AbortSignal) => Promise<T>, { immediate = true } = {}): AsyncData<T> {
+export function useAsyncData<T>(loader: (signal: AbortSignal) => Promise<T>): AsyncData<T> {
   const data = shallowRef<T>();
   const error = shallowRef<unknown>();
   const loading = shallowRef(false);
@@ -31,6 +31,6 @@ export function useAsyncData<T>(loader: (signal: AbortSignal) => Promise<T>, { i
   };
 
   onScopeDispose(() => controller?.abort());
-  if (immediate) void reload();
+  void reload();
   return { data, error, loading, reload };
 }

@@ -37,16 +37,16 @@ export function usePayment(outTradeNo: () => string) {
   const error = shallowRef<unknown>();
   const polling = useOrderPolling(outTradeNo, NATIVE_POLL);
   let attempt = 0;
-  let disposed = false;
+  // Unmounting makes any start() in flight stale.
   onScopeDispose(() => {
-    disposed = true;
+    attempt += 1;
   });
 
   const goToResult = (): Promise<unknown> => router.replace({ name: 'order-result', params: { outTradeNo: outTradeNo() } });
 
   async function start(): Promise<void> {
     const current = ++attempt;
-    const stale = (): boolean => disposed || current !== attempt;
+    const stale = (): boolean => current !== attempt;
     polling.stop();
     phase.value = 'preparing';
     error.value = undefined;

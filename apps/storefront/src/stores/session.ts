@@ -6,21 +6,17 @@ import { bootstrapAuth, redirectToLogin, type AuthState } from '../auth/bootstra
 /** Who the shopper is; resolved once at startup by App.vue. */
 export const useSessionStore = defineStore('session', () => {
   const state = shallowRef<AuthState>();
-  const loading = shallowRef(false);
   const error = shallowRef<unknown>();
 
   const me = computed(() => (state.value?.kind === 'signed-in' ? state.value.me : undefined));
   const ready = computed(() => state.value !== undefined && state.value.kind !== 'redirecting');
 
   async function bootstrap(): Promise<void> {
-    loading.value = true;
     error.value = undefined;
     try {
       state.value = await bootstrapAuth();
     } catch (caught) {
       error.value = caught;
-    } finally {
-      loading.value = false;
     }
   }
 
@@ -37,5 +33,5 @@ export const useSessionStore = defineStore('session', () => {
     state.value = undefined;
   }
 
-  return { state, me, ready, loading, error, bootstrap, signIn, signOut };
+  return { state, me, ready, error, bootstrap, signIn, signOut };
 });

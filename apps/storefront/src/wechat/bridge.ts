@@ -68,13 +68,10 @@ export function parsePayCallback(res: WeixinBridgeResponse): JsapiPayOutcome | n
  */
 export function invokeGetBrandWCPayRequest(bridge: WeixinJSBridge, params: JsapiPayParams): Promise<JsapiPayOutcome> {
   return new Promise((resolve) => {
-    let settled = false;
     bridge.invoke('getBrandWCPayRequest', params, (res) => {
-      if (settled) return;
       const outcome = parsePayCallback(res ?? {});
       if (!outcome) return; // unknown err_msg: wait for the real callback
-      settled = true;
-      resolve(outcome);
+      resolve(outcome); // later callbacks are no-ops: a promise settles once
     });
   });
 }
