@@ -18,10 +18,19 @@ export function unixSeconds(now: Date = new Date()): string {
   return String(Math.floor(now.getTime() / 1000));
 }
 
+/** `yyyy-MM-ddTHH:mm:ss` in Beijing time (UTC+8, no DST). */
+function beijingIso(date: Date): string {
+  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19);
+}
+
 /** `yyyyMMddHHmmss` in Beijing time (UTC+8, no DST), WeChat's time format. */
 export function beijingTime(date: Date): string {
-  const t = new Date(date.getTime() + 8 * 3600_000).toISOString();
-  return t.slice(0, 19).replace(/[-T:]/g, '');
+  return beijingIso(date).replace(/[-T:]/g, '');
+}
+
+/** `yyyy-MM-dd HH:mm:ss` in Beijing time, the format of the refund notification's success_time. */
+export function beijingDateTime(date: Date): string {
+  return beijingIso(date).replace('T', ' ');
 }
 
 /** Parses `yyyyMMddHHmmss` Beijing time; null when malformed. */

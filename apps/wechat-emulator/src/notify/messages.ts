@@ -18,11 +18,6 @@ export function payNotifyXml(order: Order, merchant: MerchantConfig): string {
   return buildXml({ ...fields, sign: sign(fields, merchant.apiKey, order.signType) });
 }
 
-/** `yyyy-MM-dd HH:mm:ss` Beijing time, the refund notification's time format. */
-export function beijingDateTime(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
 export function refundNotifyXml(refund: Refund, merchant: MerchantConfig): string {
   const inner = buildXml(
     {

@@ -2,11 +2,12 @@
  * Delivers payment and refund notifications with WeChat's retry schedule and records
  * every attempt for the console. Timers go through `Timers`, so stop() cancels retries.
  */
+import { beijingDateTime } from '@wxpay-shop/wechat';
 import type { ResolvedConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
 import { isPaid, type DeliveryAttempt, type EmulatorState, type NotifyDelivery, type Order, type Refund } from '../state';
 import type { Timers } from '../timers';
-import { beijingDateTime, malformXml, payNotifyXml, refundNotifyXml } from './messages';
+import { malformXml, payNotifyXml, refundNotifyXml } from './messages';
 import { postNotification } from './post';
 import { retryDelayMs } from './schedule';
 import { corruptSign } from '../pay/envelope';
