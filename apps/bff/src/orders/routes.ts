@@ -103,9 +103,12 @@ export function orderRoutes(services: Services): Router {
 
   router.get('/api/orders/:outTradeNo', async (ctx) => {
     const row = await ownedOrder(services, ctx.params.outTradeNo, shopperOf(ctx));
-    if (row.status === 'PENDING' && row.prepay_id) await maybeQueryWechat(services, row, ctx.state.log);
+    // Only an orderquery can have changed the row since it was read.
+    const queried = row.status === 'PENDING' && !!row.prepay_id && (await maybeQueryWechat(services, row, ctx.state.log));
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = OrderSchema.parse(await loadOrder(db, row.out_trade_no));
+    ctx.body = OrderSchema.parse(
+      queried ? await loadOrder(db, row.out_trade_no) : toOrder(row, (await itemsOf(db, [row.id])).get(row.id) ?? []),
+    );
   });
 
   return router;
@@ -123,7 +126,8 @@ export async function ownedOrder(
   return row;
 }
 
-async function maybeQueryWechat(services: Services, row: OrderRow, log: Services['logger']): Promise<void> {
+/** True when this read claimed the query slot and asked WeChat (so the row may have changed). */
+async function maybeQueryWechat(services: Services, row: OrderRow, log: Services['logger']): Promise<boolean> {
   // Claiming the query slot with a conditional UPDATE rate-limits across BFF instances too.
   const claimed = await services.db
     .updateTable('orders')
@@ -138,11 +142,12 @@ async function maybeQueryWechat(services: Services, row: OrderRow, log: Services
     )
     .returning('id')
     .executeTakeFirst();
-  if (!claimed) return;
+  if (!claimed) return false;
   try {
     await syncFromOrderQuery(services.db, services.pay, log, row.out_trade_no, row.total_fen, 'order-read');
   } catch (err) {
     // The read still answers from the database; the reconciler will try again.
     log.warn({ err, outTradeNo: row.out_trade_no }, 'orderquery on read failed');
   }
+  return true;
 }
