@@ -1,9 +1,8 @@
 /** In-memory world of the emulator. Plain data plus lookups; behaviour lives in the route modules. */
-import type { SignType } from '@wxpay-shop/wechat';
+import type { OAuthScope, SignType, TradeType } from '@wxpay-shop/wechat';
 import { TEST_USERS } from './users';
 
 export type TradeState = 'NOTPAY' | 'SUCCESS' | 'REFUND' | 'CLOSED';
-export type TradeType = 'JSAPI' | 'NATIVE';
 
 export interface Order {
   mchId: string;
@@ -94,12 +93,10 @@ export interface OauthCode {
   code: string;
   appId: string;
   userId: string;
-  scope: OauthScope;
+  scope: OAuthScope;
   issuedAt: number;
   used: boolean;
 }
-
-export type OauthScope = 'snsapi_base' | 'snsapi_userinfo';
 
 /** An issued web-authorization token; access and refresh tokens differ only in lifetime. */
 export interface IssuedToken {
@@ -107,7 +104,7 @@ export interface IssuedToken {
   appId: string;
   userId: string;
   openid: string;
-  scope: OauthScope;
+  scope: OAuthScope;
   expiresAt: number;
 }
 export type AccessToken = IssuedToken;
@@ -118,7 +115,7 @@ export interface ConsentRequest {
   id: string;
   appId: string;
   redirectUri: string;
-  scope: OauthScope;
+  scope: OAuthScope;
   state: string;
   createdAt: number;
 }

@@ -33,7 +33,8 @@ export interface PayNotify {
   raw: Record<string, string>;
 }
 
-export type RefundNotifyStatus = 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE';
+const REFUND_STATUSES = ['SUCCESS', 'CHANGE', 'REFUNDCLOSE'] as const;
+export type RefundNotifyStatus = (typeof REFUND_STATUSES)[number];
 
 export interface RefundNotify {
   outTradeNo: string;
@@ -115,7 +116,6 @@ export async function parsePayNotify(body: string | Buffer, options: NotifyOptio
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const REFUND_STATUSES: readonly string[] = ['SUCCESS', 'CHANGE', 'REFUNDCLOSE'];
 
 export async function parseRefundNotify(body: string | Buffer, options: NotifyOptions): Promise<RefundNotify> {
   const outer = await parseXml(body, { maxBytes: options.maxBytes });
@@ -134,8 +134,9 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
   }
   checkMerchant(outer, options);
 
-  const refundStatus = requireField(fields, 'refund_status');
-  if (!REFUND_STATUSES.includes(refundStatus)) throw new WechatNotifyError('refund_status is not SUCCESS, CHANGE or REFUNDCLOSE');
+  const refundStatusField = requireField(fields, 'refund_status');
+  const refundStatus = REFUND_STATUSES.find((s) => s === refundStatusField);
+  if (refundStatus === undefined) throw new WechatNotifyError('refund_status is not SUCCESS, CHANGE or REFUNDCLOSE');
   const notify: RefundNotify = {
     outTradeNo: requireField(fields, 'out_trade_no'),
     transactionId: requireField(fields, 'transaction_id'),
@@ -143,7 +144,7 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
     refundId: requireField(fields, 'refund_id'),
     totalFee: requireAmount(fields, 'total_fee'),
     refundFee: requireAmount(fields, 'refund_fee'),
-    refundStatus: refundStatus as RefundNotifyStatus,
+    refundStatus,
     raw: fields,
   };
   const successTime = optionalField(fields, 'success_time');

@@ -11,7 +11,7 @@ import {
 } from './errors';
 import { optionalField, parseNonNegativeInt } from './fields';
 import { beijingTime, randomString } from './nonce';
-import { sign, verify, type SignType } from './sign';
+import { isSignType, sign, verify, type SignType } from './sign';
 import { postXml, type ClientTls } from './xml-transport';
 import { buildXml, parseXml, type FlatXml } from './xml';
 
@@ -62,8 +62,8 @@ export interface UnifiedOrderResult {
   raw: Record<string, string>;
 }
 
-export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
-const TRADE_STATES: readonly string[] = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'];
+const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const;
+export type TradeState = (typeof TRADE_STATES)[number];
 
 export interface OrderQueryResult {
   tradeState: TradeState;
@@ -93,8 +93,8 @@ export interface RefundResult {
   raw: Record<string, string>;
 }
 
-export type RefundStatus = 'SUCCESS' | 'REFUNDCLOSE' | 'PROCESSING' | 'CHANGE';
-const REFUND_STATUSES: readonly string[] = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'];
+const REFUND_STATUSES = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
 export interface RefundQueryItem {
   outRefundNo: string;
@@ -148,7 +148,7 @@ export class PayClient {
   private readonly maxResponseBytes: number;
 
   constructor(private readonly options: PayClientOptions) {
-    if (options.signType !== 'MD5' && options.signType !== 'HMAC-SHA256') throw new Error('signType must be MD5 or HMAC-SHA256');
+    if (!isSignType(options.signType)) throw new Error('signType must be MD5 or HMAC-SHA256');
     if (!options.appId || !options.mchId || !options.apiKey) throw new Error('PayClient needs appId, mchId and apiKey');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retries = Math.max(0, Math.min(options.retries ?? 2, 5));
@@ -194,10 +194,11 @@ export class PayClient {
       '/pay/orderquery',
       'transactionId' in by ? { transaction_id: by.transactionId } : { out_trade_no: by.outTradeNo },
     );
-    const tradeState = requireResponseField(fields, 'trade_state');
-    if (!TRADE_STATES.includes(tradeState)) throw malformed('unknown trade_state');
+    const tradeStateField = requireResponseField(fields, 'trade_state');
+    const tradeState = TRADE_STATES.find((s) => s === tradeStateField);
+    if (tradeState === undefined) throw malformed('unknown trade_state');
     const result: OrderQueryResult = {
-      tradeState: tradeState as TradeState,
+      tradeState,
       tradeStateDesc: fields.trade_state_desc ?? '',
       outTradeNo: requireResponseField(fields, 'out_trade_no'),
       raw: fields,
@@ -311,15 +312,16 @@ export function parseRefundList(fields: FlatXml): RefundQueryItem[] {
   if (count === null) throw malformed('refund_count is not an integer');
   const refunds: RefundQueryItem[] = [];
   for (let n = 0; n < count; n++) {
-    const status = requireResponseField(fields, `refund_status_${n}`);
-    if (!REFUND_STATUSES.includes(status)) throw malformed(`unknown refund_status_${n}`);
+    const statusField = requireResponseField(fields, `refund_status_${n}`);
+    const status = REFUND_STATUSES.find((s) => s === statusField);
+    if (status === undefined) throw malformed(`unknown refund_status_${n}`);
     const refundFee = optionalAmount(fields, `refund_fee_${n}`);
     if (refundFee === undefined) throw malformed(`missing refund_fee_${n}`);
     refunds.push({
       outRefundNo: requireResponseField(fields, `out_refund_no_${n}`),
       refundId: requireResponseField(fields, `refund_id_${n}`),
       refundFee,
-      status: status as RefundStatus,
+      status,
     });
   }
   return refunds;

@@ -1,13 +1,14 @@
 /** Code → token exchange and token checks (§1.4–§1.8), over the in-memory state. */
+import type { OAuthScope } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newAccessToken, newOauthCode } from '../ids';
-import type { AccessToken, OauthScope, RefreshToken } from '../state';
+import type { AccessToken, RefreshToken } from '../state';
 import { findUser, openidFor, unionidFor } from '../users';
 
 export type OauthResult<T> = { ok: true; value: T } | { ok: false; errcode: number; errmsg: string };
 const err = (errcode: number, errmsg: string) => ({ ok: false as const, errcode, errmsg });
 
-export function issueCode(deps: Deps, appId: string, userId: string, scope: OauthScope, now = Date.now()): string {
+export function issueCode(deps: Deps, appId: string, userId: string, scope: OAuthScope, now = Date.now()): string {
   const code = newOauthCode();
   deps.state.codes.set(code, { code, appId, userId, scope, issuedAt: now, used: false });
   return code;
@@ -34,7 +35,7 @@ function tokenBody(deps: Deps, access: AccessToken, refresh: RefreshToken): Toke
   };
 }
 
-function mintAccess(deps: Deps, appId: string, userId: string, scope: OauthScope, now: number): AccessToken {
+function mintAccess(deps: Deps, appId: string, userId: string, scope: OAuthScope, now: number): AccessToken {
   const access: AccessToken = { token: newAccessToken(), appId, userId, openid: openidFor(appId, userId), scope, expiresAt: now + deps.config.accessTokenTtlSec * 1000 };
   deps.state.accessTokens.set(access.token, access);
   return access;

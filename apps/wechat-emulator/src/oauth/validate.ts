@@ -1,9 +1,9 @@
 /** Pure checks of the authorize request, mirroring the error codes WeChat shows on its page. */
 import type { MerchantDirectory } from '../merchants';
-import type { OauthScope } from '../state';
+import type { OAuthScope } from '@wxpay-shop/wechat';
 
 export type AuthorizeCheck =
-  | { ok: true; appId: string; redirectUri: string; scope: OauthScope; state: string }
+  | { ok: true; appId: string; redirectUri: string; scope: OAuthScope; state: string }
   | { ok: false; code: number | string; message: string };
 
 export const STATE_PATTERN = /^[a-zA-Z0-9]{0,128}$/;

@@ -1,8 +1,8 @@
 /** `POST /pay/unifiedorder`: validation, re-entry (§3.5) and prepay issuing. */
-import { parseBeijingTime } from '@wxpay-shop/wechat';
+import { parseBeijingTime, type TradeType } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newCodeUrl, newPrepayId } from '../ids';
-import { EmulatorState, isPaid, type Order, type TradeType } from '../state';
+import { EmulatorState, isPaid, type Order } from '../state';
 import { TEST_USERS, openidFor } from '../users';
 import { bizFail, fail, ok, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_TRADE_NO, positiveFen, tooLong, validBeijingTime, validIp } from './rules';
