@@ -15,13 +15,16 @@ const BUDGET_BYTES = 70 * 1024;
 /** Must never reach the browser bundle: the dev emulator bridge, merchant/app secrets. */
 export const FORBIDDEN_STRINGS = ['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret', 'WECHAT_PAY_API_KEY', 'SESSION_KEYS'];
 
-function build() {
+/** Production build into dist/, or into `outDir` (emptied first); `env` adds variables. */
+export function build({ outDir, env } = {}) {
   const vite = path.join(appDir, 'node_modules/vite/bin/vite.js');
+  const args = [vite, 'build', '--logLevel', 'error'];
+  if (outDir) args.push('--outDir', outDir, '--emptyOutDir');
   // NODE_ENV must be production: under a test runner Vite would otherwise emit a dev build.
-  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], {
+  execFileSync(process.execPath, args, {
     cwd: appDir,
     stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
   });
 }
 

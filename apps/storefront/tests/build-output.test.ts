@@ -1,25 +1,19 @@
 // @vitest-environment node
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORBIDDEN_STRINGS, findForbidden, firstLoadFiles } from '../scripts/size-report.mjs';
+import { FORBIDDEN_STRINGS, build, findForbidden, firstLoadFiles } from '../scripts/size-report.mjs';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = mkdtempSync(path.join(tmpdir(), 'storefront-build-'));
 
 describe('production build', () => {
-  beforeAll(async () => {
-    const vite = path.join(appDir, 'node_modules/vite/bin/vite.js');
-    await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-      cwd: appDir,
-      // Vitest sets NODE_ENV=test, which would make Vite emit a development build.
-      env: { ...process.env, NODE_ENV: 'production', EMULATOR_PUBLIC_URL: 'http://localhost:4000' },
-    });
+  beforeAll(() => {
+    // build() sets NODE_ENV=production (Vitest's NODE_ENV=test would make Vite emit a development build).
+    build({ outDir, env: { EMULATOR_PUBLIC_URL: 'http://localhost:4000' } });
   }, 60_000);
 
   afterAll(() => {
