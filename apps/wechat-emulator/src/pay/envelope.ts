@@ -27,20 +27,21 @@ export const ok = (fields: OutFields): PayReply => ({ kind: 'ok', fields });
 
 export type EnvelopeResult = { ok: true; request: PayRequest } | { ok: false; reply: PayReply; request?: PayRequest };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** ignoreBOM keeps a BOM in the text, so parseXml sees the same bytes (size limit) and strips it itself. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export async function openEnvelope(body: Buffer, merchants: MerchantDirectory): Promise<EnvelopeResult> {
   if (body.length === 0) return { ok: false, reply: fail('POST_DATA_EMPTY') };
+  let text: string;
   try {
-    utf8.decode(body);
+    text = utf8.decode(body);
   } catch {
     return { ok: false, reply: fail('NOT_UTF8') };
   }
   let fields: Fields;
   try {
-    fields = await parseXml(body);
+    fields = await parseXml(text);
   } catch (err) {
-    if (err instanceof WechatXmlError && err.reason === 'EMPTY') return { ok: false, reply: fail('POST_DATA_EMPTY') };
     // A foreign root hides every field; WeChat then complains about the first one it looks for.
     if (err instanceof WechatXmlError && err.reason === 'BAD_ROOT') return { ok: false, reply: fail('mch_id参数格式错误') };
     return { ok: false, reply: fail('XML_FORMAT_ERROR') };
@@ -52,7 +53,8 @@ export async function openEnvelope(body: Buffer, merchants: MerchantDirectory): 
   if (!merchant) return { ok: false, reply: fail('商户号mch_id不存在(MCHID_NOT_EXIST)') };
   const signType = signTypeOf(fields);
   if (!signType) return { ok: false, reply: fail('签名类型不支持') };
-  if (!fields.sign || !verify(fields, merchant.apiKey, signType)) return { ok: false, reply: fail('签名错误') };
+  // verify() fails a missing or empty sign.
+  if (!verify(fields, merchant.apiKey, signType)) return { ok: false, reply: fail('签名错误') };
 
   const request: PayRequest = { fields, merchant, signType };
   const appId = fields.appid;
