@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import Koa from 'koa';
 import session from 'koa-session';
-import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
@@ -29,9 +28,6 @@ const SESSION_MAX_AGE_MS = 7 * 24 * 3600_000;
 export interface AppDeps {
   database?: DatabaseHandle;
   logger?: Logger;
-  oauth?: OAuthClient;
-  pay?: PayClient;
-  refundPay?: PayClient | null;
 }
 
 export interface BffApp {
@@ -51,9 +47,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     db: database.db,
     logger,
     urls: new PublicUrls(config),
-    oauth: deps.oauth ?? createOAuthClient(config),
-    pay: deps.pay ?? clients.pay,
-    refundPay: deps.refundPay !== undefined ? deps.refundPay : clients.refundPay,
+    oauth: createOAuthClient(config),
+    pay: clients.pay,
+    refundPay: clients.refundPay,
   };
 
   const app = new Koa({ keys: config.sessionKeys, proxy: config.env === 'production' });

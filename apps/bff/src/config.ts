@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** The emulator's public test merchant and the dev defaults: fine locally, refused in production. */
-export const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
-export const TEST_PAY_API_KEY = '192006250b4c09247ec02edce69f6a2d';
+const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
+const TEST_PAY_API_KEY = '192006250b4c09247ec02edce69f6a2d';
 export const DEV_SESSION_KEYS = 'dev-session-key-change-me';
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 

@@ -5,7 +5,7 @@ import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/cont
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
 
-export function toProduct(row: ProductRow): Product {
+function toProduct(row: ProductRow): Product {
   return {
     id: row.id,
     name: row.name,

@@ -57,7 +57,7 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
   return { db, kind: target.kind, close: () => db.destroy() };
 }
 
-export async function migrate(db: Kysely<DB>): Promise<void> {
+async function migrate(db: Kysely<DB>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

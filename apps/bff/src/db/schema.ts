@@ -1,5 +1,5 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { OrderStatus } from '@wxpay-shop/contract';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -113,6 +113,5 @@ export interface DB {
 }
 
 export type OrderRow = Selectable<OrdersTable>;
-export type NewOrder = Insertable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type ProductRow = Selectable<ProductsTable>;

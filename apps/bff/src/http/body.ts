@@ -4,7 +4,7 @@ import getRawBody from 'raw-body';
 import type { z } from 'zod';
 import { HttpError, badRequest } from './errors';
 
-export const JSON_LIMIT_BYTES = 16 * 1024;
+const JSON_LIMIT_BYTES = 16 * 1024;
 export const NOTIFY_LIMIT_BYTES = 64 * 1024;
 
 export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {

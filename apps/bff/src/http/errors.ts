@@ -31,7 +31,7 @@ export const notFound = (message = 'Not found') => new HttpError(404, 'NOT_FOUND
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'CONFLICT', message, details);
 export const upstreamError = (message: string) => new HttpError(502, 'UPSTREAM_ERROR', message);
 
-export function errorBody(code: ApiErrorCode, message: string, requestId?: string, details?: unknown): ApiError {
+function errorBody(code: ApiErrorCode, message: string, requestId?: string, details?: unknown): ApiError {
   return { error: { code, message, ...(requestId ? { requestId } : {}), ...(details === undefined ? {} : { details }) } };
 }
 

@@ -22,7 +22,7 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-export function requireAdmin(token: string) {
+function requireAdmin(token: string) {
   const expected = digest(token);
   return async (ctx: Context, next: () => Promise<unknown>) => {
     const header = ctx.get('Authorization');

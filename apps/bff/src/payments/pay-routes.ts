@@ -116,7 +116,7 @@ async function ensurePrepay(
 }
 
 /** unifiedorder `body`: ≤ 128 bytes of UTF-8, e.g. "西湖龙井 等3件". */
-export function describe(items: { name: string; quantity: number }[]): string {
+function describe(items: { name: string; quantity: number }[]): string {
   const count = items.reduce((n, i) => n + i.quantity, 0);
   const suffix = count > 1 ? ` 等${count}件` : '';
   let name = items[0]?.name ?? '商品';

@@ -64,7 +64,7 @@ export async function recordPayNotification(
 }
 
 /** Applies a payment confirmed by orderquery (no notification row involved). */
-export async function recordQueriedPayment(db: Kysely<DB>, log: Logger, payment: ConfirmedPayment, source: string) {
+async function recordQueriedPayment(db: Kysely<DB>, log: Logger, payment: ConfirmedPayment, source: string) {
   return db.transaction().execute((trx) => applyPayment(trx, log, payment, source));
 }
 
