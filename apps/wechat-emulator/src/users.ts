@@ -1,5 +1,6 @@
 /** Built-in WeChat test users and their deterministic per-app identities. */
 import { createHash } from 'node:crypto';
+import { escapeHtml } from './http/html';
 
 export interface TestUser {
   id: string;
@@ -44,12 +45,12 @@ export function avatarPath(userId: string, size = 132): string {
 export const AVATAR_SIZES = [0, 46, 64, 96, 132] as const;
 
 /** Square avatar with the nickname's first character; escaped because nicknames may hold markup. */
-export function avatarSvg(user: TestUser, size: number, escape: (s: string) => string): string {
+export function avatarSvg(user: TestUser, size: number): string {
   const px = size === 0 ? 640 : size;
   const initial = Array.from(user.nickname.replace(/<[^>]*>/g, ''))[0] ?? '?';
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${px}" viewBox="0 0 100 100">` +
-    `<rect width="100" height="100" fill="${escape(user.color)}"/>` +
-    `<text x="50" y="50" dy=".35em" text-anchor="middle" font-size="48" fill="#fff" font-family="sans-serif">${escape(initial)}</text></svg>`
+    `<rect width="100" height="100" fill="${escapeHtml(user.color)}"/>` +
+    `<text x="50" y="50" dy=".35em" text-anchor="middle" font-size="48" fill="#fff" font-family="sans-serif">${escapeHtml(initial)}</text></svg>`
   );
 }

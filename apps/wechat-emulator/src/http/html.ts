@@ -9,11 +9,10 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;');
 }
 
-/** Tagged template that escapes interpolations unless they are `raw(...)`. */
+/** Tagged template that escapes interpolations unless they are already `RawHtml` (e.g. a nested html`…`). */
 export class RawHtml {
   constructor(readonly html: string) {}
 }
-export const raw = (html: string): RawHtml => new RawHtml(html);
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): RawHtml {
   let out = strings[0] ?? '';

@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import type { Deps } from '../deps';
 import { applyEarlyFault, destroyResponse } from '../faults';
 import { readJsonBody, str } from '../http/body';
-import { errorPage, escapeHtml } from '../http/html';
+import { errorPage } from '../http/html';
 import { newRid } from '../ids';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
@@ -103,7 +103,7 @@ export function oauthRouter(deps: Deps): Router {
     }
     ctx.type = 'image/svg+xml';
     ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = avatarSvg(user, size, escapeHtml);
+    ctx.body = avatarSvg(user, size);
   });
 
   return router;

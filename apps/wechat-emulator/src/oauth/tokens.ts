@@ -2,8 +2,8 @@
 import type { OAuthScope } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newAccessToken, newOauthCode } from '../ids';
-import type { AccessToken, RefreshToken } from '../state';
-import { findUser, openidFor, unionidFor } from '../users';
+import type { AccessToken, IssuedToken, RefreshToken } from '../state';
+import { avatarPath, findUser, openidFor, unionidFor } from '../users';
 
 export type OauthResult<T> = { ok: true; value: T } | { ok: false; errcode: number; errmsg: string };
 const err = (errcode: number, errmsg: string) => ({ ok: false as const, errcode, errmsg });
@@ -35,10 +35,15 @@ function tokenBody(deps: Deps, access: AccessToken, refresh: RefreshToken): Toke
   };
 }
 
+/** A fresh access or refresh token (they differ only in map and lifetime), recorded in `map`. */
+function mint(map: Map<string, IssuedToken>, ttlSec: number, appId: string, userId: string, scope: OAuthScope, now: number): IssuedToken {
+  const issued: IssuedToken = { token: newAccessToken(), appId, userId, openid: openidFor(appId, userId), scope, expiresAt: now + ttlSec * 1000 };
+  map.set(issued.token, issued);
+  return issued;
+}
+
 function mintAccess(deps: Deps, appId: string, userId: string, scope: OAuthScope, now: number): AccessToken {
-  const access: AccessToken = { token: newAccessToken(), appId, userId, openid: openidFor(appId, userId), scope, expiresAt: now + deps.config.accessTokenTtlSec * 1000 };
-  deps.state.accessTokens.set(access.token, access);
-  return access;
+  return mint(deps.state.accessTokens, deps.config.accessTokenTtlSec, appId, userId, scope, now);
 }
 
 export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<TokenBody> {
@@ -55,15 +60,7 @@ export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, 
   if (now - code.issuedAt >= deps.config.codeTtlMs) return err(42003, 'code expired');
   code.used = true;
   const access = mintAccess(deps, code.appId, code.userId, code.scope, now);
-  const refresh: RefreshToken = {
-    token: newAccessToken(),
-    appId: code.appId,
-    userId: code.userId,
-    openid: access.openid,
-    scope: code.scope,
-    expiresAt: now + deps.config.refreshTokenTtlSec * 1000,
-  };
-  deps.state.refreshTokens.set(refresh.token, refresh);
+  const refresh = mint(deps.state.refreshTokens, deps.config.refreshTokenTtlSec, code.appId, code.userId, code.scope, now);
   return { ok: true, value: tokenBody(deps, access, refresh) };
 }
 
@@ -108,7 +105,7 @@ export function userInfo(deps: Deps, q: Record<string, string | undefined>, now 
       province: '',
       city: '',
       country: '',
-      headimgurl: `${deps.publicUrl()}/__emulator/avatar/${encodeURIComponent(user.id)}/132`,
+      headimgurl: `${deps.publicUrl()}${avatarPath(user.id)}`,
       privilege: [],
       unionid: unionidFor(user.id),
     },
