@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { bffWechatEnv, emulatorEnv, waitHealthy } from './lib/stack.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -16,14 +17,14 @@ const ports = {
 const emulatorUrl = `http://${host}:${ports.emulator}`;
 const storefrontUrl = `http://${host}:${ports.storefront}`;
 const bffUrl = `http://${host}:${ports.bff}`;
-const certs = path.join(root, 'apps/wechat-emulator/certs');
+const emulator = { host, port: ports.emulator, httpsPort: ports.emulatorTls };
 
 // The emulator's documented default test merchant (public test data, not a secret).
 const testMerchant = {
-  WECHAT_APP_ID: 'wxd930ea5d5a258f4f',
-  WECHAT_APP_SECRET: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
-  WECHAT_MCH_ID: '10000100',
-  WECHAT_PAY_API_KEY: '192006250b4c09247ec02edce69f6a2d',
+  appId: 'wxd930ea5d5a258f4f',
+  appSecret: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
+  mchId: '10000100',
+  apiKey: '192006250b4c09247ec02edce69f6a2d',
 };
 
 const services = [
@@ -32,13 +33,7 @@ const services = [
     cwd: 'apps/wechat-emulator',
     args: ['src/main.ts'],
     health: `${emulatorUrl}/console`,
-    env: {
-      EMULATOR_HOST: host,
-      EMULATOR_PORT: String(ports.emulator),
-      EMULATOR_HTTPS_PORT: String(ports.emulatorTls),
-      EMULATOR_PUBLIC_URL: emulatorUrl,
-      EMULATOR_NOTIFY_TIME_SCALE: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01',
-    },
+    env: emulatorEnv({ ...emulator, notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01' }),
   },
   {
     name: 'bff',
@@ -52,14 +47,7 @@ const services = [
       PUBLIC_BASE_URL: storefrontUrl,
       SESSION_KEYS: 'dev-session-key-change-me',
       ADMIN_TOKEN: 'dev-admin-token',
-      ...testMerchant,
-      WECHAT_OPEN_BASE_URL: emulatorUrl,
-      WECHAT_API_BASE_URL: emulatorUrl,
-      WECHAT_PAY_BASE_URL: emulatorUrl,
-      WECHAT_PAY_SECAPI_BASE_URL: `https://${host}:${ports.emulatorTls}`,
-      WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
-      WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
-      WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
+      ...bffWechatEnv(emulator, testMerchant),
       RECONCILE_INTERVAL_MS: '15000',
     },
   },
@@ -100,20 +88,6 @@ function start(service) {
   children.push(child);
 }
 
-async function waitFor(url, name, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${name} did not become healthy at ${url} within ${timeoutMs / 1000}s`);
-}
-
 function stop(code) {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
@@ -126,7 +100,7 @@ process.on('SIGTERM', () => stop(0));
 try {
   for (const service of services) {
     start(service);
-    await waitFor(service.health, service.name);
+    await waitHealthy(service.health, { name: service.name, intervalMs: 300, timeoutMs: 60_000 });
   }
   console.log(`
   \x1b[1mwxpay-shop is running offline\x1b[0m

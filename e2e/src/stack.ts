@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
 import { freePort } from './ports';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,21 +26,6 @@ export interface Stack {
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
-}
-
-async function waitHealthy(url: string, child: ChildProcess, logs: () => string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited before ${url} was healthy:\n${logs()}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not healthy within ${timeoutMs} ms:\n${logs()}`);
 }
 
 function launch(cwd: string, env: Record<string, string>, output: string[]): ChildProcess {
@@ -79,18 +65,11 @@ export async function startStack(): Promise<Stack> {
   const adminToken = hex(16);
   const output: string[] = [];
   const logs = () => output.join('');
-  const certs = path.join(root, 'apps/wechat-emulator/certs');
+  const emulatorAddress = { host: '127.0.0.1', port: emuPort, httpsPort: emuTlsPort };
 
   const emulator = launch(
     'apps/wechat-emulator',
-    {
-      EMULATOR_HOST: '127.0.0.1',
-      EMULATOR_PORT: String(emuPort),
-      EMULATOR_HTTPS_PORT: String(emuTlsPort),
-      EMULATOR_PUBLIC_URL: emulatorUrl,
-      EMULATOR_CONFIG: configFile,
-      EMULATOR_NOTIFY_TIME_SCALE: '0.01',
-    },
+    { ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01' }), EMULATOR_CONFIG: configFile },
     output,
   );
   const bff = launch(
@@ -102,18 +81,8 @@ export async function startStack(): Promise<Stack> {
       PUBLIC_BASE_URL: storefrontUrl,
       SESSION_KEYS: hex(16),
       ADMIN_TOKEN: adminToken,
-      WECHAT_APP_ID: merchant.appId,
-      WECHAT_APP_SECRET: merchant.appSecret,
-      WECHAT_MCH_ID: merchant.mchId,
-      WECHAT_PAY_API_KEY: merchant.apiKey,
+      ...bffWechatEnv(emulatorAddress, merchant),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
-      WECHAT_OPEN_BASE_URL: emulatorUrl,
-      WECHAT_API_BASE_URL: emulatorUrl,
-      WECHAT_PAY_BASE_URL: emulatorUrl,
-      WECHAT_PAY_SECAPI_BASE_URL: `https://127.0.0.1:${emuTlsPort}`,
-      WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
-      WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
-      WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
       STOREFRONT_DIST: dist,
@@ -132,8 +101,8 @@ export async function startStack(): Promise<Stack> {
     }
   };
   try {
-    await waitHealthy(`${emulatorUrl}/console`, emulator, logs);
-    await waitHealthy(`${storefrontUrl}/readyz`, bff, logs);
+    await waitHealthy(`${emulatorUrl}/console`, { child: emulator, logs, intervalMs: 250, timeoutMs: 60_000 });
+    await waitHealthy(`${storefrontUrl}/readyz`, { child: bff, logs, intervalMs: 250, timeoutMs: 60_000 });
   } catch (err) {
     await stop();
     throw err;

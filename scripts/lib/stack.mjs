@@ -1,0 +1,57 @@
+// What scripts/dev.mjs and e2e/src/stack.ts share to run the emulator and the BFF against it.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const certs = path.join(root, 'apps/wechat-emulator/certs');
+
+/** The emulator on host:port (HTTP) and host:httpsPort (TLS, for the secapi endpoints). */
+export function emulatorEnv({ host, port, httpsPort, notifyTimeScale }) {
+  return {
+    EMULATOR_HOST: host,
+    EMULATOR_PORT: String(port),
+    EMULATOR_HTTPS_PORT: String(httpsPort),
+    EMULATOR_PUBLIC_URL: `http://${host}:${port}`,
+    EMULATOR_NOTIFY_TIME_SCALE: notifyTimeScale,
+  };
+}
+
+/** Points the BFF's WeChat clients at that emulator, as `merchant`, with the emulator's test certificates. */
+export function bffWechatEnv({ host, port, httpsPort }, merchant) {
+  const emulatorUrl = `http://${host}:${port}`;
+  return {
+    WECHAT_APP_ID: merchant.appId,
+    WECHAT_APP_SECRET: merchant.appSecret,
+    WECHAT_MCH_ID: merchant.mchId,
+    WECHAT_PAY_API_KEY: merchant.apiKey,
+    WECHAT_OPEN_BASE_URL: emulatorUrl,
+    WECHAT_API_BASE_URL: emulatorUrl,
+    WECHAT_PAY_BASE_URL: emulatorUrl,
+    WECHAT_PAY_SECAPI_BASE_URL: `https://${host}:${httpsPort}`,
+    WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
+    WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
+    WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
+  };
+}
+
+/**
+ * Polls `url` until it answers 2xx. Fails early if `child` exits, and after `timeoutMs`;
+ * the error names `name` when given and ends with `logs()` when given.
+ */
+export async function waitHealthy(url, { child, intervalMs, timeoutMs, logs, name }) {
+  const withLogs = (message) => (logs ? `${message}:\n${logs()}` : message);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(withLogs(`process exited before ${url} was healthy`));
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    withLogs(name ? `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s` : `${url} not healthy within ${timeoutMs} ms`),
+  );
+}
