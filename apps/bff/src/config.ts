@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SignTypeSchema, type SignType } from '@wxpay-shop/contract';
 
 /** The emulator's public test merchant and the dev defaults: fine locally, refused in production. */
 const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
@@ -33,7 +34,7 @@ const EnvSchema = z.object({
   WECHAT_APP_SECRET: z.string({ error: 'is required' }).min(16, 'looks too short'),
   WECHAT_MCH_ID: z.string({ error: 'is required' }).regex(/^\d{6,20}$/, 'must be digits'),
   WECHAT_PAY_API_KEY: z.string({ error: 'is required' }).length(32, 'must be exactly 32 characters'),
-  WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, z.enum(['MD5', 'HMAC-SHA256']).default('MD5')),
+  WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, SignTypeSchema.default('MD5')),
   WECHAT_OPEN_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://open.weixin.qq.com')),
   WECHAT_API_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.weixin.qq.com')),
   WECHAT_PAY_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.mch.weixin.qq.com')),
@@ -69,7 +70,7 @@ export interface Config {
     appSecret: string;
     mchId: string;
     apiKey: string;
-    signType: 'MD5' | 'HMAC-SHA256';
+    signType: SignType;
     openBaseUrl: string;
     apiBaseUrl: string;
     payBaseUrl: string;

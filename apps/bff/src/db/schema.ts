@@ -1,6 +1,7 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { OrderStatus } from '@wxpay-shop/contract';
+import type { RefundStatus as WechatRefundStatus, SignType, TradeType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,8 +31,6 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
-export type TradeType = 'JSAPI' | 'NATIVE';
-
 export interface OrdersTable {
   id: Generated<number>;
   out_trade_no: string;
@@ -48,7 +47,7 @@ export interface OrdersTable {
   /** time_expire sent with the first unifiedorder; re-sent unchanged so re-entry matches. */
   wx_time_expire: Timestamp | null;
   transaction_id: string | null;
-  sign_type: 'MD5' | 'HMAC-SHA256';
+  sign_type: SignType;
   expires_at: Timestamp;
   paid_at: Timestamp | null;
   last_queried_at: Timestamp | null;
@@ -88,7 +87,8 @@ export interface PaymentNotificationsTable {
   received_at: CreatedAt;
 }
 
-export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE' | 'FAILED';
+/** WeChat's refund statuses, plus FAILED for a refund WeChat refused or never received. */
+export type RefundStatus = WechatRefundStatus | 'FAILED';
 
 export interface RefundsTable {
   out_refund_no: string;

@@ -14,16 +14,17 @@ export function newOutRefundNo(outTradeNo: string): string {
 
 export type RefundSettlement = 'SETTLED' | 'ALREADY_SETTLED' | 'UNKNOWN_REFUND' | 'MISMATCH';
 
-export interface RefundResult {
+/** A final refund status as learnt from the refund request, notification or refundquery. */
+export interface RefundOutcome {
   outRefundNo: string;
   outTradeNo?: string | undefined;
   refundId?: string | undefined;
   refundFee?: number | undefined;
-  status: 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE' | 'FAILED';
+  status: Exclude<RefundStatus, 'PROCESSING'>;
 }
 
 /** Applies a final refund status once (the refunds row leaves PROCESSING exactly once). */
-export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundResult, source: string): Promise<RefundSettlement> {
+export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOutcome, source: string): Promise<RefundSettlement> {
   return db.transaction().execute(async (trx) => {
     const refund = await trx
       .selectFrom('refunds')
@@ -49,7 +50,7 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundRe
     if (refund.status !== 'PROCESSING') return 'ALREADY_SETTLED';
     await trx
       .updateTable('refunds')
-      .set({ status: result.status as RefundStatus, refund_id: result.refundId ?? null, updated_at: new Date() })
+      .set({ status: result.status, refund_id: result.refundId ?? null, updated_at: new Date() })
       .where('out_refund_no', '=', result.outRefundNo)
       .execute();
     const outTradeNo = refund.out_trade_no;

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import type { OAuthScope } from '@wxpay-shop/wechat';
 
 export interface PendingOAuth {
   state: string;
   returnTo: string;
-  scope: 'snsapi_base' | 'snsapi_userinfo';
+  scope: OAuthScope;
   expiresAt: number;
 }
 
