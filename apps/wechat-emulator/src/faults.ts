@@ -9,11 +9,11 @@ const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malform
 /** OAuth JSON carries no signature. */
 const OAUTH_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop'];
 
-export function supportedKinds(target: FaultTarget): readonly FaultKind[] {
+function supportedKinds(target: FaultTarget): readonly FaultKind[] {
   return target === 'notify' ? NOTIFY_KINDS : target === 'oauth_token' ? OAUTH_KINDS : API_KINDS;
 }
 
-export type FaultSpec = Omit<Fault, 'id' | 'createdAt'>;
+type FaultSpec = Omit<Fault, 'id' | 'createdAt'>;
 
 export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | string {
   const { target, kind, count, delayMs } = body;

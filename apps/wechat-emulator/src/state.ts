@@ -71,7 +71,7 @@ export interface DeliveryAttempt {
   manual?: 'replay' | 'duplicate';
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped';
+type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped';
 
 export interface NotifyDelivery {
   id: string;
@@ -89,7 +89,7 @@ export interface NotifyDelivery {
   createdAt: number;
 }
 
-export interface OauthCode {
+interface OauthCode {
   code: string;
   appId: string;
   userId: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface TestCerts {
+interface TestCerts {
   caCert: string;
   serverCert: string;
   serverKey: string;
@@ -11,7 +11,7 @@ export interface TestCerts {
   merchantKey: string;
 }
 
-export const CERTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
+const CERTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
 
 export function loadCerts(dir = CERTS_DIR): TestCerts {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');

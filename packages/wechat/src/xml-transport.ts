@@ -14,7 +14,7 @@ export interface ClientTls {
   ca?: string | Buffer;
 }
 
-export interface PostXmlOptions {
+interface PostXmlOptions {
   timeoutMs: number;
   maxBytes: number;
   /** Extra trusted CA for any HTTPS call. */
@@ -23,7 +23,7 @@ export interface PostXmlOptions {
   clientCert?: { cert: string | Buffer; key: string | Buffer };
 }
 
-export interface PostXmlResult {
+interface PostXmlResult {
   status: number;
   body: Buffer;
 }

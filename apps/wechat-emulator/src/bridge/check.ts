@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { payabilityProblem } from '../pay/payment';
 import type { Order } from '../state';
 
-export type BridgeCheck = { ok: true; order: Order; prepayId: string } | { ok: false; reason: string };
+type BridgeCheck = { ok: true; order: Order; prepayId: string } | { ok: false; reason: string };
 
 const REQUIRED = ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'] as const;
 

@@ -2,7 +2,7 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return getRawBody(ctx.req, { limit });

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseXml } from '@wxpay-shop/wechat';
 
-export interface PostResult {
+interface PostResult {
   httpStatus?: number;
   reply: string;
   outcome: 'success' | 'fail';
@@ -31,7 +31,7 @@ export async function postNotification(url: string, body: string, timeoutMs: num
 }
 
 /** Only `<xml><return_code>SUCCESS</return_code>…` counts; a bare `success` or FAIL means retry. */
-export async function judgeReply(text: string): Promise<{ outcome: 'success' | 'fail'; reason?: string }> {
+async function judgeReply(text: string): Promise<{ outcome: 'success' | 'fail'; reason?: string }> {
   try {
     const fields = await parseXml(text);
     if (fields.return_code === 'SUCCESS') return { outcome: 'success' };

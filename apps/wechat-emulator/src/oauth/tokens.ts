@@ -14,7 +14,7 @@ export function issueCode(deps: Deps, appId: string, userId: string, scope: OAut
   return code;
 }
 
-export interface TokenBody {
+interface TokenBody {
   access_token: string;
   expires_in: number;
   refresh_token: string;

@@ -2,7 +2,7 @@
 import type { MerchantDirectory } from '../merchants';
 import type { OAuthScope } from '@wxpay-shop/wechat';
 
-export type AuthorizeCheck =
+type AuthorizeCheck =
   | { ok: true; appId: string; redirectUri: string; scope: OAuthScope; state: string }
   | { ok: false; code: number | string; message: string };
 

@@ -6,7 +6,7 @@ import { buildXml, parseXml, randomString, sign, signTypeOf, verify, WechatXmlEr
 import type { MerchantConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
 
-export type Fields = Record<string, string>;
+type Fields = Record<string, string>;
 export type OutFields = Record<string, string | number | undefined>;
 
 export interface PayRequest {
@@ -25,7 +25,7 @@ export const fail = (returnMsg: string): PayReply => ({ kind: 'fail', returnMsg 
 export const bizFail = (errCode: string, errCodeDes: string, fields?: OutFields): PayReply => ({ kind: 'bizfail', errCode, errCodeDes, fields });
 export const ok = (fields: OutFields): PayReply => ({ kind: 'ok', fields });
 
-export type EnvelopeResult = { ok: true; request: PayRequest } | { ok: false; reply: PayReply; request?: PayRequest };
+type EnvelopeResult = { ok: true; request: PayRequest } | { ok: false; reply: PayReply; request?: PayRequest };
 
 /** ignoreBOM keeps a BOM in the text, so parseXml sees the same bytes (size limit) and strips it itself. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
