@@ -18,8 +18,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export interface Stack {
   storefrontUrl: string;
   emulatorUrl: string;
-  adminToken: string;
-  merchant: { appId: string; mchId: string };
   logs: () => string;
   stop: () => Promise<void>;
 }
@@ -107,5 +105,5 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { storefrontUrl, emulatorUrl, adminToken, merchant, logs, stop };
+  return { storefrontUrl, emulatorUrl, logs, stop };
 }
