@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { WechatPayBusinessError, type PayClient } from '@wxpay-shop/wechat';
+import { ago, fromNow } from './db/clock';
 import type { DB } from './db/schema';
 import type { Logger } from './logger';
 import { closeLocally, syncFromOrderQuery } from './payments/settle';
@@ -33,8 +34,6 @@ export interface ReconcileSummary {
   errors: number;
 }
 
-const secs = (ms: number) => sql<Date>`now() - make_interval(secs => ${ms / 1000})`;
-
 export async function reconcileOnce(options: ReconcilerOptions): Promise<ReconcileSummary> {
   const { db, pay, log } = options;
   const minAge = options.minPrepayAgeMs ?? 60_000;
@@ -47,7 +46,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       .selectFrom('orders')
       .select(['id', 'out_trade_no', 'total_fen', 'prepay_id', 'expires_at'])
       .where('status', '=', 'PENDING')
-      .where((eb) => eb.or([eb('prepay_created_at', '<', secs(minAge)), eb('expires_at', '<', sql<Date>`now()`)]))
+      .where((eb) => eb.or([eb('prepay_created_at', '<', ago(minAge)), eb('expires_at', '<', sql<Date>`now()`)]))
       .where((eb) => eb.or([eb('reconcile_lease_until', 'is', null), eb('reconcile_lease_until', '<', sql<Date>`now()`)]))
       .orderBy('id')
       .limit(batch)
@@ -57,7 +56,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
     if (rows.length > 0) {
       await trx
         .updateTable('orders')
-        .set({ reconcile_lease_until: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})` })
+        .set({ reconcile_lease_until: fromNow(leaseMs) })
         .where('id', 'in', rows.map((r) => r.id))
         .execute();
     }
@@ -81,7 +80,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       .selectFrom('refunds')
       .select(['out_refund_no'])
       .where('status', '=', 'PROCESSING')
-      .where('updated_at', '<', secs(minAge))
+      .where('updated_at', '<', ago(minAge))
       .orderBy('created_at')
       .limit(batch)
       .forUpdate()

@@ -3,12 +3,22 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Order, OrderStatus } from '@wxpay-shop/contract';
 import type { Updateable } from 'kysely';
 import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
+import { notFound } from '../http/errors';
+import { OUT_TRADE_NO } from './out-trade-no';
 import { releaseStock } from './stock';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
 export async function findOrder(db: Db, outTradeNo: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirst();
+}
+
+/** The order a URL names, or 404 'No such order'; a malformed number never reaches the database. */
+export async function findOrderOr404(db: Db, outTradeNo: string | undefined): Promise<OrderRow> {
+  if (!outTradeNo || !OUT_TRADE_NO.test(outTradeNo)) throw notFound('No such order');
+  const row = await findOrder(db, outTradeNo);
+  if (!row) throw notFound('No such order');
+  return row;
 }
 
 export async function itemsOf(db: Db, orderIds: number[]): Promise<Map<number, OrderItemRow[]>> {
@@ -37,10 +47,16 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): Order {
   };
 }
 
+/** Rows → API orders, with their items (one query for all of them). */
+export async function toOrders(db: Db, rows: OrderRow[]): Promise<Order[]> {
+  const items = await itemsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => toOrder(r, items.get(r.id) ?? []));
+}
+
 export async function loadOrder(db: Db, outTradeNo: string): Promise<Order | undefined> {
   const row = await findOrder(db, outTradeNo);
   if (!row) return undefined;
-  return toOrder(row, (await itemsOf(db, [row.id])).get(row.id) ?? []);
+  return (await toOrders(db, [row]))[0];
 }
 
 /**

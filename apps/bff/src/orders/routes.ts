@@ -1,21 +1,21 @@
 /** Shopper-facing orders: create, list, read (authoritative, with a rate-limited orderquery). */
 import Router from '@koa/router';
-import { sql } from 'kysely';
 import {
   CreateOrderRequestSchema,
   OrderListSchema,
   OrderSchema,
   type CreateOrderRequest,
 } from '@wxpay-shop/contract';
+import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
 import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
 import { shopperOf } from '../sessions/session';
-import { newOutTradeNo, OUT_TRADE_NO } from './out-trade-no';
+import { newOutTradeNo } from './out-trade-no';
 import { ownsOrder } from './ownership';
-import { findOrder, itemsOf, loadOrder, toOrder } from './repository';
+import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
 import { reserveStock } from './stock';
 
 /** While PENDING, a read may ask WeChat at most this often per order (across instances). */
@@ -96,9 +96,9 @@ export function orderRoutes(services: Services): Router {
       .orderBy('created_at', 'desc')
       .limit(50)
       .execute();
-    const items = await itemsOf(db, rows.map((r) => r.id));
+    const orders = await toOrders(db, rows);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = OrderListSchema.parse({ orders: rows.map((r) => toOrder(r, items.get(r.id) ?? [])) });
+    ctx.body = OrderListSchema.parse({ orders });
   });
 
   router.get('/api/orders/:outTradeNo', async (ctx) => {
@@ -107,7 +107,7 @@ export function orderRoutes(services: Services): Router {
     const queried = row.status === 'PENDING' && !!row.prepay_id && (await maybeQueryWechat(services, row, ctx.state.log));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = OrderSchema.parse(
-      queried ? await loadOrder(db, row.out_trade_no) : toOrder(row, (await itemsOf(db, [row.id])).get(row.id) ?? []),
+      queried ? await loadOrder(db, row.out_trade_no) : (await toOrders(db, [row]))[0],
     );
   });
 
@@ -120,9 +120,8 @@ export async function ownedOrder(
   outTradeNo: string | undefined,
   shopper: ReturnType<typeof shopperOf>,
 ): Promise<OrderRow> {
-  if (!outTradeNo || !OUT_TRADE_NO.test(outTradeNo)) throw notFound('No such order');
-  const row = await findOrder(services.db, outTradeNo);
-  if (!row || !ownsOrder(shopper, row)) throw notFound('No such order');
+  const row = await findOrderOr404(services.db, outTradeNo);
+  if (!ownsOrder(shopper, row)) throw notFound('No such order');
   return row;
 }
 
@@ -137,7 +136,7 @@ async function maybeQueryWechat(services: Services, row: OrderRow, log: Services
     .where((eb) =>
       eb.or([
         eb('last_queried_at', 'is', null),
-        eb('last_queried_at', '<', sql<Date>`now() - make_interval(secs => ${ORDER_QUERY_MIN_INTERVAL_MS / 1000})`),
+        eb('last_queried_at', '<', ago(ORDER_QUERY_MIN_INTERVAL_MS)),
       ]),
     )
     .returning('id')

@@ -9,9 +9,8 @@ import {
   WechatSignatureError,
 } from '@wxpay-shop/wechat';
 import { readJson } from '../http/body';
-import { HttpError, badRequest, conflict, notFound, upstreamError } from '../http/errors';
-import { OUT_TRADE_NO } from '../orders/out-trade-no';
-import { findOrder, itemsOf, loadOrder, toOrder, transition } from '../orders/repository';
+import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
+import { findOrderOr404, loadOrder, toOrders, transition } from '../orders/repository';
 import type { Services } from '../services';
 import { newOutRefundNo, settleRefund } from './refunds';
 
@@ -51,19 +50,17 @@ export function adminRoutes(services: Services): Router {
       .orderBy('updated_at', 'desc')
       .limit(ATTENTION_LIST_LIMIT)
       .execute();
-    const items = await itemsOf(db, rows.map((r) => r.id));
+    const orders = await toOrders(db, rows);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = AdminOrderListSchema.parse({
-      orders: rows.map((r) => ({ ...toOrder(r, items.get(r.id) ?? []), attention: r.attention_reason })),
+      orders: orders.map((o, i) => ({ ...o, attention: rows[i]!.attention_reason })),
     });
   });
 
   router.post('/api/admin/orders/:outTradeNo/refund', async (ctx) => {
     const request = await readJson(ctx, RefundRequestSchema);
-    const outTradeNo = ctx.params.outTradeNo ?? '';
-    if (!OUT_TRADE_NO.test(outTradeNo)) throw notFound('No such order');
-    const order = await findOrder(db, outTradeNo);
-    if (!order) throw notFound('No such order');
+    const order = await findOrderOr404(db, ctx.params.outTradeNo);
+    const outTradeNo = order.out_trade_no;
     const refundPay = services.refundPay;
     if (!refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
     if (order.status !== 'PAID') throw conflict(`Order is ${order.status}; only PAID orders can be refunded`);
