@@ -2,10 +2,12 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import type { z } from 'zod';
+import { MAX_XML_BYTES } from '@wxpay-shop/wechat';
 import { HttpError, badRequest } from './errors';
 
 const JSON_LIMIT_BYTES = 16 * 1024;
-export const NOTIFY_LIMIT_BYTES = 64 * 1024;
+/** Notification bodies: the same cap the XML parser applies. */
+export const NOTIFY_LIMIT_BYTES = MAX_XML_BYTES;
 
 export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
   try {

@@ -98,7 +98,7 @@ export function notifyRoutes(services: Services): Router {
     if (!body) return;
     let notify;
     try {
-      notify = await parseRefundNotify(body, merchant);
+      notify = await parseRefundNotify(body, { ...merchant, maxBytes: NOTIFY_LIMIT_BYTES });
     } catch (err) {
       if (!isRejection(err)) throw err;
       log.warn({ reason: err.message, kind: err.name }, 'refund notification rejected');
