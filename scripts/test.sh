@@ -23,13 +23,13 @@ fi
 [ -n "${TEST_DATABASE_URL:-}" ] || echo "WARNING: no PostgreSQL available; storage tests run on PGlite only" >&2
 
 step "typecheck"
-pnpm -r --workspace-concurrency=2 typecheck
+pnpm run typecheck
 
 step "lint"
-pnpm exec eslint .
+pnpm run lint
 
 step "unit and integration tests"
-pnpm -r --workspace-concurrency=1 --if-present test
+pnpm run test:unit
 
 step "production build"
 pnpm --filter @wxpay-shop/storefront build
