@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminOrderListSchema, ApiErrorSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, createOrder, payNotifyXml, postNotify, startStack, type Stack } from './helpers/stack';
+import { ADMIN_TOKEN, createOrder, expireOrder, payNotifyXml, postNotify, startStack, type Stack } from './helpers/stack';
 
 describe.each(backends)('operator attention list ($name)', (backend) => {
   let stack: Stack;
@@ -28,7 +28,7 @@ describe.each(backends)('operator attention list ($name)', (backend) => {
     const normal = await createOrder(stack.browser());
     const flagged = await createOrder(stack.browser(), [{ productId: 'mug', quantity: 1 }]);
     // A valid payment for an order we had already closed is exactly what needs a human.
-    await stack.database.db.updateTable('orders').set({ expires_at: new Date(Date.now() - 60_000) }).where('out_trade_no', '=', flagged.outTradeNo).execute();
+    await expireOrder(stack, flagged.outTradeNo);
     expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 1 });
     const transactionId = '4200000000000000000000000042';
     await postNotify(stack, payNotifyXml({ outTradeNo: flagged.outTradeNo, totalFee: flagged.totalFen, transactionId }));

@@ -6,7 +6,9 @@ import { backends } from './helpers/backends';
 import {
   ADMIN_TOKEN,
   MERCHANT,
+  adminRefund,
   createOrder,
+  orderRow as orderRowOf,
   payNotifyXml,
   postNotify,
   signIn,
@@ -28,8 +30,7 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
   });
 
   const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) =>
-    db().selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
   const transitions = async (outTradeNo: string) =>
     db()
       .selectFrom('order_events')
@@ -208,12 +209,7 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
       return { browser, order };
     }
-    const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) =>
-      fetch(`${stack.bff.url}/api/admin/orders/${outTradeNo}/refund`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
+    const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) => adminRefund(stack, outTradeNo, body, token);
 
     it('requires the admin token', async () => {
       const { order } = await paidOrder();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, createOrder, startStack, waitFor, type Stack } from './helpers/stack';
+import { adminRefund, createOrder, expireOrder, orderRow as orderRowOf, startStack, waitFor, type Stack } from './helpers/stack';
 
 describe.each(backends)('reconciler ($name)', (backend) => {
   let stack: Stack;
@@ -17,20 +17,14 @@ describe.each(backends)('reconciler ($name)', (backend) => {
   });
 
   const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) =>
-    db().selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
   const backdatePrepay = (outTradeNo: string) =>
     db()
       .updateTable('orders')
       .set({ prepay_created_at: sql<Date>`now() - interval '2 minutes'` })
       .where('out_trade_no', '=', outTradeNo)
       .execute();
-  const expire = (outTradeNo: string) =>
-    db()
-      .updateTable('orders')
-      .set({ expires_at: sql<Date>`now() - interval '1 minute'` })
-      .where('out_trade_no', '=', outTradeNo)
-      .execute();
+  const expire = (outTradeNo: string) => expireOrder(stack, outTradeNo);
   const lastEvent = async (outTradeNo: string) =>
     db()
       .selectFrom('order_events')
@@ -145,11 +139,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     await stack.emu.pay(order.outTradeNo);
     await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
-    const res = await fetch(`${stack.bff.url}/api/admin/orders/${order.outTradeNo}/refund`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    });
+    const res = await adminRefund(stack, order.outTradeNo);
     expect(res.status).toBe(202);
     await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
     expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDING');

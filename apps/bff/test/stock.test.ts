@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@wxpay-shop/contract';
 import { closeLocally } from '../src/payments/settle';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, createOrder, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import { adminRefund, createOrder, expireOrder, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
 
 describe.each(backends)('stock reservations ($name)', (backend) => {
   let stack: Stack;
@@ -19,8 +19,7 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     (await db().selectFrom('products').select('stock').where('id', '=', id).executeTakeFirstOrThrow()).stock;
   const orderStatus = async (outTradeNo: string) =>
     (await db().selectFrom('orders').select('status').where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow()).status;
-  const expire = (outTradeNo: string) =>
-    db().updateTable('orders').set({ expires_at: new Date(Date.now() - 60_000) }).where('out_trade_no', '=', outTradeNo).execute();
+  const expire = (outTradeNo: string) => expireOrder(stack, outTradeNo);
 
   it('reserves stock and answers 409 naming the product when it runs out', async () => {
     await setStock('sticker', 3);
@@ -103,11 +102,7 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     expect(await closeLocally(db(), order.outTradeNo, 'test-late-close')).toBe(false);
     expect(await stockOf('notebook')).toBe(8);
 
-    const refund = await fetch(`${stack.bff.url}/api/admin/orders/${order.outTradeNo}/refund`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    });
+    const refund = await adminRefund(stack, order.outTradeNo);
     expect(refund.status).toBe(202);
     await waitFor(async () => (await orderStatus(order.outTradeNo)) === 'REFUNDED', 15_000);
     expect(await stockOf('notebook')).toBe(8);

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
 import { buildXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
 import { startBff, type RunningBff } from '../../src/app';
@@ -155,4 +156,36 @@ export async function createOrder(browser: Browser, items = [{ productId: 'green
   const res = await browser.post('/api/orders', { items });
   if (res.status !== 201) throw new Error(`create order answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { outTradeNo: string; totalFen: number; status: string };
+}
+
+export function orderRow(stack: Stack, outTradeNo: string) {
+  return stack.database.db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+}
+
+/** Moves an order's expiry a minute into the past (database clock). */
+export function expireOrder(stack: Stack, outTradeNo: string) {
+  return stack.database.db
+    .updateTable('orders')
+    .set({ expires_at: sql<Date>`now() - interval '1 minute'` })
+    .where('out_trade_no', '=', outTradeNo)
+    .execute();
+}
+
+/** The operator's refund call: Bearer ADMIN_TOKEN unless another token (or none) is given; no body when `body` is undefined. */
+export function adminRefund(
+  stack: Stack,
+  outTradeNo: string,
+  body: unknown = {},
+  token: string | null = ADMIN_TOKEN,
+  headers: Record<string, string> = {},
+) {
+  return fetch(`${stack.bff.url}/api/admin/orders/${outTradeNo}/refund`, {
+    method: 'POST',
+    headers: {
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
