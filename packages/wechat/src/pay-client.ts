@@ -62,11 +62,16 @@ export interface UnifiedOrderResult {
   raw: Record<string, string>;
 }
 
-const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR'] as const;
+/** The documented trade_state values; ACCEPT (received, awaiting debit) appears in some doc revisions. */
+const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'] as const;
 export type TradeState = (typeof TRADE_STATES)[number];
 
 export interface OrderQueryResult {
-  tradeState: TradeState;
+  /**
+   * 'UNKNOWN' when WeChat sends a state this client does not know (the verbatim value is
+   * in `raw.trade_state`): a valid answer, to be treated as "not settled yet", never as paid.
+   */
+  tradeState: TradeState | 'UNKNOWN';
   tradeStateDesc: string;
   outTradeNo: string;
   transactionId?: string;
@@ -195,15 +200,18 @@ export class PayClient {
       'transactionId' in by ? { transaction_id: by.transactionId } : { out_trade_no: by.outTradeNo },
     );
     const tradeStateField = requireResponseField(fields, 'trade_state');
-    const tradeState = TRADE_STATES.find((s) => s === tradeStateField);
-    if (tradeState === undefined) throw malformed('unknown trade_state');
     const result: OrderQueryResult = {
-      tradeState,
+      tradeState: TRADE_STATES.find((s) => s === tradeStateField) ?? 'UNKNOWN',
       tradeStateDesc: fields.trade_state_desc ?? '',
       outTradeNo: requireResponseField(fields, 'out_trade_no'),
       raw: fields,
     };
+    // A signed answer about another order (e.g. a replayed one) must not settle this one.
+    if ('outTradeNo' in by && result.outTradeNo !== by.outTradeNo) throw malformed('out_trade_no is not the one queried');
     const transactionId = optionalField(fields, 'transaction_id');
+    if ('transactionId' in by && transactionId !== undefined && transactionId !== by.transactionId) {
+      throw malformed('transaction_id is not the one queried');
+    }
     if (transactionId !== undefined) result.transactionId = transactionId;
     const totalFee = optionalAmount(fields, 'total_fee');
     if (totalFee !== undefined) result.totalFee = totalFee;
@@ -244,9 +252,11 @@ export class PayClient {
     );
     const refundFee = optionalAmount(fields, 'refund_fee');
     if (refundFee === undefined) throw malformed('missing refund_fee');
+    const outRefundNo = requireResponseField(fields, 'out_refund_no');
+    if (outRefundNo !== input.outRefundNo) throw malformed('out_refund_no is not the one requested');
     return {
       refundId: requireResponseField(fields, 'refund_id'),
-      outRefundNo: requireResponseField(fields, 'out_refund_no'),
+      outRefundNo,
       refundFee,
       raw: fields,
     };

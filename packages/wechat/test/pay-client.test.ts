@@ -106,6 +106,13 @@ function fakeWechatPay(seen: Seen[]) {
         return reply({ trade_type: 'JSAPI', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', openid: fields.openid ?? '' });
       case '/pay/orderquery':
         if (id === 'UNPAID') return reply({ trade_state: 'NOTPAY', trade_state_desc: '订单未支付', out_trade_no: id });
+        if (id === 'ACCEPTED') return reply({ trade_state: 'ACCEPT', trade_state_desc: '已接收，等待扣款', out_trade_no: id });
+        if (id === 'NEWSTATE') return reply({ trade_state: 'SOME_NEW_STATE', trade_state_desc: '?', out_trade_no: id });
+        if (id === 'NOSTATE') return reply({ trade_state_desc: '?', out_trade_no: id });
+        if (id === 'SWAPPED' || id === '4200000000202401010000000666') {
+          // A genuinely signed answer about another order, as a replay would produce.
+          return reply({ trade_state: 'SUCCESS', out_trade_no: 'ORDER1', transaction_id: '4200000000202401010000000001', total_fee: '101', cash_fee: '101' });
+        }
         return reply({
           trade_state: 'SUCCESS',
           trade_state_desc: '支付成功',
@@ -123,7 +130,12 @@ function fakeWechatPay(seen: Seen[]) {
         return reply({});
       case '/secapi/pay/refund':
         if (!clientCertCN) return fail('no client certificate');
-        return reply({ out_trade_no: fields.out_trade_no!, out_refund_no: fields.out_refund_no!, refund_id: '50300000000000000001', refund_fee: fields.refund_fee! });
+        return reply({
+          out_trade_no: fields.out_trade_no!,
+          out_refund_no: id === 'RSWAP' ? 'R100' : fields.out_refund_no!,
+          refund_id: '50300000000000000001',
+          refund_fee: fields.refund_fee!,
+        });
       case '/pay/refundquery':
         return reply({
           out_trade_no: 'ORDER1',
@@ -320,6 +332,26 @@ describe('PayClient over HTTP', () => {
     expect(unpaid.transactionId).toBeUndefined();
   });
 
+  it('orderQuery passes ACCEPT and states it does not know through instead of failing', async () => {
+    expect(await client().orderQuery({ outTradeNo: 'ACCEPTED' })).toMatchObject({ tradeState: 'ACCEPT', outTradeNo: 'ACCEPTED' });
+    const unknown = await client().orderQuery({ outTradeNo: 'NEWSTATE' });
+    expect(unknown.tradeState).toBe('UNKNOWN');
+    expect(unknown.raw.trade_state).toBe('SOME_NEW_STATE');
+    expect(unknown.transactionId).toBeUndefined();
+    const missing = await rejection(client().orderQuery({ outTradeNo: 'NOSTATE' }));
+    expect(missing).toBeInstanceOf(WechatPayCommunicationError);
+    expect(missing.message).toMatch(/trade_state/);
+  });
+
+  it('orderQuery refuses a signed answer about another order than the one queried', async () => {
+    const byNo = await rejection(client().orderQuery({ outTradeNo: 'SWAPPED' }));
+    expect(byNo).toBeInstanceOf(WechatPayCommunicationError);
+    expect(byNo.message).toMatch(/out_trade_no/);
+    const byId = await rejection(client().orderQuery({ transactionId: '4200000000202401010000000666' }));
+    expect(byId).toBeInstanceOf(WechatPayCommunicationError);
+    expect(byId.message).toMatch(/transaction_id/);
+  });
+
   it('closeOrder: success and ORDERPAID', async () => {
     await expect(client().closeOrder('ORDER3')).resolves.toBeUndefined();
     expect(seen.at(-1)!.path).toBe('/pay/closeorder');
@@ -375,6 +407,12 @@ describe('PayClient refund over mutual TLS', () => {
     expect(req.path).toBe('/secapi/pay/refund');
     expect(req.clientCertCN).toBe('10000100');
     expect(req.fields).toMatchObject({ out_refund_no: 'R100', total_fee: '101', refund_fee: '50', refund_fee_type: 'CNY', refund_desc: '退款', sign_type: 'HMAC-SHA256' });
+  });
+
+  it('refuses a refund answer for another out_refund_no', async () => {
+    const err = await rejection(client().refund({ ...refund, outRefundNo: 'RSWAP' }));
+    expect(err).toBeInstanceOf(WechatPayCommunicationError);
+    expect(err.message).toMatch(/out_refund_no/);
   });
 
   it('non-secapi calls still go to payBaseUrl', async () => {
