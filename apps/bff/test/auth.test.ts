@@ -166,7 +166,7 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect((await aliceTablet.get(`/api/orders/${order.outTradeNo}`)).status).toBe(200);
   });
 
-  it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com'])(
+  it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com', '/..//evil.com', '/%252e%252e//evil.com'])(
     'never redirects off-site (returnTo=%s)',
     async (returnTo) => {
       const browser = stack.browser();

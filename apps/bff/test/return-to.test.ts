@@ -23,8 +23,20 @@ describe('safeReturnTo', () => {
     'evil.com',
     '',
     '/%5Cevil.com'.replace('%5C', '\\'),
+    // Dot segments that collapse into a protocol-relative path once the URL is normalised.
+    '/..//evil.com',
+    '/.//evil.com',
+    '/a/..//evil.com',
+    '/%2e%2e//evil.com',
+    '/%2E//evil.com',
+    '/a/%2e%2e//evil.com/x?y=1',
   ])('rejects %j', (input) => {
     expect(safeReturnTo(input)).toBe('/');
+  });
+
+  it('keeps harmless dot segments and encoded slashes on this site', () => {
+    expect(safeReturnTo('/a/../orders')).toBe('/orders');
+    expect(safeReturnTo('/%2F%2Fevil.com')).toBe('/%2F%2Fevil.com');
   });
 
   it('rejects non-strings (repeated query parameters)', () => {

@@ -13,6 +13,9 @@ export function safeReturnTo(value: unknown): string {
   try {
     const parsed = new URL(value, 'http://same.invalid');
     if (parsed.origin !== 'http://same.invalid') return '/';
+    // Dot segments collapse during parsing: `/..//evil.com` and `/%2e//evil.com` come out as
+    // `//evil.com`, so the normalised path must pass the protocol-relative check again.
+    if (parsed.pathname.startsWith('//')) return '/';
     return parsed.pathname + parsed.search + parsed.hash;
   } catch {
     return '/';
