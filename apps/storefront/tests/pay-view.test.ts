@@ -86,6 +86,23 @@ describe('PayView (JSAPI)', () => {
     wrapper.unmount();
   });
 
+  it('asks a signed-out WeChat shopper to sign in, in Chinese, when the BFF answers 401', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [
+        { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'JSAPI payment needs WeChat sign-in' } } },
+      ],
+    });
+    const invoke = installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.find('[role="alert"]').text()).toContain('请先使用微信登录');
+    expect(wrapper.text()).not.toContain('JSAPI payment');
+    expect(wrapper.findAll('button').some((button) => button.text() === '微信登录')).toBe(true);
+    expect(invoke).not.toHaveBeenCalled();
+    wrapper.unmount();
+  });
+
   it('does not ask to pay an order that is already closed', async () => {
     const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
     installBridge();
