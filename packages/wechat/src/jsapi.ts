@@ -22,7 +22,20 @@ export interface JsapiPayInput {
   nonceStr?: string;
 }
 
+/** What a unifiedorder prepay_id looks like (`wx` + alphanumerics in practice), without the `prepay_id=` prefix. */
+const PREPAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Throws on input the page could not pay with (the same rules as the contract's JsapiPayParamsSchema). */
 export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
+  if (!input.appId) throw new Error('JSAPI pay params: appId is required');
+  if (input.prepayId.startsWith('prepay_id=')) throw new Error('JSAPI pay params: pass the bare prepay_id; package adds the prepay_id= prefix');
+  if (!PREPAY_ID.test(input.prepayId)) throw new Error('JSAPI pay params: prepayId must be 1-64 characters of [A-Za-z0-9_-]');
+  if (input.timeStamp !== undefined && !/^\d{10}$/.test(input.timeStamp)) {
+    throw new Error('JSAPI pay params: timeStamp must be 10 digits of seconds');
+  }
+  if (input.nonceStr !== undefined && !/^[A-Za-z0-9]{1,32}$/.test(input.nonceStr)) {
+    throw new Error('JSAPI pay params: nonceStr must be 1-32 characters of [A-Za-z0-9]');
+  }
   const unsigned = {
     appId: input.appId,
     timeStamp: input.timeStamp ?? unixSeconds(),

@@ -26,6 +26,9 @@ export function signString(params: SignableParams, key: string): string {
 }
 
 export function sign(params: SignableParams, key: string, signType: SignType = 'MD5'): string {
+  // Checked at run time too: an unchecked string such as 'md5' must not silently get an MD5 sign
+  // that the message then labels with another type.
+  if (!isSignType(signType)) throw new Error('signType must be MD5 or HMAC-SHA256');
   const message = signString(params, key);
   const digest =
     signType === 'HMAC-SHA256'
