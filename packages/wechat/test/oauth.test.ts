@@ -89,6 +89,10 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
           if (q.get('grant_type') !== 'authorization_code' || q.get('appid') !== APP_ID) return reply({ errcode: 40002, errmsg: 'bad' });
           const code = q.get('code') ?? '';
           if (code === 'slow') return void setTimeout(() => reply(codeReplies.good), 2000);
+          if (code === 'stall') {
+            res.writeHead(200, { 'Content-Type': 'text/plain' });
+            return void res.write('{"access_token":"AT');
+          }
           if (code === 'html') return reply('<html>502 Bad Gateway</html>', 'text/html');
           if (code === 'http500') {
             res.statusCode = 500;
@@ -188,6 +192,12 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
     expect(err).toBeInstanceOf(WechatTransportError);
     expect(err.message).toMatch(/timed out/);
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('a body that stalls after the headers also times out', async () => {
+    const err = await oauthError(client(200).exchangeCode('stall'));
+    expect(err).toBeInstanceOf(WechatTransportError);
+    expect(err.message).toMatch(/timed out/);
   });
 
   it('maps HTTP 500, non-JSON bodies and refused connections to WechatTransportError', async () => {

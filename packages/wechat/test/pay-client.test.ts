@@ -78,6 +78,11 @@ function fakeWechatPay(seen: Seen[]) {
     switch (id) {
       case 'SLOW':
         return; // never answers
+      case 'STALL':
+        // Headers and half a body, then silence: the deadline must cover the download too.
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('<xml><return_code>');
+        return;
       case 'RFAIL':
         return fail('appid and openid not match');
       case 'BADSIGN':
@@ -296,6 +301,12 @@ describe('PayClient over HTTP', () => {
     expect(err.message).toMatch(/timed out/);
     expect(lastFor('SLOW')).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a response that stalls mid-body → WechatTransportError timeout', async () => {
+    const err = await rejection(client({ timeoutMs: 150, retries: 0 }).closeOrder('STALL'));
+    expect(err).toBeInstanceOf(WechatTransportError);
+    expect(err.message).toMatch(/timed out/);
   });
 
   it('an oversized response is refused', async () => {
