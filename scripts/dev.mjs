@@ -18,6 +18,10 @@ const emulatorUrl = `http://${host}:${ports.emulator}`;
 const storefrontUrl = `http://${host}:${ports.storefront}`;
 const bffUrl = `http://${host}:${ports.bff}`;
 const emulator = { host, port: ports.emulator, httpsPort: ports.emulatorTls };
+// The BFF keeps its PGlite data across restarts; the emulator keeps its orders beside it, so a
+// PENDING order's cached prepay_id stays payable after restarting `npm start`.
+const bffDataDir = path.resolve(root, 'apps/bff', env.PGLITE_DIR ?? '.data/pglite');
+const emulatorStateFile = env.EMULATOR_STATE_FILE || path.join(path.dirname(bffDataDir), 'wechat-emulator-state.json');
 
 // The emulator's documented default test merchant (public test data, not a secret).
 const testMerchant = {
@@ -33,7 +37,7 @@ const services = [
     cwd: 'apps/wechat-emulator',
     args: ['src/main.ts'],
     health: `${emulatorUrl}/console`,
-    env: emulatorEnv({ ...emulator, notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01' }),
+    env: emulatorEnv({ ...emulator, notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01', stateFile: emulatorStateFile }),
   },
   {
     name: 'bff',
@@ -107,6 +111,7 @@ try {
     Storefront   ${storefrontUrl}        ← open this (any browser; the emulator's pay sheet stands in for WeChat)
     BFF          ${bffUrl}
     Emulator     ${emulatorUrl}/console  (orders, payments, notify deliveries)
+                 state kept in ${path.relative(root, emulatorStateFile)}
   Ctrl-C stops everything.
 `);
 } catch (err) {

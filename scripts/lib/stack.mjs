@@ -5,14 +5,19 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const certs = path.join(root, 'apps/wechat-emulator/certs');
 
-/** The emulator on host:port (HTTP) and host:httpsPort (TLS, for the secapi endpoints). */
-export function emulatorEnv({ host, port, httpsPort, notifyTimeScale }) {
+/**
+ * The emulator on host:port (HTTP) and host:httpsPort (TLS, for the secapi endpoints).
+ * Its state lives in `stateFile` when given, else in memory only (even if the caller's
+ * environment names a state file, so test stacks never load a developer's state).
+ */
+export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile }) {
   return {
     EMULATOR_HOST: host,
     EMULATOR_PORT: String(port),
     EMULATOR_HTTPS_PORT: String(httpsPort),
     EMULATOR_PUBLIC_URL: `http://${host}:${port}`,
     EMULATOR_NOTIFY_TIME_SCALE: notifyTimeScale,
+    EMULATOR_STATE_FILE: stateFile ?? '',
   };
 }
 

@@ -12,6 +12,14 @@ export function createApp(deps: Deps, reset: () => void): Koa {
   app.use(async (ctx, next) => {
     try {
       await next();
+    } finally {
+      // Any request may have changed the state; the state file only rewrites when it did.
+      deps.changed();
+    }
+  });
+  app.use(async (ctx, next) => {
+    try {
+      await next();
     } catch (err) {
       const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
       deps.log(`${ctx.method} ${ctx.path} failed: ${err instanceof Error ? err.message : String(err)}`);

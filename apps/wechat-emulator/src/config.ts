@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   accessTokenTtlSec?: number;
   /** PROCESSING → SUCCESS delay for refunds; defaults to 3 s × notifyTimeScale (≥ 20 ms). */
   refundDelayMs?: number;
+  /** JSON file the state is loaded from at creation and saved to after changes; absent = in memory only. */
+  stateFile?: string;
   log?: (line: string) => void;
 }
 
@@ -51,6 +53,7 @@ export interface ResolvedConfig {
   /** The merchant must answer a notification within this time, whatever the time scale. */
   notifyTimeoutMs: number;
   prepayTtlMs: number;
+  stateFile: string | undefined;
   log: (line: string) => void;
 }
 
@@ -72,6 +75,7 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
     refundDelayMs: options.refundDelayMs ?? Math.max(20, Math.round(3000 * notifyTimeScale)),
     notifyTimeoutMs: 5000,
     prepayTtlMs: 2 * 3600_000,
+    stateFile: options.stateFile || undefined,
     log: options.log ?? (() => {}),
   };
 }

@@ -14,4 +14,6 @@ export interface Deps {
   /** Origin browsers use to reach the HTTP port (known once listening). */
   publicUrl(): string;
   log(line: string): void;
+  /** State may have changed (saves the state file, if any, soon). */
+  changed(): void;
 }

@@ -8,12 +8,14 @@ import type { Deps } from './deps';
 import { MerchantDirectory } from './merchants';
 import { Notifier } from './notify/notifier';
 import { pay } from './pay/payment';
+import { StateFile } from './persist';
 import { EmulatorState } from './state';
 import { Timers } from './timers';
 import { loadCerts } from './tls';
 
 export { DEFAULT_MERCHANT, type MerchantConfig, type EmulatorOptions } from './config';
 export { EmulatorState } from './state';
+export { StateFileError } from './persist';
 export type { Order, Refund, NotifyDelivery, DeliveryAttempt, Fault, FaultKind, FaultTarget, TradeState } from './state';
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
@@ -42,15 +44,23 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const state = new EmulatorState();
   const merchants = new MerchantDirectory(config.merchants);
   const timers = new Timers();
-  const notifier = new Notifier(config, state, merchants, timers);
+  const stateFile = config.stateFile ? new StateFile(config.stateFile, state, config.log) : undefined;
+  let stopped = false;
+  // After stop() nothing is saved: late work (an attempt in flight) must not rewrite the file.
+  const changed = () => {
+    if (!stopped) stateFile?.changed();
+  };
+  const loaded = stateFile?.load() ?? false;
+  const notifier = new Notifier(config, state, merchants, timers, changed);
   let httpUrl = '';
   let httpsUrl = '';
-  const deps: Deps = { config, state, merchants, timers, notifier, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log };
+  const deps: Deps = { config, state, merchants, timers, notifier, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log, changed };
 
   const reset = () => {
     notifier.clear();
     timers.clearAll();
     state.reset();
+    changed();
   };
   const app = createApp(deps, reset);
   const callback = app.callback();
@@ -78,9 +88,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       httpUrl = origin('http', config.host, await listen(httpServer, config.port));
       httpsUrl = origin('https', config.host, await listen(httpsServer, config.httpsPort));
       config.log(`listening on ${httpUrl} and ${httpsUrl}`);
+      if (loaded) {
+        config.log(`state loaded from ${stateFile!.path}: ${state.orders.size} orders, ${state.deliveries.size} notifications`);
+        notifier.resume();
+      }
       return { httpUrl, httpsUrl };
     },
     async stop() {
+      // Saved before clear(), which forgets when the pending retries were due.
+      stateFile?.flush();
+      stopped = true;
       notifier.clear();
       timers.close();
       await Promise.all([close(httpServer), close(httpsServer)]);
@@ -95,6 +112,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     state,
     async pay(prepayIdOrOutTradeNo: string) {
       pay(prepayIdOrOutTradeNo, deps);
+      changed();
     },
   };
 }

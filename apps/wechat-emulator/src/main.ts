@@ -18,6 +18,7 @@ const emulator = createEmulator({
   httpsPort: intEnv('EMULATOR_HTTPS_PORT', 4001),
   publicUrl: process.env.EMULATOR_PUBLIC_URL || undefined,
   notifyTimeScale: timeScale,
+  stateFile: process.env.EMULATOR_STATE_FILE || undefined,
   log: (line) => console.log(`[wechat-emulator] ${line}`),
 });
 
@@ -28,7 +29,8 @@ console.log(`WeChat emulator
   HTTPS  ${httpsUrl}  (same + /secapi/* with client certificate)
   console ${httpUrl}/console
   ${usingDefault ? `default test merchant: appid ${DEFAULT_MERCHANT.appId}, mch_id ${DEFAULT_MERCHANT.mchId}` : `merchants from ${process.env.EMULATOR_CONFIG}`}
-  notify time scale ${timeScale}`);
+  notify time scale ${timeScale}
+  state ${process.env.EMULATOR_STATE_FILE ? `kept in ${process.env.EMULATOR_STATE_FILE}` : 'in memory only (set EMULATOR_STATE_FILE to keep it across restarts)'}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

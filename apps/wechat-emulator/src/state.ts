@@ -89,7 +89,7 @@ export interface NotifyDelivery {
   createdAt: number;
 }
 
-interface OauthCode {
+export interface OauthCode {
   code: string;
   appId: string;
   userId: string;
@@ -163,6 +163,15 @@ export class EmulatorState {
   nextId(prefix: string): string {
     this.seq += 1;
     return `${prefix}${this.seq}`;
+  }
+
+  /** The last number nextId() handed out; persisted so ids stay unique across restarts. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  set sequence(value: number) {
+    this.seq = value;
   }
 
   static orderKey(mchId: string, outTradeNo: string): string {

@@ -26,7 +26,20 @@ export class Notifier {
     private readonly state: EmulatorState,
     private readonly merchants: MerchantDirectory,
     private readonly timers: Timers,
+    /** Called after every change to a delivery or refund (the state file saves it). */
+    private readonly changed: () => void = () => {},
   ) {}
+
+  /** After loading a state file: pending deliveries continue their schedule, PROCESSING refunds complete. */
+  resume(now = Date.now()): void {
+    for (const delivery of this.state.deliveries.values()) {
+      // No nextAttemptAt: the previous run stopped mid-attempt, so that attempt is retried now.
+      if (delivery.status === 'pending') this.schedule(delivery, Math.max(0, (delivery.nextAttemptAt ?? now) - now));
+    }
+    for (const refund of this.state.refunds.values()) {
+      if (refund.status === 'PROCESSING') this.timers.after(this.config.refundDelayMs, () => this.completeRefund(refund));
+    }
+  }
 
   payNotify(order: Order): NotifyDelivery {
     return this.start(this.payInit(order));
@@ -37,6 +50,7 @@ export class Notifier {
     refund.status = 'SUCCESS';
     refund.successTime = beijingDateTime(new Date());
     this.config.log(`refund ${refund.outRefundNo} SUCCESS`);
+    this.changed();
     if (!refund.notifyUrl) return;
     const merchant = this.merchants.byMchId(refund.mchId)!;
     this.start({
@@ -58,6 +72,7 @@ export class Notifier {
   private register(init: DeliveryInit): NotifyDelivery {
     const delivery: NotifyDelivery = { ...init, id: this.state.nextId('n'), status: 'pending', attempts: [], retryIndex: 0, createdAt: Date.now() };
     this.state.deliveries.set(delivery.id, delivery);
+    this.changed();
     return delivery;
   }
 
@@ -94,16 +109,17 @@ export class Notifier {
     if (this.state.deliveries.get(delivery.id) !== delivery) return; // state was reset meanwhile
     if (attempt.outcome === 'success') {
       delivery.status = 'delivered';
-      return;
+    } else {
+      const delay = retryDelayMs(delivery.retryIndex, this.config.notifyTimeScale);
+      if (delay === undefined) {
+        delivery.status = 'failed';
+        this.config.log(`notify ${delivery.id} gave up after ${delivery.attempts.length} attempts`);
+      } else {
+        delivery.retryIndex += 1;
+        this.schedule(delivery, delay);
+      }
     }
-    const delay = retryDelayMs(delivery.retryIndex, this.config.notifyTimeScale);
-    if (delay === undefined) {
-      delivery.status = 'failed';
-      this.config.log(`notify ${delivery.id} gave up after ${delivery.attempts.length} attempts`);
-      return;
-    }
-    delivery.retryIndex += 1;
-    this.schedule(delivery, delay);
+    this.changed();
   }
 
   private async send(delivery: NotifyDelivery, body: string, manual?: DeliveryAttempt['manual']): Promise<DeliveryAttempt> {
@@ -111,6 +127,7 @@ export class Notifier {
     const result = await postNotification(delivery.url, body, this.config.notifyTimeoutMs);
     const attempt: DeliveryAttempt = { at, ...result, ...(manual ? { manual } : {}) };
     delivery.attempts.push(attempt);
+    this.changed();
     this.config.log(`notify ${delivery.id} → ${delivery.url}: ${attempt.outcome}${attempt.reason ? ` (${attempt.reason})` : ''}`);
     return attempt;
   }

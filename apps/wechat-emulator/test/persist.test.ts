@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildJsapiPayParams } from '@wxpay-shop/wechat';
+import type { Emulator } from '../src/index';
+import { createEmulator } from '../src/index';
+import { eventually, FAIL_REPLY, json, M, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+
+let dir: string;
+let file: string;
+const running: Emulator[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wx-emu-state-'));
+  file = join(dir, 'nested', 'emulator-state.json');
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+});
+
+async function boot(): Promise<Emulator> {
+  const emu = await startEmulator({ stateFile: file });
+  running.push(emu);
+  return emu;
+}
+
+async function restart(emu: Emulator): Promise<Emulator> {
+  await emu.stop();
+  running.splice(running.indexOf(emu), 1);
+  return boot();
+}
+
+/** What the storefront does with a cached prepay_id: the bridge's pay request, then 支付 on the sheet. */
+async function payThroughBridge(emu: Emulator, prepayId: string): Promise<Record<string, unknown>> {
+  const params = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+  const opened = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+  const sheet = (await opened.json()) as { ok: boolean; ticket?: string; err_desc?: string };
+  if (!sheet.ok) return sheet;
+  const confirmed = await fetch(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, { method: 'POST', signal: AbortSignal.timeout(5000) });
+  return (await confirmed.json()) as Record<string, unknown>;
+}
+
+describe('state file (EMULATOR_STATE_FILE)', () => {
+  it('after a restart the cached prepay_id is still payable, re-entry returns it, orderquery and OAuth tokens still work', async () => {
+    let emu = await boot();
+    const params = orderParams();
+    const prepayId = (await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id!;
+    const location = (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?appid=${M.appId}&redirect_uri=${encodeURIComponent('http://localhost/cb')}&response_type=code&scope=snsapi_base&state=s`, { redirect: 'manual' })).headers.get('location')!;
+    const code = new URL(location).searchParams.get('code')!;
+    const token = (await (await fetch(`${emu.httpUrl}/sns/oauth2/access_token?appid=${M.appId}&secret=${M.appSecret}&code=${code}&grant_type=authorization_code`)).json()) as Record<string, string>;
+
+    emu = await restart(emu);
+
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields).toMatchObject({ result_code: 'SUCCESS', trade_state: 'NOTPAY' });
+    expect((await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id).toBe(prepayId);
+    expect(await payThroughBridge(emu, prepayId)).toEqual({ ok: true });
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.trade_state).toBe('SUCCESS');
+    const auth = (await (await fetch(`${emu.httpUrl}/sns/auth?access_token=${token.access_token}&openid=${token.openid}`)).json()) as Record<string, unknown>;
+    expect(auth).toEqual({ errcode: 0, errmsg: 'ok' });
+    // The used code stays used.
+    const reuse = (await (await fetch(`${emu.httpUrl}/sns/oauth2/access_token?appid=${M.appId}&secret=${M.appSecret}&code=${code}&grant_type=authorization_code`)).json()) as Record<string, unknown>;
+    expect(reuse.errcode).toBe(40163);
+
+    // The payment itself survives the next restart, and new ids do not collide with old ones.
+    emu = await restart(emu);
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.trade_state).toBe('SUCCESS');
+    expect((await payApi(emu, '/pay/unifiedorder', params)).fields.err_code).toBe('ORDERPAID');
+    const ids = (await json(emu, '/__emulator/state')).body.notifications as Array<{ id: string }>;
+    expect(new Set(ids.map((n) => n.id)).size).toBe(ids.length);
+    // Written atomically: no temp file is left beside it.
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['emulator-state.json']);
+  });
+
+  it('a notification still being retried at shutdown continues after the restart', async () => {
+    let failing = true;
+    const receiver = await startReceiver(() => ({ body: failing ? FAIL_REPLY : SUCCESS_REPLY }));
+    try {
+      let emu = await boot();
+      const prepayId = (await payApi(emu, '/pay/unifiedorder', orderParams({ notify_url: receiver.url }))).fields.prepay_id!;
+      await emu.pay(prepayId);
+      await receiver.waitFor(2);
+      emu = await restart(emu);
+      failing = false;
+      const delivered = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'delivered'));
+      // The failed attempts made before the restart are still on record, followed by the success.
+      expect(delivered.attempts[0]!.outcome).toBe('fail');
+      expect(delivered.attempts.at(-1)!.outcome).toBe('success');
+      expect(receiver.received.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a malformed state file is refused with an error naming it, and left as it was', () => {
+    const bad = join(dir, 'bad.json');
+    for (const content of ['{"version":1,', JSON.stringify({ version: 99 }), JSON.stringify({ version: 1, sequence: 0, currentUserId: 'zhangsan', orders: [{ mchId: M.mchId }] })]) {
+      writeFileSync(bad, content);
+      expect(() => createEmulator({ port: 0, httpsPort: 0, stateFile: bad })).toThrow(`emulator state file ${bad}`);
+      expect(readFileSync(bad, 'utf8')).toBe(content);
+    }
+  });
+
+  it('reset is saved too: a restart after POST /__emulator/reset starts empty', async () => {
+    let emu = await boot();
+    const params = orderParams();
+    await payApi(emu, '/pay/unifiedorder', params);
+    await json(emu, '/__emulator/reset', { method: 'POST', body: {} });
+    emu = await restart(emu);
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.err_code).toBe('ORDERNOTEXIST');
+  });
+});
