@@ -1,5 +1,5 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WeixinBridgeResponse } from '../src/wechat/bridge-types';
 import PayView from '../src/views/PayView.vue';
 import { mockFetch } from './helpers/fetch-mock';
@@ -111,6 +111,57 @@ describe('PayView (JSAPI)', () => {
     expect(wrapper.text()).toContain('已关闭');
     expect(calls.some((call) => call.method === 'POST')).toBe(false);
     wrapper.unmount();
+  });
+});
+
+describe('PayView (JSAPI, bridge not injected yet)', () => {
+  const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+
+  beforeEach(() => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('opens the pay sheet once WeixinJSBridgeReady fires', async () => {
+    scriptJsapi();
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).toContain('正在调起微信支付');
+
+    await vi.advanceTimersByTimeAsync(1000);
+    const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:ok' });
+    document.dispatchEvent(new Event('WeixinJSBridgeReady'));
+    await flushPromises();
+    expect(invoke).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+    wrapper.unmount();
+  });
+
+  it('says the WeChat pay environment is missing after the timeout, with 重新支付', async () => {
+    scriptJsapi();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    await vi.advanceTimersByTimeAsync(5000);
+    await flushPromises();
+    expect(wrapper.find('[role="alert"]').text()).toContain('未检测到微信支付环境，请在微信中打开');
+    expect(wrapper.findAll('button').some((button) => button.text() === '重新支付')).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('does not open the pay sheet if the shopper left before the bridge arrived', async () => {
+    scriptJsapi();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    wrapper.unmount();
+
+    const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:ok' });
+    document.dispatchEvent(new Event('WeixinJSBridgeReady'));
+    await flushPromises();
+    expect(invoke).not.toHaveBeenCalled();
   });
 });
 

@@ -72,6 +72,8 @@ export function usePayment(outTradeNo: () => string) {
 
       phase.value = 'invoking';
       const bridge = await waitForWeixinBridge({ timeoutMs: BRIDGE_TIMEOUT_MS });
+      // The shopper may have left (or retried) while the bridge was loading: no pay sheet then.
+      if (stale()) return;
       const outcome = await invokeGetBrandWCPayRequest(bridge, pay.payParams);
       if (stale()) return;
       if (outcome.result === 'ok') {
