@@ -116,9 +116,11 @@ describe('code exchange', () => {
     expect(second.body.errmsg).toMatch(/, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
   });
 
-  it('wrong secret → 40001, bad grant_type → 40002, unknown → 40029, missing → 41008', async () => {
+  it('wrong secret → 40125, missing secret → 41004, bad grant_type → 40002, unknown → 40029, missing → 41008, bad appid → 40013', async () => {
     const code = await baseCode();
-    expect((await exchange(code, { secret: 'wrong' })).body.errcode).toBe(40001);
+    expect((await exchange(code, { secret: 'wrong' })).body.errcode).toBe(40125);
+    expect((await exchange(code, { secret: '' })).body.errcode).toBe(41004);
+    expect((await exchange(code, { appid: 'wx0000000000000000' })).body.errcode).toBe(40013);
     expect((await exchange(code, { grant_type: 'client_credential' })).body.errcode).toBe(40002);
     expect((await exchange('notARealCode')).body.errcode).toBe(40029);
     expect((await sns('/sns/oauth2/access_token', { appid: M.appId, secret: M.appSecret, grant_type: 'authorization_code' })).body.errcode).toBe(41008);

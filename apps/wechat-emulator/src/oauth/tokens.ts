@@ -51,7 +51,8 @@ export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, 
   const merchant = deps.merchants.byAppId(q.appid);
   if (!merchant) return err(40013, 'invalid appid');
   if (!q.secret) return err(41004, 'appsecret missing');
-  if (q.secret !== merchant.appSecret) return err(40001, 'invalid credential, access_token is invalid or not latest');
+  // What WeChat answers a wrong AppSecret on this endpoint (observed: "invalid appsecret").
+  if (q.secret !== merchant.appSecret) return err(40125, 'invalid appsecret');
   if (q.grant_type !== 'authorization_code') return err(40002, 'invalid grant_type');
   if (!q.code) return err(41008, 'missing code');
   const code = deps.state.codes.get(q.code);
