@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import Koa from 'koa';
-import session from 'koa-session';
 import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
@@ -20,10 +19,8 @@ import { payRoutes } from './payments/pay-routes';
 import { PublicUrls } from './public-urls';
 import { reconcileOnce, startReconciler, type ReconcileSummary } from './reconciler';
 import type { Services } from './services';
-import { createSessionStore } from './sessions/store';
+import { sessionMiddleware } from './sessions/middleware';
 import { createOAuthClient, createPayClients } from './wechat-clients';
-
-const SESSION_MAX_AGE_MS = 7 * 24 * 3600_000;
 
 export interface AppDeps {
   database?: DatabaseHandle;
@@ -82,22 +79,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
-  app.use(
-    session(
-      {
-        key: 'wxshop.sid',
-        maxAge: SESSION_MAX_AGE_MS,
-        httpOnly: true,
-        signed: true,
-        sameSite: 'lax',
-        secure: config.env === 'production',
-        rolling: false,
-        renew: true,
-        store: createSessionStore(database.db) as never,
-      },
-      app,
-    ),
-  );
+  app.use(sessionMiddleware(app, config, database.db));
 
   for (const router of [authRoutes(services), catalogRoutes(database.db), orderRoutes(services), payRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());

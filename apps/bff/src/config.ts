@@ -127,6 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push('ADMIN_TOKEN: must not be the dev default and needs at least 16 characters in production');
     }
     if (!e.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: is required in production');
+    // Production cookies are Secure, and a browser never sends those back over http: sign-in would loop.
+    else if (!e.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

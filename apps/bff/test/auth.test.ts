@@ -218,3 +218,51 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(body.error.requestId).toBe(generated.headers.get('x-request-id'));
   });
 });
+
+describe('session cookies in production', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
+    stack = await startStack(
+      { name: 'pglite' },
+      {
+        NODE_ENV: 'production',
+        PUBLIC_BASE_URL: 'https://shop.example.com',
+        WECHAT_APP_SECRET: 'a'.repeat(32),
+        WECHAT_PAY_API_KEY: 'b'.repeat(32),
+        SESSION_KEYS: 'k'.repeat(32),
+        ADMIN_TOKEN: 't'.repeat(32),
+      },
+    );
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sets signed, httpOnly, SameSite=Lax, Secure cookies even when the proxy sends no X-Forwarded-Proto', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=/cart');
+    expect(login.status).toBe(302);
+    expect(new URL(login.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://shop.example.com/api/auth/callback');
+    const cookies = login.headers.getSetCookie();
+    expect(cookies.map((c) => c.split('=')[0])).toEqual(['wxshop.sid', 'wxshop.sid.sig']);
+    for (const cookie of cookies) {
+      expect(cookie).toMatch(/; secure/i);
+      expect(cookie).toMatch(/; httponly/i);
+      expect(cookie).toMatch(/; samesite=lax/i);
+    }
+    // The session round-trips: the pending state stored at login is found again.
+    const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+    const declined = await browser.get(`/api/auth/callback?state=${state}`);
+    expect(declined.status).toBe(302);
+    expect(declined.headers.get('location')).toBe('/cart?login=declined');
+  });
+
+  it('ignores a session cookie whose signature does not match', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login');
+    const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+    browser.cookies.set('wxshop.sid.sig', 'forged-signature');
+    expect((await browser.fetch(`/api/auth/callback?state=${state}`, { headers: { Accept: 'application/json' } })).status).toBe(400);
+  });
+});

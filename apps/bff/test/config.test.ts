@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     expect(withDefaults.some((m) => m.startsWith('ADMIN_TOKEN:'))).toBe(true);
   });
 
+  it('requires an https PUBLIC_BASE_URL in production (its cookies are Secure)', () => {
+    const secrets = { WECHAT_APP_SECRET: 'a'.repeat(32), WECHAT_PAY_API_KEY: 'b'.repeat(32), SESSION_KEYS: 'k'.repeat(32), ADMIN_TOKEN: 't'.repeat(32) };
+    expect(problems({ ...base, ...secrets, NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://shop.example.com' })).toEqual([
+      'PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)',
+    ]);
+    expect(problems({ ...base, ...secrets, NODE_ENV: 'development', PUBLIC_BASE_URL: 'http://localhost:5173' })).toEqual([]);
+  });
+
   it('starts production with real secrets', () => {
     const c = loadConfig({
       NODE_ENV: 'production',
