@@ -25,18 +25,51 @@ export class WechatNotifyError extends Error {
   override readonly name = 'WechatNotifyError';
 }
 
-/** `api.weixin.qq.com` answered `{errcode, errmsg}` with errcode ≠ 0. */
+/**
+ * What a caller should do about an OAuth errcode:
+ * - BAD_CODE: the code is reused (40163), invalid (40029), expired (42003) or missing (41008) — start a new authorization;
+ * - TOKEN_EXPIRED: the web access_token expired (42001) — refresh it;
+ * - REAUTHORIZE: the refresh_token is invalid (40030) or expired (42002), or the user changed password (42007) — start over;
+ * - INVALID_TOKEN: access_token/openid invalid or missing (40001, 40003, 40014, 41001, 41009);
+ *   during a code exchange 40001 means a wrong AppSecret;
+ * - SCOPE: the token's scope or the user's grant does not cover the API (48001, 50001), or the user is restricted (50002);
+ * - CONFIG: a merchant configuration problem (grant_type, appid, secret, IP whitelist: 40002, 40013, 40125, 40164, 41002, 41004);
+ * - BUSY: WeChat is busy (-1) — retry later;
+ * - OTHER: anything else.
+ */
+export type OAuthErrorKind = 'BAD_CODE' | 'TOKEN_EXPIRED' | 'REAUTHORIZE' | 'INVALID_TOKEN' | 'SCOPE' | 'CONFIG' | 'BUSY' | 'OTHER';
+
+const OAUTH_ERROR_KINDS: Record<Exclude<OAuthErrorKind, 'OTHER'>, readonly number[]> = {
+  BAD_CODE: [40029, 40163, 42003, 41008],
+  TOKEN_EXPIRED: [42001],
+  REAUTHORIZE: [40030, 42002, 42007],
+  INVALID_TOKEN: [40001, 40003, 40014, 41001, 41009],
+  SCOPE: [48001, 50001, 50002],
+  CONFIG: [40002, 40013, 40125, 40164, 41002, 41004],
+  BUSY: [-1],
+};
+
+export function oauthErrorKind(errcode: number): OAuthErrorKind {
+  for (const [kind, codes] of Object.entries(OAUTH_ERROR_KINDS)) {
+    if (codes.includes(errcode)) return kind as OAuthErrorKind;
+  }
+  return 'OTHER';
+}
+
+/** `api.weixin.qq.com` answered `{errcode, errmsg}` with errcode ≠ 0. Branch on `kind`/`errcode`, never on `errmsg`. */
 export class WechatOAuthError extends Error {
   override readonly name = 'WechatOAuthError';
+  readonly kind: OAuthErrorKind;
   constructor(
     readonly errcode: number,
     readonly errmsg: string,
   ) {
     super(`WeChat OAuth error ${errcode}: ${oauthErrorMeaning(errcode) ?? errmsg}`);
+    this.kind = oauthErrorKind(errcode);
   }
   /** The code was reused (40163), invalid (40029), expired (42003) or missing (41008). */
   get isBadCode(): boolean {
-    return [40029, 40163, 42003, 41008].includes(this.errcode);
+    return this.kind === 'BAD_CODE';
   }
 }
 
@@ -58,8 +91,10 @@ const OAUTH_ERRORS: Record<number, string> = {
   42001: 'access_token expired',
   42002: 'refresh_token expired',
   42003: 'oauth code expired',
+  42007: 'user changed password; tokens revoked, re-authorize',
   48001: 'api unauthorized for this scope',
   50001: 'user has not authorized this api',
+  50002: 'user restricted',
 };
 
 export function oauthErrorMeaning(errcode: number): string | undefined {

@@ -4,7 +4,7 @@
  * never include URLs, query strings or the underlying error objects.
  */
 import { endpointUrl } from './base-url';
-import { WechatOAuthError, WechatTransportError } from './errors';
+import { WechatOAuthError, WechatTransportError, type OAuthErrorKind } from './errors';
 
 export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo';
 
@@ -88,8 +88,8 @@ export interface WechatUserInfo {
 /** WeChat's JSON bodies are small; anything bigger is not a WeChat answer. */
 const MAX_JSON_BYTES = 256 * 1024;
 
-/** errcodes of `/sns/auth` that mean "this token/openid pair is not valid" rather than "try later". */
-const INVALID_TOKEN_ERRCODES = new Set([40001, 40003, 40014, 41001, 41009, 42001, 42007]);
+/** Error kinds of `/sns/auth` that mean "this token/openid pair is not valid" rather than "try later". */
+const TOKEN_NOT_VALID: ReadonlySet<OAuthErrorKind> = new Set(['INVALID_TOKEN', 'TOKEN_EXPIRED', 'REAUTHORIZE']);
 
 type Json = Record<string, unknown>;
 
@@ -147,7 +147,7 @@ export class OAuthClient {
       await this.get('/sns/auth', { access_token: accessToken, openid });
       return true;
     } catch (err) {
-      if (err instanceof WechatOAuthError && INVALID_TOKEN_ERRCODES.has(err.errcode)) return false;
+      if (err instanceof WechatOAuthError && TOKEN_NOT_VALID.has(err.kind)) return false;
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 /** OAuth: authorize URL (pure) and the /sns/* client against an in-test server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAuthClient, WechatOAuthError, WechatTransportError, buildAuthorizeUrl, parseLenientJson } from '../src/index';
+import { OAuthClient, WechatOAuthError, WechatTransportError, buildAuthorizeUrl, oauthErrorKind, parseLenientJson } from '../src/index';
 import { startServer, type TestServer } from './support/http-server';
 
 const APP_ID = 'wx2421b1c4370ec43b';
@@ -106,6 +106,7 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
           return reply({ access_token: 'AT3', expires_in: 7200, refresh_token: 'RT1', openid: 'oOPENID', scope: 'snsapi_userinfo' }, 'application/json');
         case '/sns/userinfo':
           if (q.get('access_token') === 'BASE') return reply({ errcode: 48001, errmsg: 'api unauthorized' });
+          if (q.get('access_token') === 'EXPIRED') return reply({ errcode: '42001', errmsg: 'access_token expired' });
           // A raw control character inside a nickname, as WeChat has been seen to send.
           return reply(
             `{"openid":"${q.get('openid')}","nickname":"小明\u0001😀","sex":0,"province":"","city":"","country":"","headimgurl":"https://thirdwx.qlogo.cn/x/0","privilege":[],"lang":"${q.get('lang')}"}`,
@@ -113,6 +114,7 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
         case '/sns/auth':
           if (q.get('access_token') === 'AT1' && q.get('openid') === 'oOPENID') return reply({ errcode: 0, errmsg: 'ok' });
           if (q.get('access_token') === 'BUSY') return reply({ errcode: -1, errmsg: 'system error' });
+          if (q.get('access_token') === 'EXPIRED') return reply({ errcode: 42001, errmsg: 'access_token expired, rid: 1-2-3' });
           return reply({ errcode: 40003, errmsg: 'invalid openid' });
       }
       res.statusCode = 404;
@@ -235,10 +237,59 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
     expect(((await oauthError(client().userInfo('BASE', 'o'))) as WechatOAuthError).errcode).toBe(48001);
   });
 
-  it('checkToken: true, false for an invalid pair, throws when WeChat is busy', async () => {
+  it('checkToken: true, false for an invalid pair or an expired token, throws when WeChat is busy', async () => {
     expect(await client().checkToken('AT1', 'oOPENID')).toBe(true);
     expect(await client().checkToken('AT1', 'oOTHER')).toBe(false);
-    expect(await oauthError(client().checkToken('BUSY', 'oOPENID'))).toBeInstanceOf(WechatOAuthError);
+    expect(await client().checkToken('EXPIRED', 'oOPENID')).toBe(false);
+    const busy = await oauthError(client().checkToken('BUSY', 'oOPENID'));
+    expect(busy).toBeInstanceOf(WechatOAuthError);
+    expect((busy as WechatOAuthError).kind).toBe('BUSY');
+  });
+
+  it('types the errors a caller must react to differently', async () => {
+    const expired = (await oauthError(client().userInfo('EXPIRED', 'oOPENID'))) as WechatOAuthError;
+    expect(expired).toMatchObject({ errcode: 42001, kind: 'TOKEN_EXPIRED', isBadCode: false });
+    expect(expired.message).toMatch(/access_token expired/);
+    const deadRefresh = (await oauthError(client().refreshToken('RTX'))) as WechatOAuthError;
+    expect(deadRefresh.kind).toBe('REAUTHORIZE');
+    const base = (await oauthError(client().userInfo('BASE', 'o'))) as WechatOAuthError;
+    expect(base.kind).toBe('SCOPE');
+    const used = (await oauthError(client().exchangeCode('used'))) as WechatOAuthError;
+    expect(used.kind).toBe('BAD_CODE');
+  });
+});
+
+describe('oauthErrorKind', () => {
+  it('maps every errcode of the reference table to what the caller should do', () => {
+    const expected: Record<number, string> = {
+      [-1]: 'BUSY',
+      40001: 'INVALID_TOKEN',
+      40002: 'CONFIG',
+      40003: 'INVALID_TOKEN',
+      40013: 'CONFIG',
+      40014: 'INVALID_TOKEN',
+      40029: 'BAD_CODE',
+      40030: 'REAUTHORIZE',
+      40125: 'CONFIG',
+      40163: 'BAD_CODE',
+      40164: 'CONFIG',
+      41001: 'INVALID_TOKEN',
+      41002: 'CONFIG',
+      41004: 'CONFIG',
+      41008: 'BAD_CODE',
+      41009: 'INVALID_TOKEN',
+      42001: 'TOKEN_EXPIRED',
+      42002: 'REAUTHORIZE',
+      42003: 'BAD_CODE',
+      42007: 'REAUTHORIZE',
+      48001: 'SCOPE',
+      50001: 'SCOPE',
+      50002: 'SCOPE',
+      45011: 'OTHER',
+    };
+    for (const [code, kind] of Object.entries(expected)) expect([code, oauthErrorKind(Number(code))]).toEqual([code, kind]);
+    expect(new WechatOAuthError(42007, 'x').message).toMatch(/re-authorize/);
+    expect(new WechatOAuthError(99999, 'odd text').message).toBe('WeChat OAuth error 99999: odd text');
   });
 });
 
