@@ -6,8 +6,28 @@ import type { Timers } from './timers';
 const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
 /** A notification has no response of ours to break: only these make sense there. */
 const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed'];
-/** OAuth JSON carries no signature. */
+/** OAuth JSON carries no signature, and its errors are numbers. */
 const OAUTH_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop'];
+
+const ERR_CODE = /^[A-Z][A-Z_]{1,31}$/;
+
+/**
+ * err_code_des WeChat gives for the business failures tests most often need but the emulator
+ * cannot reach on its own (merchant balance, user account state, rate limits).
+ */
+const ERR_CODE_DES: Record<string, string> = {
+  NOTENOUGH: '基本账户余额不足，请充值后重新发起',
+  BIZERR_NEED_RETRY: '退款业务流程错误，需要商户触发重试来解决',
+  USER_ACCOUNT_ABNORMAL: '退款请求失败，用户帐号注销',
+  TRADE_OVERDUE: '订单已经超过退款期限',
+  FREQUENCY_LIMITED: '频率限制',
+  INVALID_REQ_TOO_MUCH: '无效请求过多，请1分钟后重试',
+  NOAUTH: '商户无此接口权限',
+};
+
+export function bizErrorDes(fault: Pick<Fault, 'errCode' | 'errCodeDes'>): string {
+  return fault.errCodeDes ?? ERR_CODE_DES[fault.errCode ?? ''] ?? `模拟的业务错误(${fault.errCode ?? ''})`;
+}
 
 function supportedKinds(target: FaultTarget): readonly FaultKind[] {
   return target === 'notify' ? NOTIFY_KINDS : target === 'oauth_token' ? OAUTH_KINDS : API_KINDS;
@@ -16,7 +36,7 @@ function supportedKinds(target: FaultTarget): readonly FaultKind[] {
 type FaultSpec = Omit<Fault, 'id' | 'createdAt'>;
 
 export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | string {
-  const { target, kind, count, delayMs } = body;
+  const { target, kind, count, delayMs, errCode, errCodeDes } = body;
   if (!FAULT_TARGETS.includes(target as FaultTarget)) return `target must be one of ${FAULT_TARGETS.join(', ')}`;
   if (!FAULT_KINDS.includes(kind as FaultKind)) return `kind must be one of ${FAULT_KINDS.join(', ')}`;
   if (!supportedKinds(target as FaultTarget).includes(kind as FaultKind)) {
@@ -24,11 +44,18 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
   }
   if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1)) return 'count must be a positive integer';
   if (delayMs !== undefined && (!Number.isInteger(delayMs) || (delayMs as number) < 0)) return 'delayMs must be a non-negative integer';
+  if (kind === 'bizerror') {
+    if (typeof errCode !== 'string' || !ERR_CODE.test(errCode)) return 'bizerror needs errCode, an upper-case WeChat err_code such as NOTENOUGH';
+    if (errCodeDes !== undefined && (typeof errCodeDes !== 'string' || errCodeDes === '' || errCodeDes.length > 128)) return 'errCodeDes must be a string of 1..128 characters';
+  } else if (errCode !== undefined || errCodeDes !== undefined) {
+    return 'errCode and errCodeDes belong to kind bizerror only';
+  }
   return {
     target: target as FaultTarget,
     kind: kind as FaultKind,
     remaining: (count as number | undefined) ?? 1,
     ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
+    ...(kind === 'bizerror' ? { errCode: errCode as string, ...(errCodeDes !== undefined ? { errCodeDes: errCodeDes as string } : {}) } : {}),
   };
 }
 

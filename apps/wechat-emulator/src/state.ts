@@ -121,7 +121,7 @@ export interface ConsentRequest {
 }
 
 export const FAULT_TARGETS = ['unifiedorder', 'orderquery', 'closeorder', 'refund', 'refundquery', 'oauth_token', 'notify'] as const;
-export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'badsign', 'drop'] as const;
+export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -132,6 +132,9 @@ export interface Fault {
   /** How many more requests it affects. */
   remaining: number;
   delayMs?: number;
+  /** `bizerror`: the err_code (and optional err_code_des) of the signed business failure. */
+  errCode?: string;
+  errCodeDes?: string;
   createdAt: number;
 }
 

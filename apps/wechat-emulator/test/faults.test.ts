@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, orderParams, payApi, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -20,6 +20,33 @@ describe('fault injection', () => {
     expect((await fault({ target: 'notify', kind: 'http500' })).status).toBe(400);
     expect((await fault({ target: 'oauth_token', kind: 'badsign' })).status).toBe(400);
     expect((await fault({ target: 'orderquery', kind: 'delay', count: 0 })).status).toBe(400);
+    expect((await fault({ target: 'refund', kind: 'bizerror' })).status).toBe(400);
+    expect((await fault({ target: 'refund', kind: 'bizerror', errCode: 'not enough' })).status).toBe(400);
+    expect((await fault({ target: 'notify', kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(400);
+    expect((await fault({ target: 'oauth_token', kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(400);
+    expect((await fault({ target: 'refund', kind: 'delay', errCode: 'NOTENOUGH' })).status).toBe(400);
+    expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(0);
+  });
+
+  it('bizerror: a signed business FAIL with the chosen err_code (e.g. NOTENOUGH on refund), nothing processed, then normal again', async () => {
+    const params = orderParams();
+    await emu.pay((await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id!);
+    const refund = signed({ out_trade_no: params.out_trade_no, out_refund_no: 'RF1', total_fee: 101, refund_fee: 101 });
+    const withCert = { ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey };
+
+    expect((await fault({ target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(201);
+    const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert);
+    expect(refused.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'NOTENOUGH', err_code_des: '基本账户余额不足，请充值后重新发起' });
+    expect(verify(refused.fields, M.apiKey, 'MD5')).toBe(true);
+    expect(emu.state.refunds.size).toBe(0);
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.trade_state).toBe('SUCCESS');
+
+    // The same out_refund_no goes through once the merchant has money again.
+    expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert)).fields.result_code).toBe('SUCCESS');
+
+    await fault({ target: 'orderquery', kind: 'bizerror', errCode: 'FREQUENCY_LIMITED', errCodeDes: '自定义说明' });
+    const limited = await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no });
+    expect(limited.fields).toMatchObject({ result_code: 'FAIL', err_code: 'FREQUENCY_LIMITED', err_code_des: '自定义说明' });
   });
 
   it('systemerror: signed result_code FAIL SYSTEMERROR, nothing created, then normal again', async () => {

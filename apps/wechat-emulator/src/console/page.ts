@@ -74,7 +74,7 @@ button{cursor:pointer}ol{margin:0;padding-left:18px}
     table('refunds', ['out_refund_no', 'out_trade_no', 'refund_id', 'amount', 'status', 'notify_url'], s.refunds.map(function (r) {
       return [r.outRefundNo, r.outTradeNo, r.refundId, yuan(r.refundFee), { value: r.status, cls: 'st-' + r.status }, r.notifyUrl || ''];
     }));
-    table('faults', ['target', 'kind', 'remaining', 'delayMs'], s.faults.map(function (f) { return [f.target, f.kind, f.remaining, f.delayMs === undefined ? '' : f.delayMs]; }));
+    table('faults', ['target', 'kind', 'remaining', 'delayMs'], s.faults.map(function (f) { return [f.target, f.kind + (f.errCode ? ' ' + f.errCode : ''), f.remaining, f.delayMs === undefined ? '' : f.delayMs]; }));
     table('users', ['id', 'nickname', 'current', 'openids'], s.users.map(function (u) {
       return [u.id, u.nickname, u.id === s.currentUserId ? '✔' : '', Object.keys(u.openids).map(function (k) { return k + ': ' + u.openids[k]; }).join('  ')];
     }));

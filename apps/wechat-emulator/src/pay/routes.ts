@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Deps } from '../deps';
-import { applyEarlyFault, destroyResponse } from '../faults';
+import { applyEarlyFault, bizErrorDes, destroyResponse } from '../faults';
 import { readRawBody } from '../http/body';
 import type { FaultTarget } from '../state';
 import { bizFail, corruptSign, fail, openEnvelope, renderReply, type PayReply, type PayRequest } from './envelope';
@@ -69,7 +69,9 @@ export function payRouter(deps: Deps): Router {
         return sendXml(ctx, renderReply(fail('商户API证书与mch_id不匹配'), undefined));
       }
       let reply: PayReply;
+      // Both answer a signed business failure without processing: retrying is safe.
       if (fault?.kind === 'systemerror') reply = bizFail('SYSTEMERROR', '系统错误，请使用相同参数重试');
+      else if (fault?.kind === 'bizerror') reply = bizFail(fault.errCode!, bizErrorDes(fault));
       else reply = endpoint.handler(request, deps);
       let xml = renderReply(reply, request);
       if (fault?.kind === 'badsign') xml = corruptSign(xml);
