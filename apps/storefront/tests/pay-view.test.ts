@@ -141,6 +141,21 @@ describe('PayView (JSAPI, bridge not injected yet)', () => {
     wrapper.unmount();
   });
 
+  it('reads the outcome out through the live region that showed 正在调起微信支付', async () => {
+    scriptJsapi();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    const region = wrapper.get('[aria-live="polite"]').element;
+    expect(region.textContent).toContain('正在调起微信支付');
+
+    installBridge({ err_msg: 'get_brand_wcpay_request:cancel' });
+    document.dispatchEvent(new Event('WeixinJSBridgeReady'));
+    await flushPromises();
+    expect(wrapper.element.contains(region)).toBe(true);
+    expect(region.textContent).toContain('已取消');
+    wrapper.unmount();
+  });
+
   it('says the WeChat pay environment is missing after the timeout, with 重新支付', async () => {
     scriptJsapi();
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });

@@ -54,6 +54,18 @@ describe('ResultView', () => {
     wrapper.unmount();
   });
 
+  it('announces 确认中 → 支付成功 through one live region that stays mounted', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PAID') }] });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    const region = wrapper.get('[aria-live="polite"]').element;
+    expect(region.textContent).toContain('确认中');
+
+    await advance(500);
+    expect(wrapper.element.contains(region)).toBe(true);
+    expect(region.textContent).toContain('支付成功');
+    wrapper.unmount();
+  });
+
   it('shows 已关闭 for a CLOSED order', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
