@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiErrorSchema } from '@wxpay-shop/contract';
+import { ApiErrorSchema, ProductListSchema, ProductSchema } from '@wxpay-shop/contract';
 import { closeLocally } from '../src/payments/settle';
 import { backends } from './helpers/backends';
 import { adminRefund, createOrder, expireOrder, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
@@ -62,6 +62,31 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     expect(await stockOf('mug')).toBe(0);
     const after = await db().selectFrom('order_items').select('id').where('product_id', '=', 'mug').execute();
     expect(after.length - before.length).toBe(5);
+  });
+
+  it('never serves stale stock from a cache: the catalog revalidates (ETag) and changes after an order', async () => {
+    await setStock('mug', 30);
+    const browser = stack.browser();
+    const stockIn = async (res: Response) =>
+      ProductListSchema.parse(await res.json()).products.find((p) => p.id === 'mug')!.stock;
+    const first = await browser.get('/api/products');
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(await stockIn(first)).toBe(30);
+    // Unchanged: a body-less 304.
+    const unchanged = await browser.fetch('/api/products', { headers: { 'If-None-Match': etag! } });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+    await createOrder(browser, [{ productId: 'mug', quantity: 3 }]);
+    // Changed: the old validator no longer matches, and the new stock is served at once.
+    const changed = await browser.fetch('/api/products', { headers: { 'If-None-Match': etag! } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(await stockIn(changed)).toBe(27);
+    const one = await browser.get('/api/products/mug');
+    expect(one.headers.get('cache-control')).toBe('no-cache');
+    expect(ProductSchema.parse(await one.json()).stock).toBe(27);
   });
 
   it('gives the stock back exactly once when an expired order is closed', async () => {

@@ -1,9 +1,13 @@
-/** Read-only catalog; prices come from the products table and nowhere else. */
+/**
+ * Read-only catalog; prices come from the products table and nowhere else. Answers are
+ * revalidated on every use rather than cached for a while, because they carry live stock.
+ */
 import Router from '@koa/router';
 import type { Kysely } from 'kysely';
 import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/contract';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
+import { sendRevalidated } from '../http/revalidated';
 
 function toProduct(row: ProductRow): Product {
   return {
@@ -20,14 +24,12 @@ export function catalogRoutes(db: Kysely<DB>): Router {
   const router = new Router();
   router.get('/api/products', async (ctx) => {
     const rows = await db.selectFrom('products').selectAll().orderBy('sort_order').execute();
-    ctx.set('Cache-Control', 'public, max-age=60');
-    ctx.body = ProductListSchema.parse({ products: rows.map(toProduct) });
+    sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map(toProduct) }));
   });
   router.get('/api/products/:id', async (ctx) => {
     const row = await db.selectFrom('products').selectAll().where('id', '=', ctx.params.id ?? '').executeTakeFirst();
     if (!row) throw notFound('No such product');
-    ctx.set('Cache-Control', 'public, max-age=60');
-    ctx.body = ProductSchema.parse(toProduct(row));
+    sendRevalidated(ctx, ProductSchema.parse(toProduct(row)));
   });
   return router;
 }

@@ -1,0 +1,30 @@
+/**
+ * JSON that browsers may keep but must revalidate on every use (Cache-Control: no-cache + ETag):
+ * an unchanged answer costs a 304, a changed one (stock after an order) is seen at once.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'koa';
+
+/**
+ * RFC 9110 weak comparison against If-None-Match. Koa's ctx.fresh is not used: it gives up on
+ * any request carrying Cache-Control: no-cache, which fetch() adds to every conditional request.
+ */
+function matches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+export function sendRevalidated(ctx: Context, body: unknown): void {
+  const json = JSON.stringify(body);
+  const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  ctx.set('Cache-Control', 'no-cache');
+  ctx.set('ETag', etag);
+  const ifNoneMatch = ctx.get('If-None-Match');
+  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = 'application/json';
+  ctx.body = json;
+}
