@@ -1,5 +1,6 @@
 /** Emulator configuration: merchants and options, with defaults resolved in one place. */
 import { readFileSync } from 'node:fs';
+import { notifyUrlProblem } from './pay/rules';
 
 export interface MerchantConfig {
   /** Official Account AppID bound to this merchant. */
@@ -12,6 +13,13 @@ export interface MerchantConfig {
   oauthDomains: string[];
   /** Shown on the pay sheet; defaults to a generic test name. */
   name?: string;
+  /**
+   * Refund-result notify URL set in the merchant console: used when a refund request names none
+   * (without either, WeChat sends no refund notification).
+   */
+  refundNotifyUrl?: string;
+  /** This merchant's notification retry time scale, overriding the emulator-wide one. */
+  notifyTimeScale?: number;
 }
 
 export const DEFAULT_MERCHANT = {
@@ -89,13 +97,20 @@ function validateMerchants(merchants: readonly MerchantConfig[]): void {
     }
     if (m.apiKey.length !== 32) throw new Error(`merchant ${m.mchId}: apiKey must be exactly 32 characters`);
     if (!Array.isArray(m.oauthDomains)) throw new Error(`merchant ${m.mchId}: oauthDomains must be an array`);
+    if (m.refundNotifyUrl !== undefined) {
+      const problem = typeof m.refundNotifyUrl === 'string' ? notifyUrlProblem(m.refundNotifyUrl) : 'must be a string';
+      if (problem) throw new Error(`merchant ${m.mchId}: refundNotifyUrl ${problem}`);
+    }
+    if (m.notifyTimeScale !== undefined && !(typeof m.notifyTimeScale === 'number' && m.notifyTimeScale > 0)) {
+      throw new Error(`merchant ${m.mchId}: notifyTimeScale must be a number > 0`);
+    }
     // One appid belongs to one merchant here, so appid → merchant lookups stay unambiguous.
     if (appIds.has(m.appId)) throw new Error(`appId ${m.appId} configured twice`);
     appIds.add(m.appId);
   }
 }
 
-/** Reads `[{appId, appSecret, mchId, apiKey, oauthDomains, name?}]` (or `{merchants: [...]}`) from a JSON file. */
+/** Reads `[{appId, appSecret, mchId, apiKey, oauthDomains, name?, refundNotifyUrl?, notifyTimeScale?}]` (or `{merchants: [...]}`) from a JSON file. */
 export function loadMerchantsFile(path: string): MerchantConfig[] {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   const list = Array.isArray(parsed) ? parsed : (parsed as { merchants?: unknown }).merchants;

@@ -35,5 +35,9 @@ describe('configuration', () => {
     expect(() => loadMerchantsFile(file)).toThrow('exactly 32 characters');
     writeFileSync(file, JSON.stringify({ nope: true }));
     expect(() => loadMerchantsFile(file)).toThrow('expected an array');
+    writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, refundNotifyUrl: 'https://shop.example.com/refund?x=1' }]));
+    expect(() => loadMerchantsFile(file)).toThrow('refundNotifyUrl notify_url不能携带参数');
+    writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, notifyTimeScale: 0 }]));
+    expect(() => loadMerchantsFile(file)).toThrow('notifyTimeScale must be a number > 0');
   });
 });

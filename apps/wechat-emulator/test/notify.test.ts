@@ -87,6 +87,17 @@ describe('payment notification', () => {
     expect(receiver.received).toHaveLength(16);
   });
 
+  it("a merchant's notifyTimeScale overrides the emulator-wide one for its retries", async () => {
+    await emu.stop();
+    emu = await startEmulator({ notifyTimeScale: 0.001, merchants: [{ ...M, notifyTimeScale: 1 }] });
+    receiver = await startReceiver(() => ({ body: FAIL_REPLY }));
+    const { prepayId } = await order();
+    await emu.pay(prepayId);
+    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.nextAttemptAt !== undefined && d.attempts.length === 1));
+    // The first retry is due 15 s (real time) after the failed attempt, not 15 ms.
+    expect(delivery.nextAttemptAt! - delivery.attempts[0]!.at).toBeGreaterThanOrEqual(15_000);
+  });
+
   it('replay re-sends a delivery and reports the attempt', async () => {
     receiver = await startReceiver((n) => (n === 0 ? { body: FAIL_REPLY } : { body: SUCCESS_REPLY }));
     await emu.stop();

@@ -108,6 +108,28 @@ describe('refund over mutual TLS', () => {
     await eventually(() => [...emu.state.refunds.values()][0]?.status === 'SUCCESS');
     expect(emu.state.deliveries.size).toBe(1); // only the payment notification
   });
+
+  it("the merchant's console refundNotifyUrl is used when the request names none; the request's notify_url wins", async () => {
+    const consoleRx = await startReceiver();
+    const requestRx = await startReceiver();
+    try {
+      await emu.stop();
+      emu = await startEmulator({ refundDelayMs: 30, merchants: [{ ...M, refundNotifyUrl: consoleRx.url }] });
+      const a = await paidOrder();
+      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(a), withCert());
+      const [notice] = await consoleRx.waitFor(1);
+      const inner = await parseXml(decryptReqInfo((await parseXml(notice!.body)).req_info!, M.apiKey), { root: 'root' });
+      expect(inner).toMatchObject({ out_trade_no: a, refund_status: 'SUCCESS' });
+
+      const b = await paidOrder();
+      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(b, { notify_url: requestRx.url }), withCert());
+      await requestRx.waitFor(1);
+      expect(consoleRx.received).toHaveLength(1);
+    } finally {
+      await consoleRx.close();
+      await requestRx.close();
+    }
+  });
 });
 
 /** A certificate with the right CN but not issued by the emulator's CA. */

@@ -51,14 +51,15 @@ export class Notifier {
     refund.successTime = beijingDateTime(new Date());
     this.config.log(`refund ${refund.outRefundNo} SUCCESS`);
     this.changed();
-    if (!refund.notifyUrl) return;
     const merchant = this.merchants.byMchId(refund.mchId)!;
+    const url = refund.notifyUrl ?? merchant.refundNotifyUrl;
+    if (!url) return;
     this.start({
       kind: 'refund',
       mchId: refund.mchId,
       outTradeNo: refund.outTradeNo,
       outRefundNo: refund.outRefundNo,
-      url: refund.notifyUrl,
+      url,
       body: refundNotifyXml(refund, merchant),
     });
   }
@@ -110,7 +111,7 @@ export class Notifier {
     if (attempt.outcome === 'success') {
       delivery.status = 'delivered';
     } else {
-      const delay = retryDelayMs(delivery.retryIndex, this.config.notifyTimeScale);
+      const delay = retryDelayMs(delivery.retryIndex, this.merchants.byMchId(delivery.mchId)?.notifyTimeScale ?? this.config.notifyTimeScale);
       if (delay === undefined) {
         delivery.status = 'failed';
         this.config.log(`notify ${delivery.id} gave up after ${delivery.attempts.length} attempts`);
