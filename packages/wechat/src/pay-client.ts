@@ -121,6 +121,30 @@ function isPositiveFen(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;
 }
 
+/** 参数规定: out_trade_no ≤ 32 of [0-9A-Za-z_-|*]; out_refund_no ≤ 64 of the same plus @. */
+const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{1,32}$/;
+const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+function checkOutTradeNo(method: string, value: string): void {
+  if (typeof value !== 'string' || !OUT_TRADE_NO.test(value)) throw new Error(`${method}: outTradeNo must be 1-32 characters of [0-9A-Za-z_-|*]`);
+}
+
+function checkOutRefundNo(method: string, value: string): void {
+  if (typeof value !== 'string' || !OUT_REFUND_NO.test(value)) throw new Error(`${method}: outRefundNo must be 1-64 characters of [0-9A-Za-z_-|*@]`);
+}
+
+/** WeChat requires an absolute URL without a query string (notifications are POSTed to it as is). */
+function checkNotifyUrl(method: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${method}: notifyUrl must be an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${method}: notifyUrl must be http(s)`);
+  if (value.includes('?') || value.includes('#')) throw new Error(`${method}: notifyUrl must not carry a query string or fragment`);
+}
+
 function malformed(what: string): WechatPayCommunicationError {
   return new WechatPayCommunicationError(`malformed response: ${what}`);
 }
@@ -169,6 +193,11 @@ export class PayClient {
     if (!input.outTradeNo || !input.body || !input.spbillCreateIp || !input.notifyUrl) {
       throw new Error('unifiedOrder: outTradeNo, body, spbillCreateIp and notifyUrl are required');
     }
+    checkOutTradeNo('unifiedOrder', input.outTradeNo);
+    checkNotifyUrl('unifiedOrder', input.notifyUrl);
+    if (input.timeExpire !== undefined && !(input.timeExpire instanceof Date && Number.isFinite(input.timeExpire.getTime()))) {
+      throw new Error('unifiedOrder: timeExpire must be a valid Date');
+    }
     const fields = await this.call('/pay/unifiedorder', {
       device_info: 'WEB',
       body: input.body,
@@ -195,6 +224,9 @@ export class PayClient {
   }
 
   async orderQuery(by: { outTradeNo: string } | { transactionId: string }): Promise<OrderQueryResult> {
+    if ('transactionId' in by) {
+      if (!by.transactionId) throw new Error('orderQuery: transactionId must not be empty');
+    } else checkOutTradeNo('orderQuery', by.outTradeNo);
     const fields = await this.call(
       '/pay/orderquery',
       'transactionId' in by ? { transaction_id: by.transactionId } : { out_trade_no: by.outTradeNo },
@@ -226,13 +258,15 @@ export class PayClient {
 
   /** ORDERPAID / ORDERCLOSED surface as WechatPayBusinessError; the caller decides what they mean. */
   async closeOrder(outTradeNo: string): Promise<void> {
-    if (!outTradeNo) throw new Error('closeOrder: outTradeNo is required');
+    checkOutTradeNo('closeOrder', outTradeNo);
     await this.call('/pay/closeorder', { out_trade_no: outTradeNo });
   }
 
   /** Over mutual TLS when tls.cert/key are configured. Retrying is safe: out_refund_no is the idempotency key. */
   async refund(input: RefundInput): Promise<RefundResult> {
-    if (!input.outTradeNo || !input.outRefundNo) throw new Error('refund: outTradeNo and outRefundNo are required');
+    checkOutTradeNo('refund', input.outTradeNo);
+    checkOutRefundNo('refund', input.outRefundNo);
+    if (input.notifyUrl !== undefined) checkNotifyUrl('refund', input.notifyUrl);
     if (!isPositiveFen(input.totalFee) || !isPositiveFen(input.refundFee)) {
       throw new Error('refund: totalFee and refundFee must be positive integers (fen)');
     }
@@ -263,6 +297,8 @@ export class PayClient {
   }
 
   async refundQuery(by: { outRefundNo: string } | { outTradeNo: string }): Promise<RefundQueryResult> {
+    if ('outRefundNo' in by) checkOutRefundNo('refundQuery', by.outRefundNo);
+    else checkOutTradeNo('refundQuery', by.outTradeNo);
     const fields = await this.call(
       '/pay/refundquery',
       'outRefundNo' in by ? { out_refund_no: by.outRefundNo } : { out_trade_no: by.outTradeNo },

@@ -236,6 +236,31 @@ describe('PayClient over HTTP', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('refuses malformed order and refund numbers, notify URLs and expiry dates before sending anything', async () => {
+    const before = seen.length;
+    for (const outTradeNo of ['', 'a'.repeat(33), 'ORDER 1', 'ORDER1&x=1', '订单1']) {
+      await expect(client().unifiedOrder({ ...order, outTradeNo })).rejects.toThrow(/outTradeNo/);
+      await expect(client().orderQuery({ outTradeNo })).rejects.toThrow(/outTradeNo/);
+      await expect(client().closeOrder(outTradeNo)).rejects.toThrow(/outTradeNo/);
+      await expect(client().refundQuery({ outTradeNo })).rejects.toThrow(/outTradeNo/);
+    }
+    await expect(client().orderQuery({ transactionId: '' })).rejects.toThrow(/transactionId/);
+    for (const notifyUrl of ['/wxpay/notify', 'ftp://shop.example.com/n', 'https://shop.example.com/n?order=1', 'https://shop.example.com/n#x']) {
+      await expect(client().unifiedOrder({ ...order, notifyUrl })).rejects.toThrow(/notifyUrl/);
+    }
+    await expect(client().unifiedOrder({ ...order, timeExpire: new Date('not a date') })).rejects.toThrow(/timeExpire/);
+    const refund = { outTradeNo: 'ORDER1', outRefundNo: 'R1', totalFee: 2, refundFee: 1 };
+    for (const outRefundNo of ['', 'R'.repeat(65), 'R 1', 'R1&x']) {
+      await expect(client().refund({ ...refund, outRefundNo })).rejects.toThrow(/outRefundNo/);
+      await expect(client().refundQuery({ outRefundNo })).rejects.toThrow(/outRefundNo/);
+    }
+    await expect(client().refund({ ...refund, notifyUrl: 'https://shop.example.com/r?x=1' })).rejects.toThrow(/notifyUrl/);
+    expect(seen.length).toBe(before);
+    // The documented extremes are accepted: 32 / 64 characters including _-|* and @.
+    await expect(client().closeOrder(`A_-|*${'9'.repeat(27)}`)).resolves.toBeUndefined();
+    await expect(client().refundQuery({ outRefundNo: `R_-|*@${'9'.repeat(58)}` })).resolves.toBeDefined();
+  });
+
   it('a response signed with another key → WechatSignatureError', async () => {
     expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }))).toBeInstanceOf(WechatSignatureError);
   });
