@@ -261,8 +261,9 @@ describe('PayClient over HTTP', () => {
     await expect(client().refundQuery({ outRefundNo: `R_-|*@${'9'.repeat(58)}` })).resolves.toBeDefined();
   });
 
-  it('a response signed with another key → WechatSignatureError', async () => {
-    expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }))).toBeInstanceOf(WechatSignatureError);
+  it('a response signed with another key → WechatSignatureError, not retried', async () => {
+    expect(await rejection(client({ retries: 3 }).unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }))).toBeInstanceOf(WechatSignatureError);
+    expect(lastFor('BADSIGN')).toHaveLength(1);
   });
 
   it('a correctly signed response for another appid → WechatSignatureError', async () => {
@@ -443,6 +444,15 @@ describe('PayClient refund over mutual TLS', () => {
     expect(req.path).toBe('/secapi/pay/refund');
     expect(req.clientCertCN).toBe('10000100');
     expect(req.fields).toMatchObject({ out_refund_no: 'R100', total_fee: '101', refund_fee: '50', refund_fee_type: 'CNY', refund_desc: '退款', sign_type: 'HMAC-SHA256' });
+  });
+
+  it('a refund answered SYSTEMERROR is re-sent byte for byte (same out_refund_no, so WeChat refunds once)', async () => {
+    const result = await client({ retries: 1, retryDelayMs: 5 }).refund({ ...refund, outRefundNo: 'FLAKY' });
+    expect(result.outRefundNo).toBe('FLAKY');
+    const attempts = seen.filter((s) => s.fields.out_refund_no === 'FLAKY');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.body).toBe(attempts[0]!.body);
+    expect(attempts.every((a) => a.path === '/secapi/pay/refund' && a.clientCertCN === '10000100')).toBe(true);
   });
 
   it('refuses a refund answer for another out_refund_no', async () => {
