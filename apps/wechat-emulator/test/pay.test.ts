@@ -99,12 +99,18 @@ describe('unifiedorder', () => {
       [{ openid: openidFor('wx2421b1c4370ec43b', 'zhangsan') }, 'invalid openid'],
       [{ spbill_create_ip: 'not-an-ip' }, 'invalid spbill_create_ip'],
       [{ time_expire: '20000101000000' }, 'time_expire时间过短，刷卡至少1分钟，其他5分钟'],
+      [{ limit_pay: 'no_debit' }, 'limit_pay参数格式错误'],
+      [{ receipt: 'N' }, 'receipt参数格式错误'],
+      [{ goods_tag: 'g'.repeat(33) }, 'goods_tag参数长度有误'],
+      [{ scene_info: 's'.repeat(257) }, 'scene_info参数长度有误'],
     ];
     for (const [override, message] of bad) {
       const res = await payApi(emu, '/pay/unifiedorder', orderParams(override));
       if (message) expect(res.fields, JSON.stringify(override)).toEqual({ return_code: 'FAIL', return_msg: message });
       else expect(res.fields.err_code).toBe('INVALID_REQUEST');
     }
+    const legal = await payApi(emu, '/pay/unifiedorder', orderParams({ limit_pay: 'no_credit', receipt: 'Y', goods_tag: 'g'.repeat(32) }));
+    expect(legal.fields.result_code).toBe('SUCCESS');
   });
 
   it('an openid issued for another configured appid → appid and openid not match', async () => {

@@ -25,6 +25,11 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
   if (tooLong(f.attach, 127)) return fail('attach参数长度有误');
   if (tooLong(f.device_info, 32)) return fail('device_info参数长度有误');
   if (tooLong(f.detail, 6000)) return fail('detail参数长度有误');
+  if (tooLong(f.goods_tag, 32)) return fail('goods_tag参数长度有误');
+  if (tooLong(f.scene_info, 256)) return fail('scene_info参数长度有误');
+  // Optional switches with a single legal value (§3.1).
+  if (f.limit_pay !== undefined && f.limit_pay !== 'no_credit') return fail('limit_pay参数格式错误');
+  if (f.receipt !== undefined && f.receipt !== 'Y') return fail('receipt参数格式错误');
   const totalFee = positiveFen(f.total_fee);
   if (totalFee === null) return fail('total_fee参数格式错误');
   if (f.fee_type && f.fee_type !== 'CNY') return fail('fee_type参数格式错误');
