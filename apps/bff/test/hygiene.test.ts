@@ -81,10 +81,24 @@ describe('storefront serving', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('微信小店');
     }
+    // Hashed build output is cached for good; the page itself is always revalidated.
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    for (const route of ['/', '/index.html', '/orders/20261126ABC']) {
+      expect((await fetch(`${stack.bff.url}${route}`, { headers: { Accept: 'text/html' } })).headers.get('cache-control')).toBe('no-cache');
+    }
     const api = await fetch(`${stack.bff.url}/api/nope`, { headers: { Accept: 'text/html' } });
     expect(api.status).toBe(404);
     expect(ApiErrorSchema.parse(await api.json()).error.code).toBe('NOT_FOUND');
     expect((await fetch(`${stack.bff.url}/api/products`)).status).toBe(200);
+  });
+
+  it("answers 404, not index.html, for a missing file such as an old deploy's chunk", async () => {
+    for (const file of ['/assets/index-OLDHASH.js', '/favicon.ico']) {
+      const res = await fetch(`${stack.bff.url}${file}`, { headers: { Accept: '*/*' } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type') ?? '').not.toMatch(/html/);
+      expect(await res.text()).not.toContain('微信小店');
+    }
   });
 });
 
