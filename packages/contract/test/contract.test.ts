@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CreateOrderRequestSchema, JsapiPayParamsSchema, PayResponseSchema } from '../src/index';
+import {
+  ApiErrorSchema,
+  CreateOrderRequestSchema,
+  FenSchema,
+  JsapiPayParamsSchema,
+  OrderStatusSchema,
+  PayResponseSchema,
+} from '../src/index';
 
 // V4 of ../shared/wechat-protocol.md (self-computed paySign, MD5).
 const v4 = {
@@ -25,6 +32,24 @@ describe('JsapiPayParams', () => {
   it('rejects a paySign whose length contradicts signType', () => {
     expect(JsapiPayParamsSchema.safeParse({ ...v4, signType: 'HMAC-SHA256' }).success).toBe(false);
   });
+  it('accepts the HMAC-SHA256 variant of V4 (64-char paySign)', () => {
+    const hmac = { ...v4, signType: 'HMAC-SHA256', paySign: 'D3C8EC2BB7A501F85B7FE93E298F4CD23C7E8D90F37DF45D716DF18AE7B65F72' };
+    expect(JsapiPayParamsSchema.parse(hmac)).toEqual(hmac);
+    expect(JsapiPayParamsSchema.safeParse({ ...hmac, signType: 'MD5' }).success).toBe(false);
+  });
+  it('rejects a lower-case paySign, a lower-case or RSA signType and a doubled prepay_id= prefix', () => {
+    expect(JsapiPayParamsSchema.safeParse({ ...v4, paySign: v4.paySign.toLowerCase() }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v4, signType: 'md5' }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v4, signType: 'RSA' }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v4, package: `prepay_id=${v4.package}` }).success).toBe(false);
+  });
+  it('rejects a missing field', () => {
+    for (const name of Object.keys(v4)) {
+      const partial: Record<string, unknown> = { ...v4 };
+      delete partial[name];
+      expect([name, JsapiPayParamsSchema.safeParse(partial).success]).toEqual([name, false]);
+    }
+  });
   it('rejects lower-case names and extra fields', () => {
     const { timeStamp, ...rest } = v4;
     expect(JsapiPayParamsSchema.safeParse({ ...rest, timestamp: timeStamp }).success).toBe(false);
@@ -48,5 +73,20 @@ describe('PayResponse', () => {
   it('discriminates JSAPI and NATIVE', () => {
     expect(PayResponseSchema.parse({ tradeType: 'JSAPI', payParams: v4 }).tradeType).toBe('JSAPI');
     expect(PayResponseSchema.safeParse({ tradeType: 'NATIVE', codeUrl: 'http://evil' }).success).toBe(false);
+  });
+});
+
+describe('OrderStatus, Fen and ApiError', () => {
+  it('has exactly the six order statuses of the issue', () => {
+    expect(OrderStatusSchema.options).toEqual(['PENDING', 'PAID', 'CLOSED', 'REFUNDING', 'REFUNDED', 'FAILED']);
+  });
+  it('takes amounts as non-negative safe integers of fen only', () => {
+    expect(FenSchema.safeParse(0).success).toBe(true);
+    for (const bad of [-1, 0.5, '1', 2 ** 53, Number.NaN]) expect(FenSchema.safeParse(bad).success).toBe(false);
+  });
+  it('describes the error body shape and refuses unknown codes', () => {
+    expect(ApiErrorSchema.parse({ error: { code: 'CONFLICT', message: 'order already paid', requestId: 'r1' } }).error.code).toBe('CONFLICT');
+    expect(ApiErrorSchema.safeParse({ error: { code: 'TEAPOT', message: 'x' } }).success).toBe(false);
+    expect(ApiErrorSchema.safeParse({ code: 'CONFLICT', message: 'x' }).success).toBe(false);
   });
 });
