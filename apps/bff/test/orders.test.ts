@@ -59,6 +59,9 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     ['zero quantity', { items: [{ productId: 'mug', quantity: 0 }] }],
     ['fractional quantity', { items: [{ productId: 'mug', quantity: 1.5 }] }],
     ['no items', { items: [] }],
+    ['more than 99 of one product', { items: [{ productId: 'sticker', quantity: 100 }] }],
+    ['split lines that add up to more than 99', { items: [{ productId: 'sticker', quantity: 60 }, { productId: 'sticker', quantity: 40 }] }],
+    ['more than 50 lines', { items: Array.from({ length: 51 }, () => ({ productId: 'sticker', quantity: 1 })) }],
   ])('rejects %s with 400', async (_label, body) => {
     const res = await stack.browser().post('/api/orders', body);
     expect(res.status).toBe(400);
