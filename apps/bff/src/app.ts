@@ -79,9 +79,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
+  // The catalog is the same for everyone: served before the session, so browsing costs no session read.
+  const catalog = catalogRoutes(database.db);
+  app.use(catalog.routes()).use(catalog.allowedMethods());
+
   app.use(sessionMiddleware(app, config, database.db));
 
-  for (const router of [authRoutes(services), catalogRoutes(database.db), orderRoutes(services), payRoutes(services)]) {
+  for (const router of [authRoutes(services), orderRoutes(services), payRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiErrorSchema,
@@ -31,6 +32,22 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     const one = ProductSchema.parse(await (await stack.browser().get('/api/products/green-tea')).json());
     expect(one.priceFen).toBe(990);
     expect((await stack.browser().get('/api/products/nope')).status).toBe(404);
+  });
+
+  it('serves the catalog without reading the session store', async () => {
+    const browser = stack.browser();
+    await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+    expect(browser.cookies.get('wxshop.sid')).toBeTruthy();
+    // With the sessions table gone, anything that loads the session fails; the catalog must not.
+    await sql`ALTER TABLE sessions RENAME TO sessions_away`.execute(stack.database.db);
+    try {
+      expect((await browser.get('/api/products')).status).toBe(200);
+      expect((await browser.get('/api/products/mug')).status).toBe(200);
+      expect((await browser.get('/api/me')).status).toBe(500);
+    } finally {
+      await sql`ALTER TABLE sessions_away RENAME TO sessions`.execute(stack.database.db);
+    }
+    expect((await browser.get('/api/me')).status).toBe(200);
   });
 
   it('creates an order with a server-computed total and a valid out_trade_no', async () => {
