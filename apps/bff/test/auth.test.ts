@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
+import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
 import { createOrder, signIn, startStack, type Stack } from './helpers/stack';
@@ -164,6 +164,25 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     const aliceTablet = stack.browser();
     await signIn(stack, aliceTablet);
     expect((await aliceTablet.get(`/api/orders/${order.outTradeNo}`)).status).toBe(200);
+  });
+
+  it("does not show the previous user's orders to another WeChat user signing in on the same browser", async () => {
+    const shared = stack.browser();
+    await signIn(stack, shared);
+    const first = await createOrder(shared, [{ productId: 'sticker', quantity: 1 }]);
+    await stack.control('oauth/current-user', { userId: 'wangwu' });
+    try {
+      await signIn(stack, shared);
+      expect((await shared.get(`/api/orders/${first.outTradeNo}`)).status).toBe(404);
+      expect(OrderListSchema.parse(await (await shared.get('/api/orders')).json()).orders).toEqual([]);
+      expect((await shared.post(`/api/orders/${first.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(404);
+    } finally {
+      await stack.control('oauth/current-user', { userId: 'zhangsan' });
+    }
+    // The first user, signing in anywhere, still has it.
+    const again = stack.browser();
+    await signIn(stack, again);
+    expect((await again.get(`/api/orders/${first.outTradeNo}`)).status).toBe(200);
   });
 
   it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com', '/..//evil.com', '/%252e%252e//evil.com'])(

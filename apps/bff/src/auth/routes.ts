@@ -81,6 +81,9 @@ export function authRoutes(services: Services): Router {
     }
     const shopper = await upsertShopper(db, { openid: token.openid, nickname, avatarUrl });
     const session = sessionOf(ctx);
+    // Another WeChat user signing in on this browser must not inherit the previous user's
+    // session-owned orders: they start with a fresh owner id.
+    if (session.openid && session.openid !== token.openid) delete session.ownerId;
     const ownerId = ownerIdOf(ctx);
     await claimGuestOrders(db, ownerId, token.openid);
     session.openid = token.openid;
