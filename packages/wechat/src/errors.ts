@@ -1,11 +1,11 @@
 /** Typed errors of the WeChat protocol core. Messages never contain keys or secrets. */
 
-/** Malformed, hostile (DOCTYPE/ENTITY) or oversized XML. */
+/** Malformed, hostile (DOCTYPE/ENTITY) or oversized XML, or a value XML cannot carry. */
 export class WechatXmlError extends Error {
   override readonly name = 'WechatXmlError';
   constructor(
     message: string,
-    readonly reason: 'EMPTY' | 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED' | 'NOT_FLAT' | 'BAD_ROOT',
+    readonly reason: 'EMPTY' | 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED' | 'NOT_FLAT' | 'BAD_ROOT' | 'INVALID_CHAR',
   ) {
     super(message);
   }

@@ -78,6 +78,15 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   return out;
 }
 
+/**
+ * Characters outside XML 1.0's Char production (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF).
+ * WeChat answers such a body with XML_FORMAT_ERROR, so they are refused here with a clear error.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** CDATA cannot contain `]]>`; split it across two sections. */
 function cdata(value: string): string {
   return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
@@ -86,13 +95,19 @@ function cdata(value: string): string {
 /**
  * Builds `<xml>` with every value in CDATA (as WeChat's own messages do).
  * Undefined/null/empty values are omitted, matching what the signature covers.
+ * Throws WechatXmlError INVALID_CHAR for control characters, U+FFFE/U+FFFF or a lone surrogate.
  */
 export function buildXml(fields: Readonly<Record<string, string | number | undefined | null>>, root = 'xml'): string {
   let out = `<${root}>`;
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined || value === null || value === '') continue;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT');
-    out += `<${name}>${cdata(String(value))}</${name}>`;
+    const text = String(value);
+    // A lone surrogate would be sent as U+FFFD and no longer match the sign computed over it.
+    if (NOT_XML_CHAR.test(text) || LONE_SURROGATE.test(text)) {
+      throw new WechatXmlError(`field <${name}> contains a character XML cannot carry`, 'INVALID_CHAR');
+    }
+    out += `<${name}>${cdata(text)}</${name}>`;
   }
   return `${out}</${root}>`;
 }

@@ -119,6 +119,9 @@ describe('parseXml hostile input', () => {
   it('refuses a second document or text after the root', async () => {
     expect((await xmlError('<xml><a>1</a></xml><xml><a>2</a></xml>')).reason).toBe('MALFORMED');
     expect((await xmlError('<xml><a>1</a></xml>junk')).reason).toBe('MALFORMED');
+    // sax counts UTF-16 code units, as String.slice does: astral characters must not hide trailing junk.
+    expect((await xmlError('<xml><a>😀😀😀😀</a></xml>x')).reason).toBe('MALFORMED');
+    expect((await xmlError(Buffer.from('\uFEFF<xml><a>中文😀</a></xml><xml/>'))).reason).toBe('MALFORMED');
   });
 
   it('refuses nested elements', async () => {
@@ -177,6 +180,21 @@ describe('buildXml → parseXml', () => {
     const xml = buildXml({ a: '', b: undefined, c: null, total_fee: 1, zero: 0 });
     expect(xml).toBe('<xml><total_fee><![CDATA[1]]></total_fee><zero><![CDATA[0]]></zero></xml>');
     expect(await parseXml(xml)).toEqual({ total_fee: '1', zero: '0' });
+  });
+
+  it('refuses values XML 1.0 cannot carry instead of sending a body WeChat rejects', () => {
+    for (const bad of ['a\u0000b', 'a\u0001b', 'a\u001Fb', 'a\uFFFEb', 'a\uD800b', '\uDC00']) {
+      let err: unknown;
+      try {
+        buildXml({ body: bad });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(WechatXmlError);
+      expect((err as WechatXmlError).reason).toBe('INVALID_CHAR');
+    }
+    // Tab, LF, CR, astral characters and U+007F–U+009F are XML characters.
+    expect(() => buildXml({ body: 'a\tb\nc\rd😀\u007F\u0085' })).not.toThrow();
   });
 
   it('builds a custom root and refuses invalid field names', async () => {
