@@ -2,7 +2,7 @@
  * Debian's Chromium driven by playwright-core (no browser download). The flags keep
  * Chromium off the network, which this machine does not have anyway.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -58,6 +58,8 @@ export async function desktopContext(browser: Browser): Promise<BrowserContext> 
 /** Screenshots are kept as test artifacts: e2e/test-artifacts/<flow>/<nn>-<step>.png */
 export function screenshotter(page: Page, flow: string): (step: string) => Promise<void> {
   const dir = path.join(artifactsDir, flow);
+  // Start each flow afresh so no screenshot from an earlier run (or step list) lingers.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let n = 0;
   return async (step) => {

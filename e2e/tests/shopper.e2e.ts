@@ -28,18 +28,35 @@ afterAll(async () => {
 
 const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
 
-/** Catalog → add the first product → cart → checkout → 提交订单; returns the order number. */
+/**
+ * Catalog → first product's page → 加入购物车 → header cart link → cart → 去结算 → checkout
+ * → 提交订单, with a screenshot of each screen; returns the order number.
+ */
 async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
-  const add = page.getByRole('button', { name: /^将.+加入购物车$/ }).first();
-  await add.waitFor();
+  const firstProduct = page.locator('.product-card__link').first();
+  await firstProduct.waitFor();
   await shot('catalog');
-  await add.click();
-  await page.goto(`${stack.storefrontUrl}/cart`);
+  const name = (await firstProduct.locator('h2').textContent())!.trim();
+  await firstProduct.click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await shot('product');
+  await page.getByRole('button', { name: '加入购物车' }).click();
+  await page.getByRole('status').getByText('已加入购物车').waitFor();
+
+  await page.getByRole('link', { name: '购物车，共 1 件' }).click();
+  await page.getByRole('link', { name: '去结算' }).waitFor();
+  expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
+  await shot('cart');
   await page.getByRole('link', { name: '去结算' }).click();
-  await page.getByRole('button', { name: '提交订单' }).click();
+  const submit = page.getByRole('button', { name: '提交订单' });
+  await submit.waitFor();
+  await shot('checkout');
+  await submit.click();
   await page.waitForURL(/\/orders\/[^/]+\/pay/);
   const outTradeNo = outTradeNoFrom(page);
   if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
+  // The order holds the items now: the cart is empty.
+  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
   return outTradeNo;
 }
 
@@ -153,6 +170,10 @@ describe('desktop browser (NATIVE)', () => {
     const outTradeNo = await checkoutFirstProduct(page, shot);
     expect(new URL(page.url()).origin).toBe(stack.storefrontUrl); // no WeChat sign-in outside WeChat
     await page.getByText('支付完成后页面将自动跳转').waitFor();
+    // The QR code itself is drawn (lazily loaded qrcode chunk), not just its placeholder.
+    const qr = page.getByRole('img', { name: /^微信支付二维码/ });
+    await qr.waitFor();
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThanOrEqual(240);
     await shot('qr-code');
 
     // "Scan" the code_url with the emulator's NATIVE page, as a phone would.
@@ -166,6 +187,77 @@ describe('desktop browser (NATIVE)', () => {
     await page.getByText('支付成功').waitFor({ timeout: 30_000 });
     await shot('paid');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+    await context.close();
+  });
+});
+
+describe('error states in the browser', () => {
+  it('shows a network failure on the catalog with 重试, which loads the products', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'network-error');
+    await page.route('**/api/products', (route) => route.abort('internetdisconnected'), { times: 1 });
+    await page.goto(stack.storefrontUrl);
+    const alert = page.getByRole('alert');
+    await alert.getByText('网络异常，请检查网络后重试').waitFor();
+    await shot('catalog-offline');
+    await alert.getByRole('button', { name: '重试' }).click();
+    await page.locator('.product-card').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('catalog-retried');
+    await context.close();
+  });
+
+  it('when stock runs out between cart and 提交订单, says so (409), marks the line and lets the shopper fix the cart', async () => {
+    const products = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as {
+      products: { id: string; name: string; stock: number }[];
+    };
+    const scarce = products.products.filter((p) => p.stock > 1).sort((a, b) => a.stock - b.stock)[0]!;
+
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'out-of-stock');
+    // Take all of it: the stepper stops at the stock.
+    await page.goto(`${stack.storefrontUrl}/products/${scarce.id}`);
+    const more = page.getByRole('button', { name: `增加${scarce.name}数量` });
+    for (let i = 1; i < scarce.stock; i += 1) await more.click();
+    expect(await more.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '加入购物车' }).click();
+    await page.goto(`${stack.storefrontUrl}/checkout`);
+    const submit = page.getByRole('button', { name: '提交订单' });
+    await submit.waitFor();
+
+    // Another shopper buys one meanwhile.
+    const other = await desktopContext(browser);
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${stack.storefrontUrl}/cart`);
+    const status = await otherPage.evaluate(
+      async (productId) =>
+        (await fetch('/api/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+        })).status,
+      scarce.id,
+    );
+    expect(status).toBe(201);
+    await other.close();
+
+    await submit.click();
+    await page.getByRole('alert').getByText(`「${scarce.name}」库存不足`).waitFor();
+    await page.getByRole('link', { name: '返回购物车修改' }).waitFor();
+    expect(await page.getByRole('button', { name: '提交订单' }).count()).toBe(0);
+    await shot('checkout-409');
+
+    await page.getByRole('link', { name: '返回购物车修改' }).click();
+    await page.locator('.line .warning').getByText('库存不足').waitFor();
+    await shot('cart-short');
+    await page.getByRole('button', { name: `减少${scarce.name}数量` }).click();
+    await page.getByRole('link', { name: '去结算' }).click();
+    await page.getByRole('button', { name: '提交订单' }).click();
+    await page.waitForURL(/\/orders\/[^/]+\/pay/);
+    const order = await bffOrder(page, outTradeNoFrom(page)!);
+    expect(order.items).toEqual([expect.objectContaining({ productId: scarce.id, quantity: scarce.stock - 1 })]);
     await context.close();
   });
 });
