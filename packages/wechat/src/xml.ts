@@ -45,6 +45,8 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   // The BOM is stripped here rather than by xml2js so that sax positions index into `text`.
   const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE');
+  // sax lets these through inside CDATA; refusing them here keeps every parsed field re-buildable by buildXml.
+  if (hasNonXmlChar(text)) throw new WechatXmlError('body contains a character XML cannot carry', 'INVALID_CHAR');
 
   const parser = newParser();
   // xml2js resolves as soon as the root closes and silently drops whatever follows
@@ -87,6 +89,10 @@ const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+function hasNonXmlChar(text: string): boolean {
+  return NOT_XML_CHAR.test(text) || LONE_SURROGATE.test(text);
+}
+
 /** CDATA cannot contain `]]>`; split it across two sections. */
 function cdata(value: string): string {
   return `<![CDATA[${value.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
@@ -104,7 +110,7 @@ export function buildXml(fields: Readonly<Record<string, string | number | undef
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT');
     const text = String(value);
     // A lone surrogate would be sent as U+FFFD and no longer match the sign computed over it.
-    if (NOT_XML_CHAR.test(text) || LONE_SURROGATE.test(text)) {
+    if (hasNonXmlChar(text)) {
       throw new WechatXmlError(`field <${name}> contains a character XML cannot carry`, 'INVALID_CHAR');
     }
     out += `<${name}>${cdata(text)}</${name}>`;

@@ -197,6 +197,14 @@ describe('buildXml → parseXml', () => {
     expect(() => buildXml({ body: 'a\tb\nc\rd😀\u007F\u0085' })).not.toThrow();
   });
 
+  it('refuses to parse characters XML 1.0 forbids, even inside CDATA, so every parsed field can be re-built', async () => {
+    for (const bad of ['a\u0001b', 'a\u001Fb', 'a\uFFFFb', 'a\uD800b']) {
+      await expect(parseXml(`<xml><body><![CDATA[${bad}]]></body></xml>`)).rejects.toMatchObject({ reason: 'INVALID_CHAR' });
+    }
+    await expect(parseXml(Buffer.from('<xml><body>a\u0008b</body></xml>'))).rejects.toMatchObject({ reason: 'INVALID_CHAR' });
+    expect(await parseXml('<xml><body><![CDATA[a\tb\nc😀\u0085]]></body></xml>')).toEqual({ body: 'a\tb\nc😀\u0085' });
+  });
+
   it('builds a custom root and refuses invalid field names', async () => {
     expect(await parseXml(buildXml({ a: '1' }, 'root'), { root: 'root' })).toEqual({ a: '1' });
     expect(() => buildXml({ 'a><b': '1' })).toThrow(WechatXmlError);
