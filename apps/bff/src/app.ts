@@ -49,7 +49,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     refundPay: clients.refundPay,
   };
 
-  const app = new Koa({ keys: config.sessionKeys, proxy: config.env === 'production' });
+  // X-Forwarded-For is only believed when a proxy is declared, and then only the entries those
+  // hops appended: otherwise any client could pick the IP we log and send to WeChat.
+  const app = new Koa({ keys: config.sessionKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
   app.on('error', (err: unknown) => logger.debug({ err }, 'koa error event'));
 
   app.use(requestContext(logger));

@@ -27,6 +27,15 @@ const EnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
   PORT: intFrom(3000, 0, 65535),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be the number of trusted proxy hops (0 = off)' })
+      .int('must be the number of trusted proxy hops (0 = off)')
+      .min(0, 'must be the number of trusted proxy hops (0 = off)')
+      .max(10, 'more than 10 proxy hops is surely a mistake')
+      .default(0),
+  ),
   PUBLIC_BASE_URL: opt(url),
   SESSION_KEYS: opt(z.string()),
   ADMIN_TOKEN: opt(z.string()),
@@ -61,6 +70,8 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
   host: string;
+  /** Reverse proxies in front of us whose X-Forwarded-For entries are believed; 0 = use the socket address. */
+  trustProxyHops: number;
   /** Origin the shopper's browser uses; null = the BFF's own listen address (resolved after listen). */
   publicBaseUrl: string | null;
   sessionKeys: string[];
@@ -142,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    trustProxyHops: e.TRUST_PROXY,
     publicBaseUrl: base,
     sessionKeys,
     adminToken,

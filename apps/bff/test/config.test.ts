@@ -33,6 +33,25 @@ describe('loadConfig', () => {
     expect(c.database.kind).toBe('pglite');
     expect(c.sessionKeys).toEqual([DEV_SESSION_KEYS]);
     expect(c.adminToken).toBe(DEV_ADMIN_TOKEN);
+    expect(c.trustProxyHops).toBe(0);
+  });
+
+  it('trusts a proxy only when TRUST_PROXY names its hops, in production too', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '' }).trustProxyHops).toBe(0);
+    const production = {
+      ...base,
+      NODE_ENV: 'production',
+      PUBLIC_BASE_URL: 'https://shop.example.com',
+      WECHAT_APP_SECRET: 'a'.repeat(32),
+      WECHAT_PAY_API_KEY: 'b'.repeat(32),
+      SESSION_KEYS: 'k'.repeat(32),
+      ADMIN_TOKEN: 't'.repeat(32),
+    };
+    expect(loadConfig(production).trustProxyHops).toBe(0);
+    for (const bad of ['yes', 'true', '-1', '1.5', '11']) {
+      expect(problems({ ...base, TRUST_PROXY: bad })[0], bad).toMatch(/^TRUST_PROXY: /);
+    }
   });
 
   it('lists one clear message per missing or invalid variable', () => {

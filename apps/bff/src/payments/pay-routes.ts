@@ -34,7 +34,7 @@ export function payRoutes(services: Services): Router {
       // WeChat rejects a re-submitted out_trade_no with different parameters (201 商户订单号重复).
       throw conflict(`Order is already being paid with ${order.trade_type}; create a new order to switch`);
     }
-    const prepared: OrderRow = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip), ctx.state.log);
+    const prepared: OrderRow = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip, ctx.req.socket.remoteAddress), ctx.state.log);
     const response: PayResponse =
       request.tradeType === 'JSAPI'
         ? {
