@@ -40,6 +40,7 @@ export default defineConfig(({ mode }) => {
     test: {
       environment: 'happy-dom',
       include: ['tests/**/*.test.ts'],
+      setupFiles: ['tests/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
     },

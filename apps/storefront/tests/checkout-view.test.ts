@@ -36,7 +36,6 @@ describe('CheckoutView', () => {
     // Nothing was bought: the cart keeps the line for the shopper to change.
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 10 }]);
     expect(router.currentRoute.value.name).toBe('checkout');
-    wrapper.unmount();
   });
 
   it('on success, goes to the pay page and empties the cart', async () => {
@@ -51,6 +50,5 @@ describe('CheckoutView', () => {
     expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 10 }] });
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
-    wrapper.unmount();
   });
 });

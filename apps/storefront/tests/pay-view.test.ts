@@ -41,7 +41,6 @@ describe('PayView (JSAPI)', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
     expect(router.currentRoute.value.params.outTradeNo).toBe(NO);
     expect(wrapper.text()).not.toContain('支付成功');
-    wrapper.unmount();
   });
 
   it('on cancel, shows 已取消 and 重新支付, which opens the pay sheet again', async () => {
@@ -59,7 +58,6 @@ describe('PayView (JSAPI)', () => {
     await flushPromises();
     expect(invoke).toHaveBeenCalledTimes(2);
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
-    wrapper.unmount();
   });
 
   it('on fail, shows err_desc and a retry', async () => {
@@ -71,7 +69,6 @@ describe('PayView (JSAPI)', () => {
     expect(wrapper.text()).toContain('当前页面的URL未注册');
     expect(wrapper.findAll('button').some((button) => button.text() === '重新支付')).toBe(true);
     expect(router.currentRoute.value.name).toBe('order-pay');
-    wrapper.unmount();
   });
 
   it('shows the BFF error message when the pay request fails', async () => {
@@ -83,7 +80,6 @@ describe('PayView (JSAPI)', () => {
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
     expect(wrapper.text()).toContain('订单已关闭，无法支付');
-    wrapper.unmount();
   });
 
   it('asks a signed-out WeChat shopper to sign in, in Chinese, when the BFF answers 401', async () => {
@@ -100,7 +96,6 @@ describe('PayView (JSAPI)', () => {
     expect(wrapper.text()).not.toContain('JSAPI payment');
     expect(wrapper.findAll('button').some((button) => button.text() === '微信登录')).toBe(true);
     expect(invoke).not.toHaveBeenCalled();
-    wrapper.unmount();
   });
 
   it('does not ask to pay an order that is already closed', async () => {
@@ -110,7 +105,6 @@ describe('PayView (JSAPI)', () => {
     await flushPromises();
     expect(wrapper.text()).toContain('已关闭');
     expect(calls.some((call) => call.method === 'POST')).toBe(false);
-    wrapper.unmount();
   });
 });
 
@@ -138,7 +132,6 @@ describe('PayView (JSAPI, bridge not injected yet)', () => {
     await flushPromises();
     expect(invoke).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
-    wrapper.unmount();
   });
 
   it('reads the outcome out through the live region that showed 正在调起微信支付', async () => {
@@ -153,7 +146,6 @@ describe('PayView (JSAPI, bridge not injected yet)', () => {
     await flushPromises();
     expect(wrapper.element.contains(region)).toBe(true);
     expect(region.textContent).toContain('已取消');
-    wrapper.unmount();
   });
 
   it('says the WeChat pay environment is missing after the timeout, with 重新支付', async () => {
@@ -164,7 +156,6 @@ describe('PayView (JSAPI, bridge not injected yet)', () => {
     await flushPromises();
     expect(wrapper.find('[role="alert"]').text()).toContain('未检测到微信支付环境，请在微信中打开');
     expect(wrapper.findAll('button').some((button) => button.text() === '重新支付')).toBe(true);
-    wrapper.unmount();
   });
 
   it('does not open the pay sheet if the shopper left before the bridge arrived', async () => {
@@ -201,7 +192,6 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       await vi.advanceTimersByTimeAsync(1000);
       await flushPromises();
       await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
-      wrapper.unmount();
     } finally {
       vi.useRealTimers();
     }
@@ -238,7 +228,6 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       await flushPromises();
       await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
       expect(calls.filter((call) => call.method === 'POST')).toHaveLength(2);
-      wrapper.unmount();
     } finally {
       vi.useRealTimers();
     }

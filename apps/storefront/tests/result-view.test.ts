@@ -51,7 +51,6 @@ describe('ResultView', () => {
     // Settled: no more polling.
     await advance(30_000);
     expect(calls).toHaveLength(3);
-    wrapper.unmount();
   });
 
   it('announces 确认中 → 支付成功 through one live region that stays mounted', async () => {
@@ -63,7 +62,6 @@ describe('ResultView', () => {
     await advance(500);
     expect(wrapper.element.contains(region)).toBe(true);
     expect(region.textContent).toContain('支付成功');
-    wrapper.unmount();
   });
 
   it('shows 已关闭 for a CLOSED order', async () => {
@@ -71,14 +69,12 @@ describe('ResultView', () => {
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(wrapper.text()).toContain('已关闭');
     expect(wrapper.text()).not.toContain('支付成功');
-    wrapper.unmount();
   });
 
   it('shows 支付失败 for a FAILED order', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('FAILED') }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(wrapper.text()).toContain('支付失败');
-    wrapper.unmount();
   });
 
   it('keeps polling through transient errors', async () => {
@@ -92,7 +88,6 @@ describe('ResultView', () => {
     expect(wrapper.text()).toContain('确认中');
     await advance(500);
     expect(wrapper.text()).toContain('支付成功');
-    wrapper.unmount();
   });
 
   it('gives up after about a minute with a manual refresh', async () => {
@@ -109,13 +104,11 @@ describe('ResultView', () => {
     await flushPromises();
     expect(calls.length).toBe(polled + 1);
     expect(wrapper.text()).toContain('确认中');
-    wrapper.unmount();
   });
 
   it('shows the BFF error for an unknown order', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(wrapper.text()).toContain('订单不存在');
-    wrapper.unmount();
   });
 });

@@ -37,7 +37,7 @@ describe('退出登录', () => {
       'POST /api/auth/logout': [{ status: 204, body: null }],
       'GET /api/me': [{ body: { signedIn: false } }],
     });
-    const { wrapper, router, session, button } = await mountSignedIn();
+    const { router, session, button } = await mountSignedIn();
 
     await button.trigger('click');
     await flushPromises();
@@ -47,7 +47,6 @@ describe('退出登录', () => {
     expect(session.me).toBeUndefined();
     expect(session.state).toEqual({ kind: 'guest' });
     expect(assign).not.toHaveBeenCalled();
-    wrapper.unmount();
   });
 
   it('inside WeChat, signs in again silently once, back to the home page', async () => {
@@ -57,7 +56,7 @@ describe('退出登录', () => {
       'POST /api/auth/logout': [{ status: 204, body: null }],
       'GET /api/me': [{ body: { signedIn: false } }],
     });
-    const { wrapper, session, button } = await mountSignedIn();
+    const { session, button } = await mountSignedIn();
 
     await button.trigger('click');
     await flushPromises();
@@ -69,7 +68,6 @@ describe('退出登录', () => {
     await session.bootstrap();
     expect(session.state).toEqual({ kind: 'login-failed', reason: 'unknown' });
     expect(assign).toHaveBeenCalledTimes(1);
-    wrapper.unmount();
   });
 
   it('stays signed in and says why when the logout fails', async () => {
@@ -86,6 +84,5 @@ describe('退出登录', () => {
     expect(session.me).toEqual(me);
     expect(router.currentRoute.value.path).toBe('/orders');
     expect(button.attributes('disabled')).toBeUndefined();
-    wrapper.unmount();
   });
 });
