@@ -77,6 +77,30 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
     expect(await transitions(order.outTradeNo)).toHaveLength(1);
   });
 
+  it('two simultaneous pay requests with different trade types: one prepay, the other a 409 like the sequential case', async () => {
+    const browser = stack.browser();
+    await signIn(stack, browser);
+    for (let round = 0; round < 3; round++) {
+      const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+      const [jsapi, native] = await Promise.all([
+        browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' }),
+        browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }),
+      ]);
+      const statuses = [jsapi.status, native.status].sort();
+      expect(statuses).toEqual([200, 409]);
+      const loser = jsapi.status === 409 ? jsapi : native;
+      const winner = jsapi.status === 200 ? 'JSAPI' : 'NATIVE';
+      expect(ApiErrorSchema.parse(await loser.json()).error.message).toMatch(new RegExp(`already being paid with ${winner}`));
+      const row = await orderRow(order.outTradeNo);
+      expect(row.trade_type).toBe(winner);
+      expect(row.prepay_id).not.toBeNull();
+      expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.tradeType).toBe(winner);
+      // The winner's trade type keeps working; the other stays refused.
+      expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner })).status).toBe(200);
+      expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner === 'JSAPI' ? 'NATIVE' : 'JSAPI' })).status).toBe(409);
+    }
+  });
+
   describe('hostile notifications', () => {
     it('rejects a notification signed with the wrong key (forgery)', async () => {
       const order = await createOrder(stack.browser());

@@ -30,11 +30,8 @@ export function payRoutes(services: Services): Router {
     if (request.tradeType === 'JSAPI' && !shopper.openid) throw unauthenticated('JSAPI payment needs WeChat sign-in');
     if (order.status !== 'PENDING') throw conflict(`Order is ${order.status}`);
     if (order.expires_at.getTime() <= Date.now()) throw conflict('Order has expired');
-    if (order.trade_type && order.trade_type !== request.tradeType) {
-      // WeChat rejects a re-submitted out_trade_no with different parameters (201 商户订单号重复).
-      throw conflict(`Order is already being paid with ${order.trade_type}; create a new order to switch`);
-    }
-    const prepared: OrderRow = await ensurePrepay(services, order, request.tradeType, shopper.openid, clientIp(ctx.ip, ctx.req.socket.remoteAddress), ctx.state.log);
+    const claimed = await claimTradeType(services, order, request.tradeType);
+    const prepared: OrderRow = await ensurePrepay(services, claimed, request.tradeType, shopper.openid, clientIp(ctx.ip, ctx.req.socket.remoteAddress), ctx.state.log);
     const response: PayResponse =
       request.tradeType === 'JSAPI'
         ? {
@@ -51,6 +48,30 @@ export function payRoutes(services: Services): Router {
     ctx.body = PayResponseSchema.parse(response);
   });
   return router;
+}
+
+/**
+ * Fixes the order's trade type in the database before WeChat hears of it: WeChat rejects a
+ * re-submitted out_trade_no with different parameters (201 商户订单号重复), so of two requests
+ * racing with JSAPI and NATIVE exactly one may reach unifiedorder. The claim stays even if
+ * that call fails, since WeChat may have recorded the order anyway.
+ */
+async function claimTradeType(services: Services, order: OrderRow, tradeType: 'JSAPI' | 'NATIVE'): Promise<OrderRow> {
+  const switching = (current: string) => conflict(`Order is already being paid with ${current}; create a new order to switch`);
+  if (order.trade_type === tradeType) return order;
+  if (order.trade_type) throw switching(order.trade_type);
+  const claimed = await services.db
+    .updateTable('orders')
+    .set({ trade_type: tradeType, updated_at: new Date() })
+    .where('id', '=', order.id)
+    .where('status', '=', 'PENDING')
+    .where((eb) => eb.or([eb('trade_type', 'is', null), eb('trade_type', '=', tradeType)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (claimed) return claimed;
+  const now = await services.db.selectFrom('orders').select(['status', 'trade_type']).where('id', '=', order.id).executeTakeFirstOrThrow();
+  if (now.status !== 'PENDING') throw conflict(`Order is ${now.status}`);
+  throw switching(now.trade_type ?? 'another trade type');
 }
 
 async function ensurePrepay(
