@@ -144,6 +144,11 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, outR
     const q = await pay.refundQuery({ outRefundNo });
     const found = q.refunds.find((r) => r.outRefundNo === outRefundNo);
     if (!found || found.status === 'PROCESSING') return false;
+    if (found.status === 'UNKNOWN') {
+      // A status newer than our client: only a known final one may move money or the order.
+      log.warn({ outRefundNo, refundStatus: found.rawStatus }, 'refundquery: unknown refund_status, treated as still processing');
+      return false;
+    }
     status = found.status;
     refundId = found.refundId;
   } catch (err) {

@@ -1,8 +1,47 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
+import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
+import { reconcileOnce } from '../src/reconciler';
+import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import { adminRefund, createOrder, expireOrder, orderRow as orderRowOf, startStack, waitFor, type Stack } from './helpers/stack';
+import { MERCHANT, adminRefund, createOrder, expireOrder, orderRow as orderRowOf, startStack, waitFor, type Stack } from './helpers/stack';
+
+/** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
+async function newStatusRefundQuery(refundStatus: string) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const asked = await parseXml(Buffer.concat(chunks).toString('utf8'));
+        const fields: Record<string, string> = {
+          return_code: 'SUCCESS',
+          result_code: 'SUCCESS',
+          appid: MERCHANT.appId,
+          mch_id: MERCHANT.mchId,
+          nonce_str: randomString(32),
+          out_trade_no: asked.out_refund_no!.slice(0, asked.out_refund_no!.lastIndexOf('R')),
+          refund_count: '1',
+          out_refund_no_0: asked.out_refund_no!,
+          refund_id_0: '50300000000000000099',
+          refund_fee_0: '2990',
+          refund_status_0: refundStatus,
+        };
+        res.setHeader('Content-Type', 'text/xml');
+        res.end(buildXml({ ...fields, sign: sign(fields, MERCHANT.apiKey, 'MD5') }));
+      })();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const pay = new PayClient({ ...MERCHANT, signType: 'MD5', payBaseUrl: `http://127.0.0.1:${port}`, retries: 0 });
+  return { pay, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 describe.each(backends)('reconciler ($name)', (backend) => {
   let stack: Stack;
@@ -130,6 +169,44 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     const passes = await Promise.all([stack.bff.reconcileOnce(), stack.bff.reconcileOnce(), stack.bff.reconcileOnce()]);
     expect(passes.reduce((n, p) => n + p.checked, 0)).toBe(1);
     expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+  });
+
+  it('keeps a refund PROCESSING (never settled, never an error) when refundquery reports an unknown status', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser, [{ productId: 'mug', quantity: 1 }]);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
+    expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
+    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
+    const backdateRefunds = () => db().updateTable('refunds').set({ updated_at: sql<Date>`now() - interval '2 minutes'` }).execute();
+    await backdateRefunds();
+
+    const fake = await newStatusRefundQuery('SOME_NEW_STATUS');
+    const lines: string[] = [];
+    const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    try {
+      const summary = await reconcileOnce({ db: db(), pay: fake.pay, log });
+      expect(summary).toMatchObject({ refundsSettled: 0, errors: 0 });
+    } finally {
+      await fake.close();
+    }
+    const refund = await db()
+      .selectFrom('refunds')
+      .innerJoin('orders', 'orders.id', 'refunds.order_id')
+      .select(['refunds.status'])
+      .where('orders.out_trade_no', '=', order.outTradeNo)
+      .executeTakeFirstOrThrow();
+    expect(refund.status).toBe('PROCESSING');
+    const row = await orderRow(order.outTradeNo);
+    expect(row).toMatchObject({ status: 'REFUNDING', refunded_fen: 0, needs_attention: false });
+    expect(lines.join('')).toMatch(/unknown refund_status.*SOME_NEW_STATUS|SOME_NEW_STATUS.*unknown refund_status/);
+
+    // Still in the queue: once WeChat answers with a known final status, it settles.
+    await backdateRefunds();
+    expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(1);
+    expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDED');
   });
 
   it('settles a refund with refundquery when its notification was dropped', async () => {

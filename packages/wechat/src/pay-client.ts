@@ -105,7 +105,13 @@ export interface RefundQueryItem {
   outRefundNo: string;
   refundId: string;
   refundFee: number;
-  status: RefundStatus;
+  /**
+   * 'UNKNOWN' when WeChat sends a status this client does not know (verbatim in `rawStatus`):
+   * a valid answer, to be treated as "still processing", never as refunded.
+   */
+  status: RefundStatus | 'UNKNOWN';
+  /** The verbatim refund_status_$n, set only when `status` is 'UNKNOWN'. */
+  rawStatus?: string;
 }
 
 export interface RefundQueryResult {
@@ -359,15 +365,15 @@ export function parseRefundList(fields: FlatXml): RefundQueryItem[] {
   const refunds: RefundQueryItem[] = [];
   for (let n = 0; n < count; n++) {
     const statusField = requireResponseField(fields, `refund_status_${n}`);
+    // A status added after this client was written must not make the whole answer unusable.
     const status = REFUND_STATUSES.find((s) => s === statusField);
-    if (status === undefined) throw malformed(`unknown refund_status_${n}`);
     const refundFee = optionalAmount(fields, `refund_fee_${n}`);
     if (refundFee === undefined) throw malformed(`missing refund_fee_${n}`);
     refunds.push({
       outRefundNo: requireResponseField(fields, `out_refund_no_${n}`),
       refundId: requireResponseField(fields, `refund_id_${n}`),
       refundFee,
-      status,
+      ...(status === undefined ? { status: 'UNKNOWN' as const, rawStatus: statusField } : { status }),
     });
   }
   return refunds;

@@ -142,6 +142,23 @@ function fakeWechatPay(seen: Seen[]) {
           refund_fee: fields.refund_fee!,
         });
       case '/pay/refundquery':
+        if (id === 'RNEW') {
+          return reply({
+            out_trade_no: 'ORDER1',
+            refund_count: '2',
+            out_refund_no_0: 'RNEW',
+            refund_id_0: '503009',
+            refund_fee_0: '40',
+            refund_status_0: 'SOME_NEW_STATUS',
+            out_refund_no_1: 'R1',
+            refund_id_1: '503001',
+            refund_fee_1: '50',
+            refund_status_1: 'SUCCESS',
+          });
+        }
+        if (id === 'RNOSTATUS') {
+          return reply({ out_trade_no: 'ORDER1', refund_count: '1', out_refund_no_0: 'RNOSTATUS', refund_id_0: '503010', refund_fee_0: '1' });
+        }
         return reply({
           out_trade_no: 'ORDER1',
           refund_count: '2',
@@ -403,6 +420,21 @@ describe('PayClient over HTTP', () => {
     ]);
     await client().refundQuery({ outRefundNo: 'R1' });
     expect(seen.at(-1)!.fields.out_refund_no).toBe('R1');
+  });
+
+  it('refundQuery passes an unknown refund_status_$n through as UNKNOWN with the raw value, next to the known ones', async () => {
+    const result = await client().refundQuery({ outRefundNo: 'RNEW' });
+    expect(result.refunds).toEqual([
+      { outRefundNo: 'RNEW', refundId: '503009', refundFee: 40, status: 'UNKNOWN', rawStatus: 'SOME_NEW_STATUS' },
+      { outRefundNo: 'R1', refundId: '503001', refundFee: 50, status: 'SUCCESS' },
+    ]);
+    expect(result.raw.refund_status_0).toBe('SOME_NEW_STATUS');
+  });
+
+  it('refundQuery without a refund_status_$n is still malformed', async () => {
+    const err = await rejection(client().refundQuery({ outRefundNo: 'RNOSTATUS' }));
+    expect(err).toBeInstanceOf(WechatPayCommunicationError);
+    expect(err.message).toMatch(/refund_status_0/);
   });
 });
 
