@@ -51,8 +51,9 @@ export async function wechatContext(browser: Browser, emulatorUrl: string): Prom
   return context;
 }
 
-export async function desktopContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+/** `timezoneId` sets the browser's own zone (e.g. a shopper abroad); Chromium's default is the host's. */
+export async function desktopContext(browser: Browser, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
+  return browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', ...options });
 }
 
 /** Screenshots are kept as test artifacts: e2e/test-artifacts/<flow>/<nn>-<step>.png */

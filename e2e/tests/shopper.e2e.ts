@@ -260,4 +260,53 @@ describe('error states in the browser', () => {
     expect(order.items).toEqual([expect.objectContaining({ productId: scarce.id, quantity: scarce.stock - 1 })]);
     await context.close();
   });
+
+  it('an unknown product id says 商品不存在 with 返回首页 instead of 重试', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'unknown-product');
+    await page.goto(`${stack.storefrontUrl}/products/no-such-product`);
+    const alert = page.getByRole('alert');
+    await alert.getByText('商品不存在').waitFor();
+    expect(await page.getByRole('button', { name: '重试' }).count()).toBe(0);
+    await shot('not-found');
+    await alert.getByRole('link', { name: '返回首页' }).click();
+    await page.locator('.product-card').first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await context.close();
+  });
+});
+
+describe('my orders abroad', () => {
+  it('shows order times in Beijing time, on the date the order number carries, in a Los Angeles browser', async () => {
+    const context = await desktopContext(browser, { timezoneId: 'America/Los_Angeles' });
+    const page = await context.newPage();
+    await page.goto(`${stack.storefrontUrl}/orders`);
+    await page.getByText('还没有订单').waitFor();
+    const { productId, browserOffset } = await page.evaluate(async () => {
+      const { products } = (await (await fetch('/api/products')).json()) as { products: { id: string; stock: number }[] };
+      return { productId: products.find((p) => p.stock > 0)!.id, browserOffset: new Date().getTimezoneOffset() };
+    });
+    expect(browserOffset).toBeGreaterThan(0); // the browser really is behind UTC
+    const created = await page.evaluate(
+      async (id) =>
+        (await fetch('/api/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId: id, quantity: 1 }] }),
+        })).json(),
+      productId,
+    );
+    const order = OrderSchema.parse(created);
+
+    await page.getByRole('button', { name: '刷新' }).click();
+    const time = page.locator(`[data-order="${order.outTradeNo}"] time`);
+    await time.waitFor();
+    const beijing = new Date(Date.parse(order.createdAt) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(await time.textContent()).toBe(beijing);
+    // The order number starts with its Beijing date (yyyyMMdd).
+    expect(beijing.slice(0, 10).replaceAll('-', '')).toBe(order.outTradeNo.slice(0, 8));
+    await screenshotter(page, 'orders-abroad')('orders');
+    await context.close();
+  });
 });
