@@ -43,7 +43,14 @@ export interface RefundNotify {
   refundId: string;
   totalFee: number;
   refundFee: number;
-  refundStatus: RefundNotifyStatus;
+  /**
+   * 'UNKNOWN' when WeChat sends a status this parser does not know (verbatim in `rawStatus`):
+   * the notification is still authentic, so acknowledge it, but treat the refund as still
+   * processing and let refundquery settle it.
+   */
+  refundStatus: RefundNotifyStatus | 'UNKNOWN';
+  /** The verbatim refund_status, set only when `refundStatus` is 'UNKNOWN'. */
+  rawStatus?: string;
   /** `yyyy-MM-dd HH:mm:ss`, Beijing time. */
   successTime?: string;
   /** The decrypted `<root>` fields. */
@@ -136,7 +143,6 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
 
   const refundStatusField = requireField(fields, 'refund_status');
   const refundStatus = REFUND_STATUSES.find((s) => s === refundStatusField);
-  if (refundStatus === undefined) throw new WechatNotifyError('refund_status is not SUCCESS, CHANGE or REFUNDCLOSE');
   const notify: RefundNotify = {
     outTradeNo: requireField(fields, 'out_trade_no'),
     transactionId: requireField(fields, 'transaction_id'),
@@ -144,7 +150,8 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
     refundId: requireField(fields, 'refund_id'),
     totalFee: requireAmount(fields, 'total_fee'),
     refundFee: requireAmount(fields, 'refund_fee'),
-    refundStatus,
+    // Rejecting an unknown status would make WeChat re-send an authentic message for hours.
+    ...(refundStatus === undefined ? { refundStatus: 'UNKNOWN' as const, rawStatus: refundStatusField } : { refundStatus }),
     raw: fields,
   };
   const successTime = optionalField(fields, 'success_time');

@@ -166,14 +166,37 @@ describe('parseRefundNotify', () => {
     for (const body of cases) expect(await rejection(parseRefundNotify(body, opts))).toBeInstanceOf(WechatSignatureError);
   });
 
-  it('rejects another merchant and an unknown refund_status', async () => {
+  it('rejects another merchant, a missing refund_status and a bad fee', async () => {
     const reqInfo = encryptReqInfo(buildXml(inner, 'root'), KEY);
     expect(await rejection(parseRefundNotify(outer(reqInfo, { appid: 'wx0' }), opts))).toBeInstanceOf(WechatNotifyError);
     expect(await rejection(parseRefundNotify(outer(reqInfo, { mch_id: '1' }), opts))).toBeInstanceOf(WechatNotifyError);
-    const odd = encryptReqInfo(buildXml({ ...inner, refund_status: 'PROCESSING' }, 'root'), KEY);
-    expect(await rejection(parseRefundNotify(outer(odd), opts))).toBeInstanceOf(WechatNotifyError);
+    const noStatus = encryptReqInfo(buildXml({ ...inner, refund_status: '' }, 'root'), KEY);
+    const missing = await rejection(parseRefundNotify(outer(noStatus), opts));
+    expect(missing).toBeInstanceOf(WechatNotifyError);
+    expect(missing.message).toBe('missing refund_status');
     const badFee = encryptReqInfo(buildXml({ ...inner, refund_fee: '0.5' }, 'root'), KEY);
     expect(await rejection(parseRefundNotify(outer(badFee), opts))).toBeInstanceOf(WechatNotifyError);
+  });
+
+  it('passes an unknown refund_status through as UNKNOWN with rawStatus, other fields still checked', async () => {
+    for (const odd of ['PROCESSING', 'REFUND_PENDING_NEW', 'success']) {
+      const n = await parseRefundNotify(outer(encryptReqInfo(buildXml({ ...inner, refund_status: odd }, 'root'), KEY)), opts);
+      expect(n.refundStatus).toBe('UNKNOWN');
+      expect(n.rawStatus).toBe(odd);
+      expect(n.outRefundNo).toBe('R0001');
+      expect(n.refundFee).toBe(50);
+      expect(n.raw.refund_status).toBe(odd);
+    }
+    const oddAndBadFee = encryptReqInfo(buildXml({ ...inner, refund_status: 'NEW', refund_fee: 'x' }, 'root'), KEY);
+    expect(await rejection(parseRefundNotify(outer(oddAndBadFee), opts))).toBeInstanceOf(WechatNotifyError);
+  });
+
+  it('sets rawStatus only for an unknown refund_status', async () => {
+    for (const known of ['SUCCESS', 'CHANGE', 'REFUNDCLOSE']) {
+      const n = await parseRefundNotify(outer(encryptReqInfo(buildXml({ ...inner, refund_status: known }, 'root'), KEY)), opts);
+      expect(n.refundStatus).toBe(known);
+      expect('rawStatus' in n).toBe(false);
+    }
   });
 
   it('requires return_code=SUCCESS', async () => {
