@@ -105,6 +105,16 @@ export function notifyRoutes(services: Services): Router {
       reply(ctx, false, err.message);
       return;
     }
+    if (notify.refundStatus === 'UNKNOWN') {
+      // Authentic but newer than our client: a FAIL would only make WeChat re-send it for hours.
+      // Only a known final status may move money or the order, so leave it to refundquery.
+      log.warn(
+        { outTradeNo: notify.outTradeNo, outRefundNo: notify.outRefundNo, refundStatus: notify.rawStatus },
+        'refund notification: unknown refund_status, acknowledged and left to the reconciler',
+      );
+      reply(ctx, true);
+      return;
+    }
     const settled = await settleRefund(
       db,
       log,
