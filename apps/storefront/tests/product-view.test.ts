@@ -1,8 +1,10 @@
+import { flushPromises } from '@vue/test-utils';
+import type { Product } from '@wxpay-shop/contract';
 import { describe, expect, it, vi } from 'vitest';
 import ProductView from '../src/views/ProductView.vue';
 import { mockFetch } from './helpers/fetch-mock';
 import { product } from './helpers/fixtures';
-import { mountView } from './helpers/mount-view';
+import { mountRoute, mountView } from './helpers/mount-view';
 
 function buttonLabels(wrapper: { findAll: (selector: string) => { text: () => string }[] }): string[] {
   return wrapper.findAll('button').map((button) => button.text());
@@ -42,5 +44,59 @@ describe('ProductView', () => {
     await vi.waitFor(() => expect(wrapper.text()).toContain(product.name));
     expect(calls).toHaveLength(2);
     expect(wrapper.find('[role="alert"]').exists()).toBe(false);
+  });
+
+  it('loads the new product when only the :id changes (same view reused), and ignores the older answer', async () => {
+    const cup: Product = { ...product, id: 'p-cup', name: '青瓷杯', stock: 3 };
+    const held: { release: () => void; signal: AbortSignal | null | undefined }[] = [];
+    const calls: string[] = [];
+    // The first answer for p-tea is held back until after the shopper has moved on to p-cup,
+    // and then delivered anyway (as a response already in flight would be).
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((input: RequestInfo | URL, init?: RequestInit) => {
+        const path = new URL(String(input), 'http://shop.test').pathname;
+        calls.push(path);
+        const body = path === `/api/products/${cup.id}` ? cup : product;
+        const reply = () => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
+        if (path === `/api/products/${product.id}` && calls.filter((c) => c === path).length === 1) {
+          return new Promise<Response>((resolve) => held.push({ release: () => resolve(reply()), signal: init?.signal }));
+        }
+        return Promise.resolve(reply());
+      }),
+    );
+
+    const { wrapper, router } = await mountRoute(`/products/${product.id}`);
+    expect(wrapper.text()).toContain('商品加载中');
+
+    await router.push(`/products/${cup.id}`);
+    await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
+    expect(held[0]!.signal?.aborted).toBe(true);
+    held[0]!.release();
+    await flushPromises();
+    expect(wrapper.get('h1').text()).toBe(cup.name);
+    expect(wrapper.text()).toContain('库存 3 件');
+
+    router.back();
+    await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(product.name));
+    router.forward();
+    await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
+    expect(calls).toEqual([`/api/products/${product.id}`, `/api/products/${cup.id}`, `/api/products/${product.id}`, `/api/products/${cup.id}`]);
+    expect(document.title).toBe('商品详情 - 微信商城');
+  });
+
+  it('starts the next product with quantity 1 and no 已加入购物车 note', async () => {
+    const cup: Product = { ...product, id: 'p-cup', name: '青瓷杯' };
+    mockFetch({ [`GET /api/products/${product.id}`]: [{ body: product }], [`GET /api/products/${cup.id}`]: [{ body: cup }] });
+    const { wrapper, router } = await mountRoute(`/products/${product.id}`);
+    await wrapper.get(`button[aria-label="增加${product.name}数量"]`).trigger('click');
+    expect(wrapper.get('output').text()).toBe('2');
+    await wrapper.findAll('button').find((b) => b.text() === '加入购物车')!.trigger('click');
+    expect(wrapper.find('[role="status"]').exists()).toBe(true);
+
+    await router.push(`/products/${cup.id}`);
+    await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
+    expect(wrapper.find('[role="status"]').exists()).toBe(false);
+    expect(wrapper.get('output').text()).toBe('1');
   });
 });
