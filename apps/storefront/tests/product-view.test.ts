@@ -99,4 +99,32 @@ describe('ProductView', () => {
     expect(wrapper.find('[role="status"]').exists()).toBe(false);
     expect(wrapper.get('output').text()).toBe('1');
   });
+
+  it('titles a missing product 商品不存在, and a found one 商品详情 again', async () => {
+    mockFetch({
+      'GET /api/products/p-gone': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
+      'GET /api/products/p-gone-too': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
+      [`GET /api/products/${product.id}`]: [{ body: product }],
+      'GET /api/products': [{ body: { products: [product] } }],
+    });
+    const { wrapper, router } = await mountRoute('/products/p-gone');
+    expect(wrapper.get('[role="alert"]').text()).toContain('商品不存在');
+    expect(document.title).toBe('商品不存在 - 微信商城');
+
+    await router.push(`/products/${product.id}`);
+    await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(product.name));
+    expect(document.title).toBe('商品详情 - 微信商城');
+
+    // From one missing product straight to another: the router's 商品详情 must not stick.
+    await router.push('/products/p-gone');
+    await vi.waitFor(() => expect(document.title).toBe('商品不存在 - 微信商城'));
+    await router.push('/products/p-gone-too');
+    await flushPromises();
+    expect(wrapper.get('[role="alert"]').text()).toContain('商品不存在');
+    expect(document.title).toBe('商品不存在 - 微信商城');
+
+    await router.push('/');
+    await flushPromises();
+    expect(document.title).toBe('商品 - 微信商城');
+  });
 });

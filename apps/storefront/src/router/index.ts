@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouterHistory } from 'vue-router';
+import { routeTitle, setPageTitle } from './page-title';
 import { routes } from './routes';
 
 export function createAppRouter(history: RouterHistory = createWebHistory(import.meta.env.BASE_URL)) {
@@ -7,9 +8,6 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
     routes,
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   });
-  router.afterEach((to) => {
-    const title = typeof to.meta.title === 'string' ? to.meta.title : '';
-    document.title = title ? `${title} - 微信商城` : '微信商城';
-  });
+  router.afterEach((to) => setPageTitle(routeTitle(to)));
   return router;
 }
