@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } f
 import { OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, wechatContext } from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
+import { checkoutFirstProduct, outTradeNoFrom } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -25,40 +26,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
-
-/**
- * Catalog → first product's page → 加入购物车 → header cart link → cart → 去结算 → checkout
- * → 提交订单, with a screenshot of each screen; returns the order number.
- */
-async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
-  const firstProduct = page.locator('.product-card__link').first();
-  await firstProduct.waitFor();
-  await shot('catalog');
-  const name = (await firstProduct.locator('h2').textContent())!.trim();
-  await firstProduct.click();
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-  await shot('product');
-  await page.getByRole('button', { name: '加入购物车' }).click();
-  await page.getByRole('status').getByText('已加入购物车').waitFor();
-
-  await page.getByRole('link', { name: '购物车，共 1 件' }).click();
-  await page.getByRole('link', { name: '去结算' }).waitFor();
-  expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
-  await shot('cart');
-  await page.getByRole('link', { name: '去结算' }).click();
-  const submit = page.getByRole('button', { name: '提交订单' });
-  await submit.waitFor();
-  await shot('checkout');
-  await submit.click();
-  await page.waitForURL(/\/orders\/[^/]+\/pay/);
-  const outTradeNo = outTradeNoFrom(page);
-  if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
-  // The order holds the items now: the cart is empty.
-  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
-  return outTradeNo;
-}
 
 async function fault(body: { target: string; kind: string; count: number }): Promise<void> {
   const res = await fetch(`${stack.emulatorUrl}/__emulator/faults`, {

@@ -1,0 +1,39 @@
+/** Shopper journeys shared by the end-to-end suites. */
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
+
+/**
+ * Catalog → first product's page → 加入购物车 → header cart link → cart → 去结算 → checkout
+ * → 提交订单, with a screenshot of each screen; returns the order number.
+ */
+export async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
+  const firstProduct = page.locator('.product-card__link').first();
+  await firstProduct.waitFor();
+  await shot('catalog');
+  const name = (await firstProduct.locator('h2').textContent())!.trim();
+  await firstProduct.click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await shot('product');
+  await page.getByRole('button', { name: '加入购物车' }).click();
+  await page.getByRole('status').getByText('已加入购物车').waitFor();
+
+  await page.getByRole('link', { name: '购物车，共 1 件' }).click();
+  // The product page has a 去结算 link of its own: wait for the cart route, not just the link.
+  await page.waitForURL(/\/cart$/);
+  await page.getByRole('link', { name: '去结算' }).waitFor();
+  expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
+  await shot('cart');
+  await page.getByRole('link', { name: '去结算' }).click();
+  const submit = page.getByRole('button', { name: '提交订单' });
+  await submit.waitFor();
+  await shot('checkout');
+  await submit.click();
+  await page.waitForURL(/\/orders\/[^/]+\/pay/);
+  const outTradeNo = outTradeNoFrom(page);
+  if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
+  // The order holds the items now: the cart is empty.
+  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
+  return outTradeNo;
+}

@@ -1,0 +1,52 @@
+/**
+ * The README's first command: `npm start` runs everything offline, and opening the printed
+ * storefront URL in any browser (here desktop Chromium with no WeChat UA and nothing injected)
+ * walks the whole flow: silent WeChat sign-in through the emulator, cart, checkout, the
+ * emulator's pay sheet loaded by the dev server, and 支付成功 once the BFF says PAID.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { OrderSchema } from '@wxpay-shop/contract';
+import { desktopContext, launchChromium, screenshotter } from '../src/browser';
+import { startDevCommand, type DevCommand } from '../src/dev-command';
+import { checkoutFirstProduct } from '../src/flows';
+
+let dev: DevCommand;
+let browser: Browser;
+
+beforeAll(async () => {
+  dev = await startDevCommand();
+  browser = await launchChromium();
+});
+
+beforeEach(() => onTestFailed(() => console.error(dev.output().slice(-20_000))));
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+});
+
+describe('npm start (scripts/dev.mjs)', () => {
+  it('prints the storefront URL, and a plain browser there signs in, pays on the pay sheet and sees 支付成功', async () => {
+    expect(dev.output()).toContain(`Storefront   ${dev.storefrontUrl}`);
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'dev-command');
+    await page.goto(dev.storefrontUrl);
+
+    // Dev counts the emulator's bridge as WeChat: the shopper is signed in silently (snsapi_base).
+    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 20_000 }).toBe(true);
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    await page.getByTestId('wx-pay-sheet').waitFor();
+    await shot('pay-sheet');
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+
+    const order = OrderSchema.parse(await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo));
+    expect(order.status).toBe('PAID');
+    const emulatorOrders = (await (await fetch(`${dev.emulatorUrl}/__emulator/state`)).json()) as { orders: { outTradeNo: string; state: string }[] };
+    expect(emulatorOrders.orders.find((o) => o.outTradeNo === outTradeNo)?.state).toBe('SUCCESS');
+    await context.close();
+  });
+});
