@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
+import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
 import { createOrder, signIn, startStack, type Stack } from './helpers/stack';
 
 describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
@@ -244,14 +245,7 @@ describe('session cookies in production', () => {
     // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
     stack = await startStack(
       { name: 'pglite' },
-      {
-        NODE_ENV: 'production',
-        PUBLIC_BASE_URL: 'https://shop.example.com',
-        WECHAT_APP_SECRET: 'a'.repeat(32),
-        WECHAT_PAY_API_KEY: 'b'.repeat(32),
-        SESSION_KEYS: 'k'.repeat(32),
-        ADMIN_TOKEN: 't'.repeat(32),
-      },
+      { NODE_ENV: 'production', PUBLIC_BASE_URL: PRODUCTION_ENV.PUBLIC_BASE_URL, ...PRODUCTION_SECRETS },
     );
   });
   afterAll(async () => {

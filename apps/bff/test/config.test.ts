@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_ADMIN_TOKEN, DEV_SESSION_KEYS, loadConfig } from '../src/config';
+import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
 
 const base = {
   WECHAT_APP_ID: 'wxd930ea5d5a258f4f',
@@ -39,15 +40,7 @@ describe('loadConfig', () => {
   it('trusts a proxy only when TRUST_PROXY names its hops, in production too', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
     expect(loadConfig({ ...base, TRUST_PROXY: '' }).trustProxyHops).toBe(0);
-    const production = {
-      ...base,
-      NODE_ENV: 'production',
-      PUBLIC_BASE_URL: 'https://shop.example.com',
-      WECHAT_APP_SECRET: 'a'.repeat(32),
-      WECHAT_PAY_API_KEY: 'b'.repeat(32),
-      SESSION_KEYS: 'k'.repeat(32),
-      ADMIN_TOKEN: 't'.repeat(32),
-    };
+    const production = { ...base, ...PRODUCTION_ENV };
     expect(loadConfig(production).trustProxyHops).toBe(0);
     for (const bad of ['yes', 'true', '-1', '1.5', '11']) {
       expect(problems({ ...base, TRUST_PROXY: bad })[0], bad).toMatch(/^TRUST_PROXY: /);
@@ -106,7 +99,7 @@ describe('loadConfig', () => {
   });
 
   it('requires an https PUBLIC_BASE_URL in production (its cookies are Secure)', () => {
-    const secrets = { WECHAT_APP_SECRET: 'a'.repeat(32), WECHAT_PAY_API_KEY: 'b'.repeat(32), SESSION_KEYS: 'k'.repeat(32), ADMIN_TOKEN: 't'.repeat(32) };
+    const secrets = PRODUCTION_SECRETS;
     expect(problems({ ...base, ...secrets, NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://shop.example.com' })).toEqual([
       'PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)',
     ]);
@@ -115,14 +108,8 @@ describe('loadConfig', () => {
 
   it('starts production with real secrets', () => {
     const c = loadConfig({
-      NODE_ENV: 'production',
-      PUBLIC_BASE_URL: 'https://shop.example.com',
-      WECHAT_APP_ID: 'wx0123456789abcdef',
-      WECHAT_APP_SECRET: 'a'.repeat(32),
-      WECHAT_MCH_ID: '1900000109',
-      WECHAT_PAY_API_KEY: 'b'.repeat(32),
+      ...PRODUCTION_ENV,
       SESSION_KEYS: 'k'.repeat(32) + ',' + 'j'.repeat(32),
-      ADMIN_TOKEN: 't'.repeat(32),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
     });
     expect(c.env).toBe('production');

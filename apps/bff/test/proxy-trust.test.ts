@@ -7,6 +7,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
+import { PRODUCTION_ENV } from './helpers/production-env';
 import { createOrder, MERCHANT, startStack, type Stack } from './helpers/stack';
 
 async function spbillCreateIpOf(stack: Stack, forwardedFor: string | null): Promise<string> {
@@ -57,14 +58,7 @@ describe('TRUST_PROXY=2 (two proxies of ours in front)', () => {
 
 describe('production', () => {
   const productionEnv = {
-    NODE_ENV: 'production',
-    PUBLIC_BASE_URL: 'https://shop.example.com',
-    WECHAT_APP_ID: 'wx0123456789abcdef',
-    WECHAT_APP_SECRET: 'a'.repeat(32),
-    WECHAT_MCH_ID: '1900000109',
-    WECHAT_PAY_API_KEY: 'b'.repeat(32),
-    SESSION_KEYS: 'k'.repeat(32),
-    ADMIN_TOKEN: 't'.repeat(32),
+    ...PRODUCTION_ENV,
     DATABASE_URL: 'memory://',
     RECONCILE_INTERVAL_MS: '0',
   };
