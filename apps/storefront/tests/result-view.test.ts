@@ -1,9 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ResultView from '../src/views/ResultView.vue';
-import { mockFetch } from './helpers/fetch-mock';
+import { gate, mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
-import { mountView } from './helpers/mount-view';
+import { mountRoute, mountView } from './helpers/mount-view';
 
 const NO = 'T20261126000001';
 const path = `/orders/${NO}/result`;
@@ -110,5 +110,86 @@ describe('ResultView', () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(wrapper.text()).toContain('订单不存在');
+  });
+
+  describe('when only :outTradeNo changes (the router reuses the view)', () => {
+    const OTHER = 'T20261126000002';
+    const gets = (calls: { method: string; path: string }[], no: string) =>
+      calls.filter((call) => call.method === 'GET' && call.path === `/api/orders/${no}`).length;
+
+    it("never shows the previous order's 支付成功 while the next one is confirmed", async () => {
+      const otherAnswer = gate();
+      mockFetch({
+        [`GET /api/orders/${NO}`]: [{ body: order('PAID') }],
+        [`GET /api/orders/${OTHER}`]: [{ body: order('PENDING', OTHER), until: otherAnswer.promise }, { body: order('PAID', OTHER) }],
+      });
+      const { wrapper, router } = await mountRoute(path);
+      expect(wrapper.text()).toContain('支付成功');
+      expect(wrapper.text()).toContain(`订单号 ${NO}`);
+
+      await router.push(`/orders/${OTHER}/result`);
+      await flushPromises();
+      expect(wrapper.text()).toContain('确认中');
+      expect(wrapper.text()).not.toContain('支付成功');
+      expect(wrapper.text()).not.toContain(NO);
+
+      otherAnswer.open();
+      await flushPromises();
+      expect(wrapper.text()).toContain('确认中');
+      await advance(500);
+      expect(wrapper.text()).toContain('支付成功');
+      expect(wrapper.text()).toContain(`订单号 ${OTHER}`);
+      expect(wrapper.text()).not.toContain(NO);
+    });
+
+    it("stops the previous order's polling and ignores its late answer", async () => {
+      const lateAnswer = gate();
+      const { calls } = mockFetch({
+        // NO is still PENDING; its second query is in flight when the shopper moves on,
+        // and then answers PAID anyway.
+        [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PAID'), until: lateAnswer.promise }],
+        [`GET /api/orders/${OTHER}`]: [{ body: order('PENDING', OTHER) }],
+      });
+      const { wrapper, router } = await mountRoute(path);
+      await advance(500);
+      expect(gets(calls, NO)).toBe(2);
+      const inFlight = calls.at(-1)!;
+
+      await router.push(`/orders/${OTHER}/result`);
+      await flushPromises();
+      expect(inFlight.signal?.aborted).toBe(true);
+      lateAnswer.open();
+      await flushPromises();
+      expect(wrapper.text()).toContain('确认中');
+      expect(wrapper.text()).not.toContain('支付成功');
+
+      // Only the new order is polled from now on, on its own schedule.
+      await advance(30_000);
+      expect(gets(calls, NO)).toBe(2);
+      expect(gets(calls, OTHER)).toBeGreaterThan(1);
+      expect(wrapper.text()).not.toContain('支付成功');
+    });
+
+    it('follows back and forward between two orders, each with its own status', async () => {
+      mockFetch({
+        [`GET /api/orders/${NO}`]: [{ body: order('PAID') }],
+        [`GET /api/orders/${OTHER}`]: [{ body: order('CLOSED', OTHER) }],
+      });
+      const { wrapper, router } = await mountRoute(path);
+      expect(wrapper.text()).toContain('支付成功');
+
+      await router.push(`/orders/${OTHER}/result`);
+      await flushPromises();
+      expect(wrapper.text()).toContain('已关闭');
+      expect(wrapper.text()).not.toContain('支付成功');
+
+      router.back();
+      await vi.waitFor(() => expect(wrapper.text()).toContain(`订单号 ${NO}`));
+      expect(wrapper.text()).toContain('支付成功');
+
+      router.forward();
+      await vi.waitFor(() => expect(wrapper.text()).toContain('已关闭'));
+      expect(wrapper.text()).not.toContain('支付成功');
+    });
   });
 });

@@ -28,6 +28,14 @@ export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOption
     if (phase.value === 'polling') phase.value = 'stopped';
   };
 
+  /** Another order now: stop, and forget what was learnt about the previous one. */
+  const reset = (): void => {
+    stop();
+    order.value = undefined;
+    error.value = undefined;
+    phase.value = 'idle';
+  };
+
   const start = (): void => {
     stop();
     error.value = undefined;
@@ -56,5 +64,5 @@ export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOption
   };
 
   onScopeDispose(stop);
-  return { order, error, fatal, phase, start, stop };
+  return { order, error, fatal, phase, start, stop, reset };
 }
