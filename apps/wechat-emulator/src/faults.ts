@@ -29,8 +29,12 @@ export function bizErrorDes(fault: Pick<Fault, 'errCode' | 'errCodeDes'>): strin
   return fault.errCodeDes ?? ERR_CODE_DES[fault.errCode ?? ''] ?? `模拟的业务错误(${fault.errCode ?? ''})`;
 }
 
+/** The api.weixin.qq.com/sns/* endpoints: code exchange, refresh, userinfo and token check. */
+export const OAUTH_TARGETS: readonly FaultTarget[] = ['oauth_token', 'oauth_refresh', 'oauth_userinfo', 'oauth_auth'];
+
 function supportedKinds(target: FaultTarget): readonly FaultKind[] {
-  return target === 'notify' ? NOTIFY_KINDS : target === 'oauth_token' ? OAUTH_KINDS : API_KINDS;
+  if (target === 'notify') return NOTIFY_KINDS;
+  return OAUTH_TARGETS.includes(target) ? OAUTH_KINDS : API_KINDS;
 }
 
 type FaultSpec = Omit<Fault, 'id' | 'createdAt'>;

@@ -120,7 +120,18 @@ export interface ConsentRequest {
   createdAt: number;
 }
 
-export const FAULT_TARGETS = ['unifiedorder', 'orderquery', 'closeorder', 'refund', 'refundquery', 'oauth_token', 'notify'] as const;
+export const FAULT_TARGETS = [
+  'unifiedorder',
+  'orderquery',
+  'closeorder',
+  'refund',
+  'refundquery',
+  'oauth_token',
+  'oauth_refresh',
+  'oauth_userinfo',
+  'oauth_auth',
+  'notify',
+] as const;
 export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -125,3 +125,107 @@ describe('fault injection', () => {
     }
   });
 });
+
+/** A signed-in user's tokens, obtained over HTTP like a BFF would (snsapi_userinfo, so userinfo answers). */
+async function userinfoTokens(): Promise<{ access_token: string; refresh_token: string; openid: string }> {
+  const q = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_userinfo', state: 's1' });
+  const page = await (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`, { signal: AbortSignal.timeout(5000) })).text();
+  const request = /name="request" value="([^"]+)"/.exec(page)![1]!;
+  const allowed = await fetch(`${emu.httpUrl}/__emulator/oauth/consent`, {
+    method: 'POST',
+    body: new URLSearchParams({ request, userId: 'xiaoli', decision: 'allow' }),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(5000),
+  });
+  const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
+  const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams({ appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' })}`);
+  return JSON.parse(await res.text()) as { access_token: string; refresh_token: string; openid: string };
+}
+
+type Tokens = Awaited<ReturnType<typeof userinfoTokens>>;
+
+/** Each /sns/* endpoint beyond the code exchange: how to call it and what a normal answer holds. */
+const SNS_TARGETS: Array<{ target: string; path: string; query: (t: Tokens) => Record<string, string>; normal: (body: Record<string, unknown>, t: Tokens) => void }> = [
+  {
+    target: 'oauth_refresh',
+    path: '/sns/oauth2/refresh_token',
+    query: (t) => ({ appid: M.appId, grant_type: 'refresh_token', refresh_token: t.refresh_token }),
+    normal: (body, t) => expect(body).toMatchObject({ openid: t.openid, refresh_token: t.refresh_token, access_token: expect.stringMatching(/./) }),
+  },
+  {
+    target: 'oauth_userinfo',
+    path: '/sns/userinfo',
+    query: (t) => ({ access_token: t.access_token, openid: t.openid, lang: 'zh_CN' }),
+    normal: (body, t) => expect(body).toMatchObject({ openid: t.openid, nickname: '小李🐼' }),
+  },
+  {
+    target: 'oauth_auth',
+    path: '/sns/auth',
+    query: (t) => ({ access_token: t.access_token, openid: t.openid }),
+    normal: (body) => expect(body).toEqual({ errcode: 0, errmsg: 'ok' }),
+  },
+];
+
+describe.each(SNS_TARGETS)('fault injection on $path ($target)', ({ target, path, query, normal }) => {
+  const call = (t: Tokens) => fetch(`${emu.httpUrl}${path}?${new URLSearchParams(query(t))}`, { signal: AbortSignal.timeout(5000) });
+  const answer = async (t: Tokens) => {
+    const res = await call(t);
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('accepts the OAuth kinds only', async () => {
+    for (const kind of ['badsign', 'nope']) expect((await fault({ target, kind })).status).toBe(400);
+    expect((await fault({ target, kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(400);
+    expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(0);
+    for (const kind of ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop']) expect((await fault({ target, kind })).status).toBe(201);
+    expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(6);
+  });
+
+  it('systemerror → errcode -1 without processing, then normal again; other endpoints unaffected', async () => {
+    const t = await userinfoTokens();
+    expect((await fault({ target, kind: 'systemerror' })).status).toBe(201);
+    // Only this endpoint is struck: the others still answer normally while the fault waits.
+    for (const other of SNS_TARGETS.filter((o) => o.target !== target)) {
+      const res = await fetch(`${emu.httpUrl}${other.path}?${new URLSearchParams(other.query(t))}`);
+      other.normal(JSON.parse(await res.text()) as Record<string, unknown>, t);
+    }
+    const tokensMidway = emu.state.accessTokens.size;
+    const failed = await answer(t);
+    expect(failed.status).toBe(200);
+    expect(JSON.parse(failed.text)).toMatchObject({ errcode: -1, errmsg: expect.stringMatching(/^system error, rid: /) });
+    expect(emu.state.accessTokens.size).toBe(tokensMidway); // a refresh would have minted one
+    normal(JSON.parse((await answer(t)).text) as Record<string, unknown>, t);
+  });
+
+  it('http500 and malformed strike before processing, with count', async () => {
+    const t = await userinfoTokens();
+    const tokensBefore = emu.state.accessTokens.size;
+    await fault({ target, kind: 'http500', count: 2 });
+    await fault({ target, kind: 'malformed' });
+    expect((await answer(t)).status).toBe(500);
+    expect((await answer(t)).status).toBe(500);
+    const malformed = await answer(t);
+    expect(malformed.status).toBe(200);
+    expect(() => JSON.parse(malformed.text)).toThrow();
+    expect(emu.state.accessTokens.size).toBe(tokensBefore);
+    normal(JSON.parse((await answer(t)).text) as Record<string, unknown>, t);
+  });
+
+  it('delay proceeds, timeout holds then resets, drop processes and loses the reply', async () => {
+    const t = await userinfoTokens();
+    await fault({ target, kind: 'delay', delayMs: 100 });
+    const started = Date.now();
+    normal(JSON.parse((await answer(t)).text) as Record<string, unknown>, t);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+
+    await fault({ target, kind: 'timeout', delayMs: 50 });
+    await expect(call(t)).rejects.toThrow();
+
+    const tokensBefore = emu.state.accessTokens.size;
+    await fault({ target, kind: 'drop' });
+    await expect(call(t)).rejects.toThrow();
+    // Processed all the same: a refresh minted its access token before the reply was lost.
+    expect(emu.state.accessTokens.size).toBe(tokensBefore + (target === 'oauth_refresh' ? 1 : 0));
+    normal(JSON.parse((await answer(t)).text) as Record<string, unknown>, t);
+  });
+});

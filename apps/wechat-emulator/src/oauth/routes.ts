@@ -7,6 +7,7 @@ import { applyEarlyFault, destroyResponse } from '../faults';
 import { readJsonBody, str } from '../http/body';
 import { errorPage } from '../http/html';
 import { newRid } from '../ids';
+import type { FaultTarget } from '../state';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
 import { checkAccessToken, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthResult } from './tokens';
@@ -69,18 +70,25 @@ export function oauthRouter(deps: Deps): Router {
     ctx.redirect(callbackUrl(request.redirectUri, { code, state: request.state }));
   });
 
-  router.get('/sns/oauth2/access_token', async (ctx) => {
-    const fault = deps.state.takeFault('oauth_token');
-    if (await applyEarlyFault(ctx, fault, deps.timers, 'json')) return;
-    if (fault?.kind === 'systemerror') return sendOauth(ctx, { ok: false, errcode: -1, errmsg: 'system error' });
-    sendOauth(ctx, exchangeCode(deps, queryOf(ctx)));
-    if (fault?.kind === 'drop') destroyResponse(ctx);
-  });
-  router.get('/sns/oauth2/refresh_token', (ctx) => sendOauth(ctx, refreshAccessToken(deps, queryOf(ctx))));
-  router.get('/sns/userinfo', (ctx) => sendOauth(ctx, userInfo(deps, queryOf(ctx))));
-  router.get('/sns/auth', (ctx) => {
-    const checked = checkAccessToken(deps, queryOf(ctx));
-    sendOauth(ctx, checked.ok ? { ok: true, value: { errcode: 0, errmsg: 'ok' } } : checked);
+  /**
+   * An /sns/* endpoint with its fault target: early faults strike before processing,
+   * systemerror answers errcode -1 unprocessed, drop processes and loses the reply.
+   */
+  const snsRoute = (path: string, target: FaultTarget, handle: (q: Record<string, string | undefined>) => OauthResult<unknown>) =>
+    router.get(path, async (ctx) => {
+      const fault = deps.state.takeFault(target);
+      if (await applyEarlyFault(ctx, fault, deps.timers, 'json')) return;
+      if (fault?.kind === 'systemerror') return sendOauth(ctx, { ok: false, errcode: -1, errmsg: 'system error' });
+      sendOauth(ctx, handle(queryOf(ctx)));
+      if (fault?.kind === 'drop') destroyResponse(ctx);
+    });
+
+  snsRoute('/sns/oauth2/access_token', 'oauth_token', (q) => exchangeCode(deps, q));
+  snsRoute('/sns/oauth2/refresh_token', 'oauth_refresh', (q) => refreshAccessToken(deps, q));
+  snsRoute('/sns/userinfo', 'oauth_userinfo', (q) => userInfo(deps, q));
+  snsRoute('/sns/auth', 'oauth_auth', (q) => {
+    const checked = checkAccessToken(deps, q);
+    return checked.ok ? { ok: true, value: { errcode: 0, errmsg: 'ok' } } : checked;
   });
 
   router.post('/__emulator/oauth/current-user', async (ctx) => {
