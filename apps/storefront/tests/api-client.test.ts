@@ -38,6 +38,13 @@ describe('API client', () => {
     expect(calls[0]!.body).toEqual({ tradeType: 'JSAPI' });
   });
 
+  it('passes an abort signal through to the pay request', async () => {
+    const { calls } = mockFetch({ 'POST /api/orders/T1/pay': [{ body: { tradeType: 'JSAPI', payParams } }] });
+    const controller = new AbortController();
+    await requestPayment('T1', 'NATIVE', controller.signal);
+    expect(calls[0]!.signal).toBe(controller.signal);
+  });
+
   it('maps network failures to a Chinese message', async () => {
     const { fetchMock } = mockFetch({});
     fetchMock.mockRejectedValueOnce(new TypeError('Failed to fetch'));

@@ -2,9 +2,9 @@ import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WeixinBridgeResponse } from '../src/wechat/bridge-types';
 import PayView from '../src/views/PayView.vue';
-import { mockFetch } from './helpers/fetch-mock';
+import { gate, mockFetch } from './helpers/fetch-mock';
 import { order, payParams } from './helpers/fixtures';
-import { mountView } from './helpers/mount-view';
+import { mountRoute, mountView } from './helpers/mount-view';
 
 const NO = 'T20261126000001';
 const path = `/orders/${NO}/pay`;
@@ -231,5 +231,141 @@ describe('PayView (NATIVE, outside WeChat)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('PayView, when only :outTradeNo changes (the router reuses the view)', () => {
+  const OTHER = 'T20261126000002';
+  const otherPath = `/orders/${OTHER}/pay`;
+  const gets = (calls: { method: string; path: string }[], no: string) =>
+    calls.filter((call) => call.method === 'GET' && call.path === `/api/orders/${no}`).length;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('NATIVE: stops polling the previous order, clears its QR code and summary, and pays the new one', async () => {
+    const otherOrder = gate();
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }, { body: order('PAID') }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=first' } }],
+      [`GET /api/orders/${OTHER}`]: [{ body: { ...order('PENDING', OTHER), totalFen: 990 }, until: otherOrder.promise }],
+      [`POST /api/orders/${OTHER}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=second' } }],
+    });
+    const { wrapper, router } = await mountRoute(path);
+    await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
+    expect(wrapper.text()).toContain(`订单号 ${NO}`);
+
+    await router.push(otherPath);
+    await flushPromises();
+    expect(wrapper.text()).toContain('正在准备支付');
+    expect(wrapper.text()).not.toContain(NO);
+    expect(wrapper.text()).not.toContain('¥256.00');
+    expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(false);
+
+    otherOrder.open();
+    await flushPromises();
+    await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
+    expect(wrapper.text()).toContain(`订单号 ${OTHER}`);
+    expect(wrapper.text()).toContain('¥9.90');
+    expect(wrapper.find('a[href*="/native?code_url="]').attributes('href')).toContain(encodeURIComponent('pr=second'));
+
+    // The first order would answer PAID now, but nobody asks any more: no jump to its result.
+    const firstGets = gets(calls, NO);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await flushPromises();
+    expect(gets(calls, NO)).toBe(firstGets);
+    expect(gets(calls, OTHER)).toBeGreaterThan(1);
+    expect(router.currentRoute.value.fullPath).toBe(otherPath);
+  });
+
+  it("aborts the previous order's request and ignores its late answer (no jump to its result)", async () => {
+    const firstOrder = gate();
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PAID'), until: firstOrder.promise }],
+      [`GET /api/orders/${OTHER}`]: [{ body: order('CLOSED', OTHER) }],
+    });
+    installBridge();
+    const { wrapper, router } = await mountRoute(path);
+    const inFlight = calls[0]!;
+
+    await router.push(otherPath);
+    await flushPromises();
+    expect(inFlight.signal?.aborted).toBe(true);
+    expect(wrapper.text()).toContain('已关闭');
+
+    firstOrder.open();
+    await flushPromises();
+    await vi.advanceTimersByTimeAsync(1000);
+    await flushPromises();
+    expect(router.currentRoute.value.fullPath).toBe(otherPath);
+    expect(wrapper.text()).toContain('已关闭');
+    expect(wrapper.text()).toContain(`订单号 ${OTHER}`);
+  });
+
+  it('JSAPI: waits for the bridge for the new order only, then opens one pay sheet with its params', async () => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)',
+    );
+    const otherParams = { ...payParams, package: 'prepay_id=wx-second' };
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'JSAPI', payParams } }],
+      [`GET /api/orders/${OTHER}`]: [{ body: order('PENDING', OTHER) }],
+      [`POST /api/orders/${OTHER}/pay`]: [{ body: { tradeType: 'JSAPI', payParams: otherParams } }],
+    });
+    const { wrapper, router } = await mountRoute(path);
+    expect(wrapper.text()).toContain('正在调起微信支付');
+    expect(vi.getTimerCount()).toBe(1); // waiting for WeixinJSBridge
+
+    await router.push(otherPath);
+    await flushPromises();
+    // Only the new order waits for the bridge; the old wait was cancelled, not left to time out.
+    expect(vi.getTimerCount()).toBe(1);
+
+    const callbacks: ((res: WeixinBridgeResponse) => void)[] = [];
+    const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+      callbacks.push(callback);
+    });
+    window.WeixinJSBridge = { invoke, __emulator: true };
+    document.dispatchEvent(new Event('WeixinJSBridgeReady'));
+    await flushPromises();
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(invoke).toHaveBeenCalledWith('getBrandWCPayRequest', otherParams, expect.any(Function));
+
+    callbacks[0]!({ err_msg: 'get_brand_wcpay_request:ok' });
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+    expect(router.currentRoute.value.params.outTradeNo).toBe(OTHER);
+  });
+
+  it('ignores a pay sheet outcome for the previous order that arrives after the switch', async () => {
+    const callbacks: ((res: WeixinBridgeResponse) => void)[] = [];
+    const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+      callbacks.push(callback);
+    });
+    window.WeixinJSBridge = { invoke, __emulator: true };
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'JSAPI', payParams } }],
+      [`GET /api/orders/${OTHER}`]: [{ body: order('PENDING', OTHER) }],
+      [`POST /api/orders/${OTHER}/pay`]: [{ body: { tradeType: 'JSAPI', payParams } }],
+    });
+    const { wrapper, router } = await mountRoute(path);
+    expect(invoke).toHaveBeenCalledTimes(1);
+
+    await router.push(otherPath);
+    await flushPromises();
+    expect(invoke).toHaveBeenCalledTimes(2);
+
+    callbacks[0]!({ err_msg: 'get_brand_wcpay_request:ok' });
+    await flushPromises();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(router.currentRoute.value.fullPath).toBe(otherPath);
+    expect(wrapper.text()).toContain('正在调起微信支付');
+    expect(wrapper.text()).toContain(`订单号 ${OTHER}`);
   });
 });

@@ -73,6 +73,29 @@ describe('waitForWeixinBridge', () => {
     await assertion;
     expect(BRIDGE_UNAVAILABLE_MESSAGE).toBe('未检测到微信支付环境，请在微信中打开');
   });
+
+  it('stops waiting when its signal aborts: rejects with AbortError, no timer or listener left', async () => {
+    const listeners = new Map<string, () => void>();
+    document.attachEvent = vi.fn((event: string, listener: () => void) => void listeners.set(event, listener));
+    document.detachEvent = vi.fn((event: string) => void listeners.delete(event));
+    const removeListener = vi.spyOn(document, 'removeEventListener');
+    const controller = new AbortController();
+
+    const waiting = waitForWeixinBridge({ timeoutMs: 3000, signal: controller.signal });
+    expect(vi.getTimerCount()).toBe(1);
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners.size).toBe(0);
+    expect(removeListener).toHaveBeenCalledWith('WeixinJSBridgeReady', expect.any(Function), false);
+  });
+
+  it('rejects at once for an already aborted signal, even with the bridge present', async () => {
+    window.WeixinJSBridge = fakeBridge().bridge;
+    const controller = new AbortController();
+    controller.abort();
+    await expect(waitForWeixinBridge({ signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
 
 describe('invokeGetBrandWCPayRequest', () => {

@@ -28,7 +28,11 @@ export async function fetchOrders(signal?: AbortSignal): Promise<Order[]> {
   return orders;
 }
 
-export function requestPayment(outTradeNo: string, tradeType: NonNullable<PayRequest['tradeType']>): Promise<PayResponse> {
+export function requestPayment(
+  outTradeNo: string,
+  tradeType: NonNullable<PayRequest['tradeType']>,
+  signal?: AbortSignal,
+): Promise<PayResponse> {
   const body: PayRequest = { tradeType };
-  return apiRequest(routes.pay(outTradeNo), PayResponseSchema, { method: 'POST', body });
+  return apiRequest(routes.pay(outTradeNo), PayResponseSchema, { method: 'POST', body, signal });
 }

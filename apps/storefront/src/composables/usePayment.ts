@@ -36,23 +36,41 @@ export function usePayment(outTradeNo: () => string) {
   const failReason = shallowRef<string>();
   const error = shallowRef<unknown>();
   const polling = useOrderPolling(outTradeNo, NATIVE_POLL);
-  let attempt = 0;
-  // Unmounting makes any start() in flight stale.
-  onScopeDispose(() => {
-    attempt += 1;
-  });
+  // The current start(): aborting it stops its requests and bridge wait and marks it stale.
+  let controller: AbortController | undefined;
+
+  /** Makes any start() in flight stale and stops its requests, bridge wait and polling. */
+  const abandon = (): void => {
+    controller?.abort();
+    controller = undefined;
+    polling.stop();
+  };
+  onScopeDispose(abandon);
+
+  /** Another order now: abandon the old one and forget everything shown for it. */
+  function reset(): void {
+    abandon();
+    polling.reset();
+    phase.value = 'preparing';
+    order.value = undefined;
+    codeUrl.value = undefined;
+    failReason.value = undefined;
+    error.value = undefined;
+  }
 
   const goToResult = (): Promise<unknown> => router.replace({ name: 'order-result', params: { outTradeNo: outTradeNo() } });
 
   async function start(): Promise<void> {
-    const current = ++attempt;
-    const stale = (): boolean => current !== attempt;
-    polling.stop();
+    abandon();
+    const current = new AbortController();
+    controller = current;
+    const { signal } = current;
+    const stale = (): boolean => signal.aborted;
     phase.value = 'preparing';
     error.value = undefined;
     failReason.value = undefined;
     try {
-      const latest = await fetchOrder(outTradeNo());
+      const latest = await fetchOrder(outTradeNo(), signal);
       if (stale()) return;
       order.value = latest;
       if (latest.status !== 'PENDING') {
@@ -61,7 +79,7 @@ export function usePayment(outTradeNo: () => string) {
         return;
       }
 
-      const pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE');
+      const pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE', signal);
       if (stale()) return;
       if (pay.tradeType === 'NATIVE') {
         codeUrl.value = pay.codeUrl;
@@ -71,7 +89,7 @@ export function usePayment(outTradeNo: () => string) {
       }
 
       phase.value = 'invoking';
-      const bridge = await waitForWeixinBridge({ timeoutMs: BRIDGE_TIMEOUT_MS });
+      const bridge = await waitForWeixinBridge({ timeoutMs: BRIDGE_TIMEOUT_MS, signal });
       // The shopper may have left (or retried) while the bridge was loading: no pay sheet then.
       if (stale()) return;
       const outcome = await invokeGetBrandWCPayRequest(bridge, pay.payParams);
@@ -108,5 +126,5 @@ export function usePayment(outTradeNo: () => string) {
     else void goToResult();
   });
 
-  return { phase, order, codeUrl, failReason, error, pollError: polling.error, start };
+  return { phase, order, codeUrl, failReason, error, pollError: polling.error, start, reset };
 }

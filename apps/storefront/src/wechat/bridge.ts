@@ -15,13 +15,20 @@ const READY_EVENTS = ['WeixinJSBridgeReady', 'onWeixinJSBridgeReady'] as const;
 /**
  * Resolves with WeixinJSBridge once WeChat has injected it. The bridge may already exist,
  * or arrive later via `WeixinJSBridgeReady` (addEventListener, or attachEvent on very old
- * clients, under either event name). Rejects after `timeoutMs` outside WeChat.
+ * clients, under either event name). Rejects after `timeoutMs` outside WeChat, or when `signal`
+ * aborts.
  */
-export function waitForWeixinBridge({ timeoutMs = 5000 }: { timeoutMs?: number } = {}): Promise<WeixinJSBridge> {
+export function waitForWeixinBridge({ timeoutMs = 5000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<WeixinJSBridge> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   const present = window.WeixinJSBridge;
   if (present) return Promise.resolve(present);
 
   return new Promise((resolve, reject) => {
+    // The page moved on (another order, unmount): drop the listeners and the timer now.
+    const onAbort = (): void => {
+      cleanup();
+      reject(abortReason(signal));
+    };
     const onReady = (): void => {
       const bridge = window.WeixinJSBridge;
       if (!bridge) return; // event without a bridge: keep waiting
@@ -34,13 +41,19 @@ export function waitForWeixinBridge({ timeoutMs = 5000 }: { timeoutMs?: number }
     }, timeoutMs);
     function cleanup(): void {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       document.removeEventListener('WeixinJSBridgeReady', onReady, false);
       for (const name of READY_EVENTS) document.detachEvent?.(name, onReady);
     }
 
+    signal?.addEventListener('abort', onAbort, { once: true });
     document.addEventListener('WeixinJSBridgeReady', onReady, false);
     for (const name of READY_EVENTS) document.attachEvent?.(name, onReady);
   });
+}
+
+function abortReason(signal: AbortSignal | undefined): unknown {
+  return signal?.reason ?? new DOMException('The wait for WeixinJSBridge was aborted', 'AbortError');
 }
 
 export type JsapiPayOutcome =
