@@ -5,8 +5,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { MeSchema, type Me } from '@wxpay-shop/contract';
-import { WechatOAuthError, isValidState, randomString, safeEqual } from '@wxpay-shop/wechat';
-import { badRequest, upstreamError } from '../http/errors';
+import {
+  WechatOAuthError,
+  WechatTransportError,
+  isValidState,
+  randomString,
+  safeEqual,
+  type OAuthClient,
+  type WebAccessToken,
+} from '@wxpay-shop/wechat';
+import { badRequest } from '../http/errors';
 import type { Services } from '../services';
 import { destroySession, ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
 import { safeReturnTo, withFlag } from './return-to';
@@ -61,25 +69,19 @@ export function authRoutes(services: Services): Router {
         ctx.state.log.info({ errcode: err.errcode }, 'oauth code rejected');
         throw badRequest('This sign-in link has expired or was already used. Please sign in again.');
       }
-      if (err instanceof WechatOAuthError) {
-        ctx.state.log.error({ errcode: err.errcode }, 'oauth code exchange failed');
-        throw upstreamError('WeChat sign-in failed, please retry');
-      }
-      throw err;
+      if (!isWechatFailure(err)) throw err;
+      // The state is spent either way: back to the shop, whose sign-in notice starts a fresh one.
+      ctx.state.log.error(wechatFailureFields(err), 'oauth code exchange failed');
+      ctx.redirect(withFlag(pending.returnTo, 'login', 'failed'));
+      return;
     }
     if (token.isSnapshotUser) {
       // A snapshot-page virtual account is not a real shopper; never bind it.
       ctx.redirect(withFlag(pending.returnTo, 'login', 'snapshot'));
       return;
     }
-    let nickname: string | null = null;
-    let avatarUrl: string | null = null;
-    if (pending.scope === 'snsapi_userinfo') {
-      const info = await oauth.userInfo(token.accessToken, token.openid);
-      nickname = info.nickname || null;
-      avatarUrl = info.headimgurl || null;
-    }
-    const shopper = await upsertShopper(db, { openid: token.openid, nickname, avatarUrl });
+    const profile = pending.scope === 'snsapi_userinfo' ? await fetchProfile(ctx, oauth, token) : NO_PROFILE;
+    const shopper = await upsertShopper(db, { openid: token.openid, ...profile });
     const session = sessionOf(ctx);
     // Another WeChat user signing in on this browser must not inherit the previous user's
     // session-owned orders: they start with a fresh owner id.
@@ -142,4 +144,31 @@ function takePendingState(ctx: Context): PendingOAuth {
   if (!match) throw badRequest('Sign-in state does not match this browser session. Please sign in again.');
   if (match.expiresAt <= Date.now()) throw badRequest('Sign-in took too long. Please sign in again.');
   return match;
+}
+
+/** WeChat answered with an error, garbage or nothing at all (as opposed to a bug of ours). */
+function isWechatFailure(err: unknown): err is WechatOAuthError | WechatTransportError {
+  return err instanceof WechatOAuthError || err instanceof WechatTransportError;
+}
+
+/** Loggable facts of a WeChat failure: the errcode or the transport message, which names the path but never the query. */
+function wechatFailureFields(err: WechatOAuthError | WechatTransportError): Record<string, unknown> {
+  return err instanceof WechatOAuthError ? { errcode: err.errcode } : { reason: err.message, ...(err.status ? { status: err.status } : {}) };
+}
+
+const NO_PROFILE = { nickname: null, avatarUrl: null };
+
+/**
+ * Nickname and avatar for a snsapi_userinfo sign-in. The code is already spent, so a failing
+ * /sns/userinfo must not cost the shopper the sign-in: they get in by openid, without a profile.
+ */
+async function fetchProfile(ctx: Context, oauth: OAuthClient, token: WebAccessToken): Promise<{ nickname: string | null; avatarUrl: string | null }> {
+  try {
+    const info = await oauth.userInfo(token.accessToken, token.openid);
+    return { nickname: info.nickname || null, avatarUrl: info.headimgurl || null };
+  } catch (err) {
+    if (!isWechatFailure(err)) throw err;
+    ctx.state.log.warn(wechatFailureFields(err), 'oauth userinfo failed; signed in without nickname and avatar');
+    return NO_PROFILE;
+  }
 }

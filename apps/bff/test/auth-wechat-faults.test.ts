@@ -1,0 +1,130 @@
+/**
+ * Sign-in when WeChat's OAuth endpoints fail, injected in the emulator over real HTTP:
+ * after a spent code the shopper must not lose the sign-in, and a failed exchange must
+ * lead back to the shop with a retry, never to a 500.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MeSchema } from '@wxpay-shop/contract';
+import { backends } from './helpers/backends';
+import { location, type Browser } from './helpers/browser';
+import { MERCHANT, startStack, type Stack } from './helpers/stack';
+
+/** Every OAuth token the emulator has handed out so far (none may surface anywhere but the BFF's memory). */
+function issuedTokens(stack: Stack): string[] {
+  const { accessTokens, refreshTokens } = stack.emu.state;
+  return [...accessTokens.keys(), ...refreshTokens.keys()];
+}
+
+function expectNoSecret(stack: Stack, text: string): void {
+  for (const secret of [MERCHANT.appSecret, MERCHANT.apiKey, ...issuedTokens(stack)]) expect(text).not.toContain(secret);
+}
+
+/** login (snsapi_userinfo) → consent as `userId` → the callback URL WeChat would send the browser to. */
+async function consentedCallback(stack: Stack, browser: Browser, userId: string, returnTo: string): Promise<string> {
+  const login = await browser.get(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(returnTo)}`);
+  const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
+  const request = /name="request" value="([^"]+)"/.exec(await consent.text())?.[1];
+  if (!request) throw new Error('no consent request on the authorize page');
+  const allow = await fetch(`${stack.emuUrl}/__emulator/oauth/consent`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ request, decision: 'allow', userId }),
+  });
+  return location(allow);
+}
+
+describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backend, {}, { captureLogs: true });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  // timeout: the emulator holds the request briefly, then resets it (the BFF sees a transport failure).
+  const USERINFO_FAULTS = [
+    { kind: 'http500' },
+    { kind: 'timeout', delayMs: 50 },
+    { kind: 'systemerror' },
+    { kind: 'malformed' },
+  ] as const;
+
+  it.each(USERINFO_FAULTS)('/sns/userinfo $kind after the code exchange: signed in with the openid, no profile, a warning', async (fault) => {
+    await stack.control('faults', undefined, 'DELETE');
+    const browser = stack.browser();
+    // xiaoli signs in nowhere else here, so no earlier profile can stand in for the missing one.
+    const callbackUrl = await consentedCallback(stack, browser, 'xiaoli', '/cart');
+    const logsBefore = stack.logs().length;
+    expect((await stack.control('faults', { target: 'oauth_userinfo', ...fault })).status).toBe(201);
+
+    const callback = await browser.get(callbackUrl);
+    const body = await callback.text();
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get('location')).toBe('/cart');
+    expect(stack.emu.state.faults).toHaveLength(0); // the BFF really did call /sns/userinfo
+
+    const meRes = await browser.get('/api/me');
+    const meText = await meRes.text();
+    const me = MeSchema.parse(JSON.parse(meText));
+    expect(me).toMatchObject({ signedIn: true, nickname: null, avatarUrl: null });
+    expect(me.signedIn && me.openid).toMatch(/^o[A-Za-z0-9_-]{27}$/);
+
+    const logs = stack.logs().slice(logsBefore);
+    const warning = logs
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .find((entry) => entry.level === 40 && /userinfo/.test(entry.msg));
+    expect(warning).toBeDefined();
+    expectNoSecret(stack, logs);
+    expectNoSecret(stack, body + meText + JSON.stringify([...callback.headers]));
+  });
+
+  it('a later successful snsapi_userinfo sign-in fills in the profile', async () => {
+    await stack.control('faults', undefined, 'DELETE');
+    const browser = stack.browser();
+    await stack.control('faults', { target: 'oauth_userinfo', kind: 'systemerror' });
+    expect((await browser.get(await consentedCallback(stack, browser, 'wangwu', '/me'))).status).toBe(302);
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toMatchObject({ signedIn: true, nickname: null });
+    expect((await browser.get(await consentedCallback(stack, browser, 'wangwu', '/me'))).status).toBe(302);
+    const me = MeSchema.parse(await (await browser.get('/api/me')).json());
+    expect(me).toMatchObject({ signedIn: true, nickname: 'Wang Wu' });
+    expect(me.signedIn && me.avatarUrl).toMatch(/^http/);
+  });
+
+  const EXCHANGE_FAULTS = [
+    { kind: 'systemerror' },
+    { kind: 'timeout', delayMs: 50 },
+    { kind: 'http500' },
+    { kind: 'malformed' },
+  ] as const;
+
+  it.each(EXCHANGE_FAULTS)('code exchange $kind: back to the shop with login=failed, signed out, and a fresh sign-in works', async (fault) => {
+    await stack.control('faults', undefined, 'DELETE');
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const logsBefore = stack.logs().length;
+    expect((await stack.control('faults', { target: 'oauth_token', ...fault })).status).toBe(201);
+
+    const callback = await browser.get(location(authorize));
+    const body = await callback.text();
+    expect(callback.status).toBe(302);
+    // The storefront reads the flag: a notice in Chinese and a 重新登录 button (a new login, so a new state).
+    expect(callback.headers.get('location')).toBe('/cart?step=2&login=failed');
+    expect(stack.emu.state.faults).toHaveLength(0);
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
+    expectNoSecret(stack, stack.logs().slice(logsBefore) + body);
+
+    // The consumed state cannot be replayed; a fresh login goes through.
+    expect((await browser.get(location(authorize))).status).toBe(400);
+    const retry = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
+    expect(new URL(location(retry)).searchParams.get('state')).not.toBe(new URL(location(login)).searchParams.get('state'));
+    const again = await fetch(location(retry), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const done = await browser.get(location(again));
+    expect(done.headers.get('location')).toBe('/cart?step=2');
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
+  });
+});
