@@ -3,6 +3,9 @@
  * after a spent code the shopper must not lose the sign-in, and a failed exchange must
  * lead back to the shop with a retry, never to a 500.
  */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
@@ -126,5 +129,68 @@ describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => 
     const done = await browser.get(location(again));
     expect(done.headers.get('location')).toBe('/cart?step=2');
     expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
+  });
+});
+
+/**
+ * A stand-in for api.weixin.qq.com that forwards to the emulator but answers /sns/userinfo with
+ * another user's openid, as a confused or tampered upstream would.
+ */
+async function userinfoAboutSomeoneElse(): Promise<{ url: string; target: { url: string }; close: () => Promise<void> }> {
+  const target = { url: '' };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const upstream = await fetch(`${target.url}${req.url}`);
+      let text = await upstream.text();
+      if (req.url?.startsWith('/sns/userinfo')) text = JSON.stringify({ ...JSON.parse(text), openid: 'oSomeoneElse000000000000000x' });
+      res.writeHead(upstream.status, { 'Content-Type': 'application/json' }).end(text);
+    })();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, target, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('sign-in when /sns/userinfo answers about another openid', () => {
+  let stack: Stack;
+  let proxy: Awaited<ReturnType<typeof userinfoAboutSomeoneElse>>;
+  beforeAll(async () => {
+    proxy = await userinfoAboutSomeoneElse();
+    stack = await startStack(backends[0]!, { WECHAT_API_BASE_URL: proxy.url }, { captureLogs: true });
+    proxy.target.url = stack.emuUrl;
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await proxy?.close();
+  });
+
+  it('signs the shopper in by the token openid and does not take that profile', async () => {
+    const browser = stack.browser();
+    const callback = await browser.get(await consentedCallback(stack, browser, 'xiaoli', '/'));
+    expect(callback.status).toBe(302);
+    const me = MeSchema.parse(await (await browser.get('/api/me')).json());
+    expect(me).toMatchObject({ signedIn: true, nickname: null, avatarUrl: null });
+    expect(me.signedIn && me.openid).not.toBe('oSomeoneElse000000000000000x');
+    expect(stack.logs()).toMatch(/userinfo is about another openid/);
+  });
+});
+
+describe('the sign-in failure page', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backends[0]!);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('tells the shopper in Chinese what happened and offers a fresh sign-in', async () => {
+    const browser = stack.browser();
+    const page = await browser.fetch(`/api/auth/callback?code=abc&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(400);
+    const html = await page.text();
+    expect(html).toContain('登录链接已失效');
+    expect(html).toContain('<a href="/api/auth/login?returnTo=%2F">重新登录</a>');
   });
 });

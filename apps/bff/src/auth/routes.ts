@@ -165,6 +165,11 @@ const NO_PROFILE = { nickname: null, avatarUrl: null };
 async function fetchProfile(ctx: Context, oauth: OAuthClient, token: WebAccessToken): Promise<{ nickname: string | null; avatarUrl: string | null }> {
   try {
     const info = await oauth.userInfo(token.accessToken, token.openid);
+    // A profile of someone else (a confused or tampered answer) must not be shown as this shopper's.
+    if (info.openid !== token.openid) {
+      ctx.state.log.warn('oauth userinfo is about another openid; signed in without nickname and avatar');
+      return NO_PROFILE;
+    }
     return { nickname: info.nickname || null, avatarUrl: info.headimgurl || null };
   } catch (err) {
     if (!isWechatFailure(err)) throw err;

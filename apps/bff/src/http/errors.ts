@@ -64,11 +64,17 @@ function classify(err: unknown): HttpError {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** For browser navigations (the OAuth callback), a readable page instead of JSON. */
-function errorPage(message: string, requestId: string | undefined): string {
+/** What the shopper reads on the sign-in failure page; the developer's message stays below it. */
+function loginFailureText(status: number): string {
+  return status >= 500 ? '登录服务暂时不可用，请稍后重新登录。' : '登录链接已失效（已过期、已使用或不是在本浏览器中发起的），请重新登录。';
+}
+
+/** For browser navigations (the OAuth callback), a readable page instead of JSON, with a fresh sign-in. */
+function errorPage(status: number, message: string, requestId: string | undefined): string {
   return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-    `<title>登录失败</title><body style="font-family:sans-serif;padding:2em"><h1>登录失败</h1><p>${escapeHtml(message)}</p>` +
-    `<p><a href="/">返回首页</a></p><p style="color:#999">${escapeHtml(requestId ?? '')}</p></body></html>`;
+    `<title>登录失败</title><body style="font-family:sans-serif;padding:2em"><h1>登录失败</h1><p>${loginFailureText(status)}</p>` +
+    `<p><a href="/api/auth/login?returnTo=%2F">重新登录</a> · <a href="/">返回首页</a></p>` +
+    `<p style="color:#999;font-size:small">${escapeHtml(message)}<br>${escapeHtml(requestId ?? '')}</p></body></html>`;
 }
 
 export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
@@ -85,7 +91,7 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     ctx.status = httpError.status;
     if (ctx.state.htmlErrors && ctx.accepts('json', 'html') === 'html') {
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = errorPage(httpError.message, ctx.state.requestId);
+      ctx.body = errorPage(httpError.status, httpError.message, ctx.state.requestId);
       return;
     }
     ctx.type = 'application/json';
