@@ -77,6 +77,16 @@ describe('auth bootstrap', () => {
     expect(`${location.pathname}${location.search}`).toBe('/checkout');
   });
 
+  it('stops at a notice when WeChat did not answer the sign-in (login=failed), without looping', async () => {
+    setUserAgent(WECHAT_UA);
+    history.replaceState(null, '', '/cart?step=2&login=failed');
+    mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
+
+    await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'failed' });
+    expect(assign).not.toHaveBeenCalled();
+    expect(`${location.pathname}${location.search}`).toBe('/cart?step=2');
+  });
+
   it('surfaces the BFF error message', async () => {
     setUserAgent(WECHAT_UA);
     mockFetch({

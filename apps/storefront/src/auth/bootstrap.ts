@@ -12,8 +12,8 @@ export type AuthState =
   /** Back from WeChat OAuth still signed out (declined or failed): do not loop. */
   | { kind: 'login-failed'; reason: LoginFailure };
 
-/** `declined` and `snapshot` come from the BFF's `?login=` flag on the way back. */
-export type LoginFailure = 'declined' | 'snapshot' | 'unknown';
+/** `declined`, `snapshot` and `failed` (WeChat did not answer the code exchange) come from the BFF's `?login=` flag. */
+export type LoginFailure = 'declined' | 'snapshot' | 'failed' | 'unknown';
 
 export interface AuthDeps {
   inWeChat: () => boolean;
@@ -89,7 +89,7 @@ export async function bootstrapAuth(deps: AuthDeps = browserDeps): Promise<AuthS
     return { kind: 'signed-in', me };
   }
   if (!deps.inWeChat()) return { kind: 'guest' };
-  if (flag === 'declined' || flag === 'snapshot') return { kind: 'login-failed', reason: flag };
+  if (flag === 'declined' || flag === 'snapshot' || flag === 'failed') return { kind: 'login-failed', reason: flag };
   if (flag !== null || recentAttempt(storage)) return { kind: 'login-failed', reason: 'unknown' };
   return redirectToLogin(deps);
 }
