@@ -14,6 +14,14 @@ export const MAX_XML_BYTES = 64 * 1024;
 /** Key xml2js uses for an element's text; `#` cannot start an XML name, so it never collides with a field. */
 const TEXT_KEY = '#text';
 
+/**
+ * Prefixed to every element name inside xml2js. xml2js tests `name in obj`, so without it an element
+ * named after an inherited property (`<constructor>`, a valid snake_case name) reads as a repeated
+ * field. `<` cannot occur in an XML name, so a prefixed key never meets `$`, `#text` or a real name.
+ */
+const NAME_PREFIX = '<';
+const prefixName = (name: string): string => NAME_PREFIX + name;
+
 /** A fresh parser per document: xml2js parsers are stateful and unsafe to reuse after an error. */
 function newParser(): Parser {
   return new Parser({
@@ -26,6 +34,7 @@ function newParser(): Parser {
     mergeAttrs: false,
     async: false,
     strict: true,
+    tagNameProcessors: [prefixName],
   });
 }
 
@@ -62,18 +71,22 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   } catch {
     throw new WechatXmlError('malformed XML', 'MALFORMED');
   }
-  if (!doc || typeof doc !== 'object' || !Object.hasOwn(doc, root)) {
+  if (!doc || typeof doc !== 'object' || !Object.hasOwn(doc, prefixName(root))) {
     throw new WechatXmlError(`root element must be <${root}>`, 'BAD_ROOT');
   }
   if (rootEnd < 0 || text.slice(rootEnd).trim() !== '') throw new WechatXmlError('content after the root element', 'MALFORMED');
-  const body = (doc as Record<string, unknown>)[root];
+  const body = (doc as Record<string, unknown>)[prefixName(root)];
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new WechatXmlError('root must contain fields', 'NOT_FLAT');
 
   const out: FlatXml = {};
-  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-    if (name === '$') throw new WechatXmlError('attributes are not allowed', 'NOT_FLAT');
-    if (name === TEXT_KEY) throw new WechatXmlError('text directly inside the root is not allowed', 'NOT_FLAT');
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (key === '$') throw new WechatXmlError('attributes are not allowed', 'NOT_FLAT');
+    if (key === TEXT_KEY) throw new WechatXmlError('text directly inside the root is not allowed', 'NOT_FLAT');
+    if (!key.startsWith(NAME_PREFIX)) throw new WechatXmlError('root must contain only fields', 'NOT_FLAT');
+    const name = key.slice(NAME_PREFIX.length);
+    // Assigning `__proto__` would silently drop the field (or swap the prototype); refuse it instead.
+    if (name === '__proto__') throw new WechatXmlError('field <__proto__> is not allowed', 'NOT_FLAT');
     if (typeof value !== 'string') throw new WechatXmlError(`field <${name}> must be a single text value`, 'NOT_FLAT');
     out[name] = value;
   }
@@ -107,7 +120,10 @@ export function buildXml(fields: Readonly<Record<string, string | number | undef
   let out = `<${root}>`;
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined || value === null || value === '') continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT');
+    // `__proto__` is refused by parseXml, so writing it would build a body nobody can read back.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === '__proto__') {
+      throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT');
+    }
     const text = String(value);
     // A lone surrogate would be sent as U+FFFD and no longer match the sign computed over it.
     if (hasNonXmlChar(text)) {

@@ -205,6 +205,23 @@ describe('buildXml → parseXml', () => {
     expect(await parseXml('<xml><body><![CDATA[a\tb\nc😀\u0085]]></body></xml>')).toEqual({ body: 'a\tb\nc😀\u0085' });
   });
 
+  it('round-trips fields named after inherited object properties (found by the property tests)', async () => {
+    // xml2js checks `name in obj`, so <constructor> used to read as a repeated field and be refused.
+    const fields = { constructor: 'c', to_string: 't', appid: 'wx1' };
+    expect(await parseXml(buildXml(fields))).toEqual(fields);
+    expect(await parseXml('<xml><constructor>1</constructor><cdata><![CDATA[2]]></cdata></xml>')).toEqual({ constructor: '1', cdata: '2' });
+    expect(await parseXml('<root><constructor>1</constructor></root>', { root: 'root' })).toEqual({ constructor: '1' });
+    // A repeated inherited name is still a repeated field.
+    await expect(parseXml('<xml><constructor>1</constructor><constructor>2</constructor></xml>')).rejects.toMatchObject({ reason: 'NOT_FLAT' });
+    // An element named like the root is a field, not a second root.
+    expect(await parseXml('<xml><xml>1</xml></xml>')).toEqual({ xml: '1' });
+  });
+
+  it('refuses __proto__ both ways instead of dropping it silently', async () => {
+    await expect(parseXml('<xml><__proto__>x</__proto__></xml>')).rejects.toMatchObject({ reason: 'NOT_FLAT', message: 'field <__proto__> is not allowed' });
+    expect(() => buildXml(JSON.parse('{"__proto__":"x"}') as Record<string, string>)).toThrow(WechatXmlError);
+  });
+
   it('builds a custom root and refuses invalid field names', async () => {
     expect(await parseXml(buildXml({ a: '1' }, 'root'), { root: 'root' })).toEqual({ a: '1' });
     expect(() => buildXml({ 'a><b': '1' })).toThrow(WechatXmlError);
