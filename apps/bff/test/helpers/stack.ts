@@ -105,7 +105,7 @@ export async function signIn(stack: Stack, browser: Browser, returnTo = '/orders
 
 /** A pay notification as WeChat would send it, signed with `key`. */
 export function payNotifyXml(
-  fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string },
+  fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string; nonceStr?: string },
   key = MERCHANT.apiKey,
   signType: SignType = 'MD5',
   tamper?: (signed: Record<string, string>) => void,
@@ -114,7 +114,7 @@ export function payNotifyXml(
     return_code: 'SUCCESS',
     appid: MERCHANT.appId,
     mch_id: MERCHANT.mchId,
-    nonce_str: randomString(32),
+    nonce_str: fields.nonceStr ?? randomString(32),
     result_code: 'SUCCESS',
     openid: fields.openid ?? 'oTestOpenid0000000000000000',
     is_subscribe: 'N',
