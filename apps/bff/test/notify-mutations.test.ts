@@ -398,6 +398,21 @@ function genuineNotify(order: { outTradeNo: string; totalFen: number }, signType
   return { signType, entries: Object.entries(signed), xml: toBuffer(xml) };
 }
 
+/** Rewrites of a genuine notification that keep its meaning: WeChat may send any of these. */
+const MEANING_PRESERVING: Record<string, (g: Genuine) => Mutant> = {
+  'Content-Type application/json': (g) => ({ label: '', body: g.xml, contentType: 'application/json' }),
+  'no Content-Type': (g) => ({ label: '', body: g.xml, contentType: null }),
+  'Content-Type text/plain': (g) => ({ label: '', body: g.xml, contentType: 'text/plain' }),
+  'chunked, no Content-Length': (g) => ({ label: '', body: g.xml, chunked: true }),
+  'XML declaration': (g) => ({ label: '', body: toBuffer(`<?xml version="1.0" encoding="UTF-8"?>\n${g.xml.toString()}`) }),
+  'UTF-8 BOM': (g) => ({ label: '', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), g.xml]) }),
+  'pretty-printed': (g) => ({ label: '', body: toBuffer(`<xml>\n${g.entries.map(([k, v]) => `  <${k}><![CDATA[${v}]]></${k}>\n`).join('')}</xml>\n`) }),
+  'plain text values (no CDATA)': (g) => ({ label: '', body: toBuffer(`<xml>${g.entries.map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</xml>`) }),
+  'fields reversed': (g) => ({ label: '', body: toBuffer(serialize([...g.entries].reverse())) }),
+  'empty extra elements': (g) => ({ label: '', body: toBuffer(serialize(g.entries).replace('</xml>', '<attach></attach><device_info/><coupon_fee><![CDATA[]]></coupon_fee></xml>')) }),
+  'whitespace padding up to the size cap': (g) => ({ label: '', body: Buffer.concat([g.xml, Buffer.alloc(MAX_XML_BYTES - g.xml.length, '\n')]) }),
+};
+
 describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (backend) => {
   let stack: Stack;
   beforeAll(async () => {
@@ -444,5 +459,23 @@ describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (b
       await expectReply(await send(stack, { body: replay.xml }), 'SUCCESS', 200, `seed ${SEED} replay ${replay.signType}`);
     }
     expect(await snapshot(stack)).toEqual(after);
+  });
+
+  it.each(Object.keys(MEANING_PRESERVING))('a genuine notification sent with %s pays its order once', async (variant) => {
+    // A stream per variant: each needs its own transaction_id.
+    const rng = new Rng(SEED + Object.keys(MEANING_PRESERVING).indexOf(variant) + 1);
+    const order = await createOrder(stack.browser(), [{ productId: 'sticker', quantity: 1 }]);
+    const transactionId = `4200${rng.hex(24).replace(/[a-f]/g, '9')}`;
+    const signType = rng.pick(['MD5', 'HMAC-SHA256'] as const);
+    const request = MEANING_PRESERVING[variant]!(genuineNotify(order, signType, rng, transactionId));
+    const before = await snapshot(stack);
+    const where = `${variant} (${signType})`;
+    await expectReply(await send(stack, request), 'SUCCESS', 200, where);
+    const after = await snapshot(stack);
+    expect(after.orders.find((o) => o.out_trade_no === order.outTradeNo), where).toMatchObject({ status: 'PAID', transaction_id: transactionId });
+    expect(after.events.slice(before.events.length), where).toMatchObject([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
+    expect(after.notifications.slice(before.notifications.length), where).toMatchObject([{ transaction_id: transactionId, outcome: 'APPLIED' }]);
+    await expectReply(await send(stack, request), 'SUCCESS', 200, `${where} replayed`);
+    expect(await snapshot(stack), `${where} replayed`).toEqual(after);
   });
 });
