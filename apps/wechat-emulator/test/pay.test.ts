@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildXml, sign, verify } from '@wxpay-shop/wechat';
+import { Agent, request } from 'node:http';
+import { buildXml, parseXml, sign, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { openidFor } from '../src/index';
 import { M, orderParams, payApi, postXml, signed, startEmulator } from './helpers';
@@ -38,6 +39,26 @@ describe('protocol envelope', () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><mch_id>&e;</mch_id></xml>';
     expect((await postXml(`${emu.httpUrl}/pay/unifiedorder`, xxe)).fields.return_msg).toBe('XML_FORMAT_ERROR');
     expect((await postXml(`${emu.httpUrl}/pay/unifiedorder`, Buffer.from([0x3c, 0x78, 0xff, 0xfe]))).fields.return_msg).toBe('NOT_UTF8');
+  });
+
+  it('a body over the raw limit gets WeChat XML (XML_FORMAT_ERROR), not a bare 413, and the keep-alive connection stays usable', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const huge = Buffer.from(`<xml><attach>${'a'.repeat(1024 * 1024)}</attach></xml>`);
+      for (const chunked of [false, true]) {
+        const over = await keepAlivePost(agent, `${emu.httpUrl}/pay/unifiedorder`, huge, chunked);
+        expect(over.status, `chunked=${chunked}`).toBe(200);
+        expect(over.contentType).toMatch(/^text\/xml/);
+        expect(await parseXml(over.text)).toEqual({ return_code: 'FAIL', return_msg: 'XML_FORMAT_ERROR' });
+        // The rest of the upload was discarded, not left to garble the next request on the socket.
+        const next = await keepAlivePost(agent, `${emu.httpUrl}/pay/orderquery`, Buffer.from(signed({ out_trade_no: 'NONE1' })), false);
+        expect(next.reusedSocket, `chunked=${chunked}`).toBe(true);
+        expect((await parseXml(next.text)).err_code).toBe('ORDERNOTEXIST');
+      }
+      expect(emu.state.orders.size).toBe(0);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('bad sign is refused for both sign types, and lower-case sign_type is unsupported', async () => {
@@ -178,3 +199,23 @@ describe('orderquery and closeorder', () => {
 });
 
 const OPENID_OF_ZHANGSAN = openidFor(M.appId, 'zhangsan');
+
+/** POST over a shared keep-alive agent, with Content-Length or chunked. */
+function keepAlivePost(agent: Agent, url: string, body: Buffer, chunked: boolean) {
+  return new Promise<{ status: number; contentType: string | undefined; text: string; reusedSocket: boolean }>((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Type': 'text/xml', ...(chunked ? {} : { 'Content-Length': String(body.length) }) };
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('no reply within 5 s')));
+    req.on('error', reject);
+    if (chunked) {
+      for (let at = 0; at < body.length; at += 16 * 1024) req.write(body.subarray(at, at + 16 * 1024));
+      req.end();
+    } else {
+      req.end(body);
+    }
+  });
+}

@@ -8,6 +8,21 @@ export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise
   return getRawBody(ctx.req, { limit });
 }
 
+/**
+ * Like readRawBody, but a body over the limit yields null instead of raw-body's 413, so a caller
+ * can answer in its own protocol. The unread rest is discarded (as Node does for any unread body)
+ * rather than left in the socket, so a keep-alive client is neither stalled nor reset.
+ */
+export async function readRawBodyOrNull(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer | null> {
+  try {
+    return await readRawBody(ctx, limit);
+  } catch (err) {
+    if ((err as { type?: unknown }).type !== 'entity.too.large') throw err;
+    ctx.req.resume();
+    return null;
+  }
+}
+
 /** JSON or form body of a control/bridge request; `{}` when empty. Throws on bad JSON. */
 export async function readJsonBody(ctx: Context): Promise<Record<string, unknown>> {
   const raw = (await readRawBody(ctx, 64 * 1024)).toString('utf8');

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Deps } from '../deps';
 import { applyEarlyFault, bizErrorDes, destroyResponse } from '../faults';
-import { readRawBody } from '../http/body';
+import { readRawBodyOrNull } from '../http/body';
 import type { FaultTarget } from '../state';
 import { bizFail, corruptSign, fail, openEnvelope, renderReply, type PayReply, type PayRequest } from './envelope';
 import { closeOrder, orderQuery } from './orderquery';
@@ -62,7 +62,10 @@ export function payRouter(deps: Deps): Router {
         const problem = clientCertProblem(ctx);
         if (problem) return sendXml(ctx, renderReply(fail(problem), undefined));
       }
-      const envelope = await openEnvelope(await readRawBody(ctx), deps.merchants);
+      const body = await readRawBodyOrNull(ctx);
+      // Over the raw limit is as malformed as over the XML limit: WeChat's XML, not a bare 413.
+      if (body === null) return sendXml(ctx, renderReply(fail('XML_FORMAT_ERROR'), undefined));
+      const envelope = await openEnvelope(body, deps.merchants);
       if (!envelope.ok) return sendXml(ctx, renderReply(envelope.reply, envelope.request));
       const { request } = envelope;
       if (endpoint.secure && certMchId(ctx) !== request.merchant.mchId) {
