@@ -52,7 +52,9 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   if (size === 0) throw new WechatXmlError('empty body', 'EMPTY');
   if (size > maxBytes) throw new WechatXmlError(`XML body exceeds ${maxBytes} bytes`, 'TOO_LARGE');
   // The BOM is stripped here rather than by xml2js so that sax positions index into `text`.
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
+  // XML 1.0 §2.11: every parser reads CR LF and lone CR as LF, inside CDATA too; sax does not,
+  // so it is done here, and values are signed and compared as WeChat's own parser sees them.
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE');
   // sax lets these through inside CDATA; refusing them here keeps every parsed field re-buildable by buildXml.
   if (hasNonXmlChar(text)) throw new WechatXmlError('body contains a character XML cannot carry', 'INVALID_CHAR');
@@ -129,6 +131,9 @@ export function buildXml(fields: Readonly<Record<string, string | number | undef
     if (hasNonXmlChar(text)) {
       throw new WechatXmlError(`field <${name}> contains a character XML cannot carry`, 'INVALID_CHAR');
     }
+    // The receiver's parser turns CR into LF, so a value with CR would be verified against a sign
+    // computed over different bytes: refuse it, callers normalise line breaks before signing.
+    if (text.includes('\r')) throw new WechatXmlError(`field <${name}> contains a carriage return; use \\n line breaks`, 'INVALID_CHAR');
     out += `<${name}>${cdata(text)}</${name}>`;
   }
   return `${out}</${root}>`;

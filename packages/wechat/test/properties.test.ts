@@ -39,11 +39,11 @@ function fieldName(rng: Prng): string {
   return name === 'sign' || name === 'sign_type' ? `${name}_x` : name;
 }
 
-/** Pieces that have broken XML writers and sign implementations before. */
+/** Pieces that have broken XML writers and sign implementations before (CR is refused by buildXml: see sign-xml.test). */
 const HARD_PIECES = [
   ']]>', ']]', ']', '<![CDATA[', '&', '&amp;', '&lt;', '<', '>', '"', "'", '=', '&key=',
   '中文', '腾讯-游戏', '￥', '😀', '𠮷', '👨‍👩‍👧', '\u0085', '\u007F', '\u00A0', '\u200B',
-  ' ', '  ', '\n', '\r\n', '\r', '\t', 'abc', 'ORDER_0001', '0', '1.00', '-1',
+  ' ', '  ', '\n', '\t', 'abc', 'ORDER_0001', '0', '1.00', '-1',
 ];
 
 function hardString(rng: Prng, maxPieces: number): string {

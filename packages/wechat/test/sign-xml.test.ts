@@ -193,8 +193,8 @@ describe('buildXml → parseXml', () => {
       expect(err).toBeInstanceOf(WechatXmlError);
       expect((err as WechatXmlError).reason).toBe('INVALID_CHAR');
     }
-    // Tab, LF, CR, astral characters and U+007F–U+009F are XML characters.
-    expect(() => buildXml({ body: 'a\tb\nc\rd😀\u007F\u0085' })).not.toThrow();
+    // Tab, LF, astral characters and U+007F–U+009F are XML characters.
+    expect(() => buildXml({ body: 'a\tb\nc😀\u007F\u0085' })).not.toThrow();
   });
 
   it('refuses to parse characters XML 1.0 forbids, even inside CDATA, so every parsed field can be re-built', async () => {
@@ -220,6 +220,14 @@ describe('buildXml → parseXml', () => {
   it('refuses __proto__ both ways instead of dropping it silently', async () => {
     await expect(parseXml('<xml><__proto__>x</__proto__></xml>')).rejects.toMatchObject({ reason: 'NOT_FLAT', message: 'field <__proto__> is not allowed' });
     expect(() => buildXml(JSON.parse('{"__proto__":"x"}') as Record<string, string>)).toThrow(WechatXmlError);
+  });
+
+  it('reads CR LF and lone CR as LF, as every XML parser must, and refuses to build a value with CR', async () => {
+    expect(await parseXml('<xml>\r\n<a><![CDATA[x\r\ny\rz]]></a>\r\n<b>1\r2</b></xml>')).toEqual({ a: 'x\ny\nz', b: '1\n2' });
+    // The receiver would verify the sign over LF where the sender signed CR LF.
+    for (const bad of ['line1\r\nline2', 'a\rb']) {
+      expect(() => buildXml({ detail: bad })).toThrow(expect.objectContaining({ reason: 'INVALID_CHAR' }));
+    }
   });
 
   it('builds a custom root and refuses invalid field names', async () => {
