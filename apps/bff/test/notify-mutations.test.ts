@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_XML_BYTES, parseXml, sign, type SignType } from '@wxpay-shop/wechat';
+import { Prng as Rng } from '@wxpay-shop/wechat/testing';
 import { backends } from './helpers/backends';
 import { ADMIN_TOKEN, MERCHANT, createOrder, orderRow, payNotifyXml, startStack, type Stack } from './helpers/stack';
 
@@ -14,35 +15,6 @@ const SEED = Number(process.env.NOTIFY_MUTATION_SEED ?? 0x2026_1126);
 const CASES = 300;
 const NOTIFY_PATH = '/api/wechat/pay/notify';
 const SECRETS = [MERCHANT.apiKey, MERCHANT.appSecret, ADMIN_TOKEN, 'test-session-key-0', 'test-session-key-1'];
-
-/** mulberry32: tiny, seedable, good enough to pick mutations. */
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(below: number): number {
-    return Math.floor(this.next() * below);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) out += this.int(16).toString(16);
-    return out;
-  }
-}
 
 type Entries = Array<[string, string]>;
 
@@ -147,15 +119,15 @@ type Mutator = (ctx: MutationContext) => Mutant;
 
 const MUTATORS: Record<string, Mutator> = {
   truncate: ({ rng, base }) => {
-    const length = rng.int(base.xml.length);
+    const length = rng.below(base.xml.length);
     return { label: `truncated to ${length} of ${base.xml.length} bytes`, body: base.xml.subarray(0, length) };
   },
   flipBytes: ({ rng, base }) => {
     const body = Buffer.from(base.xml);
     const flips: string[] = [];
-    for (let n = 1 + rng.int(3); n > 0; n--) {
-      const at = rng.int(body.length);
-      const mask = 1 + rng.int(255);
+    for (let n = 1 + rng.below(3); n > 0; n--) {
+      const at = rng.below(body.length);
+      const mask = 1 + rng.below(255);
       body[at] = body[at]! ^ mask;
       flips.push(`${at}^0x${mask.toString(16)}`);
     }
@@ -163,8 +135,8 @@ const MUTATORS: Record<string, Mutator> = {
   },
   invalidUtf8: ({ rng, base }) => {
     const bytes = rng.pick(INVALID_UTF8);
-    const at = rng.int(base.xml.length + 1);
-    const overwrite = rng.chance(0.5) && at + bytes.length <= base.xml.length;
+    const at = rng.below(base.xml.length + 1);
+    const overwrite = rng.bool(0.5) && at + bytes.length <= base.xml.length;
     const rest = base.xml.subarray(overwrite ? at + bytes.length : at);
     const hex = bytes.map((b) => b.toString(16)).join(' ');
     return {
@@ -174,14 +146,14 @@ const MUTATORS: Record<string, Mutator> = {
   },
   duplicatedField: ({ rng, base }) => {
     const [name, value] = rng.pick(base.entries);
-    const copy = rng.chance(0.5) ? value : `${value}1`;
-    const at = rng.int(base.entries.length + 1);
+    const copy = rng.bool(0.5) ? value : `${value}1`;
+    const at = rng.below(base.entries.length + 1);
     return { label: `<${name}> duplicated (${copy === value ? 'same' : 'other'} value) at ${at}`, body: toBuffer(serialize(insertAt(base.entries, at, [name, copy]))) };
   },
   extraField: ({ rng, base }) => {
     const name = rng.pick(['attach', 'coupon_fee', 'device_info', 'sub_mch_id', 'err_code', 'return_msg', `x_${rng.hex(6)}`]);
     const value = rng.pick(['1', 'SUCCESS', '支付测试', rng.hex(8), ' ']);
-    const at = rng.int(base.entries.length + 1);
+    const at = rng.below(base.entries.length + 1);
     return { label: `extra <${name}>${JSON.stringify(value)} at ${at}`, body: toBuffer(serialize(insertAt(base.entries, at, [name, value]))) };
   },
   emptySign: ({ rng, base }) => {
@@ -201,7 +173,7 @@ const MUTATORS: Record<string, Mutator> = {
   },
   resignedWithWrongKey: (ctx) => {
     const { rng, base } = ctx;
-    const change = rng.chance(0.25) ? null : tamperedField(ctx);
+    const change = rng.bool(0.25) ? null : tamperedField(ctx);
     const keys: Record<string, string> = {
       'a random key': rng.hex(32),
       'the appsecret': MERCHANT.appSecret,
@@ -246,7 +218,7 @@ const MUTATORS: Record<string, Mutator> = {
     };
   },
   doctypeWrapper: ({ rng, base }) => {
-    const index = rng.int(DOCTYPE_WRAPPERS.length);
+    const index = rng.below(DOCTYPE_WRAPPERS.length);
     return { label: `DOCTYPE/ENTITY wrapper #${index}`, body: toBuffer(DOCTYPE_WRAPPERS[index]!(serialize(base.entries))) };
   },
   secondDocument: (ctx) => {
@@ -261,7 +233,7 @@ const MUTATORS: Record<string, Mutator> = {
     };
     const which = rng.pick(Object.keys(seconds));
     const gap = rng.pick(['', '\n', '\r\n  ']);
-    const before = rng.chance(0.25);
+    const before = rng.bool(0.25);
     const body = before ? `${seconds[which]}${gap}${xml}` : `${xml}${gap}${seconds[which]}`;
     return { label: `${which} ${before ? 'prepended' : 'appended'}`, body: toBuffer(body) };
   },
@@ -278,8 +250,8 @@ const MUTATORS: Record<string, Mutator> = {
   },
   padding: ({ rng, base }) => {
     const xml = serialize(base.entries);
-    const oversized = rng.chance(0.6);
-    const target = oversized ? MAX_XML_BYTES + 1 + rng.int(4096) : MAX_XML_BYTES - rng.int(1024);
+    const oversized = rng.bool(0.6);
+    const target = oversized ? MAX_XML_BYTES + 1 + rng.below(4096) : MAX_XML_BYTES - rng.below(1024);
     const mode = rng.pick(oversized ? ['leading spaces', 'trailing newlines', 'padded extra field', 'padded out_trade_no'] : ['padded extra field', 'padded out_trade_no']);
     const fill = (n: number, c: string) => c.repeat(Math.max(0, n));
     const extra = target - Buffer.byteLength(xml);
@@ -291,7 +263,7 @@ const MUTATORS: Record<string, Mutator> = {
           : mode === 'padded extra field'
             ? xml.replace('</xml>', `<attach><![CDATA[${fill(extra - 30, 'A')}]]></attach></xml>`)
             : xml.replace(/(<out_trade_no><!\[CDATA\[[^\]]*)/, `$1${fill(extra, '0')}`);
-    const chunked = rng.chance(0.5);
+    const chunked = rng.bool(0.5);
     return {
       label: `${mode} to ${Buffer.byteLength(body)} bytes${chunked ? ', chunked' : ''}`,
       body: toBuffer(body),
@@ -336,7 +308,7 @@ function mutants(bases: Genuine[], otherOrder: string): Mutant[] {
       if (!isGenuine(candidate.body, base)) mutant = candidate;
     }
     if (!mutant) throw new Error(`seed ${SEED}: ${kind} kept producing the genuine message`);
-    if (mutant.contentType === undefined && rng.chance(0.3)) mutant.contentType = rng.pick(WRONG_CONTENT_TYPES);
+    if (mutant.contentType === undefined && rng.bool(0.3)) mutant.contentType = rng.pick(WRONG_CONTENT_TYPES);
     out.push({ ...mutant, label: `${kind} (${base.signType}): ${mutant.label}` });
   }
   return out;

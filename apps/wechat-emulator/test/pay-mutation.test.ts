@@ -80,7 +80,7 @@ function baseRequest(endpoint: EndpointName, n: number, rng: Rng): BaseRequest {
     unifiedorder: [
       ['body', '变异测试-商品'],
       ['out_trade_no', `MUT${SEED}N${n}`],
-      ['total_fee', String(1 + rng.int(9999))],
+      ['total_fee', String(1 + rng.below(9999))],
       ['spbill_create_ip', '127.0.0.1'],
       ['notify_url', receiver.url],
       ['trade_type', 'JSAPI'],

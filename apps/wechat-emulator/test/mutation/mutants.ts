@@ -3,36 +3,9 @@
  * bodies, so a failure names its seed and mutant and can be replayed exactly.
  */
 import { MAX_XML_BYTES, sign, type SignType } from '@wxpay-shop/wechat';
+import { Prng as Rng } from '@wxpay-shop/wechat/testing';
 
-/** mulberry32: tiny, fast, and good enough to pick positions and values. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(maxExclusive: number): number {
-    return Math.floor(this.next() * maxExclusive);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-
-  alnum(length: number): string {
-    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    return Array.from({ length }, () => chars[this.int(chars.length)]).join('');
-  }
-}
+export { Rng };
 
 export type Entries = Array<[string, string]>;
 
@@ -100,31 +73,31 @@ function insertAt(bytes: Buffer, position: number, insert: Buffer): Buffer {
 
 function valuePosition(base: BaseRequest, rng: Rng): number {
   // Byte offset just inside a random field's CDATA, so the damage lands in a value the sign covers.
-  const i = rng.int(base.entries.length);
+  const i = rng.below(base.entries.length);
   const before = toXml(base.entries.slice(0, i)).slice(0, -'</xml>'.length);
   const [name, value] = base.entries[i]!;
   // Between two characters, never inside a multi-byte one (that would be an invalid-UTF-8 mutant).
   const chars = Array.from(value);
-  const head = chars.slice(0, rng.int(chars.length + 1)).join('');
+  const head = chars.slice(0, rng.below(chars.length + 1)).join('');
   return Buffer.byteLength(`${before}<${name}><![CDATA[${head}`, 'utf8');
 }
 
 export const MUTATIONS: Record<string, MutationFn> = {
   truncated: (base, rng) => {
     const bytes = baseBytes(base);
-    const length = rng.int(bytes.length);
+    const length = rng.below(bytes.length);
     return { name: `truncated to ${length}/${bytes.length} bytes`, body: bytes.subarray(0, length), expect: { kind: 'reject' } };
   },
   byteFlip: (base, rng) => {
     const bytes = Buffer.from(baseBytes(base));
-    const at = rng.int(bytes.length);
-    const mask = 1 + rng.int(255);
+    const at = rng.below(bytes.length);
+    const mask = 1 + rng.below(255);
     bytes[at] = bytes[at]! ^ mask;
     return { name: `byte ${at} xor 0x${mask.toString(16)}`, body: bytes, expect: { kind: 'oracle' } };
   },
   invalidUtf8: (base, rng) => {
     const bad = rng.pick(BAD_UTF8);
-    const at = rng.next() < 0.5 ? valuePosition(base, rng) : rng.int(baseBytes(base).length + 1);
+    const at = rng.next() < 0.5 ? valuePosition(base, rng) : rng.below(baseBytes(base).length + 1);
     return { name: `invalid UTF-8 ${bad.toString('hex')} at ${at}`, body: insertAt(baseBytes(base), at, bad), expect: { kind: 'reject', returnMsg: 'NOT_UTF8' } };
   },
   controlChar: (base, rng) => {
@@ -137,7 +110,7 @@ export const MUTATIONS: Record<string, MutationFn> = {
     const [name, value] = rng.pick(base.entries);
     const copy: [string, string] = [name, rng.next() < 0.5 ? value : rng.alnum(8)];
     const entries = [...base.entries];
-    entries.splice(rng.int(entries.length + 1), 0, copy);
+    entries.splice(rng.below(entries.length + 1), 0, copy);
     return fromText(`duplicated <${name}>`, toXml(entries), { kind: 'reject', returnMsg: XML_ERROR });
   },
   extraFieldOriginalSign: (base, rng) => {
@@ -162,7 +135,7 @@ export const MUTATIONS: Record<string, MutationFn> = {
     const candidates = base.entries.filter(([k]) => !['mch_id', 'sign_type', 'sign'].includes(k));
     const [name, value] = rng.pick(candidates);
     if (rng.next() < 0.25) return fromText(`<${name}> removed, original sign`, toXml(base.entries.filter(([k]) => k !== name)), { kind: 'reject', returnMsg: SIGN_ERROR });
-    let changed = rng.alnum(1 + rng.int(10));
+    let changed = rng.alnum(1 + rng.below(10));
     if (changed === value) changed += 'x';
     const entries = base.entries.map(([k, v]): [string, string] => [k, k === name ? changed : v]);
     return fromText(`<${name}> changed to ${changed}, original sign`, toXml(entries), { kind: 'reject', returnMsg: SIGN_ERROR });
@@ -193,13 +166,13 @@ export const MUTATIONS: Record<string, MutationFn> = {
       `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>${xml.replace('</xml>', '<attach>&x;</attach></xml>')}`,
       `<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${xml.replace('</xml>', '<attach>&b;</attach></xml>')}`,
     ];
-    const i = rng.int(variants.length);
+    const i = rng.below(variants.length);
     return fromText(`DOCTYPE/ENTITY variant ${i}`, variants[i]!, { kind: 'reject', returnMsg: XML_ERROR });
   },
   secondDocument: (base, rng) => {
     const xml = toXml(base.entries);
     const variants = [xml + xml, `${xml}\n<xml><total_fee>1</total_fee></xml>`, `${xml}<xml/>`, `${xml}trailing`];
-    const i = rng.int(variants.length);
+    const i = rng.below(variants.length);
     return fromText(`second document variant ${i}`, variants[i]!, { kind: 'reject', returnMsg: XML_ERROR });
   },
   oversized: (base, rng) => {
@@ -213,14 +186,14 @@ export const MUTATIONS: Record<string, MutationFn> = {
   notFlat: (base, rng) => {
     const xml = toXml(base.entries);
     const variants = [xml.replace('<xml>', '<xml><nested><a>1</a></nested>'), xml.replace('<appid>', '<appid lang="zh">'), xml.replace('<xml>', '<xml>stray text')];
-    const i = rng.int(variants.length);
+    const i = rng.below(variants.length);
     return fromText(`not flat variant ${i}`, variants[i]!, { kind: 'reject', returnMsg: XML_ERROR });
   },
   /** Harmless framing a real client may send: the request stays genuine. */
   harmlessFraming: (base, rng) => {
     const xml = toXml(base.entries);
     const variants = [`\uFEFF${xml}`, `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`, `${xml}\r\n`, xml];
-    const i = rng.int(variants.length);
+    const i = rng.below(variants.length);
     return fromText(`harmless framing variant ${i}`, variants[i]!, { kind: 'accept', signType: base.signType });
   },
 };

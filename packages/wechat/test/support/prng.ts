@@ -1,6 +1,7 @@
 /**
- * Seeded, deterministic randomness for property tests: same seed, same cases, on every machine.
- * Set WECHAT_PROPERTY_SEED to replay the seed a failure message names.
+ * Seeded, deterministic randomness for property and mutation tests (this package's, and the
+ * emulator's and BFF's through `@wxpay-shop/wechat/testing`): same seed, same cases, on every
+ * machine. Set WECHAT_PROPERTY_SEED to replay the seed a failure message names.
  */
 
 /** mulberry32: tiny, fast and good enough to spread test cases; not for anything secret. */
@@ -25,6 +26,11 @@ export class Prng {
     return min + Math.floor(this.next() * (max - min + 1));
   }
 
+  /** An integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
   bool(probability = 0.5): boolean {
     return this.next() < probability;
   }
@@ -32,6 +38,15 @@ export class Prng {
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick from an empty list');
     return items[this.int(0, items.length - 1)] as T;
+  }
+
+  alnum(length: number): string {
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    return Array.from({ length }, () => chars[this.below(chars.length)]).join('');
+  }
+
+  hex(length: number): string {
+    return Array.from({ length }, () => this.below(16).toString(16)).join('');
   }
 }
 
