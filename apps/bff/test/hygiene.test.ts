@@ -1,5 +1,6 @@
 /** What must never leak (logs, error bodies) and the process-level behaviour around the API. */
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,51 @@ describe('secrets stay out of logs and responses', () => {
     const body = ApiErrorSchema.parse(await res.json());
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+/** One request on `agent`; `chunked` streams the body without Content-Length, as a client that does not know its size. */
+function sendOn(agent: http.Agent, url: string, body?: { bytes: Buffer; chunked: boolean; type: string }): Promise<{ status: number; reusedSocket: boolean }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = body ? { 'Content-Type': body.type } : {};
+    if (body && !body.chunked) headers['Content-Length'] = body.bytes.length;
+    const req = http.request(url, { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, reusedSocket: req.reusedSocket }));
+    });
+    req.on('error', reject);
+    // A bound, not a measurement: a stalled connection must fail the test, not hang it.
+    req.setTimeout(5000, () => req.destroy(new Error('no reply within 5 s: the connection stalled')));
+    if (body?.chunked) for (let i = 0; i < body.bytes.length; i += 64 * 1024) req.write(body.bytes.subarray(i, i + 64 * 1024));
+    else if (body) req.write(body.bytes);
+    req.end();
+  });
+}
+
+describe('oversized bodies', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'pglite' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it.each([
+    { path: '/api/orders', type: 'application/json' },
+    { path: '/api/wechat/pay/notify', type: 'text/xml' },
+  ])('$path: 413 for 1 MB, with or without Content-Length, and the keep-alive connection stays usable', async ({ path, type }) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const chunked of [false, true]) {
+        const big = await sendOn(agent, `${stack.bff.url}${path}`, { bytes: Buffer.alloc(1024 * 1024, 0x61), chunked, type });
+        expect(big.status).toBe(413);
+        const next = await sendOn(agent, `${stack.bff.url}/api/products`);
+        expect(next).toEqual({ status: 200, reusedSocket: true });
+      }
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

@@ -14,6 +14,9 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
     return await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
   } catch (err) {
     if ((err as { type?: string }).type === 'entity.too.large') {
+      // raw-body stops reading mid-body; drop the rest (as Node does for any unread body), else it
+      // stays in the socket and the client's next request on this keep-alive connection hangs.
+      ctx.req.resume();
       throw new HttpError(413, 'PAYLOAD_TOO_LARGE', 'Request body too large');
     }
     throw badRequest('Could not read the request body');

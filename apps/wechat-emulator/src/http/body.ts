@@ -4,21 +4,28 @@ import getRawBody from 'raw-body';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
-export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return getRawBody(ctx.req, { limit });
-}
+const tooLarge = (err: unknown) => (err as { type?: unknown }).type === 'entity.too.large';
 
 /**
- * Like readRawBody, but a body over the limit yields null instead of raw-body's 413, so a caller
- * can answer in its own protocol. The unread rest is discarded (as Node does for any unread body)
- * rather than left in the socket, so a keep-alive client is neither stalled nor reset.
+ * The body, or raw-body's 413 error when it is over `limit`. The unread rest of an oversized body
+ * is discarded (as Node does for any unread body) rather than left in the socket, so a keep-alive
+ * client is neither stalled nor reset.
  */
+export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  try {
+    return await getRawBody(ctx.req, { limit });
+  } catch (err) {
+    if (tooLarge(err)) ctx.req.resume();
+    throw err;
+  }
+}
+
+/** Like readRawBody, but a body over the limit yields null, so a caller can answer in its own protocol. */
 export async function readRawBodyOrNull(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer | null> {
   try {
     return await readRawBody(ctx, limit);
   } catch (err) {
-    if ((err as { type?: unknown }).type !== 'entity.too.large') throw err;
-    ctx.req.resume();
+    if (!tooLarge(err)) throw err;
     return null;
   }
 }
