@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { location, type Browser } from './helpers/browser';
-import { MERCHANT, startStack, type Stack } from './helpers/stack';
+import { location } from './helpers/browser';
+import { MERCHANT, consentedCallback, startStack, type Stack } from './helpers/stack';
 
 /** Every OAuth token the emulator has handed out so far (none may surface anywhere but the BFF's memory). */
 function issuedTokens(stack: Stack): string[] {
@@ -20,21 +20,6 @@ function issuedTokens(stack: Stack): string[] {
 
 function expectNoSecret(stack: Stack, text: string): void {
   for (const secret of [MERCHANT.appSecret, MERCHANT.apiKey, ...issuedTokens(stack)]) expect(text).not.toContain(secret);
-}
-
-/** login (snsapi_userinfo) → consent as `userId` → the callback URL WeChat would send the browser to. */
-async function consentedCallback(stack: Stack, browser: Browser, userId: string, returnTo: string): Promise<string> {
-  const login = await browser.get(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(returnTo)}`);
-  const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
-  const request = /name="request" value="([^"]+)"/.exec(await consent.text())?.[1];
-  if (!request) throw new Error('no consent request on the authorize page');
-  const allow = await fetch(`${stack.emuUrl}/__emulator/oauth/consent`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ request, decision: 'allow', userId }),
-  });
-  return location(allow);
 }
 
 describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => {

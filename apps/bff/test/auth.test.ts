@@ -3,7 +3,7 @@ import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract'
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
 import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
-import { createOrder, signIn, startStack, type Stack } from './helpers/stack';
+import { consentedCallback, createOrder, signIn, startStack, type Stack } from './helpers/stack';
 
 describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
   let stack: Stack;
@@ -129,19 +129,8 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
 
   it('fetches nickname and avatar with snsapi_userinfo after consent', async () => {
     const browser = stack.browser();
-    const login = await browser.get('/api/auth/login?returnTo=/me&scope=snsapi_userinfo');
-    const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
-    expect(consent.status).toBe(200);
-    const requestId = /name="request" value="([^"]+)"/.exec(await consent.text())?.[1];
-    expect(requestId).toBeTruthy();
-    const allow = await fetch(`${stack.emuUrl}/__emulator/oauth/consent`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ request: requestId, decision: 'allow', userId: 'tricky' }),
-    });
-    expect(allow.status).toBe(302);
-    const callback = await browser.get(location(allow));
+    // The helper fails unless authorize shows the consent page and Allow redirects (302).
+    const callback = await browser.get(await consentedCallback(stack, browser, 'tricky', '/me'));
     expect(callback.headers.get('location')).toBe('/me');
     const me = MeSchema.parse(await (await browser.get('/api/me')).json());
     expect(me).toMatchObject({ signedIn: true, nickname: '<b>Tom & "Jerry"</b>' });

@@ -103,6 +103,27 @@ export async function signIn(stack: Stack, browser: Browser, returnTo = '/orders
   return location(callback);
 }
 
+/**
+ * snsapi_userinfo login → the emulator's consent page → Allow as `userId`: the callback URL WeChat
+ * would send the browser to (not yet followed, so a test can break WeChat in between).
+ */
+export async function consentedCallback(stack: Stack, browser: Browser, userId: string, returnTo: string): Promise<string> {
+  const login = await browser.get(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(returnTo)}`);
+  if (login.status !== 302) throw new Error(`login answered ${login.status}`);
+  const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
+  if (consent.status !== 200) throw new Error(`authorize answered ${consent.status}, not the consent page`);
+  const request = /name="request" value="([^"]+)"/.exec(await consent.text())?.[1];
+  if (!request) throw new Error('no consent request on the authorize page');
+  const allow = await fetch(`${stack.emuUrl}/__emulator/oauth/consent`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ request, decision: 'allow', userId }),
+  });
+  if (allow.status !== 302) throw new Error(`consent answered ${allow.status}`);
+  return location(allow);
+}
+
 /** A pay notification as WeChat would send it, signed with `key`. */
 export function payNotifyXml(
   fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string; nonceStr?: string },
