@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports';
+import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,16 +41,7 @@ export async function startDevCommand(timeoutMs = 90_000): Promise<DevCommand> {
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
   const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await terminate(child, { group: true });
     rmSync(dir, { recursive: true, force: true });
   };
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
 import { freePort } from './ports';
+import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -89,14 +90,7 @@ export async function startStack(): Promise<Stack> {
     output,
   );
   const stop = async () => {
-    for (const child of [bff, emulator]) {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-    }
+    for (const child of [bff, emulator]) await terminate(child);
   };
   try {
     await waitHealthy(`${emulatorUrl}/console`, { child: emulator, logs, intervalMs: 250, timeoutMs: 60_000 });
