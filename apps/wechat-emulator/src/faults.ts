@@ -63,6 +63,14 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
   };
 }
 
+/**
+ * When a fault may strike (README "Fault rules"). Transport faults hit whatever request arrives
+ * first, as a broken network would. WeChat only answers a business error to a request it accepted
+ * (signed, well-formed, complete), so those wait for such a request; a wrong sign needs a signed reply.
+ */
+export const isTransportFault = (kind: FaultKind): boolean => kind === 'delay' || kind === 'http500' || kind === 'timeout' || kind === 'malformed' || kind === 'drop';
+export const isBusinessFault = (kind: FaultKind): boolean => kind === 'systemerror' || kind === 'bizerror';
+
 /** Default hold time of `timeout`: longer than any sane client timeout. */
 const DEFAULT_TIMEOUT_HOLD_MS = 60_000;
 

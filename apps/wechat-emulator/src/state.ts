@@ -234,10 +234,14 @@ export class EmulatorState {
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Takes one use of the first matching fault, if any. */
-  takeFault(target: FaultTarget): Fault | undefined {
+  /**
+   * Takes one use of the target's oldest fault, but only if `applies` accepts its kind: faults of
+   * one target act strictly in the order they were injected, and a request that does not qualify
+   * for the oldest one leaves it (and those behind it) for a later request.
+   */
+  takeFault(target: FaultTarget, applies: (kind: FaultKind) => boolean = () => true): Fault | undefined {
     const fault = this.faults.find((f) => f.target === target && f.remaining > 0);
-    if (!fault) return undefined;
+    if (!fault || !applies(fault.kind)) return undefined;
     fault.remaining -= 1;
     this.faults = this.faults.filter((f) => f.remaining > 0);
     return { ...fault };

@@ -79,7 +79,8 @@ export class Notifier {
 
   private start(init: DeliveryInit): NotifyDelivery {
     const delivery = this.register(init);
-    const fault = this.state.takeFault('notify');
+    // A refund notification has no sign to spoil: badsign waits for a payment notification.
+    const fault = this.state.takeFault('notify', (kind) => delivery.kind === 'pay' || kind !== 'badsign');
     if (fault?.kind === 'drop') {
       // WeChat does not guarantee delivery; the BFF must reconcile with orderquery.
       delivery.status = 'dropped';

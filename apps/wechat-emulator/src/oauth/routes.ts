@@ -3,20 +3,22 @@ import type { Context } from 'koa';
 import { randomString } from '@wxpay-shop/wechat';
 import { Router } from '@koa/router';
 import type { Deps } from '../deps';
-import { applyEarlyFault, destroyResponse } from '../faults';
+import { applyEarlyFault, destroyResponse, isBusinessFault, isTransportFault } from '../faults';
 import { readJsonBody, str } from '../http/body';
 import { errorPage } from '../http/html';
 import { newRid } from '../ids';
 import type { FaultTarget } from '../state';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
-import { checkAccessToken, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthResult } from './tokens';
+import { checkAccessToken, checkCodeExchange, checkRefresh, checkTokenParams, checkUserInfo, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthCheck, type OauthResult } from './tokens';
 import { callbackUrl, checkAuthorizeRequest } from './validate';
 
 const CONSENT_TTL_MS = 10 * 60_000;
 
-function queryOf(ctx: Context): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+type Query = Record<string, string | undefined>;
+
+function queryOf(ctx: Context): Query {
+  const out: Query = {};
   for (const [k, v] of Object.entries(ctx.query)) out[k] = Array.isArray(v) ? v[0] : v;
   return out;
 }
@@ -71,22 +73,27 @@ export function oauthRouter(deps: Deps): Router {
   });
 
   /**
-   * An /sns/* endpoint with its fault target: early faults strike before processing,
-   * systemerror answers errcode -1 unprocessed, drop processes and loses the reply.
+   * An /sns/* endpoint with its fault target: transport faults strike whatever arrives (drop
+   * processes and loses the reply); systemerror waits for a request that passes `check`, then
+   * answers errcode -1 without processing it.
    */
-  const snsRoute = (path: string, target: FaultTarget, handle: (q: Record<string, string | undefined>) => OauthResult<unknown>) =>
+  const snsRoute = (path: string, target: FaultTarget, check: OauthCheck, handle: (q: Query) => OauthResult<unknown>) =>
     router.get(path, async (ctx) => {
-      const fault = deps.state.takeFault(target);
+      const fault = deps.state.takeFault(target, isTransportFault);
       if (await applyEarlyFault(ctx, fault, deps.timers, 'json')) return;
-      if (fault?.kind === 'systemerror') return sendOauth(ctx, { ok: false, errcode: -1, errmsg: 'system error' });
-      sendOauth(ctx, handle(queryOf(ctx)));
+      const q = queryOf(ctx);
+      const problem = check(deps, q);
+      const business = fault || problem ? undefined : deps.state.takeFault(target, isBusinessFault);
+      if (problem) sendOauth(ctx, problem);
+      else if (business?.kind === 'systemerror') sendOauth(ctx, { ok: false, errcode: -1, errmsg: 'system error' });
+      else sendOauth(ctx, handle(q));
       if (fault?.kind === 'drop') destroyResponse(ctx);
     });
 
-  snsRoute('/sns/oauth2/access_token', 'oauth_token', (q) => exchangeCode(deps, q));
-  snsRoute('/sns/oauth2/refresh_token', 'oauth_refresh', (q) => refreshAccessToken(deps, q));
-  snsRoute('/sns/userinfo', 'oauth_userinfo', (q) => userInfo(deps, q));
-  snsRoute('/sns/auth', 'oauth_auth', (q) => {
+  snsRoute('/sns/oauth2/access_token', 'oauth_token', checkCodeExchange, (q) => exchangeCode(deps, q));
+  snsRoute('/sns/oauth2/refresh_token', 'oauth_refresh', checkRefresh, (q) => refreshAccessToken(deps, q));
+  snsRoute('/sns/userinfo', 'oauth_userinfo', checkUserInfo, (q) => userInfo(deps, q));
+  snsRoute('/sns/auth', 'oauth_auth', checkTokenParams, (q) => {
     const checked = checkAccessToken(deps, q);
     return checked.ok ? { ok: true, value: { errcode: 0, errmsg: 'ok' } } : checked;
   });

@@ -46,7 +46,11 @@ function mintAccess(deps: Deps, appId: string, userId: string, scope: OAuthScope
   return mint(deps.state.accessTokens, deps.config.accessTokenTtlSec, appId, userId, scope, now);
 }
 
-export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<TokenBody> {
+type Query = Record<string, string | undefined>;
+/** A request's own problem (parameters and credentials, no issued code or token looked at), or null. */
+export type OauthCheck = (deps: Deps, q: Query) => OauthResult<never> | null;
+
+export const checkCodeExchange: OauthCheck = (deps, q) => {
   if (!q.appid) return err(41002, 'appid missing');
   const merchant = deps.merchants.byAppId(q.appid);
   if (!merchant) return err(40013, 'invalid appid');
@@ -55,7 +59,12 @@ export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, 
   if (q.secret !== merchant.appSecret) return err(40125, 'invalid appsecret');
   if (q.grant_type !== 'authorization_code') return err(40002, 'invalid grant_type');
   if (!q.code) return err(41008, 'missing code');
-  const code = deps.state.codes.get(q.code);
+  return null;
+};
+
+/** Only for a request checkCodeExchange() accepted. */
+export function exchangeCode(deps: Deps, q: Query, now = Date.now()): OauthResult<TokenBody> {
+  const code = deps.state.codes.get(q.code!);
   if (!code || code.appId !== q.appid) return err(40029, 'invalid code');
   if (code.used) return err(40163, 'code been used');
   if (now - code.issuedAt >= deps.config.codeTtlMs) return err(42003, 'code expired');
@@ -65,12 +74,17 @@ export function exchangeCode(deps: Deps, q: Record<string, string | undefined>, 
   return { ok: true, value: tokenBody(deps, access, refresh) };
 }
 
-export function refreshAccessToken(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<TokenBody> {
+export const checkRefresh: OauthCheck = (deps, q) => {
   if (!q.appid) return err(41002, 'appid missing');
   if (!deps.merchants.byAppId(q.appid)) return err(40013, 'invalid appid');
   if (q.grant_type !== 'refresh_token') return err(40002, 'invalid grant_type');
   if (!q.refresh_token) return err(41003, 'refresh_token missing');
-  const refresh = deps.state.refreshTokens.get(q.refresh_token);
+  return null;
+};
+
+/** Only for a request checkRefresh() accepted. */
+export function refreshAccessToken(deps: Deps, q: Query, now = Date.now()): OauthResult<TokenBody> {
+  const refresh = deps.state.refreshTokens.get(q.refresh_token!);
   if (!refresh || refresh.appId !== q.appid) return err(40030, 'invalid refresh_token');
   if (now >= refresh.expiresAt) return err(42002, 'refresh_token timeout');
   // The refresh token itself keeps its original 30-day deadline.
@@ -78,23 +92,34 @@ export function refreshAccessToken(deps: Deps, q: Record<string, string | undefi
   return { ok: true, value: tokenBody(deps, access, refresh) };
 }
 
-/** Shared checks of /sns/userinfo and /sns/auth. */
-export function checkAccessToken(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<AccessToken> {
+/** Parameters of /sns/auth (and the first ones of /sns/userinfo). */
+export const checkTokenParams: OauthCheck = (_deps, q) => {
   if (!q.access_token) return err(41001, 'access_token missing');
   if (!q.openid) return err(41009, 'missing openid');
-  const access = deps.state.accessTokens.get(q.access_token);
+  return null;
+};
+
+export const checkUserInfo: OauthCheck = (deps, q) => {
+  const problem = checkTokenParams(deps, q);
+  if (problem) return problem;
+  return q.lang !== undefined && !['zh_CN', 'zh_TW', 'en'].includes(q.lang) ? err(40159, 'invalid lang') : null;
+};
+
+/** The token behind /sns/userinfo and /sns/auth; only for a request checkTokenParams() accepted. */
+export function checkAccessToken(deps: Deps, q: Query, now = Date.now()): OauthResult<AccessToken> {
+  const access = deps.state.accessTokens.get(q.access_token!);
   if (!access) return err(40014, 'invalid access_token');
   if (now >= access.expiresAt) return err(42001, 'access_token expired');
   if (access.openid !== q.openid) return err(40003, 'invalid openid');
   return { ok: true, value: access };
 }
 
-export function userInfo(deps: Deps, q: Record<string, string | undefined>, now = Date.now()): OauthResult<Record<string, unknown>> {
+/** Only for a request checkUserInfo() accepted. */
+export function userInfo(deps: Deps, q: Query, now = Date.now()): OauthResult<Record<string, unknown>> {
   const checked = checkAccessToken(deps, q, now);
   if (!checked.ok) return checked;
   const access = checked.value;
   if (access.scope !== 'snsapi_userinfo') return err(48001, 'api unauthorized');
-  if (q.lang !== undefined && !['zh_CN', 'zh_TW', 'en'].includes(q.lang)) return err(40159, 'invalid lang');
   const user = findUser(access.userId)!;
   return {
     ok: true,

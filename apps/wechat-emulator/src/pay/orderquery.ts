@@ -11,8 +11,11 @@ const STATE_DESC: Record<TradeState, string> = {
   CLOSED: '订单已关闭',
 };
 
+export function checkOrderQuery(req: PayRequest): PayReply | null {
+  return !req.fields.transaction_id && !req.fields.out_trade_no ? bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空') : null;
+}
+
 export function orderQuery(req: PayRequest, deps: Deps): PayReply {
-  if (!req.fields.transaction_id && !req.fields.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
   const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: req.fields.transaction_id, outTradeNo: req.fields.out_trade_no });
   // Orders are scoped to the merchant; another appid of the same mch_id still finds it, like WeChat.
   if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
@@ -23,10 +26,12 @@ export function orderQuery(req: PayRequest, deps: Deps): PayReply {
   });
 }
 
+export function checkCloseOrder(req: PayRequest): PayReply | null {
+  return req.fields.out_trade_no ? null : bizFail('LACK_PARAMS', '缺少参数out_trade_no');
+}
+
 export function closeOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
-  const outTradeNo = req.fields.out_trade_no;
-  if (!outTradeNo) return bizFail('LACK_PARAMS', '缺少参数out_trade_no');
-  const order = deps.state.findOrder(req.merchant.mchId, outTradeNo);
+  const order = deps.state.findOrder(req.merchant.mchId, req.fields.out_trade_no!);
   if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
   if (isPaid(order)) return bizFail('ORDERPAID', '订单已支付，不能发起关单');
   if (order.state === 'CLOSED') return bizFail('ORDERCLOSED', '订单已关闭，无需重复关闭');

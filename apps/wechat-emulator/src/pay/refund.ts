@@ -1,4 +1,5 @@
 /** `POST /secapi/pay/refund` and `POST /pay/refundquery` (§4.3, §4.4). */
+import { parseNonNegativeInt } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newRefundId } from '../ids';
 import { EmulatorState, type Order, type Refund } from '../state';
@@ -22,7 +23,7 @@ function refundReply(refund: Refund): PayReply {
   });
 }
 
-export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+export function checkRefund(req: PayRequest): PayReply | null {
   const f = req.fields;
   if (!f.transaction_id && !f.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
   for (const name of ['out_refund_no', 'total_fee', 'refund_fee'] as const) if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
@@ -37,7 +38,14 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
     const problem = notifyUrlProblem(f.notify_url);
     if (problem) return bizFail('PARAM_ERROR', problem);
   }
+  return null;
+}
 
+/** Only for a request checkRefund() accepted. */
+export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+  const f = req.fields;
+  const totalFee = positiveFen(f.total_fee)!;
+  const refundFee = positiveFen(f.refund_fee)!;
   const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
   if (!order || order.state === 'NOTPAY' || order.state === 'CLOSED') return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
 
@@ -78,6 +86,14 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
   return refundReply(record);
 }
 
+export function checkRefundQuery(req: PayRequest): PayReply | null {
+  const f = req.fields;
+  if (!f.refund_id && !f.out_refund_no && !f.transaction_id && !f.out_trade_no) {
+    return bizFail('LACK_PARAMS', 'refund_id、out_refund_no、transaction_id、out_trade_no至少填一个');
+  }
+  return !f.offset || parseNonNegativeInt(f.offset) !== null ? null : bizFail('PARAM_ERROR', 'offset参数错误');
+}
+
 export function refundQuery(req: PayRequest, deps: Deps): PayReply {
   const f = req.fields;
   const mine = [...deps.state.refunds.values()].filter((r) => r.mchId === req.merchant.mchId);
@@ -89,16 +105,14 @@ export function refundQuery(req: PayRequest, deps: Deps): PayReply {
     if (!one) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
     order = deps.state.findOrder(one.mchId, one.outTradeNo);
     refunds = [one];
-  } else if (f.transaction_id || f.out_trade_no) {
+  } else {
     order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
     refunds = order ? deps.state.refundsOf(order) : [];
     if (refunds.length === 0) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
-  } else {
-    return bizFail('LACK_PARAMS', 'refund_id、out_refund_no、transaction_id、out_trade_no至少填一个');
   }
   if (!order) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
-  const offset = f.offset === undefined ? 0 : Number(f.offset);
-  if (!Number.isInteger(offset) || offset < 0 || (offset > 0 && offset >= refunds.length)) return bizFail('PARAM_ERROR', 'offset参数错误');
+  const offset = f.offset ? parseNonNegativeInt(f.offset)! : 0;
+  if (offset > 0 && offset >= refunds.length) return bizFail('PARAM_ERROR', 'offset参数错误');
   const page = refunds.slice(offset, offset + PAGE_SIZE);
   const fields: OutFields = {
     transaction_id: order.transactionId,

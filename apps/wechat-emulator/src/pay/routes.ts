@@ -3,30 +3,33 @@ import type { TLSSocket } from 'node:tls';
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Deps } from '../deps';
-import { applyEarlyFault, bizErrorDes, destroyResponse } from '../faults';
+import { applyEarlyFault, bizErrorDes, destroyResponse, isBusinessFault, isTransportFault } from '../faults';
 import { readRawBodyOrNull } from '../http/body';
-import type { FaultTarget } from '../state';
+import type { Fault, FaultTarget } from '../state';
 import { bizFail, corruptSign, fail, openEnvelope, renderReply, type PayReply, type PayRequest } from './envelope';
-import { closeOrder, orderQuery } from './orderquery';
-import { refund, refundQuery } from './refund';
-import { unifiedOrder } from './unifiedorder';
+import { checkCloseOrder, checkOrderQuery, closeOrder, orderQuery } from './orderquery';
+import { checkRefund, checkRefundQuery, refund, refundQuery } from './refund';
+import { checkUnifiedOrder, unifiedOrder } from './unifiedorder';
 
 type Handler = (req: PayRequest, deps: Deps) => PayReply;
 
 interface Endpoint {
   path: string;
   target: FaultTarget;
+  /** The request's own validity (no state looked at): a reply when invalid, else null. */
+  check: (req: PayRequest, deps: Deps) => PayReply | null;
+  /** Processes a request that passed `check`. */
   handler: Handler;
   /** /secapi/*: needs the merchant's client certificate over mutual TLS. */
   secure?: boolean;
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { path: '/pay/unifiedorder', target: 'unifiedorder', handler: unifiedOrder },
-  { path: '/pay/orderquery', target: 'orderquery', handler: orderQuery },
-  { path: '/pay/closeorder', target: 'closeorder', handler: closeOrder },
-  { path: '/secapi/pay/refund', target: 'refund', handler: refund, secure: true },
-  { path: '/pay/refundquery', target: 'refundquery', handler: refundQuery },
+  { path: '/pay/unifiedorder', target: 'unifiedorder', check: checkUnifiedOrder, handler: unifiedOrder },
+  { path: '/pay/orderquery', target: 'orderquery', check: checkOrderQuery, handler: orderQuery },
+  { path: '/pay/closeorder', target: 'closeorder', check: checkCloseOrder, handler: closeOrder },
+  { path: '/secapi/pay/refund', target: 'refund', check: checkRefund, handler: refund, secure: true },
+  { path: '/pay/refundquery', target: 'refundquery', check: checkRefundQuery, handler: refundQuery },
 ];
 
 function sendXml(ctx: Context, xml: string): void {
@@ -51,33 +54,46 @@ function certMchId(ctx: Context): string | undefined {
   return Array.isArray(cn) ? cn[0] : cn;
 }
 
+/**
+ * The XML answer to one request. `fault` is the transport fault it already took, if any; business
+ * faults and badsign are taken here, only by a request they fit (README "Fault rules").
+ */
+async function answer(ctx: Context, endpoint: Endpoint, deps: Deps, fault: Fault | undefined): Promise<string> {
+  if (ctx.method !== 'POST') return renderReply(fail('REQUIRE_POST_METHOD'), undefined);
+  if (endpoint.secure) {
+    const problem = clientCertProblem(ctx);
+    if (problem) return renderReply(fail(problem), undefined);
+  }
+  const body = await readRawBodyOrNull(ctx);
+  // Over the raw limit is as malformed as over the XML limit: WeChat's XML, not a bare 413.
+  if (body === null) return renderReply(fail('XML_FORMAT_ERROR'), undefined);
+  const envelope = await openEnvelope(body, deps.merchants);
+  if (!envelope.ok) return renderReply(envelope.reply, envelope.request);
+  const { request } = envelope;
+  if (endpoint.secure && certMchId(ctx) !== request.merchant.mchId) return renderReply(fail('商户API证书与mch_id不匹配'), undefined);
+  const invalid = endpoint.check(request, deps);
+  if (invalid) return renderReply(invalid, request);
+
+  const business = fault ? undefined : deps.state.takeFault(endpoint.target, isBusinessFault);
+  let reply: PayReply;
+  // Both answer a signed business failure without processing: retrying is safe.
+  if (business?.kind === 'systemerror') reply = bizFail('SYSTEMERROR', '系统错误，请使用相同参数重试');
+  else if (business?.kind === 'bizerror') reply = bizFail(business.errCode!, bizErrorDes(business));
+  else reply = endpoint.handler(request, deps);
+  const xml = renderReply(reply, request);
+  // Only a signed reply can carry a wrong sign (return_code=FAIL replies have none).
+  const spoil = fault || business || reply.kind === 'fail' ? undefined : deps.state.takeFault(endpoint.target, (kind) => kind === 'badsign');
+  return spoil ? corruptSign(xml) : xml;
+}
+
 export function payRouter(deps: Deps): Router {
   const router = new Router();
   for (const endpoint of ENDPOINTS) {
     router.all(endpoint.path, async (ctx) => {
-      const fault = deps.state.takeFault(endpoint.target);
+      const fault = deps.state.takeFault(endpoint.target, isTransportFault);
       if (await applyEarlyFault(ctx, fault, deps.timers, 'xml')) return;
-      if (ctx.method !== 'POST') return sendXml(ctx, renderReply(fail('REQUIRE_POST_METHOD'), undefined));
-      if (endpoint.secure) {
-        const problem = clientCertProblem(ctx);
-        if (problem) return sendXml(ctx, renderReply(fail(problem), undefined));
-      }
-      const body = await readRawBodyOrNull(ctx);
-      // Over the raw limit is as malformed as over the XML limit: WeChat's XML, not a bare 413.
-      if (body === null) return sendXml(ctx, renderReply(fail('XML_FORMAT_ERROR'), undefined));
-      const envelope = await openEnvelope(body, deps.merchants);
-      if (!envelope.ok) return sendXml(ctx, renderReply(envelope.reply, envelope.request));
-      const { request } = envelope;
-      if (endpoint.secure && certMchId(ctx) !== request.merchant.mchId) {
-        return sendXml(ctx, renderReply(fail('商户API证书与mch_id不匹配'), undefined));
-      }
-      let reply: PayReply;
-      // Both answer a signed business failure without processing: retrying is safe.
-      if (fault?.kind === 'systemerror') reply = bizFail('SYSTEMERROR', '系统错误，请使用相同参数重试');
-      else if (fault?.kind === 'bizerror') reply = bizFail(fault.errCode!, bizErrorDes(fault));
-      else reply = endpoint.handler(request, deps);
-      let xml = renderReply(reply, request);
-      if (fault?.kind === 'badsign') xml = corruptSign(xml);
+      const xml = await answer(ctx, endpoint, deps, fault);
+      // drop: whatever the request was, it has been handled; only the reply is lost.
       if (fault?.kind === 'drop') return destroyResponse(ctx);
       sendXml(ctx, xml);
     });

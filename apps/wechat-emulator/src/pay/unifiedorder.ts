@@ -14,7 +14,8 @@ const FINGERPRINT_FIELDS = ['appid', 'body', 'total_fee', 'fee_type', 'trade_typ
 
 const MIN_EXPIRE_MS = 5 * 60_000;
 
-export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+/** The request's own validity (what WeChat checks before looking at any order), or null if valid. */
+export function checkUnifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply | null {
   const f = req.fields;
   for (const name of REQUIRED) if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
   const tradeType = f.trade_type!;
@@ -51,7 +52,13 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
     if (!f.product_id) return bizFail('LACK_PARAMS', 'NATIVE支付必须传product_id');
     if (tooLong(f.product_id, 32)) return fail('product_id参数长度有误');
   }
+  return null;
+}
 
+/** Creates the order, or re-enters it (§3.5). Only for a request checkUnifiedOrder() accepted. */
+export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
+  const f = req.fields;
+  const tradeType = f.trade_type as TradeType;
   const fingerprint = JSON.stringify(FINGERPRINT_FIELDS.map((k) => f[k] ?? ''));
   const key = EmulatorState.orderKey(req.merchant.mchId, f.out_trade_no!);
   const existing = deps.state.orders.get(key);
@@ -69,12 +76,12 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
     mchId: req.merchant.mchId,
     appId: f.appid!,
     outTradeNo: f.out_trade_no!,
-    tradeType: tradeType as TradeType,
+    tradeType,
     body: f.body!,
     attach: f.attach,
     detail: f.detail,
     deviceInfo: f.device_info,
-    totalFee,
+    totalFee: positiveFen(f.total_fee)!,
     feeType: f.fee_type ?? 'CNY',
     openid: f.openid,
     productId: f.product_id,
