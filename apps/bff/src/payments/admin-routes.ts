@@ -3,11 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { AdminOrderListSchema, OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
-import {
-  WechatPayBusinessError,
-  WechatPayCommunicationError,
-  WechatSignatureError,
-} from '@wxpay-shop/wechat';
+import { WechatPayBusinessError, WechatPayCommunicationError } from '@wxpay-shop/wechat';
 import { readJson } from '../http/body';
 import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
 import { findOrderOr404, loadOrder, toOrders, transition } from '../orders/repository';
@@ -91,10 +87,9 @@ export function adminRoutes(services: Services): Router {
       });
       await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
     } catch (err) {
-      const definite =
-        (err instanceof WechatPayBusinessError && !err.retryable) ||
-        err instanceof WechatPayCommunicationError ||
-        err instanceof WechatSignatureError;
+      // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
+      // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
+      const definite = (err instanceof WechatPayBusinessError && !err.retryable) || err instanceof WechatPayCommunicationError;
       ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
       if (definite) {
         // WeChat refused it: nothing happened, so the order is refundable again.
@@ -103,7 +98,7 @@ export function adminRoutes(services: Services): Router {
           err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
         );
       }
-      // Outcome unknown (timeout): stay REFUNDING; the reconciler asks refundquery.
+      // Outcome unknown (timeout, unverifiable reply): stay REFUNDING; the reconciler asks refundquery.
       throw upstreamError('Refund outcome unknown; it will be reconciled automatically');
     }
     ctx.status = 202;

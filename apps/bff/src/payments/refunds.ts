@@ -2,17 +2,20 @@
  * Refunds. The order goes PAID → REFUNDING before WeChat is called, so two operators cannot
  * refund concurrently; the refund notification or refundquery then settles it.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { randomString } from '@wxpay-shop/wechat';
 import type { DB, RefundStatus } from '../db/schema';
 import type { Logger } from '../logger';
-import { markForAttention, transition } from '../orders/repository';
+import { findOrder, markForAttention, transition } from '../orders/repository';
 
 export function newOutRefundNo(outTradeNo: string): string {
   return `${outTradeNo}R${randomString(8)}`;
 }
 
-export type RefundSettlement = 'SETTLED' | 'ALREADY_SETTLED' | 'UNKNOWN_REFUND' | 'MISMATCH';
+/** Final statuses after which the shopper got nothing back. */
+const NO_MONEY_MOVED = new Set<RefundStatus>(['FAILED', 'REFUNDCLOSE']);
+
+export type RefundSettlement = 'SETTLED' | 'ALREADY_SETTLED' | 'CONTRADICTED' | 'NOT_OURS' | 'UNKNOWN_REFUND' | 'MISMATCH';
 
 /** A final refund status as learnt from the refund request, notification or refundquery. */
 export interface RefundOutcome {
@@ -39,7 +42,7 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       .where('refunds.out_refund_no', '=', result.outRefundNo)
       .forUpdate()
       .executeTakeFirst();
-    if (!refund) return 'UNKNOWN_REFUND';
+    if (!refund) return refundNotOurs(trx, log, result);
     if (
       (result.outTradeNo !== undefined && result.outTradeNo !== refund.out_trade_no) ||
       (result.refundFee !== undefined && result.refundFee !== refund.refund_fen)
@@ -47,7 +50,14 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       log.error({ outRefundNo: result.outRefundNo }, 'refund result does not match our refund');
       return 'MISMATCH';
     }
-    if (refund.status !== 'PROCESSING') return 'ALREADY_SETTLED';
+    if (refund.status !== 'PROCESSING') {
+      if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status))) return 'ALREADY_SETTLED';
+      // WeChat's final word disagrees with ours (a refund we took as refused went through):
+      // money may have moved that the order does not show, so a human must reconcile it.
+      await markForAttention(trx, refund.out_trade_no, `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`);
+      log.error({ outTradeNo: refund.out_trade_no, outRefundNo: result.outRefundNo, recorded: refund.status, reported: result.status, source }, 'refund outcome contradicts the recorded one');
+      return 'CONTRADICTED';
+    }
     await trx
       .updateTable('refunds')
       .set({ status: result.status, refund_id: result.refundId ?? null, updated_at: new Date() })
@@ -69,4 +79,16 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
     log.info({ outTradeNo, outRefundNo: result.outRefundNo, status: result.status, source }, 'refund settled');
     return 'SETTLED';
   });
+}
+
+/**
+ * A refund we never asked for (made in the merchant console, say) on one of our orders: the shopper
+ * may have money back that the order does not show, so an operator is told instead of WeChat refused.
+ */
+async function refundNotOurs(trx: Transaction<DB>, log: Logger, result: RefundOutcome): Promise<RefundSettlement> {
+  const order = result.outTradeNo === undefined ? undefined : await findOrder(trx, result.outTradeNo);
+  if (!order) return 'UNKNOWN_REFUND';
+  await markForAttention(trx, order.out_trade_no, `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`);
+  log.error({ outTradeNo: order.out_trade_no, outRefundNo: result.outRefundNo, status: result.status }, 'refund notification for a refund we did not make');
+  return 'NOT_OURS';
 }

@@ -1,0 +1,121 @@
+/**
+ * Refunds whose outcome the BFF cannot take at face value: an unverifiable reply, WeChat's
+ * final word contradicting ours, and refunds made outside the shop. Money that moved must
+ * never be hidden behind an order that looks refundable again.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema } from '@wxpay-shop/contract';
+import { buildXml, encryptReqInfo } from '@wxpay-shop/wechat';
+import { backends } from './helpers/backends';
+import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+
+const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
+const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
+
+describe.each(backends)('refund outcomes ($name)', (backend) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(backend);
+  });
+  afterEach(async () => {
+    await stack.control('faults', undefined, 'DELETE');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const db = () => stack.database.db;
+  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
+  const refundsOf = (outTradeNo: string) =>
+    db()
+      .selectFrom('refunds')
+      .innerJoin('orders', 'orders.id', 'refunds.order_id')
+      .select(['refunds.out_refund_no', 'refunds.status', 'refunds.refund_fen'])
+      .where('orders.out_trade_no', '=', outTradeNo)
+      .orderBy('refunds.created_at')
+      .execute();
+  const emulatorRefunds = (outTradeNo: string) => [...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
+
+  async function paidOrder() {
+    const browser = stack.browser();
+    const order = await createOrder(browser, [{ productId: 'mug', quantity: 2 }]);
+    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    return order;
+  }
+
+  function refundNotifyXml(r: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number }, refundStatus: string) {
+    const inner = buildXml(
+      {
+        transaction_id: '4200000000202611260000000002',
+        out_trade_no: r.outTradeNo,
+        refund_id: '50300000000000000000000000078',
+        out_refund_no: r.outRefundNo,
+        total_fee: String(r.totalFen),
+        refund_fee: String(r.refundFen),
+        refund_status: refundStatus,
+        success_time: '2026-11-26 12:05:00',
+      },
+      'root',
+    );
+    return buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
+  }
+
+  it('keeps a refund whose reply does not verify in REFUNDING, so the refund WeChat made is settled and not repeated', async () => {
+    const order = await paidOrder();
+    // The emulator refunds, then spoils the reply's sign.
+    expect((await stack.control('faults', { target: 'refund', kind: 'badsign', count: 1 })).ok).toBe(true);
+    const res = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 });
+    expect(res.status).toBe(502);
+    expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
+    // No second refund while the first is open.
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 })).status).toBe(409);
+    const settled = await waitFor(async () => {
+      const row = await orderRow(order.outTradeNo);
+      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
+    }, 15_000);
+    expect(settled.needs_attention).toBe(false);
+    expect(await refundsOf(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 })]);
+    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
+  });
+
+  it('flags the order when WeChat reports SUCCESS for a refund recorded as refused', async () => {
+    const order = await paidOrder();
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 500 })).status).toBe(502);
+    const [refused] = await refundsOf(order.outTradeNo);
+    expect(refused).toMatchObject({ status: 'FAILED' });
+    expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+
+    const xml = refundNotifyXml({ outTradeNo: order.outTradeNo, outRefundNo: refused!.out_refund_no, refundFen: 500, totalFen: order.totalFen }, 'SUCCESS');
+    expect((await postNotify(stack, xml, '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    const row = await orderRow(order.outTradeNo);
+    expect(row.needs_attention).toBe(true);
+    expect(row.attention_reason).toContain(refused!.out_refund_no);
+    // A repeat of a final status we agree with flags nothing.
+    const again = await paidOrder();
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, again.outTradeNo, { amountFen: 500 })).status).toBe(502);
+    const [closed] = await refundsOf(again.outTradeNo);
+    const closeXml = refundNotifyXml({ outTradeNo: again.outTradeNo, outRefundNo: closed!.out_refund_no, refundFen: 500, totalFen: again.totalFen }, 'REFUNDCLOSE');
+    expect((await postNotify(stack, closeXml, '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    expect((await orderRow(again.outTradeNo)).needs_attention).toBe(false);
+  });
+
+  it('acknowledges and flags a refund of one of our orders that the shop did not make, and still refuses one for an unknown order', async () => {
+    const order = await paidOrder();
+    const outRefundNo = `${order.outTradeNo}RCONSOLE1`;
+    const xml = refundNotifyXml({ outTradeNo: order.outTradeNo, outRefundNo, refundFen: 700, totalFen: order.totalFen }, 'SUCCESS');
+    expect((await postNotify(stack, xml, '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    const row = await orderRow(order.outTradeNo);
+    expect(row).toMatchObject({ status: 'PAID', refunded_fen: 0, needs_attention: true });
+    expect(row.attention_reason).toContain(outRefundNo);
+    expect(await refundsOf(order.outTradeNo)).toEqual([]);
+
+    const stranger = refundNotifyXml({ outTradeNo: 'NOSUCHORDER123', outRefundNo: 'NOSUCHORDER123R1', refundFen: 1, totalFen: 1 }, 'SUCCESS');
+    const res = await postNotify(stack, stranger, '/api/wechat/refund/notify');
+    expect(res.body).toMatch(FAIL_XML);
+    expect(res.body).toMatch(/unknown refund/);
+  });
+});
