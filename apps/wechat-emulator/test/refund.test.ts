@@ -62,7 +62,7 @@ describe('refund over mutual TLS', () => {
       expect(emu.state.refunds.size).toBe(1);
 
       const conflicting = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_fee: 50 }), withCert());
-      expect(conflicting.fields.err_code).toBe('INVALID_REQUEST');
+      expect(conflicting.fields).toMatchObject({ result_code: 'FAIL', err_code: 'REFUND_FEE_MISMATCH', err_code_des: '订单金额或退款金额与之前请求不一致，请核实后再试' });
 
       expect((await payApi(emu, '/pay/orderquery', { out_trade_no: outTradeNo })).fields.trade_state).toBe('REFUND');
       const [notice] = await receiver.waitFor(1);
@@ -81,7 +81,7 @@ describe('refund over mutual TLS', () => {
     }
   });
 
-  it('refuses over-refunds, a wrong total_fee and unpaid orders; PROCESSING before completion', async () => {
+  it('refuses over-refunds, a wrong total_fee, a refund_fee above total_fee and unpaid orders; PROCESSING before completion', async () => {
     await emu.stop();
     emu = await startEmulator({ refundDelayMs: 60_000 });
     const outTradeNo = await paidOrder();
@@ -89,11 +89,18 @@ describe('refund over mutual TLS', () => {
     expect(r1.fields.result_code).toBe('SUCCESS');
     expect((await payApi(emu, '/pay/refundquery', { out_trade_no: outTradeNo })).fields.refund_status_0).toBe('PROCESSING');
     const over = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RB', refund_fee: 101 }), withCert());
-    expect(over.fields).toMatchObject({ result_code: 'FAIL', err_code: 'ERROR', err_code_des: '累计退款金额大于支付金额' });
+    expect(over.fields).toMatchObject({ result_code: 'FAIL', err_code: 'INVALID_REQUEST', err_code_des: 'refund_fee大于可退金额' });
     const wrongTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RC', total_fee: 299 }), withCert());
-    expect(wrongTotal.fields.err_code).toBe('INVALID_REQUEST');
+    expect(wrongTotal.fields).toMatchObject({ result_code: 'FAIL', err_code: 'REFUND_FEE_MISMATCH' });
+    const aboveTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RE', refund_fee: 301 }), withCert());
+    expect(aboveTotal.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
+    const yuan = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RF', refund_fee: '1.00' }), withCert());
+    expect(yuan.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
+    expect(emu.state.refunds.size).toBe(1);
     const rest = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RD', refund_fee: 100 }), withCert());
     expect(rest.fields.result_code).toBe('SUCCESS');
+    const full = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RG', refund_fee: 1 }), withCert());
+    expect(full.fields).toMatchObject({ result_code: 'FAIL', err_code: 'ERROR', err_code_des: '订单已全额退款' });
 
     const unpaid = orderParams({ total_fee: 300 });
     await payApi(emu, '/pay/unifiedorder', unpaid);

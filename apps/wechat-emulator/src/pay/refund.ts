@@ -23,6 +23,9 @@ function refundReply(refund: Refund): PayReply {
   });
 }
 
+/** WeChat's answer both to a total_fee unlike the order's and to an out_refund_no re-sent with other amounts. */
+const amountMismatch = (): PayReply => bizFail('REFUND_FEE_MISMATCH', '订单金额或退款金额与之前请求不一致，请核实后再试');
+
 export function checkRefund(req: PayRequest): PayReply | null {
   const f = req.fields;
   if (!f.transaction_id && !f.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
@@ -30,8 +33,9 @@ export function checkRefund(req: PayRequest): PayReply | null {
   if (!OUT_REFUND_NO.test(f.out_refund_no!)) return bizFail('PARAM_ERROR', 'out_refund_no参数格式错误');
   const totalFee = positiveFen(f.total_fee);
   const refundFee = positiveFen(f.refund_fee);
-  if (totalFee === null) return bizFail('PARAM_ERROR', 'total_fee参数格式错误');
-  if (refundFee === null) return bizFail('PARAM_ERROR', 'refund_fee参数格式错误');
+  // Observed: amount problems visible in the request alone are protocol-level (return_code=FAIL).
+  if (totalFee === null) return fail('invalid total_fee');
+  if (refundFee === null || refundFee > totalFee) return fail('invalid refund_fee');
   if (f.refund_fee_type && f.refund_fee_type !== 'CNY') return bizFail('PARAM_ERROR', 'refund_fee_type参数格式错误');
   if (tooLong(f.refund_desc, 80)) return bizFail('PARAM_ERROR', 'refund_desc长度不能超过80');
   if (f.notify_url) {
@@ -54,15 +58,16 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
   if (existing) {
     // Same out_refund_no = same refund (idempotency); anything else is a conflicting reuse.
     if (existing.outTradeNo !== order.outTradeNo) return bizFail('INVALID_REQUEST', 'out_refund_no已用于其他订单');
-    if (existing.refundFee !== refundFee || existing.totalFee !== totalFee) return bizFail('INVALID_REQUEST', '订单金额或退款金额与之前请求不一致，请核实后再试');
+    if (existing.refundFee !== refundFee || existing.totalFee !== totalFee) return amountMismatch();
     return refundReply(existing);
   }
-  if (totalFee !== order.totalFee) return bizFail('INVALID_REQUEST', '订单金额total_fee与原订单不一致');
+  if (totalFee !== order.totalFee) return amountMismatch();
   const previous = deps.state.refundsOf(order);
   if (previous.length >= MAX_REFUNDS_PER_ORDER) return bizFail('ERROR', '退款次数超过限制(50次)');
   const refunded = previous.reduce((sum, r) => sum + r.refundFee, 0);
+  // Observed err_code/err_code_des pairs of WeChat's refund API.
   if (refunded >= order.totalFee) return bizFail('ERROR', '订单已全额退款');
-  if (refunded + refundFee > order.totalFee) return bizFail('ERROR', '累计退款金额大于支付金额');
+  if (refunded + refundFee > order.totalFee) return bizFail('INVALID_REQUEST', 'refund_fee大于可退金额');
   if (!order.transactionId) return fail('SYSTEMERROR');
 
   const record: Refund = {

@@ -32,7 +32,8 @@ export function checkUnifiedOrder(req: PayRequest, deps: Deps, now = Date.now())
   if (f.limit_pay !== undefined && f.limit_pay !== 'no_credit') return fail('limit_pay参数格式错误');
   if (f.receipt !== undefined && f.receipt !== 'Y') return fail('receipt参数格式错误');
   const totalFee = positiveFen(f.total_fee);
-  if (totalFee === null) return fail('total_fee参数格式错误');
+  // WeChat's observed reply to yuan amounts such as 0.01.
+  if (totalFee === null) return fail('invalid total_fee');
   if (f.fee_type && f.fee_type !== 'CNY') return fail('fee_type参数格式错误');
   if (!validIp(f.spbill_create_ip!)) return fail('invalid spbill_create_ip');
   const urlProblem = notifyUrlProblem(f.notify_url!);
