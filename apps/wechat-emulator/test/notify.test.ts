@@ -74,6 +74,16 @@ describe('payment notification', () => {
     expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(10);
   });
 
+  it('return_msg is optional: <return_code>SUCCESS</return_code> alone, without CDATA, ends the retries', async () => {
+    receiver = await startReceiver(() => ({ body: '<xml><return_code>SUCCESS</return_code></xml>' }));
+    const { prepayId } = await order();
+    await emu.pay(prepayId);
+    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'delivered'));
+    expect(delivery.attempts.map((a) => a.outcome)).toEqual(['success']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('gives up after the 15 scheduled retries (16 attempts)', async () => {
     await emu.stop();
     emu = await startEmulator({ notifyTimeScale: 0.00001 });

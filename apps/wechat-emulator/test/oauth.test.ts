@@ -176,4 +176,20 @@ describe('tokens', () => {
     expect(refreshed.body.openid).toBe(t.openid);
     expect((await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: 'bogus' })).body.errcode).toBe(40030);
   });
+
+  it('refresh_token: 30 days from the code exchange, not extended by refreshing; afterwards 42002; wrong grant_type → 40002', async () => {
+    const exchangedAt = Date.now();
+    const t = (await exchange(await baseCode())).body;
+    const refresh = { appid: M.appId, grant_type: 'refresh_token', refresh_token: String(t.refresh_token) };
+    expect((await sns('/sns/oauth2/refresh_token', { ...refresh, grant_type: 'authorization_code' })).body.errcode).toBe(40002);
+    expect((await sns('/sns/oauth2/refresh_token', refresh)).body.refresh_token).toBe(t.refresh_token);
+
+    const issued = emu.state.refreshTokens.get(String(t.refresh_token))!;
+    const thirtyDays = 30 * 24 * 3600_000;
+    expect(issued.expiresAt).toBeGreaterThanOrEqual(exchangedAt + thirtyDays);
+    expect(issued.expiresAt).toBeLessThanOrEqual(Date.now() + thirtyDays);
+    // Jump to just past the deadline (the token's clock, not the wall clock).
+    issued.expiresAt = Date.now() - 1;
+    expect((await sns('/sns/oauth2/refresh_token', refresh)).body.errcode).toBe(42002);
+  });
 });
