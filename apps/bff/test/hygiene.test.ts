@@ -58,6 +58,33 @@ describe('secrets stay out of logs and responses', () => {
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
+
+  it('answers wrong and unknown methods and /api itself with ApiError JSON that is never cached', async () => {
+    const url = stack.bff.url;
+    const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+    const cases: { path: string; method: string; status: number; headers?: Record<string, string>; allow?: RegExp }[] = [
+      { path: '/api/orders', method: 'PUT', status: 405, allow: /GET.*POST|POST.*GET/ },
+      { path: '/api/me', method: 'DELETE', status: 405, allow: /GET/ },
+      { path: '/api/wechat/pay/notify', method: 'GET', status: 405, allow: /POST/ },
+      { path: '/api/admin/orders', method: 'DELETE', status: 405, headers: admin, allow: /GET/ },
+      { path: '/api/me', method: 'PROPFIND', status: 501 },
+      { path: '/api', method: 'GET', status: 404 },
+      { path: `/api/orders/${'x'.repeat(20)}`, method: 'GET', status: 404 },
+    ];
+    for (const c of cases) {
+      const res = await fetch(`${url}${c.path}`, { method: c.method, ...(c.headers ? { headers: c.headers } : {}) });
+      expect(res.status, `${c.method} ${c.path}`).toBe(c.status);
+      expect(res.headers.get('content-type'), `${c.method} ${c.path}`).toMatch(/^application\/json/);
+      expect(ApiErrorSchema.parse(await res.json()).error.requestId).toBe(res.headers.get('x-request-id'));
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      if (c.allow) expect(res.headers.get('allow')).toMatch(c.allow);
+    }
+    // Personal answers of POSTs are not stored either; the public catalog keeps its revalidation.
+    const created = await stack.browser().post('/api/orders', { items: [{ productId: 'sticker', quantity: 1 }] });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${url}/api/products`)).headers.get('cache-control')).toBe('no-cache');
+  });
 });
 
 /** One request on `agent`; `chunked` streams the body without Content-Length, as a client that does not know its size. */

@@ -12,6 +12,7 @@ import {
   WechatSignatureError,
   WechatTransportError,
 } from '@wxpay-shop/wechat';
+import { isApiPath } from './paths';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -77,12 +78,18 @@ function errorPage(status: number, message: string, requestId: string | undefine
     `<p style="color:#999;font-size:small">${escapeHtml(message)}<br>${escapeHtml(requestId ?? '')}</p></body></html>`;
 }
 
+function bodilessError(ctx: Context): HttpError {
+  if (ctx.status === 404) return notFound(`No route for ${ctx.method} ${ctx.path}`);
+  if (ctx.status === 405) return new HttpError(405, 'BAD_REQUEST', `${ctx.method} is not allowed here (Allow: ${ctx.response.get('Allow')})`);
+  if (ctx.status === 501) return new HttpError(501, 'BAD_REQUEST', `Method ${ctx.method} is not supported`);
+  return new HttpError(ctx.status, ctx.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', 'Request failed');
+}
+
 export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) {
-      throw notFound(`No route for ${ctx.method} ${ctx.path}`);
-    }
+    // Statuses set without a body (no route, koa-router's 405 / 501) would go out as Koa's plain text.
+    if (ctx.status >= 400 && ctx.body == null && isApiPath(ctx.path)) throw bodilessError(ctx);
   } catch (err) {
     const httpError = classify(err);
     const log = ctx.state.log;

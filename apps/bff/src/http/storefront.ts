@@ -9,11 +9,11 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Context, Next } from 'koa';
 import serve from 'koa-static';
+import { isApiPath } from './paths';
 
 const HASHED_ASSETS = '/assets/';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const isApi = (p: string) => p === '/api' || p.startsWith('/api/');
 /** Client routes look like /orders/123; files have an extension or live under /assets/. */
 const isPageRoute = (p: string) => !p.startsWith(HASHED_ASSETS) && !/\.[A-Za-z0-9]+$/.test(p);
 
@@ -28,7 +28,7 @@ export function storefront(dist: string) {
   });
   const indexFile = path.join(dist, 'index.html');
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (isApi(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    if (isApiPath(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     await assets(ctx, next);
     if (ctx.status === 404 && ctx.body === undefined && isPageRoute(ctx.path) && ctx.accepts('html')) {
       ctx.type = 'html';
