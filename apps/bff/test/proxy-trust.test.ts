@@ -63,12 +63,19 @@ describe('production', () => {
     RECONCILE_INTERVAL_MS: '0',
   };
 
+  // One database for both apps: opening PGlite is the slow part, and the setting under test is Koa's.
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  beforeAll(async () => {
+    database = await openDatabase({ kind: 'pglite', dataDir: null });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
   async function koaOf(env: Record<string, string>) {
-    const database = await openDatabase({ kind: 'pglite', dataDir: null });
     const bff = await createApp(loadConfig(env), { database, logger: createLogger('silent') });
     const { proxy, maxIpsCount } = bff.app;
     await bff.close();
-    await database.close();
     return { proxy, maxIpsCount };
   }
 
