@@ -33,6 +33,7 @@ pnpm run test:unit
 
 step "production build"
 pnpm --filter @wxpay-shop/storefront build
+pnpm --filter @wxpay-shop/bff build
 
 step "end-to-end tests (Chromium)"
 pnpm --filter @wxpay-shop/e2e e2e

@@ -1,8 +1,8 @@
 /**
  * Starts the real stack as separate processes on loopback: the WeChat emulator and the
- * BFF serving the production storefront build (apps/storefront/dist). Each run uses a
- * freshly generated merchant (random appsecret and API key) so nothing can depend on
- * the default test merchant.
+ * BFF's production bundle (apps/bff/dist, run like its `start` script) serving the production
+ * storefront build (apps/storefront/dist). Each run uses a freshly generated merchant
+ * (random appsecret and API key) so nothing can depend on the default test merchant.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
+import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
 import { terminate } from './terminate';
 
@@ -27,8 +28,13 @@ function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-function launch(cwd: string, env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(path.join(root, cwd, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+interface Command {
+  command: string;
+  args: string[];
+}
+
+function launch(cwd: string, { command, args }: Command, env: Record<string, string>, output: string[]): ChildProcess {
+  const child = spawn(command, args, {
     cwd: path.join(root, cwd),
     // The e2e stack always uses embedded PGlite, whatever the caller's DATABASE_URL.
     env: { ...process.env, DATABASE_URL: undefined, ...env },
@@ -48,6 +54,7 @@ export async function startStack(): Promise<Stack> {
   if (!existsSync(path.join(dist, 'index.html'))) {
     throw new Error('apps/storefront/dist is missing: run the storefront production build first');
   }
+  const bffCommand = bffStartCommand(root);
   const [emuPort, emuTlsPort, bffPort] = [await freePort(), await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emuPort}`;
   const storefrontUrl = `http://127.0.0.1:${bffPort}`;
@@ -68,11 +75,13 @@ export async function startStack(): Promise<Stack> {
 
   const emulator = launch(
     'apps/wechat-emulator',
+    { command: path.join(root, 'apps/wechat-emulator/node_modules/.bin/tsx'), args: ['src/main.ts'] },
     { ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01' }), EMULATOR_CONFIG: configFile },
     output,
   );
   const bff = launch(
     'apps/bff',
+    bffCommand,
     {
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
