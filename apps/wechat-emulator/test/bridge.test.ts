@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildJsapiPayParams } from '@wxpay-shop/wechat';
+import { buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { eventually, json, M, orderParams, payApi, startEmulator } from './helpers';
 
@@ -103,6 +103,25 @@ describe('/bridge.js', () => {
     const wrongType = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey });
     expect((await invoke('getBrandWCPayRequest', wrongType)).err_desc).toContain('sign_type');
     expect(document.body!.children).toHaveLength(0);
+  });
+
+  it('getBrandWCPayRequest parameter checks: missing or non-string fields, signType case, package prefix, paySign', async () => {
+    const prepayId = await jsapiOrder();
+    const good = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+    const ask = async (params: object) => {
+      const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+      return (await res.json()) as { ok: boolean; err_desc?: string };
+    };
+    const { paySign: _dropped, ...noPaySign } = good;
+    expect(await ask(noPaySign)).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：paySign' });
+    expect(await ask({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：timeStamp' });
+    // The sign type is part of the signed string and must be spelled as in unifiedorder: 'md5' fails the check.
+    const lower = { ...good, signType: 'md5', paySign: sign({ appId: good.appId, timeStamp: good.timeStamp, nonceStr: good.nonceStr, package: good.package, signType: 'md5' }, M.apiKey, 'MD5') };
+    expect(await ask(lower)).toEqual({ ok: false, err_desc: '支付验证签名失败' });
+    expect((await ask({ ...good, package: prepayId })).err_desc).toBe('package格式错误，应为prepay_id=***');
+    expect(await ask({ ...good, nonceStr: `${good.nonceStr.slice(1)}x` })).toEqual({ ok: false, err_desc: '支付验证签名失败' });
+    expect(emu.state.tickets.size).toBe(0);
+    expect((await ask(good)).ok).toBe(true);
   });
 
   it('shows the pay sheet; 支付 → ok after the order is paid (values via textContent)', async () => {
