@@ -50,6 +50,29 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     expect((await browser.get('/api/me')).status).toBe(200);
   });
 
+  it('stores no session and sets no cookie for a visitor who only reads', async () => {
+    const db = stack.database.db;
+    const sessionCount = async () => Number((await db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const owner = stack.browser();
+    const order = await createOrder(owner, [{ productId: 'sticker', quantity: 1 }]);
+    const before = await sessionCount();
+    const visitor = stack.browser();
+    const reads = [
+      await visitor.get('/api/orders'),
+      await visitor.get(`/api/orders/${order.outTradeNo}`),
+      await visitor.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }),
+      await visitor.get('/api/me'),
+    ];
+    expect(reads.map((r) => r.status)).toEqual([200, 404, 404, 200]);
+    expect(reads.flatMap((r) => r.headers.getSetCookie())).toEqual([]);
+    expect(await sessionCount()).toBe(before);
+    // The first order is what gives a visitor a session.
+    await createOrder(visitor, [{ productId: 'sticker', quantity: 1 }]);
+    expect(visitor.cookies.get('wxshop.sid')).toBeTruthy();
+    expect(await sessionCount()).toBe(before + 1);
+    expect(OrderListSchema.parse(await (await visitor.get('/api/orders')).json()).orders).toHaveLength(1);
+  });
+
   it('creates an order with a server-computed total and a valid out_trade_no', async () => {
     const browser = stack.browser();
     const res = await browser.post('/api/orders', {

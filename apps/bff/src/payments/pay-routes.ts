@@ -7,11 +7,11 @@ import { PayRequestSchema, PayResponseSchema, type PayResponse } from '@wxpay-sh
 import { WechatPayBusinessError, buildJsapiPayParams } from '@wxpay-shop/wechat';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
-import { conflict, unauthenticated } from '../http/errors';
+import { conflict, notFound, unauthenticated } from '../http/errors';
 import { itemsOf } from '../orders/repository';
 import { ownedOrder } from '../orders/routes';
 import type { Services } from '../services';
-import { shopperOf } from '../sessions/session';
+import { existingShopper } from '../sessions/session';
 import { clientIp } from './client-ip';
 import { closeLocally, syncFromOrderQuery } from './settle';
 
@@ -25,7 +25,9 @@ export function payRoutes(services: Services): Router {
   const router = new Router();
   router.post('/api/orders/:outTradeNo/pay', async (ctx) => {
     const request = await readJson(ctx, PayRequestSchema);
-    const shopper = shopperOf(ctx);
+    const shopper = existingShopper(ctx);
+    // A session that has never created an order owns none (and is not stored for asking).
+    if (!shopper) throw notFound('No such order');
     const order = await ownedOrder(services, ctx.params.outTradeNo, shopper);
     if (request.tradeType === 'JSAPI' && !shopper.openid) throw unauthenticated('JSAPI payment needs WeChat sign-in');
     if (order.status !== 'PENDING') throw conflict(`Order is ${order.status}`);

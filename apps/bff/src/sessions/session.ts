@@ -49,6 +49,16 @@ export interface Shopper {
   openid: string | null;
 }
 
+/** The shopper, minting a guest owner id (and so a stored session) if there is none yet: for writes. */
 export function shopperOf(ctx: Context): Shopper {
   return { ownerId: ownerIdOf(ctx), openid: sessionOf(ctx).openid ?? null };
+}
+
+/**
+ * The shopper if this session has ever owned anything, else null: for reads, so a visitor (or a
+ * crawler) that only looks costs no session row and gets no cookie.
+ */
+export function existingShopper(ctx: Context): Shopper | null {
+  const session = sessionOf(ctx);
+  return session.ownerId ? { ownerId: session.ownerId, openid: session.openid ?? null } : null;
 }
