@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
 import { errorMiddleware } from './http/errors';
 import { requestContext } from './http/request-context';
+import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { storefront } from './http/storefront';
 import { createLogger, type Logger } from './logger';
@@ -85,6 +86,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const catalog = catalogRoutes(database.db);
   app.use(catalog.routes()).use(catalog.allowedMethods());
 
+  // Everything below acts with the shopper's session cookie.
+  app.use(sameOriginWrites(() => services.urls.base));
   app.use(sessionMiddleware(app, config, database.db));
 
   for (const router of [authRoutes(services), orderRoutes(services), payRoutes(services)]) {

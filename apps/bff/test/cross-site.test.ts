@@ -1,0 +1,71 @@
+/**
+ * Cross-site request forgery. SameSite=Lax keeps the session cookie off other sites' POSTs in
+ * current browsers, but not in older in-app WebViews or from a sibling subdomain (same site), and
+ * a bodiless POST (logout, pay with the default trade type) needs no JSON Content-Type. Browsers
+ * say where a request comes from (Sec-Fetch-Site, Origin); the API's writes must only come from the shop.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
+import { createOrder, orderRow, signIn, startStack, type Stack } from './helpers/stack';
+
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+describe('writes from another site', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'pglite' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const signedIn = async (browser: ReturnType<Stack['browser']>) => MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn;
+
+  /** What a page elsewhere gets from a form post or fetch carrying the shopper's cookie. */
+  const forged: Record<string, Record<string, string>> = {
+    'a cross-site form (Sec-Fetch-Site)': { ...FORM, 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' },
+    'a sibling subdomain (same-site)': { ...FORM, 'Sec-Fetch-Site': 'same-site', Origin: 'https://evil.shop.example' },
+    'a browser without Sec-Fetch-* (Origin only)': { ...FORM, Origin: 'https://evil.example' },
+    'a sandboxed or privacy-redirected page (Origin: null)': { ...FORM, Origin: 'null' },
+  };
+
+  for (const [name, headers] of Object.entries(forged)) {
+    it(`refuses ${name} with 403 before anything changes`, async () => {
+      const shopper = stack.browser();
+      await signIn(stack, shopper);
+      const order = await createOrder(shopper, [{ productId: 'sticker', quantity: 1 }]);
+
+      const pay = await shopper.fetch(`/api/orders/${order.outTradeNo}/pay`, { method: 'POST', headers });
+      expect(pay.status).toBe(403);
+      expect(ApiErrorSchema.parse(await pay.json()).error.code).toBe('FORBIDDEN');
+      expect((await orderRow(stack, order.outTradeNo)).trade_type).toBeNull();
+
+      const logout = await shopper.fetch('/api/auth/logout', { method: 'POST', headers });
+      expect(logout.status).toBe(403);
+      expect(await signedIn(shopper)).toBe(true);
+
+      const create = await shopper.fetch('/api/orders', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }) });
+      expect(create.status).toBe(403);
+    });
+  }
+
+  it("accepts the shop's own pages (same-origin, or an Origin naming the shop) and clients that send neither header", async () => {
+    const shopper = stack.browser();
+    await signIn(stack, shopper);
+    const sameOrigin = { 'Sec-Fetch-Site': 'same-origin', Origin: stack.bff.url };
+    const created = await shopper.fetch('/api/orders', { method: 'POST', headers: { ...sameOrigin, 'Content-Type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }) });
+    expect(created.status).toBe(201);
+    const { outTradeNo } = (await created.json()) as { outTradeNo: string };
+    expect((await shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: stack.bff.url })).status).toBe(200);
+    expect((await shopper.post('/api/orders', { items: [{ productId: 'sticker', quantity: 1 }] })).status).toBe(201);
+    expect((await shopper.fetch('/api/auth/logout', { method: 'POST', headers: sameOrigin })).status).toBe(204);
+    expect(await signedIn(shopper)).toBe(false);
+  });
+
+  it('leaves navigations (sign-in) and reads from other sites alone', async () => {
+    const visitor = stack.browser();
+    const crossSite = { 'Sec-Fetch-Site': 'cross-site' };
+    expect((await visitor.fetch('/api/auth/login?returnTo=%2F', { headers: crossSite })).status).toBe(302);
+    expect((await visitor.fetch('/api/products', { headers: crossSite })).status).toBe(200);
+  });
+});
