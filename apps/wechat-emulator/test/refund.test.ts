@@ -139,6 +139,38 @@ describe('refund over mutual TLS', () => {
   });
 });
 
+describe('refundquery', () => {
+  it('pages ten refunds at a time by order, honours the refund_id > out_refund_no > transaction_id > out_trade_no priority, refuses bad offsets', async () => {
+    const outTradeNo = await paidOrder(1200);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: `RQ${String(i).padStart(2, '0')}`, total_fee: 1200, refund_fee: 100 }), withCert());
+      expect(res.fields.result_code).toBe('SUCCESS');
+      ids.push(res.fields.refund_id!);
+    }
+    const query = (params: Record<string, string | number | undefined>) => payApi(emu, '/pay/refundquery', params);
+
+    const first = await query({ out_trade_no: outTradeNo });
+    expect(first.fields).toMatchObject({ out_trade_no: outTradeNo, total_fee: '1200', refund_count: '10', total_refund_count: '12', out_refund_no_0: 'RQ00', out_refund_no_9: 'RQ09' });
+    expect(first.fields.out_refund_no_10).toBeUndefined();
+    expect(verify(first.fields, M.apiKey, 'MD5')).toBe(true);
+    const rest = await query({ transaction_id: first.fields.transaction_id, offset: 10 });
+    expect(rest.fields).toMatchObject({ refund_count: '2', total_refund_count: '12', out_refund_no_0: 'RQ10', refund_id_1: ids[11], refund_fee_1: '100' });
+    for (const offset of [12, -1, 'x', '1.0']) {
+      expect((await query({ out_trade_no: outTradeNo, offset })).fields, String(offset)).toMatchObject({ result_code: 'FAIL', err_code: 'PARAM_ERROR' });
+    }
+
+    const other = await paidOrder(300);
+    // refund_id wins over out_refund_no, which wins over the order numbers.
+    const byId = await query({ refund_id: ids[3], out_refund_no: 'RQ05', out_trade_no: other });
+    expect(byId.fields).toMatchObject({ refund_count: '1', out_refund_no_0: 'RQ03', out_trade_no: outTradeNo });
+    const byNo = await query({ out_refund_no: 'RQ05', out_trade_no: other });
+    expect(byNo.fields).toMatchObject({ refund_count: '1', refund_id_0: ids[5] });
+    expect((await query({ out_trade_no: other })).fields).toMatchObject({ result_code: 'FAIL', err_code: 'REFUNDNOTEXIST' });
+    expect((await query({})).fields).toMatchObject({ result_code: 'FAIL', err_code: 'LACK_PARAMS' });
+  });
+});
+
 /** A certificate with the right CN but not issued by the emulator's CA. */
 function selfSignedClientCert(cn: string): { cert: string; key: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
