@@ -103,6 +103,27 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect((await orderRow(again.outTradeNo)).needs_attention).toBe(false);
   });
 
+  it('settles a refund that ended in CHANGE (stuck at the bank) once WeChat reports it handled', async () => {
+    const order = await paidOrder();
+    expect((await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
+    const accepted = await waitFor(async () => emulatorRefunds(order.outTradeNo).find((r) => r.status === 'SUCCESS'));
+    const refund = { outTradeNo: order.outTradeNo, outRefundNo: accepted.outRefundNo, refundFen: order.totalFen, totalFen: order.totalFen };
+
+    expect((await postNotify(stack, refundNotifyXml(refund, 'CHANGE'), '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    const stuck = await orderRow(order.outTradeNo);
+    expect(stuck).toMatchObject({ status: 'REFUNDING', needs_attention: true });
+    expect(stuck.attention_reason).toMatch(/CHANGE/);
+
+    // The operator re-routes the money in the merchant console; WeChat then reports SUCCESS.
+    expect((await postNotify(stack, refundNotifyXml(refund, 'SUCCESS'), '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    expect(await orderRow(order.outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: order.totalFen });
+    expect(await refundsOf(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS' })]);
+    // And a replay of it changes nothing more.
+    expect((await postNotify(stack, refundNotifyXml(refund, 'SUCCESS'), '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    expect(await orderRow(order.outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: order.totalFen });
+  });
+
   it('acknowledges and flags a refund of one of our orders that the shop did not make, and still refuses one for an unknown order', async () => {
     const order = await paidOrder();
     const outRefundNo = `${order.outTradeNo}RCONSOLE1`;

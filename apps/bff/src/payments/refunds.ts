@@ -26,7 +26,7 @@ export interface RefundOutcome {
   status: Exclude<RefundStatus, 'PROCESSING'>;
 }
 
-/** Applies a final refund status once (the refunds row leaves PROCESSING exactly once). */
+/** Applies a final refund status once (the refunds row leaves PROCESSING, or CHANGE, exactly once). */
 export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOutcome, source: string): Promise<RefundSettlement> {
   return db.transaction().execute(async (trx) => {
     const refund = await trx
@@ -50,7 +50,8 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       log.error({ outRefundNo: result.outRefundNo }, 'refund result does not match our refund');
       return 'MISMATCH';
     }
-    if (refund.status !== 'PROCESSING') {
+    // CHANGE is WeChat's "stuck, handle it in the merchant console"; that handling ends in a final status.
+    if (refund.status !== 'PROCESSING' && !(refund.status === 'CHANGE' && result.status !== 'CHANGE')) {
       if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status))) return 'ALREADY_SETTLED';
       // WeChat's final word disagrees with ours (a refund we took as refused went through):
       // money may have moved that the order does not show, so a human must reconcile it.
