@@ -66,7 +66,7 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
 /**
  * When a fault may strike (README "Fault rules"). Transport faults hit whatever request arrives
  * first, as a broken network would. WeChat only answers a business error to a request it accepted
- * (signed, well-formed, complete), so those wait for such a request; a wrong sign needs a signed reply.
+ * (signed, well-formed, complete), so those and badsign wait for such a request.
  */
 export const isTransportFault = (kind: FaultKind): boolean => kind === 'delay' || kind === 'http500' || kind === 'timeout' || kind === 'malformed' || kind === 'drop';
 export const isBusinessFault = (kind: FaultKind): boolean => kind === 'systemerror' || kind === 'bizerror';

@@ -104,11 +104,14 @@ describe('transport faults hit whatever arrives first', () => {
   });
 });
 
-describe('badsign waits for a signed reply', () => {
-  it('skips unsigned return_code=FAIL replies, spoils the next signed one (a business FAIL too)', async () => {
+describe('badsign waits for a request WeChat would accept', () => {
+  it('skips a bad sign and a missing parameter, spoils the next accepted request’s reply (a business FAIL too)', async () => {
     await fault({ target: 'orderquery', kind: 'badsign' });
     const unsigned = await postXml(`${emu.httpUrl}/pay/orderquery`, signed({ out_trade_no: 'X1' }, 'MD5', 'z'.repeat(32)));
     expect(unsigned.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
+    const incomplete = await payApi(emu, '/pay/orderquery', {});
+    expect(incomplete.fields.err_code).toBe('LACK_PARAMS');
+    expect(verify(incomplete.fields, M.apiKey, 'MD5')).toBe(true);
     expect(pending()).toEqual(['orderquery:badsign×1']);
     const spoiled = await payApi(emu, '/pay/orderquery', { out_trade_no: 'X1' });
     expect(spoiled.fields.err_code).toBe('ORDERNOTEXIST');

@@ -81,7 +81,7 @@ async function answer(ctx: Context, endpoint: Endpoint, deps: Deps, fault: Fault
   else if (business?.kind === 'bizerror') reply = bizFail(business.errCode!, bizErrorDes(business));
   else reply = endpoint.handler(request, deps);
   const xml = renderReply(reply, request);
-  // Only a signed reply can carry a wrong sign (return_code=FAIL replies have none).
+  // badsign, too, waits for an accepted request; a return_code=FAIL reply would have no sign to spoil.
   const spoil = fault || business || reply.kind === 'fail' ? undefined : deps.state.takeFault(endpoint.target, (kind) => kind === 'badsign');
   return spoil ? corruptSign(xml) : xml;
 }
