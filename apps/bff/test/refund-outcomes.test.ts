@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@wxpay-shop/contract';
 import { buildXml, encryptReqInfo } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
 
 const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
 const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
@@ -122,6 +122,28 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     // And a replay of it changes nothing more.
     expect((await postNotify(stack, refundNotifyXml(refund, 'SUCCESS'), '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
     expect(await orderRow(order.outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: order.totalFen });
+  });
+
+  it('keeps every reason an order was flagged for: a second payment stays listed after a refund exception', async () => {
+    const order = await paidOrder();
+    const second = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId: '4200000000202611269999999999' });
+    expect((await postNotify(stack, second)).body).toMatch(SUCCESS_XML);
+    const once = (await orderRow(order.outTradeNo)).attention_reason;
+    expect(once).toMatch(/4200000000202611269999999999/);
+    // The same finding again (a replay, a repeated check) is not listed twice.
+    const replay = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId: '4200000000202611269999999999' });
+    expect((await postNotify(stack, replay)).body).toMatch(SUCCESS_XML);
+    expect((await orderRow(order.outTradeNo)).attention_reason).toBe(once);
+
+    expect((await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
+    const accepted = await waitFor(async () => emulatorRefunds(order.outTradeNo).find((r) => r.status === 'SUCCESS'));
+    const change = refundNotifyXml({ outTradeNo: order.outTradeNo, outRefundNo: accepted.outRefundNo, refundFen: order.totalFen, totalFen: order.totalFen }, 'CHANGE');
+    expect((await postNotify(stack, change, '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    const reasons = (await orderRow(order.outTradeNo)).attention_reason!.split('\n');
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toBe(once);
+    expect(reasons[1]).toMatch(/CHANGE/);
   });
 
   it('acknowledges and flags a refund of one of our orders that the shop did not make, and still refuses one for an unknown order', async () => {

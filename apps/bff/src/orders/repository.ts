@@ -1,5 +1,5 @@
 /** Order persistence and the only place order status changes are written. */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Order, OrderStatus } from '@wxpay-shop/contract';
 import type { Updateable } from 'kysely';
 import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
@@ -91,11 +91,19 @@ export async function transition(
   return updated;
 }
 
-/** Flags an order for an operator (money arrived where we did not expect it, refund exception…). */
+/**
+ * Flags an order for an operator (money arrived where we did not expect it, refund exception…).
+ * Reasons accumulate, one per line, so a later flag never hides an earlier one (a second payment,
+ * say); a reason already there (the same check repeated) is not added twice.
+ */
 export async function markForAttention(db: Db, outTradeNo: string, reason: string): Promise<void> {
+  const attention = sql<string>`case
+    when attention_reason is null or attention_reason = '' then ${reason}
+    when position(${reason} in attention_reason) > 0 then attention_reason
+    else attention_reason || ${'\n'} || ${reason} end`;
   await db
     .updateTable('orders')
-    .set({ needs_attention: true, attention_reason: reason, updated_at: new Date() })
+    .set({ needs_attention: true, attention_reason: attention, updated_at: new Date() })
     .where('out_trade_no', '=', outTradeNo)
     .execute();
 }
