@@ -92,11 +92,11 @@ describe('ProductView', () => {
     await wrapper.get(`button[aria-label="增加${product.name}数量"]`).trigger('click');
     expect(wrapper.get('output').text()).toBe('2');
     await wrapper.findAll('button').find((b) => b.text() === '加入购物车')!.trigger('click');
-    expect(wrapper.find('[role="status"]').exists()).toBe(true);
+    expect(wrapper.get('[role="status"]').text()).toContain('已加入购物车');
 
     await router.push(`/products/${cup.id}`);
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
-    expect(wrapper.find('[role="status"]').exists()).toBe(false);
+    expect(wrapper.get('[role="status"]').text()).toBe('');
     expect(wrapper.get('output').text()).toBe('1');
   });
 

@@ -112,6 +112,64 @@ describe('ResultView', () => {
     expect(wrapper.text()).toContain('订单不存在');
   });
 
+  it('offers 我的订单 instead of a 重试 that cannot help for an unknown order, and keeps 重试 for a server error', async () => {
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }],
+    });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    const alert = wrapper.get('[role="alert"]');
+    expect(alert.findAll('button').map((button) => button.text())).not.toContain('重试');
+    expect(alert.get('a[href="/orders"]').text()).toBe('我的订单');
+    expect(calls).toHaveLength(1);
+
+    // Another shopper's order (403) is just as final.
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Not your order' } } }] });
+    const foreign = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    expect(foreign.wrapper.findAll('button').map((button) => button.text())).not.toContain('重试');
+    expect(foreign.wrapper.get('[role="alert"] a[href="/orders"]').text()).toBe('我的订单');
+
+    // A malformed request (400) also stops polling, but reloading the page may fix it: 重试 stays.
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 400, body: { error: { code: 'BAD_REQUEST', message: 'bad' } } }] });
+    const bad = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    expect(bad.wrapper.get('[role="alert"]').findAll('button').map((button) => button.text())).toContain('重试');
+    expect(bad.wrapper.find('a[href="/orders"]').exists()).toBe(false);
+  });
+
+  it('while REFUNDING, says the refund is in progress instead of 已退款 ¥0.00', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: { ...order('REFUNDING'), refundedFen: 0 } }] });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    expect(wrapper.get('h1').text()).toBe('退款中');
+    expect(wrapper.text()).toContain('退款处理中');
+    expect(wrapper.text()).toContain('订单金额 ¥256.00');
+    expect(wrapper.text()).not.toContain('已退款 ¥0.00');
+  });
+
+  it('shows the refunded amount of a REFUNDED order, and of a partly refunded PAID one', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: { ...order('REFUNDED'), refundedFen: 25_600 } }],
+      [`GET /api/orders/T2`]: [{ body: { ...order('PAID', 'T2'), refundedFen: 1_000 } }],
+    });
+    const refunded = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    expect(refunded.wrapper.get('h1').text()).toBe('已退款');
+    expect(refunded.wrapper.text()).toContain('已退款 ¥256.00');
+
+    const partly = await mountView(ResultView, { path: '/orders/T2/result', props: { outTradeNo: 'T2' } });
+    expect(partly.wrapper.get('h1').text()).toBe('支付成功');
+    expect(partly.wrapper.text()).toContain('其中已退款 ¥10.00');
+  });
+
+  it.each([
+    ['PENDING', '确认中'],
+    ['PAID', '支付成功'],
+    ['CLOSED', '已关闭'],
+    ['FAILED', '支付失败'],
+    ['REFUNDING', '退款中'],
+  ] as const)('titles a %s order with one h1, %s', async (status, title) => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order(status) }] });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    expect(wrapper.findAll('h1').map((h1) => h1.text())).toEqual([title]);
+  });
+
   describe('when only :outTradeNo changes (the router reuses the view)', () => {
     const OTHER = 'T20261126000002';
     const gets = (calls: { method: string; path: string }[], no: string) =>
