@@ -108,6 +108,55 @@ describe('PayView (JSAPI)', () => {
   });
 });
 
+describe('PayView, when WeChat closed or paid the order meanwhile (409 from the pay request)', () => {
+  const CONFLICT = (message: string) => ({ status: 409, body: { error: { code: 'CONFLICT', message, requestId: 'req-1' } } });
+
+  it('re-reads a closed order and says it can no longer be paid, without 重新支付', async () => {
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('CLOSED') }],
+      [`POST /api/orders/${NO}/pay`]: [CONFLICT('Order is closed')],
+    });
+    const invoke = installBridge();
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(calls.map((call) => call.method)).toEqual(['GET', 'POST', 'GET']);
+    expect(wrapper.get('h2').text()).toBe('已关闭');
+    expect(wrapper.text()).toContain('该订单已无法支付');
+    expect(wrapper.text()).not.toContain('订单或库存状态已变化');
+    expect(wrapper.findAll('button').map((button) => button.text())).not.toContain('重新支付');
+    expect(invoke).not.toHaveBeenCalled();
+    expect(router.currentRoute.value.name).toBe('order-pay');
+  });
+
+  it('goes to the result page for an order paid meanwhile', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PAID') }],
+      [`POST /api/orders/${NO}/pay`]: [CONFLICT('Order is already paid')],
+    });
+    const invoke = installBridge();
+    const { router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it('shows the 409 with 重新支付 and a way to my orders when the order is still PENDING or cannot be re-read', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { status: 503, body: { error: { code: 'INTERNAL', message: 'down' } } }],
+      [`POST /api/orders/${NO}/pay`]: [CONFLICT('Order changed while preparing payment')],
+    });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    const alert = wrapper.get('[role="alert"]');
+    expect(alert.text()).toContain('订单或库存状态已变化');
+    expect(alert.text()).toContain('req-1');
+    expect(alert.findAll('button').map((button) => button.text())).toContain('重新支付');
+    expect(alert.get('a[href="/orders"]').text()).toBe('查看我的订单');
+  });
+});
+
 describe('PayView (JSAPI, bridge not injected yet)', () => {
   const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 

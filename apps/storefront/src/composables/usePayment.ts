@@ -1,6 +1,7 @@
 import type { Order } from '@wxpay-shop/contract';
 import { onScopeDispose, shallowRef, watch } from 'vue';
 import { useRouter } from 'vue-router';
+import { ApiRequestError } from '../api/errors';
 import { fetchOrder, requestPayment } from '../api/orders';
 import type { BackoffOptions } from '../lib/backoff';
 import { invokeGetBrandWCPayRequest, waitForWeixinBridge } from '../wechat/bridge';
@@ -69,17 +70,29 @@ export function usePayment(outTradeNo: () => string) {
     phase.value = 'preparing';
     error.value = undefined;
     failReason.value = undefined;
-    try {
+    /** True when the order is no longer PENDING, after showing it as such (unpayable, or its result). */
+    const settledElsewhere = async (): Promise<boolean> => {
       const latest = await fetchOrder(outTradeNo(), signal);
-      if (stale()) return;
+      if (stale()) return true;
       order.value = latest;
-      if (latest.status !== 'PENDING') {
-        if (latest.status === 'CLOSED' || latest.status === 'FAILED') phase.value = 'unpayable';
-        else await goToResult();
-        return;
+      if (latest.status === 'PENDING') return false;
+      if (latest.status === 'CLOSED' || latest.status === 'FAILED') phase.value = 'unpayable';
+      else await goToResult();
+      return true;
+    };
+    try {
+      if (await settledElsewhere()) return;
+      let pay;
+      try {
+        pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE', signal);
+      } catch (caught) {
+        // 409: the order was closed or paid meanwhile (WeChat said ORDERCLOSED / ORDERPAID). The
+        // BFF has recorded it, so show that rather than a generic "状态已变化" with 重新支付.
+        // If that re-read fails too, the 409 itself is what the shopper sees.
+        const conflict = caught instanceof ApiRequestError && caught.code === 'CONFLICT';
+        if (conflict && !stale() && (await settledElsewhere().catch(() => false))) return;
+        throw caught;
       }
-
-      const pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE', signal);
       if (stale()) return;
       if (pay.tradeType === 'NATIVE') {
         codeUrl.value = pay.codeUrl;
