@@ -87,7 +87,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.use(catalog.routes()).use(catalog.allowedMethods());
 
   // Everything below acts with the shopper's session cookie.
-  app.use(sameOriginWrites(() => services.urls.base));
+  app.use(sameOriginWrites(() => new URL(services.urls.base).origin));
   app.use(sessionMiddleware(app, config, database.db));
 
   for (const router of [authRoutes(services), orderRoutes(services), payRoutes(services)]) {

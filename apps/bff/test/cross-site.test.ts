@@ -62,6 +62,19 @@ describe('writes from another site', () => {
     expect(await signedIn(shopper)).toBe(false);
   });
 
+  it('knows the shop by PUBLIC_BASE_URL behind a proxy that rewrites Host, even with a path and the default port spelled out', async () => {
+    const behindProxy = await startStack({ name: 'pglite' }, { PUBLIC_BASE_URL: 'https://shop.example:443/mall/' });
+    try {
+      const shopper = behindProxy.browser();
+      const order = await createOrder(shopper, [{ productId: 'sticker', quantity: 1 }]);
+      const pay = (origin: string) => shopper.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: origin });
+      expect((await pay('https://evil.example')).status).toBe(403);
+      expect((await pay('https://shop.example')).status).toBe(200);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('leaves navigations (sign-in) and reads from other sites alone', async () => {
     const visitor = stack.browser();
     const crossSite = { 'Sec-Fetch-Site': 'cross-site' };
