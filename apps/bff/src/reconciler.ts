@@ -1,7 +1,7 @@
 /**
  * Catches what notifications miss: WeChat does not guarantee delivery, so PENDING orders with
  * a prepay are checked with orderquery, expired ones are closed with closeorder, and refunds
- * still PROCESSING are checked with refundquery.
+ * still PROCESSING (or stuck in CHANGE) are checked with refundquery.
  *
  * Work is claimed in a short transaction (SELECT … FOR UPDATE SKIP LOCKED + a lease column)
  * and processed outside it: several instances on one PostgreSQL never work on the same order,
@@ -15,6 +15,9 @@ import type { Logger } from './logger';
 import { closeLocally, syncFromOrderQuery } from './payments/settle';
 import { settleRefund } from './payments/refunds';
 import { purgeExpiredSessions } from './sessions/store';
+
+/** How often a refund stuck in CHANGE is asked about again (its notification may be missed too). */
+const CHANGE_RECHECK_MS = 10 * 60_000;
 
 export interface ReconcilerOptions {
   db: Kysely<DB>;
@@ -79,8 +82,13 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
     const rows = await trx
       .selectFrom('refunds')
       .select(['out_refund_no'])
-      .where('status', '=', 'PROCESSING')
-      .where('updated_at', '<', ago(minAge))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'PROCESSING'), eb('updated_at', '<', ago(minAge))]),
+          // Stuck at the bank until an operator acts in the merchant console: ask now and then.
+          eb.and([eb('status', '=', 'CHANGE'), eb('updated_at', '<', ago(Math.max(minAge, CHANGE_RECHECK_MS)))]),
+        ]),
+      )
       .orderBy('created_at')
       .limit(batch)
       .forUpdate()

@@ -209,6 +209,28 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDED');
   });
 
+  it('asks again, now and then, about a refund stuck in CHANGE and settles it once WeChat has a final status', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    await stack.emu.pay(order.outTradeNo);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
+    expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
+    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
+    // WeChat had reported CHANGE (its notification is what the test stands in for); the
+    // notification of the later SUCCESS was lost as well.
+    const { id } = await orderRow(order.outTradeNo);
+    await db().updateTable('refunds').set({ status: 'CHANGE' }).where('order_id', '=', id).execute();
+    const backdate = (minutes: number) =>
+      db().updateTable('refunds').set({ updated_at: sql<Date>`now() - make_interval(mins => ${minutes})` }).where('order_id', '=', id).execute();
+    await backdate(2);
+    expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(0); // not every pass
+    await backdate(11);
+    expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(1);
+    expect(await orderRow(order.outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: order.totalFen });
+  });
+
   it('settles a refund with refundquery when its notification was dropped', async () => {
     const browser = stack.browser();
     const order = await createOrder(browser);
