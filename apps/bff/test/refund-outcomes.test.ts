@@ -4,7 +4,7 @@
  * never be hidden behind an order that looks refundable again.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiErrorSchema } from '@wxpay-shop/contract';
+import { ApiErrorSchema, OrderSchema } from '@wxpay-shop/contract';
 import { buildXml, encryptReqInfo } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
 import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
@@ -144,6 +144,39 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect(reasons).toHaveLength(2);
     expect(reasons[0]).toBe(once);
     expect(reasons[1]).toMatch(/CHANGE/);
+  });
+
+  it('refunds once per Idempotency-Key: a retried request reports the refund it started instead of refunding again', async () => {
+    const order = await paidOrder();
+    const key = (k: string) => ({ 'Idempotency-Key': k });
+    const first = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-42'));
+    expect(first.status).toBe(202);
+    // The answer was lost and the refund settled meanwhile; the operator's tool retries.
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 1000 || undefined, 15_000);
+    const retry = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-42'));
+    expect(retry.status).toBe(202);
+    expect(OrderSchema.parse(await retry.json())).toMatchObject({ status: 'PAID', refundedFen: 1000 });
+    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
+    expect(await refundsOf(order.outTradeNo)).toHaveLength(1);
+
+    // The key names that refund only.
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 999 }, undefined, key('op-42'))).status).toBe(409);
+    const other = await paidOrder();
+    expect((await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-42'))).status).toBe(409);
+    const bad = await adminRefund(stack, other.outTradeNo, {}, undefined, key('not a key!'));
+    expect(bad.status).toBe(400);
+    expect(ApiErrorSchema.parse(await bad.json()).error.message).toMatch(/Idempotency-Key/);
+    expect(await refundsOf(other.outTradeNo)).toEqual([]);
+    // A new key is a new refund.
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-43'))).status).toBe(202);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined, 15_000);
+
+    // A key whose refund WeChat refused is not quietly taken as done.
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'))).status).toBe(502);
+    const refused = await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'));
+    expect(refused.status).toBe(409);
+    expect(ApiErrorSchema.parse(await refused.json()).error.message).toMatch(/refused/);
   });
 
   it('acknowledges and flags a refund of one of our orders that the shop did not make, and still refuses one for an unknown order', async () => {

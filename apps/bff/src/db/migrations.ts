@@ -144,6 +144,15 @@ const migrations: Record<string, Migration> = {
       await sql`ALTER TABLE products DROP CONSTRAINT IF EXISTS products_stock_nonnegative`.execute(db);
     },
   },
+  '2026_12_02_004_refund_idempotency_keys': {
+    async up(db: Kysely<unknown>) {
+      // The operator's Idempotency-Key: a retried refund request finds the refund it already started.
+      await db.schema.alterTable('refunds').addColumn('idempotency_key', 'text', (c) => c.unique()).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('refunds').dropColumn('idempotency_key').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

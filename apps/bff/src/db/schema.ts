@@ -96,6 +96,8 @@ export interface RefundsTable {
   refund_id: string | null;
   refund_fen: number;
   reason: string | null;
+  /** The operator's Idempotency-Key, if the request had one. */
+  idempotency_key: string | null;
   status: RefundStatus;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

@@ -31,6 +31,33 @@ function requireAdmin(token: string) {
   };
 }
 
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+function idempotencyKeyOf(ctx: Context): string | null {
+  const key = ctx.get('Idempotency-Key');
+  if (!key) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1-64 characters of A-Z a-z 0-9 _ -');
+  return key;
+}
+
+/**
+ * True when a request with this key already started this refund. A key names one refund: reused for
+ * another order or amount, or after WeChat refused that refund, it is a conflict, not a new refund.
+ */
+async function startedBefore(services: Services, key: string, orderId: number, amountFen: number | undefined): Promise<boolean> {
+  const earlier = await services.db
+    .selectFrom('refunds')
+    .select(['order_id', 'refund_fen', 'status'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!earlier) return false;
+  if (earlier.order_id !== orderId || (amountFen !== undefined && amountFen !== earlier.refund_fen)) {
+    throw conflict('This Idempotency-Key was used for another refund');
+  }
+  if (earlier.status === 'FAILED') throw conflict('The refund with this Idempotency-Key was refused by WeChat; use a new key to try again');
+  return true;
+}
+
 export function adminRoutes(services: Services): Router {
   const { db } = services;
   const router = new Router();
@@ -55,10 +82,17 @@ export function adminRoutes(services: Services): Router {
 
   router.post('/api/admin/orders/:outTradeNo/refund', async (ctx) => {
     const request = await readJson(ctx, RefundRequestSchema);
+    const key = idempotencyKeyOf(ctx);
     const order = await findOrderOr404(db, ctx.params.outTradeNo);
     const outTradeNo = order.out_trade_no;
     const refundPay = services.refundPay;
     if (!refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
+    if (key && (await startedBefore(services, key, order.id, request.amountFen))) {
+      // A retry of a request that got through (its answer was lost): report, never refund twice.
+      ctx.status = 202;
+      ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
+      return;
+    }
     if (order.status !== 'PAID') throw conflict(`Order is ${order.status}; only PAID orders can be refunded`);
     const remaining = order.total_fen - order.refunded_fen;
     const amount = request.amountFen ?? remaining;
@@ -70,7 +104,7 @@ export function adminRoutes(services: Services): Router {
       if (!moved) return false;
       await trx
         .insertInto('refunds')
-        .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason: request.reason ?? null, status: 'PROCESSING' })
+        .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason: request.reason ?? null, idempotency_key: key, status: 'PROCESSING' })
         .execute();
       return true;
     });
