@@ -88,6 +88,24 @@ export const CreateOrderRequestSchema = z
   .strict();
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequestSchema>;
 
+/**
+ * Optional request header of POST /api/orders: one value per checkout attempt, so a retry whose
+ * first answer was lost gets the order already created instead of a second one. Keys are per
+ * shopper (session); the BFF keeps a key as long as the order it created exists.
+ * - same key, same items (product ids and summed quantities) → 200, that order as it is now,
+ *   with `Idempotent-Replayed: true`;
+ * - same key, other items → 409 CONFLICT; malformed key → 400 BAD_REQUEST;
+ * - no header → a new order every time (201).
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** Response header set to `true` when POST /api/orders answers with the order an earlier request created. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+/** 16–64 characters of A-Z a-z 0-9 _ -: a UUID or 32 random hex digits fit; at least 16 so a key names one attempt, not a counter. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY_PATTERN, 'Idempotency-Key must be 16-64 characters of A-Z a-z 0-9 _ -');
+
 /** POST /api/orders/:outTradeNo/pay */
 export const PayRequestSchema = z
   .object({ tradeType: z.enum(['JSAPI', 'NATIVE']).default('JSAPI') })

@@ -3,6 +3,10 @@ import {
   ApiErrorSchema,
   CreateOrderRequestSchema,
   FenSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyKeySchema,
   JsapiPayParamsSchema,
   OrderStatusSchema,
   PayResponseSchema,
@@ -66,6 +70,32 @@ describe('CreateOrderRequest', () => {
     for (const quantity of [0, 1.5, 100]) {
       expect(CreateOrderRequestSchema.safeParse({ items: [{ productId: 'p1', quantity }] }).success).toBe(false);
     }
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('names the request and replay headers', () => {
+    expect(IDEMPOTENCY_KEY_HEADER).toBe('Idempotency-Key');
+    expect(IDEMPOTENT_REPLAYED_HEADER).toBe('Idempotent-Replayed');
+  });
+  it('accepts a UUID, 32 hex digits and the 16 and 64 character bounds', () => {
+    for (const key of ['0f8fad5b-d9cb-469f-a165-70867728950e', 'a'.repeat(16), 'A_z-09'.padEnd(64, 'x'), '3b1f0c9e8d7a6b5c4d3e2f1a0b9c8d7e']) {
+      expect([key, IdempotencyKeySchema.safeParse(key).success]).toEqual([key, true]);
+    }
+  });
+  it('refuses short, long, empty and non-token keys, with a message naming the rule', () => {
+    for (const key of ['', 'a'.repeat(15), 'a'.repeat(65), 'key with spaces 0000', 'k'.repeat(16) + '=', 'ключключключключ', 'a'.repeat(16) + '\n', 'a'.repeat(16) + ', ' + 'b'.repeat(16)]) {
+      expect([key, IdempotencyKeySchema.safeParse(key).success]).toEqual([key, false]);
+    }
+    const refused = IdempotencyKeySchema.safeParse('short');
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toBe('Idempotency-Key must be 16-64 characters of A-Z a-z 0-9 _ -');
+  });
+  it('exposes the same rule as a plain pattern (no zod needed in the storefront)', () => {
+    expect(IDEMPOTENCY_KEY_PATTERN.test('a'.repeat(16))).toBe(true);
+    expect(IDEMPOTENCY_KEY_PATTERN.test('a'.repeat(15))).toBe(false);
+    // No g/y flag: a shared regex with one would make .test() remember where it stopped.
+    expect(IDEMPOTENCY_KEY_PATTERN.flags).toBe('');
   });
 });
 
