@@ -7,6 +7,7 @@ import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
+import { imageSources, pagePolicy } from './http/content-security-policy';
 import { errorMiddleware } from './http/errors';
 import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
@@ -57,7 +58,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 
   app.use(requestContext(logger));
   app.use(errorMiddleware);
-  app.use(securityHeaders);
+  app.use(
+    securityHeaders({
+      pagePolicy: pagePolicy({
+        imgSources: imageSources(config.wechat.apiBaseUrl, config.cspImgSources),
+        upgradeInsecureRequests: config.env === 'production',
+      }),
+      hsts: config.env === 'production',
+    }),
+  );
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {

@@ -21,6 +21,7 @@ const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, s
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const intFrom = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const CSP_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
 const readableFile = z.string().refine((p) => existsSync(p), { message: 'file does not exist' });
 
 const EnvSchema = z.object({
@@ -58,6 +59,7 @@ const EnvSchema = z.object({
   ORDER_TTL_MINUTES: intFrom(30, 5, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
   STOREFRONT_DIST: opt(z.string().refine((p) => existsSync(path.join(p, 'index.html')), 'must contain index.html')),
+  CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -96,6 +98,8 @@ export interface Config {
   orderTtlMinutes: number;
   reconcileIntervalMs: number;
   storefrontDist: string | null;
+  /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
+  cspImgSources: string[];
   logLevel: string;
 }
 
@@ -127,6 +131,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
   if ((e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
     problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
+  }
+  const cspImgSources = (e.CSP_IMG_SOURCES ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
+  for (const source of cspImgSources) {
+    // Origins only: a keyword ('unsafe-inline'), a bare scheme (https:) or a ';' would widen or break the policy.
+    if (!CSP_ORIGIN.test(source)) problems.push(`CSP_IMG_SOURCES: "${source}" is not an origin like https://img.example.com or https://*.example.com`);
+    else if (production && !source.startsWith('https://')) problems.push(`CSP_IMG_SOURCES: "${source}" must be https:// in production`);
   }
   if (production) {
     if (e.WECHAT_APP_SECRET === TEST_APP_SECRET) problems.push('WECHAT_APP_SECRET: the public test secret is not allowed in production');
@@ -177,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     storefrontDist: e.STOREFRONT_DIST ?? null,
+    cspImgSources,
     logLevel: e.LOG_LEVEL,
   };
 }

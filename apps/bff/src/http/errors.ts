@@ -2,6 +2,7 @@
  * Errors as contract ApiError JSON. Anything unexpected becomes a generic 500: stack traces,
  * keys and upstream raw messages stay in the (redacted) log, never in the response.
  */
+import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
 import { ZodError } from 'zod';
@@ -70,12 +71,22 @@ function loginFailureText(status: number): string {
   return status >= 500 ? '登录服务暂时不可用，请稍后重新登录。' : '登录链接已失效（已过期、已使用或不是在本浏览器中发起的），请重新登录。';
 }
 
+/** The failure page's only styling, allowed by its hash: the page itself runs no script and loads nothing. */
+const ERROR_PAGE_STYLE = 'body{font-family:sans-serif;padding:2em}.detail{color:#999;font-size:small}';
+const ERROR_PAGE_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(ERROR_PAGE_STYLE).digest('base64')}'`,
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** For browser navigations (the OAuth callback), a readable page instead of JSON, with a fresh sign-in. */
 function errorPage(status: number, message: string, requestId: string | undefined): string {
   return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-    `<title>登录失败</title><body style="font-family:sans-serif;padding:2em"><h1>登录失败</h1><p>${loginFailureText(status)}</p>` +
+    `<title>登录失败</title><style>${ERROR_PAGE_STYLE}</style><body><h1>登录失败</h1><p>${loginFailureText(status)}</p>` +
     `<p><a href="/api/auth/login?returnTo=%2F">重新登录</a> · <a href="/">返回首页</a></p>` +
-    `<p style="color:#999;font-size:small">${escapeHtml(message)}<br>${escapeHtml(requestId ?? '')}</p></body></html>`;
+    `<p class="detail">${escapeHtml(message)}<br>${escapeHtml(requestId ?? '')}</p></body></html>`;
 }
 
 function bodilessError(ctx: Context): HttpError {
@@ -98,6 +109,7 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     ctx.status = httpError.status;
     if (ctx.state.htmlErrors && ctx.accepts('json', 'html') === 'html') {
       ctx.type = 'text/html; charset=utf-8';
+      ctx.set('Content-Security-Policy', ERROR_PAGE_POLICY);
       ctx.body = errorPage(httpError.status, httpError.message, ctx.state.requestId);
       return;
     }
