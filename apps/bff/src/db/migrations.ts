@@ -153,6 +153,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('refunds').dropColumn('idempotency_key').execute();
     },
   },
+  '2026_12_03_005_order_idempotency_keys': {
+    async up(db: Kysely<unknown>) {
+      // The storefront's Idempotency-Key: a retried checkout finds the order it already created. Keys are
+      // per owner, and the unique index is what lets only one of several concurrent duplicates insert
+      // (orders without a key have NULL there, and NULLs never collide).
+      await db.schema.alterTable('orders').addColumn('idempotency_key', 'text').execute();
+      await db.schema
+        .createIndex('orders_owner_idempotency_key')
+        .on('orders')
+        .columns(['owner_id', 'idempotency_key'])
+        .unique()
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('orders_owner_idempotency_key').ifExists().execute();
+      await db.schema.alterTable('orders').dropColumn('idempotency_key').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

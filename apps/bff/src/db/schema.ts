@@ -54,6 +54,8 @@ export interface OrdersTable {
   reconcile_lease_until: Timestamp | null;
   needs_attention: Generated<boolean>;
   attention_reason: string | null;
+  /** The storefront's Idempotency-Key, if the creating request had one; unique per owner_id. */
+  idempotency_key: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

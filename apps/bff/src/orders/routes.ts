@@ -1,10 +1,13 @@
 /** Shopper-facing orders: create, list, read (authoritative, with a rate-limited orderquery). */
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import {
   CreateOrderRequestSchema,
+  IDEMPOTENT_REPLAYED_HEADER,
   OrderListSchema,
   OrderSchema,
   type CreateOrderRequest,
+  type Order,
 } from '@wxpay-shop/contract';
 import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
@@ -13,6 +16,7 @@ import { badRequest, notFound } from '../http/errors';
 import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
 import { existingShopper, shopperOf, type Shopper } from '../sessions/session';
+import { idempotencyKeyOf, orderForKey } from './idempotency';
 import { newOutTradeNo } from './out-trade-no';
 import { ownsOrder } from './ownership';
 import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
@@ -27,6 +31,7 @@ export function orderRoutes(services: Services): Router {
 
   router.post('/api/orders', async (ctx) => {
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
+    const key = idempotencyKeyOf(ctx);
     const shopper = shopperOf(ctx);
     const quantities = new Map<string, number>();
     for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
@@ -50,13 +55,18 @@ export function orderRoutes(services: Services): Router {
           total_fen: totalFen,
           owner_id: shopper.ownerId,
           openid: shopper.openid,
+          idempotency_key: key,
           sign_type: config.wechat.signType,
           expires_at: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
           created_at: now,
           updated_at: now,
         })
+        // An order with this owner and key exists (a retry), or a concurrent request with them committed
+        // first (PostgreSQL waits for it here): nothing is written or reserved; that order is the answer.
+        .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).doNothing())
         .returningAll()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      if (!order) return undefined;
       const items = await trx
         .insertInto('order_items')
         .values(
@@ -78,6 +88,11 @@ export function orderRoutes(services: Services): Router {
       // In id order, as a later read of the order lists them.
       return toOrder(order, items.sort((a, b) => a.id - b.id));
     });
+    if (!created) {
+      const earlier = key ? await orderForKey(db, shopper.ownerId, key, quantities) : undefined;
+      if (!earlier) throw new Error('order insert conflicted, but no order has this Idempotency-Key');
+      return replay(ctx, earlier);
+    }
     ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
     ctx.status = 201;
     ctx.body = OrderSchema.parse(created);
@@ -116,6 +131,14 @@ export function orderRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** The answer to a retried create: 200 (not 201, nothing was created) with the order as it is now. */
+function replay(ctx: Context, order: Order): void {
+  ctx.state.log.info({ outTradeNo: order.outTradeNo, status: order.status }, 'order create replayed (Idempotency-Key)');
+  ctx.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  ctx.status = 200;
+  ctx.body = OrderSchema.parse(order);
 }
 
 /** 404 (not 403) for someone else's order, so order numbers cannot be probed. */
