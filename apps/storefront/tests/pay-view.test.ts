@@ -4,6 +4,7 @@ import type { WeixinBridgeResponse } from '../src/wechat/bridge-types';
 import PayView from '../src/views/PayView.vue';
 import { gate, mockFetch } from './helpers/fetch-mock';
 import { order, payParams } from './helpers/fixtures';
+import { announcerOf, liveRegions } from './helpers/live-region';
 import { mountRoute, mountView } from './helpers/mount-view';
 
 const NO = 'T20261126000001';
@@ -92,7 +93,7 @@ describe('PayView (JSAPI)', () => {
     const invoke = installBridge();
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
-    expect(wrapper.find('[role="alert"]').text()).toContain('请先使用微信登录');
+    expect(announcerOf(wrapper, '.state--error').text()).toContain('请先使用微信登录');
     expect(wrapper.text()).not.toContain('JSAPI payment');
     expect(wrapper.findAll('button').some((button) => button.text() === '微信登录')).toBe(true);
     expect(invoke).not.toHaveBeenCalled();
@@ -149,11 +150,35 @@ describe('PayView, when WeChat closed or paid the order meanwhile (409 from the 
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
 
-    const alert = wrapper.get('[role="alert"]');
+    const alert = announcerOf(wrapper, '.state--error');
     expect(alert.text()).toContain('订单或库存状态已变化');
     expect(alert.text()).toContain('req-1');
     expect(alert.findAll('button').map((button) => button.text())).toContain('重新支付');
     expect(alert.get('a[href="/orders"]').text()).toBe('查看我的订单');
+  });
+});
+
+describe('PayView, what screen readers hear', () => {
+  it('reads 正在准备支付 and then the error through one region that stays mounted, with no live region inside it', async () => {
+    const payAnswer = gate();
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [
+        { status: 503, body: { error: { code: 'INTERNAL', message: 'down', requestId: 'req-7' } }, until: payAnswer.promise },
+      ],
+    });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    const [region, ...others] = liveRegions(wrapper);
+    expect(others).toEqual([]);
+    expect(region!.text()).toContain('正在准备支付');
+
+    payAnswer.open();
+    await flushPromises();
+    expect(announcerOf(wrapper, '.state--error').element).toBe(region!.element);
+    expect(region!.text()).toContain('无法发起支付');
+    expect(region!.text()).toContain('req-7');
+    expect(liveRegions(wrapper)).toHaveLength(1);
   });
 });
 
@@ -203,7 +228,7 @@ describe('PayView (JSAPI, bridge not injected yet)', () => {
     await flushPromises();
     await vi.advanceTimersByTimeAsync(5000);
     await flushPromises();
-    expect(wrapper.find('[role="alert"]').text()).toContain('未检测到微信支付环境，请在微信中打开');
+    expect(announcerOf(wrapper, '.state--error').text()).toContain('未检测到微信支付环境，请在微信中打开');
     expect(wrapper.findAll('button').some((button) => button.text() === '重新支付')).toBe(true);
   });
 
@@ -262,7 +287,7 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       await vi.advanceTimersByTimeAsync(0);
       await flushPromises();
 
-      await vi.waitFor(() => expect(wrapper.find('[role="alert"]').text()).toContain('订单不存在'));
+      await vi.waitFor(() => expect(announcerOf(wrapper, '.state--error').text()).toContain('订单不存在'));
       expect(wrapper.text()).not.toContain('正在重试');
       expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(false);
       // Nothing polls any more.

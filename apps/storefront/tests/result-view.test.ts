@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ResultView from '../src/views/ResultView.vue';
 import { gate, mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
+import { announcerOf, liveRegions } from './helpers/live-region';
 import { mountRoute, mountView } from './helpers/mount-view';
 
 const NO = 'T20261126000001';
@@ -64,6 +65,25 @@ describe('ResultView', () => {
     expect(region.textContent).toContain('支付成功');
   });
 
+  it('reads a final error through that same region, which holds no live region of its own', async () => {
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [
+        { status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: '微信支付繁忙' } } },
+        { status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在', requestId: 'req-404' } } },
+      ],
+    });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    const [region, ...others] = liveRegions(wrapper);
+    expect(others).toEqual([]);
+    expect(region!.text()).toContain('确认中');
+
+    await advance(500);
+    expect(announcerOf(wrapper, '.state--error').element).toBe(region!.element);
+    expect(region!.text()).toContain('无法查询订单');
+    expect(region!.text()).toContain('req-404');
+    expect(liveRegions(wrapper)).toHaveLength(1);
+  });
+
   it('shows 已关闭 for a CLOSED order', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
@@ -117,7 +137,8 @@ describe('ResultView', () => {
       [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }],
     });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
-    const alert = wrapper.get('[role="alert"]');
+    const alert = announcerOf(wrapper, '.state--error');
+    expect(alert.text()).toContain('订单不存在');
     expect(alert.findAll('button').map((button) => button.text())).not.toContain('重试');
     expect(alert.get('a[href="/orders"]').text()).toBe('我的订单');
     expect(calls).toHaveLength(1);
@@ -126,12 +147,12 @@ describe('ResultView', () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Not your order' } } }] });
     const foreign = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(foreign.wrapper.findAll('button').map((button) => button.text())).not.toContain('重试');
-    expect(foreign.wrapper.get('[role="alert"] a[href="/orders"]').text()).toBe('我的订单');
+    expect(announcerOf(foreign.wrapper, '.state--error').get('a[href="/orders"]').text()).toBe('我的订单');
 
     // A malformed request (400) also stops polling, but reloading the page may fix it: 重试 stays.
     mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 400, body: { error: { code: 'BAD_REQUEST', message: 'bad' } } }] });
     const bad = await mountView(ResultView, { path, props: { outTradeNo: NO } });
-    expect(bad.wrapper.get('[role="alert"]').findAll('button').map((button) => button.text())).toContain('重试');
+    expect(announcerOf(bad.wrapper, '.state--error').findAll('button').map((button) => button.text())).toContain('重试');
     expect(bad.wrapper.find('a[href="/orders"]').exists()).toBe(false);
   });
 

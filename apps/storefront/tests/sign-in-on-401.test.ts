@@ -6,6 +6,7 @@ import PayView from '../src/views/PayView.vue';
 import ResultView from '../src/views/ResultView.vue';
 import { mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
+import { announcerOf } from './helpers/live-region';
 import { mountView } from './helpers/mount-view';
 
 const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
@@ -59,7 +60,7 @@ describe.each(pages)('a 401 on the $name', (page) => {
     vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
     const wrapper = await mountPage(page);
 
-    const alert = wrapper.get('[role="alert"]');
+    const alert = announcerOf(wrapper, '.state--error');
     expect(alert.text()).toContain('请先使用微信登录');
     expect(alert.text()).not.toContain('Sign in with WeChat first');
     const signIn = alert.findAll('button').find((button) => button.text() === '微信登录');
@@ -73,7 +74,7 @@ describe.each(pages)('a 401 on the $name', (page) => {
 
   it('outside WeChat, where WeChat sign-in cannot complete, offers no 微信登录', async () => {
     const wrapper = await mountPage(page);
-    expect(wrapper.get('[role="alert"]').text()).toContain('请先使用微信登录');
+    expect(announcerOf(wrapper, '.state--error').text()).toContain('请先使用微信登录');
     expect(wrapper.findAll('button').map((button) => button.text())).not.toContain('微信登录');
   });
 });
