@@ -182,6 +182,40 @@ describe('PayView, what screen readers hear', () => {
   });
 });
 
+describe('PayView order summary', () => {
+  it('holds the summary card\'s place with a blank placeholder while the order loads, then shows the order in it', async () => {
+    const orderAnswer = gate();
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING'), until: orderAnswer.promise }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+    });
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    // The card's slot, above the status, is taken from the start: nothing moves when the order arrives.
+    const slot = () => wrapper.get('h1 + .pay__summary');
+    expect(slot().classes()).toContain('pay__summary--placeholder');
+    expect(slot().attributes('aria-hidden')).toBe('true');
+    expect(slot().text()).toBe('');
+    expect(wrapper.text()).toContain('正在准备支付');
+
+    orderAnswer.open();
+    await flushPromises();
+    expect(wrapper.find('.pay__summary--placeholder').exists()).toBe(false);
+    expect(wrapper.findAll('.pay__summary')).toHaveLength(1);
+    expect(slot().attributes('aria-hidden')).toBeUndefined();
+    expect(slot().text()).toContain(`订单号 ${NO}`);
+    expect(slot().text()).toContain('¥256.00');
+  });
+
+  it('leaves no placeholder behind when the order cannot be read', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(announcerOf(wrapper, '.state--error').text()).toContain('订单不存在');
+    expect(wrapper.find('.pay__summary').exists()).toBe(false);
+  });
+});
+
 describe('PayView (JSAPI, bridge not injected yet)', () => {
   const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 
