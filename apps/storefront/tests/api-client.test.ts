@@ -32,6 +32,15 @@ describe('API client', () => {
     expect(calls[0]!.body).toEqual({ items: [{ productId: 'p-tea', quantity: 2 }] });
   });
 
+  it('sends the Idempotency-Key header only when given one', async () => {
+    const { calls } = mockFetch({ 'POST /api/orders': [{ status: 201, body: order('PENDING') }] });
+    const items = [{ productId: 'p-tea', quantity: 2 }];
+    await createOrder({ items }, '0123456789abcdef0123456789abcdef');
+    await createOrder({ items });
+    expect(calls.map((call) => call.headers.get('Idempotency-Key'))).toEqual(['0123456789abcdef0123456789abcdef', null]);
+    expect(calls[0]!.headers.get('Content-Type')).toBe('application/json');
+  });
+
   it('asks for the requested trade type and validates JSAPI params', async () => {
     const { calls } = mockFetch({ 'POST /api/orders/T1/pay': [{ body: { tradeType: 'JSAPI', payParams } }] });
     await expect(requestPayment('T1', 'JSAPI')).resolves.toEqual({ tradeType: 'JSAPI', payParams });

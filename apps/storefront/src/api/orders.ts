@@ -1,4 +1,5 @@
 import {
+  IDEMPOTENCY_KEY_HEADER,
   OrderListSchema,
   OrderSchema,
   PayResponseSchema,
@@ -10,12 +11,16 @@ import {
 } from '@wxpay-shop/contract';
 import { apiRequest } from './http';
 
-/** Only product ids and quantities: the BFF prices the order itself. */
-export function createOrder(request: CreateOrderRequest): Promise<Order> {
+/**
+ * Only product ids and quantities: the BFF prices the order itself. With an idempotency key, a retry
+ * of a request whose answer was lost gets the order that request created (see checkout/attempt-key).
+ */
+export function createOrder(request: CreateOrderRequest, idempotencyKey?: string): Promise<Order> {
   const body: CreateOrderRequest = {
     items: request.items.map(({ productId, quantity }) => ({ productId, quantity })),
   };
-  return apiRequest(routes.orders, OrderSchema, { method: 'POST', body });
+  const headers = idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : undefined;
+  return apiRequest(routes.orders, OrderSchema, { method: 'POST', body, headers });
 }
 
 /** The authoritative order status (the BFF reconciles with WeChat Pay). */

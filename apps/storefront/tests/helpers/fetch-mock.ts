@@ -5,7 +5,9 @@ import { vi } from 'vitest';
  * request was aborted meanwhile (an answer already on its way), so tests can prove a late
  * answer is ignored.
  */
-type Reply = { status?: number; body: unknown; until?: Promise<unknown> };
+type Reply = { status?: number; body: unknown; until?: Promise<unknown> } | NetworkFailure;
+/** The request is recorded (it reached the server) but the page sees fetch reject, as on a dropped connection. */
+type NetworkFailure = { networkError: true; until?: Promise<unknown> };
 
 /** A promise a test opens by hand, for holding a reply back (see Reply.until). */
 export function gate(): { promise: Promise<void>; open: () => void } {
@@ -21,7 +23,7 @@ export function gate(): { promise: Promise<void>; open: () => void } {
  * the last one repeats. Unscripted requests fail the test loudly with a 500.
  */
 export function mockFetch(script: Record<string, Reply[]>) {
-  const calls: { method: string; path: string; body: unknown; signal: AbortSignal | undefined }[] = [];
+  const calls: { method: string; path: string; body: unknown; headers: Headers; signal: AbortSignal | undefined }[] = [];
   const cursors = new Map<string, number>();
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://shop.test');
@@ -31,6 +33,7 @@ export function mockFetch(script: Record<string, Reply[]>) {
       method,
       path: url.pathname,
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+      headers: new Headers(init?.headers),
       signal: init?.signal ?? undefined,
     });
     const replies = script[key];
@@ -41,6 +44,7 @@ export function mockFetch(script: Record<string, Reply[]>) {
     cursors.set(key, index + 1);
     const reply = replies[Math.min(index, replies.length - 1)]!;
     if (reply.until) await reply.until;
+    if ('networkError' in reply) throw new TypeError('Failed to fetch');
     // A 204 may not carry a body (the Response constructor rejects one).
     return new Response(reply.status === 204 ? null : JSON.stringify(reply.body), {
       status: reply.status ?? 200,
