@@ -40,6 +40,10 @@ export async function launchChromium(): Promise<Browser> {
 export async function wechatContext(browser: Browser, emulatorUrl: string): Promise<BrowserContext> {
   const bridge = await (await fetch(`${emulatorUrl}/bridge.js`)).text();
   const context = await browser.newContext({
+    // WeChat's real bridge is native code, outside the page's CSP. The emulator's stand-in runs as
+    // page script: it calls the emulator's origin and draws its pay sheet with inline styles, which
+    // the storefront's CSP rightly refuses. The desktop contexts below keep the CSP on.
+    bypassCSP: true,
     userAgent: WECHAT_UA,
     viewport: { width: 360, height: 740 },
     deviceScaleFactor: 2,
@@ -51,9 +55,50 @@ export async function wechatContext(browser: Browser, emulatorUrl: string): Prom
   return context;
 }
 
-/** `timezoneId` sets the browser's own zone (e.g. a shopper abroad); Chromium's default is the host's. */
+export interface CspViolation {
+  page: string;
+  /** The directive that refused, e.g. script-src-elem, img-src, connect-src. */
+  directive: string;
+  /** The refused URL, or inline / eval. */
+  blocked: string;
+  /** Script file and line:column that caused it (empty for markup). */
+  source: string;
+  at: string;
+}
+
+/**
+ * zod 4 probes once per page whether it may compile parsers with `new Function` (inside a try).
+ * Without 'unsafe-eval' the probe throws, zod uses its plain parser, and Chromium still reports
+ * the refusal: harmless, so not counted. The storefront can skip the probe with zod's
+ * `z.config({ jitless: true })` at start; this exception can go then.
+ */
+const isZodEvalProbe = (v: CspViolation) =>
+  v.directive === 'script-src' && v.blocked === 'eval' && v.source.startsWith(`${new URL(v.page).origin}/assets/`);
+
+const cspViolations: CspViolation[] = [];
+
+/** The CSP violations desktop pages have reported since the last call, which forgets them. */
+export function takeCspViolations(): CspViolation[] {
+  return cspViolations.splice(0).filter((v) => !isZodEvalProbe(v));
+}
+
+/**
+ * A desktop browser under the pages' real Content-Security-Policy; each violation it reports
+ * (securitypolicyviolation, fired for blocked and report-only alike) is kept for takeCspViolations.
+ * `timezoneId` sets the browser's own zone (e.g. a shopper abroad); Chromium's default is the host's.
+ */
 export async function desktopContext(browser: Browser, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
-  return browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', ...options });
+  const context = await browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', ...options });
+  await context.exposeBinding('__e2eCspViolation', ({ page }, v: Omit<CspViolation, 'page'>) => {
+    cspViolations.push({ page: page.url(), ...v });
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __e2eCspViolation: (v: Omit<CspViolation, 'page'>) => Promise<void> }).__e2eCspViolation;
+      void report({ directive: e.effectiveDirective, blocked: e.blockedURI || 'inline', source: e.sourceFile, at: `${e.lineNumber}:${e.columnNumber}` });
+    });
+  });
+  return context;
 }
 
 /** Screenshots are kept as test artifacts: e2e/test-artifacts/<flow>/<nn>-<step>.png */
