@@ -1,0 +1,327 @@
+/**
+ * The shopper's whole journey in real Chromium against real processes:
+ * WeChat sign-in on the emulator's consent page, cart, checkout, the pay sheet,
+ * the notification, and the result page that waits for the BFF's word.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { OrderSchema } from '@wxpay-shop/contract';
+import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
+import { emulatorOrder, emulatorState } from '../src/emulator';
+import { checkoutFirstProduct, outTradeNoFrom } from '../src/flows';
+import { startStack, type Stack } from '../src/stack';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchChromium();
+});
+
+// On failure, the processes' output is the first thing to read.
+beforeEach(() => onTestFailed(() => console.error(stack.logs().slice(-20_000))));
+
+// Desktop pages run under the BFF's real Content-Security-Policy: no flow may trip it.
+afterEach(() => expect(takeCspViolations()).toEqual([]));
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function fault(body: { target: string; kind: string; count: number }): Promise<void> {
+  const res = await fetch(`${stack.emulatorUrl}/__emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`fault ${JSON.stringify(body)}: HTTP ${res.status}`);
+}
+
+async function bffOrder(page: Page, outTradeNo: string) {
+  const body = await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo);
+  return OrderSchema.parse(body);
+}
+
+describe('inside WeChat (JSAPI)', () => {
+  it('signs in on the consent page, pays on the pay sheet, and shows 支付成功 only once the BFF says PAID', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'wechat-pay');
+
+    // snsapi_userinfo shows WeChat's consent page; allowing it brings the shopper back signed in.
+    await page.goto(`${stack.storefrontUrl}/api/auth/login?scope=snsapi_userinfo&returnTo=%2F`);
+    await page.getByTestId('wx-oauth-allow').waitFor();
+    await shot('consent');
+    await page.getByTestId('wx-oauth-allow').click();
+    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === '/');
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    expect(me).toMatchObject({ signedIn: true });
+    expect(me.openid).toMatch(/^o[\w-]{27}$/);
+    expect(me.nickname).toBeTruthy();
+    // The header greets the shopper by the nickname WeChat shared, as plain text.
+    await page.getByRole('banner').getByText(me.nickname, { exact: true }).waitFor();
+
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    const sheet = page.getByTestId('wx-pay-sheet');
+    await sheet.waitFor();
+    await shot('pay-sheet');
+    expect(await page.getByTestId('wx-pay-amount').textContent()).toMatch(/^¥\d+\.\d{2}$/);
+
+    // Lose the notification and make WeChat's orderquery fail: the BFF cannot know the order is
+    // paid, so the result page must keep saying 确认中 whatever the bridge said.
+    await fault({ target: 'notify', kind: 'drop', count: 1 });
+    await fault({ target: 'orderquery', kind: 'http500', count: 1000 });
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.waitForURL(/\/orders\/[^/]+\/result/);
+    await page.getByText('确认中').first().waitFor();
+    await shot('confirming');
+    for (let i = 0; i < 4; i += 1) {
+      await page.waitForTimeout(500);
+      expect(await page.getByText('支付成功').count()).toBe(0);
+    }
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PENDING');
+    expect((await emulatorOrder(stack.emulatorUrl, outTradeNo)).state).toBe('SUCCESS');
+
+    // Once WeChat answers again, the BFF's orderquery finds the payment and the page turns to 支付成功.
+    await fetch(`${stack.emulatorUrl}/__emulator/faults`, { method: 'DELETE' });
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+    const order = await bffOrder(page, outTradeNo);
+    expect(order.status).toBe('PAID');
+    expect(order.transactionId).toMatch(/^4200\d{24}$/);
+
+    // The lost notification, delivered late, is acknowledged with SUCCESS and changes nothing.
+    const lost = (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.outTradeNo === outTradeNo);
+    expect(lost?.status).toBe('dropped');
+    await fetch(`${stack.emulatorUrl}/__emulator/notifications/${lost!.id}/replay`, { method: 'POST' });
+    await expect.poll(async () => (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.id === lost!.id)?.status).toBe('delivered');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+
+    await page.getByRole('link', { name: '查看订单' }).click();
+    const card = page.locator('li', { hasText: `订单号 ${outTradeNo}` });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('已支付');
+    await shot('my-orders');
+    await context.close();
+  });
+
+  it('cancelling on the pay sheet leaves the order unpaid and offers 重新支付', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'wechat-cancel');
+    // Silent snsapi_base sign-in: the storefront sends an anonymous WeChat shopper to the BFF's login.
+    await page.goto(stack.storefrontUrl);
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    await page.getByTestId('wx-pay-sheet').waitFor();
+    await page.getByTestId('wx-pay-cancel').click();
+    await page.getByRole('button', { name: '重新支付' }).waitFor();
+    await shot('cancelled');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PENDING');
+    expect((await emulatorOrder(stack.emulatorUrl, outTradeNo)).state).toBe('NOTPAY');
+
+    // Retrying reuses the same prepay and can still be paid.
+    await page.getByRole('button', { name: '重新支付' }).click();
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid-after-retry');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+    await context.close();
+  });
+});
+
+describe('desktop browser (NATIVE)', () => {
+  it('shows the order QR code as a guest and moves to 支付成功 after the code is paid', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'desktop-native');
+    const response = await page.goto(stack.storefrontUrl);
+    const csp = (await response!.headerValue('content-security-policy')) ?? '';
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+      expect(csp.split('; ')).toContain(directive);
+    }
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    expect(new URL(page.url()).origin).toBe(stack.storefrontUrl); // no WeChat sign-in outside WeChat
+    await page.getByText('支付完成后页面将自动跳转').waitFor();
+    // The QR code itself is drawn (lazily loaded qrcode chunk), not just its placeholder.
+    const qr = page.getByRole('img', { name: /^微信支付二维码/ });
+    await qr.waitFor();
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThanOrEqual(240);
+    await shot('qr-code');
+
+    // "Scan" the code_url with the emulator's NATIVE page, as a phone would.
+    const { codeUrl } = await emulatorOrder(stack.emulatorUrl, outTradeNo);
+    expect(codeUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=\w{7}$/);
+    const phone = await context.newPage();
+    await phone.goto(`${stack.emulatorUrl}/native?code_url=${encodeURIComponent(codeUrl!)}`);
+    await phone.getByTestId('wx-pay-confirm').click();
+    await phone.getByTestId('wx-order-state').waitFor();
+
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+    await context.close();
+  });
+});
+
+describe('content security policy', () => {
+  it("refuses inline script, eval, other origins' images and requests on the storefront, and the test sees each refusal", async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    await page.goto(stack.storefrontUrl);
+    await page.locator('.product-card').first().waitFor();
+    const outcome = await page.evaluate(async (emulatorUrl) => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.head.append(script);
+      // A string timer is eval by another name (eval inside page.evaluate itself is exempt from CSP).
+      setTimeout('window.__evalRan = true', 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const loads = (src: string) =>
+        new Promise<boolean>((resolve) => Object.assign(new Image(), { onload: () => resolve(true), onerror: () => resolve(false), src }));
+      return {
+        inlineRan: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true,
+        evalRan: (window as unknown as { __evalRan?: boolean }).__evalRan === true,
+        // The emulator answers userinfo here, so its avatars are allowed like WeChat's avatar hosts.
+        emulatorAvatar: await loads(`${emulatorUrl}/__emulator/avatar/zhangsan/64`),
+        otherImage: await loads(`${emulatorUrl.replace('127.0.0.1', 'localhost')}/__emulator/avatar/zhangsan/64`),
+        fetchedElsewhere: await fetch(`${emulatorUrl}/console`).then(() => true, () => false),
+      };
+    }, stack.emulatorUrl);
+    expect(outcome).toEqual({ inlineRan: false, evalRan: false, emulatorAvatar: true, otherImage: false, fetchedElsewhere: false });
+    const seen: string[] = [];
+    await expect
+      .poll(() => {
+        seen.push(...takeCspViolations().map((v) => `${v.directive} ${v.blocked}`));
+        return [...new Set(seen)].sort();
+      })
+      .toEqual([
+        `connect-src ${stack.emulatorUrl}/console`,
+        `img-src ${stack.emulatorUrl.replace('127.0.0.1', 'localhost')}/__emulator/avatar/zhangsan/64`,
+        'script-src eval',
+        'script-src-elem inline',
+      ]);
+    await context.close();
+  });
+});
+
+describe('error states in the browser', () => {
+  it('shows a network failure on the catalog with 重试, which loads the products', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'network-error');
+    await page.route('**/api/products', (route) => route.abort('internetdisconnected'), { times: 1 });
+    await page.goto(stack.storefrontUrl);
+    const alert = page.getByRole('alert');
+    await alert.getByText('网络异常，请检查网络后重试').waitFor();
+    await shot('catalog-offline');
+    await alert.getByRole('button', { name: '重试' }).click();
+    await page.locator('.product-card').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('catalog-retried');
+    await context.close();
+  });
+
+  it('when stock runs out between cart and 提交订单, says so (409), marks the line and lets the shopper fix the cart', async () => {
+    const products = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as {
+      products: { id: string; name: string; stock: number }[];
+    };
+    const scarce = products.products.filter((p) => p.stock > 1).sort((a, b) => a.stock - b.stock)[0]!;
+
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'out-of-stock');
+    // Take all of it: the stepper stops at the stock.
+    await page.goto(`${stack.storefrontUrl}/products/${scarce.id}`);
+    const more = page.getByRole('button', { name: `增加${scarce.name}数量` });
+    for (let i = 1; i < scarce.stock; i += 1) await more.click();
+    expect(await more.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '加入购物车' }).click();
+    await page.goto(`${stack.storefrontUrl}/checkout`);
+    const submit = page.getByRole('button', { name: '提交订单' });
+    await submit.waitFor();
+
+    // Another shopper buys one meanwhile.
+    const other = await desktopContext(browser);
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${stack.storefrontUrl}/cart`);
+    const status = await otherPage.evaluate(
+      async (productId) =>
+        (await fetch('/api/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+        })).status,
+      scarce.id,
+    );
+    expect(status).toBe(201);
+    await other.close();
+
+    await submit.click();
+    await page.getByRole('alert').getByText(`「${scarce.name}」库存不足`).waitFor();
+    await page.getByRole('link', { name: '返回购物车修改' }).waitFor();
+    expect(await page.getByRole('button', { name: '提交订单' }).count()).toBe(0);
+    await shot('checkout-409');
+
+    await page.getByRole('link', { name: '返回购物车修改' }).click();
+    await page.locator('.line .warning').getByText('库存不足').waitFor();
+    await shot('cart-short');
+    await page.getByRole('button', { name: `减少${scarce.name}数量` }).click();
+    await page.getByRole('link', { name: '去结算' }).click();
+    await page.getByRole('button', { name: '提交订单' }).click();
+    await page.waitForURL(/\/orders\/[^/]+\/pay/);
+    const order = await bffOrder(page, outTradeNoFrom(page)!);
+    expect(order.items).toEqual([expect.objectContaining({ productId: scarce.id, quantity: scarce.stock - 1 })]);
+    await context.close();
+  });
+
+  it('an unknown product id says 商品不存在 with 返回首页 instead of 重试', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'unknown-product');
+    await page.goto(`${stack.storefrontUrl}/products/no-such-product`);
+    const alert = page.getByRole('alert');
+    await alert.getByText('商品不存在').waitFor();
+    expect(await page.getByRole('button', { name: '重试' }).count()).toBe(0);
+    await shot('not-found');
+    await alert.getByRole('link', { name: '返回首页' }).click();
+    await page.locator('.product-card').first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await context.close();
+  });
+});
+
+describe('my orders abroad', () => {
+  it('shows order times in Beijing time, on the date the order number carries, in a Los Angeles browser', async () => {
+    const context = await desktopContext(browser, { timezoneId: 'America/Los_Angeles' });
+    const page = await context.newPage();
+    await page.goto(`${stack.storefrontUrl}/orders`);
+    await page.getByText('还没有订单').waitFor();
+    const { productId, browserOffset } = await page.evaluate(async () => {
+      const { products } = (await (await fetch('/api/products')).json()) as { products: { id: string; stock: number }[] };
+      return { productId: products.find((p) => p.stock > 0)!.id, browserOffset: new Date().getTimezoneOffset() };
+    });
+    expect(browserOffset).toBeGreaterThan(0); // the browser really is behind UTC
+    const created = await page.evaluate(
+      async (id) =>
+        (await fetch('/api/orders', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId: id, quantity: 1 }] }),
+        })).json(),
+      productId,
+    );
+    const order = OrderSchema.parse(created);
+
+    await page.getByRole('button', { name: '刷新' }).click();
+    const time = page.locator(`[data-order="${order.outTradeNo}"] time`);
+    await time.waitFor();
+    const beijing = new Date(Date.parse(order.createdAt) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(await time.textContent()).toBe(beijing);
+    // The order number starts with its Beijing date (yyyyMMdd).
+    expect(beijing.slice(0, 10).replaceAll('-', '')).toBe(order.outTradeNo.slice(0, 8));
+    await screenshotter(page, 'orders-abroad')('orders');
+    await context.close();
+  });
+});
