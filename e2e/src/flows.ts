@@ -9,6 +9,22 @@ export const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.
  * → 提交订单, with a screenshot of each screen; returns the order number.
  */
 export async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
+  await openCheckoutWithFirstProduct(page, shot);
+  await page.getByRole('button', { name: '提交订单' }).click();
+  return orderOnPayPage(page);
+}
+
+/** The pay page after 提交订单: its order number, once the cart (whose items the order holds) is empty. */
+export async function orderOnPayPage(page: Page): Promise<string> {
+  await page.waitForURL(/\/orders\/[^/]+\/pay/);
+  const outTradeNo = outTradeNoFrom(page);
+  if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
+  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
+  return outTradeNo;
+}
+
+/** Catalog → first product → cart → checkout, stopping before 提交订单 (a screenshot of each screen). */
+export async function openCheckoutWithFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<void> {
   const firstProduct = page.locator('.product-card__link').first();
   await firstProduct.waitFor();
   await shot('catalog');
@@ -29,11 +45,4 @@ export async function checkoutFirstProduct(page: Page, shot: (step: string) => P
   const submit = page.getByRole('button', { name: '提交订单' });
   await submit.waitFor();
   await shot('checkout');
-  await submit.click();
-  await page.waitForURL(/\/orders\/[^/]+\/pay/);
-  const outTradeNo = outTradeNoFrom(page);
-  if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
-  // The order holds the items now: the cart is empty.
-  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
-  return outTradeNo;
 }

@@ -5,10 +5,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { OrderSchema } from '@wxpay-shop/contract';
+import { OrderListSchema, OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
-import { checkoutFirstProduct, outTradeNoFrom } from '../src/flows';
+import { checkoutFirstProduct, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -288,6 +288,49 @@ describe('error states in the browser', () => {
     await alert.getByRole('link', { name: '返回首页' }).click();
     await page.locator('.product-card').first().waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
+    await context.close();
+  });
+});
+
+describe('a lost answer to 提交订单', () => {
+  it('pressing 提交订单 again after 网络异常 lands on the order the lost request created: one order in 我的订单', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'lost-order-answer');
+    // Inside WeChat the shopper is signed in (silent snsapi_base) before checking out, so the
+    // session cookie is not part of what gets lost.
+    await page.goto(stack.storefrontUrl);
+    await openCheckoutWithFirstProduct(page, shot);
+    const listOrders = async () => OrderListSchema.parse(await page.evaluate(async () => (await fetch('/api/orders')).json())).orders;
+    expect(await page.evaluate(async () => (await (await fetch('/api/me')).json()).signedIn)).toBe(true);
+    const before = (await listOrders()).length;
+
+    // The first POST reaches the BFF, which creates the order; then the connection drops before the answer.
+    let lost: { status: number; outTradeNo: string } | undefined;
+    await page.route('**/api/orders', async (route) => {
+      if (route.request().method() !== 'POST' || lost) return route.fallback();
+      const response = await route.fetch();
+      lost = { status: response.status(), outTradeNo: OrderSchema.parse(await response.json()).outTradeNo };
+      await route.abort('connectionreset');
+    });
+    await page.getByRole('button', { name: '提交订单' }).click();
+    await page.getByRole('alert').getByText('网络异常，请检查网络后重试').waitFor();
+    await shot('network-error');
+    expect(lost?.status).toBe(201);
+
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/orders' && r.request().method() === 'POST');
+    await page.getByRole('button', { name: '提交订单' }).click();
+    expect((await answer).status()).toBe(200);
+    expect((await answer).headers()['idempotent-replayed']).toBe('true');
+    expect(await orderOnPayPage(page)).toBe(lost!.outTradeNo);
+    await shot('pay-page');
+
+    await page.goto(`${stack.storefrontUrl}/orders`);
+    await page.locator(`[data-order="${lost!.outTradeNo}"]`).waitFor();
+    await shot('my-orders');
+    expect(await page.locator(`[data-order="${lost!.outTradeNo}"]`).count()).toBe(1);
+    expect(await page.locator('[data-order]').count()).toBe(before + 1);
+    expect((await listOrders()).length).toBe(before + 1);
     await context.close();
   });
 });
