@@ -208,7 +208,9 @@ describe.skipIf(!existsSync(path.join(builtStorefront, 'index.html')))('the buil
     for (const [, href] of html.matchAll(/<link\b[^>]*\shref="([^"]*)"/gi)) expect(href).toMatch(/^(\/assets\/|data:)/);
   });
 
-  it("calls neither eval nor new Function (script-src has no 'unsafe-eval')", () => {
+  // script-src has no 'unsafe-eval'. zod's one guarded probe (`const e = Function; new e('')` in a try) is not
+  // matched here: it fails quietly under the policy, and the e2e suite accounts for its report.
+  it('calls no eval( or new Function( of its own', () => {
     const assets = path.join(builtStorefront, 'assets');
     for (const file of readdirSync(assets).filter((f) => f.endsWith('.js'))) {
       expect(readFileSync(path.join(assets, file), 'utf8'), file).not.toMatch(/\beval\(|new Function\(/);
