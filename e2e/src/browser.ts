@@ -66,20 +66,11 @@ export interface CspViolation {
   at: string;
 }
 
-/**
- * zod 4 probes once per page whether it may compile parsers with `new Function` (inside a try).
- * Without 'unsafe-eval' the probe throws, zod uses its plain parser, and Chromium still reports
- * the refusal: harmless, so not counted. The storefront can skip the probe with zod's
- * `z.config({ jitless: true })` at start; this exception can go then.
- */
-const isZodEvalProbe = (v: CspViolation) =>
-  v.directive === 'script-src' && v.blocked === 'eval' && v.source.startsWith(`${new URL(v.page).origin}/assets/`);
-
 const cspViolations: CspViolation[] = [];
 
 /** The CSP violations desktop pages have reported since the last call, which forgets them. */
 export function takeCspViolations(): CspViolation[] {
-  return cspViolations.splice(0).filter((v) => !isZodEvalProbe(v));
+  return cspViolations.splice(0);
 }
 
 /**
