@@ -1,8 +1,8 @@
 #!/bin/sh
 # The one command that runs every test, from a fresh machine with only Node and npm:
 # installs pnpm (into .tools/), the workspace dependencies, Debian's Chromium and
-# PostgreSQL; then typecheck, lint, unit + integration tests (embedded PGlite and a
-# real PostgreSQL on loopback), a production build and the end-to-end tests in Chromium.
+# PostgreSQL; then typecheck, lint, the production builds, unit + integration tests
+# (embedded PGlite and a real PostgreSQL on loopback) and the end-to-end tests in Chromium.
 set -eu
 cd "$(dirname "$0")/.."
 pnpm() { ./scripts/pnpm.sh "$@"; }
@@ -28,12 +28,12 @@ pnpm run typecheck
 step "lint"
 pnpm run lint
 
-step "unit and integration tests"
-pnpm run test:unit
-
-step "production build"
+step "production build (the BFF tests check the built storefront too)"
 pnpm --filter @wxpay-shop/storefront build
 pnpm --filter @wxpay-shop/bff build
+
+step "unit and integration tests"
+pnpm run test:unit
 
 step "end-to-end tests (Chromium)"
 pnpm --filter @wxpay-shop/e2e e2e

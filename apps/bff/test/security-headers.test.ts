@@ -194,7 +194,7 @@ describe('headers over HTTP in production', () => {
   });
 });
 
-// Runs where the storefront has been built (CI builds it before the e2e suite, which proves the rest in Chromium).
+// Runs where the storefront has been built (npm test builds it before these tests; the e2e suite proves the rest in Chromium).
 describe.skipIf(!existsSync(path.join(builtStorefront, 'index.html')))('the built storefront under the page policy', () => {
   it('has no inline script, style or event handler and loads its code from /assets/ on our origin', () => {
     const html = readFileSync(path.join(builtStorefront, 'index.html'), 'utf8');
@@ -209,7 +209,7 @@ describe.skipIf(!existsSync(path.join(builtStorefront, 'index.html')))('the buil
   });
 
   // script-src has no 'unsafe-eval'. zod's one guarded probe (`const e = Function; new e('')` in a try) is not
-  // matched here: it fails quietly under the policy, and the e2e suite accounts for its report.
+  // matched here: the storefront turns it off (src/zod-jitless.ts), and the e2e suite fails on any eval report.
   it('calls no eval( or new Function( of its own', () => {
     const assets = path.join(builtStorefront, 'assets');
     for (const file of readdirSync(assets).filter((f) => f.endsWith('.js'))) {
