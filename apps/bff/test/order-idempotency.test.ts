@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderListSchema, OrderSchema, type Order } from '@wxpay-shop/contract';
 import type { Browser } from './helpers/browser';
 import { backends } from './helpers/backends';
-import { createOrder, expireOrder, payNotifyXml, postNotify, signIn, startStack, waitFor, type Stack } from './helpers/stack';
+import {
+  createOrder,
+  expireOrder,
+  payNotifyXml,
+  postNotify,
+  setStock as setStockOf,
+  signIn,
+  startStack,
+  stockOf as stockOfProduct,
+  waitFor,
+  type Stack,
+} from './helpers/stack';
 
 const newKey = () => randomBytes(16).toString('hex');
 
@@ -17,9 +28,8 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
   });
 
   const db = () => stack.database.db;
-  const setStock = (id: string, stock: number) => db().updateTable('products').set({ stock }).where('id', '=', id).execute();
-  const stockOf = async (id: string) =>
-    (await db().selectFrom('products').select('stock').where('id', '=', id).executeTakeFirstOrThrow()).stock;
+  const setStock = (id: string, stock: number) => setStockOf(stack, id, stock);
+  const stockOf = (id: string) => stockOfProduct(stack, id);
   const orderCount = async () =>
     Number((await db().selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const post = (browser: Browser, key: string, items: { productId: string; quantity: number }[]) =>

@@ -5,7 +5,9 @@ import { buildXml, encryptReqInfo, verifyJsapiPayParams } from '@wxpay-shop/wech
 import { backends } from './helpers/backends';
 import {
   ADMIN_TOKEN,
+  FAIL_XML,
   MERCHANT,
+  SUCCESS_XML,
   adminRefund,
   createOrder,
   orderRow as orderRowOf,
@@ -16,9 +18,6 @@ import {
   waitFor,
   type Stack,
 } from './helpers/stack';
-
-const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
-const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
 
 describe.each(backends)('payment, notifications and refunds over HTTP ($name)', (backend) => {
   let stack: Stack;

@@ -1,10 +1,8 @@
 /** Refund notifications whose refund_status is newer than our WeChat client. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildXml, encryptReqInfo } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import { SUCCESS_XML, adminRefund, createOrder, orderRow as orderRowOf, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
 
-const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
 
 describe.each(backends)('refund notification with an unknown refund_status ($name)', (backend) => {
   let stack: Stack;
@@ -39,23 +37,6 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
     return { outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: row.refund_fen, totalFen: order.totalFen };
   }
 
-  /** The notification WeChat would send, encrypted with the merchant key like the real one. */
-  function refundNotifyXml(r: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number }, refundStatus: string) {
-    const inner = buildXml(
-      {
-        transaction_id: '4200000000202611260000000001',
-        out_trade_no: r.outTradeNo,
-        refund_id: '50300000000000000000000000077',
-        out_refund_no: r.outRefundNo,
-        total_fee: String(r.totalFen),
-        refund_fee: String(r.refundFen),
-        refund_status: refundStatus,
-        success_time: '2026-11-26 12:05:00',
-      },
-      'root',
-    );
-    return buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
-  }
 
   const eventCount = async (outTradeNo: string) =>
     (

@@ -5,12 +5,21 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema } from '@wxpay-shop/contract';
-import { buildXml, encryptReqInfo } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, orderRow as orderRowOf, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import {
+  FAIL_XML,
+  SUCCESS_XML,
+  adminRefund,
+  createOrder,
+  orderRow as orderRowOf,
+  payNotifyXml,
+  postNotify,
+  refundNotifyXml,
+  startStack,
+  waitFor,
+  type Stack,
+} from './helpers/stack';
 
-const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
-const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
 
 describe.each(backends)('refund outcomes ($name)', (backend) => {
   let stack: Stack;
@@ -43,23 +52,6 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     await stack.emu.pay(order.outTradeNo);
     await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
     return order;
-  }
-
-  function refundNotifyXml(r: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number }, refundStatus: string) {
-    const inner = buildXml(
-      {
-        transaction_id: '4200000000202611260000000002',
-        out_trade_no: r.outTradeNo,
-        refund_id: '50300000000000000000000000078',
-        out_refund_no: r.outRefundNo,
-        total_fee: String(r.totalFen),
-        refund_fee: String(r.refundFen),
-        refund_status: refundStatus,
-        success_time: '2026-11-26 12:05:00',
-      },
-      'root',
-    );
-    return buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
   }
 
   it('keeps a refund whose reply does not verify in REFUNDING, so the refund WeChat made is settled and not repeated', async () => {

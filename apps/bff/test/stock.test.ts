@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, ProductListSchema, ProductSchema } from '@wxpay-shop/contract';
 import { closeLocally } from '../src/payments/settle';
 import { backends } from './helpers/backends';
-import { adminRefund, createOrder, expireOrder, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import {
+  adminRefund,
+  createOrder,
+  expireOrder,
+  payNotifyXml,
+  postNotify,
+  setStock as setStockOf,
+  startStack,
+  stockOf as stockOfProduct,
+  waitFor,
+  type Stack,
+} from './helpers/stack';
 
 describe.each(backends)('stock reservations ($name)', (backend) => {
   let stack: Stack;
@@ -14,9 +25,8 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
   });
 
   const db = () => stack.database.db;
-  const setStock = (id: string, stock: number) => db().updateTable('products').set({ stock }).where('id', '=', id).execute();
-  const stockOf = async (id: string) =>
-    (await db().selectFrom('products').select('stock').where('id', '=', id).executeTakeFirstOrThrow()).stock;
+  const setStock = (id: string, stock: number) => setStockOf(stack, id, stock);
+  const stockOf = (id: string) => stockOfProduct(stack, id);
   const orderStatus = async (outTradeNo: string) =>
     (await db().selectFrom('orders').select('status').where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow()).status;
   const expire = (outTradeNo: string) => expireOrder(stack, outTradeNo);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
-import { buildXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
+import { buildXml, encryptReqInfo, randomString, sign, type SignType } from '@wxpay-shop/wechat';
 import { startBff, type RunningBff } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { DatabaseHandle } from '../../src/db/connect';
@@ -154,6 +154,31 @@ export function payNotifyXml(
   return buildXml(signed);
 }
 
+/** A refund notification as WeChat would send it: no sign, `req_info` encrypted with the merchant key. */
+export function refundNotifyXml(
+  r: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number },
+  refundStatus: string,
+): string {
+  const inner = buildXml(
+    {
+      transaction_id: '4200000000202611260000000001',
+      out_trade_no: r.outTradeNo,
+      refund_id: '50300000000000000000000000077',
+      out_refund_no: r.outRefundNo,
+      total_fee: String(r.totalFen),
+      refund_fee: String(r.refundFen),
+      refund_status: refundStatus,
+      success_time: '2026-11-26 12:05:00',
+    },
+    'root',
+  );
+  return buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
+}
+
+/** The BFF's XML replies to notifications. */
+export const SUCCESS_XML = /<return_code><!\[CDATA\[SUCCESS\]\]><\/return_code>/;
+export const FAIL_XML = /<return_code><!\[CDATA\[FAIL\]\]><\/return_code>/;
+
 export async function postNotify(stack: Stack, xml: string | Buffer, path = '/api/wechat/pay/notify') {
   const res = await fetch(`${stack.bff.url}${path}`, {
     method: 'POST',
@@ -181,6 +206,14 @@ export async function createOrder(browser: Browser, items = [{ productId: 'green
 
 export function orderRow(stack: Stack, outTradeNo: string) {
   return stack.database.db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+}
+
+export async function stockOf(stack: Stack, productId: string): Promise<number> {
+  return (await stack.database.db.selectFrom('products').select('stock').where('id', '=', productId).executeTakeFirstOrThrow()).stock;
+}
+
+export function setStock(stack: Stack, productId: string, stock: number) {
+  return stack.database.db.updateTable('products').set({ stock }).where('id', '=', productId).execute();
 }
 
 /** Moves an order's expiry a minute into the past (database clock). */
