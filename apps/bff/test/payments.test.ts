@@ -11,6 +11,7 @@ import {
   adminRefund,
   createOrder,
   orderRow as orderRowOf,
+  paidOrder as paidOrderOf,
   payNotifyXml,
   postNotify,
   signIn,
@@ -224,14 +225,7 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
   });
 
   describe('refunds', () => {
-    async function paidOrder(productId = 'mug', quantity = 1) {
-      const browser = stack.browser();
-      const order = await createOrder(browser, [{ productId, quantity }]);
-      await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
-      await stack.emu.pay(order.outTradeNo);
-      await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
-      return { browser, order };
-    }
+    const paidOrder = (productId = 'mug', quantity = 1) => paidOrderOf(stack, [{ productId, quantity }]);
     const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) => adminRefund(stack, outTradeNo, body, token);
 
     it('requires the admin token', async () => {

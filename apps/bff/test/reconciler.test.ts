@@ -8,7 +8,17 @@ import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/w
 import { reconcileOnce } from '../src/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, expireOrder, orderRow as orderRowOf, startStack, waitFor, type Stack } from './helpers/stack';
+import {
+  MERCHANT,
+  adminRefund,
+  createOrder,
+  expireOrder,
+  orderRow as orderRowOf,
+  paidOrder,
+  startStack,
+  waitFor,
+  type Stack,
+} from './helpers/stack';
 
 /** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
 async function newStatusRefundQuery(refundStatus: string) {
@@ -172,11 +182,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
   });
 
   it('keeps a refund PROCESSING (never settled, never an error) when refundquery reports an unknown status', async () => {
-    const browser = stack.browser();
-    const order = await createOrder(browser, [{ productId: 'mug', quantity: 1 }]);
-    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
-    await stack.emu.pay(order.outTradeNo);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    const { order } = await paidOrder(stack, [{ productId: 'mug', quantity: 1 }]);
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
     await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
@@ -210,11 +216,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
   });
 
   it('asks again, now and then, about a refund stuck in CHANGE and settles it once WeChat has a final status', async () => {
-    const browser = stack.browser();
-    const order = await createOrder(browser);
-    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
-    await stack.emu.pay(order.outTradeNo);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    const { order } = await paidOrder(stack);
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
     await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
@@ -232,11 +234,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
   });
 
   it('settles a refund with refundquery when its notification was dropped', async () => {
-    const browser = stack.browser();
-    const order = await createOrder(browser);
-    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
-    await stack.emu.pay(order.outTradeNo);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    const { order } = await paidOrder(stack);
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     const res = await adminRefund(stack, order.outTradeNo);
     expect(res.status).toBe(202);

@@ -1,7 +1,7 @@
 /** Refund notifications whose refund_status is newer than our WeChat client. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
-import { SUCCESS_XML, adminRefund, createOrder, orderRow as orderRowOf, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
+import { SUCCESS_XML, adminRefund, orderRow as orderRowOf, paidOrder, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
 
 
 describe.each(backends)('refund notification with an unknown refund_status ($name)', (backend) => {
@@ -21,11 +21,7 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
 
   /** A paid order with a refund WeChat has accepted but whose notification was dropped. */
   async function processingRefund() {
-    const browser = stack.browser();
-    const order = await createOrder(browser);
-    await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
-    await stack.emu.pay(order.outTradeNo);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
+    const { order } = await paidOrder(stack);
     expect((await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 })).ok).toBe(true);
     expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
     // Wait for WeChat's side to finish, so its (dropped) notification cannot race the test's own.

@@ -10,8 +10,8 @@ import {
   FAIL_XML,
   SUCCESS_XML,
   adminRefund,
-  createOrder,
   orderRow as orderRowOf,
+  paidOrder as paidOrderOf,
   payNotifyXml,
   postNotify,
   refundNotifyXml,
@@ -45,14 +45,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
       .execute();
   const emulatorRefunds = (outTradeNo: string) => [...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
 
-  async function paidOrder() {
-    const browser = stack.browser();
-    const order = await createOrder(browser, [{ productId: 'mug', quantity: 2 }]);
-    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
-    await stack.emu.pay(order.outTradeNo);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
-    return order;
-  }
+  const paidOrder = async () => (await paidOrderOf(stack, [{ productId: 'mug', quantity: 2 }])).order;
 
   it('keeps a refund whose reply does not verify in REFUNDING, so the refund WeChat made is settled and not repeated', async () => {
     const order = await paidOrder();

@@ -204,6 +204,17 @@ export async function createOrder(browser: Browser, items = [{ productId: 'green
   return (await res.json()) as { outTradeNo: string; totalFen: number; status: string };
 }
 
+/** An order created, paid by NATIVE QR on the emulator and settled by its notification. */
+export async function paidOrder(stack: Stack, items = [{ productId: 'green-tea', quantity: 2 }]) {
+  const browser = stack.browser();
+  const order = await createOrder(browser, items);
+  const pay = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+  if (pay.status !== 200) throw new Error(`pay answered ${pay.status}: ${await pay.text()}`);
+  await stack.emu.pay(order.outTradeNo);
+  await waitFor(async () => (await orderRow(stack, order.outTradeNo)).status === 'PAID');
+  return { browser, order };
+}
+
 export function orderRow(stack: Stack, outTradeNo: string) {
   return stack.database.db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
 }
