@@ -239,7 +239,7 @@ export class EmulatorState {
    * one target act strictly in the order they were injected, and a request that does not qualify
    * for the oldest one leaves it (and those behind it) for a later request.
    */
-  takeFault(target: FaultTarget, applies: (kind: FaultKind) => boolean = () => true): Fault | undefined {
+  takeFault(target: FaultTarget, applies: (kind: FaultKind) => boolean): Fault | undefined {
     const fault = this.faults.find((f) => f.target === target && f.remaining > 0);
     if (!fault || !applies(fault.kind)) return undefined;
     fault.remaining -= 1;
