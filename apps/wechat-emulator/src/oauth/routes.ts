@@ -10,12 +10,10 @@ import { newRid } from '../ids';
 import type { FaultTarget } from '../state';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
-import { checkAccessToken, checkCodeExchange, checkRefresh, checkTokenParams, checkUserInfo, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthCheck, type OauthResult } from './tokens';
+import { checkAccessToken, checkCodeExchange, checkRefresh, checkTokenParams, checkUserInfo, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthCheck, type OauthResult, type Query } from './tokens';
 import { callbackUrl, checkAuthorizeRequest } from './validate';
 
 const CONSENT_TTL_MS = 10 * 60_000;
-
-type Query = Record<string, string | undefined>;
 
 function queryOf(ctx: Context): Query {
   const out: Query = {};

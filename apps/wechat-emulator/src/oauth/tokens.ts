@@ -46,7 +46,8 @@ function mintAccess(deps: Deps, appId: string, userId: string, scope: OAuthScope
   return mint(deps.state.accessTokens, deps.config.accessTokenTtlSec, appId, userId, scope, now);
 }
 
-type Query = Record<string, string | undefined>;
+/** The query parameters of an /sns/* request. */
+export type Query = Record<string, string | undefined>;
 /** A request's own problem (parameters and credentials, no issued code or token looked at), or null. */
 export type OauthCheck = (deps: Deps, q: Query) => OauthResult<never> | null;
 
