@@ -4,6 +4,7 @@ import { useRouter } from 'vue-router';
 import { ApiRequestError } from '../api/errors';
 import { fetchOrder, requestPayment } from '../api/orders';
 import type { BackoffOptions } from '../lib/backoff';
+import { isUnpayable } from '../lib/order-status';
 import { invokeGetBrandWCPayRequest, waitForWeixinBridge } from '../wechat/bridge';
 import { isWeChatEnvironment } from '../wechat/environment';
 import { useOrderPolling } from './useOrderPolling';
@@ -76,7 +77,7 @@ export function usePayment(outTradeNo: () => string) {
       if (stale()) return true;
       order.value = latest;
       if (latest.status === 'PENDING') return false;
-      if (latest.status === 'CLOSED' || latest.status === 'FAILED') phase.value = 'unpayable';
+      if (isUnpayable(latest.status)) phase.value = 'unpayable';
       else await goToResult();
       return true;
     };
@@ -135,7 +136,7 @@ export function usePayment(outTradeNo: () => string) {
     }
     if (pollPhase !== 'settled' || !settled) return;
     order.value = settled;
-    if (settled.status === 'CLOSED' || settled.status === 'FAILED') phase.value = 'unpayable';
+    if (isUnpayable(settled.status)) phase.value = 'unpayable';
     else void goToResult();
   });
 

@@ -8,3 +8,8 @@ export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
   REFUNDED: '已退款',
   FAILED: '支付失败',
 };
+
+/** Closed (expired or cancelled) or failed: such an order can never be paid, only replaced by a new one. */
+export function isUnpayable(status: OrderStatus): boolean {
+  return status === 'CLOSED' || status === 'FAILED';
+}
