@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decryptReqInfo, parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { json, M, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+import { json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -18,7 +18,6 @@ afterEach(async () => {
 
 const fault = async (body: Record<string, unknown>) => expect((await json(emu, '/__emulator/faults', { body })).status).toBe(201);
 const pending = () => emu.state.faults.map((f) => `${f.target}:${f.kind}×${f.remaining}`);
-const withCert = () => ({ ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey });
 
 describe('business faults wait for a request WeChat would accept', () => {
   it('unifiedorder systemerror survives a bad sign, a GET, an unknown appid, a missing and a malformed parameter', async () => {
@@ -53,18 +52,18 @@ describe('business faults wait for a request WeChat would accept', () => {
 
     const plain = await postXml(`${emu.httpUrl}/secapi/pay/refund`, signed(refund));
     expect(plain.fields.return_msg).toContain('双向TLS');
-    const badFee = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, refund_fee: '01' }), withCert());
+    const badFee = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, refund_fee: '01' }), merchantTls(emu));
     expect(badFee.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
-    const noRefundNo = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, out_refund_no: undefined }), withCert());
+    const noRefundNo = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, out_refund_no: undefined }), merchantTls(emu));
     expect(noRefundNo.fields).toMatchObject({ result_code: 'FAIL', err_code: 'LACK_PARAMS' });
     expect(pending()).toEqual(['refund:bizerror×2']);
 
     for (let i = 0; i < 2; i++) {
-      const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), withCert());
+      const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), merchantTls(emu));
       expect(refused.fields).toMatchObject({ result_code: 'FAIL', err_code: 'NOTENOUGH' });
     }
     expect(emu.state.refunds.size).toBe(0);
-    expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), withCert())).fields.result_code).toBe('SUCCESS');
+    expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), merchantTls(emu))).fields.result_code).toBe('SUCCESS');
   });
 
   it('a well-formed request strikes whatever the order state (WeChat answers SYSTEMERROR before looking)', async () => {
@@ -127,7 +126,7 @@ describe('badsign waits for a request WeChat would accept', () => {
       await rx.waitFor(1);
       await fault({ target: 'notify', kind: 'badsign' });
       const refund = signed({ out_trade_no: first.out_trade_no, out_refund_no: 'RB1', total_fee: 200, refund_fee: 200, notify_url: rx.url });
-      expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert())).fields.result_code).toBe('SUCCESS');
+      expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, merchantTls(emu))).fields.result_code).toBe('SUCCESS');
       const [, refundNote] = await rx.waitFor(2);
       const outer = await parseXml(refundNote!.body);
       expect(decryptReqInfo(outer.req_info!, M.apiKey)).toContain('<refund_status><![CDATA[SUCCESS]]></refund_status>');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -32,7 +32,7 @@ describe('fault injection', () => {
     const params = orderParams();
     await emu.pay((await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id!);
     const refund = signed({ out_trade_no: params.out_trade_no, out_refund_no: 'RF1', total_fee: 101, refund_fee: 101 });
-    const withCert = { ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey };
+    const withCert = merchantTls(emu);
 
     expect((await fault({ target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(201);
     const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert);

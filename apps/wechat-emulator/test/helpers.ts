@@ -75,6 +75,11 @@ export function postHttps(
   });
 }
 
+/** TLS options of a /secapi call presenting the default merchant's apiclient_cert. */
+export function merchantTls(emulator: Emulator): { ca: string; cert: string; key: string } {
+  return { ca: emulator.certs.caCert, cert: emulator.certs.merchantCert, key: emulator.certs.merchantKey };
+}
+
 export interface Received {
   body: string;
   contentType: string | undefined;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml, verify, WechatXmlError, type SignType } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { M, OPENID, payApi, signed, startEmulator, startReceiver } from './helpers';
+import { M, merchantTls, OPENID, payApi, signed, startEmulator, startReceiver } from './helpers';
 import { CONTENT_TYPES, MUTATIONS, Rng, signEntries, type BaseRequest, type Entries, type Expectation, type Mutant } from './mutation/mutants';
 
 /** An expectation once the oracle has decided. */
@@ -179,7 +179,7 @@ function checkGenuineEffect(where: string, endpoint: EndpointName, base: BaseReq
 describe(`Pay v2 endpoints under seeded mutation (seed ${SEED})`, () => {
   it('answer every mutant in WeChat format, never 5xx or a dropped connection, and change nothing unless it is genuine', { timeout: 60_000 }, async () => {
     const rng = new Rng(SEED);
-    const tls = { ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey };
+    const tls = merchantTls(emu);
     const tally = { requests: 0, genuine: 0, refused: 0 };
     const kinds = Object.keys(MUTATIONS);
     let n = 0;

@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, M, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -24,7 +24,6 @@ function refundXml(outTradeNo: string, extra: Record<string, string | number | u
   return signed({ out_trade_no: outTradeNo, out_refund_no: `R${outTradeNo}`, total_fee: 300, refund_fee: 100, ...extra });
 }
 
-const withCert = () => ({ ca: emu.certs.caCert, cert: emu.certs.merchantCert, key: emu.certs.merchantKey });
 
 describe('refund over mutual TLS', () => {
   it('is refused on plain HTTP and over HTTPS without a client certificate', async () => {
@@ -54,14 +53,14 @@ describe('refund over mutual TLS', () => {
     try {
       const outTradeNo = await paidOrder();
       const body = refundXml(outTradeNo, { notify_url: receiver.url });
-      const first = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, withCert());
+      const first = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, merchantTls(emu));
       expect(first.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'SUCCESS', refund_fee: '100', total_fee: '300', out_refund_no: `R${outTradeNo}` });
       expect(verify(first.fields, M.apiKey, 'MD5')).toBe(true);
-      const again = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, withCert());
+      const again = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, merchantTls(emu));
       expect(again.fields.refund_id).toBe(first.fields.refund_id);
       expect(emu.state.refunds.size).toBe(1);
 
-      const conflicting = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_fee: 50 }), withCert());
+      const conflicting = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_fee: 50 }), merchantTls(emu));
       expect(conflicting.fields).toMatchObject({ result_code: 'FAIL', err_code: 'REFUND_FEE_MISMATCH', err_code_des: '订单金额或退款金额与之前请求不一致，请核实后再试' });
 
       expect((await payApi(emu, '/pay/orderquery', { out_trade_no: outTradeNo })).fields.trade_state).toBe('REFUND');
@@ -85,33 +84,33 @@ describe('refund over mutual TLS', () => {
     await emu.stop();
     emu = await startEmulator({ refundDelayMs: 60_000 });
     const outTradeNo = await paidOrder();
-    const r1 = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RA', refund_fee: 200 }), withCert());
+    const r1 = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RA', refund_fee: 200 }), merchantTls(emu));
     expect(r1.fields.result_code).toBe('SUCCESS');
     expect((await payApi(emu, '/pay/refundquery', { out_trade_no: outTradeNo })).fields.refund_status_0).toBe('PROCESSING');
-    const over = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RB', refund_fee: 101 }), withCert());
+    const over = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RB', refund_fee: 101 }), merchantTls(emu));
     expect(over.fields).toMatchObject({ result_code: 'FAIL', err_code: 'INVALID_REQUEST', err_code_des: 'refund_fee大于可退金额' });
-    const wrongTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RC', total_fee: 299 }), withCert());
+    const wrongTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RC', total_fee: 299 }), merchantTls(emu));
     expect(wrongTotal.fields).toMatchObject({ result_code: 'FAIL', err_code: 'REFUND_FEE_MISMATCH' });
-    const aboveTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RE', refund_fee: 301 }), withCert());
+    const aboveTotal = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RE', refund_fee: 301 }), merchantTls(emu));
     expect(aboveTotal.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
-    const yuan = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RF', refund_fee: '1.00' }), withCert());
+    const yuan = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RF', refund_fee: '1.00' }), merchantTls(emu));
     expect(yuan.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
     expect(emu.state.refunds.size).toBe(1);
-    const rest = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RD', refund_fee: 100 }), withCert());
+    const rest = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RD', refund_fee: 100 }), merchantTls(emu));
     expect(rest.fields.result_code).toBe('SUCCESS');
-    const full = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RG', refund_fee: 1 }), withCert());
+    const full = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: 'RG', refund_fee: 1 }), merchantTls(emu));
     expect(full.fields).toMatchObject({ result_code: 'FAIL', err_code: 'ERROR', err_code_des: '订单已全额退款' });
 
     const unpaid = orderParams({ total_fee: 300 });
     await payApi(emu, '/pay/unifiedorder', unpaid);
-    const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(unpaid.out_trade_no as string), withCert());
+    const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(unpaid.out_trade_no as string), merchantTls(emu));
     expect(refused.fields.err_code).toBe('ORDERNOTEXIST');
     expect((await payApi(emu, '/pay/refundquery', { out_refund_no: 'nope' })).fields.err_code).toBe('REFUNDNOTEXIST');
   });
 
   it('a refund without notify_url completes silently', async () => {
     const outTradeNo = await paidOrder();
-    await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), withCert());
+    await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), merchantTls(emu));
     await eventually(() => [...emu.state.refunds.values()][0]?.status === 'SUCCESS');
     expect(emu.state.deliveries.size).toBe(1); // only the payment notification
   });
@@ -123,13 +122,13 @@ describe('refund over mutual TLS', () => {
       await emu.stop();
       emu = await startEmulator({ refundDelayMs: 30, merchants: [{ ...M, refundNotifyUrl: consoleRx.url }] });
       const a = await paidOrder();
-      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(a), withCert());
+      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(a), merchantTls(emu));
       const [notice] = await consoleRx.waitFor(1);
       const inner = await parseXml(decryptReqInfo((await parseXml(notice!.body)).req_info!, M.apiKey), { root: 'root' });
       expect(inner).toMatchObject({ out_trade_no: a, refund_status: 'SUCCESS' });
 
       const b = await paidOrder();
-      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(b, { notify_url: requestRx.url }), withCert());
+      await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(b, { notify_url: requestRx.url }), merchantTls(emu));
       await requestRx.waitFor(1);
       expect(consoleRx.received).toHaveLength(1);
     } finally {
@@ -144,7 +143,7 @@ describe('refundquery', () => {
     const outTradeNo = await paidOrder(1200);
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: `RQ${String(i).padStart(2, '0')}`, total_fee: 1200, refund_fee: 100 }), withCert());
+      const res = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { out_refund_no: `RQ${String(i).padStart(2, '0')}`, total_fee: 1200, refund_fee: 100 }), merchantTls(emu));
       expect(res.fields.result_code).toBe('SUCCESS');
       ids.push(res.fields.refund_id!);
     }
