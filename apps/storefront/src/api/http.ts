@@ -1,7 +1,7 @@
 import { ApiErrorSchema } from '@wxpay-shop/contract';
 import { ApiRequestError } from './errors';
 
-/** The part of a zod schema this client needs (keeps zod out of our direct dependencies). */
+/** The part of a zod schema this client needs: any contract schema fits. */
 export interface ResponseSchema<T> {
   safeParse(data: unknown): { success: true; data: T } | { success: false };
 }

@@ -71,7 +71,10 @@ export function usePayment(outTradeNo: () => string) {
     phase.value = 'preparing';
     error.value = undefined;
     failReason.value = undefined;
-    /** True when the order is no longer PENDING, after showing it as such (unpayable, or its result). */
+    /**
+     * True when there is nothing left to do: the order is no longer PENDING and is shown as such
+     * (unpayable, or its result), or this start() went stale meanwhile.
+     */
     const settledElsewhere = async (): Promise<boolean> => {
       const latest = await fetchOrder(outTradeNo(), signal);
       if (stale()) return true;
