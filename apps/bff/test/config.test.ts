@@ -117,3 +117,28 @@ describe('loadConfig', () => {
     expect(c.wechat.signType).toBe('HMAC-SHA256');
   });
 });
+
+describe('CSP_IMG_SOURCES', () => {
+  it('takes origins separated by spaces or commas (trailing slashes dropped); unset means none', () => {
+    expect(loadConfig(base).cspImgSources).toEqual([]);
+    expect(loadConfig({ ...base, CSP_IMG_SOURCES: ' https://img.example.com/, https://*.cdn.example.com:8443  http://127.0.0.1:9000' }).cspImgSources).toEqual([
+      'https://img.example.com',
+      'https://*.cdn.example.com:8443',
+      'http://127.0.0.1:9000',
+    ]);
+  });
+
+  it('refuses anything but an origin, so the setting cannot loosen or break the policy', () => {
+    for (const bad of ["'unsafe-inline'", 'https:', '*', 'data:', 'img.example.com', 'https://img.example.com/path', 'https://a.example;script-src']) {
+      expect(problems({ ...base, CSP_IMG_SOURCES: bad })).toEqual([
+        `CSP_IMG_SOURCES: "${bad}" is not an origin like https://img.example.com or https://*.example.com`,
+      ]);
+    }
+  });
+
+  it('refuses http:// origins in production', () => {
+    expect(problems({ ...base, ...PRODUCTION_ENV, CSP_IMG_SOURCES: 'http://img.example.com' })).toEqual([
+      'CSP_IMG_SOURCES: "http://img.example.com" must be https:// in production',
+    ]);
+  });
+});

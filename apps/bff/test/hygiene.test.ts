@@ -1,13 +1,11 @@
 /** What must never leak (logs, error bodies) and the process-level behaviour around the API. */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, PayResponseSchema } from '@wxpay-shop/contract';
-import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, signIn, startStack, waitFor, type Stack } from './helpers/stack';
+import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, fakeStorefrontDist, signIn, startStack, waitFor, type Stack } from './helpers/stack';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -135,11 +133,7 @@ describe('oversized bodies', () => {
 describe('storefront serving', () => {
   let stack: Stack;
   beforeAll(async () => {
-    const dist = mkdtempSync(path.join(tmpdir(), 'storefront-dist-'));
-    mkdirSync(path.join(dist, 'assets'));
-    writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>微信小店</title><div id="app"></div>');
-    writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("app")');
-    stack = await startStack({ name: 'pglite' }, { STOREFRONT_DIST: dist });
+    stack = await startStack({ name: 'pglite' }, { STOREFRONT_DIST: fakeStorefrontDist() });
   });
   afterAll(async () => {
     await stack?.close();

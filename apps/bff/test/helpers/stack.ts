@@ -1,5 +1,5 @@
 /** Emulator (in-process, port 0) + BFF (real HTTP, port 0) on one storage backend. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -90,6 +90,15 @@ export async function startStack(
       await database.close();
     },
   };
+}
+
+/** A stand-in for apps/storefront/dist (STOREFRONT_DIST): index.html and assets/app.js. */
+export function fakeStorefrontDist(): string {
+  const dist = mkdtempSync(path.join(tmpdir(), 'storefront-dist-'));
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>微信小店</title><div id="app"></div>');
+  writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log("app")');
+  return dist;
 }
 
 /** login → emulator's silent snsapi_base authorize → callback; returns the final redirect. */
