@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
 import { product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
@@ -24,11 +25,17 @@ function cssAspectRatio(selector: string): number {
   return Number(last[1]) / Number(last[2]);
 }
 
+beforeEach(() => {
+  localStorage.clear();
+  localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 1 }]));
+});
+
 // Product images are 4:3 (the seed draws 480×360). The img's width/height let the browser
 // reserve its box before the image loads, so they must have the ratio the CSS shows it at.
 describe.each([
   { page: 'catalog card', route: '/', selector: '.product-card__image' },
   { page: 'product page', route: `/products/${product.id}`, selector: '.product-detail__image' },
+  { page: 'cart thumbnail', route: '/cart', selector: '.line__image' },
 ])('the $page image', ({ route, selector }) => {
   it('is shown at 4:3, the ratio its width and height attributes reserve', async () => {
     mockFetch({ 'GET /api/products': [{ body: { products: [product] } }], [`GET /api/products/${product.id}`]: [{ body: product }] });
