@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, PayResponseSchema } from '@wxpay-shop/contract';
+import { location } from './helpers/browser';
 import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, fakeStorefrontDist, signIn, startStack, waitFor, type Stack } from './helpers/stack';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +56,27 @@ describe('secrets stay out of logs and responses', () => {
     const body = ApiErrorSchema.parse(await res.json());
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it("keeps the shopper's own answers (sign-in, me, orders, pay) out of every cache", async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=%2F');
+    expect(login.status).toBe(302);
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const callback = await browser.get(location(authorize));
+    expect(callback.status).toBe(302);
+    const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+    const answers = {
+      login,
+      callback,
+      me: await browser.get('/api/me'),
+      list: await browser.get('/api/orders'),
+      order: await browser.get(`/api/orders/${order.outTradeNo}`),
+      pay: await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }),
+    };
+    for (const [name, res] of Object.entries(answers)) {
+      expect([name, res.status < 400, res.headers.get('cache-control')]).toEqual([name, true, 'no-store']);
+    }
   });
 
   it('answers wrong and unknown methods and /api itself with ApiError JSON that is never cached', async () => {

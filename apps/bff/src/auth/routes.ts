@@ -42,13 +42,11 @@ export function authRoutes(services: Services): Router {
     };
     // Several tabs may sign in at once; keep a few live states, newest last.
     session.oauth = [...(session.oauth ?? []).filter((p) => p.expiresAt > Date.now()), pending].slice(-MAX_PENDING_STATES);
-    ctx.set('Cache-Control', 'no-store');
     ctx.redirect(oauth.authorizeUrl({ redirectUri: urls.oauthCallback, scope: pending.scope, state: pending.state }));
   });
 
   router.get('/api/auth/callback', async (ctx) => {
     ctx.state.htmlErrors = true;
-    ctx.set('Cache-Control', 'no-store');
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
     const repeated = repeatedCallback(ctx, code);
     if (repeated) {
@@ -107,7 +105,6 @@ export function authRoutes(services: Services): Router {
     const me: Me = session.openid
       ? { signedIn: true, openid: session.openid, nickname: session.nickname ?? null, avatarUrl: session.avatarUrl ?? null }
       : { signedIn: false };
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = MeSchema.parse(me);
   });
 

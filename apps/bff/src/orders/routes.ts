@@ -100,7 +100,6 @@ export function orderRoutes(services: Services): Router {
 
   router.get('/api/orders', async (ctx) => {
     const shopper = existingShopper(ctx);
-    ctx.set('Cache-Control', 'no-store');
     if (!shopper) {
       ctx.body = OrderListSchema.parse({ orders: [] });
       return;
@@ -124,7 +123,6 @@ export function orderRoutes(services: Services): Router {
     const row = await ownedOrder(services, ctx.params.outTradeNo, existingShopper(ctx));
     // Only an orderquery can have changed the row since it was read.
     const queried = row.status === 'PENDING' && !!row.prepay_id && (await maybeQueryWechat(services, row, ctx.state.log));
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = OrderSchema.parse(
       queried ? await loadOrder(db, row.out_trade_no) : (await toOrders(db, [row]))[0],
     );

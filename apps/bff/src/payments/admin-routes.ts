@@ -74,7 +74,6 @@ export function adminRoutes(services: Services): Router {
       .limit(ATTENTION_LIST_LIMIT)
       .execute();
     const orders = await toOrders(db, rows);
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = AdminOrderListSchema.parse({
       orders: orders.map((o, i) => ({ ...o, attention: rows[i]!.attention_reason })),
     });

@@ -46,7 +46,6 @@ export function payRoutes(services: Services): Router {
             }),
           }
         : { tradeType: 'NATIVE', codeUrl: prepared.code_url! };
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = PayResponseSchema.parse(response);
   });
   return router;
