@@ -51,7 +51,8 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       return 'MISMATCH';
     }
     // CHANGE is WeChat's "stuck, handle it in the merchant console"; that handling ends in a final status.
-    if (refund.status !== 'PROCESSING' && !(refund.status === 'CHANGE' && result.status !== 'CHANGE')) {
+    const open = refund.status === 'PROCESSING' || (refund.status === 'CHANGE' && result.status !== 'CHANGE');
+    if (!open) {
       if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status))) return 'ALREADY_SETTLED';
       // WeChat's final word disagrees with ours (a refund we took as refused went through):
       // money may have moved that the order does not show, so a human must reconcile it.
