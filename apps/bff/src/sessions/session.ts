@@ -1,6 +1,7 @@
 /**
- * Typed access to the koa-session object. Every session gets a guest owner id so shoppers
- * outside WeChat can still order and pay by QR code (NATIVE).
+ * Typed access to the koa-session object. A session gets a guest owner id when it first writes
+ * (creates an order, starts a sign-in), so shoppers outside WeChat can still order and pay by QR
+ * code (NATIVE); a session that only reads gets none.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
