@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
 import { SUCCESS_XML, adminRefund, orderRow as orderRowOf, paidOrder, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
 
-
 describe.each(backends)('refund notification with an unknown refund_status ($name)', (backend) => {
   let stack: Stack;
   beforeAll(async () => {
@@ -32,7 +31,6 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
     expect(row.status).toBe('PROCESSING');
     return { outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: row.refund_fen, totalFen: order.totalFen };
   }
-
 
   const eventCount = async (outTradeNo: string) =>
     (

@@ -20,7 +20,6 @@ import {
   type Stack,
 } from './helpers/stack';
 
-
 describe.each(backends)('refund outcomes ($name)', (backend) => {
   let stack: Stack;
   beforeAll(async () => {
