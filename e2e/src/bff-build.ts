@@ -4,33 +4,18 @@
  * missing or older than anything it is built from, so the tests never exercise stale code.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { staleness } from './staleness';
 
 /** What the bundle is built from: the BFF and the workspace packages it inlines, and the build itself. */
 const INPUTS = ['apps/bff/src', 'packages/contract/src', 'packages/wechat/src', 'apps/bff/package.json', 'apps/bff/build.mjs'];
-
-function newestMtime(root: string, input: string): number {
-  const full = path.join(root, input);
-  if (!statSync(full).isDirectory()) return statSync(full).mtimeMs;
-  return Math.max(
-    statSync(full).mtimeMs,
-    ...readdirSync(full, { recursive: true, encoding: 'utf8' }).map((f) => statSync(path.join(full, f)).mtimeMs),
-  );
-}
-
-function staleness(root: string, bundle: string): string | undefined {
-  if (!existsSync(bundle)) return 'missing';
-  const built = statSync(bundle).mtimeMs;
-  const changed = INPUTS.find((input) => newestMtime(root, input) > built);
-  return changed && `older than ${changed}`;
-}
 
 /** Builds apps/bff/dist if needed, then returns the `start` script's command (`node …`) to spawn. */
 export function bffStartCommand(root: string): { command: string; args: string[] } {
   const bff = path.join(root, 'apps/bff');
   const bundle = path.join(bff, 'dist/main.js');
-  const why = staleness(root, bundle);
+  const why = staleness(root, bundle, INPUTS);
   if (why) {
     console.warn(`apps/bff/dist/main.js is ${why}: building it (./scripts/pnpm.sh --filter @wxpay-shop/bff build)`);
     try {

@@ -5,18 +5,31 @@ export interface EmulatorOrder {
   codeUrl?: string;
   state: string;
   totalFee: number;
+  transactionId?: string;
 }
 export interface EmulatorDelivery {
   id: string;
   outTradeNo: string;
   status: string;
-  attempts: { outcome: string; httpStatus?: number; reply?: string }[];
+  /** `at`: when the attempt was sent (epoch ms). */
+  attempts: { at: number; outcome: string; httpStatus?: number; reply?: string }[];
+}
+export interface EmulatorFault {
+  target: string;
+  kind: string;
+  /** Uses left before the fault is spent. */
+  remaining: number;
+}
+export interface EmulatorState {
+  orders: EmulatorOrder[];
+  notifications: EmulatorDelivery[];
+  faults: EmulatorFault[];
 }
 
-export async function emulatorState(emulatorUrl: string): Promise<{ orders: EmulatorOrder[]; notifications: EmulatorDelivery[] }> {
+export async function emulatorState(emulatorUrl: string): Promise<EmulatorState> {
   const res = await fetch(`${emulatorUrl}/__emulator/state`);
   if (!res.ok) throw new Error(`emulator state: HTTP ${res.status}`);
-  return (await res.json()) as { orders: EmulatorOrder[]; notifications: EmulatorDelivery[] };
+  return (await res.json()) as EmulatorState;
 }
 
 export async function emulatorOrder(emulatorUrl: string, outTradeNo: string): Promise<EmulatorOrder> {

@@ -1,18 +1,20 @@
 /**
  * Starts the real stack as separate processes on loopback: the WeChat emulator and the
  * BFF's production bundle (apps/bff/dist, run like its `start` script) serving the production
- * storefront build (apps/storefront/dist). Each run uses a freshly generated merchant
- * (random appsecret and API key) so nothing can depend on the default test merchant.
+ * storefront build (apps/storefront/dist), each build redone first when stale. Each run uses
+ * a freshly generated merchant (random appsecret and API key) so nothing can depend on the
+ * default test merchant.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
 import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
+import { storefrontDist } from './storefront-build';
 import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,10 +52,7 @@ function launch(cwd: string, { command, args }: Command, env: Record<string, str
 }
 
 export async function startStack(): Promise<Stack> {
-  const dist = path.join(root, 'apps/storefront/dist');
-  if (!existsSync(path.join(dist, 'index.html'))) {
-    throw new Error('apps/storefront/dist is missing: run the storefront production build first');
-  }
+  const dist = storefrontDist(root);
   const bffCommand = bffStartCommand(root);
   const [emuPort, emuTlsPort, bffPort] = [await freePort(), await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emuPort}`;

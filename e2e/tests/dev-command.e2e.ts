@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
-import { desktopContext, launchChromium, screenshotter } from '../src/browser';
+import { desktopContext, launchChromium, screenshotter, wechatContext } from '../src/browser';
 import { startDevCommand, type DevCommand } from '../src/dev-command';
 import { checkoutFirstProduct } from '../src/flows';
 
@@ -47,6 +47,22 @@ describe('npm start (scripts/dev.mjs)', () => {
     expect(order.status).toBe('PAID');
     const emulatorOrders = (await (await fetch(`${dev.emulatorUrl}/__emulator/state`)).json()) as { orders: { outTradeNo: string; state: string }[] };
     expect(emulatorOrders.orders.find((o) => o.outTradeNo === outTradeNo)?.state).toBe('SUCCESS');
+    await context.close();
+  });
+
+  it("inside WeChat, the dev server's page keeps WeChat's own WeixinJSBridge: it never loads the emulator's bridge.js", async () => {
+    // The WeChat UA, and a bridge injected before any page script, as the WeChat client does.
+    const context = await wechatContext(browser, dev.emulatorUrl);
+    const page = await context.newPage();
+    const bridgeLoads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/bridge.js') bridgeLoads.push(request.url());
+    });
+    await page.goto(dev.storefrontUrl);
+    // Still WeChat to the storefront: the shopper is signed in silently.
+    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 20_000 }).toBe(true);
+    await page.locator('.product-card').first().waitFor();
+    expect(bridgeLoads).toEqual([]);
     await context.close();
   });
 });

@@ -25,12 +25,17 @@ beforeEach(() => onTestFailed(() => console.error(stack.logs().slice(-20_000))))
 // Desktop pages run under the BFF's real Content-Security-Policy: no flow may trip it.
 afterEach(() => expect(takeCspViolations()).toEqual([]));
 
+// A test that fails midway must not leave its faults to the next one.
+afterEach(async () => {
+  await fetch(`${stack.emulatorUrl}/__emulator/faults`, { method: 'DELETE' });
+});
+
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
 
-async function fault(body: { target: string; kind: string; count: number }): Promise<void> {
+async function fault(body: { target: string; kind: string; count?: number; delayMs?: number }): Promise<void> {
   const res = await fetch(`${stack.emulatorUrl}/__emulator/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -44,25 +49,54 @@ async function bffOrder(page: Page, outTradeNo: string) {
   return OrderSchema.parse(body);
 }
 
+async function notificationOf(outTradeNo: string) {
+  return (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.outTradeNo === outTradeNo);
+}
+
+/** Uses left of the queued orderquery fault (0 once spent or cleared). */
+async function orderqueryFaultsLeft(): Promise<number> {
+  return (await emulatorState(stack.emulatorUrl)).faults.find((f) => f.target === 'orderquery')?.remaining ?? 0;
+}
+
+/** How long the notify-only test holds back the payment notification. */
+const NOTIFY_DELAY_MS = 8000;
+
 describe('inside WeChat (JSAPI)', () => {
-  it('signs in on the consent page, pays on the pay sheet, and shows 支付成功 only once the BFF says PAID', async () => {
+  it('from a product page, 使用微信头像昵称 goes through the consent page and back with the nickname; pays, and shows 支付成功 only once the BFF says PAID', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
     const shot = screenshotter(page, 'wechat-pay');
 
-    // snsapi_userinfo shows WeChat's consent page; allowing it brings the shopper back signed in.
-    await page.goto(`${stack.storefrontUrl}/api/auth/login?scope=snsapi_userinfo&returnTo=%2F`);
+    // Opened on a product page: WeChat signs the shopper in silently (snsapi_base), which
+    // shares no nickname, so the header offers 使用微信头像昵称.
+    const { products } = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as { products: { id: string; name: string }[] };
+    const product = products[0]!;
+    const productPath = `/products/${product.id}`;
+    await page.goto(`${stack.storefrontUrl}${productPath}`);
+    const banner = page.getByRole('banner');
+    const share = banner.getByRole('button', { name: '使用微信头像昵称' });
+    await share.waitFor();
+    await banner.getByText('微信用户', { exact: true }).waitFor();
+    await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
+    await shot('signed-in-silently');
+
+    // The button asks for snsapi_userinfo: WeChat's consent page, then back to the same product page.
+    await share.click();
     await page.getByTestId('wx-oauth-allow').waitFor();
     await shot('consent');
     await page.getByTestId('wx-oauth-allow').click();
-    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === '/');
+    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === productPath);
+    await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
     const me = await page.evaluate(async () => (await fetch('/api/me')).json());
     expect(me).toMatchObject({ signedIn: true });
     expect(me.openid).toMatch(/^o[\w-]{27}$/);
     expect(me.nickname).toBeTruthy();
-    // The header greets the shopper by the nickname WeChat shared, as plain text.
-    await page.getByRole('banner').getByText(me.nickname, { exact: true }).waitFor();
+    // The header greets the shopper by the nickname WeChat shared, as plain text, and stops offering it.
+    await banner.getByText(me.nickname, { exact: true }).waitFor();
+    expect(await share.count()).toBe(0);
+    await shot('nickname-shown');
 
+    await banner.getByRole('link', { name: '微信商城' }).click();
     const outTradeNo = await checkoutFirstProduct(page, shot);
     const sheet = page.getByTestId('wx-pay-sheet');
     await sheet.waitFor();
@@ -107,6 +141,43 @@ describe('inside WeChat (JSAPI)', () => {
     await context.close();
   });
 
+  it('with every orderquery refused, the notification alone turns 确认中 into 支付成功, and only once it is delivered', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'wechat-notify-only');
+    await page.goto(stack.storefrontUrl);
+    const outTradeNo = await checkoutFirstProduct(page, shot);
+    await page.getByTestId('wx-pay-sheet').waitFor();
+
+    // WeChat answers every orderquery with a signed SYSTEMERROR, and sends the payment
+    // notification NOTIFY_DELAY_MS after the payment: only the notification can tell the BFF.
+    await fault({ target: 'orderquery', kind: 'systemerror', count: 1000 });
+    await fault({ target: 'notify', kind: 'delay', delayMs: NOTIFY_DELAY_MS });
+    await page.getByTestId('wx-pay-confirm').click();
+    await page.waitForURL(/\/orders\/[^/]+\/result/);
+    await page.getByText('确认中').first().waitFor();
+    await shot('confirming');
+    // Reading the order made the BFF ask WeChat, in vain.
+    await expect.poll(orderqueryFaultsLeft).toBeLessThan(1000);
+    expect((await bffOrder(page, outTradeNo)).status).toBe('PENDING');
+    expect(await page.getByText('支付成功').count()).toBe(0);
+    expect((await emulatorOrder(stack.emulatorUrl, outTradeNo)).state).toBe('SUCCESS');
+    // All of the above was seen before the notification went out.
+    expect(await notificationOf(outTradeNo)).toMatchObject({ status: 'pending', attempts: [] });
+
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await shot('paid');
+    const notification = await notificationOf(outTradeNo);
+    expect(notification?.status).toBe('delivered');
+    expect(notification?.attempts).toEqual([expect.objectContaining({ outcome: 'success' })]);
+    // orderquery failed throughout: its fault is still in place.
+    expect(await orderqueryFaultsLeft()).toBeGreaterThan(0);
+    const order = await bffOrder(page, outTradeNo);
+    expect(order.status).toBe('PAID');
+    expect(order.transactionId).toBe((await emulatorOrder(stack.emulatorUrl, outTradeNo)).transactionId);
+    await context.close();
+  });
+
   it('cancelling on the pay sheet leaves the order unpaid and offers 重新支付', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
@@ -148,7 +219,29 @@ describe('desktop browser (NATIVE)', () => {
     const qr = page.getByRole('img', { name: /^微信支付二维码/ });
     await qr.waitFor();
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThanOrEqual(240);
+    // The quiet zone round the code is 4 modules wide, as the QR standard asks: measured from
+    // the top-left finder pattern, whose top edge is 7 modules of dark.
+    const quietModules = await qr.evaluate((img: HTMLImageElement) => {
+      const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const { data, width } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const dark = (x: number, y: number) => data[(y * width + x) * 4]! < 128;
+      let corner = 0;
+      while (corner < width && !dark(corner, corner)) corner += 1;
+      let edge = 0;
+      while (dark(corner + edge, corner)) edge += 1;
+      return corner / (edge / 7);
+    });
+    expect(quietModules).toBeGreaterThanOrEqual(3.9);
     await shot('qr-code');
+    // On a 360 px wide window the code still fits, with no sideways scrolling.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const box = (await qr.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot('qr-code-360');
 
     // "Scan" the code_url with the emulator's NATIVE page, as a phone would.
     const { codeUrl } = await emulatorOrder(stack.emulatorUrl, outTradeNo);

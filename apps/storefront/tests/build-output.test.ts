@@ -2,12 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORBIDDEN_STRINGS, build, findForbidden, firstLoadFiles } from '../scripts/size-report.mjs';
 
-const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = mkdtempSync(path.join(tmpdir(), 'storefront-build-'));
 
 describe('production build', () => {
@@ -42,27 +39,5 @@ describe('production build', () => {
     expect(firstLoad).not.toContain('Invalid QR Code');
     const all = Object.values(manifest as Record<string, { file: string }>).map((chunk) => chunk.file);
     expect(all.length).toBeGreaterThan(js.length);
-  });
-});
-
-describe('dev server', () => {
-  it('injects the emulator bridge before the app module script', async () => {
-    const server = await createServer({
-      root: appDir,
-      configFile: path.join(appDir, 'vite.config.ts'),
-      logLevel: 'silent',
-      server: { middlewareMode: true, hmr: false, ws: false },
-    });
-    try {
-      const source = readFileSync(path.join(appDir, 'index.html'), 'utf8');
-      const html = await server.transformIndexHtml('/', source);
-      const bridgeAt = html.indexOf('<script src="http://localhost:4000/bridge.js"></script>');
-      const appAt = html.indexOf('src="/src/main.ts"');
-      expect(bridgeAt).toBeGreaterThan(-1);
-      expect(bridgeAt).toBeLessThan(html.indexOf('</head>'));
-      expect(bridgeAt).toBeLessThan(appAt);
-    } finally {
-      await server.close();
-    }
   });
 });

@@ -124,7 +124,20 @@ export class WechatPayBusinessError extends Error {
   }
 }
 
-/** Network failure, timeout or non-2xx HTTP status talking to WeChat. */
+/**
+ * Pay v2 SUCCESS/SUCCESS, signed and verified, yet unusable: a needed field missing or not an integer,
+ * or an answer about another order or refund than the one asked for. WeChat accepted the request, so
+ * it may have done what was asked: the outcome is unknown, never a refusal.
+ */
+export class WechatPayResponseError extends Error {
+  override readonly name = 'WechatPayResponseError';
+}
+
+/**
+ * Network failure, timeout or non-2xx HTTP status talking to WeChat: the outcome is unknown. Also a
+ * refund refused on a retry after an unanswered attempt (that attempt may have been applied; `cause`
+ * is the refusal).
+ */
 export class WechatTransportError extends Error {
   override readonly name = 'WechatTransportError';
   constructor(

@@ -6,6 +6,7 @@ import { endpointUrl } from './base-url';
 import {
   WechatPayBusinessError,
   WechatPayCommunicationError,
+  WechatPayResponseError,
   WechatSignatureError,
   WechatTransportError,
 } from './errors';
@@ -151,8 +152,9 @@ function checkNotifyUrl(method: string, value: string): void {
   if (value.includes('?') || value.includes('#')) throw new Error(`${method}: notifyUrl must not carry a query string or fragment`);
 }
 
-function malformed(what: string): WechatPayCommunicationError {
-  return new WechatPayCommunicationError(`malformed response: ${what}`);
+/** For a verified SUCCESS reply only: WeChat accepted the request, so this is never a refusal. */
+function malformed(what: string): WechatPayResponseError {
+  return new WechatPayResponseError(`malformed response: ${what}; WeChat answered SUCCESS, the outcome is unknown`);
 }
 
 function requireResponseField(fields: FlatXml, name: string): string {
@@ -172,6 +174,34 @@ function optionalAmount(fields: FlatXml, name: string): number | undefined {
 function isRetryable(err: unknown): boolean {
   if (err instanceof WechatTransportError) return err.status === undefined || err.status >= 500;
   return err instanceof WechatPayBusinessError && err.retryable;
+}
+
+/** A failed attempt WeChat may still have applied: no answer, a 5xx, or SYSTEMERROR (系统超时等). */
+function mayHaveBeenApplied(err: unknown): boolean {
+  if (err instanceof WechatTransportError) return err.status === undefined || err.status >= 500;
+  return err instanceof WechatPayBusinessError && err.errCode === 'SYSTEMERROR';
+}
+
+/** What a caller would take as "WeChat did not do it". */
+function isRefusal(err: unknown): boolean {
+  return err instanceof WechatPayCommunicationError || (err instanceof WechatPayBusinessError && !err.retryable);
+}
+
+/** /secapi/* knows the merchant by its client certificate: never send without one, nor over plain HTTP, which cannot carry it. */
+function secapiClientCert(path: string, url: URL, tls: ClientTls | undefined): { cert: string | Buffer; key: string | Buffer } {
+  if (!tls?.cert || !tls.key) throw new Error(`${path} needs the merchant client certificate (tls.cert and tls.key)`);
+  if (url.protocol !== 'https:') throw new Error(`${path} needs an https secapiBaseUrl: the client certificate is only presented over TLS`);
+  return { cert: tls.cert, key: tls.key };
+}
+
+interface CallOptions {
+  /** Sent to secapiBaseUrl, presenting the merchant client certificate. */
+  secapi?: boolean;
+  /**
+   * For calls that move money: a refusal on a retry does not undo an earlier attempt WeChat may have
+   * applied (a rate limit, say, is checked before out_refund_no is looked up), so it is reported as unknown.
+   */
+  refusalAfterUnknownIsUnknown?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -268,7 +298,11 @@ export class PayClient {
     await this.call('/pay/closeorder', { out_trade_no: outTradeNo });
   }
 
-  /** Over mutual TLS when tls.cert/key are configured. Retrying is safe: out_refund_no is the idempotency key. */
+  /**
+   * Over mutual TLS only: needs tls.cert/key and an https secapiBaseUrl, else throws before sending.
+   * Retrying is safe: out_refund_no is the idempotency key. A refusal answered to a retry after an attempt
+   * with an unknown outcome → WechatTransportError (outcome unknown), the refusal as its `cause`.
+   */
   async refund(input: RefundInput): Promise<RefundResult> {
     checkOutTradeNo('refund', input.outTradeNo);
     checkOutRefundNo('refund', input.outRefundNo);
@@ -288,7 +322,7 @@ export class PayClient {
         refund_desc: input.refundDesc,
         notify_url: input.notifyUrl,
       },
-      true,
+      { secapi: true, refusalAfterUnknownIsUnknown: true },
     );
     const refundFee = optionalAmount(fields, 'refund_fee');
     if (refundFee === undefined) throw malformed('missing refund_fee');
@@ -316,27 +350,34 @@ export class PayClient {
    * Signs, sends and verifies one API call, retrying identical bodies on transient failures.
    * Returns the verified fields of a SUCCESS/SUCCESS response.
    */
-  private async call(path: string, params: Params, secapi = false): Promise<FlatXml> {
+  private async call(path: string, params: Params, options: CallOptions = {}): Promise<FlatXml> {
     const { appId, mchId, apiKey, signType, tls } = this.options;
+    const base = options.secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl;
+    const url = new URL(endpointUrl(base, path));
+    const clientCert = options.secapi ? secapiClientCert(path, url, tls) : undefined;
     const signed: Params = { appid: appId, mch_id: mchId, nonce_str: randomString(32), sign_type: signType, ...params };
     signed.sign = sign(signed, apiKey, signType);
     // Built once: a retry must resend byte-for-byte the same request.
     const body = buildXml(signed);
-    const base = secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl;
-    const url = new URL(endpointUrl(base, path));
 
+    let outcomeUnknown = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await postXml(url, body, {
-          timeoutMs: this.timeoutMs,
-          maxBytes: this.maxResponseBytes,
-          ca: tls?.ca,
-          clientCert: secapi && tls ? { cert: tls.cert, key: tls.key } : undefined,
-        });
+        const res = await postXml(url, body, { timeoutMs: this.timeoutMs, maxBytes: this.maxResponseBytes, ca: tls?.ca, clientCert });
         if (res.status < 200 || res.status > 299) throw new WechatTransportError(`POST ${path} answered HTTP ${res.status}`, res.status);
         return this.interpret(await parseXml(res.body, { maxBytes: this.maxResponseBytes }));
       } catch (err) {
-        if (attempt >= this.retries || !isRetryable(err)) throw err;
+        if (attempt >= this.retries || !isRetryable(err)) {
+          if (outcomeUnknown && options.refusalAfterUnknownIsUnknown && isRefusal(err)) {
+            throw new WechatTransportError(
+              `POST ${path}: an earlier attempt may have been applied (no answer, 5xx or SYSTEMERROR) and the retry was refused: ${(err as Error).message}`,
+              undefined,
+              { cause: err },
+            );
+          }
+          throw err;
+        }
+        outcomeUnknown ||= mayHaveBeenApplied(err);
         await sleep(this.retryDelayMs * 2 ** attempt);
       }
     }

@@ -6,6 +6,7 @@ import {
   PayClient,
   WechatPayBusinessError,
   WechatPayCommunicationError,
+  WechatPayResponseError,
   WechatSignatureError,
   WechatTransportError,
   WechatXmlError,
@@ -99,6 +100,19 @@ function fakeWechatPay(seen: Seen[]) {
       case 'E500':
         if (attempt === 1) return send('upstream error', 500);
         break;
+      // An attempt that may have been applied, then a refusal of the retry.
+      case 'LOSTTHENLIMITED':
+        if (attempt === 1) return;
+        return bizFail('FREQUENCY_LIMITED', '频率限制');
+      case 'LOSTTHENPAID':
+        if (attempt === 1) return;
+        return bizFail('ORDERPAID', '该订单已支付');
+      case 'E500THENRFAIL':
+        if (attempt === 1) return send('upstream error', 500);
+        return fail('SYSTEMERROR');
+      case 'BUSYTHENNOTENOUGH':
+        if (attempt === 1) return bizFail('BIZERR_NEED_RETRY', '退款业务流程错误，需要商户触发重试来解决');
+        return bizFail('NOTENOUGH', '基本账户余额不足，请充值后重新发起');
       case 'E404':
         return send('not here', 404);
       case 'HUGE':
@@ -133,14 +147,17 @@ function fakeWechatPay(seen: Seen[]) {
         });
       case '/pay/closeorder':
         return reply({});
-      case '/secapi/pay/refund':
+      case '/secapi/pay/refund': {
         if (!clientCertCN) return fail('no client certificate');
-        return reply({
+        const accepted: Record<string, string> = {
           out_trade_no: fields.out_trade_no!,
           out_refund_no: id === 'RSWAP' ? 'R100' : fields.out_refund_no!,
           refund_id: '50300000000000000001',
-          refund_fee: fields.refund_fee!,
-        });
+          refund_fee: id === 'RBADFEE' ? '50.00' : fields.refund_fee!,
+        };
+        if (id === 'RNOID') delete accepted.refund_id;
+        return reply(accepted);
+      }
       case '/pay/refundquery':
         if (id === 'RNEW') {
           return reply({
@@ -393,16 +410,16 @@ describe('PayClient over HTTP', () => {
     expect(unknown.raw.trade_state).toBe('SOME_NEW_STATE');
     expect(unknown.transactionId).toBeUndefined();
     const missing = await rejection(client().orderQuery({ outTradeNo: 'NOSTATE' }));
-    expect(missing).toBeInstanceOf(WechatPayCommunicationError);
+    expect(missing).toBeInstanceOf(WechatPayResponseError);
     expect(missing.message).toMatch(/trade_state/);
   });
 
   it('orderQuery refuses a signed answer about another order than the one queried', async () => {
     const byNo = await rejection(client().orderQuery({ outTradeNo: 'SWAPPED' }));
-    expect(byNo).toBeInstanceOf(WechatPayCommunicationError);
+    expect(byNo).toBeInstanceOf(WechatPayResponseError);
     expect(byNo.message).toMatch(/out_trade_no/);
     const byId = await rejection(client().orderQuery({ transactionId: '4200000000202401010000000666' }));
-    expect(byId).toBeInstanceOf(WechatPayCommunicationError);
+    expect(byId).toBeInstanceOf(WechatPayResponseError);
     expect(byId.message).toMatch(/transaction_id/);
   });
 
@@ -433,7 +450,7 @@ describe('PayClient over HTTP', () => {
 
   it('refundQuery without a refund_status_$n is still malformed', async () => {
     const err = await rejection(client().refundQuery({ outRefundNo: 'RNOSTATUS' }));
-    expect(err).toBeInstanceOf(WechatPayCommunicationError);
+    expect(err).toBeInstanceOf(WechatPayResponseError);
     expect(err.message).toMatch(/refund_status_0/);
   });
 });
@@ -487,10 +504,42 @@ describe('PayClient refund over mutual TLS', () => {
     expect(attempts.every((a) => a.path === '/secapi/pay/refund' && a.clientCertCN === '10000100')).toBe(true);
   });
 
-  it('refuses a refund answer for another out_refund_no', async () => {
-    const err = await rejection(client().refund({ ...refund, outRefundNo: 'RSWAP' }));
-    expect(err).toBeInstanceOf(WechatPayCommunicationError);
-    expect(err.message).toMatch(/out_refund_no/);
+  it('a verified SUCCESS refund answer that is unusable → WechatPayResponseError (outcome unknown), never a refusal', async () => {
+    for (const [outRefundNo, field] of [
+      ['RSWAP', /out_refund_no/],
+      ['RNOID', /refund_id/],
+      ['RBADFEE', /refund_fee/],
+    ] as const) {
+      const err = await rejection(client().refund({ ...refund, outRefundNo }));
+      expect(err).toBeInstanceOf(WechatPayResponseError);
+      expect(err).not.toBeInstanceOf(WechatPayCommunicationError);
+      expect(err.message).toMatch(field);
+      expect(err.message).toMatch(/outcome is unknown/);
+    }
+  });
+
+  it('a refund refused on the retry after an attempt that may have been applied → WechatTransportError (outcome unknown)', async () => {
+    const retrying = client({ retries: 1, retryDelayMs: 5, timeoutMs: 200 });
+    for (const [outRefundNo, refusal] of [
+      ['LOSTTHENLIMITED', WechatPayBusinessError],
+      ['E500THENRFAIL', WechatPayCommunicationError],
+    ] as const) {
+      const err = await rejection(retrying.refund({ ...refund, outRefundNo }));
+      expect(err).toBeInstanceOf(WechatTransportError);
+      expect(err.message).toMatch(/may have been applied/);
+      expect(err.cause).toBeInstanceOf(refusal);
+      const attempts = seen.filter((s) => s.fields.out_refund_no === outRefundNo);
+      expect(attempts).toHaveLength(2);
+      expect(attempts[1]!.body).toBe(attempts[0]!.body);
+    }
+    // Only an unknown earlier attempt taints the refusal: after a signed refusal, the next one stands.
+    const refused = await rejection(retrying.refund({ ...refund, outRefundNo: 'BUSYTHENNOTENOUGH' }));
+    expect(refused).toBeInstanceOf(WechatPayBusinessError);
+    expect((refused as WechatPayBusinessError).errCode).toBe('NOTENOUGH');
+    // And closeOrder keeps its meaning: ORDERPAID after a timeout still says the order is paid.
+    const paid = await rejection(retrying.closeOrder('LOSTTHENPAID'));
+    expect(paid).toBeInstanceOf(WechatPayBusinessError);
+    expect((paid as WechatPayBusinessError).errCode).toBe('ORDERPAID');
   });
 
   it('non-secapi calls still go to payBaseUrl', async () => {
@@ -498,9 +547,21 @@ describe('PayClient refund over mutual TLS', () => {
     expect(seen.at(-1)!.clientCertCN).toBeUndefined();
   });
 
-  it('fails without tls (no client certificate, server CA not trusted)', async () => {
+  it('refuses to send a refund without a client certificate, or over plain HTTP that cannot carry one', async () => {
     const before = seen.length;
-    expect(await rejection(client({ tls: undefined }).refund(refund))).toBeInstanceOf(WechatTransportError);
+    const noCert = /needs the merchant client certificate/;
+    const notHttps = /needs an https secapiBaseUrl/;
+    for (const [opts, reason] of [
+      [{ tls: undefined }, noCert],
+      // Plain HTTP would reach the server: these must stop before sending, not be refused by it.
+      [{ tls: undefined, secapiBaseUrl: plain.url }, noCert],
+      [{ tls: { cert: pki.client.cert, key: '', ca: pki.ca } }, noCert],
+      [{ secapiBaseUrl: plain.url }, notHttps],
+      [{ secapiBaseUrl: undefined }, notHttps],
+    ] as const) {
+      const err = await rejection(client(opts).refund(refund));
+      expect(err.message).toMatch(reason);
+    }
     expect(seen.length).toBe(before);
   });
 
