@@ -1,103 +1,67 @@
 /**
- * Writes the emulator's TEST-ONLY PKI into certs/: a CA, a server certificate for
- * localhost/127.0.0.1 and a merchant API client certificate (CN = mch_id), 20 years valid.
- * Run: ./scripts/pnpm.sh --filter @wxpay-shop/wechat-emulator certs [mch_id]
+ * Writes the emulator's TEST-ONLY PKI into certs/ (see certs/README.md). 20 years valid.
+ *
+ *   certs <mch_id>...   a client certificate merchant-<mch_id>.pem (+ -key.pem) for each mch_id, under the committed CA
+ *   certs               the same for every merchant in $EMULATOR_CONFIG
+ *   certs --new-ca      a new CA (ca.pem, ca-key.pem), server certificate and default merchant.pem (CN=10000100);
+ *                       removes the merchant-*.pem of the old CA
+ *
+ * Run: ./scripts/pnpm.sh --filter @wxpay-shop/wechat-emulator certs [--new-ca | mch_id...]
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import forge from 'node-forge';
+import { DEFAULT_MERCHANT, loadMerchantsFile } from '../src/config';
+import { CERT_MCH_ID, issueCa, issueMerchantCert, issueServerCert, type Pem } from '../src/pki';
 
-const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
-const mchId = process.argv[2] ?? '10000100';
-const YEARS = 20;
+// EMULATOR_CERTS_DIR only redirects the output (the emulator always loads certs/), e.g. for the script's own test.
+const outDir = process.env.EMULATOR_CERTS_DIR || join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
+const args = process.argv.slice(2);
 
-function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  // Node's generator is much faster than forge's pure-JS one.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem: privateKey };
+function write(files: Record<string, string>): void {
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, pem] of Object.entries(files)) writeFileSync(join(outDir, name), pem);
+  console.log(`wrote ${Object.keys(files).join(', ')} to ${outDir}`);
 }
 
-function certificate(opts: {
-  subject: forge.pki.CertificateField[];
-  issuer: forge.pki.CertificateField[];
-  publicKey: forge.pki.PublicKey;
-  signer: forge.pki.rsa.PrivateKey;
-  serial: string;
-  extensions: object[];
-}): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = opts.publicKey;
-  cert.serialNumber = opts.serial;
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
-  cert.validity.notAfter = new Date(cert.validity.notBefore.getTime() + YEARS * 365.25 * 24 * 3600_000);
-  cert.setSubject(opts.subject);
-  cert.setIssuer(opts.issuer);
-  cert.setExtensions(opts.extensions);
-  cert.sign(opts.signer, forge.md.sha256.create());
-  return cert;
+function newCa(): void {
+  for (const name of readdirSync(outDir)) if (/^merchant-.+\.pem$/.test(name) && name !== 'merchant-key.pem') rmSync(join(outDir, name));
+  const ca = issueCa();
+  const server = issueServerCert(ca);
+  const merchant = issueMerchantCert(ca, DEFAULT_MERCHANT.mchId);
+  write({
+    'ca.pem': ca.cert,
+    'ca-key.pem': ca.key,
+    'server.pem': server.cert,
+    'server-key.pem': server.key,
+    'merchant.pem': merchant.cert,
+    'merchant-key.pem': merchant.key,
+  });
 }
 
-const caKeys = keyPair();
-const caSubject = [
-  { name: 'commonName', value: 'wxpay-shop WeChat Emulator TEST CA' },
-  { name: 'organizationName', value: 'wxpay-shop (test only)' },
-];
-const ca = certificate({
-  subject: caSubject,
-  issuer: caSubject,
-  publicKey: caKeys.publicKey,
-  signer: caKeys.privateKey,
-  serial: '01',
-  extensions: [
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ],
-});
+function merchantCerts(mchIds: string[]): void {
+  const caKey = join(outDir, 'ca-key.pem');
+  if (!existsSync(caKey)) throw new Error(`${caKey} is missing: run with --new-ca first`);
+  const ca: Pem = { cert: readFileSync(join(outDir, 'ca.pem'), 'utf8'), key: readFileSync(caKey, 'utf8') };
+  for (const mchId of new Set(mchIds)) {
+    if (mchId === DEFAULT_MERCHANT.mchId) {
+      console.log(`${mchId} uses merchant.pem`);
+      continue;
+    }
+    if (!CERT_MCH_ID.test(mchId)) throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a certificate file`);
+    const pem = issueMerchantCert(ca, mchId);
+    write({ [`merchant-${mchId}.pem`]: pem.cert, [`merchant-${mchId}-key.pem`]: pem.key });
+  }
+}
 
-const serverKeys = keyPair();
-const server = certificate({
-  subject: [{ name: 'commonName', value: 'localhost' }],
-  issuer: caSubject,
-  publicKey: serverKeys.publicKey,
-  signer: caKeys.privateKey,
-  serial: '02',
-  extensions: [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
-  ],
-});
-
-const merchantKeys = keyPair();
-const merchant = certificate({
-  // Like apiclient_cert.pem: the subject CN is the merchant number.
-  subject: [
-    { name: 'commonName', value: mchId },
-    { name: 'organizationName', value: 'wxpay-shop test merchant' },
-  ],
-  issuer: caSubject,
-  publicKey: merchantKeys.publicKey,
-  signer: caKeys.privateKey,
-  serial: '03',
-  extensions: [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', clientAuth: true },
-  ],
-});
-
-mkdirSync(outDir, { recursive: true });
-const files: Record<string, string> = {
-  'ca.pem': forge.pki.certificateToPem(ca),
-  'server.pem': forge.pki.certificateToPem(server),
-  'server-key.pem': serverKeys.pem,
-  'merchant.pem': forge.pki.certificateToPem(merchant),
-  'merchant-key.pem': merchantKeys.pem,
-};
-for (const [name, pem] of Object.entries(files)) writeFileSync(join(outDir, name), pem);
-console.log(`wrote ${Object.keys(files).join(', ')} to ${outDir} (merchant CN=${mchId})`);
+if (args.includes('--new-ca')) {
+  if (args.length > 1) throw new Error('--new-ca takes no mch_id: issue merchant certificates in a second run');
+  newCa();
+} else if (args.length > 0) {
+  merchantCerts(args);
+} else if (process.env.EMULATOR_CONFIG) {
+  merchantCerts(loadMerchantsFile(process.env.EMULATOR_CONFIG).map((m) => m.mchId));
+} else {
+  console.error('usage: certs <mch_id>... | certs (merchants of $EMULATOR_CONFIG) | certs --new-ca');
+  process.exit(1);
+}

@@ -11,7 +11,7 @@ import { pay } from './pay/payment';
 import { StateFile } from './persist';
 import { EmulatorState } from './state';
 import { Timers } from './timers';
-import { loadCerts } from './tls';
+import { loadCerts, merchantCerts } from './tls';
 
 export { DEFAULT_MERCHANT, type MerchantConfig, type EmulatorOptions } from './config';
 export { EmulatorState } from './state';
@@ -26,8 +26,12 @@ export interface Emulator {
   stop(): Promise<void>;
   readonly httpUrl: string;
   readonly httpsUrl: string;
-  /** PEM: test CA, merchant client certificate and key (for the BFF's mTLS config). */
-  readonly certs: { caCert: string; merchantCert: string; merchantKey: string };
+  /**
+   * PEM: test CA, and the committed merchant client certificate and key (CN=10000100, the default
+   * merchant) for the BFF's mTLS config. `forMerchant(mchId)` gives any configured merchant's own
+   * certificate (issued under the same CA on first use), as /secapi wants CN = mch_id.
+   */
+  readonly certs: { caCert: string; merchantCert: string; merchantKey: string; forMerchant(mchId: string): { cert: string; key: string } };
   readonly state: EmulatorState;
   /** Marks the order paid (as the user confirming the pay sheet) and starts its notification. */
   pay(prepayIdOrOutTradeNo: string): Promise<void>;
@@ -41,6 +45,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const envConfig = process.env.EMULATOR_CONFIG;
   const config = resolveConfig({ ...options, merchants: options.merchants ?? (envConfig ? loadMerchantsFile(envConfig) : undefined) });
   const pki = loadCerts();
+  const certFor = merchantCerts(pki);
   const state = new EmulatorState();
   const merchants = new MerchantDirectory(config.merchants);
   const timers = new Timers();
@@ -108,7 +113,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     get httpsUrl() {
       return httpsUrl;
     },
-    certs: { caCert: pki.caCert, merchantCert: pki.merchantCert, merchantKey: pki.merchantKey },
+    certs: {
+      caCert: pki.caCert,
+      merchantCert: pki.merchantCert,
+      merchantKey: pki.merchantKey,
+      forMerchant(mchId: string) {
+        if (!merchants.byMchId(mchId)) throw new Error(`no merchant ${mchId} is configured`);
+        return certFor(mchId);
+      },
+    },
     state,
     async pay(prepayIdOrOutTradeNo: string) {
       pay(prepayIdOrOutTradeNo, deps);

@@ -5,10 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AccessToken, EmulatorState, NotifyDelivery, OauthCode, Order, Refund, RefreshToken } from './state';
+import { TRADE_STATES, type AccessToken, type EmulatorState, type NotifyDelivery, type OauthCode, type Order, type Refund, type RefreshToken } from './state';
 
 const VERSION = 1;
-const TRADE_STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED'];
 
 interface StateFileV1 {
   version: typeof VERSION;
@@ -73,7 +72,7 @@ export function restoreState(state: EmulatorState, text: string): void {
   if (typeof d.currentUserId !== 'string') throw new StateFileError('"currentUserId" must be a string');
   // Validate everything before touching the state, so a bad file changes nothing.
   const orders = rows(d, 'orders', ['mchId', 'outTradeNo', 'prepayId', 'state', 'totalFee', 'signType']) as unknown as Order[];
-  for (const o of orders) if (!TRADE_STATES.includes(o.state)) throw new StateFileError(`order ${o.outTradeNo}: unknown state ${o.state}`);
+  for (const o of orders) if (!(TRADE_STATES as readonly string[]).includes(o.state)) throw new StateFileError(`order ${o.outTradeNo}: unknown state ${o.state}`);
   const prepays = rows(d, 'prepays', ['prepayId', 'orderKey', 'issuedAt']) as unknown as StateFileV1['prepays'];
   const orderKeys = new Set(orders.map((o) => `${o.mchId}:${o.outTradeNo}`));
   for (const p of prepays) if (!orderKeys.has(p.orderKey)) throw new StateFileError(`prepay_id ${p.prepayId} names unknown order ${p.orderKey}`);

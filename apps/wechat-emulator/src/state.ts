@@ -2,7 +2,10 @@
 import type { OAuthScope, SignType, TradeType } from '@wxpay-shop/wechat';
 import { TEST_USERS } from './users';
 
-export type TradeState = 'NOTPAY' | 'SUCCESS' | 'REFUND' | 'CLOSED';
+export const TRADE_STATES = ['NOTPAY', 'USERPAYING', 'PAYERROR', 'SUCCESS', 'REFUND', 'CLOSED'] as const;
+export type TradeState = (typeof TRADE_STATES)[number];
+/** Unpaid states a test may put an order into (POST /__emulator/trade-state); all still payable. */
+export const UNPAID_STATES = ['NOTPAY', 'USERPAYING', 'PAYERROR'] as const;
 
 export interface Order {
   mchId: string;
@@ -40,7 +43,15 @@ export function isPaid(order: Order): boolean {
   return order.state === 'SUCCESS' || order.state === 'REFUND';
 }
 
-export type RefundStatus = 'PROCESSING' | 'SUCCESS';
+/** Not paid yet and still payable (unless expired): NOTPAY, or USERPAYING/PAYERROR set by a test. */
+export function isUnpaid(order: Order): boolean {
+  return (UNPAID_STATES as readonly string[]).includes(order.state);
+}
+
+export const REFUND_ENDS = ['SUCCESS', 'CHANGE', 'REFUNDCLOSE'] as const;
+/** How a refund ends: SUCCESS, CHANGE (退款异常, funds stuck) or REFUNDCLOSE (closed, money back to the merchant). */
+export type RefundEnd = (typeof REFUND_ENDS)[number];
+export type RefundStatus = 'PROCESSING' | RefundEnd;
 
 export interface Refund {
   mchId: string;
@@ -54,6 +65,8 @@ export interface Refund {
   refundDesc?: string;
   notifyUrl?: string;
   status: RefundStatus;
+  /** How it will end, when a test arranged it (POST /__emulator/refund-outcome); SUCCESS when absent. */
+  endStatus?: RefundEnd;
   createdAt: number;
   successTime?: string;
 }
@@ -157,6 +170,17 @@ export interface PayTicket {
   createdAt: number;
 }
 
+/** A test's choice of how the next refunds (of one out_refund_no, or any) end. */
+export interface RefundOutcome {
+  id: number;
+  status: RefundEnd;
+  /** Only a refund with this out_refund_no; any refund when absent. */
+  outRefundNo?: string;
+  /** How many more refunds it decides. */
+  remaining: number;
+  createdAt: number;
+}
+
 export class EmulatorState {
   /** Keyed by `${mchId}:${outTradeNo}`. */
   readonly orders = new Map<string, Order>();
@@ -171,6 +195,9 @@ export class EmulatorState {
   readonly consents = new Map<string, ConsentRequest>();
   readonly tickets = new Map<string, PayTicket>();
   faults: Fault[] = [];
+  refundOutcomes: RefundOutcome[] = [];
+  /** prepay_ids whose next pay sheet answers cancel (POST /__emulator/cancel before it opened). */
+  readonly cancelNextSheet = new Set<string>();
   currentUserId: string = TEST_USERS[0]!.id;
   private seq = 0;
 
@@ -247,11 +274,21 @@ export class EmulatorState {
     return { ...fault };
   }
 
+  /** Takes one use of the oldest arranged outcome that fits a new refund with this out_refund_no. */
+  takeRefundOutcome(outRefundNo: string): RefundEnd | undefined {
+    const outcome = this.refundOutcomes.find((o) => o.outRefundNo === undefined || o.outRefundNo === outRefundNo);
+    if (!outcome) return undefined;
+    outcome.remaining -= 1;
+    this.refundOutcomes = this.refundOutcomes.filter((o) => o.remaining > 0);
+    return outcome.status;
+  }
+
   reset(): void {
-    for (const map of [this.orders, this.prepays, this.refunds, this.deliveries, this.codes, this.accessTokens, this.refreshTokens, this.consents, this.tickets]) {
+    for (const map of [this.orders, this.prepays, this.refunds, this.deliveries, this.codes, this.accessTokens, this.refreshTokens, this.consents, this.tickets, this.cancelNextSheet]) {
       map.clear();
     }
     this.faults = [];
+    this.refundOutcomes = [];
     this.currentUserId = TEST_USERS[0]!.id;
   }
 }

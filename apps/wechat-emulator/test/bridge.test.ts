@@ -1,8 +1,8 @@
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
+import { beijingTime, buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, json, M, orderParams, payApi, startEmulator } from './helpers';
+import { eventually, FAIL_REPLY, json, M, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -17,10 +17,19 @@ class FakeElement {
   attributes: Record<string, string> = {};
   children: FakeElement[] = [];
   parentNode: FakeElement | null = null;
-  textContent = '';
+  className = '';
   disabled = false;
+  private text = '';
   private listeners: Array<() => void> = [];
   constructor(readonly tag: string) {}
+  get textContent() {
+    return this.text;
+  }
+  /** Like the DOM: setting the text replaces the children. */
+  set textContent(value: string) {
+    this.children = [];
+    this.text = value;
+  }
   setAttribute(name: string, value: string) {
     this.attributes[name] = value;
   }
@@ -40,9 +49,12 @@ class FakeElement {
     this.listeners.forEach((fn) => fn());
   }
   find(testId: string): FakeElement | undefined {
-    if (this.attributes['data-testid'] === testId) return this;
+    return this.findWhere((e) => e.attributes['data-testid'] === testId);
+  }
+  findWhere(match: (e: FakeElement) => boolean): FakeElement | undefined {
+    if (match(this)) return this;
     for (const c of this.children) {
-      const hit = c.find(testId);
+      const hit = c.findWhere(match);
       if (hit) return hit;
     }
     return undefined;
@@ -69,6 +81,12 @@ async function loadBridge(readyState: 'loading' | 'complete' = 'complete') {
 async function jsapiOrder(signType: 'MD5' | 'HMAC-SHA256' = 'MD5') {
   const res = await payApi(emu, '/pay/unifiedorder', orderParams({ body: '<img src=x onerror=alert(1)>' }), signType);
   return res.fields.prepay_id!;
+}
+
+/** What the bridge posts for getBrandWCPayRequest, sent directly: the emulator's verdict on the parameters. */
+async function askToPay(params: object) {
+  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+  return (await res.json()) as { ok: boolean; err_desc?: string };
 }
 
 describe('/bridge.js', () => {
@@ -108,10 +126,7 @@ describe('/bridge.js', () => {
   it('getBrandWCPayRequest parameter checks: missing or non-string fields, signType case, package prefix, paySign', async () => {
     const prepayId = await jsapiOrder();
     const good = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
-    const ask = async (params: object) => {
-      const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
-      return (await res.json()) as { ok: boolean; err_desc?: string };
-    };
+    const ask = askToPay;
     const { paySign: _dropped, ...noPaySign } = good;
     expect(await ask(noPaySign)).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：paySign' });
     expect(await ask({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：timeStamp' });
@@ -162,6 +177,53 @@ describe('/bridge.js', () => {
     expect(await third).toEqual({ err_msg: 'get_brand_wcpay_request:ok' });
   });
 
+  it('control cancel before the sheet opens: the next sheet for that prepay_id answers cancel, once; unknown → 404; paid → 409', async () => {
+    const { invoke, document } = await loadBridge();
+    const prepayId = await jsapiOrder();
+    const params = () => buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+    expect((await json(emu, '/__emulator/cancel', { body: { prepayId } })).body).toEqual({ cancelled: 0, nextSheetCancels: true });
+    expect((await json(emu, '/__emulator/state')).body.nextSheetCancels).toEqual([prepayId]);
+    expect(await invoke('getBrandWCPayRequest', params())).toEqual({ err_msg: 'get_brand_wcpay_request:cancel' });
+    expect(emu.state.findOrderByPrepayId(prepayId)!.state).toBe('NOTPAY');
+    expect(document.body!.children).toHaveLength(0);
+
+    // Only that one sheet: the next one waits for the user again.
+    const second = invoke('getBrandWCPayRequest', params());
+    (await eventually(() => document.body!.find('wx-pay-confirm'))).click();
+    expect(await second).toEqual({ err_msg: 'get_brand_wcpay_request:ok' });
+
+    const unknown = await json(emu, '/__emulator/cancel', { body: { prepayId: 'wx00000000000000000000000000000000000' } });
+    expect(unknown).toEqual({ status: 404, body: { error: 'unknown prepay_id wx00000000000000000000000000000000000' } });
+    const paid = await json(emu, '/__emulator/cancel', { body: { prepayId } });
+    expect(paid.status).toBe(409);
+    expect(paid.body.error).toContain('该订单已支付');
+    expect(emu.state.cancelNextSheet.size).toBe(0);
+  });
+
+  it("refuses an appId other than unifiedorder's, a non-JSAPI prepay_id, an expired prepay_id and an order past time_expire", async () => {
+    await emu.stop();
+    // Another Official Account of the same merchant: its appId and the shared key sign valid parameters.
+    const sibling = { appId: 'wx2222222222222222', appSecret: 's', mchId: M.mchId, apiKey: M.apiKey, oauthDomains: [] };
+    emu = await startEmulator({ merchants: [M, sibling] });
+    const params = (prepayId: string, appId = M.appId) => buildJsapiPayParams({ appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+
+    const prepayId = await jsapiOrder();
+    expect(await askToPay(params(prepayId, sibling.appId))).toEqual({ ok: false, err_desc: 'appId与统一下单的appid不一致' });
+    const native = await payApi(emu, '/pay/unifiedorder', orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' }));
+    expect(await askToPay(params(native.fields.prepay_id!))).toEqual({ ok: false, err_desc: '该订单不是JSAPI支付订单' });
+
+    emu.state.prepays.get(prepayId)!.issuedAt -= 2 * 3600_000;
+    expect(await askToPay(params(prepayId))).toEqual({ ok: false, err_desc: 'prepay_id已过期(超过2小时)，请重新下单' });
+
+    const expiring = orderParams({ time_expire: beijingTime(new Date(Date.now() + 10 * 60_000)) });
+    const expiringId = (await payApi(emu, '/pay/unifiedorder', expiring)).fields.prepay_id!;
+    emu.state.findOrderByPrepayId(expiringId)!.timeExpire = beijingTime(new Date(Date.now() - 1000));
+    expect(await askToPay(params(expiringId))).toEqual({ ok: false, err_desc: '该订单已失效，请重新返回商户下单支付' });
+    expect(emu.state.tickets.size).toBe(0);
+    // The same parameters for a fresh JSAPI order of the right appId do open a sheet.
+    expect((await askToPay(params(await jsapiOrder()))).ok).toBe(true);
+  });
+
   it('the pay-request endpoint answers CORS preflights', async () => {
     const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' } });
     expect(res.status).toBe(204);
@@ -182,6 +244,79 @@ describe('NATIVE page, console and control API', () => {
     expect(await paid.text()).toContain('支付成功');
     expect(emu.state.findOrder(M.mchId, params.out_trade_no as string)!.state).toBe('SUCCESS');
     expect((await fetch(`${emu.httpUrl}/native?code_url=weixin%3A%2F%2Fnope`)).status).toBe(404);
+  });
+
+  it('the scan-and-pay page answers 409 with the reason for a paid, closed or expired code_url', async () => {
+    const nativeOrder = async () => {
+      const params = orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' });
+      const res = await payApi(emu, '/pay/unifiedorder', params);
+      return { outTradeNo: params.out_trade_no as string, prepayId: res.fields.prepay_id!, codeUrl: res.fields.code_url! };
+    };
+    const payPage = async (codeUrl: string) => {
+      const res = await fetch(`${emu.httpUrl}/native/pay`, { method: 'POST', body: new URLSearchParams({ code_url: codeUrl }), signal: AbortSignal.timeout(5000) });
+      return { status: res.status, text: await res.text() };
+    };
+
+    const paid = await nativeOrder();
+    expect((await payPage(paid.codeUrl)).status).toBe(200);
+    const again = await payPage(paid.codeUrl);
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('该订单已支付');
+    expect(again.text).not.toContain('wx-pay-confirm');
+
+    const closed = await nativeOrder();
+    await payApi(emu, '/pay/closeorder', { out_trade_no: closed.outTradeNo });
+    const refused = await payPage(closed.codeUrl);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('该订单已关闭');
+    expect(refused.text).toContain('订单状态：CLOSED');
+
+    const expired = await nativeOrder();
+    emu.state.prepays.get(expired.prepayId)!.issuedAt -= 2 * 3600_000;
+    const late = await payPage(expired.codeUrl);
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('prepay_id已过期(超过2小时)，请重新下单');
+    expect(emu.state.findOrder(M.mchId, expired.outTradeNo)!.state).toBe('NOTPAY');
+  });
+
+  it("the console's Replay button posts to the replay endpoint, which sends the notification again", async () => {
+    await emu.stop();
+    emu = await startEmulator({ notifyTimeScale: 1 }); // the scheduled retry stays 15 s away
+    const rx = await startReceiver((n) => (n === 0 ? { body: FAIL_REPLY } : { body: SUCCESS_REPLY }));
+    const intervals: NodeJS.Timeout[] = [];
+    try {
+      await emu.pay((await payApi(emu, '/pay/unifiedorder', orderParams({ notify_url: rx.url }))).fields.prepay_id!);
+      const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.attempts.length === 1));
+      expect(delivery.status).toBe('pending');
+
+      // The console page's own script, against a minimal DOM, with its relative URLs sent to the emulator.
+      const page = await (await fetch(`${emu.httpUrl}/console`)).text();
+      const script = /<script>([\s\S]*)<\/script>/.exec(page)![1]!;
+      const elements = new Map<string, FakeElement>();
+      const document = {
+        createElement: (tag: string) => new FakeElement(tag),
+        getElementById: (id: string) => elements.get(id) ?? elements.set(id, new FakeElement(id)).get(id),
+      };
+      runInNewContext(script, {
+        document,
+        Node: FakeElement,
+        fetch: (url: string, init?: RequestInit) => fetch(new URL(url, emu.httpUrl), init),
+        setInterval: (fn: () => void, ms: number) => {
+          const handle = setInterval(fn, ms);
+          intervals.push(handle);
+          return handle;
+        },
+      });
+      const replay = await eventually(() => elements.get('notifications')?.findWhere((e) => e.tag === 'button' && e.textContent === 'Replay'));
+      replay.click();
+      await rx.waitFor(2);
+      await eventually(() => delivery.status === 'delivered');
+      expect(delivery.attempts.map((a) => a.manual)).toEqual([undefined, 'replay']);
+      expect(rx.received[1]!.body).toBe(rx.received[0]!.body);
+    } finally {
+      intervals.forEach(clearInterval);
+      await rx.close();
+    }
   });
 
   it('console is HTML that renders via textContent; state hides secrets; pay/reset control', async () => {

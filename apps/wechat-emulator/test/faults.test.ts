@@ -126,6 +126,46 @@ describe('fault injection', () => {
   });
 });
 
+describe('notify delay and malformed', () => {
+  it('delay holds back the first attempt by delayMs', async () => {
+    const rx = await startReceiver();
+    try {
+      await fault({ target: 'notify', kind: 'delay', delayMs: 300 });
+      const params = orderParams({ notify_url: rx.url });
+      const prepayId = (await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id!;
+      const paidAt = Date.now();
+      await emu.pay(prepayId);
+      const delivery = [...emu.state.deliveries.values()][0]!;
+      expect(delivery.nextAttemptAt! - paidAt).toBeGreaterThanOrEqual(290);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(rx.received).toHaveLength(0);
+      const [first] = await rx.waitFor(1);
+      expect(first!.at - paidAt).toBeGreaterThanOrEqual(290);
+      expect(verify(await parseXml(first!.body), M.apiKey, 'MD5')).toBe(true);
+      expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(0);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('malformed cuts the first attempt short (unparsable XML); the retry carries the whole signed body', async () => {
+    // Answers what it cannot parse with FAIL, as a correct BFF would, so WeChat retries.
+    const rx = await startReceiver((_n, body) => (body.trimEnd().endsWith('</xml>') ? { body: SUCCESS_REPLY } : { body: FAIL_REPLY }));
+    try {
+      await fault({ target: 'notify', kind: 'malformed' });
+      await emu.pay((await payApi(emu, '/pay/unifiedorder', orderParams({ notify_url: rx.url }))).fields.prepay_id!);
+      const [broken, whole] = await rx.waitFor(2);
+      await expect(parseXml(broken!.body)).rejects.toThrow();
+      expect(whole!.body.startsWith(broken!.body)).toBe(true);
+      expect(verify(await parseXml(whole!.body), M.apiKey, 'MD5')).toBe(true);
+      const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'delivered'));
+      expect(delivery.attempts.map((a) => a.outcome)).toEqual(['fail', 'success']);
+    } finally {
+      await rx.close();
+    }
+  });
+});
+
 /** A signed-in user's tokens, obtained over HTTP like a BFF would (snsapi_userinfo, so userinfo answers). */
 async function userinfoTokens(): Promise<{ access_token: string; refresh_token: string; openid: string }> {
   const q = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_userinfo', state: 's1' });

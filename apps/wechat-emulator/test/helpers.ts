@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { buildXml, parseXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
+import { buildXml, decryptReqInfo, parseXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
 import { createEmulator, DEFAULT_MERCHANT, openidFor, type EmulatorOptions, type Emulator } from '../src/index';
 
 export const M = DEFAULT_MERCHANT;
@@ -78,6 +78,11 @@ export function postHttps(
 /** TLS options of a /secapi call presenting the default merchant's apiclient_cert. */
 export function merchantTls(emulator: Emulator): { ca: string; cert: string; key: string } {
   return { ca: emulator.certs.caCert, cert: emulator.certs.merchantCert, key: emulator.certs.merchantKey };
+}
+
+/** The decrypted `req_info` of a refund notification body (root `<root>`). */
+export async function refundNotice(body: string, apiKey = M.apiKey): Promise<Record<string, string>> {
+  return parseXml(decryptReqInfo((await parseXml(body)).req_info!, apiKey), { root: 'root' });
 }
 
 export interface Received {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { buildXml, parseXml, sign, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
@@ -27,6 +28,37 @@ describe('official sign vector (§12 V1) through the emulator', () => {
     expect(verify(good.fields, '192006250b4c09247ec02edce69f6a2d', 'MD5')).toBe(true);
     const bad = await postXml(`${emu.httpUrl}/pay/orderquery`, buildXml({ ...V1, sign: '9A0A8659F005D6984697E2CA0A9CF3B8' }));
     expect(bad.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
+  });
+});
+
+describe('official sign vector (§12 V2, HMAC-SHA256) through the emulator', () => {
+  const V1 = { appid: 'wxd930ea5d5a258f4f', mch_id: '10000100', device_info: '1000', body: 'test', nonce_str: 'ibuaiVcKdpRxkhJA' };
+  const KEY = '192006250b4c09247ec02edce69f6a2d';
+  /** The documented algorithm, written out here rather than taken from the shared core. */
+  const hmac = (params: Record<string, string>) => {
+    const text = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+    return createHmac('sha256', KEY).update(`${text}&key=${KEY}`, 'utf8').digest('hex').toUpperCase();
+  };
+
+  it('accepts the vector once sign_type=HMAC-SHA256 is declared, and never takes a 64-character sign without it', async () => {
+    await emu.stop();
+    emu = await startEmulator({ merchants: [{ ...M, apiKey: KEY }] });
+    // The published vector, which is computed without a sign_type field.
+    expect(hmac(V1)).toBe('6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6');
+    // A request must declare its sign type, and sign_type is then part of the signed string (checked with openssl dgst -hmac).
+    const declared = { ...V1, sign_type: 'HMAC-SHA256' };
+    expect(hmac(declared)).toBe('2C9DF1156522C0B2B03B4DBF3BCA5CACB602CBD5CA0F9E112458CF3E9855303B');
+
+    const good = await postXml(`${emu.httpUrl}/pay/orderquery`, buildXml({ ...declared, sign: '2C9DF1156522C0B2B03B4DBF3BCA5CACB602CBD5CA0F9E112458CF3E9855303B' }));
+    expect(good.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'LACK_PARAMS' });
+    // The reply is signed with the request's sign type.
+    expect(good.fields.sign).toHaveLength(64);
+    expect(verify(good.fields, KEY, 'HMAC-SHA256')).toBe(true);
+    const bad = await postXml(`${emu.httpUrl}/pay/orderquery`, buildXml({ ...declared, sign: '2C9DF1156522C0B2B03B4DBF3BCA5CACB602CBD5CA0F9E112458CF3E9855303C' }));
+    expect(bad.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
+    // Without sign_type the type is MD5 (the documented default), so the bare V2 sign is refused, as WeChat does.
+    const undeclared = await postXml(`${emu.httpUrl}/pay/orderquery`, buildXml({ ...V1, sign: '6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6' }));
+    expect(undeclared.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
   });
 });
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildJsapiPayParams } from '@wxpay-shop/wechat';
-import type { Emulator } from '../src/index';
+import type { Emulator, EmulatorOptions } from '../src/index';
 import { createEmulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let dir: string;
 let file: string;
@@ -18,16 +18,16 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.stop()));
 });
 
-async function boot(): Promise<Emulator> {
-  const emu = await startEmulator({ stateFile: file });
+async function boot(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = await startEmulator({ stateFile: file, ...options });
   running.push(emu);
   return emu;
 }
 
-async function restart(emu: Emulator): Promise<Emulator> {
+async function restart(emu: Emulator, options: EmulatorOptions = {}): Promise<Emulator> {
   await emu.stop();
   running.splice(running.indexOf(emu), 1);
-  return boot();
+  return boot(options);
 }
 
 /** What the storefront does with a cached prepay_id: the bridge's pay request, then 支付 on the sheet. */
@@ -89,6 +89,21 @@ describe('state file (EMULATOR_STATE_FILE)', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('keeps a USERPAYING order and the end arranged for a refund still PROCESSING at shutdown', async () => {
+    let emu = await boot({ refundDelayMs: 60_000 });
+    const waiting = orderParams();
+    await payApi(emu, '/pay/unifiedorder', waiting);
+    await json(emu, '/__emulator/trade-state', { body: { outTradeNo: waiting.out_trade_no, tradeState: 'USERPAYING' } });
+    const paid = orderParams();
+    await emu.pay((await payApi(emu, '/pay/unifiedorder', paid)).fields.prepay_id!);
+    await json(emu, '/__emulator/refund-outcome', { body: { status: 'REFUNDCLOSE' } });
+    await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ out_trade_no: paid.out_trade_no, out_refund_no: 'RK1', total_fee: 101, refund_fee: 101 }), merchantTls(emu));
+
+    emu = await restart(emu, { refundDelayMs: 30 });
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: waiting.out_trade_no })).fields.trade_state).toBe('USERPAYING');
+    await eventually(() => emu.state.refunds.get(`${M.mchId}:RK1`)?.status === 'REFUNDCLOSE');
   });
 
   it('a malformed state file is refused with an error naming it, and left as it was', () => {

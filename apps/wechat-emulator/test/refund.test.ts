@@ -1,9 +1,11 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
-import type { Emulator } from '../src/index';
+import { openidFor, type Emulator } from '../src/index';
 import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+
+const OTHER = { appId: 'wx1111111111111111', appSecret: 's', mchId: '1900000109', apiKey: 'k'.repeat(32), oauthDomains: [] };
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -38,6 +40,37 @@ describe('refund over mutual TLS', () => {
     // Other endpoints work over HTTPS without a certificate.
     const query = await postHttps(`${emu.httpsUrl}/pay/orderquery`, signed({ out_trade_no: outTradeNo }), { ca: emu.certs.caCert });
     expect(query.fields.trade_state).toBe('SUCCESS');
+  });
+
+  it("a second merchant refunds with its own certificate (CN = its mch_id); another merchant's certificate → mismatch", async () => {
+    await emu.stop();
+    emu = await startEmulator({ refundDelayMs: 30, merchants: [M, OTHER] });
+    const own = emu.certs.forMerchant(OTHER.mchId);
+    const issued = new X509Certificate(own.cert);
+    expect(issued.subject).toContain(`CN=${OTHER.mchId}`);
+    expect(issued.verify(new X509Certificate(emu.certs.caCert).publicKey)).toBe(true);
+    expect(emu.certs.forMerchant(OTHER.mchId)).toEqual(own); // issued once
+    expect(emu.certs.forMerchant(M.mchId)).toEqual({ cert: emu.certs.merchantCert, key: emu.certs.merchantKey });
+    expect(() => emu.certs.forMerchant('1900000999')).toThrow('no merchant 1900000999');
+
+    const order = orderParams({ appid: OTHER.appId, mch_id: OTHER.mchId, openid: openidFor(OTHER.appId, 'zhangsan'), total_fee: 300 });
+    const prepay = await postXml(`${emu.httpUrl}/pay/unifiedorder`, signed(order, 'MD5', OTHER.apiKey));
+    await emu.pay(prepay.fields.prepay_id!);
+    const otherRefund = (outRefundNo: string) =>
+      signed({ appid: OTHER.appId, mch_id: OTHER.mchId, out_trade_no: order.out_trade_no, out_refund_no: outRefundNo, total_fee: 300, refund_fee: 100 }, 'MD5', OTHER.apiKey);
+    const url = `${emu.httpsUrl}/secapi/pay/refund`;
+
+    const refunded = await postHttps(url, otherRefund('RO1'), { ca: emu.certs.caCert, ...own });
+    expect(refunded.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'SUCCESS', mch_id: OTHER.mchId, out_refund_no: 'RO1', refund_fee: '100' });
+    expect(verify(refunded.fields, OTHER.apiKey, 'MD5')).toBe(true);
+
+    // The default merchant's certificate does not speak for the other merchant, nor the other way round.
+    const foreign = await postHttps(url, otherRefund('RO2'), merchantTls(emu));
+    expect(foreign.fields).toEqual({ return_code: 'FAIL', return_msg: '商户API证书与mch_id不匹配' });
+    const outTradeNo = await paidOrder();
+    const reverse = await postHttps(url, refundXml(outTradeNo), { ca: emu.certs.caCert, ...own });
+    expect(reverse.fields).toEqual({ return_code: 'FAIL', return_msg: '商户API证书与mch_id不匹配' });
+    expect([...emu.state.refunds.values()].map((r) => r.outRefundNo)).toEqual(['RO1']);
   });
 
   it('refuses a client certificate from another CA', async () => {

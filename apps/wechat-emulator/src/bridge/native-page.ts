@@ -1,6 +1,6 @@
 /** The "scan and pay" page for NATIVE code_urls (§9.1), rendered server-side and escaped. */
 import { html, mobilePage, type RawHtml } from '../http/html';
-import type { Order } from '../state';
+import { isUnpaid, type Order } from '../state';
 
 export function fen(amount: number): string {
   return (amount / 100).toFixed(2);
@@ -8,7 +8,7 @@ export function fen(amount: number): string {
 
 export function nativePage(order: Order, merchantName: string, codeUrl: string, message?: { ok: boolean; text: string }): string {
   const notice: RawHtml | string = message ? html`<p class="notice ${message.ok ? 'ok' : 'bad'}" role="status">${message.text}</p>` : '';
-  const payable = order.state === 'NOTPAY';
+  const payable = isUnpaid(order);
   return mobilePage(
     '微信支付',
     html`${notice}<div class="card"><p class="wx-muted">${merchantName}</p>

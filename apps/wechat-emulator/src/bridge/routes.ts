@@ -48,7 +48,9 @@ export function bridgeRouter(deps: Deps): Router {
       ctx.body = { ok: false, err_desc: check.reason };
       return;
     }
-    const ticket: PayTicket = { id: randomString(24), prepayId: check.prepayId, status: 'open', createdAt: Date.now() };
+    // A test asked for cancel before this sheet opened: the sheet shows, then answers cancel.
+    const status = deps.state.cancelNextSheet.delete(check.prepayId) ? 'cancelled' : 'open';
+    const ticket: PayTicket = { id: randomString(24), prepayId: check.prepayId, status, createdAt: Date.now() };
     deps.state.tickets.set(ticket.id, ticket);
     const merchant = deps.merchants.byAppId(check.order.appId)!;
     ctx.body = { ok: true, ticket: ticket.id, sheet: { amount: fen(check.order.totalFee), merchantName: deps.merchants.displayName(merchant), body: check.order.body } };

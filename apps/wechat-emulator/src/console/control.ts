@@ -5,7 +5,8 @@ import type { Deps } from '../deps';
 import { parseFaultSpec } from '../faults';
 import { readJsonBody, str } from '../http/body';
 import { NotifyError } from '../notify/notifier';
-import { pay, PaymentError, resolvePayable } from '../pay/payment';
+import { pay, payabilityProblem, PaymentError, resolvePayable } from '../pay/payment';
+import { isUnpaid, REFUND_ENDS, UNPAID_STATES, type RefundOutcome } from '../state';
 import { snapshot } from './snapshot';
 
 function problem(ctx: Context, status: number, error: string): void {
@@ -45,7 +46,8 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
   router.post('/cancel', async (ctx) => {
     const prepayId = str((await readJsonBody(ctx)).prepayId);
     if (!prepayId) return problem(ctx, 400, 'prepayId is required');
-    if (!deps.state.findOrderByPrepayId(prepayId)) return problem(ctx, 404, `unknown prepay_id ${prepayId}`);
+    const order = deps.state.findOrderByPrepayId(prepayId);
+    if (!order) return problem(ctx, 404, `unknown prepay_id ${prepayId}`);
     let cancelled = 0;
     for (const ticket of deps.state.tickets.values()) {
       if (ticket.prepayId === prepayId && ticket.status === 'open') {
@@ -53,7 +55,53 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
         cancelled += 1;
       }
     }
-    ctx.body = { cancelled };
+    if (cancelled > 0) {
+      ctx.body = { cancelled };
+      return;
+    }
+    // No sheet open yet: a test may call this before its page pays, so the next sheet answers cancel.
+    const unpayable = payabilityProblem(order, prepayId, deps);
+    if (unpayable) return problem(ctx, 409, `no pay sheet can open for ${prepayId}: ${unpayable}`);
+    deps.state.cancelNextSheet.add(prepayId);
+    ctx.body = { cancelled: 0, nextSheetCancels: true };
+  });
+
+  router.post('/trade-state', async (ctx) => {
+    const body = await readJsonBody(ctx);
+    const id = str(body.prepayId) ?? str(body.outTradeNo);
+    if (!id) return problem(ctx, 400, 'prepayId or outTradeNo is required');
+    const tradeState = UNPAID_STATES.find((s) => s === body.tradeState);
+    if (!tradeState) return problem(ctx, 400, `tradeState must be one of ${UNPAID_STATES.join(', ')}`);
+    const { order } = resolvePayable(id, deps);
+    if (!isUnpaid(order)) return problem(ctx, 409, `order ${order.outTradeNo} is ${order.state}; only an unpaid order can become ${tradeState}`);
+    order.state = tradeState;
+    ctx.body = { outTradeNo: order.outTradeNo, state: order.state };
+  });
+
+  router.post('/refund-outcome', async (ctx) => {
+    const body = await readJsonBody(ctx);
+    const status = REFUND_ENDS.find((s) => s === body.status);
+    if (!status) return problem(ctx, 400, `status must be one of ${REFUND_ENDS.join(', ')}`);
+    const outRefundNo = body.outRefundNo === undefined ? undefined : str(body.outRefundNo);
+    if (body.outRefundNo !== undefined && !outRefundNo) return problem(ctx, 400, 'outRefundNo must be a string');
+    const count = body.count ?? 1;
+    if (!Number.isInteger(count) || (count as number) < 1) return problem(ctx, 400, 'count must be a positive integer');
+    const existing = outRefundNo ? [...deps.state.refunds.values()].filter((r) => r.outRefundNo === outRefundNo) : [];
+    if (existing.length > 1) return problem(ctx, 409, `out_refund_no ${outRefundNo} exists for several merchants`);
+    const refund = existing[0];
+    if (refund) {
+      // An existing refund ends now; a CHANGE one may still be settled (as by hand in the merchant console).
+      if (refund.status !== 'PROCESSING' && !(refund.status === 'CHANGE' && status !== 'CHANGE')) {
+        return problem(ctx, 409, `refund ${outRefundNo} has already ended ${refund.status}`);
+      }
+      deps.notifier.endRefund(refund, status);
+      ctx.body = { refund };
+      return;
+    }
+    const outcome: RefundOutcome = { id: Number(deps.state.nextId('')), status, ...(outRefundNo ? { outRefundNo } : {}), remaining: count as number, createdAt: Date.now() };
+    deps.state.refundOutcomes.push(outcome);
+    ctx.status = 201;
+    ctx.body = outcome;
   });
 
   router.post('/faults', async (ctx) => {
@@ -83,6 +131,11 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 50) return problem(ctx, 400, 'times must be an integer in 1..50');
     const { order } = resolvePayable(outTradeNo, deps);
     ctx.body = await deps.notifier.duplicates(order, times as number);
+  });
+
+  router.delete('/refund-outcome', (ctx) => {
+    deps.state.refundOutcomes = [];
+    ctx.status = 204;
   });
 
   router.post('/reset', (ctx) => {

@@ -11,7 +11,7 @@ body{font:14px/1.4 -apple-system,BlinkMacSystemFont,"PingFang SC","Segoe UI",san
 header{background:#07c160;color:#fff;padding:10px 16px;display:flex;gap:16px;align-items:center}
 header h1{font-size:16px;margin:0}section{margin:12px 16px;background:#fff;border-radius:6px;padding:8px 12px}
 h2{font-size:15px;margin:4px 0 8px}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top;font-size:13px}
-th{color:#666;font-weight:500}code{font-size:12px}.muted{color:#888}.st-SUCCESS,.st-delivered{color:#06ae56}.st-failed,.st-dropped,.st-CLOSED{color:#e64340}
+th{color:#666;font-weight:500}code{font-size:12px}.muted{color:#888}.st-SUCCESS,.st-delivered{color:#06ae56}.st-failed,.st-dropped,.st-CLOSED,.st-PAYERROR,.st-CHANGE,.st-REFUNDCLOSE{color:#e64340}
 button{cursor:pointer}ol{margin:0;padding-left:18px}
 </style></head><body>
 <header><h1>WeChat emulator</h1><span id="updated" class="muted"></span>

@@ -20,6 +20,8 @@ export function snapshot(deps: Deps) {
     refunds: [...state.refunds.values()],
     notifications: [...state.deliveries.values()],
     faults: state.faults,
+    refundOutcomes: state.refundOutcomes,
+    nextSheetCancels: [...state.cancelNextSheet],
     oauth: {
       codes: [...state.codes.values()],
       accessTokens: [...state.accessTokens.values()].map((t) => ({ token: t.token, appId: t.appId, userId: t.userId, openid: t.openid, scope: t.scope, expiresAt: t.expiresAt })),

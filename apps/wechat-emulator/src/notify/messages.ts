@@ -29,7 +29,7 @@ export function refundNotifyXml(refund: Refund, merchant: MerchantConfig): strin
       settlement_total_fee: refund.totalFee,
       refund_fee: refund.refundFee,
       settlement_refund_fee: refund.refundFee,
-      refund_status: refund.status === 'SUCCESS' ? 'SUCCESS' : 'CHANGE',
+      refund_status: refund.status,
       success_time: refund.successTime,
       refund_recv_accout: '支付用户零钱',
       refund_account: 'REFUND_SOURCE_UNSETTLED_FUNDS',

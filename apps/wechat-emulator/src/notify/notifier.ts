@@ -5,7 +5,7 @@
 import { beijingDateTime } from '@wxpay-shop/wechat';
 import type { ResolvedConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
-import { isPaid, type DeliveryAttempt, type EmulatorState, type NotifyDelivery, type Order, type Refund } from '../state';
+import { isPaid, type DeliveryAttempt, type EmulatorState, type NotifyDelivery, type Order, type Refund, type RefundEnd } from '../state';
 import type { Timers } from '../timers';
 import { malformXml, payNotifyXml, refundNotifyXml } from './messages';
 import { postNotification } from './post';
@@ -45,11 +45,18 @@ export class Notifier {
     return this.start(this.payInit(order));
   }
 
-  /** PROCESSING → SUCCESS, then the refund notification if the request named a notify_url. */
+  /** The refund delay is over: PROCESSING → SUCCESS, or the end a test arranged. */
   completeRefund(refund: Refund): void {
-    refund.status = 'SUCCESS';
-    refund.successTime = beijingDateTime(new Date());
-    this.config.log(`refund ${refund.outRefundNo} SUCCESS`);
+    // A test may have ended it already (POST /__emulator/refund-outcome).
+    if (refund.status === 'PROCESSING') this.endRefund(refund, refund.endStatus ?? 'SUCCESS');
+  }
+
+  /** Sets the refund's final status, then sends the refund notification if a notify URL is known. */
+  endRefund(refund: Refund, status: RefundEnd): void {
+    refund.status = status;
+    // success_time / refund_success_time_$n exist only for a refund that succeeded.
+    if (status === 'SUCCESS') refund.successTime = beijingDateTime(new Date());
+    this.config.log(`refund ${refund.outRefundNo} ${status}`);
     this.changed();
     const merchant = this.merchants.byMchId(refund.mchId)!;
     const url = refund.notifyUrl ?? merchant.refundNotifyUrl;

@@ -6,6 +6,8 @@ import { transactionFields } from './payment';
 
 const STATE_DESC: Record<TradeState, string> = {
   NOTPAY: '订单未支付',
+  USERPAYING: '用户支付中',
+  PAYERROR: '支付失败(其他原因，如银行返回失败)',
   SUCCESS: '支付成功',
   REFUND: '订单发生过退款',
   CLOSED: '订单已关闭',

@@ -2,7 +2,7 @@
 import { parseNonNegativeInt } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newRefundId } from '../ids';
-import { EmulatorState, type Order, type Refund } from '../state';
+import { EmulatorState, isPaid, type Order, type Refund } from '../state';
 import { bizFail, fail, ok, type OutFields, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_REFUND_NO, positiveFen, tooLong } from './rules';
 
@@ -51,7 +51,7 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
   const totalFee = positiveFen(f.total_fee)!;
   const refundFee = positiveFen(f.refund_fee)!;
   const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
-  if (!order || order.state === 'NOTPAY' || order.state === 'CLOSED') return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
+  if (!order || !isPaid(order)) return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
 
   const key = EmulatorState.refundKey(req.merchant.mchId, f.out_refund_no!);
   const existing = deps.state.refunds.get(key);
@@ -64,7 +64,8 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
   if (totalFee !== order.totalFee) return amountMismatch();
   const previous = deps.state.refundsOf(order);
   if (previous.length >= MAX_REFUNDS_PER_ORDER) return bizFail('ERROR', '退款次数超过限制(50次)');
-  const refunded = previous.reduce((sum, r) => sum + r.refundFee, 0);
+  // A closed refund (REFUNDCLOSE) gave the money back to the merchant: it can be refunded again.
+  const refunded = previous.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
   // Observed err_code/err_code_des pairs of WeChat's refund API.
   if (refunded >= order.totalFee) return bizFail('ERROR', '订单已全额退款');
   if (refunded + refundFee > order.totalFee) return bizFail('INVALID_REQUEST', 'refund_fee大于可退金额');
@@ -82,6 +83,7 @@ export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply 
     refundDesc: f.refund_desc,
     notifyUrl: f.notify_url,
     status: 'PROCESSING',
+    endStatus: deps.state.takeRefundOutcome(f.out_refund_no!),
     createdAt: now,
   };
   deps.state.refunds.set(key, record);
