@@ -15,6 +15,10 @@ export const DEV_SESSION_KEYS = 'dev-session-key-change-me';
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Where `vite build` puts the storefront; production serves it unless STOREFRONT_DIST says otherwise. */
+export const DEFAULT_STOREFRONT_DIST = path.resolve(appRoot, '../storefront/dist');
+/** STOREFRONT_DIST=off: an API-only deployment (the storefront is served elsewhere). */
+const STOREFRONT_OFF = 'off';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
@@ -56,9 +60,10 @@ const EnvSchema = z.object({
   WECHAT_REFUND_NOTIFY_URL: opt(url),
   DATABASE_URL: opt(z.string().regex(/^(postgres(ql)?:\/\/|memory:\/\/)/, 'must be a postgres:// URL or memory://')),
   PGLITE_DIR: opt(z.string()),
-  ORDER_TTL_MINUTES: intFrom(30, 5, 7 * 24 * 60),
+  // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
+  ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
-  STOREFRONT_DIST: opt(z.string().refine((p) => existsSync(path.join(p, 'index.html')), 'must contain index.html')),
+  STOREFRONT_DIST: opt(z.string()),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -110,8 +115,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates `env` (usually process.env); throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/**
+ * Validates `env` (usually process.env); throws ConfigError listing every problem.
+ * `defaults.storefrontDist` only lets tests point the production default elsewhere.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  defaults: { storefrontDist?: string } = {},
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -132,6 +143,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
     problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
   }
+  // Refunds present the client certificate, which only TLS can carry: an http URL would fail every refund.
+  if (e.WECHAT_PAY_CLIENT_CERT !== undefined && !(e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL).startsWith('https://')) {
+    problems.push('WECHAT_PAY_SECAPI_BASE_URL: must be https:// when a client certificate is set (refunds use mutual TLS); it defaults to WECHAT_PAY_BASE_URL');
+  }
   const cspImgSources = (e.CSP_IMG_SOURCES ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
   for (const source of cspImgSources) {
     // Origins only: a keyword ('unsafe-inline'), a bare scheme (https:) or a ';' would widen or break the policy.
@@ -151,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Production cookies are Secure, and a browser never sends those back over http: sign-in would loop.
     else if (!e.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)');
   }
+  const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const base = e.PUBLIC_BASE_URL ?? null;
@@ -186,8 +202,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
-    storefrontDist: e.STOREFRONT_DIST ?? null,
+    storefrontDist,
     cspImgSources,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * The built storefront to serve, or null. Production serves the one built next to the BFF unless
+ * told otherwise, and refuses to start without its index.html: a shop whose every page is a 404
+ * should fail at deploy, not in front of shoppers. Elsewhere the Vite dev server serves it.
+ */
+function storefrontDistOf(value: string | undefined, production: boolean, defaultDist: string, problems: string[]): string | null {
+  if (value?.trim().toLowerCase() === STOREFRONT_OFF) return null;
+  const dist = value ?? (production ? defaultDist : undefined);
+  if (dist === undefined) return null;
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    problems.push(
+      `STOREFRONT_DIST: ${dist} has no index.html; build the storefront (./scripts/pnpm.sh --filter @wxpay-shop/storefront build), ` +
+        `point STOREFRONT_DIST at its dist folder, or set STOREFRONT_DIST=${STOREFRONT_OFF} for an API-only deployment`,
+    );
+  }
+  return dist;
 }

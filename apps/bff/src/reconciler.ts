@@ -9,10 +9,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { WechatPayBusinessError, type PayClient } from '@wxpay-shop/wechat';
+import { purgeExpiredCallbackClaims } from './auth/callback-claims';
 import { ago, fromNow } from './db/clock';
 import type { DB } from './db/schema';
 import type { Logger } from './logger';
-import { closeLocally, syncFromOrderQuery } from './payments/settle';
+import { closeLocally, closeLocallyIfUnsent, syncFromOrderQuery } from './payments/settle';
 import { settleRefund } from './payments/refunds';
 import { purgeExpiredSessions } from './sessions/store';
 
@@ -120,8 +121,11 @@ async function reconcileOrder(
 ): Promise<'PAID' | 'CLOSED' | 'UNCHANGED'> {
   const expired = order.expires_at.getTime() < Date.now();
   if (!order.prepay_id) {
-    // Never sent to WeChat: nothing to query or close remotely.
-    return expired && (await closeLocally(db, order.out_trade_no, 'reconciler-expired')) ? 'CLOSED' : 'UNCHANGED';
+    if (!expired) return 'UNCHANGED';
+    // Never sent to WeChat when claimed: nothing to query or close remotely, unless a pay request
+    // has stored a prepay since; then WeChat holds a live one and it is queried and closed below.
+    const closed = await closeLocallyIfUnsent(db, order.out_trade_no, 'reconciler-expired');
+    if (closed !== 'SENT') return closed ? 'CLOSED' : 'UNCHANGED';
   }
   let synced;
   try {
@@ -167,7 +171,7 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, outR
   return settled === 'SETTLED';
 }
 
-/** Runs reconcileOnce every intervalMs (never overlapping), plus session cleanup. */
+/** Runs reconcileOnce every intervalMs (never overlapping), plus session and sign-in claim cleanup. */
 export function startReconciler(options: ReconcilerOptions & { intervalMs: number }): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
@@ -175,6 +179,7 @@ export function startReconciler(options: ReconcilerOptions & { intervalMs: numbe
     running = (async () => {
       await reconcileOnce(options);
       await purgeExpiredSessions(options.db);
+      await purgeExpiredCallbackClaims(options.db);
     })()
       .catch((err: unknown) => options.log.error({ err }, 'reconcile pass failed'))
       .finally(() => {

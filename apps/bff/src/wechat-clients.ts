@@ -11,8 +11,10 @@ export function createOAuthClient(config: Config): OAuthClient {
 export function createPayClients(config: Config): { pay: PayClient; refundPay: PayClient | null } {
   const w = config.wechat;
   const base = { appId: w.appId, mchId: w.mchId, apiKey: w.apiKey, signType: w.signType, payBaseUrl: w.payBaseUrl, secapiBaseUrl: w.secapiBaseUrl };
+  // WECHAT_PAY_CA_CERT is trusted by both clients: https pay endpoints (the emulator's) are signed by it too.
   const ca = w.caCertPath ? readFileSync(w.caCertPath) : undefined;
-  const pay = new PayClient(base);
+  // The main client never calls /secapi, the only place a client certificate is presented: the CA alone.
+  const pay = new PayClient({ ...base, ...(ca ? { tls: { ca } } : {}) });
   const refundPay =
     w.clientCertPath && w.clientKeyPath
       ? new PayClient({

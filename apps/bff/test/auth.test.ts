@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
@@ -114,6 +114,36 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(body.error.message).toMatch(/expired or was already used/);
     expect(body.error.requestId).toBeTruthy();
     expect(MeSchema.parse(await (await victim.get('/api/me')).json())).toEqual({ signedIn: false });
+  });
+
+  it('exchanges the code once when the callback is loaded twice at once, and leaves the browser signed in', async () => {
+    const browser = stack.browser();
+    const login = await browser.get('/api/auth/login?returnTo=/orders');
+    const preLoginSid = browser.cookies.get('wxshop.sid');
+    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const callback = new URL(location(authorize));
+    const exchanges = vi.spyOn(stack.bff.services.oauth, 'exchangeCode');
+    // WeChat holds the first exchange it receives, so both copies are surely in flight together.
+    await stack.control('faults', { target: 'oauth_token', kind: 'delay', delayMs: 300 });
+    let exchangeCount;
+    try {
+      const answers = await Promise.all([0, 1].map(() => browser.get(callback.pathname + callback.search)));
+      exchangeCount = exchanges.mock.calls.length;
+      for (const answer of answers) {
+        expect(answer.status).toBe(302);
+        expect(answer.headers.get('location')).toBe('/orders');
+      }
+    } finally {
+      exchanges.mockRestore();
+      await stack.control('faults', undefined, 'DELETE');
+    }
+    expect(exchangeCount).toBe(1);
+    // Whichever answer the jar applied last, its cookie is a signed-in session...
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
+    expect(browser.cookies.get('wxshop.sid')).not.toBe(preLoginSid);
+    // ...and the retired pre-login session was not saved back by the losing copy.
+    const stale = await stack.database.db.selectFrom('sessions').select('id').where('id', '=', preLoginSid!).executeTakeFirst();
+    expect(stale).toBeUndefined();
   });
 
   it('treats a callback without code as a declined consent', async () => {
@@ -237,7 +267,7 @@ describe('session cookies in production', () => {
     // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
     stack = await startStack(
       { name: 'pglite' },
-      { NODE_ENV: 'production', PUBLIC_BASE_URL: PRODUCTION_ENV.PUBLIC_BASE_URL, ...PRODUCTION_SECRETS },
+      { NODE_ENV: 'production', PUBLIC_BASE_URL: PRODUCTION_ENV.PUBLIC_BASE_URL, STOREFRONT_DIST: 'off', ...PRODUCTION_SECRETS },
     );
   });
   afterAll(async () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_ADMIN_TOKEN, DEV_SESSION_KEYS, loadConfig } from '../src/config';
+import { ConfigError, DEFAULT_STOREFRONT_DIST, DEV_ADMIN_TOKEN, DEV_SESSION_KEYS, loadConfig } from '../src/config';
+import { fakeStorefrontDist } from './helpers/stack';
 import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
 
 const base = {
@@ -9,9 +13,9 @@ const base = {
   WECHAT_PAY_API_KEY: '192006250b4c09247ec02edce69f6a2d',
 };
 
-function problems(env: Record<string, string | undefined>): string[] {
+function problems(env: Record<string, string | undefined>, defaults?: { storefrontDist?: string }): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, defaults);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -77,6 +81,14 @@ describe('loadConfig', () => {
     expect(problems({ ...base, WECHAT_PAY_CA_CERT: '/nonexistent/ca.pem' })[0]).toMatch(/^WECHAT_PAY_CA_CERT: file does not exist/);
   });
 
+  it('requires an https secapi URL when a client certificate is set', () => {
+    const withCert = { ...base, WECHAT_PAY_CLIENT_CERT: '/etc/hostname', WECHAT_PAY_CLIENT_KEY: '/etc/hostname' };
+    const complaint = expect.stringMatching(/^WECHAT_PAY_SECAPI_BASE_URL: must be https:\/\//);
+    expect(problems({ ...withCert, WECHAT_PAY_BASE_URL: 'http://127.0.0.1:4000' })).toContainEqual(complaint);
+    expect(problems({ ...withCert, WECHAT_PAY_BASE_URL: 'http://127.0.0.1:4000', WECHAT_PAY_SECAPI_BASE_URL: 'https://127.0.0.1:4001' })).not.toContainEqual(complaint);
+    expect(problems({ ...base, WECHAT_PAY_BASE_URL: 'http://127.0.0.1:4000' })).not.toContainEqual(complaint);
+  });
+
   it('refuses to start production with test or default secrets', () => {
     const p = problems({ ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://shop.example.com' });
     expect(p).toEqual(
@@ -100,7 +112,7 @@ describe('loadConfig', () => {
 
   it('requires an https PUBLIC_BASE_URL in production (its cookies are Secure)', () => {
     const secrets = PRODUCTION_SECRETS;
-    expect(problems({ ...base, ...secrets, NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://shop.example.com' })).toEqual([
+    expect(problems({ ...base, ...secrets, NODE_ENV: 'production', STOREFRONT_DIST: 'off', PUBLIC_BASE_URL: 'http://shop.example.com' })).toEqual([
       'PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)',
     ]);
     expect(problems({ ...base, ...secrets, NODE_ENV: 'development', PUBLIC_BASE_URL: 'http://localhost:5173' })).toEqual([]);
@@ -140,5 +152,41 @@ describe('CSP_IMG_SOURCES', () => {
     expect(problems({ ...base, ...PRODUCTION_ENV, CSP_IMG_SOURCES: 'http://img.example.com' })).toEqual([
       'CSP_IMG_SOURCES: "http://img.example.com" must be https:// in production',
     ]);
+  });
+});
+
+describe('STOREFRONT_DIST', () => {
+  const production = { ...base, ...PRODUCTION_ENV, STOREFRONT_DIST: undefined };
+  const emptyDir = () => mkdtempSync(path.join(tmpdir(), 'no-storefront-'));
+
+  it('defaults to the storefront built next to the BFF (apps/storefront/dist)', () => {
+    expect(DEFAULT_STOREFRONT_DIST).toBe(path.resolve(import.meta.dirname, '../../storefront/dist'));
+  });
+
+  it('serves the built storefront in production when unset', () => {
+    const built = fakeStorefrontDist();
+    expect(loadConfig(production, { storefrontDist: built }).storefrontDist).toBe(built);
+    expect(loadConfig({ ...production, STOREFRONT_DIST: '' }, { storefrontDist: built }).storefrontDist).toBe(built);
+  });
+
+  it('refuses to start production when the storefront was not built', () => {
+    const missing = emptyDir();
+    const [problem, ...rest] = problems(production, { storefrontDist: missing });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(new RegExp(`^STOREFRONT_DIST: ${missing} has no index.html; build the storefront .*STOREFRONT_DIST=off`));
+  });
+
+  it('refuses a STOREFRONT_DIST without index.html, in any environment', () => {
+    const missing = emptyDir();
+    expect(problems({ ...base, STOREFRONT_DIST: missing })[0]).toMatch(/^STOREFRONT_DIST: .* has no index.html/);
+    expect(problems({ ...production, STOREFRONT_DIST: missing }, { storefrontDist: fakeStorefrontDist() })[0]).toMatch(/has no index.html/);
+  });
+
+  it('STOREFRONT_DIST=off runs production API-only', () => {
+    expect(loadConfig({ ...production, STOREFRONT_DIST: 'off' }, { storefrontDist: emptyDir() }).storefrontDist).toBeNull();
+  });
+
+  it('outside production, unset means the Vite dev server serves it', () => {
+    expect(loadConfig(base, { storefrontDist: fakeStorefrontDist() }).storefrontDist).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema, PayResponseSchema } from '@wxpay-shop/contract';
-import { buildXml, encryptReqInfo, verifyJsapiPayParams } from '@wxpay-shop/wechat';
+import { buildXml, encryptReqInfo, parseBeijingTime, verifyJsapiPayParams } from '@wxpay-shop/wechat';
+import { MIN_TIME_EXPIRE_AHEAD_MS } from '../src/payments/pay-routes';
 import { backends } from './helpers/backends';
 import {
   ADMIN_TOKEN,
@@ -99,6 +100,32 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner })).status).toBe(200);
       expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner === 'JSAPI' ? 'NATIVE' : 'JSAPI' })).status).toBe(409);
     }
+  });
+
+  it('re-sends unifiedorder for an order only with the same time_expire, and refuses to start paying too close to expiry', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+    // Just outside the window in which WeChat would still accept time_expire (with our skew margin).
+    const expiresAt = new Date(Math.floor((Date.now() + MIN_TIME_EXPIRE_AHEAD_MS + 2500) / 1000) * 1000);
+    await db().updateTable('orders').set({ expires_at: expiresAt }).where('out_trade_no', '=', order.outTradeNo).execute();
+    // WeChat records the order, but every answer (first try and the client's retries) is lost.
+    await stack.control('faults', { target: 'unifiedorder', kind: 'drop', count: 3 });
+    try {
+      expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(502);
+    } finally {
+      await stack.control('faults', undefined, 'DELETE');
+    }
+    const atWechat = stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!;
+    expect(parseBeijingTime(atWechat.timeExpire!)?.getTime()).toBe(expiresAt.getTime());
+    expect((await orderRow(order.outTradeNo)).prepay_id).toBeNull();
+
+    // The shopper retries once the order is too close to expiry for WeChat to take its time_expire:
+    // sending the order without it would be "201 商户订单号重复"; it is refused here instead.
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - MIN_TIME_EXPIRE_AHEAD_MS + 100 - Date.now()));
+    const retry = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    expect(retry.status).toBe(409);
+    expect(ApiErrorSchema.parse(await retry.json()).error.message).toBe('订单即将过期，无法发起支付，请重新下单');
+    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.fingerprint).toBe(atWechat.fingerprint);
   });
 
   describe('hostile notifications', () => {
@@ -274,6 +301,26 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       expect(res.body).toMatch(FAIL_XML);
       expect(res.body).toMatch(/unknown refund/);
     });
+  });
+});
+
+describe('pay endpoints over https signed by WECHAT_PAY_CA_CERT', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The emulator's https port serves the pay API too, with a certificate from its test CA.
+    stack = await startStack({ name: 'pglite' }, ({ httpsUrl }) => ({ WECHAT_PAY_BASE_URL: httpsUrl }));
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('trusts the CA for unifiedorder, not only for refunds', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    const pay = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    expect(pay.status).toBe(200);
+    expect(PayResponseSchema.parse(await pay.json())).toMatchObject({ tradeType: 'NATIVE' });
+    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)).toBeDefined();
   });
 });
 

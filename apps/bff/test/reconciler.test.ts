@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
 import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
@@ -148,6 +148,27 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     await expire(order.outTradeNo);
     expect(await stack.bff.reconcileOnce()).toMatchObject({ checked: 1, closed: 1 });
     expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-expired' });
+  });
+
+  it('closes through closeorder, not locally, when a pay request stored a prepay after the pass claimed the order', async () => {
+    const browser = stack.browser();
+    const order = await createOrder(browser);
+    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
+    await expire(order.outTradeNo);
+    // The pass claims the order as it was just before the pay request stored its prepay_id.
+    const claimSawNoPrepay: KyselyPlugin = {
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => ({
+        ...result,
+        rows: result.rows.map((row) =>
+          Object.keys(row).join() === 'id,out_trade_no,total_fen,prepay_id,expires_at' ? { ...row, prepay_id: null } : row,
+        ),
+      }),
+    };
+    const summary = await reconcileOnce({ db: db().withPlugin(claimSawNoPrepay), pay: stack.bff.services.pay, log: createLogger('silent') });
+    expect(summary).toMatchObject({ checked: 1, closed: 1, errors: 0 });
+    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.state).toBe('CLOSED');
+    expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-closeorder' });
   });
 
   it('closes an expired order locally when WeChat has no record of it (ORDERNOTEXIST)', async () => {

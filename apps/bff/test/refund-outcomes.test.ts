@@ -1,13 +1,20 @@
 /**
- * Refunds whose outcome the BFF cannot take at face value: an unverifiable reply, WeChat's
- * final word contradicting ours, and refunds made outside the shop. Money that moved must
- * never be hidden behind an order that looks refundable again.
+ * Refunds whose outcome the BFF cannot take at face value: an unverifiable or unusable reply, a
+ * refusal after a lost reply, WeChat's final word contradicting ours, and refunds made outside the
+ * shop. Money that moved must never be hidden behind an order that looks refundable again.
  */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { createServer, request, type RequestOptions } from 'node:https';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema } from '@wxpay-shop/contract';
+import { buildXml, parseXml, sign, signTypeOf } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
 import {
   FAIL_XML,
+  MERCHANT,
   SUCCESS_XML,
   adminRefund,
   orderRow as orderRowOf,
@@ -55,6 +62,23 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
     // No second refund while the first is open.
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 })).status).toBe(409);
+    const settled = await waitFor(async () => {
+      const row = await orderRow(order.outTradeNo);
+      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
+    }, 15_000);
+    expect(settled.needs_attention).toBe(false);
+    expect(await refundsOf(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 })]);
+    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
+  });
+
+  it('takes a refusal of the retry after a lost reply as an unknown outcome: the refund WeChat made is settled, not marked refused', async () => {
+    const order = await paidOrder();
+    // The emulator refunds but the reply is lost; the BFF's identical retry then meets a rate limit.
+    expect((await stack.control('faults', { target: 'refund', kind: 'drop', count: 1 })).ok).toBe(true);
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'FREQUENCY_LIMITED', count: 1 })).ok).toBe(true);
+    const res = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 });
+    expect(res.status).toBe(502);
+    expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
     const settled = await waitFor(async () => {
       const row = await orderRow(order.outTradeNo);
       return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
@@ -177,5 +201,78 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     const res = await postNotify(stack, stranger, '/api/wechat/refund/notify');
     expect(res.body).toMatch(FAIL_XML);
     expect(res.body).toMatch(/unknown refund/);
+  });
+});
+
+interface SecapiTarget {
+  /** The emulator's HTTPS origin, and the merchant certificate to present there. */
+  url: string;
+  tls: { cert: string; key: string; ca: string };
+  /** How many more SUCCESS refund replies to spoil. */
+  spoil: number;
+}
+
+/**
+ * An HTTPS stand-in for the emulator's secapi port (its committed server certificate, which the BFF
+ * trusts) that forwards every request and, `spoil` times, re-signs a SUCCESS refund reply without its
+ * refund_id: an answer WeChat really gave after really refunding, that the BFF cannot use.
+ */
+async function secapiDroppingRefundId(): Promise<{ url: string; target: SecapiTarget; close: () => Promise<void> }> {
+  const certs = new URL('../../wechat-emulator/certs/', import.meta.url);
+  const target: SecapiTarget = { url: '', tls: { cert: '', key: '', ca: '' }, spoil: 0 };
+  const server = createServer({ cert: readFileSync(new URL('server.pem', certs)), key: readFileSync(new URL('server-key.pem', certs)) }, (req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const options: RequestOptions = { method: 'POST', ...target.tls, headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length } };
+      const upstream = request(`${target.url}${req.url}`, options);
+      upstream.end(body);
+      const [reply] = (await once(upstream, 'response')) as [IncomingMessage];
+      const replyChunks: Buffer[] = [];
+      for await (const chunk of reply) replyChunks.push(chunk as Buffer);
+      let xml = Buffer.concat(replyChunks).toString('utf8');
+      const fields = await parseXml(xml);
+      if (req.url === '/secapi/pay/refund' && fields.result_code === 'SUCCESS' && target.spoil > 0) {
+        target.spoil -= 1;
+        const { sign: _sign, refund_id: _refundId, ...kept } = fields;
+        xml = buildXml({ ...kept, sign: sign(kept, MERCHANT.apiKey, signTypeOf(await parseXml(body)) ?? 'MD5') });
+      }
+      res.writeHead(reply.statusCode ?? 502, { 'Content-Type': 'text/xml' }).end(xml);
+    })();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, target, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('a refund WeChat answered SUCCESS to with an unusable reply', () => {
+  let stack: Stack;
+  let secapi: Awaited<ReturnType<typeof secapiDroppingRefundId>>;
+  beforeAll(async () => {
+    secapi = await secapiDroppingRefundId();
+    stack = await startStack(backends[0]!, { WECHAT_PAY_SECAPI_BASE_URL: secapi.url });
+    const { merchantCert, merchantKey, caCert } = stack.emu.certs;
+    Object.assign(secapi.target, { url: stack.emu.httpsUrl, tls: { cert: merchantCert, key: merchantKey, ca: caCert } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await secapi?.close();
+  });
+
+  it('takes it as an unknown outcome: the refund WeChat made is settled, not marked refused', async () => {
+    const { order } = await paidOrderOf(stack, [{ productId: 'mug', quantity: 2 }]);
+    secapi.target.spoil = 1;
+    const res = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 });
+    expect(res.status).toBe(502);
+    expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
+    expect(secapi.target.spoil).toBe(0);
+    const settled = await waitFor(async () => {
+      const row = await orderRowOf(stack, order.outTradeNo);
+      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
+    }, 15_000);
+    expect(settled.needs_attention).toBe(false);
+    expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toHaveLength(1);
   });
 });

@@ -7,9 +7,10 @@ import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } f
 import { rootCertificates } from 'node:tls';
 import { WechatTransportError, WechatXmlError } from './errors';
 
+/** cert/key are needed for /secapi/* only (PayClient refuses to send there without them). */
 export interface ClientTls {
-  cert: string | Buffer;
-  key: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
   /** An extra CA to trust (e.g. the emulator's), added to Node's bundled roots. */
   ca?: string | Buffer;
 }

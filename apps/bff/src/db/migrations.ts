@@ -171,6 +171,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('idempotency_key').execute();
     },
   },
+  '2026_12_04_006_oauth_callback_claims': {
+    async up(db: Kysely<unknown>) {
+      // One row per OAuth state whose callback arrived: the primary key is what lets exactly one of
+      // several concurrent callbacks exchange the code; the others wait for its outcome.
+      await db.schema
+        .createTable('oauth_callbacks')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'jsonb')
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('oauth_callbacks_expires_at').on('oauth_callbacks').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('oauth_callbacks').ifExists().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -31,6 +31,16 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+/** A claimed OAuth callback (state): who exchanges the code, and what came of it. */
+export interface OAuthCallbacksTable {
+  state: string;
+  /** sha256 of the code, so only a callback with the same code may share the outcome. */
+  code_hash: string;
+  /** Null while the winning callback is still talking to WeChat. */
+  outcome: ColumnType<unknown, string | undefined, string>;
+  expires_at: Timestamp;
+}
+
 export interface OrdersTable {
   id: Generated<number>;
   out_trade_no: string;
@@ -44,7 +54,7 @@ export interface OrdersTable {
   code_url: string | null;
   prepay_created_at: Timestamp | null;
   prepay_expires_at: Timestamp | null;
-  /** time_expire sent with the first unifiedorder; re-sent unchanged so re-entry matches. */
+  /** time_expire sent with unifiedorder (the order's expiry); re-sent unchanged so re-entry matches. */
   wx_time_expire: Timestamp | null;
   transaction_id: string | null;
   sign_type: SignType;
@@ -109,6 +119,7 @@ export interface DB {
   products: ProductsTable;
   shoppers: ShoppersTable;
   sessions: SessionsTable;
+  oauth_callbacks: OAuthCallbacksTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   order_events: OrderEventsTable;

@@ -10,6 +10,7 @@ import {
   WechatOAuthError,
   WechatPayBusinessError,
   WechatPayCommunicationError,
+  WechatPayResponseError,
   WechatSignatureError,
   WechatTransportError,
 } from '@wxpay-shop/wechat';
@@ -55,6 +56,7 @@ function classify(err: unknown): HttpError {
   if (err instanceof WechatOAuthError) return upstreamError(`WeChat sign-in failed (${err.errcode}), please retry`);
   if (
     err instanceof WechatPayCommunicationError ||
+    err instanceof WechatPayResponseError ||
     err instanceof WechatTransportError ||
     err instanceof WechatSignatureError
   ) {

@@ -43,16 +43,34 @@ async function readNotifyBody(ctx: Context): Promise<Buffer | null> {
   }
 }
 
+/**
+ * A failure of ours after the body was read (the database, a bug) still answers WeChat's XML:
+ * FAIL with a generic reason and a 500, so WeChat retries later; the details go to the log only.
+ */
+function notifyEndpoint(kind: 'pay' | 'refund', handle: (ctx: Context) => Promise<void>) {
+  return async (ctx: Context): Promise<void> => {
+    try {
+      await handle(ctx);
+    } catch (err) {
+      ctx.state.log.error({ err }, `${kind} notification failed`);
+      reply(ctx, false, 'internal error, please retry', 500);
+    }
+  };
+}
+
 function isRejection(err: unknown): err is Error {
   return err instanceof WechatXmlError || err instanceof WechatSignatureError || err instanceof WechatNotifyError;
 }
+
+const PAY_NOTIFY = '/api/wechat/pay/notify';
+const REFUND_NOTIFY = '/api/wechat/refund/notify';
 
 export function notifyRoutes(services: Services): Router {
   const { db, config } = services;
   const merchant = { appId: config.wechat.appId, mchId: config.wechat.mchId, apiKey: config.wechat.apiKey };
   const router = new Router();
 
-  router.post('/api/wechat/pay/notify', async (ctx) => {
+  router.post(PAY_NOTIFY, notifyEndpoint('pay', async (ctx) => {
     const log = ctx.state.log;
     const body = await readNotifyBody(ctx);
     if (!body) return;
@@ -90,9 +108,9 @@ export function notifyRoutes(services: Services): Router {
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
     if (outcome === 'TRANSACTION_ID_REUSED') return reply(ctx, false, 'transaction_id already used by another order');
     reply(ctx, true);
-  });
+  }));
 
-  router.post('/api/wechat/refund/notify', async (ctx) => {
+  router.post(REFUND_NOTIFY, notifyEndpoint('refund', async (ctx) => {
     const log = ctx.state.log;
     const body = await readNotifyBody(ctx);
     if (!body) return;
@@ -130,7 +148,14 @@ export function notifyRoutes(services: Services): Router {
     if (settled === 'UNKNOWN_REFUND') return reply(ctx, false, 'unknown refund');
     if (settled === 'MISMATCH') return reply(ctx, false, 'refund mismatch');
     reply(ctx, true);
-  });
+  }));
 
+  // WeChat only POSTs; anything else is answered in its format too, never with our JSON errors.
+  for (const path of [PAY_NOTIFY, REFUND_NOTIFY]) {
+    router.all(path, (ctx) => {
+      ctx.set('Allow', 'POST');
+      reply(ctx, false, 'method not allowed', 405);
+    });
+  }
   return router;
 }

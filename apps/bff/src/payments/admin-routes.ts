@@ -131,7 +131,8 @@ export function adminRoutes(services: Services): Router {
           err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
         );
       }
-      // Outcome unknown (timeout, unverifiable reply): stay REFUNDING; the reconciler asks refundquery.
+      // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply):
+      // stay REFUNDING; the refund notification or the reconciler's refundquery settles it.
       throw upstreamError('Refund outcome unknown; it will be reconciled automatically');
     }
     ctx.status = 202;

@@ -19,7 +19,7 @@ const PREPAY_LIFETIME_MS = 2 * 3600_000;
 /** Don't hand out a prepay_id that dies before the shopper can finish paying. */
 const PREPAY_REUSE_MARGIN_MS = 5 * 60_000;
 /** WeChat refuses time_expire less than 5 minutes ahead; keep a margin for clock skew. */
-const MIN_TIME_EXPIRE_AHEAD_MS = 6 * 60_000;
+export const MIN_TIME_EXPIRE_AHEAD_MS = 6 * 60_000;
 
 export function payRoutes(services: Services): Router {
   const router = new Router();
@@ -87,10 +87,20 @@ async function ensurePrepay(
   const usable = tradeType === 'JSAPI' ? order.prepay_id : order.code_url;
   if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS) return order;
 
+  // Every unifiedorder for one order must carry the same parameters: WeChat answers a re-sent
+  // out_trade_no whose parameters differ with INVALID_REQUEST (201 商户订单号重复), and we re-send
+  // after a lost answer or to renew a two-hour prepay. So time_expire is always sent, and always the
+  // order's own expiry (or what an earlier call stored). WeChat also refuses a time_expire less than
+  // 5 minutes ahead, so that close to expiry no unifiedorder can be sent at all: a 409, and the
+  // shopper orders again. (Omitting it instead would change the parameters, and leave WeChat an
+  // order payable for days after ours closed; with it, WeChat's order dies with ours, which is what
+  // makes closing an order that never got a prepay_id locally safe.)
+  const timeExpire = order.wx_time_expire ?? order.expires_at;
+  if (timeExpire.getTime() - now < MIN_TIME_EXPIRE_AHEAD_MS) {
+    throw conflict('订单即将过期，无法发起支付，请重新下单');
+  }
   const items = (await itemsOf(services.db, [order.id])).get(order.id) ?? [];
   const first = items[0];
-  const timeExpire =
-    order.wx_time_expire ?? (order.expires_at.getTime() - now >= MIN_TIME_EXPIRE_AHEAD_MS ? order.expires_at : null);
   let result;
   try {
     result = await services.pay.unifiedOrder({
@@ -101,7 +111,7 @@ async function ensurePrepay(
       notifyUrl: services.urls.payNotify,
       tradeType,
       ...(tradeType === 'JSAPI' ? { openid: openid! } : { productId: first?.product_id ?? order.out_trade_no }),
-      ...(timeExpire ? { timeExpire } : {}),
+      timeExpire,
     });
   } catch (err) {
     if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {

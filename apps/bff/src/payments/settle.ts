@@ -101,6 +101,26 @@ export async function closeLocally(db: Kysely<DB>, outTradeNo: string, source: s
   return closed !== undefined;
 }
 
+/**
+ * Closes a PENDING order locally only if it still has no prepay_id; 'SENT' when it has one (a pay
+ * request stored it after the caller looked), so WeChat holds it and closeorder must come first.
+ * The row lock keeps a pay request from storing its prepay between this check and the close.
+ */
+export async function closeLocallyIfUnsent(db: Kysely<DB>, outTradeNo: string, source: string): Promise<boolean | 'SENT'> {
+  return db.transaction().execute(async (trx) => {
+    const order = await trx
+      .selectFrom('orders')
+      .select('prepay_id')
+      .where('out_trade_no', '=', outTradeNo)
+      .where('status', '=', 'PENDING')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!order) return false;
+    if (order.prepay_id) return 'SENT';
+    return (await transition(trx, outTradeNo, 'PENDING', 'CLOSED', source)) !== undefined;
+  });
+}
+
 export type SyncResult = 'PAID' | 'CLOSED' | 'UNCHANGED';
 
 /** orderquery → local state. Amount mismatches are flagged, never applied. */

@@ -9,8 +9,10 @@ export const PRODUCTION_SECRETS = {
   ADMIN_TOKEN: 't'.repeat(32),
 } as const;
 
+/** An API-only deployment: production's storefront default (apps/storefront/dist) is tested on its own in config.test.ts. */
 export const PRODUCTION_ENV = {
   NODE_ENV: 'production',
+  STOREFRONT_DIST: 'off',
   PUBLIC_BASE_URL: 'https://shop.example.com',
   WECHAT_APP_ID: 'wx0123456789abcdef',
   WECHAT_MCH_ID: '1900000109',

@@ -32,9 +32,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Extra BFF env: fixed, or computed from the emulator's addresses (known only once it listens). */
+type StackEnv = Record<string, string> | ((emulator: { httpUrl: string; httpsUrl: string }) => Record<string, string>);
+
 export async function startStack(
   backend: Backend,
-  env: Record<string, string> = {},
+  env: StackEnv = {},
   options: { captureLogs?: boolean } = {},
 ): Promise<Stack> {
   const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
@@ -64,7 +67,7 @@ export async function startStack(
     DATABASE_URL: 'memory://',
     RECONCILE_INTERVAL_MS: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
+    ...(typeof env === 'function' ? env({ httpUrl, httpsUrl }) : env),
   });
   const database = await openTestDatabase(backend);
   const lines: string[] = [];
