@@ -37,7 +37,14 @@ const services = [
     cwd: 'apps/wechat-emulator',
     args: ['src/main.ts'],
     health: `${emulatorUrl}/console`,
-    env: emulatorEnv({ ...emulator, notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01', stateFile: emulatorStateFile }),
+    env: emulatorEnv({
+      ...emulator,
+      notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01',
+      stateFile: emulatorStateFile,
+      // The storefront's pages run the emulator's bridge (pay sheet); no other site may drive it.
+      // localhost too, when that is what the developer types for 127.0.0.1.
+      allowedOrigins: host === '127.0.0.1' ? [storefrontUrl, `http://localhost:${ports.storefront}`] : [storefrontUrl],
+    }),
   },
   {
     name: 'bff',

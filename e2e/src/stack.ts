@@ -75,7 +75,7 @@ export async function startStack(): Promise<Stack> {
   const emulator = launch(
     'apps/wechat-emulator',
     { command: path.join(root, 'apps/wechat-emulator/node_modules/.bin/tsx'), args: ['src/main.ts'] },
-    { ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01' }), EMULATOR_CONFIG: configFile },
+    { ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01', allowedOrigins: [storefrontUrl] }), EMULATOR_CONFIG: configFile },
     output,
   );
   const bff = launch(

@@ -14,7 +14,7 @@ export interface Merchant {
   apiKey: string;
 }
 
-export declare function emulatorEnv(options: EmulatorAddress & { notifyTimeScale: string; stateFile?: string }): Record<string, string>;
+export declare function emulatorEnv(options: EmulatorAddress & { notifyTimeScale: string; stateFile?: string; allowedOrigins?: string[] }): Record<string, string>;
 export declare function bffWechatEnv(emulator: EmulatorAddress, merchant: Merchant): Record<string, string>;
 export declare function waitHealthy(
   url: string,

@@ -9,9 +9,12 @@ const certs = path.join(root, 'apps/wechat-emulator/certs');
  * The emulator on host:port (HTTP) and host:httpsPort (TLS, for the secapi endpoints).
  * Its state lives in `stateFile` when given, else in memory only (even if the caller's
  * environment names a state file, so test stacks never load a developer's state).
+ * `allowedOrigins`: the storefront's origin(s), whose pages run the emulator's /bridge.js and so
+ * call its pay-sheet endpoints cross-origin; every other site is refused.
  */
-export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile }) {
+export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile, allowedOrigins }) {
   return {
+    EMULATOR_ALLOWED_ORIGINS: (allowedOrigins ?? []).join(','),
     EMULATOR_HOST: host,
     EMULATOR_PORT: String(port),
     EMULATOR_HTTPS_PORT: String(httpsPort),

@@ -4,6 +4,7 @@ import { bridgeRouter } from './bridge/routes';
 import { controlRouter } from './console/control';
 import { consolePage } from './console/page';
 import type { Deps } from './deps';
+import { isSafeMethod, siteOf } from './http/origin';
 import { oauthRouter } from './oauth/routes';
 import { payRouter } from './pay/routes';
 
@@ -28,6 +29,7 @@ export function createApp(deps: Deps, reset: () => void): Koa {
       ctx.body = status === 500 ? 'internal error' : (err as Error).message;
     }
   });
+  app.use(sameOriginWrites(deps));
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && (ctx.path === '/console' || ctx.path === '/')) {
       if (ctx.path === '/') return ctx.redirect('/console');
@@ -42,4 +44,23 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     app.use(router.routes());
   }
   return app;
+}
+
+/** Paths only the emulator's own pages post to: the console, the consent form and the NATIVE scan page. */
+const OWN_PAGE_PATHS = /^\/(__emulator|native)\//;
+
+/**
+ * Refuses cross-site writes there, so a page elsewhere cannot pay, reset, pick the OAuth user or
+ * inject faults. Non-browser clients (tests, curl) send no Origin and pass.
+ */
+function sameOriginWrites(deps: Deps): Koa.Middleware {
+  const noOtherOrigins = new Set<string>();
+  return async (ctx, next) => {
+    if (isSafeMethod(ctx.method) || !OWN_PAGE_PATHS.test(ctx.path)) return next();
+    const verdict = siteOf(ctx, noOtherOrigins);
+    if (verdict.ok) return next();
+    deps.log(`${ctx.method} ${ctx.path} refused: ${verdict.reason}`);
+    ctx.status = 403;
+    ctx.body = { error: `cross-site request refused: ${verdict.reason}` };
+  };
 }

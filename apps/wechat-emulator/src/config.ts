@@ -1,5 +1,6 @@
 /** Emulator configuration: merchants and options, with defaults resolved in one place. */
 import { readFileSync } from 'node:fs';
+import { parseOrigin } from './http/origin';
 import { notifyUrlProblem } from './pay/rules';
 
 export interface MerchantConfig {
@@ -43,6 +44,11 @@ export interface EmulatorOptions {
   refundDelayMs?: number;
   /** JSON file the state is loaded from at creation and saved to after changes; absent = in memory only. */
   stateFile?: string;
+  /**
+   * Origins of shop pages that run /bridge.js (e.g. the dev storefront, `http://127.0.0.1:5173`):
+   * the only other origins that may use the pay sheet's endpoints. None by default.
+   */
+  allowedOrigins?: string[];
   log?: (line: string) => void;
 }
 
@@ -62,6 +68,7 @@ export interface ResolvedConfig {
   notifyTimeoutMs: number;
   prepayTtlMs: number;
   stateFile: string | undefined;
+  allowedOrigins: ReadonlySet<string>;
   log: (line: string) => void;
 }
 
@@ -84,6 +91,7 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
     notifyTimeoutMs: 5000,
     prepayTtlMs: 2 * 3600_000,
     stateFile: options.stateFile || undefined,
+    allowedOrigins: new Set((options.allowedOrigins ?? []).map(parseOrigin)),
     log: options.log ?? (() => {}),
   };
 }

@@ -1,4 +1,5 @@
 /** `tsx src/main.ts`: runs the emulator from environment variables. */
+import { parseOrigin } from './http/origin';
 import { createEmulator, DEFAULT_MERCHANT } from './index';
 
 function intEnv(name: string, fallback: number): number {
@@ -12,6 +13,9 @@ function intEnv(name: string, fallback: number): number {
 const timeScale = Number(process.env.EMULATOR_NOTIFY_TIME_SCALE ?? '1');
 if (!(timeScale > 0)) throw new Error('EMULATOR_NOTIFY_TIME_SCALE must be a positive number');
 
+// Comma-separated origins of shop pages that run /bridge.js.
+const allowedOrigins = (process.env.EMULATOR_ALLOWED_ORIGINS ?? '').split(',').filter((o) => o.trim() !== '').map(parseOrigin);
+
 const emulator = createEmulator({
   host: process.env.EMULATOR_HOST || '127.0.0.1',
   port: intEnv('EMULATOR_PORT', 4000),
@@ -19,6 +23,7 @@ const emulator = createEmulator({
   publicUrl: process.env.EMULATOR_PUBLIC_URL || undefined,
   notifyTimeScale: timeScale,
   stateFile: process.env.EMULATOR_STATE_FILE || undefined,
+  allowedOrigins,
   log: (line) => console.log(`[wechat-emulator] ${line}`),
 });
 
@@ -30,6 +35,7 @@ console.log(`WeChat emulator
   console ${httpUrl}/console
   ${usingDefault ? `default test merchant: appid ${DEFAULT_MERCHANT.appId}, mch_id ${DEFAULT_MERCHANT.mchId}` : `merchants from ${process.env.EMULATOR_CONFIG}`}
   notify time scale ${timeScale}
+  bridge.js pages allowed from ${allowedOrigins.join(', ') || "no other origin (set EMULATOR_ALLOWED_ORIGINS to the shop's origin)"}
   state ${process.env.EMULATOR_STATE_FILE ? `kept in ${process.env.EMULATOR_STATE_FILE}` : 'in memory only (set EMULATOR_STATE_FILE to keep it across restarts)'}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

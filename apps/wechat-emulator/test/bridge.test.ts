@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { beijingTime, buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { browserFetch, eventually, FAIL_REPLY, json, M, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -61,7 +61,8 @@ class FakeElement {
   }
 }
 
-async function loadBridge(readyState: 'loading' | 'complete' = 'complete') {
+/** bridge.js run against a fake DOM; `pageFetch` is how the page's fetch() reaches the emulator. */
+async function loadBridge(readyState: 'loading' | 'complete' = 'complete', pageFetch: (url: string, init?: RequestInit) => Promise<Response> = fetch) {
   const script = await (await fetch(`${emu.httpUrl}/bridge.js`)).text();
   const document = Object.assign(new EventTarget(), {
     readyState,
@@ -72,7 +73,7 @@ async function loadBridge(readyState: 'loading' | 'complete' = 'complete') {
   const window: Record<string, unknown> = {};
   let ready = 0;
   document.addEventListener('WeixinJSBridgeReady', () => (ready += 1));
-  runInNewContext(script, { window, document, fetch, setTimeout, setInterval, clearInterval, Event, encodeURIComponent, JSON, Object });
+  runInNewContext(script, { window, document, fetch: pageFetch, setTimeout, setInterval, clearInterval, Event, encodeURIComponent, JSON, Object });
   const bridge = window.WeixinJSBridge as { invoke(name: string, params: unknown, cb: (res: Record<string, string>) => void): void };
   const invoke = (name: string, params: unknown) => new Promise<Record<string, string>>((resolve) => bridge.invoke(name, params, resolve));
   return { document, bridge, invoke, ready: () => ready };
@@ -85,15 +86,16 @@ async function jsapiOrder(signType: 'MD5' | 'HMAC-SHA256' = 'MD5') {
 
 /** What the bridge posts for getBrandWCPayRequest, sent directly: the emulator's verdict on the parameters. */
 async function askToPay(params: object) {
-  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
   return (await res.json()) as { ok: boolean; err_desc?: string };
 }
 
 describe('/bridge.js', () => {
-  it('is served as CORS-friendly JavaScript with the public URL baked in', async () => {
+  it('is served as JavaScript with the public URL baked in', async () => {
     const res = await fetch(`${emu.httpUrl}/bridge.js`);
     expect(res.headers.get('content-type')).toContain('application/javascript');
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // A <script src> needs no CORS; no wildcard is sent.
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(await res.text()).toContain(JSON.stringify(emu.httpUrl));
     await emu.stop();
     emu = await startEmulator({ publicUrl: 'http://wechat.test:4000' });
@@ -224,10 +226,56 @@ describe('/bridge.js', () => {
     expect((await askToPay(params(await jsapiOrder()))).ok).toBe(true);
   });
 
-  it('the pay-request endpoint answers CORS preflights', async () => {
-    const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' } });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+});
+
+describe('/bridge.js on a shop page (another origin)', () => {
+  const SHOP = 'http://localhost:5173';
+  const EVIL = 'https://evil.example';
+  beforeEach(async () => {
+    await emu.stop();
+    emu = await startEmulator({ allowedOrigins: [SHOP] });
+  });
+  const payParams = (prepayId: string) => buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+
+  it('on an allowed origin (EMULATOR_ALLOWED_ORIGINS) the pay sheet opens, polls and pays under CORS rules', async () => {
+    const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: SHOP, 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type');
+    expect(preflight.headers.get('vary')).toContain('Origin');
+
+    const { invoke, document } = await loadBridge('complete', browserFetch(SHOP));
+    const prepayId = await jsapiOrder();
+    const result = invoke('getBrandWCPayRequest', payParams(prepayId));
+    (await eventually(() => document.body!.find('wx-pay-confirm'))).click();
+    expect(await result).toEqual({ err_msg: 'get_brand_wcpay_request:ok' });
+    expect(emu.state.findOrderByPrepayId(prepayId)!.state).toBe('SUCCESS');
+  });
+
+  it('a page on any other origin can neither open, confirm nor cancel a pay sheet, nor read one', async () => {
+    const prepayId = await jsapiOrder();
+    // The bridge itself on such a page: its JSON request stops at the preflight.
+    const { invoke } = await loadBridge('complete', browserFetch(EVIL));
+    expect(await invoke('getBrandWCPayRequest', payParams(prepayId))).toEqual({ err_msg: 'get_brand_wcpay_request:fail', err_desc: '网络错误' });
+    expect(emu.state.tickets.size).toBe(0);
+
+    // Simple (no-preflight) requests reach the emulator and are refused before any change.
+    const cross = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' };
+    const post = (path: string, body = '{}') => fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers: { ...cross, 'Content-Type': 'text/plain' }, body, signal: AbortSignal.timeout(5000) });
+    expect((await post('/__bridge/pay-request', JSON.stringify(payParams(prepayId)))).status).toBe(403);
+    expect(emu.state.tickets.size).toBe(0);
+    const sheet = (await askToPay(payParams(prepayId))) as { ok: boolean; ticket?: string };
+    for (const action of ['confirm', 'cancel']) {
+      const res = await post(`/__bridge/tickets/${sheet.ticket}/${action}`);
+      expect(res.status).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    expect(emu.state.tickets.get(sheet.ticket!)!.status).toBe('open');
+    expect(emu.state.findOrderByPrepayId(prepayId)!.state).toBe('NOTPAY');
+    const poll = await fetch(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}`, { headers: cross });
+    expect(poll.headers.get('access-control-allow-origin')).toBeNull();
+    // From the shop's origin the same sheet is confirmed: the refusals above were about the origin only.
+    expect(await (await browserFetch(SHOP)(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()).toEqual({ ok: true });
   });
 });
 
@@ -279,7 +327,7 @@ describe('NATIVE page, console and control API', () => {
     expect(emu.state.findOrder(M.mchId, expired.outTradeNo)!.state).toBe('NOTPAY');
   });
 
-  it("the console's Replay button posts to the replay endpoint, which sends the notification again", async () => {
+  it("the console's Replay button posts to the replay endpoint, which sends the notification again; Reset forgets all", async () => {
     await emu.stop();
     emu = await startEmulator({ notifyTimeScale: 1 }); // the scheduled retry stays 15 s away
     const rx = await startReceiver((n) => (n === 0 ? { body: FAIL_REPLY } : { body: SUCCESS_REPLY }));
@@ -289,7 +337,7 @@ describe('NATIVE page, console and control API', () => {
       const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.attempts.length === 1));
       expect(delivery.status).toBe('pending');
 
-      // The console page's own script, against a minimal DOM, with its relative URLs sent to the emulator.
+      // The console page's own script, against a minimal DOM, fetching as a browser page on the emulator's origin.
       const page = await (await fetch(`${emu.httpUrl}/console`)).text();
       const script = /<script>([\s\S]*)<\/script>/.exec(page)![1]!;
       const elements = new Map<string, FakeElement>();
@@ -300,7 +348,7 @@ describe('NATIVE page, console and control API', () => {
       runInNewContext(script, {
         document,
         Node: FakeElement,
-        fetch: (url: string, init?: RequestInit) => fetch(new URL(url, emu.httpUrl), init),
+        fetch: browserFetch(emu.httpUrl),
         setInterval: (fn: () => void, ms: number) => {
           const handle = setInterval(fn, ms);
           intervals.push(handle);
@@ -313,6 +361,8 @@ describe('NATIVE page, console and control API', () => {
       await eventually(() => delivery.status === 'delivered');
       expect(delivery.attempts.map((a) => a.manual)).toEqual([undefined, 'replay']);
       expect(rx.received[1]!.body).toBe(rx.received[0]!.body);
+      elements.get('reset')!.click();
+      await eventually(() => emu.state.orders.size === 0);
     } finally {
       intervals.forEach(clearInterval);
       await rx.close();

@@ -40,4 +40,18 @@ describe('configuration', () => {
     writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, notifyTimeScale: 0 }]));
     expect(() => loadMerchantsFile(file)).toThrow('notifyTimeScale must be a number > 0');
   });
+
+  it('allowedOrigins takes bare http(s) origins, normalised, and refuses anything else', async () => {
+    for (const bad of ['http://shop.test:5173/pay', 'ftp://shop.test', 'shop.test:5173', 'http://shop.test?x=1']) {
+      expect(() => createEmulator({ port: 0, httpsPort: 0, allowedOrigins: [bad] }), bad).toThrow('allowed origin');
+    }
+    const emu = createEmulator({ port: 0, httpsPort: 0, allowedOrigins: ['HTTP://Shop.Test:5173/'] });
+    await emu.start();
+    try {
+      const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: 'http://shop.test:5173', 'Access-Control-Request-Method': 'POST' } });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://shop.test:5173');
+    } finally {
+      await emu.stop();
+    }
+  });
 });

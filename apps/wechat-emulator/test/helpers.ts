@@ -156,3 +156,36 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * fetch() as a browser page at `pageOrigin` makes it: Origin and Sec-Fetch-Site set by the
+ * browser, a CORS preflight before a non-simple request, and a cross-origin answer without
+ * `Access-Control-Allow-Origin` for this page turned into a network error (the page reads nothing).
+ */
+export function browserFetch(pageOrigin: string): (url: string | URL, init?: RequestInit) => Promise<Response> {
+  const corsFailure = (url: URL) => new TypeError(`Failed to fetch ${url.pathname}: no CORS allowance for ${pageOrigin}`);
+  const allows = (res: Response) => res.headers.get('access-control-allow-origin') === pageOrigin;
+  return async (input, init = {}) => {
+    const url = new URL(input, pageOrigin);
+    const method = init.method ?? 'GET';
+    const sameOrigin = url.origin === pageOrigin;
+    const headers = new Headers(init.headers);
+    // Node's fetch would add text/plain to a string body; a browser does too.
+    if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    headers.set('sec-fetch-site', sameOrigin ? 'same-origin' : 'cross-site');
+    if (!sameOrigin || (method !== 'GET' && method !== 'HEAD')) headers.set('origin', pageOrigin);
+    const type = (headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const simple = ['GET', 'HEAD', 'POST'].includes(method) && ['', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'].includes(type);
+    if (!sameOrigin && !simple) {
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: pageOrigin, 'sec-fetch-site': 'cross-site', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!allows(preflight)) throw corsFailure(url);
+    }
+    const res = await fetch(url, { ...init, method, headers, signal: AbortSignal.timeout(5000) });
+    if (!sameOrigin && !allows(res)) throw corsFailure(url);
+    return res;
+  };
+}

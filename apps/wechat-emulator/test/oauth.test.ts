@@ -177,6 +177,20 @@ describe('tokens', () => {
     expect((await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: 'bogus' })).body.errcode).toBe(40030);
   });
 
+  it('answers successes as text/plain JSON too, as WeChat does (§1.9), on all four /sns endpoints', async () => {
+    const t = await userinfoToken();
+    const answers = [
+      await exchange(await baseCode()),
+      await sns('/sns/userinfo', { access_token: String(t.access_token), openid: String(t.openid) }),
+      await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) }),
+      await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: String(t.refresh_token) }),
+    ];
+    for (const answer of answers) {
+      expect(answer.body.errcode ?? 0).toBe(0);
+      expect(answer.contentType).toMatch(/^text\/plain\b/);
+    }
+  });
+
   it('refresh_token: 30 days from the code exchange, not extended by refreshing; afterwards 42002; wrong grant_type → 40002', async () => {
     const exchangedAt = Date.now();
     const t = (await exchange(await baseCode())).body;

@@ -168,6 +168,19 @@ describe('unifiedorder', () => {
     expect(legal.fields.result_code).toBe('SUCCESS');
   });
 
+  it('counts String(N) lengths in UTF-8 bytes: a CJK character is 3, an emoji 4', async () => {
+    // 43 CJK characters are 129 bytes, over body/attach's String(127); 32 emoji are 128 bytes.
+    for (const override of [{ body: '汉'.repeat(43) }, { body: '😀'.repeat(32) }, { attach: '汉'.repeat(43) }]) {
+      const res = await payApi(emu, '/pay/unifiedorder', orderParams(override));
+      expect(res.fields, JSON.stringify(override)).toEqual({ return_code: 'FAIL', return_msg: `${Object.keys(override)[0]}参数长度有误` });
+    }
+    // 99 characters, 259 bytes: over notify_url's String(256).
+    const longUrl = await payApi(emu, '/pay/unifiedorder', orderParams({ notify_url: `http://127.0.0.1:9/${'通'.repeat(80)}` }));
+    expect(longUrl.fields).toEqual({ return_code: 'FAIL', return_msg: 'notify_url长度不能超过256' });
+    const exactly127 = await payApi(emu, '/pay/unifiedorder', orderParams({ body: `${'汉'.repeat(42)}a`, attach: `${'汉'.repeat(42)}a` }));
+    expect(exactly127.fields.result_code).toBe('SUCCESS');
+  });
+
   it('an openid issued for another configured appid → appid and openid not match', async () => {
     await emu.stop();
     const other = { appId: 'wx2222222222222222', appSecret: 's', mchId: M.mchId, apiKey: M.apiKey, oauthDomains: [] };

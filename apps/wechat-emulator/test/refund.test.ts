@@ -141,6 +141,16 @@ describe('refund over mutual TLS', () => {
     expect((await payApi(emu, '/pay/refundquery', { out_refund_no: 'nope' })).fields.err_code).toBe('REFUNDNOTEXIST');
   });
 
+  it('limits refund_desc to 80 UTF-8 bytes', async () => {
+    const outTradeNo = await paidOrder();
+    // 27 CJK characters are 81 bytes; 26 and two letters are exactly 80.
+    const over = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_desc: '退'.repeat(27) }), merchantTls(emu));
+    expect(over.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'PARAM_ERROR', err_code_des: 'refund_desc长度不能超过80' });
+    expect(emu.state.refunds.size).toBe(0);
+    const at = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo, { refund_desc: `${'退'.repeat(26)}ab` }), merchantTls(emu));
+    expect(at.fields.result_code).toBe('SUCCESS');
+  });
+
   it('a refund without notify_url completes silently', async () => {
     const outTradeNo = await paidOrder();
     await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(outTradeNo), merchantTls(emu));

@@ -129,9 +129,22 @@ export const MeSchema = z.discriminatedUnion('signedIn', [
 ]);
 export type Me = z.infer<typeof MeSchema>;
 
+/** WeChat's refund_desc is String(80), counted in UTF-8 bytes: 26 Chinese characters, not 80. */
+export const REFUND_REASON_MAX_BYTES = 80;
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
 /** POST /api/admin/orders/:outTradeNo/refund (operator only, admin token). */
 export const RefundRequestSchema = z
-  .object({ amountFen: z.number().int().positive().optional(), reason: z.string().max(80).optional() })
+  .object({
+    amountFen: z.number().int().positive().optional(),
+    /** Sent to WeChat as refund_desc, shown to the shopper. */
+    reason: z
+      .string()
+      .refine((s) => utf8Length(s) <= REFUND_REASON_MAX_BYTES, {
+        message: `reason must be at most ${REFUND_REASON_MAX_BYTES} bytes of UTF-8 (a Chinese character is 3 bytes)`,
+      })
+      .optional(),
+  })
   .strict();
 export type RefundRequest = z.infer<typeof RefundRequestSchema>;
 

@@ -10,6 +10,7 @@ import {
   JsapiPayParamsSchema,
   OrderStatusSchema,
   PayResponseSchema,
+  RefundRequestSchema,
 } from '../src/index';
 
 // V4 of ../shared/wechat-protocol.md (self-computed paySign, MD5).
@@ -70,6 +71,20 @@ describe('CreateOrderRequest', () => {
     for (const quantity of [0, 1.5, 100]) {
       expect(CreateOrderRequestSchema.safeParse({ items: [{ productId: 'p1', quantity }] }).success).toBe(false);
     }
+  });
+});
+
+describe('RefundRequest', () => {
+  it("limits the reason to refund_desc's 80 UTF-8 bytes, not 80 characters", () => {
+    // 26 Chinese characters and two letters are exactly 80 bytes; 27 Chinese characters are 81.
+    for (const reason of ['x'.repeat(80), `${'退'.repeat(26)}ab`, '']) {
+      expect([reason, RefundRequestSchema.safeParse({ reason }).success]).toEqual([reason, true]);
+    }
+    for (const reason of ['x'.repeat(81), '退'.repeat(27), '😀'.repeat(21)]) {
+      expect([reason, RefundRequestSchema.safeParse({ reason }).success]).toEqual([reason, false]);
+    }
+    const refused = RefundRequestSchema.safeParse({ reason: '退'.repeat(80) });
+    expect(refused.error?.issues[0]).toMatchObject({ path: ['reason'], message: 'reason must be at most 80 bytes of UTF-8 (a Chinese character is 3 bytes)' });
   });
 });
 

@@ -5,36 +5,58 @@ import { randomString } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { readJsonBody, str } from '../http/body';
 import { errorPage } from '../http/html';
+import { isSafeMethod, jsonOrNoBody, siteOf } from '../http/origin';
 import { pay, PaymentError } from '../pay/payment';
 import type { PayTicket } from '../state';
 import { checkPayRequest } from './check';
 import { fen, nativePage } from './native-page';
 import { bridgeScript } from './script';
 
-/** The bridge runs on the shop's origin, so everything it calls must be CORS-readable. */
-function cors(ctx: Context): void {
-  ctx.set('Access-Control-Allow-Origin', '*');
-  ctx.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+/**
+ * The bridge runs on the shop's origin: only origins configured as allowed (and same-origin or
+ * non-browser callers) may open, confirm or cancel a pay sheet, and only they get CORS answers.
+ * Bodies must be JSON, so any other page's attempt stops at the CORS preflight.
+ */
+function admitBridgeCall(ctx: Context, deps: Deps): boolean {
+  ctx.vary('Origin');
+  const verdict = siteOf(ctx, deps.config.allowedOrigins);
+  if (verdict.ok && verdict.corsOrigin) {
+    ctx.set('Access-Control-Allow-Origin', verdict.corsOrigin);
+    ctx.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+  }
+  if (isSafeMethod(ctx.method)) return true;
+  if (!verdict.ok) {
+    const allowed = [...deps.config.allowedOrigins].join(', ') || 'none';
+    deps.log(`${ctx.method} ${ctx.path} refused: ${verdict.reason} (allowed: ${allowed}; a shop page's origin goes in EMULATOR_ALLOWED_ORIGINS)`);
+    ctx.status = 403;
+    ctx.body = { ok: false, err_desc: `模拟器拒绝跨站请求：${verdict.reason}` };
+    return false;
+  }
+  if (!jsonOrNoBody(ctx)) {
+    ctx.status = 415;
+    ctx.body = { ok: false, err_desc: '请求体必须是 application/json' };
+    return false;
+  }
+  return true;
 }
 
 export function bridgeRouter(deps: Deps): Router {
   const router = new Router();
 
   router.get('/bridge.js', (ctx) => {
-    cors(ctx);
     ctx.type = 'application/javascript; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = bridgeScript(deps.publicUrl());
   });
 
   router.options(/^\/__bridge\//, (ctx) => {
-    cors(ctx);
+    admitBridgeCall(ctx, deps);
     ctx.status = 204;
   });
 
   router.post('/__bridge/pay-request', async (ctx) => {
-    cors(ctx);
+    if (!admitBridgeCall(ctx, deps)) return;
     let params: Record<string, unknown>;
     try {
       params = await readJsonBody(ctx);
@@ -57,14 +79,14 @@ export function bridgeRouter(deps: Deps): Router {
   });
 
   router.get('/__bridge/tickets/:id', (ctx) => {
-    cors(ctx);
+    admitBridgeCall(ctx, deps);
     const ticket = deps.state.tickets.get(ctx.params.id ?? '');
     ctx.status = ticket ? 200 : 404;
     ctx.body = ticket ? { status: ticket.status } : { error: 'unknown ticket' };
   });
 
   router.post('/__bridge/tickets/:id/confirm', (ctx) => {
-    cors(ctx);
+    if (!admitBridgeCall(ctx, deps)) return;
     const ticket = deps.state.tickets.get(ctx.params.id ?? '');
     if (!ticket || ticket.status !== 'open') {
       ctx.body = { ok: false, err_desc: ticket?.status === 'paid' ? '该订单已支付' : '支付会话已失效' };
@@ -82,7 +104,7 @@ export function bridgeRouter(deps: Deps): Router {
   });
 
   router.post('/__bridge/tickets/:id/cancel', (ctx) => {
-    cors(ctx);
+    if (!admitBridgeCall(ctx, deps)) return;
     const ticket = deps.state.tickets.get(ctx.params.id ?? '');
     if (ticket?.status === 'open') ticket.status = 'cancelled';
     ctx.body = { ok: true };

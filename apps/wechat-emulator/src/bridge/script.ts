@@ -13,8 +13,8 @@ export function bridgeScript(publicUrl: string): string {
   var listeners = {};
 
   function post(path, body) {
-    // text/plain keeps it a "simple" CORS request (no preflight).
-    return fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(body || {}) })
+    // JSON, so the emulator can tell it from a form any page could post (JSON needs a CORS preflight).
+    return fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) })
       .then(function (r) { return r.json(); });
   }
 

@@ -1,9 +1,10 @@
-/** Test control API under /__emulator/ (JSON). */
+/** Test control API under /__emulator/ (JSON only). */
 import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Deps } from '../deps';
 import { parseFaultSpec } from '../faults';
 import { readJsonBody, str } from '../http/body';
+import { isSafeMethod, jsonOrNoBody } from '../http/origin';
 import { NotifyError } from '../notify/notifier';
 import { pay, payabilityProblem, PaymentError, resolvePayable } from '../pay/payment';
 import { isUnpaid, REFUND_ENDS, UNPAID_STATES, type RefundOutcome } from '../state';
@@ -17,11 +18,11 @@ function problem(ctx: Context, status: number, error: string): void {
 export function controlRouter(deps: Deps, reset: () => void): Router {
   const router = new Router({ prefix: '/__emulator' });
 
-  // Control calls come from test pages too; answer CORS so fetch() from any origin works.
+  // Callers are the same-origin console and non-browser tests, so no CORS is answered: no other
+  // page may read the state (codes, tokens). Cross-site writes are refused in app.ts; requiring
+  // JSON also means no other page can even send one without a preflight.
   router.use(async (ctx, next) => {
-    ctx.set('Access-Control-Allow-Origin', '*');
-    ctx.set('Access-Control-Allow-Headers', 'Content-Type');
-    ctx.set('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    if (!isSafeMethod(ctx.method) && !jsonOrNoBody(ctx)) return problem(ctx, 415, 'control API bodies must be Content-Type: application/json');
     try {
       await next();
     } catch (err) {
@@ -141,10 +142,6 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
   router.post('/reset', (ctx) => {
     reset();
     ctx.body = { ok: true };
-  });
-
-  router.options(/.*/, (ctx) => {
-    ctx.status = 204;
   });
 
   return router;

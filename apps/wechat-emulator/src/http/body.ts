@@ -30,7 +30,10 @@ export async function readRawBodyOrNull(ctx: Context, limit = MAX_BODY_BYTES): P
   }
 }
 
-/** JSON or form body of a control/bridge request; `{}` when empty. Throws on bad JSON. */
+/**
+ * JSON or form body of a request to the emulator's own endpoints; `{}` when empty. Throws on bad JSON.
+ * Forms serve its own pages (consent, scan); the control API and bridge admit JSON only (http/origin.ts).
+ */
 export async function readJsonBody(ctx: Context): Promise<Record<string, unknown>> {
   const raw = (await readRawBody(ctx, 64 * 1024)).toString('utf8');
   if (raw.trim() === '') return {};

@@ -21,16 +21,14 @@ function queryOf(ctx: Context): Query {
   return out;
 }
 
-/** WeChat answers errors with HTTP 200, text/plain and a request id in errmsg. */
+/**
+ * WeChat answers every /sns call, success or error, with HTTP 200 and JSON labelled text/plain
+ * (§1.9 [obs]); errors carry a request id in errmsg.
+ */
 function sendOauth(ctx: Context, result: OauthResult<unknown>): void {
   ctx.status = 200;
-  if (result.ok) {
-    ctx.type = 'application/json; encoding=utf-8';
-    ctx.body = JSON.stringify(result.value);
-  } else {
-    ctx.type = 'text/plain';
-    ctx.body = JSON.stringify({ errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` });
-  }
+  ctx.type = 'text/plain';
+  ctx.body = JSON.stringify(result.ok ? result.value : { errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` });
 }
 
 function sendPage(ctx: Context, status: number, body: string): void {

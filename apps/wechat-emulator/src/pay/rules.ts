@@ -11,14 +11,17 @@ export function positiveFen(value: string | undefined): number | null {
   return n !== null && n > 0 && n <= 2_147_483_647 ? n : null;
 }
 
-/** Length in characters (the doc's unit is unconfirmed; characters is the lenient reading). */
+/**
+ * Over a String(max) limit. v2 lengths count UTF-8 bytes (a CJK character is 3): a `body` of exactly
+ * 128 bytes has been refused with "body过长", so '汉'×43 (129 bytes) is over String(127).
+ */
 export function tooLong(value: string | undefined, max: number): boolean {
-  return value !== undefined && Array.from(value).length > max;
+  return value !== undefined && Buffer.byteLength(value, 'utf8') > max;
 }
 
 /** Absolute http(s) URL with no query string (WeChat appends nothing and rejects params). */
 export function notifyUrlProblem(value: string): string | null {
-  if (value.length > 256) return 'notify_url长度不能超过256';
+  if (tooLong(value, 256)) return 'notify_url长度不能超过256';
   let url: URL;
   try {
     url = new URL(value);
