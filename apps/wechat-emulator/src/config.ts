@@ -1,5 +1,6 @@
 /** Emulator configuration: merchants and options, with defaults resolved in one place. */
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parseOrigin } from './http/origin';
 import { notifyUrlProblem } from './pay/rules';
 
@@ -120,7 +121,19 @@ function validateMerchants(merchants: readonly MerchantConfig[]): void {
 
 /** Reads `[{appId, appSecret, mchId, apiKey, oauthDomains, name?, refundNotifyUrl?, notifyTimeScale?}]` (or `{merchants: [...]}`) from a JSON file. */
 export function loadMerchantsFile(path: string): MerchantConfig[] {
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    // Name the absolute path: `pnpm --filter` runs this from the package folder, not where the command was typed.
+    throw new Error(`EMULATOR_CONFIG must be the path of a JSON file; cannot read ${resolvePath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`${resolvePath(path)}: not valid JSON`);
+  }
   const list = Array.isArray(parsed) ? parsed : (parsed as { merchants?: unknown }).merchants;
   if (!Array.isArray(list)) throw new Error(`${path}: expected an array of merchants or {"merchants": [...]}`);
   validateMerchants(list as MerchantConfig[]);

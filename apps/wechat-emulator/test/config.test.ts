@@ -39,6 +39,10 @@ describe('configuration', () => {
     expect(() => loadMerchantsFile(file)).toThrow('refundNotifyUrl notify_url不能携带参数');
     writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, notifyTimeScale: 0 }]));
     expect(() => loadMerchantsFile(file)).toThrow('notifyTimeScale must be a number > 0');
+    writeFileSync(file, '[{"appId": ');
+    expect(() => loadMerchantsFile(file)).toThrow(`${file}: not valid JSON`);
+    // Inline JSON instead of a path: the message says a path is wanted, and which one was tried.
+    expect(() => loadMerchantsFile('[{"appId":"wx1"}]')).toThrow(/^EMULATOR_CONFIG must be the path of a JSON file; cannot read \/.*\[\{"appId":"wx1"\}\] \(ENOENT\)$/);
   });
 
   it('allowedOrigins takes bare http(s) origins, normalised, and refuses anything else', async () => {
