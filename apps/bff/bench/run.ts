@@ -82,6 +82,10 @@ async function main(): Promise<void> {
     WECHAT_PAY_BASE_URL: httpUrl,
     DATABASE_URL: process.env.BENCH_DATABASE_URL || 'memory://',
     RECONCILE_INTERVAL_MS: '0',
+    // Every client is on 127.0.0.1 and keeps ordering without paying: the per-IP rate limit and the
+    // per-shopper cap on unpaid orders would turn the order scenario into a measure of 429s.
+    ORDER_RATE_LIMIT: '0',
+    MAX_PENDING_ORDERS: '0',
     LOG_LEVEL: 'silent',
   });
   const schema = `bff_bench_${randomString(8).toLowerCase()}`;

@@ -1,7 +1,7 @@
 /** Composes the Koa app. createApp builds it; startBff also listens and runs the reconciler. */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import { authRoutes } from './auth/routes';
 import { catalogRoutes } from './catalog/routes';
@@ -92,7 +92,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.
-  const catalog = catalogRoutes(database.db);
+  const catalog = catalogRoutes(database.db, config);
   app.use(catalog.routes()).use(catalog.allowedMethods());
 
   // Everything below acts with the shopper's session cookie.
@@ -119,9 +119,26 @@ export interface RunningBff extends BffApp {
   server: Server;
 }
 
+/**
+ * Node's defaults let a client take 300 s to send one request; a slowly trickled body would hold
+ * the connection that long. Expired requests are found by a periodic sweep, which by default runs
+ * every 30 s: it runs often enough here that the timeouts hold to within a second.
+ */
+function createHttpServer(config: Config, bff: BffApp): Server {
+  const { headersTimeoutMs, requestTimeoutMs } = config.http;
+  return createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeoutMs / 4)),
+    },
+    bff.app.callback(),
+  );
+}
+
 export async function startBff(config: Config, deps: AppDeps = {}): Promise<RunningBff> {
   const bff = await createApp(config, deps);
-  const server = bff.app.listen(config.port, config.host);
+  const server = createHttpServer(config, bff).listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

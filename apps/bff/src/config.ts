@@ -63,6 +63,13 @@ const EnvSchema = z.object({
   // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
+  ORDER_RATE_LIMIT: intFrom(20, 0, 100_000),
+  ORDER_RATE_WINDOW_SECONDS: intFrom(60, 1, 3_600),
+  MAX_PENDING_ORDERS: intFrom(5, 0, 10_000),
+  // Node's default is 300 s for a request (headers + body): a trickled body would hold a connection that long.
+  HTTP_REQUEST_TIMEOUT_MS: intFrom(30_000, 1_000, 600_000),
+  HTTP_HEADERS_TIMEOUT_MS: opt(z.coerce.number().int().min(1_000).max(600_000)),
   STOREFRONT_DIST: opt(z.string()),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
@@ -102,6 +109,12 @@ export interface Config {
   database: Database;
   orderTtlMinutes: number;
   reconcileIntervalMs: number;
+  /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
+  orderRateLimit: { limit: number; windowMs: number };
+  /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
+  maxPendingOrders: number;
+  /** Node's server timeouts: a client must send its headers, and its whole request, within these. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
   storefrontDist: string | null;
   /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
   cspImgSources: string[];
@@ -166,6 +179,9 @@ export function loadConfig(
     // Production cookies are Secure, and a browser never sends those back over http: sign-in would loop.
     else if (!e.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)');
   }
+  const headersTimeoutMs = e.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(e.HTTP_REQUEST_TIMEOUT_MS, 20_000);
+  // Node refuses to create a server whose headers may take longer than the whole request.
+  if (headersTimeoutMs > e.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -202,6 +218,9 @@ export function loadConfig(
     database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
+    maxPendingOrders: e.MAX_PENDING_ORDERS,
+    http: { headersTimeoutMs, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     storefrontDist,
     cspImgSources,
     logLevel: e.LOG_LEVEL,

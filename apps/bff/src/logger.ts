@@ -29,10 +29,38 @@ const REDACT = [
  * `*.code` (an OAuth code could hide there) also blanks `err.code`; system and database error
  * codes (ECONNREFUSED, 23505, 57P01) are kept under `errorCode` so outages stay diagnosable.
  */
-const DIAGNOSTIC_CODE = /^(E[A-Z0-9_]{2,30}|[0-9A-Z]{5})$/;
+const DIAGNOSTIC_CODE = /^(E[A-Z0-9_]{2,30}|HPE_[A-Z_]{2,40}|[0-9A-Z]{5})$/;
+
+/**
+ * Bytes are never logged: Node's HTTP parse errors carry the whole raw request as `rawPacket`
+ * (Authorization, Cookie…), and redaction matches field paths, so it cannot see inside bytes.
+ */
+const RAW_BYTES_FIELDS = new Set(['rawPacket']);
+const MAX_SCRUB_DEPTH = 8;
+
+function isBytes(value: unknown): value is ArrayBufferView | ArrayBuffer {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer;
+}
+
+/** `value` with every bytes-like field replaced; copies, so the logged error itself is left alone. */
+function withoutBytes(value: unknown, errProto: object, depth = 0): unknown {
+  if (isBytes(value)) return `[${value.byteLength} bytes omitted]`;
+  if (value === null || typeof value !== 'object' || depth >= MAX_SCRUB_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutBytes(v, errProto, depth + 1));
+  // Only plain objects and pino's serialized errors (a `cause`, `aggregateErrors`): class
+  // instances such as Date or URL serialize themselves and hold no raw bytes of a request.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null && proto !== errProto) return value;
+  const copy: Record<string, unknown> = Object.create(proto as object | null);
+  for (const [key, field] of Object.entries(value)) {
+    copy[key] = RAW_BYTES_FIELDS.has(key) ? '[omitted]' : withoutBytes(field, errProto, depth + 1);
+  }
+  return copy;
+}
 
 function serializeError(err: Error & { code?: unknown }): Record<string, unknown> {
-  const out: Record<string, unknown> = pino.stdSerializers.err(err);
+  const serialized: Record<string, unknown> = pino.stdSerializers.err(err);
+  const out = withoutBytes(serialized, Object.getPrototypeOf(serialized) as object) as Record<string, unknown>;
   if (typeof err.code === 'string' && DIAGNOSTIC_CODE.test(err.code)) out.errorCode = err.code;
   return out;
 }

@@ -177,5 +177,8 @@ describe('the sign-in failure page', () => {
     const html = await page.text();
     expect(html).toContain('登录链接已失效');
     expect(html).toContain('<a href="/api/auth/login?returnTo=%2F">重新登录</a>');
+    // Nothing in English for the shopper: the developer's message is in the log; the request id ties them together.
+    expect(html).not.toMatch(/Sign-in|session|Please/);
+    expect(html).toContain(`请求编号：${page.headers.get('x-request-id')}`);
   });
 });

@@ -61,6 +61,29 @@ describe('loadConfig', () => {
     expect(p.some((m) => m.startsWith('WECHAT_PAY_SIGN_TYPE:'))).toBe(true);
   });
 
+  it('limits order creation by default; 0 turns a limit off; nonsense is refused', () => {
+    const c = loadConfig(base);
+    expect(c.orderRateLimit).toEqual({ limit: 20, windowMs: 60_000 });
+    expect(c.maxPendingOrders).toBe(5);
+    const off = loadConfig({ ...base, ORDER_RATE_LIMIT: '0', MAX_PENDING_ORDERS: '0', ORDER_RATE_WINDOW_SECONDS: '600' });
+    expect(off.orderRateLimit).toEqual({ limit: 0, windowMs: 600_000 });
+    expect(off.maxPendingOrders).toBe(0);
+    for (const [name, bad] of [['ORDER_RATE_LIMIT', '-1'], ['ORDER_RATE_LIMIT', 'lots'], ['ORDER_RATE_WINDOW_SECONDS', '0'], ['MAX_PENDING_ORDERS', '2.5']]) {
+      expect(problems({ ...base, [name!]: bad })[0], `${name}=${bad}`).toMatch(new RegExp(`^${name}: `));
+    }
+  });
+
+  it('bounds how long a client may take to send a request (30 s, headers 20 s), validated', () => {
+    expect(loadConfig(base).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 20_000 });
+    expect(loadConfig({ ...base, HTTP_REQUEST_TIMEOUT_MS: '5000' }).http).toEqual({ requestTimeoutMs: 5_000, headersTimeoutMs: 5_000 });
+    expect(loadConfig({ ...base, HTTP_HEADERS_TIMEOUT_MS: '2000' }).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 2_000 });
+    expect(problems({ ...base, HTTP_REQUEST_TIMEOUT_MS: '0' })[0]).toMatch(/^HTTP_REQUEST_TIMEOUT_MS: /);
+    expect(problems({ ...base, HTTP_HEADERS_TIMEOUT_MS: 'soon' })[0]).toMatch(/^HTTP_HEADERS_TIMEOUT_MS: /);
+    expect(problems({ ...base, HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '10000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    ]);
+  });
+
   it('treats empty strings as unset (DATABASE_URL="" → embedded PGlite)', () => {
     expect(loadConfig({ ...base, DATABASE_URL: '' }).database.kind).toBe('pglite');
     expect(loadConfig({ ...base, DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });

@@ -13,7 +13,8 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 describe('writes from another site', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' });
+    // Every sign-in here is the emulator's one WeChat user, whose unpaid orders add up across tests.
+    stack = await startStack({ name: 'pglite' }, { MAX_PENDING_ORDERS: '20' });
   });
   afterAll(async () => {
     await stack?.close();

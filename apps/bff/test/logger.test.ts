@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
+import { sendRaw } from './helpers/raw-http';
+import { startStack, type Stack } from './helpers/stack';
 
 function logOnce(write: (logger: ReturnType<typeof createLogger>) => void): Record<string, unknown> {
   const lines: string[] = [];
@@ -27,3 +29,60 @@ describe('logger', () => {
     expect((line.err as Record<string, unknown>).errorCode).toBeUndefined();
   });
 });
+
+/** Every way a secret could be spelled out in a log line once it was bytes. */
+function encodingsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  return [secret, bytes.toString('base64'), bytes.toString('hex'), [...bytes].join(','), JSON.stringify([...bytes]).slice(1, -1)];
+}
+
+describe('logged errors never carry raw bytes', () => {
+  it('drops rawPacket and every bytes-like field, also of nested errors, and leaves the error itself alone', () => {
+    const inner = Object.assign(new Error('inner'), { payload: new Uint8Array(Buffer.from('cookie=inner-secret')) });
+    const err = Object.assign(new AggregateError([inner], 'outer'), {
+      rawPacket: Buffer.from('Bearer outer-secret'),
+      body: { raw: Buffer.from('x') },
+      bytesParsed: 7,
+    });
+    const line = logOnce((l) => l.error({ err }, 'boom'));
+    const text = JSON.stringify(line);
+    for (const secret of ['outer-secret', 'inner-secret']) for (const spelled of encodingsOf(secret)) expect(text).not.toContain(spelled);
+    expect(line.err).toMatchObject({
+      message: 'outer',
+      rawPacket: '[omitted]',
+      body: { raw: '[1 bytes omitted]' },
+      bytesParsed: 7,
+      aggregateErrors: [{ message: 'inner', payload: '[19 bytes omitted]' }],
+    });
+    expect(Buffer.isBuffer(err.rawPacket)).toBe(true);
+  });
+
+  describe('a malformed request over HTTP', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({ name: 'pglite' }, {}, { captureLogs: true });
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it('logs the parse error without the Authorization token or the cookie, in any encoding', async () => {
+      const token = 'tok-4f9a1c7e2b8d6035';
+      const cookie = 'sid-8e2d4b6a1c9f7035';
+      // The headers parse, so Koa starts on the request; the chunked body then fails to parse.
+      const request =
+        `POST /api/admin/orders/x/refund HTTP/1.1\r\nHost: ${new URL(stack.bff.url).host}\r\n` +
+        `Authorization: Bearer ${token}\r\nCookie: wxshop.sid=${cookie}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`;
+      const exchange = await sendRaw(stack.bff.url, request);
+      expect(exchange.response).toMatch(/^HTTP\/1\.1 400 /);
+      const logs = await waitForLog(stack, 'Invalid character in chunk size');
+      for (const secret of [token, cookie]) for (const spelled of encodingsOf(secret)) expect(logs).not.toContain(spelled);
+    });
+  });
+});
+
+async function waitForLog(stack: Stack, text: string): Promise<string> {
+  for (let i = 0; i < 100 && !stack.logs().includes(text); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(stack.logs()).toContain(text);
+  return stack.logs();
+}

@@ -78,6 +78,19 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
     expect(await transitions(order.outTradeNo)).toHaveLength(1);
   });
 
+  it('sends WeChat a body of at most 127 UTF-8 bytes, cutting a long product name between characters', async () => {
+    // With "微信小店-" (13 bytes) this 115-byte name made a body of exactly 128 bytes, which WeChat refuses.
+    const name = `a${'汉'.repeat(38)}`;
+    await db().insertInto('products').values({ id: 'long-name', name, description: '', price_fen: 100, image_url: '', stock: 5, sort_order: 99 }).execute();
+    const browser = stack.browser();
+    const order = await createOrder(browser, [{ productId: 'long-name', quantity: 1 }]);
+    const pay = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
+    expect(pay.status).toBe(200);
+    const body = stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(127);
+    expect(body).toBe(`微信小店-a${'汉'.repeat(36)}…`);
+  });
+
   it('two simultaneous pay requests with different trade types: one prepay, the other a 409 like the sequential case', async () => {
     const browser = stack.browser();
     await signIn(stack, browser);
@@ -287,6 +300,20 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
       }, 15_000);
       expect(settled.total_fen).toBe(5980);
       expect((await refund(order.outTradeNo, { amountFen: 4981 })).status).toBe(400);
+    });
+
+    it("refuses a reason over refund_desc's 80 UTF-8 bytes before WeChat hears of it, and sends one that fits", async () => {
+      const { order } = await paidOrder('mug', 2);
+      // 27 Chinese characters: 27 UTF-16 units, but 81 bytes, which WeChat refuses.
+      const res = await refund(order.outTradeNo, { amountFen: 1000, reason: '退'.repeat(27) });
+      expect(res.status).toBe(400);
+      expect(ApiErrorSchema.parse(await res.json()).error.details).toEqual([{ path: 'reason', message: expect.stringMatching(/80 bytes of UTF-8/) }]);
+      expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+      expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toEqual([]);
+
+      const fits = `${'退'.repeat(26)}ab`;
+      expect((await refund(order.outTradeNo, { amountFen: 1000, reason: fits })).status).toBe(202);
+      expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toEqual([expect.objectContaining({ refundDesc: fits })]);
     });
 
     it('rejects forged refund notifications (wrong key) and unknown refunds', async () => {

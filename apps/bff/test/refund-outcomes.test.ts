@@ -179,12 +179,79 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-43'))).status).toBe(202);
     await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined, 15_000);
 
-    // A key whose refund WeChat refused is not quietly taken as done.
+    // A key whose refund WeChat refused is not quietly taken as done: the same key retries that refund.
     expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
     expect((await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'))).status).toBe(502);
-    const refused = await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'));
-    expect(refused.status).toBe(409);
-    expect(ApiErrorSchema.parse(await refused.json()).error.message).toMatch(/refused/);
+    const [refused] = await refundsOf(other.outTradeNo);
+    expect(refused).toMatchObject({ status: 'FAILED', refund_fen: other.totalFen });
+    const retried = await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'));
+    expect(retried.status).toBe(202);
+    expect(OrderSchema.parse(await retried.json()).status).toBe('REFUNDING');
+    await waitFor(async () => (await orderRow(other.outTradeNo)).status === 'REFUNDED' || undefined, 15_000);
+    expect(emulatorRefunds(other.outTradeNo).map((r) => r.outRefundNo)).toEqual([refused!.out_refund_no]);
+    expect(await refundsOf(other.outTradeNo)).toEqual([{ out_refund_no: refused!.out_refund_no, status: 'SUCCESS', refund_fen: other.totalFen }]);
+    // And once it went through, the key reports it like any other.
+    expect((await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'))).status).toBe(202);
+    expect(emulatorRefunds(other.outTradeNo)).toHaveLength(1);
+  });
+
+  it('keeps one key per refund when a refused refund is retried: the key it was made with or none, never another', async () => {
+    const order = await paidOrder();
+    const key = (k: string) => ({ 'Idempotency-Key': k });
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 700 }, undefined, key('op-50'))).status).toBe(502);
+    const [refused] = await refundsOf(order.outTradeNo);
+
+    // Another key would name the same refund (the retry goes out under the same out_refund_no).
+    const otherKey = await adminRefund(stack, order.outTradeNo, { amountFen: 700 }, undefined, key('op-51'));
+    expect(otherKey.status).toBe(409);
+    expect(ApiErrorSchema.parse(await otherKey.json()).error.message).toMatch(/another Idempotency-Key/);
+    expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
+
+    // Without a key the retry goes through, and the refund keeps its key: a late retry of op-50 reports it.
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 700 })).status).toBe(202);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 700 || undefined, 15_000);
+    const late = await adminRefund(stack, order.outTradeNo, { amountFen: 700 }, undefined, key('op-50'));
+    expect(late.status).toBe(202);
+    expect(OrderSchema.parse(await late.json())).toMatchObject({ status: 'PAID', refundedFen: 700 });
+    expect(emulatorRefunds(order.outTradeNo).map((r) => r.outRefundNo)).toEqual([refused!.out_refund_no]);
+    expect(await refundsOf(order.outTradeNo)).toEqual([{ out_refund_no: refused!.out_refund_no, status: 'SUCCESS', refund_fen: 700 }]);
+  });
+
+  it('retries a refund WeChat refused under its own out_refund_no (NOTENOUGH → FAILED → retry → refunded once); another amount gets a new number', async () => {
+    const order = await paidOrder();
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    const first = await adminRefund(stack, order.outTradeNo, { amountFen: 1000, reason: '商品破损' });
+    expect(first.status).toBe(502);
+    expect(ApiErrorSchema.parse(await first.json()).error.message).toMatch(/NOTENOUGH/);
+    const [refused] = await refundsOf(order.outTradeNo);
+    expect(refused).toMatchObject({ status: 'FAILED', refund_fen: 1000 });
+    expect(emulatorRefunds(order.outTradeNo)).toEqual([]);
+
+    // The merchant tops up; the operator asks for the same refund again.
+    const retry = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 });
+    expect(retry.status).toBe(202);
+    expect(OrderSchema.parse(await retry.json()).status).toBe('REFUNDING');
+    expect(emulatorRefunds(order.outTradeNo)).toEqual([expect.objectContaining({ outRefundNo: refused!.out_refund_no, refundFee: 1000, refundDesc: '商品破损' })]);
+    await waitFor(async () => {
+      const row = await orderRow(order.outTradeNo);
+      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
+    }, 15_000);
+    expect(await refundsOf(order.outTradeNo)).toEqual([{ out_refund_no: refused!.out_refund_no, status: 'SUCCESS', refund_fen: 1000 }]);
+
+    // A refusal of another amount is another refund: retrying the first amount does not pick it up.
+    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 800 })).status).toBe(502);
+    expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 })).status).toBe(202);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined, 15_000);
+    const numbers = (await refundsOf(order.outTradeNo)).map((r) => r.out_refund_no);
+    expect(new Set(numbers).size).toBe(3);
+    expect(await refundsOf(order.outTradeNo)).toEqual([
+      expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 }),
+      expect.objectContaining({ status: 'FAILED', refund_fen: 800 }),
+      expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 }),
+    ]);
+    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(2);
   });
 
   it('acknowledges and flags a refund of one of our orders that the shop did not make, and still refuses one for an unknown order', async () => {

@@ -155,6 +155,8 @@ export const ApiErrorCodeSchema = z.enum([
   'NOT_FOUND',
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',
+  /** 429, with Retry-After: too many orders from one client, or too many unpaid ones. */
+  'TOO_MANY_REQUESTS',
   'UPSTREAM_ERROR',
   'INTERNAL',
 ]);

@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import type { Kysely } from 'kysely';
 import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/contract';
+import type { Config } from '../config';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
 import { sendRevalidated } from '../http/revalidated';
@@ -20,14 +21,22 @@ function toProduct(row: ProductRow): Product {
   };
 }
 
-export function catalogRoutes(db: Kysely<DB>): Router {
+/** Test-only products (the ¥0.01 sticker) are for dev and tests: production neither lists nor sells them. */
+export const sellsTestProducts = (config: Config): boolean => config.env !== 'production';
+
+export function catalogRoutes(db: Kysely<DB>, config: Config): Router {
   const router = new Router();
+  const products = () =>
+    db
+      .selectFrom('products')
+      .selectAll()
+      .$if(!sellsTestProducts(config), (qb) => qb.where('test_only', '=', false));
   router.get('/api/products', async (ctx) => {
-    const rows = await db.selectFrom('products').selectAll().orderBy('sort_order').execute();
+    const rows = await products().orderBy('sort_order').execute();
     sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map(toProduct) }));
   });
   router.get('/api/products/:id', async (ctx) => {
-    const row = await db.selectFrom('products').selectAll().where('id', '=', ctx.params.id ?? '').executeTakeFirst();
+    const row = await products().where('id', '=', ctx.params.id ?? '').executeTakeFirst();
     if (!row) throw notFound('No such product');
     sendRevalidated(ctx, ProductSchema.parse(toProduct(row)));
   });

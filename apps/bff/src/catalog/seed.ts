@@ -1,4 +1,7 @@
-/** The six demo products. Prices are integer fen and live only on the server. */
+/**
+ * The six demo products. Prices are integer fen and live only on the server. Seeded by migration
+ * 002, before `test_only` existed; migration 007 marks the sticker test-only.
+ */
 import type { ProductRow } from '../db/schema';
 
 function tile(label: string, from: string, to: string): string {
@@ -11,7 +14,7 @@ function tile(label: string, from: string, to: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
-export const DEMO_PRODUCTS: ProductRow[] = [
+export const DEMO_PRODUCTS: Omit<ProductRow, 'test_only'>[] = [
   { id: 'sticker', name: '测试贴纸', description: '一分钱测试商品，用于验证支付流程。', price_fen: 1, image_url: tile('贴纸', '#07c160', '#06ad56'), stock: 999, sort_order: 1 },
   { id: 'green-tea', name: '西湖龙井', description: '明前龙井 50 克装，清香回甘。', price_fen: 990, image_url: tile('龙井', '#4caf50', '#2e7d32'), stock: 200, sort_order: 2 },
   { id: 'mug', name: '陶瓷马克杯', description: '景德镇手工陶瓷，容量 350 毫升。', price_fen: 2990, image_url: tile('马克杯', '#ff9800', '#e65100'), stock: 120, sort_order: 3 },

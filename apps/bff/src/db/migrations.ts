@@ -188,6 +188,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('oauth_callbacks').ifExists().execute();
     },
   },
+  '2026_12_05_007_test_only_products': {
+    async up(db: Kysely<unknown>) {
+      // The ¥0.01 sticker (seeded by 002 everywhere) exists to test payments; production hides it.
+      await db.schema.alterTable('products').addColumn('test_only', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+      await sql`UPDATE products SET test_only = true WHERE id = 'sticker'`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('products').dropColumn('test_only').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -15,6 +15,8 @@ export interface ProductsTable {
   image_url: string;
   stock: number;
   sort_order: number;
+  /** Dev and test only (the ¥0.01 sticker): hidden from production's catalog and orders. */
+  test_only: Generated<boolean>;
 }
 
 export interface ShoppersTable {

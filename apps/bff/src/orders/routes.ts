@@ -9,6 +9,7 @@ import {
   type CreateOrderRequest,
   type Order,
 } from '@wxpay-shop/contract';
+import { sellsTestProducts } from '../catalog/routes';
 import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
@@ -17,6 +18,7 @@ import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
 import { existingShopper, shopperOf, type Shopper } from '../sessions/session';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
+import { enforcePendingCap, orderRateLimit } from './order-limits';
 import { newOutTradeNo } from './out-trade-no';
 import { ownsOrder } from './ownership';
 import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
@@ -28,14 +30,23 @@ const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
 export function orderRoutes(services: Services): Router {
   const { db, config } = services;
   const router = new Router();
+  const rateLimit = orderRateLimit(config);
+  const testProducts = sellsTestProducts(config);
 
   router.post('/api/orders', async (ctx) => {
+    // First, before the body is read or a session (a row for 7 days) is started.
+    rateLimit(ctx);
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
     const key = idempotencyKeyOf(ctx);
     const shopper = shopperOf(ctx);
     const quantities = new Map<string, number>();
     for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
-    const products = await db.selectFrom('products').selectAll().where('id', 'in', [...quantities.keys()]).execute();
+    const products = await db
+      .selectFrom('products')
+      .selectAll()
+      .where('id', 'in', [...quantities.keys()])
+      .$if(!testProducts, (qb) => qb.where('test_only', '=', false))
+      .execute();
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
     const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));
@@ -67,6 +78,8 @@ export function orderRoutes(services: Services): Router {
         .returningAll()
         .executeTakeFirst();
       if (!order) return undefined;
+      // After the insert, so a retry (replayed above) is never refused for the order it created.
+      await enforcePendingCap(trx, shopper, config.maxPendingOrders);
       const items = await trx
         .insertInto('order_items')
         .values(

@@ -2,8 +2,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { Selectable } from 'kysely';
 import { AdminOrderListSchema, OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
 import { WechatPayBusinessError, WechatPayCommunicationError } from '@wxpay-shop/wechat';
+import type { RefundsTable } from '../db/schema';
 import { readJson } from '../http/body';
 import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
 import { findOrderOr404, loadOrder, toOrders, transition } from '../orders/repository';
@@ -40,22 +42,32 @@ function idempotencyKeyOf(ctx: Context): string | null {
   return key;
 }
 
+const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
+type RefundRow = Pick<Selectable<RefundsTable>, (typeof REFUND_COLUMNS)[number]>;
+
 /**
- * True when a request with this key already started this refund. A key names one refund: reused for
- * another order or amount, or after WeChat refused that refund, it is a conflict, not a new refund.
+ * The refund a request with this key already named. A key names one refund: reused for another order
+ * or amount it is a conflict, not a new refund.
  */
-async function startedBefore(services: Services, key: string, orderId: number, amountFen: number | undefined): Promise<boolean> {
-  const earlier = await services.db
-    .selectFrom('refunds')
-    .select(['order_id', 'refund_fen', 'status'])
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-  if (!earlier) return false;
-  if (earlier.order_id !== orderId || (amountFen !== undefined && amountFen !== earlier.refund_fen)) {
+async function refundWithKey(services: Services, key: string, orderId: number, amountFen: number | undefined): Promise<RefundRow | undefined> {
+  const earlier = await services.db.selectFrom('refunds').select(REFUND_COLUMNS).where('idempotency_key', '=', key).executeTakeFirst();
+  if (earlier && (earlier.order_id !== orderId || (amountFen !== undefined && amountFen !== earlier.refund_fen))) {
     throw conflict('This Idempotency-Key was used for another refund');
   }
-  if (earlier.status === 'FAILED') throw conflict('The refund with this Idempotency-Key was refused by WeChat; use a new key to try again');
-  return true;
+  return earlier;
+}
+
+/** The latest refund of this order and amount that WeChat refused (or never received), if any. */
+function refusedRefund(services: Services, orderId: number, amountFen: number): Promise<RefundRow | undefined> {
+  return services.db
+    .selectFrom('refunds')
+    .select(REFUND_COLUMNS)
+    .where('order_id', '=', orderId)
+    .where('refund_fen', '=', amountFen)
+    .where('status', '=', 'FAILED')
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 export function adminRoutes(services: Services): Router {
@@ -86,7 +98,8 @@ export function adminRoutes(services: Services): Router {
     const outTradeNo = order.out_trade_no;
     const refundPay = services.refundPay;
     if (!refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
-    if (key && (await startedBefore(services, key, order.id, request.amountFen))) {
+    const named = key ? await refundWithKey(services, key, order.id, request.amountFen) : undefined;
+    if (named && named.status !== 'FAILED') {
       // A retry of a request that got through (its answer was lost): report, never refund twice.
       ctx.status = 202;
       ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
@@ -94,17 +107,39 @@ export function adminRoutes(services: Services): Router {
     }
     if (order.status !== 'PAID') throw conflict(`Order is ${order.status}; only PAID orders can be refunded`);
     const remaining = order.total_fen - order.refunded_fen;
-    const amount = request.amountFen ?? remaining;
+    const amount = named?.refund_fen ?? request.amountFen ?? remaining;
     if (amount > remaining) throw badRequest(`At most ${remaining} fen can be refunded`);
 
-    const outRefundNo = newOutRefundNo(outTradeNo);
+    // WeChat: "一笔退款失败后重新提交，请不要更换退款单号，请使用原商户退款单号". A refund of the same
+    // order and amount as one WeChat refused is that refund retried, so it goes out again under the
+    // refused one's out_refund_no (WeChat stored nothing for a refusal, and should the refusal have
+    // been wrong, the same number still refunds only once). Another amount is another refund: a new number.
+    const refused = named ?? (await refusedRefund(services, order.id, amount));
+    if (refused?.idempotency_key && key && refused.idempotency_key !== key) {
+      // One refund, one key: taking the new key would leave the old one naming nothing, and a late retry
+      // carrying it would then start a second refund.
+      throw conflict('A refund of this amount was refused earlier under another Idempotency-Key; retry it with that key or without one');
+    }
+    const outRefundNo = refused?.out_refund_no ?? newOutRefundNo(outTradeNo);
+    const reason = request.reason ?? refused?.reason ?? null;
     const started = await db.transaction().execute(async (trx) => {
-      const moved = await transition(trx, outTradeNo, 'PAID', 'REFUNDING', 'admin-refund', {}, outRefundNo);
+      const moved = await transition(trx, outTradeNo, 'PAID', 'REFUNDING', 'admin-refund', {}, refused ? `${outRefundNo} resubmitted` : outRefundNo);
       if (!moved) return false;
-      await trx
-        .insertInto('refunds')
-        .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason: request.reason ?? null, idempotency_key: key, status: 'PROCESSING' })
-        .execute();
+      if (!refused) {
+        await trx
+          .insertInto('refunds')
+          .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason, idempotency_key: key, status: 'PROCESSING' })
+          .execute();
+        return true;
+      }
+      const reopened = await trx
+        .updateTable('refunds')
+        .set({ status: 'PROCESSING', reason, idempotency_key: key ?? refused.idempotency_key, updated_at: new Date() })
+        .where('out_refund_no', '=', outRefundNo)
+        .where('status', '=', 'FAILED')
+        .executeTakeFirst();
+      // Another request retried it meanwhile (and it went through): undo the transition, send nothing.
+      if (reopened.numUpdatedRows !== 1n) throw conflict('Refund changed; retry');
       return true;
     });
     if (!started) throw conflict('Order changed; retry');
@@ -116,7 +151,7 @@ export function adminRoutes(services: Services): Router {
         totalFee: order.total_fen,
         refundFee: amount,
         notifyUrl: services.urls.refundNotify,
-        ...(request.reason ? { refundDesc: request.reason } : {}),
+        ...(reason ? { refundDesc: reason } : {}),
       });
       await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
     } catch (err) {

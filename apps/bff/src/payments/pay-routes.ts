@@ -31,7 +31,7 @@ export function payRoutes(services: Services): Router {
     const order = await ownedOrder(services, ctx.params.outTradeNo, shopper);
     if (request.tradeType === 'JSAPI' && !shopper.openid) throw unauthenticated('JSAPI payment needs WeChat sign-in');
     if (order.status !== 'PENDING') throw conflict(`Order is ${order.status}`);
-    if (order.expires_at.getTime() <= Date.now()) throw conflict('Order has expired');
+    if (order.expires_at.getTime() <= Date.now()) throw conflict('订单已过期，请重新下单');
     const claimed = await claimTradeType(services, order, request.tradeType);
     const prepared: OrderRow = await ensurePrepay(services, claimed, request.tradeType, shopper.openid, clientIp(ctx.ip, ctx.req.socket.remoteAddress), ctx.state.log);
     const response: PayResponse =
@@ -105,7 +105,7 @@ async function ensurePrepay(
   try {
     result = await services.pay.unifiedOrder({
       outTradeNo: order.out_trade_no,
-      body: describe(items.map((i) => ({ name: i.name, quantity: i.quantity }))),
+      body: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity }))),
       totalFee: order.total_fen,
       spbillCreateIp: ip,
       notifyUrl: services.urls.payNotify,
@@ -147,11 +147,38 @@ async function ensurePrepay(
   return stored;
 }
 
-/** unifiedorder `body`: ≤ 128 bytes of UTF-8, e.g. "西湖龙井 等3件". */
-function describe(items: { name: string; quantity: number }[]): string {
+/**
+ * unifiedorder `body`, e.g. "微信小店-西湖龙井 等3件". It is String(127) and WeChat counts UTF-8 bytes
+ * (a 128-byte body has been refused with "body过长"), so a long product name is cut to fit.
+ */
+export const PAY_BODY_MAX_BYTES = 127;
+const PAY_BODY_PREFIX = '微信小店-';
+
+export function payBody(items: { name: string; quantity: number }[]): string {
   const count = items.reduce((n, i) => n + i.quantity, 0);
   const suffix = count > 1 ? ` 等${count}件` : '';
-  let name = items[0]?.name ?? '商品';
-  while (Buffer.byteLength(`微信小店-${name}${suffix}`) > 128) name = [...name].slice(0, -1).join('');
-  return `微信小店-${name}${suffix}`;
+  const room = PAY_BODY_MAX_BYTES - utf8Bytes(PAY_BODY_PREFIX) - utf8Bytes(suffix);
+  return `${PAY_BODY_PREFIX}${fitUtf8(items[0]?.name ?? '商品', room)}${suffix}`;
+}
+
+const ELLIPSIS = '…';
+const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+
+/**
+ * `text` cut to at most `maxBytes` of UTF-8, only between user-perceived characters (so never inside
+ * a multi-byte character, a surrogate pair or an emoji sequence), ending in "…" when that fits too.
+ */
+export function fitUtf8(text: string, maxBytes: number): string {
+  if (utf8Bytes(text) <= maxBytes) return text;
+  const ellipsis = utf8Bytes(ELLIPSIS) <= maxBytes ? ELLIPSIS : '';
+  const budget = maxBytes - utf8Bytes(ellipsis);
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    used += utf8Bytes(segment);
+    if (used > budget) break;
+    kept += segment;
+  }
+  return kept + ellipsis;
 }

@@ -1,0 +1,48 @@
+/**
+ * A client that trickles its request must not hold a connection for Node's default 300 s:
+ * the BFF's server gives up after HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS for headers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRaw } from './helpers/raw-http';
+import { startStack, type Stack } from './helpers/stack';
+
+describe('slow requests', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'pglite' }, { HTTP_REQUEST_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const host = () => new URL(stack.bff.url).host;
+
+  it('answers 408 and closes when a body is trickled for longer than HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const head = `POST /api/orders HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
+    // One byte every 100 ms keeps the socket busy, so only the request deadline can end it.
+    const exchange = await sendRaw(stack.bff.url, head, { trickle: { everyMs: 100 }, giveUpMs: 4_000 });
+    expect(exchange.closed).toBe(true);
+    expect(exchange.response).toMatch(/^HTTP\/1\.1 408 /);
+    expect(exchange.ms).toBeGreaterThanOrEqual(900);
+    expect(exchange.ms).toBeLessThan(2_500);
+    expect(await stack.database.db.selectFrom('orders').select('id').execute()).toEqual([]);
+  });
+
+  it('closes a connection whose headers never end (slowloris) in the same bounded time', async () => {
+    // A header name that keeps growing: the headers are never complete.
+    const exchange = await sendRaw(stack.bff.url, `GET /api/products HTTP/1.1\r\nHost: ${host()}\r\nX-`, {
+      trickle: { everyMs: 100, byte: 'a' },
+      giveUpMs: 4_000,
+    });
+    expect(exchange.closed).toBe(true);
+    expect(exchange.ms).toBeLessThan(2_500);
+  });
+
+  it('still serves a request sent at once, and one whose body arrives within the deadline', async () => {
+    expect((await fetch(`${stack.bff.url}/api/products`)).status).toBe(200);
+    const body = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }] });
+    const head = `POST /api/orders HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const exchange = await sendRaw(stack.bff.url, head + body, { giveUpMs: 4_000 });
+    expect(exchange.response).toMatch(/^HTTP\/1\.1 201 /);
+  });
+});
