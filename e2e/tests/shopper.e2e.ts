@@ -461,3 +461,67 @@ describe('my orders abroad', () => {
     await context.close();
   });
 });
+
+describe('history after the silent WeChat sign-in', () => {
+  it('one Back leaves the shop: sign-in replaced the page it started from', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    // The chat the shopper opened the shop from.
+    const chat = 'data:text/html,<title>chat</title><h1>chat</h1>';
+    await page.goto(chat);
+    await page.goto(`${stack.storefrontUrl}/cart`);
+    // Signed in (with whatever nickname an earlier test shared): the header shows the account.
+    await page.getByRole('banner').locator('.account__name').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/cart');
+
+    await page.goBack();
+    expect(page.url()).toBe(chat);
+    await context.close();
+  });
+});
+
+describe('a page whose code cannot be loaded', () => {
+  it('says so with 重试 while the server is down; after a deploy loads the page afresh once, never in a loop', async () => {
+    const context = await desktopContext(browser);
+    const page = await context.newPage();
+    const shot = screenshotter(page, 'chunk-load-failure');
+    const documents: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'document') documents.push(new URL(request.url()).pathname);
+    });
+    await page.goto(stack.storefrontUrl);
+    await page.locator('.product-card').first().waitFor();
+    documents.length = 0;
+
+    // The cart page's own chunk (its content-hashed name is whatever this build made).
+    let chunk: 'down' | 'gone' | 'ok' = 'down';
+    await page.route(/\/assets\/CartView-[\w-]+\.js$/, (route) =>
+      chunk === 'down' ? route.abort('connectionrefused') : chunk === 'gone' ? route.fulfill({ status: 404, body: 'Not Found' }) : route.continue(),
+    );
+    // While "down", the page's check that the server answers fails too.
+    await page.route('**/cart', (route) => (chunk === 'down' && route.request().method() === 'HEAD' ? route.abort('connectionrefused') : route.continue()));
+
+    await page.getByRole('link', { name: /^购物车/ }).click();
+    const alert = page.getByRole('alert').filter({ hasText: '页面加载失败，请检查网络后重试' });
+    await alert.waitFor();
+    await shot('server-down');
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(documents).toEqual([]);
+
+    // Back up, but a deploy removed the chunk this page asks for: one full load of /cart, which
+    // (its index.html still naming the missing chunk here) stops at the notice.
+    chunk = 'gone';
+    await alert.getByRole('button', { name: '重试' }).click();
+    await page.waitForURL(/\/cart$/);
+    await alert.waitFor();
+    await page.waitForTimeout(1000);
+    expect(documents).toEqual(['/cart']);
+    await shot('after-deploy-reloaded-once');
+
+    chunk = 'ok';
+    await alert.getByRole('button', { name: '重试' }).click();
+    await page.getByRole('heading', { level: 1, name: '购物车' }).waitFor();
+    expect(await alert.count()).toBe(0);
+    await context.close();
+  });
+});

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiRequestError } from '../src/api/errors';
-import { createOrder, requestPayment } from '../src/api/orders';
+import { createOrder, fetchOrder, requestPayment } from '../src/api/orders';
 import { fetchProducts } from '../src/api/products';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, payParams, product } from './helpers/fixtures';
@@ -47,11 +47,48 @@ describe('API client', () => {
     expect(calls[0]!.body).toEqual({ tradeType: 'JSAPI' });
   });
 
-  it('passes an abort signal through to the pay request', async () => {
-    const { calls } = mockFetch({ 'POST /api/orders/T1/pay': [{ body: { tradeType: 'JSAPI', payParams } }] });
+  it("aborts the request with the caller's signal, as an abort rather than a network failure", async () => {
+    const { calls } = mockFetch({ 'POST /api/orders/T1/pay': [{ hang: true }] });
     const controller = new AbortController();
-    await requestPayment('T1', 'NATIVE', controller.signal);
-    expect(calls[0]!.signal).toBe(controller.signal);
+    const request = requestPayment('T1', 'NATIVE', controller.signal).catch((caught: unknown) => caught);
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]!.signal?.aborted).toBe(false);
+    controller.abort();
+    expect(await request).toMatchObject({ name: 'AbortError' });
+    expect(calls[0]!.signal?.aborted).toBe(true);
+  });
+
+  describe('a request that hangs', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('is aborted after 15 s and fails like a dropped connection, in Chinese', async () => {
+      const { calls } = mockFetch({ 'GET /api/products': [{ hang: true }] });
+      const request = fetchProducts().catch((caught: unknown) => caught);
+      await vi.advanceTimersByTimeAsync(14_999);
+      expect(calls[0]!.signal?.aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls[0]!.signal?.aborted).toBe(true);
+      const error = await request;
+      expect(error).toBeInstanceOf(ApiRequestError);
+      expect(error).toMatchObject({ code: 'NETWORK', status: 0, message: '网络连接超时，请检查网络后重试' });
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('honours a shorter timeout when asked, and leaves no timer behind after an answer', async () => {
+      const { calls } = mockFetch({ 'GET /api/orders/T1': [{ hang: true }, { body: order('PENDING', 'T1') }] });
+      const request = fetchOrder('T1', undefined, 3000).catch((caught: unknown) => caught);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(calls[0]!.signal?.aborted).toBe(true);
+      expect(await request).toMatchObject({ code: 'NETWORK' });
+
+      await expect(fetchOrder('T1')).resolves.toMatchObject({ outTradeNo: 'T1' });
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it('maps network failures to a Chinese message', async () => {

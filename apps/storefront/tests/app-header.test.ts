@@ -24,13 +24,13 @@ async function mountHeader(state: ReturnType<typeof useSessionStore>['state']) {
   return wrapper;
 }
 
-let assign: ReturnType<typeof vi.spyOn>;
+let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
   // The real app uses web history, so the address bar is the current route.
   history.replaceState(null, '', PATH);
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
 describe('AppHeader', () => {
@@ -64,8 +64,8 @@ describe('AppHeader', () => {
     expect(button?.attributes('type')).toBe('button');
 
     await button!.trigger('click');
-    expect(assign).toHaveBeenCalledTimes(1);
-    expect(assign).toHaveBeenCalledWith(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(PATH)}`);
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledWith(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(PATH)}`);
     expect(useSessionStore().state).toEqual({ kind: 'redirecting' });
   });
 

@@ -10,12 +10,12 @@ function setUserAgent(ua: string): void {
   vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(ua);
 }
 
-let assign: ReturnType<typeof vi.spyOn>;
+let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
   history.replaceState(null, '', '/products/p-tea?from=share');
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
 afterEach(() => {
@@ -28,8 +28,22 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'redirecting' });
-    expect(assign).toHaveBeenCalledTimes(1);
-    expect(assign).toHaveBeenCalledWith(`/api/auth/login?returnTo=${encodeURIComponent('/products/p-tea?from=share')}`);
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledWith(`/api/auth/login?returnTo=${encodeURIComponent('/products/p-tea?from=share')}`);
+  });
+
+  it('replaces the current history entry instead of adding one, so one Back leaves the shop after sign-in', async () => {
+    setUserAgent(WECHAT_UA);
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+    mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
+
+    await bootstrapAuth();
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(assign).not.toHaveBeenCalled();
+    // Still one sign-in per visit: back from WeChat still signed out stops at a notice.
+    await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'unknown' });
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(assign).not.toHaveBeenCalled();
   });
 
   it('treats the emulator bridge as WeChat (dev in a desktop browser)', async () => {
@@ -38,7 +52,7 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await bootstrapAuth();
-    expect(assign).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fproducts%2Fp-tea%3Ffrom%3Dshare');
+    expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fproducts%2Fp-tea%3Ffrom%3Dshare');
   });
 
   it('outside WeChat, keeps the shopper as a guest without redirecting', async () => {
@@ -46,7 +60,7 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'guest' });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
   });
 
   it('does not redirect a signed-in shopper', async () => {
@@ -55,7 +69,7 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: me }] });
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'signed-in', me });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
   });
 
   it('does not loop when WeChat sign-in came back still signed out', async () => {
@@ -64,7 +78,7 @@ describe('auth bootstrap', () => {
 
     await bootstrapAuth();
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'unknown' });
-    expect(assign).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledTimes(1);
   });
 
   it('stops at a notice when the shopper declined WeChat authorization', async () => {
@@ -73,7 +87,7 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'declined' });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
     expect(`${location.pathname}${location.search}`).toBe('/checkout');
   });
 
@@ -83,7 +97,7 @@ describe('auth bootstrap', () => {
     mockFetch({ 'GET /api/me': [{ body: { signedIn: false } }] });
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'login-failed', reason: 'failed' });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
     expect(`${location.pathname}${location.search}`).toBe('/cart?step=2');
   });
 
@@ -93,6 +107,6 @@ describe('auth bootstrap', () => {
       'GET /api/me': [{ status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: '微信服务暂时不可用', requestId: 'r-1' } } }],
     });
     await expect(bootstrapAuth()).rejects.toMatchObject({ message: '微信服务暂时不可用', requestId: 'r-1', code: 'UPSTREAM_ERROR' });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
   });
 });

@@ -27,6 +27,26 @@ describe('backoff', () => {
     expect(attempt.mock.calls.length).toBeLessThan(20);
   });
 
+  it('gives up on time even while an attempt hangs, aborting it', async () => {
+    vi.useFakeTimers();
+    let signal: AbortSignal | undefined;
+    const attempt = vi.fn(
+      (given: AbortSignal) =>
+        new Promise<string>((_resolve, reject) => {
+          signal = given;
+          given.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        }),
+    );
+    const poll = pollWithBackoff({ attempt, isDone: () => false }, ORDER_CONFIRM_BACKOFF);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(poll.done).resolves.toBe('gave-up');
+    expect(signal?.aborted).toBe(true);
+    expect(attempt).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('stops when asked and on fatal errors', async () => {
     vi.useFakeTimers();
     const poll = pollWithBackoff({ attempt: async () => 'PENDING', isDone: () => false }, ORDER_CONFIRM_BACKOFF);

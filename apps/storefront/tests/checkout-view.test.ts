@@ -54,6 +54,22 @@ describe('CheckoutView', () => {
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
   });
 
+  it('inside WeChat, asks a signed-out shopper to sign in (back to the checkout) instead of placing a guest order', async () => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)',
+    );
+    history.replaceState(null, '', '/checkout');
+    const replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
+    const { calls } = mockFetch({ 'GET /api/products': [{ body: { products: [product] } }] });
+    const { wrapper } = await mountView(CheckoutView, { path: '/checkout', props: {} });
+
+    expect(submitButton(wrapper)).toBeUndefined();
+    expect(wrapper.text()).toContain('请先使用微信登录，再提交订单');
+    await wrapper.findAll('button').find((button) => button.text() === '微信登录')!.trigger('click');
+    expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fcheckout');
+    expect(calls.some((call) => call.method === 'POST')).toBe(false);
+  });
+
   describe('Idempotency-Key', () => {
     const posts = (calls: ReturnType<typeof mockFetch>['calls']) => calls.filter((call) => call.method === 'POST' && call.path === '/api/orders');
     const keyOf = (call: { headers: Headers }) => call.headers.get(IDEMPOTENCY_KEY_HEADER);
@@ -82,6 +98,38 @@ describe('CheckoutView', () => {
       await vi.waitFor(() => expect(router.currentRoute.value.params.outTradeNo).toBe(NO));
       expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
       expect(localStorage.getItem(CHECKOUT_KEY_STORAGE_KEY)).toBeNull();
+    });
+
+    it('gives 提交订单 back after a request that hangs (15 s), and the retry carries the same key', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const { calls } = mockFetch({
+          'GET /api/products': [{ body: { products: [product] } }],
+          // The BFF may have created the order; its answer never comes.
+          'POST /api/orders': [{ hang: true }, { status: 200, body: order('PENDING') }],
+          [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+        });
+        const { wrapper, router } = await mountView(CheckoutView, { path: '/checkout', props: {} });
+        await submitButton(wrapper)!.trigger('click');
+        await flushPromises();
+        expect(wrapper.find('button[aria-busy="true"]').text()).toBe('提交中…');
+
+        await vi.advanceTimersByTimeAsync(15_000);
+        await flushPromises();
+        expect(posts(calls)[0]!.signal?.aborted).toBe(true);
+        expect(wrapper.find('[role="alert"]').text()).toContain('网络连接超时，请检查网络后重试');
+        const again = submitButton(wrapper);
+        expect(again?.attributes('disabled')).toBeUndefined();
+
+        await again!.trigger('click');
+        await flushPromises();
+        const [first, second] = posts(calls).map(keyOf);
+        expect(first).toMatch(IDEMPOTENCY_KEY_PATTERN);
+        expect(second).toBe(first);
+        await vi.waitFor(() => expect(router.currentRoute.value.params.outTradeNo).toBe(NO));
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('replays the key when the checkout is opened again (cart reloaded from storage), and keeps it through a 5xx', async () => {

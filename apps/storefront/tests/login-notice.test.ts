@@ -6,12 +6,12 @@ import { mountView } from './helpers/mount-view';
 
 const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 
-let assign: ReturnType<typeof vi.spyOn>;
+let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
   vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
 describe('the sign-in notice after coming back from WeChat still signed out', () => {
@@ -27,8 +27,8 @@ describe('the sign-in notice after coming back from WeChat still signed out', ()
 
     const notice = wrapper.get('.notice[role="alert"]');
     expect(notice.text()).toContain(text);
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
     await notice.get('button').trigger('click');
-    expect(assign).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fcart');
+    expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fcart');
   });
 });

@@ -1,9 +1,14 @@
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryHistory, type RouteRecordRaw } from 'vue-router';
+import { createAppRouter } from '../src/router';
+import { routes } from '../src/router/routes';
+import { CART_STORAGE_KEY } from '../src/stores/cart';
 import type { WeixinBridgeResponse } from '../src/wechat/bridge-types';
 import PayView from '../src/views/PayView.vue';
 import { gate, mockFetch } from './helpers/fetch-mock';
-import { order, payParams } from './helpers/fixtures';
+import { order, payParams, product } from './helpers/fixtures';
 import { announcerOf, liveRegions } from './helpers/live-region';
 import { mountRoute, mountView } from './helpers/mount-view';
 
@@ -141,7 +146,7 @@ describe('PayView, when WeChat closed or paid the order meanwhile (409 from the 
     expect(invoke).not.toHaveBeenCalled();
   });
 
-  it('shows the 409 with 重新支付 and a way to my orders when the order is still PENDING or cannot be re-read', async () => {
+  it('shows the 409 with 重新支付 and a way to my orders when the order cannot be re-read', async () => {
     mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { status: 503, body: { error: { code: 'INTERNAL', message: 'down' } } }],
       [`POST /api/orders/${NO}/pay`]: [CONFLICT('Order changed while preparing payment')],
@@ -155,6 +160,96 @@ describe('PayView, when WeChat closed or paid the order meanwhile (409 from the 
     expect(alert.text()).toContain('req-1');
     expect(alert.findAll('button').map((button) => button.text())).toContain('重新支付');
     expect(alert.get('a[href="/orders"]').text()).toBe('查看我的订单');
+  });
+});
+
+describe('PayView, when the BFF refuses to pay an order that is still PENDING (409, e.g. close to expiry)', () => {
+  const NEAR_EXPIRY = { status: 409, body: { error: { code: 'CONFLICT', message: '订单即将过期，无法发起支付，请重新下单', requestId: 'req-2' } } };
+
+  beforeEach(() => {
+    localStorage.clear();
+  });
+
+  it('shows the BFF message with 重新下单, not 重新支付, which puts the order back in the cart with its quantities', async () => {
+    // The cart was emptied at checkout; since then the shopper put 5 of the same tea and another product in it.
+    localStorage.setItem(
+      CART_STORAGE_KEY,
+      JSON.stringify([
+        { productId: 'p-other', quantity: 1 },
+        { productId: product.id, quantity: 5 },
+      ]),
+    );
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [NEAR_EXPIRY],
+    });
+    const invoke = installBridge();
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(calls.map((call) => call.method)).toEqual(['GET', 'POST', 'GET']);
+    const alert = announcerOf(wrapper, '.state--error');
+    expect(alert.text()).toContain('订单即将过期，无法发起支付，请重新下单');
+    expect(alert.text()).toContain('req-2');
+    const buttons = alert.findAll('button').map((button) => button.text());
+    expect(buttons).toContain('重新下单');
+    expect(buttons).not.toContain('重新支付');
+    expect(invoke).not.toHaveBeenCalled();
+
+    await alert.findAll('button').find((button) => button.text() === '重新下单')!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
+    expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([
+      { productId: 'p-other', quantity: 1 },
+      { productId: product.id, quantity: 2 },
+    ]);
+    // Nothing more was asked of the BFF: the cart re-reads stock and prices itself.
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(1);
+  });
+});
+
+describe('PayView for an order that does not exist (404)', () => {
+  it('offers 我的订单 and 返回首页 instead of a 重新支付 that cannot help', async () => {
+    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Order not found' } } }] });
+    installBridge();
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    const alert = announcerOf(wrapper, '.state--error');
+    expect(alert.text()).toContain('没有找到相关内容');
+    expect(alert.findAll('button').map((button) => button.text())).not.toContain('重新支付');
+    expect(alert.get('a[href="/orders"]').text()).toBe('查看我的订单');
+    expect(alert.get('a[href="/"]').text()).toBe('返回首页');
+    expect(calls.some((call) => call.method === 'POST')).toBe(false);
+  });
+});
+
+describe('PayView, when the result page fails to load after the pay sheet said ok', () => {
+  const resultRoute = `/orders/${NO}/result`;
+
+  it('says the payment is being confirmed, never 无法发起支付, and its link reaches the result once the page loads', async () => {
+    scriptJsapi();
+    installBridge({ err_msg: 'get_brand_wcpay_request:ok' });
+    const router = createAppRouter(createMemoryHistory());
+    const resultView = routes.find((route) => route.name === 'order-result')!;
+    // Same name: replaces the route, as if the BFF were down when its chunk is fetched.
+    router.addRoute({
+      ...resultView,
+      component: () => Promise.reject(new TypeError(`Failed to fetch dynamically imported module: http://shop.test/assets/ResultView-x.js`)),
+    } as RouteRecordRaw);
+    await router.push(path);
+    const wrapper = mount(PayView, { props: { outTradeNo: NO }, global: { plugins: [createPinia(), router] } });
+    await flushPromises();
+    await vi.waitFor(() => expect(wrapper.text()).toContain('正在确认支付结果'));
+
+    expect(router.currentRoute.value.name).toBe('order-pay');
+    expect(wrapper.text()).not.toContain('无法发起支付');
+    expect(wrapper.findAll('button').map((button) => button.text())).not.toContain('重新支付');
+    const link = wrapper.get(`a[href="${resultRoute}"]`);
+    expect(link.text()).toBe('查看支付结果');
+
+    router.addRoute({ ...resultView, component: { render: () => null } } as RouteRecordRaw);
+    await link.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(resultRoute));
   });
 });
 
@@ -311,7 +406,8 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       const { calls } = mockFetch({
         [`GET /api/orders/${NO}`]: [
           { body: order('PENDING') },
-          { status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } },
+          // The session ended meanwhile: polling cannot fix that, paying again (after signing in) can.
+          { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: '登录已过期，请重新登录' } } },
           { body: order('PENDING') },
         ],
         [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
@@ -321,7 +417,7 @@ describe('PayView (NATIVE, outside WeChat)', () => {
       await vi.advanceTimersByTimeAsync(0);
       await flushPromises();
 
-      await vi.waitFor(() => expect(announcerOf(wrapper, '.state--error').text()).toContain('订单不存在'));
+      await vi.waitFor(() => expect(announcerOf(wrapper, '.state--error').text()).toContain('登录已过期，请重新登录'));
       expect(wrapper.text()).not.toContain('正在重试');
       expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(false);
       // Nothing polls any more.

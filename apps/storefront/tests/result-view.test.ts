@@ -126,6 +126,21 @@ describe('ResultView', () => {
     expect(wrapper.text()).toContain('确认中');
   });
 
+  it('does not spin forever on a request that hangs: each is cut short, and the minute ends the one in flight', async () => {
+    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ hang: true }] });
+    const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
+    // Polls give up on an answer after 8 s and try again.
+    await advance(8000);
+    expect(calls[0]!.signal?.aborted).toBe(true);
+    expect(wrapper.text()).toContain('查询暂时失败，正在重试');
+
+    await advance(52_000);
+    expect(calls.at(-1)!.signal?.aborted).toBe(true);
+    expect(wrapper.text()).toContain('仍在确认，请稍后在我的订单中查看');
+    expect(wrapper.find('.spinner').exists()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('shows the BFF error for an unknown order', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });

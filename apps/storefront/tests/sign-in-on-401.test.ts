@@ -39,11 +39,11 @@ const pages: Page[] = [
   },
 ];
 
-let assign: ReturnType<typeof vi.spyOn>;
+let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
 async function mountPage(page: Page) {
@@ -65,11 +65,11 @@ describe.each(pages)('a 401 on the $name', (page) => {
     expect(alert.text()).not.toContain('Sign in with WeChat first');
     const signIn = alert.findAll('button').find((button) => button.text() === '微信登录');
     expect(signIn).toBeDefined();
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
 
     await signIn!.trigger('click');
-    expect(assign).toHaveBeenCalledTimes(1);
-    expect(assign).toHaveBeenCalledWith(`/api/auth/login?returnTo=${encodeURIComponent(`${page.path}?from=share`)}`);
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledWith(`/api/auth/login?returnTo=${encodeURIComponent(`${page.path}?from=share`)}`);
   });
 
   it('outside WeChat, where WeChat sign-in cannot complete, offers no 微信登录', async () => {

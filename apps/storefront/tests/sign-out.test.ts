@@ -1,5 +1,6 @@
 import { flushPromises } from '@vue/test-utils';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from '../src/App.vue';
 import OrdersView from '../src/views/OrdersView.vue';
 import { useSessionStore } from '../src/stores/session';
 import { mockFetch } from './helpers/fetch-mock';
@@ -9,12 +10,12 @@ import { mountView } from './helpers/mount-view';
 const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 const me = { signedIn: true, openid: 'o-123', nickname: '小李🐼', avatarUrl: null } as const;
 
-let assign: ReturnType<typeof vi.spyOn>;
+let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
   history.replaceState(null, '', '/orders');
-  assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
 /** My orders, signed in; returns the 退出登录 button once rendered. */
@@ -46,28 +47,42 @@ describe('退出登录', () => {
     expect(router.currentRoute.value.path).toBe('/');
     expect(session.me).toBeUndefined();
     expect(session.state).toEqual({ kind: 'guest' });
-    expect(assign).not.toHaveBeenCalled();
+    expect(replace).not.toHaveBeenCalled();
   });
 
-  it('inside WeChat, signs in again silently once, back to the home page', async () => {
+  it('inside WeChat, says 已退出登录 and signs in again only when the shopper presses 微信登录', async () => {
     vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
     mockFetch({
+      'GET /api/me': [{ body: me }, { body: { signedIn: false } }],
       'GET /api/orders': [{ body: { orders: [] } }],
+      'GET /api/products': [{ body: { products: [] } }],
       'POST /api/auth/logout': [{ status: 204, body: null }],
-      'GET /api/me': [{ body: { signedIn: false } }],
     });
-    const { session, button } = await mountSignedIn();
-
-    await button.trigger('click');
+    const { wrapper, router } = await mountView(App, { path: '/orders', props: {} });
+    router.afterEach((to) => history.replaceState(null, '', to.fullPath));
+    const session = useSessionStore();
     await flushPromises();
 
-    expect(assign).toHaveBeenCalledTimes(1);
-    expect(assign).toHaveBeenCalledWith('/api/auth/login?returnTo=%2F');
-    expect(session.state).toEqual({ kind: 'redirecting' });
-    // The loop guard is armed: coming back still signed out stops at a notice.
+    await wrapper.findAll('button').find((b) => b.text() === '退出登录')!.trigger('click');
+    await flushPromises();
+
+    expect(router.currentRoute.value.path).toBe('/');
+    expect(replace).not.toHaveBeenCalled();
+    const notice = wrapper.get('.notice[role="alert"]');
+    expect(notice.text()).toContain('已退出登录');
+    // Coming back to the shop later in this visit (a reload) does not sign in silently either.
+    await session.bootstrap();
+    await flushPromises();
+    expect(replace).not.toHaveBeenCalled();
+    expect(wrapper.get('.notice[role="alert"]').text()).toContain('已退出登录');
+
+    await wrapper.get('.notice[role="alert"] button').trigger('click');
+    expect(replace).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2F');
+    // Asked for: back from WeChat still signed out, the usual loop guard applies, not the sign-out.
     await session.bootstrap();
     expect(session.state).toEqual({ kind: 'login-failed', reason: 'unknown' });
-    expect(assign).toHaveBeenCalledTimes(1);
+    expect(replace).toHaveBeenCalledTimes(1);
   });
 
   it('stays signed in and says why when the logout fails', async () => {

@@ -25,6 +25,7 @@ const CODE_MESSAGES: Record<ApiErrorCode, string> = {
   NOT_FOUND: '没有找到相关内容，可能已删除或链接有误',
   CONFLICT: '订单或库存状态已变化，请刷新后重试',
   PAYLOAD_TOO_LARGE: '提交的内容过多，请减少后重试',
+  TOO_MANY_REQUESTS: '操作太频繁，请稍后再试',
   UPSTREAM_ERROR: '微信服务暂时不可用，请稍后重试',
   INTERNAL: '服务暂时不可用，请稍后重试',
 };

@@ -11,7 +11,16 @@ interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** Give up on an answer (headers and body) after this long; see DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
+
+/**
+ * A mobile connection can hang without failing: without a limit the spinner never stops and
+ * 提交订单 stays disabled. A timed-out request fails like a dropped connection (NETWORK), so
+ * whatever retries a network failure (e.g. checkout's Idempotency-Key) handles it too.
+ */
+export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
  * Calls the BFF (same origin, session cookie) and validates the JSON response with the
@@ -21,7 +30,19 @@ export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, opt
   const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
 
+  // One signal for the caller's abort and the timeout (AbortSignal.any is missing in older WebViews).
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  options.signal?.addEventListener('abort', abort);
+  if (options.signal?.aborted) abort();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort();
+  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+
   let response: Response;
+  let payload: unknown;
   try {
     response = await fetch(path, {
       method: options.method ?? 'GET',
@@ -29,14 +50,23 @@ export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, opt
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
       cache: 'no-store',
-      signal: options.signal,
+      signal: controller.signal,
+    });
+    payload = await response.json().catch((error: unknown) => {
+      if (controller.signal.aborted) throw error; // the body hung: a timeout, not a malformed answer
+      return undefined;
     });
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiRequestError('NETWORK', '网络异常，请检查网络后重试', 0);
+    if (!timedOut && controller.signal.aborted) throw error; // the caller aborted
+    throw new ApiRequestError(
+      'NETWORK',
+      timedOut ? '网络连接超时，请检查网络后重试' : '网络异常，请检查网络后重试',
+      0,
+    );
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
   }
-
-  const payload: unknown = await response.json().catch(() => undefined);
 
   if (!response.ok) {
     const parsed = ApiErrorSchema.safeParse(payload);

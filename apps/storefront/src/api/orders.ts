@@ -24,8 +24,8 @@ export function createOrder(request: CreateOrderRequest, idempotencyKey?: string
 }
 
 /** The authoritative order status (the BFF reconciles with WeChat Pay). */
-export function fetchOrder(outTradeNo: string, signal?: AbortSignal): Promise<Order> {
-  return apiRequest(routes.order(outTradeNo), OrderSchema, { signal });
+export function fetchOrder(outTradeNo: string, signal?: AbortSignal, timeoutMs?: number): Promise<Order> {
+  return apiRequest(routes.order(outTradeNo), OrderSchema, { signal, timeoutMs });
 }
 
 export async function fetchOrders(signal?: AbortSignal): Promise<Order[]> {

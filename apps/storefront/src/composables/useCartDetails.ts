@@ -31,7 +31,9 @@ export function useCartDetails() {
       return { productId, quantity, product, subtotalFen: product ? product.priceFen * quantity : 0, problem };
     }),
   );
-  const totalFen = computed(() => lines.value.reduce((sum, line) => sum + line.subtotalFen, 0));
+  // Only what can be bought: a marked line (sold out, gone, short of stock) is not in the total,
+  // and the views say so next to it.
+  const totalFen = computed(() => lines.value.reduce((sum, line) => (line.problem ? sum : sum + line.subtotalFen), 0));
   const hasProblems = computed(() => lines.value.some((line) => line.problem !== undefined));
 
   return { cart, lines, totalFen, hasProblems };

@@ -6,6 +6,12 @@ import { ORDER_CONFIRM_BACKOFF, pollWithBackoff, type BackoffOptions } from '../
 
 export type PollingPhase = 'idle' | 'polling' | 'settled' | 'gave-up' | 'stopped';
 
+/**
+ * Polls retry soon anyway, so one that hangs is cut short rather than holding up the next; the
+ * BFF's own orderquery to WeChat may take a few seconds, so not too short either.
+ */
+const POLL_REQUEST_TIMEOUT_MS = 8000;
+
 /** Errors retrying cannot fix. */
 const FATAL_CODES = new Set(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST']);
 
@@ -43,7 +49,7 @@ export function useOrderPolling(outTradeNo: () => string, backoff: BackoffOption
     const current = generation;
     const poll = pollWithBackoff<Order>(
       {
-        attempt: (signal) => fetchOrder(outTradeNo(), signal),
+        attempt: (signal) => fetchOrder(outTradeNo(), signal, POLL_REQUEST_TIMEOUT_MS),
         isDone: (value) => value.status !== 'PENDING',
         onValue: (value) => {
           order.value = value;

@@ -20,6 +20,16 @@ export type PayPhase =
   | 'native-expired'
   /** The order can no longer be paid (closed or failed). */
   | 'unpayable'
+  /**
+   * The BFF refuses to pay the still-PENDING order (409, e.g. 订单即将过期): paying again gets the
+   * same answer, so the way on is a new order with the same items.
+   */
+  | 'reorder'
+  /**
+   * The pay sheet said ok, or the order is no longer PENDING: on the way to the result page, which
+   * confirms with the BFF. Stays shown if that page fails to load; never reported as a pay failure.
+   */
+  | 'to-result'
   | 'error';
 
 /** A QR code stays valid for 2 h; keep polling for a while, then let the shopper refresh. */
@@ -60,7 +70,15 @@ export function usePayment(outTradeNo: () => string) {
     error.value = undefined;
   }
 
-  const goToResult = (): Promise<unknown> => router.replace({ name: 'order-result', params: { outTradeNo: outTradeNo() } });
+  /**
+   * The shopper may have just paid: a result page that fails to load (BFF down, chunk gone after a
+   * deploy) must not read as 无法发起支付. The page then says the payment is being confirmed, with a
+   * link to the result; the router's onError reports the failed load itself.
+   */
+  const goToResult = async (): Promise<void> => {
+    phase.value = 'to-result';
+    await router.replace({ name: 'order-result', params: { outTradeNo: outTradeNo() } }).catch(() => undefined);
+  };
 
   async function start(): Promise<void> {
     abandon();
@@ -92,10 +110,15 @@ export function usePayment(outTradeNo: () => string) {
       } catch (caught) {
         // 409: the order was closed or paid meanwhile (WeChat said ORDERCLOSED / ORDERPAID). The
         // BFF has recorded it, so show that rather than a generic "状态已变化" with 重新支付.
+        // Still PENDING, yet refused (e.g. too close to expiry): paying again gets the same 409.
         // If that re-read fails too, the 409 itself is what the shopper sees.
-        const conflict = caught instanceof ApiRequestError && caught.code === 'CONFLICT';
-        if (conflict && !stale() && (await settledElsewhere().catch(() => false))) return;
-        throw caught;
+        if (!(caught instanceof ApiRequestError && caught.code === 'CONFLICT') || stale()) throw caught;
+        const settled = await settledElsewhere().catch(() => undefined);
+        if (settled) return;
+        if (settled === undefined) throw caught;
+        error.value = caught;
+        phase.value = 'reorder';
+        return;
       }
       if (stale()) return;
       if (pay.tradeType === 'NATIVE') {

@@ -38,12 +38,19 @@ export function pollWithBackoff<T>(task: PollTask<T>, options: BackoffOptions): 
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
+  let gaveUp = false;
 
   const stop = (): void => {
     controller.abort();
     clearTimeout(timer);
     wake?.();
   };
+  // The budget also ends an attempt in flight: a hung request must not keep the spinner going.
+  const deadline = setTimeout(() => {
+    gaveUp = true;
+    stop();
+  }, options.giveUpAfterMs);
+  const ended = (): PollOutcome => (gaveUp ? 'gave-up' : 'stopped');
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -54,20 +61,24 @@ export function pollWithBackoff<T>(task: PollTask<T>, options: BackoffOptions): 
   const run = async (): Promise<PollOutcome> => {
     const startedAt = Date.now();
     let delay: number | null = null;
-    for (;;) {
-      if (controller.signal.aborted) return 'stopped';
-      try {
-        const value = await task.attempt(controller.signal);
-        if (controller.signal.aborted) return 'stopped';
-        task.onValue?.(value);
-        if (task.isDone(value)) return 'done';
-      } catch (error) {
-        if (controller.signal.aborted) return 'stopped';
-        if (task.onError?.(error) === false) return 'stopped';
+    try {
+      for (;;) {
+        if (controller.signal.aborted) return ended();
+        try {
+          const value = await task.attempt(controller.signal);
+          if (controller.signal.aborted) return ended();
+          task.onValue?.(value);
+          if (task.isDone(value)) return 'done';
+        } catch (error) {
+          if (controller.signal.aborted) return ended();
+          if (task.onError?.(error) === false) return 'stopped';
+        }
+        delay = nextDelay(delay, options);
+        if (Date.now() - startedAt + delay > options.giveUpAfterMs) return 'gave-up';
+        await sleep(delay);
       }
-      delay = nextDelay(delay, options);
-      if (Date.now() - startedAt + delay > options.giveUpAfterMs) return 'gave-up';
-      await sleep(delay);
+    } finally {
+      clearTimeout(deadline);
     }
   };
 

@@ -1,4 +1,5 @@
 import type { OrderStatus } from '@wxpay-shop/contract';
+import { ApiRequestError } from '../api/errors';
 
 export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
   PENDING: '待支付',
@@ -12,4 +13,9 @@ export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
 /** Closed (expired or cancelled) or failed: such an order can never be paid, only replaced by a new one. */
 export function isUnpayable(status: OrderStatus): boolean {
   return status === 'CLOSED' || status === 'FAILED';
+}
+
+/** The order does not exist or is not this shopper's: retrying cannot help, other ways out can. */
+export function isUnknownOrder(error: unknown): boolean {
+  return error instanceof ApiRequestError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN');
 }

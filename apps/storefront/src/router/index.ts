@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouterHistory } from 'vue-router';
+import { handleLoadFailures } from './load-failure';
 import { routeTitle, setPageTitle } from './page-title';
 import { routes } from './routes';
 
@@ -9,5 +10,6 @@ export function createAppRouter(history: RouterHistory = createWebHistory(import
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   });
   router.afterEach((to) => setPageTitle(routeTitle(to)));
+  handleLoadFailures(router);
   return router;
 }

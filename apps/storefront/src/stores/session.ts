@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import { logout, type LoginScope } from '../api/auth';
-import { bootstrapAuth, redirectToLogin, type AuthState } from '../auth/bootstrap';
+import { bootstrapAuth, redirectToLogin, rememberSignOut, type AuthState } from '../auth/bootstrap';
 
 /** Who the shopper is; resolved once at startup by App.vue. */
 export const useSessionStore = defineStore('session', () => {
@@ -25,11 +25,12 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /**
-   * Ends the BFF session, then forgets the shopper. Callers run `bootstrap()` afterwards:
-   * inside WeChat that signs the shopper in again silently, through the same loop guard.
+   * Ends the BFF session, then forgets the shopper. Callers run `bootstrap()` afterwards: inside
+   * WeChat that says 已退出登录 with 微信登录, rather than silently signing the same shopper in again.
    */
   async function signOut(): Promise<void> {
     await logout();
+    rememberSignOut();
     state.value = undefined;
   }
 

@@ -5,9 +5,11 @@ import { vi } from 'vitest';
  * request was aborted meanwhile (an answer already on its way), so tests can prove a late
  * answer is ignored.
  */
-type Reply = { status?: number; body: unknown; until?: Promise<unknown> } | NetworkFailure;
+type Reply = { status?: number; body: unknown; until?: Promise<unknown> } | NetworkFailure | Hang;
 /** The request is recorded (it reached the server) but the page sees fetch reject, as on a dropped connection. */
 type NetworkFailure = { networkError: true; until?: Promise<unknown> };
+/** The server never answers: fetch settles only when the request is aborted, rejecting as browsers do. */
+type Hang = { hang: true };
 
 /** A promise a test opens by hand, for holding a reply back (see Reply.until). */
 export function gate(): { promise: Promise<void>; open: () => void } {
@@ -43,6 +45,14 @@ export function mockFetch(script: Record<string, Reply[]>) {
     const index = cursors.get(key) ?? 0;
     cursors.set(key, index + 1);
     const reply = replies[Math.min(index, replies.length - 1)]!;
+    if ('hang' in reply) {
+      const signal = init?.signal;
+      return new Promise<Response>((_resolve, reject) => {
+        const fail = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+        if (signal?.aborted) fail();
+        signal?.addEventListener('abort', fail);
+      });
+    }
     if (reply.until) await reply.until;
     if ('networkError' in reply) throw new TypeError('Failed to fetch');
     // A 204 may not carry a body (the Response constructor rejects one).

@@ -14,12 +14,18 @@ export async function mountView(view: Component, { path, props }: { path: string
   return { wrapper, router };
 }
 
-/** Mounts the router's own outlet at `path`, so params reach views the way they do in the app. */
-export async function mountRoute(path: string) {
+/**
+ * Mounts the router's own outlet at `path`, so params reach views the way they do in the app.
+ * `attach`: in the document, for tests of focus.
+ */
+export async function mountRoute(path: string, { attach = false } = {}) {
   const router = createAppRouter(createMemoryHistory());
   await router.push(path);
   await router.isReady();
-  const wrapper = mount(defineComponent({ render: () => h(RouterView) }), { global: { plugins: [createPinia(), router] } });
+  const wrapper = mount(defineComponent({ render: () => h(RouterView) }), {
+    global: { plugins: [createPinia(), router] },
+    attachTo: attach ? document.body : undefined,
+  });
   await flushPromises();
   return { wrapper, router };
 }

@@ -1,0 +1,39 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CART_STORAGE_KEY } from '../src/stores/cart';
+import { mockFetch } from './helpers/fetch-mock';
+import { order, product } from './helpers/fixtures';
+import { mountRoute } from './helpers/mount-view';
+
+beforeEach(() => {
+  localStorage.clear();
+  // The fixtures' orders expire at 12:00Z.
+  vi.useFakeTimers({ toFake: ['Date'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('my orders, an unpaid order past its expiry', () => {
+  it('is shown as 已过期 without 去支付 (the BFF refuses to pay it), and 重新下单 puts its items back in the cart', async () => {
+    vi.setSystemTime('2026-11-26T12:00:01Z');
+    const open = { ...order('PENDING', 'T-open'), expiresAt: '2026-11-26T12:30:00.000Z' };
+    mockFetch({
+      'GET /api/orders': [{ body: { orders: [order('PENDING', 'T-late'), open] } }],
+      'GET /api/products': [{ body: { products: [product] } }],
+    });
+    const { wrapper, router } = await mountRoute('/orders');
+    const card = (no: string) => wrapper.get(`[data-order="${no}"]`);
+
+    expect(card('T-late').get('.tag').text()).toBe('已过期');
+    expect(card('T-late').find('a[href="/orders/T-late/pay"]').exists()).toBe(false);
+    expect(card('T-open').get('.tag').text()).toBe('待支付');
+    expect(card('T-open').get('a[href="/orders/T-open/pay"]').text()).toBe('去支付');
+
+    const again = card('T-late').findAll('button').find((button) => button.text() === '重新下单');
+    expect(again).toBeDefined();
+    await again!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
+    expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 2 }]);
+  });
+});
