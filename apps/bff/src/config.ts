@@ -26,7 +26,10 @@ const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '
 const intFrom = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
 const CSP_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
-const readableFile = z.string().refine((p) => existsSync(p), { message: 'file does not exist' });
+// The absolute path in the message: `pnpm --filter` runs the BFF from apps/bff, not where the command was typed.
+const readableFile = z.string().superRefine((p, ctx) => {
+  if (!existsSync(p)) ctx.addIssue({ code: 'custom', message: `file does not exist (${path.resolve(p)})` });
+});
 
 const EnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
@@ -139,7 +142,8 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`),
+            // Unset is told from malformed by the env itself: a coerced number reports NaN input either way.
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && env[String(i.path[0])] === undefined ? 'is required' : i.message}`),
     );
   }
   const e = parsed.data;

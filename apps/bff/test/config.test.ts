@@ -57,7 +57,9 @@ describe('loadConfig', () => {
     expect(p.some((m) => m.startsWith('WECHAT_APP_SECRET: is required'))).toBe(true);
     expect(p.some((m) => m.startsWith('WECHAT_MCH_ID: is required'))).toBe(true);
     expect(p.some((m) => m.startsWith('WECHAT_PAY_API_KEY: must be exactly 32 characters'))).toBe(true);
-    expect(p.some((m) => m.startsWith('PORT:'))).toBe(true);
+    // Malformed is not missing: a number that is not one says so, not "is required".
+    expect(p.find((m) => m.startsWith('PORT:'))).not.toMatch(/is required/);
+    expect(problems({ ...base, TRUST_PROXY: 'abc' })).toEqual(['TRUST_PROXY: must be the number of trusted proxy hops (0 = off)']);
     expect(p.some((m) => m.startsWith('WECHAT_PAY_SIGN_TYPE:'))).toBe(true);
   });
 
@@ -101,7 +103,8 @@ describe('loadConfig', () => {
     expect(problems({ ...base, WECHAT_PAY_CLIENT_CERT: '/etc/hostname' })).toContain(
       'WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither',
     );
-    expect(problems({ ...base, WECHAT_PAY_CA_CERT: '/nonexistent/ca.pem' })[0]).toMatch(/^WECHAT_PAY_CA_CERT: file does not exist/);
+    expect(problems({ ...base, WECHAT_PAY_CA_CERT: '/nonexistent/ca.pem' })[0]).toBe('WECHAT_PAY_CA_CERT: file does not exist (/nonexistent/ca.pem)');
+    expect(problems({ ...base, WECHAT_PAY_CA_CERT: 'ca.pem' })[0]).toBe(`WECHAT_PAY_CA_CERT: file does not exist (${process.cwd()}/ca.pem)`);
   });
 
   it('requires an https secapi URL when a client certificate is set', () => {
