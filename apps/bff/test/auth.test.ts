@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
-import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
+import { PRODUCTION_ON_TEST_STACK } from './helpers/production-env';
 import { consentedCallback, createOrder, signIn, startStack, type Stack } from './helpers/stack';
 
 describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
@@ -265,10 +265,7 @@ describe('session cookies in production', () => {
   let stack: Stack;
   beforeAll(async () => {
     // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
-    stack = await startStack(
-      { name: 'pglite' },
-      { NODE_ENV: 'production', PUBLIC_BASE_URL: PRODUCTION_ENV.PUBLIC_BASE_URL, STOREFRONT_DIST: 'off', ...PRODUCTION_SECRETS },
-    );
+    stack = await startStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
   });
   afterAll(async () => {
     await stack?.close();

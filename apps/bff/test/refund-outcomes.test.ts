@@ -53,6 +53,17 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
 
   const paidOrder = async () => (await paidOrderOf(stack, [{ productId: 'mug', quantity: 2 }])).order;
 
+  /** The refund WeChat made is settled (notify or refundquery): recorded once, nothing flagged, never repeated. */
+  async function expectOneRefundSettled(outTradeNo: string, fen: number): Promise<void> {
+    const settled = await waitFor(async () => {
+      const row = await orderRow(outTradeNo);
+      return row.status === 'PAID' && row.refunded_fen === fen ? row : undefined;
+    }, 15_000);
+    expect(settled.needs_attention).toBe(false);
+    expect(await refundsOf(outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: fen })]);
+    expect(emulatorRefunds(outTradeNo)).toHaveLength(1);
+  }
+
   it('keeps a refund whose reply does not verify in REFUNDING, so the refund WeChat made is settled and not repeated', async () => {
     const order = await paidOrder();
     // The emulator refunds, then spoils the reply's sign.
@@ -62,13 +73,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
     // No second refund while the first is open.
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 })).status).toBe(409);
-    const settled = await waitFor(async () => {
-      const row = await orderRow(order.outTradeNo);
-      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
-    }, 15_000);
-    expect(settled.needs_attention).toBe(false);
-    expect(await refundsOf(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 })]);
-    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
+    await expectOneRefundSettled(order.outTradeNo, 1000);
   });
 
   it('takes a refusal of the retry after a lost reply as an unknown outcome: the refund WeChat made is settled, not marked refused', async () => {
@@ -79,13 +84,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     const res = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 });
     expect(res.status).toBe(502);
     expect(ApiErrorSchema.parse(await res.json()).error.message).toMatch(/outcome unknown/);
-    const settled = await waitFor(async () => {
-      const row = await orderRow(order.outTradeNo);
-      return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
-    }, 15_000);
-    expect(settled.needs_attention).toBe(false);
-    expect(await refundsOf(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: 1000 })]);
-    expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
+    await expectOneRefundSettled(order.outTradeNo, 1000);
   });
 
   it('flags the order when WeChat reports SUCCESS for a refund recorded as refused', async () => {

@@ -4,17 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, ProductListSchema } from '@wxpay-shop/contract';
-import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
+import { PRODUCTION_ON_TEST_STACK } from './helpers/production-env';
 import { createOrder, startStack, type Stack } from './helpers/stack';
 
 describe('test-only products in production', () => {
   let stack: Stack;
   beforeAll(async () => {
     // Listing and ordering call no WeChat API, so the stack's emulator endpoints are fine here.
-    stack = await startStack(
-      { name: 'pglite' },
-      { NODE_ENV: 'production', PUBLIC_BASE_URL: PRODUCTION_ENV.PUBLIC_BASE_URL, STOREFRONT_DIST: 'off', ...PRODUCTION_SECRETS },
-    );
+    stack = await startStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
   });
   afterAll(async () => {
     await stack?.close();

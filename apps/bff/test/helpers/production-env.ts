@@ -9,12 +9,20 @@ export const PRODUCTION_SECRETS = {
   ADMIN_TOKEN: 't'.repeat(32),
 } as const;
 
+/**
+ * The test stack's BFF as production runs it (API only), with the stack's emulator merchant ids: enough for
+ * whatever calls no WeChat API with production's secrets (those are not the emulator merchant's).
+ */
+export const PRODUCTION_ON_TEST_STACK = {
+  NODE_ENV: 'production',
+  PUBLIC_BASE_URL: 'https://shop.example.com',
+  STOREFRONT_DIST: 'off',
+  ...PRODUCTION_SECRETS,
+} as const;
+
 /** An API-only deployment: production's storefront default (apps/storefront/dist) is tested on its own in config.test.ts. */
 export const PRODUCTION_ENV = {
-  NODE_ENV: 'production',
-  STOREFRONT_DIST: 'off',
-  PUBLIC_BASE_URL: 'https://shop.example.com',
+  ...PRODUCTION_ON_TEST_STACK,
   WECHAT_APP_ID: 'wx0123456789abcdef',
   WECHAT_MCH_ID: '1900000109',
-  ...PRODUCTION_SECRETS,
 } as const;
