@@ -142,7 +142,7 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-            // Unset is told from malformed by the env itself: a coerced number reports NaN input either way.
+      // Unset is told from malformed by the env itself: a coerced number reports NaN input either way.
       parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && env[String(i.path[0])] === undefined ? 'is required' : i.message}`),
     );
   }

@@ -125,6 +125,14 @@ export class WechatPayBusinessError extends Error {
 }
 
 /**
+ * True when WeChat Pay definitely did not do what was asked: return_code=FAIL, or a result_code=FAIL
+ * that no retry would change. Anything else (no answer, an unverifiable or unusable reply) is unknown.
+ */
+export function isPayRefusal(err: unknown): boolean {
+  return err instanceof WechatPayCommunicationError || (err instanceof WechatPayBusinessError && !err.retryable);
+}
+
+/**
  * Pay v2 SUCCESS/SUCCESS, signed and verified, yet unusable: a needed field missing or not an integer,
  * or an answer about another order or refund than the one asked for. WeChat accepted the request, so
  * it may have done what was asked: the outcome is unknown, never a refusal.

@@ -4,6 +4,7 @@
  */
 import { endpointUrl } from './base-url';
 import {
+  isPayRefusal,
   WechatPayBusinessError,
   WechatPayCommunicationError,
   WechatPayResponseError,
@@ -180,11 +181,6 @@ function isRetryable(err: unknown): boolean {
 function mayHaveBeenApplied(err: unknown): boolean {
   if (err instanceof WechatTransportError) return err.status === undefined || err.status >= 500;
   return err instanceof WechatPayBusinessError && err.errCode === 'SYSTEMERROR';
-}
-
-/** What a caller would take as "WeChat did not do it". */
-function isRefusal(err: unknown): boolean {
-  return err instanceof WechatPayCommunicationError || (err instanceof WechatPayBusinessError && !err.retryable);
 }
 
 /** /secapi/* knows the merchant by its client certificate: never send without one, nor over plain HTTP, which cannot carry it. */
@@ -368,7 +364,7 @@ export class PayClient {
         return this.interpret(await parseXml(res.body, { maxBytes: this.maxResponseBytes }));
       } catch (err) {
         if (attempt >= this.retries || !isRetryable(err)) {
-          if (outcomeUnknown && options.refusalAfterUnknownIsUnknown && isRefusal(err)) {
+          if (outcomeUnknown && options.refusalAfterUnknownIsUnknown && isPayRefusal(err)) {
             throw new WechatTransportError(
               `POST ${path}: an earlier attempt may have been applied (no answer, 5xx or SYSTEMERROR) and the retry was refused: ${(err as Error).message}`,
               undefined,

@@ -11,6 +11,7 @@ import {
   WechatTransportError,
   WechatXmlError,
   buildXml,
+  isPayRefusal,
   parseXml,
   sign,
   verify,
@@ -575,5 +576,22 @@ describe('PayClient refund over mutual TLS', () => {
     const rogue = client({ tls: { cert: pki.rogueClient.cert, key: pki.rogueClient.key, ca: pki.ca } });
     expect(await rejection(rogue.refund(refund))).toBeInstanceOf(WechatTransportError);
     expect(seen.length).toBe(before);
+  });
+});
+
+describe('isPayRefusal', () => {
+  it('is true only when WeChat definitely did not do it', () => {
+    expect(isPayRefusal(new WechatPayCommunicationError('签名错误'))).toBe(true);
+    expect(isPayRefusal(new WechatPayBusinessError('NOTENOUGH', '余额不足'))).toBe(true);
+    for (const unknown of [
+      new WechatPayBusinessError('SYSTEMERROR', '系统超时'),
+      new WechatPayBusinessError('BIZERR_NEED_RETRY', '需要重试'),
+      new WechatPayResponseError('malformed response: missing refund_id'),
+      new WechatSignatureError('response sign does not verify'),
+      new WechatTransportError('timeout'),
+      new Error('bug'),
+    ]) {
+      expect([unknown.message, isPayRefusal(unknown)]).toEqual([unknown.message, false]);
+    }
   });
 });

@@ -45,9 +45,10 @@ export async function awaitCallbackOutcome(
   timeoutMs: number,
 ): Promise<CallbackOutcome | 'OTHER_CODE' | null> {
   const deadline = Date.now() + timeoutMs;
+  const codeHash = hashCode(code);
   for (;;) {
     const row = await db.selectFrom('oauth_callbacks').select(['code_hash', 'outcome']).where('state', '=', state).executeTakeFirst();
-    if (row && !safeEqual(row.code_hash, hashCode(code))) return 'OTHER_CODE';
+    if (row && !safeEqual(row.code_hash, codeHash)) return 'OTHER_CODE';
     if (row?.outcome) return (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as CallbackOutcome;
     if (!row || Date.now() >= deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

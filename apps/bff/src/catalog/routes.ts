@@ -21,22 +21,22 @@ function toProduct(row: ProductRow): Product {
   };
 }
 
-/** Test-only products (the ¥0.01 sticker) are for dev and tests: production neither lists nor sells them. */
-export const sellsTestProducts = (config: Config): boolean => config.env !== 'production';
+/** The products this deployment lists and sells: test-only ones (the ¥0.01 sticker) are for dev and tests, never production. */
+export function productsOnSale(db: Kysely<DB>, config: Config) {
+  return db
+    .selectFrom('products')
+    .selectAll()
+    .$if(config.env === 'production', (qb) => qb.where('test_only', '=', false));
+}
 
 export function catalogRoutes(db: Kysely<DB>, config: Config): Router {
   const router = new Router();
-  const products = () =>
-    db
-      .selectFrom('products')
-      .selectAll()
-      .$if(!sellsTestProducts(config), (qb) => qb.where('test_only', '=', false));
   router.get('/api/products', async (ctx) => {
-    const rows = await products().orderBy('sort_order').execute();
+    const rows = await productsOnSale(db, config).orderBy('sort_order').execute();
     sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map(toProduct) }));
   });
   router.get('/api/products/:id', async (ctx) => {
-    const row = await products().where('id', '=', ctx.params.id ?? '').executeTakeFirst();
+    const row = await productsOnSale(db, config).where('id', '=', ctx.params.id ?? '').executeTakeFirst();
     if (!row) throw notFound('No such product');
     sendRevalidated(ctx, ProductSchema.parse(toProduct(row)));
   });

@@ -9,7 +9,7 @@ import {
   type CreateOrderRequest,
   type Order,
 } from '@wxpay-shop/contract';
-import { sellsTestProducts } from '../catalog/routes';
+import { productsOnSale } from '../catalog/routes';
 import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
@@ -31,7 +31,6 @@ export function orderRoutes(services: Services): Router {
   const { db, config } = services;
   const router = new Router();
   const rateLimit = orderRateLimit(config);
-  const testProducts = sellsTestProducts(config);
 
   router.post('/api/orders', async (ctx) => {
     // First, before the body is read or a session (a row for 7 days) is started.
@@ -41,12 +40,7 @@ export function orderRoutes(services: Services): Router {
     const shopper = shopperOf(ctx);
     const quantities = new Map<string, number>();
     for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
-    const products = await db
-      .selectFrom('products')
-      .selectAll()
-      .where('id', 'in', [...quantities.keys()])
-      .$if(!testProducts, (qb) => qb.where('test_only', '=', false))
-      .execute();
+    const products = await productsOnSale(db, config).where('id', 'in', [...quantities.keys()]).execute();
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
     const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));

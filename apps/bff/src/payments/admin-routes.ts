@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Selectable } from 'kysely';
 import { AdminOrderListSchema, OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
-import { WechatPayBusinessError, WechatPayCommunicationError } from '@wxpay-shop/wechat';
+import { isPayRefusal, WechatPayBusinessError } from '@wxpay-shop/wechat';
 import type { RefundsTable } from '../db/schema';
 import { readJson } from '../http/body';
 import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
@@ -157,7 +157,7 @@ export function adminRoutes(services: Services): Router {
     } catch (err) {
       // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
       // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
-      const definite = (err instanceof WechatPayBusinessError && !err.retryable) || err instanceof WechatPayCommunicationError;
+      const definite = isPayRefusal(err);
       ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
       if (definite) {
         // WeChat refused it: nothing happened, so the order is refundable again.
