@@ -12,19 +12,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MERCHANT, loadMerchantsFile } from '../src/config';
-import { CERT_MCH_ID, issueCa, issueMerchantCert, issueServerCert, type Pem } from '../src/pki';
+import { issueCa, issueMerchantCert, issueServerCert, type Pem } from '../src/pki';
 
 // EMULATOR_CERTS_DIR only redirects the output (the emulator always loads certs/), e.g. for the script's own test.
 const outDir = process.env.EMULATOR_CERTS_DIR || join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
 const args = process.argv.slice(2);
 
 function write(files: Record<string, string>): void {
-  mkdirSync(outDir, { recursive: true });
   for (const [name, pem] of Object.entries(files)) writeFileSync(join(outDir, name), pem);
   console.log(`wrote ${Object.keys(files).join(', ')} to ${outDir}`);
 }
 
 function newCa(): void {
+  mkdirSync(outDir, { recursive: true });
   for (const name of readdirSync(outDir)) if (/^merchant-.+\.pem$/.test(name) && name !== 'merchant-key.pem') rmSync(join(outDir, name));
   const ca = issueCa();
   const server = issueServerCert(ca);
@@ -48,7 +48,6 @@ function merchantCerts(mchIds: string[]): void {
       console.log(`${mchId} uses merchant.pem`);
       continue;
     }
-    if (!CERT_MCH_ID.test(mchId)) throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a certificate file`);
     const pem = issueMerchantCert(ca, mchId);
     write({ [`merchant-${mchId}.pem`]: pem.cert, [`merchant-${mchId}-key.pem`]: pem.key });
   }

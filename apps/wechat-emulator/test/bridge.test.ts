@@ -128,17 +128,16 @@ describe('/bridge.js', () => {
   it('getBrandWCPayRequest parameter checks: missing or non-string fields, signType case, package prefix, paySign', async () => {
     const prepayId = await jsapiOrder();
     const good = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
-    const ask = askToPay;
     const { paySign: _dropped, ...noPaySign } = good;
-    expect(await ask(noPaySign)).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：paySign' });
-    expect(await ask({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：timeStamp' });
+    expect(await askToPay(noPaySign)).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：paySign' });
+    expect(await askToPay({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：timeStamp' });
     // The sign type is part of the signed string and must be spelled as in unifiedorder: 'md5' fails the check.
     const lower = { ...good, signType: 'md5', paySign: sign({ appId: good.appId, timeStamp: good.timeStamp, nonceStr: good.nonceStr, package: good.package, signType: 'md5' }, M.apiKey, 'MD5') };
-    expect(await ask(lower)).toEqual({ ok: false, err_desc: '支付验证签名失败' });
-    expect((await ask({ ...good, package: prepayId })).err_desc).toBe('package格式错误，应为prepay_id=***');
-    expect(await ask({ ...good, nonceStr: `${good.nonceStr.slice(1)}x` })).toEqual({ ok: false, err_desc: '支付验证签名失败' });
+    expect(await askToPay(lower)).toEqual({ ok: false, err_desc: '支付验证签名失败' });
+    expect((await askToPay({ ...good, package: prepayId })).err_desc).toBe('package格式错误，应为prepay_id=***');
+    expect(await askToPay({ ...good, nonceStr: `${good.nonceStr.slice(1)}x` })).toEqual({ ok: false, err_desc: '支付验证签名失败' });
     expect(emu.state.tickets.size).toBe(0);
-    expect((await ask(good)).ok).toBe(true);
+    expect((await askToPay(good)).ok).toBe(true);
   });
 
   it('shows the pay sheet; 支付 → ok after the order is paid (values via textContent)', async () => {
@@ -225,7 +224,6 @@ describe('/bridge.js', () => {
     // The same parameters for a fresh JSAPI order of the right appId do open a sheet.
     expect((await askToPay(params(await jsapiOrder()))).ok).toBe(true);
   });
-
 });
 
 describe('/bridge.js on a shop page (another origin)', () => {

@@ -61,6 +61,23 @@ describe('certs script and per-merchant client certificates', () => {
     await expect(certsScript(dir, ['../evil'])).rejects.toThrow(/cannot name a certificate/);
   });
 
+  it('--new-ca writes a whole PKI under a new CA, into a folder not made yet, and removes the old CA’s merchant files', async () => {
+    const fresh = join(dir, 'fresh');
+    await certsScript(fresh, ['--new-ca']);
+    const pki = loadCerts(fresh);
+    expect(pki.caCert).not.toBe(loadCerts().caCert);
+    expect(issuedBy(pki.serverCert, pki.caCert)).toBe(true);
+    expect(issuedBy(pki.merchantCert, pki.caCert)).toBe(true);
+    expect(new X509Certificate(pki.merchantCert).subject).toContain(`CN=${DEFAULT_MERCHANT.mchId}`);
+    expect(existsSync(join(fresh, 'ca-key.pem'))).toBe(true);
+
+    await certsScript(fresh, ['1900000109']);
+    await certsScript(fresh, ['--new-ca']);
+    expect(existsSync(join(fresh, 'merchant-1900000109.pem'))).toBe(false);
+    expect(existsSync(join(fresh, 'merchant-1900000109-key.pem'))).toBe(false);
+    expect(issuedBy(readFileSync(join(fresh, 'merchant.pem'), 'utf8'), readFileSync(join(fresh, 'ca.pem'), 'utf8'))).toBe(true);
+  });
+
   it('a merchant file from another CA is refused with a clear message; without ca-key.pem nothing can be issued', () => {
     const stale = issueMerchantCert(issueCa(), '1900000109');
     writeFileSync(join(dir, 'merchant-1900000109.pem'), stale.cert);

@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
 import { openidFor, type Emulator } from '../src/index';
-import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, refundNotice, signed, startEmulator, startReceiver } from './helpers';
 
 const OTHER = { appId: 'wx1111111111111111', appSecret: 's', mchId: '1900000109', apiKey: 'k'.repeat(32), oauthDomains: [] };
 
@@ -167,7 +167,7 @@ describe('refund over mutual TLS', () => {
       const a = await paidOrder();
       await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refundXml(a), merchantTls(emu));
       const [notice] = await consoleRx.waitFor(1);
-      const inner = await parseXml(decryptReqInfo((await parseXml(notice!.body)).req_info!, M.apiKey), { root: 'root' });
+      const inner = await refundNotice(notice!.body);
       expect(inner).toMatchObject({ out_trade_no: a, refund_status: 'SUCCESS' });
 
       const b = await paidOrder();

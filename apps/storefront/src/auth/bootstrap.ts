@@ -1,5 +1,6 @@
 import type { Me } from '@wxpay-shop/contract';
 import { fetchMe, loginUrl, type LoginScope } from '../api/auth';
+import { sessionStore } from '../lib/session-storage';
 import { isWeChatEnvironment } from '../wechat/environment';
 
 export type SignedInMe = Extract<Me, { signedIn: true }>;
@@ -57,13 +58,7 @@ const browserDeps: AuthDeps = {
   // Not assign(): the page would stay in history under the signed-in one, and the first Back would
   // land on it, sign in silently again and come straight back (Back seemingly doing nothing).
   replace: (url) => location.replace(url),
-  storage: () => {
-    try {
-      return sessionStorage;
-    } catch {
-      return undefined;
-    }
-  },
+  storage: sessionStore,
 };
 
 function recentAttempt(storage: Storage | undefined): boolean {

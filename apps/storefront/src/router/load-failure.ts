@@ -4,6 +4,7 @@
  */
 import { shallowRef } from 'vue';
 import type { Router } from 'vue-router';
+import { sessionStore } from '../lib/session-storage';
 
 /** How Chromium, Safari and Firefox word a failed dynamic import, and Vite's CSS preload. */
 const CHUNK_LOAD_ERROR = /dynamically imported module|importing a module script failed|unable to preload css/i;
@@ -11,14 +12,6 @@ const RELOAD_KEY = 'wxpay-shop:chunk-reload';
 
 /** The address whose page failed to load, shown with 重试 until a navigation succeeds. */
 export const failedNavigation = shallowRef<string>();
-
-function sessionStore(): Storage | undefined {
-  try {
-    return sessionStorage;
-  } catch {
-    return undefined;
-  }
-}
 
 /** True when the server answers for the page, so it is the chunk that is gone, not the server. */
 const serverAnswers = (href: string): Promise<boolean> =>
