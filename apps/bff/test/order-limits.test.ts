@@ -1,6 +1,6 @@
 /**
  * Anyone may order without signing in, and every order holds stock until it is paid or expires:
- * order creation is limited per client IP (rate) and per shopper (unpaid orders held at once),
+ * order creation is limited per WeChat user or, for guests, client IP (rate) and per shopper (unpaid orders held at once),
  * with 429 + Retry-After and a message the storefront shows as it is.
  */
 import type { Transaction } from 'kysely';
@@ -12,7 +12,7 @@ import { clientKey } from '../src/http/rate-limit';
 import { enforcePendingCap } from '../src/orders/order-limits';
 import { newOutTradeNo } from '../src/orders/out-trade-no';
 import { backends, openTestDatabase } from './helpers/backends';
-import { createOrder, expireOrder, paidOrder, setStock, startStack, stockOf, type Stack } from './helpers/stack';
+import { consentedCallback, createOrder, expireOrder, paidOrder, setStock, startStack, stockOf, type Stack } from './helpers/stack';
 
 const TEAPOT = [{ productId: 'teapot', quantity: 1 }];
 
@@ -178,6 +178,21 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
 
     await new Promise((r) => setTimeout(r, retryAfter * 1000));
     expect((await cookieless('203.0.113.9')).status).toBe(201);
+  });
+
+  it('counts signed-in WeChat users each on their own, not by the address they share (a carrier NAT)', async () => {
+    await setStock(stack, 'notebook', 80);
+    const signedIn = async (userId: string) => {
+      const browser = stack.browser();
+      expect((await browser.get(await consentedCallback(stack, browser, userId, '/'))).status).toBe(302);
+      return browser;
+    };
+    const [xiaoli, wangwu] = [await signedIn('xiaoli'), await signedIn('wangwu')];
+    const order = (browser: typeof xiaoli) => browser.post('/api/orders', { items: [{ productId: 'notebook', quantity: 1 }] });
+    for (let i = 0; i < 3; i++) expect((await order(xiaoli)).status).toBe(201);
+    await refusal(await order(xiaoli));
+    // Same socket address (127.0.0.1), another WeChat user: not refused for xiaoli's orders.
+    expect((await order(wangwu)).status).toBe(201);
   });
 
   it('counts an IPv6 /64 as one client, and a spoofed X-Forwarded-For entry left of the proxy does not help', async () => {

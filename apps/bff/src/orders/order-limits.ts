@@ -1,6 +1,6 @@
 /**
- * Limits on creating orders, because every order holds stock until it is paid or expires:
- * per client IP (anyone can order, without signing in and without a cookie) and per shopper
+ * Limits on creating orders, because every order holds stock until it is paid or expires: a rate
+ * per client (anyone can order, without signing in and without a cookie) and a cap per shopper
  * (unexpired PENDING orders, the stock one shopper holds at a time).
  */
 import type { Context } from 'koa';
@@ -10,17 +10,22 @@ import type { DB } from '../db/schema';
 import { tooManyRequests } from '../http/errors';
 import { clientKey, FixedWindowLimiter } from '../http/rate-limit';
 import { clientIp } from '../payments/client-ip';
-import type { Shopper } from '../sessions/session';
+import { existingShopper, type Shopper } from '../sessions/session';
 
 function waitText(seconds: number): string {
   return seconds <= 90 ? `${Math.max(1, Math.ceil(seconds))} 秒` : `${Math.ceil(seconds / 60)} 分钟`;
 }
 
-/** Counts POST /api/orders per client IP (X-Forwarded-For only as far as TRUST_PROXY allows). */
+/**
+ * Counts POST /api/orders per signed-in WeChat user, else per client IP (X-Forwarded-For only as far
+ * as TRUST_PROXY allows). Shoppers inside WeChat are signed in, and many of them share one public IP
+ * behind a mobile carrier's NAT: counting them by IP would refuse one for another's orders.
+ */
 export function orderRateLimit(config: Config): (ctx: Context) => void {
   const limiter = new FixedWindowLimiter(config.orderRateLimit.limit, config.orderRateLimit.windowMs);
   return (ctx) => {
-    const decision = limiter.take(clientKey(clientIp(ctx.ip, ctx.req.socket.remoteAddress)));
+    const openid = existingShopper(ctx)?.openid;
+    const decision = limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(clientIp(ctx.ip, ctx.req.socket.remoteAddress))}`);
     if (decision.allowed) return;
     const seconds = decision.retryAfterMs / 1000;
     throw tooManyRequests(`下单太频繁，请 ${waitText(seconds)}后再试`, seconds);
