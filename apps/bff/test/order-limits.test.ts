@@ -180,6 +180,30 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
     expect((await cookieless('203.0.113.9')).status).toBe(201);
   });
 
+  it('answers a retried order (Idempotency-Key) with the order it created even past the limit; a new order is still refused', async () => {
+    await setStock(stack, 'notebook', 80);
+    const shopper = stack.browser();
+    const from = { 'X-Forwarded-For': '192.0.2.41' };
+    const key = { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-01' };
+    const items = [{ productId: 'notebook', quantity: 1 }];
+    const created = await shopper.post('/api/orders', { items }, key);
+    expect(created.status).toBe(201);
+    const { outTradeNo } = (await created.json()) as { outTradeNo: string };
+    for (let i = 0; i < 2; i++) expect((await shopper.post('/api/orders', { items }, from)).status).toBe(201);
+    await refusal(await shopper.post('/api/orders', { items }, from));
+
+    // The first answer was lost: the retry gets that order, nothing more is reserved.
+    const retried = await shopper.post('/api/orders', { items }, key);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await retried.json()) as { outTradeNo: string }).outTradeNo).toBe(outTradeNo);
+    expect(await stockOf(stack, 'notebook')).toBe(77);
+    // Past the limit, a new key (or the same key with other items) creates nothing.
+    await refusal(await shopper.post('/api/orders', { items }, { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-02' }));
+    expect((await shopper.post('/api/orders', { items: [{ productId: 'notebook', quantity: 2 }] }, key)).status).toBe(409);
+    expect(await stockOf(stack, 'notebook')).toBe(77);
+  });
+
   it('counts signed-in WeChat users each on their own, not by the address they share (a carrier NAT)', async () => {
     await setStock(stack, 'notebook', 80);
     const signedIn = async (userId: string) => {

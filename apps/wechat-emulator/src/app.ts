@@ -4,7 +4,7 @@ import { bridgeRouter } from './bridge/routes';
 import { controlRouter } from './console/control';
 import { consolePage } from './console/page';
 import type { Deps } from './deps';
-import { isSafeMethod, siteOf } from './http/origin';
+import { isSafeMethod, rebindingProblem, siteOf, type SiteVerdict } from './http/origin';
 import { oauthRouter } from './oauth/routes';
 import { payRouter } from './pay/routes';
 
@@ -51,16 +51,19 @@ const OWN_PAGE_PATHS = /^\/(__emulator|native)\//;
 
 /**
  * Refuses cross-site writes there, so a page elsewhere cannot pay, reset, pick the OAuth user or
- * inject faults. Non-browser clients (tests, curl) send no Origin and pass.
+ * inject faults. Non-browser clients (tests, curl) send no Origin and pass. A browser reaching the
+ * console or control API by a name that is not the emulator's (DNS rebinding) may not even read.
  */
 function sameOriginWrites(deps: Deps): Koa.Middleware {
   const noOtherOrigins = new Set<string>();
   return async (ctx, next) => {
-    if (isSafeMethod(ctx.method) || !OWN_PAGE_PATHS.test(ctx.path)) return next();
-    const verdict = siteOf(ctx, noOtherOrigins);
-    if (verdict.ok) return next();
-    deps.log(`${ctx.method} ${ctx.path} refused: ${verdict.reason}`);
+    if (!OWN_PAGE_PATHS.test(ctx.path) && ctx.path !== '/console') return next();
+    const reason = isSafeMethod(ctx.method) ? rebindingProblem(ctx, deps.publicUrl()) : verdictReason(siteOf(ctx, noOtherOrigins, deps.publicUrl()));
+    if (!reason) return next();
+    deps.log(`${ctx.method} ${ctx.path} refused: ${reason}`);
     ctx.status = 403;
-    ctx.body = { error: `cross-site request refused: ${verdict.reason}` };
+    ctx.body = { error: `cross-site request refused: ${reason}` };
   };
 }
+
+const verdictReason = (verdict: SiteVerdict) => (verdict.ok ? null : verdict.reason);

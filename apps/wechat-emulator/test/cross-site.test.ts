@@ -2,6 +2,7 @@
  * Other websites open in the developer's browser must not drive the emulator: cross-site writes
  * to its own endpoints are refused, the control API takes JSON only, and nobody else may read it.
  */
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/index';
 import { browserFetch, M, orderParams, payApi, startEmulator } from './helpers';
@@ -130,5 +131,51 @@ describe('pages of the emulator that post forms', () => {
     const allowed = await formPost('/__emulator/oauth/consent', fields, { Origin: emu.httpUrl, 'Sec-Fetch-Site': 'same-origin' });
     expect(allowed.status).toBe(302);
     expect(new URL(allowed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('DNS rebinding (another site\'s name made to resolve to 127.0.0.1)', () => {
+  /** What a browser sends from a page on the emulator's port by the name `hostname`: to it, the emulator is same-origin. */
+  function sameOriginAs(hostname: string, path: string, init: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+    const host = `${hostname}:${new URL(emu.httpUrl).port}`;
+    const headers: Record<string, string> = { Host: host, 'Sec-Fetch-Site': 'same-origin' };
+    if (init.method === 'POST') Object.assign(headers, { Origin: `http://${host}`, 'Content-Type': 'application/json' });
+    return new Promise((resolve, reject) => {
+      const req = request(`${emu.httpUrl}${path}`, { method: init.method ?? 'GET', headers, timeout: 5000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject).end(init.body);
+    });
+  }
+  const rebound = (path: string, init: { method?: string; body?: string } = {}) => sameOriginAs('rebind.evil.example', path, init);
+
+  it('a page reaching the emulator by a name of its own can neither read the state nor write', async () => {
+    const { outTradeNo, prepayId } = await unpaidOrder();
+    for (const path of ['/__emulator/state', '/console']) {
+      const read = await rebound(path);
+      expect(read.status, path).toBe(403);
+      expect(read.body).not.toContain(prepayId);
+    }
+    const paid = await rebound('/__emulator/pay', { method: 'POST', body: JSON.stringify({ outTradeNo }) });
+    expect(paid.status).toBe(403);
+    expect(paid.body).toContain('host rebind.evil.example is not a name of this emulator');
+    expect((await rebound('/__emulator/reset', { method: 'POST' })).status).toBe(403);
+    const sheet = await rebound('/__bridge/pay-request', { method: 'POST', body: JSON.stringify({ package: `prepay_id=${prepayId}` }) });
+    expect(sheet.status).toBe(403);
+    expect(emu.state.tickets.size).toBe(0);
+    expect(orderState(outTradeNo)).toBe('NOTPAY');
+    expect(emu.state.orders.size).toBe(1);
+  });
+
+  it('still answers browsers by IP address, localhost or the public URL\'s name', async () => {
+    for (const hostname of ['127.0.0.1', 'localhost', '[::1]', 'wechat.localhost']) {
+      expect((await sameOriginAs(hostname, '/__emulator/state')).status, hostname).toBe(200);
+      expect((await sameOriginAs(hostname, '/__emulator/faults', { method: 'POST', body: JSON.stringify({ target: 'orderquery', kind: 'http500' }) })).status, hostname).toBe(201);
+    }
+    await emu.stop();
+    emu = await startEmulator({ publicUrl: 'http://wechat.test:4000' });
+    expect((await sameOriginAs('wechat.test', '/__emulator/reset', { method: 'POST' })).status).toBe(200);
+    expect((await sameOriginAs('wechat.example', '/__emulator/reset', { method: 'POST' })).status).toBe(403);
   });
 });

@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { sql, type Transaction } from 'kysely';
 import type { Config } from '../config';
 import type { DB } from '../db/schema';
-import { tooManyRequests } from '../http/errors';
+import { tooManyRequests, type HttpError } from '../http/errors';
 import { clientKey, FixedWindowLimiter } from '../http/rate-limit';
 import { clientIp } from '../payments/client-ip';
 import { existingShopper, type Shopper } from '../sessions/session';
@@ -21,14 +21,15 @@ function waitText(seconds: number): string {
  * as TRUST_PROXY allows). Shoppers inside WeChat are signed in, and many of them share one public IP
  * behind a mobile carrier's NAT: counting them by IP would refuse one for another's orders.
  */
-export function orderRateLimit(config: Config): (ctx: Context) => void {
+export function orderRateLimit(config: Config): (ctx: Context) => HttpError | null {
   const limiter = new FixedWindowLimiter(config.orderRateLimit.limit, config.orderRateLimit.windowMs);
+  /** The 429 to answer when this request is one too many, else null. */
   return (ctx) => {
     const openid = existingShopper(ctx)?.openid;
     const decision = limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(clientIp(ctx.ip, ctx.req.socket.remoteAddress))}`);
-    if (decision.allowed) return;
+    if (decision.allowed) return null;
     const seconds = decision.retryAfterMs / 1000;
-    throw tooManyRequests(`下单太频繁，请 ${waitText(seconds)}后再试`, seconds);
+    return tooManyRequests(`下单太频繁，请 ${waitText(seconds)}后再试`, seconds);
   };
 }
 

@@ -33,13 +33,20 @@ export function orderRoutes(services: Services): Router {
   const rateLimit = orderRateLimit(config);
 
   router.post('/api/orders', async (ctx) => {
-    // First, before the body is read or a session (a row for 7 days) is started.
-    rateLimit(ctx);
+    // Counted first, and a refused request starts no session (a row for 7 days).
+    const refusal = rateLimit(ctx);
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
     const key = idempotencyKeyOf(ctx);
-    const shopper = shopperOf(ctx);
     const quantities = new Map<string, number>();
     for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
+    if (refusal) {
+      // The limit is on creating orders: a retry whose first answer was lost still gets the order it created.
+      const owner = existingShopper(ctx);
+      const earlier = key && owner ? await orderForKey(db, owner.ownerId, key, quantities) : undefined;
+      if (!earlier) throw refusal;
+      return replay(ctx, earlier);
+    }
+    const shopper = shopperOf(ctx);
     const products = await productsOnSale(db, config).where('id', 'in', [...quantities.keys()]).execute();
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });

@@ -19,7 +19,7 @@ import { bridgeScript } from './script';
  */
 function admitBridgeCall(ctx: Context, deps: Deps): boolean {
   ctx.vary('Origin');
-  const verdict = siteOf(ctx, deps.config.allowedOrigins);
+  const verdict = siteOf(ctx, deps.config.allowedOrigins, deps.publicUrl());
   if (verdict.ok && verdict.corsOrigin) {
     ctx.set('Access-Control-Allow-Origin', verdict.corsOrigin);
     ctx.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');

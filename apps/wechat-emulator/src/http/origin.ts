@@ -4,6 +4,7 @@
  * scan page, consent form) therefore refuse cross-site writes. WeChat's own APIs are not guarded:
  * they are server-to-server.
  */
+import { isIP } from 'node:net';
 import type { Context } from 'koa';
 
 export type SiteVerdict = { ok: true; corsOrigin?: string } | { ok: false; reason: string };
@@ -26,7 +27,28 @@ export function judgeSite(origin: string | undefined, fetchSite: string | undefi
   return { ok: false, reason: `${fetchSite} request is not allowed` };
 }
 
-export function siteOf(ctx: Context, allowed: ReadonlySet<string>): SiteVerdict {
+/**
+ * Whether `hostname` (the Host a request was addressed to) is a name of this emulator: an IP
+ * address, localhost, or the public URL's host. Any other name reaching a loopback emulator is DNS
+ * rebinding: a site's own name made to resolve to 127.0.0.1, whose pages the browser then treats
+ * as same-origin with it (Origin and Host both the site's name, Sec-Fetch-Site same-origin).
+ */
+export function isOwnHostname(hostname: string, publicUrl: string): boolean {
+  const name = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
+  return name === new URL(publicUrl).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+}
+
+/** A browser's request (it sent Origin or Sec-Fetch-Site) addressed to a name that is not ours: see isOwnHostname. */
+export function rebindingProblem(ctx: Context, publicUrl: string): string | null {
+  const fromBrowser = !!(ctx.get('Origin') || ctx.get('Sec-Fetch-Site'));
+  if (!fromBrowser || isOwnHostname(ctx.hostname, publicUrl)) return null;
+  return `host ${ctx.hostname} is not a name of this emulator (a browser reaching it by another name sets EMULATOR_PUBLIC_URL to that URL)`;
+}
+
+export function siteOf(ctx: Context, allowed: ReadonlySet<string>, publicUrl: string): SiteVerdict {
+  const rebinding = rebindingProblem(ctx, publicUrl);
+  if (rebinding) return { ok: false, reason: rebinding };
   // The origin this request was addressed to (Koa 3's ctx.origin is the Origin header instead).
   const selfOrigin = `${ctx.protocol}://${ctx.host}`;
   return judgeSite(ctx.get('Origin') || undefined, ctx.get('Sec-Fetch-Site') || undefined, selfOrigin, allowed);
