@@ -37,3 +37,22 @@ describe('my orders, an unpaid order past its expiry', () => {
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 2 }]);
   });
 });
+
+describe('my orders, signed out inside WeChat (after 退出登录 or a declined sign-in)', () => {
+  it('asks to sign in with 微信登录 (back to my orders) rather than saying 还没有订单', async () => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)',
+    );
+    history.replaceState(null, '', '/orders');
+    const replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
+    // The BFF lists no orders without a session.
+    mockFetch({ 'GET /api/orders': [{ body: { orders: [] } }] });
+    const { wrapper } = await mountRoute('/orders');
+
+    expect(wrapper.text()).toContain('请先使用微信登录，再查看订单');
+    expect(wrapper.text()).not.toContain('还没有订单');
+    expect(wrapper.findAll('button').map((button) => button.text())).toEqual(['微信登录']);
+    await wrapper.get('button').trigger('click');
+    expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Forders');
+  });
+});

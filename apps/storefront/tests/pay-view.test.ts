@@ -205,6 +205,20 @@ describe('PayView, when the BFF refuses to pay an order that is still PENDING (4
     // Nothing more was asked of the BFF: the cart re-reads stock and prices itself.
     expect(calls.filter((call) => call.method === 'POST')).toHaveLength(1);
   });
+
+  it('once the order is closed (the same order a minute later), still offers 重新下单 as its copy says, with 返回首页', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
+    installBridge();
+    const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(wrapper.get('h2').text()).toBe('已关闭');
+    expect(wrapper.text()).toContain('请重新下单');
+    expect(wrapper.get('a[href="/"]').text()).toBe('返回首页');
+    await wrapper.findAll('button').find((button) => button.text() === '重新下单')!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
+    expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 2 }]);
+  });
 });
 
 describe('PayView for an order that does not exist (404)', () => {

@@ -58,6 +58,27 @@ describe('a page whose code fails to load', () => {
     expect(wrapper.get('h1').text()).toBe('购物车');
   });
 
+  it('重试 while the page still cannot load says it is trying (no double tap) and comes back to 重试, with no unhandled error', async () => {
+    const { wrapper, router, tapCart } = await mountShop({ networkError: true });
+    await tapCart();
+
+    const push = vi.spyOn(router, 'push');
+    const button = () => notice(wrapper).get('button');
+    await button().trigger('click');
+    expect(button().text()).toBe('重试中…');
+    expect(button().attributes('aria-busy')).toBe('true');
+    // Still focusable (not disabled), but a second tap meanwhile does not navigate again.
+    expect(button().attributes('disabled')).toBeUndefined();
+    await button().trigger('click');
+    expect(push).toHaveBeenCalledTimes(1);
+    await flushPromises();
+
+    expect(router.currentRoute.value.name).toBe('catalog');
+    expect(notice(wrapper).text()).toContain('页面加载失败');
+    expect(button().text()).toBe('重试');
+    expect(button().attributes('aria-busy')).toBe('false');
+  });
+
   it('after a deploy (the server answers, the old chunk is gone), loads the page afresh once, never in a loop', async () => {
     const { wrapper, router, tapCart } = await mountShop({ status: 200 });
 
