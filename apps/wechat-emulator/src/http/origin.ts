@@ -34,10 +34,13 @@ export function judgeSite(origin: string | undefined, fetchSite: string | undefi
  * as same-origin with it (Origin and Host both the site's name, Sec-Fetch-Site same-origin).
  */
 export function isOwnHostname(hostname: string, publicUrl: string): boolean {
-  const name = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const name = bareHostname(hostname);
   if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
-  return name === new URL(publicUrl).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return name === bareHostname(new URL(publicUrl).hostname);
 }
+
+/** Lower case, IPv6 brackets and a final root dot removed, so one name is written one way. */
+const bareHostname = (hostname: string) => hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 
 /** A browser's request (it sent Origin or Sec-Fetch-Site) addressed to a name that is not ours: see isOwnHostname. */
 export function rebindingProblem(ctx: Context, publicUrl: string): string | null {
