@@ -1,6 +1,8 @@
 /// <reference types="vitest/config" />
 import { defineConfig, loadEnv } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
+import { constants as zlib } from 'node:zlib';
 import { emulatorBridgePlugin } from './build/emulator-bridge-plugin';
 
 export default defineConfig(({ mode }) => {
@@ -13,7 +15,20 @@ export default defineConfig(({ mode }) => {
   const apiProxy = { '/api': { target: bffUrl, changeOrigin: false, xfwd: true } };
 
   return {
-    plugins: [vue(), emulatorBridgePlugin(emulatorUrl)],
+    plugins: [
+      vue(),
+      emulatorBridgePlugin(emulatorUrl),
+      // Phones get what the BFF sends; it serves these .br/.gz siblings (koa-send) so no proxy has to compress.
+      compression({
+        include: /\.(js|css|html|svg|json)$/,
+        threshold: 1024,
+        skipIfLargerOrEqual: true,
+        algorithms: [
+          defineAlgorithm('brotliCompress', { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY } }),
+          defineAlgorithm('gzip', { level: 9 }),
+        ],
+      }),
+    ],
     define: {
       // Only read behind import.meta.env.DEV, so production bundles drop it.
       'import.meta.env.VITE_EMULATOR_PUBLIC_URL': JSON.stringify(emulatorUrl),

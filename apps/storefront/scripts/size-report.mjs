@@ -55,6 +55,7 @@ export function findForbidden(dir) {
   const hits = [];
   for (const file of listFiles(dir)) {
     if (file.includes(`${path.sep}.vite${path.sep}`)) continue;
+    if (/\.(br|gz)$/.test(file)) continue; // compressed copies of files checked here as plain text
     const text = readFileSync(file, 'utf8').toLowerCase();
     for (const needle of FORBIDDEN_STRINGS) {
       if (text.includes(needle.toLowerCase())) hits.push(`${path.relative(dir, file)}: ${needle}`);
@@ -71,15 +72,23 @@ function report() {
   const { js, css } = firstLoadFiles(manifest);
   const rows = [...js, ...css].map((file) => {
     const content = readFileSync(path.join(distDir, file));
-    return { file, raw: content.length, gzip: gzipSync(content, { level: 9 }).length };
+    const brFile = path.join(distDir, `${file}.br`);
+    return {
+      file,
+      raw: content.length,
+      gzip: gzipSync(content, { level: 9 }).length,
+      br: existsSync(brFile) ? statSync(brFile).size : NaN, // what the BFF sends a phone that accepts br
+    };
   });
   const total = (filter) => rows.filter(filter).reduce((sum, row) => sum + row.gzip, 0);
   const jsGzip = total((row) => row.file.endsWith('.js'));
   const cssGzip = total((row) => row.file.endsWith('.css'));
 
   console.log('\nFirst-load assets (entry + static imports)');
-  console.log(`${'file'.padEnd(44)}${'raw'.padStart(14)}${'gzip'.padStart(14)}`);
-  for (const row of rows) console.log(`${row.file.padEnd(44)}${kb(row.raw).padStart(14)}${kb(row.gzip).padStart(14)}`);
+  console.log(`${'file'.padEnd(44)}${'raw'.padStart(14)}${'gzip'.padStart(14)}${'br (served)'.padStart(14)}`);
+  for (const row of rows) {
+    console.log(`${row.file.padEnd(44)}${kb(row.raw).padStart(14)}${kb(row.gzip).padStart(14)}${kb(row.br).padStart(14)}`);
+  }
   console.log(`${'JS total'.padEnd(58)}${kb(jsGzip).padStart(14)}`);
   console.log(`${'CSS total'.padEnd(58)}${kb(cssGzip).padStart(14)}`);
   const all = jsGzip + cssGzip;

@@ -1,7 +1,8 @@
 // @vitest-environment node
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORBIDDEN_STRINGS, build, findForbidden, firstLoadFiles } from '../scripts/size-report.mjs';
 
@@ -39,5 +40,17 @@ describe('production build', () => {
     expect(firstLoad).not.toContain('Invalid QR Code');
     const all = Object.values(manifest as Record<string, { file: string }>).map((chunk) => chunk.file);
     expect(all.length).toBeGreaterThan(js.length);
+  });
+
+  it('emits brotli and gzip copies of every first-load file, byte-identical once decompressed', () => {
+    const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8'));
+    const { js, css } = firstLoadFiles(manifest) as { js: string[]; css: string[] };
+    for (const file of [...js, ...css]) {
+      const plain = readFileSync(path.join(outDir, file));
+      if (plain.length < 1024) continue; // below the plugin's threshold compression does not pay
+      expect(brotliDecompressSync(readFileSync(path.join(outDir, `${file}.br`)))).toEqual(plain);
+      expect(gunzipSync(readFileSync(path.join(outDir, `${file}.gz`)))).toEqual(plain);
+    }
+    expect(existsSync(path.join(outDir, 'index.html.br')) || readFileSync(path.join(outDir, 'index.html')).length < 1024).toBe(true);
   });
 });

@@ -3,6 +3,8 @@
  * a year; anything else (index.html above all) is revalidated so a deploy is picked up at once.
  * Unknown page paths get index.html so client-side routes survive a reload, but a missing file
  * (an old page asking for last deploy's chunk) is a plain 404, not HTML served as JavaScript.
+ * The build emits brotli and gzip siblings (`app.js.br`, `app.js.gz`), which koa-send picks by
+ * Accept-Encoding; `Vary` tells caches between us and the phone that the body depends on it.
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -24,6 +26,7 @@ export function storefront(dist: string) {
     index: 'index.html',
     setHeaders: (res: ServerResponse, file: string) => {
       res.setHeader('Cache-Control', file.startsWith(assetsDir) ? IMMUTABLE : 'no-cache');
+      res.setHeader('Vary', 'Accept-Encoding');
     },
   });
   const indexFile = path.join(dist, 'index.html');
