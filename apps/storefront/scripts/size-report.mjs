@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Production build size report: gzip size of the first-load assets (the entry chunk, its
-// static imports and their CSS, per dist/.vite/manifest.json) against the 70 KB budget.
+// static imports and their CSS, per dist/.vite/manifest.json) against the 70 KB budget, and
+// against the floor: the same stack and Vite config with nothing of the shop (bench/floor).
 // Also fails if the build leaks dev-only or secret strings.
 // Usage: node scripts/size-report.mjs [--no-build]   (--no-build reuses an existing dist/)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -12,13 +14,16 @@ import { gzipSync } from 'node:zlib';
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = path.join(appDir, 'dist');
 const BUDGET_BYTES = 70 * 1024;
+/** The catalog's first load may weigh at most this many times the floor's. */
+const FLOOR_RATIO_BUDGET = 1.6;
 /** Must never reach the browser bundle: the dev emulator bridge, merchant/app secrets. */
 export const FORBIDDEN_STRINGS = ['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret', 'WECHAT_PAY_API_KEY', 'SESSION_KEYS'];
 
-/** Production build into dist/, or into `outDir` (emptied first); `env` adds variables. */
-export function build({ outDir, env } = {}) {
+/** Production build into dist/, or into `outDir` (emptied first); `env` adds variables; `config` another Vite config. */
+export function build({ outDir, env, config } = {}) {
   const vite = path.join(appDir, 'node_modules/vite/bin/vite.js');
   const args = [vite, 'build', '--logLevel', 'error'];
+  if (config) args.push('--config', config);
   if (outDir) args.push('--outDir', outDir, '--emptyOutDir');
   // NODE_ENV must be production: under a test runner Vite would otherwise emit a dev build.
   execFileSync(process.execPath, args, {
@@ -66,6 +71,23 @@ export function findForbidden(dir) {
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
 
+/** gzip bytes of a build's first-load JS + CSS. */
+function firstLoadGzip(dir) {
+  const { js, css } = firstLoadFiles(JSON.parse(readFileSync(path.join(dir, '.vite/manifest.json'), 'utf8')));
+  return [...js, ...css].reduce((sum, file) => sum + gzipSync(readFileSync(path.join(dir, file)), { level: 9 }).length, 0);
+}
+
+/** Builds bench/floor into a temporary folder and returns its first-load gzip bytes. */
+function floorGzip() {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'storefront-floor-'));
+  try {
+    build({ outDir, config: path.join(appDir, 'bench/floor/vite.config.ts') });
+    return firstLoadGzip(outDir);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
 function report() {
   const manifestPath = path.join(distDir, '.vite/manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -95,6 +117,11 @@ function report() {
   const ok = all <= BUDGET_BYTES;
   console.log(`${'JS + CSS'.padEnd(58)}${kb(all).padStart(14)}  (${all} bytes)`);
   console.log(`Budget ≤ ${kb(BUDGET_BYTES)} gzip: ${ok ? 'MET' : 'EXCEEDED'}`);
+  const floor = floorGzip();
+  const ratio = all / floor;
+  const floorOk = ratio <= FLOOR_RATIO_BUDGET;
+  console.log(`Floor (Vue + vue-router + pinia, same Vite config): ${kb(floor)}; storefront = ${ratio.toFixed(2)}× floor`);
+  console.log(`Budget ≤ ${FLOOR_RATIO_BUDGET}× floor: ${floorOk ? 'MET' : 'EXCEEDED'}`);
 
   const leaks = findForbidden(distDir);
   if (leaks.length) console.error(`Forbidden strings in dist:\n  ${leaks.join('\n  ')}`);
