@@ -8,3 +8,4 @@ export * from './fields';
 export * from './oauth';
 export * from './notify';
 export * from './pay-client';
+export * from './bill';
