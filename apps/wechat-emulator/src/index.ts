@@ -10,12 +10,14 @@ import { Notifier } from './notify/notifier';
 import { pay } from './pay/payment';
 import { StateFile } from './persist';
 import { EmulatorState } from './state';
+import { lockStateFile } from './state-lock';
 import { Timers } from './timers';
 import { loadCerts, merchantCerts } from './tls';
 
 export { DEFAULT_MERCHANT, type MerchantConfig, type EmulatorOptions } from './config';
 export { EmulatorState } from './state';
 export { StateFileError } from './persist';
+export { StateFileInUseError } from './state-lock';
 export type { Order, Refund, NotifyDelivery, DeliveryAttempt, Fault, FaultKind, FaultTarget, TradeState } from './state';
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
@@ -55,7 +57,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const changed = () => {
     if (!stopped) stateFile?.changed();
   };
-  const loaded = stateFile?.load() ?? false;
+  // Two emulators saving one file would each overwrite the other's orders.
+  const lock = stateFile ? lockStateFile(stateFile.path) : undefined;
+  let loaded = false;
+  try {
+    loaded = stateFile?.load() ?? false;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const notifier = new Notifier(config, state, merchants, timers, changed);
   let httpUrl = '';
   let httpsUrl = '';
@@ -106,6 +116,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       notifier.clear();
       timers.close();
       await Promise.all([close(httpServer), close(httpsServer)]);
+      lock?.release();
     },
     get httpUrl() {
       return httpUrl;

@@ -1,6 +1,6 @@
 /** `tsx src/main.ts`: runs the emulator from environment variables. */
 import { parseOrigin } from './http/origin';
-import { createEmulator, DEFAULT_MERCHANT } from './index';
+import { createEmulator, DEFAULT_MERCHANT, StateFileError, type Emulator } from './index';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -16,18 +16,33 @@ if (!(timeScale > 0)) throw new Error('EMULATOR_NOTIFY_TIME_SCALE must be a posi
 // Comma-separated origins of shop pages that run /bridge.js.
 const allowedOrigins = (process.env.EMULATOR_ALLOWED_ORIGINS ?? '').split(',').filter((o) => o.trim() !== '').map(parseOrigin);
 
-const emulator = createEmulator({
-  host: process.env.EMULATOR_HOST || '127.0.0.1',
-  port: intEnv('EMULATOR_PORT', 4000),
-  httpsPort: intEnv('EMULATOR_HTTPS_PORT', 4001),
-  publicUrl: process.env.EMULATOR_PUBLIC_URL || undefined,
-  notifyTimeScale: timeScale,
-  stateFile: process.env.EMULATOR_STATE_FILE || undefined,
-  allowedOrigins,
-  log: (line) => console.log(`[wechat-emulator] ${line}`),
-});
+/** Known start-up problems end the process with one line, not a stack trace. */
+function fail(message: string): never {
+  console.error(`[wechat-emulator] ${message}`);
+  process.exit(1);
+}
 
-const { httpUrl, httpsUrl } = await emulator.start();
+let emulator: Emulator;
+try {
+  emulator = createEmulator({
+    host: process.env.EMULATOR_HOST || '127.0.0.1',
+    port: intEnv('EMULATOR_PORT', 4000),
+    httpsPort: intEnv('EMULATOR_HTTPS_PORT', 4001),
+    publicUrl: process.env.EMULATOR_PUBLIC_URL || undefined,
+    notifyTimeScale: timeScale,
+    stateFile: process.env.EMULATOR_STATE_FILE || undefined,
+    allowedOrigins,
+    log: (line) => console.log(`[wechat-emulator] ${line}`),
+  });
+} catch (err) {
+  if (err instanceof StateFileError) fail(err.message);
+  throw err;
+}
+
+const { httpUrl, httpsUrl } = await emulator.start().catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') fail(`cannot listen: ${err.message} (another emulator still running?)`);
+  throw err;
+});
 const usingDefault = !process.env.EMULATOR_CONFIG;
 console.log(`WeChat emulator
   HTTP   ${httpUrl}   (OAuth, pay APIs, /bridge.js)

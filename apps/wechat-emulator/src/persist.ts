@@ -39,7 +39,7 @@ export function serializeState(state: EmulatorState): string {
 }
 
 export class StateFileError extends Error {
-  override readonly name = 'StateFileError';
+  override readonly name: string = 'StateFileError';
 }
 
 type Row = Record<string, unknown>;

@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildJsapiPayParams } from '@wxpay-shop/wechat';
 import type { Emulator, EmulatorOptions } from '../src/index';
-import { createEmulator } from '../src/index';
+import { createEmulator, StateFileInUseError } from '../src/index';
 import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
 
 let dir: string;
@@ -67,8 +68,8 @@ describe('state file (EMULATOR_STATE_FILE)', () => {
     expect((await payApi(emu, '/pay/unifiedorder', params)).fields.err_code).toBe('ORDERPAID');
     const ids = (await json(emu, '/__emulator/state')).body.notifications as Array<{ id: string }>;
     expect(new Set(ids.map((n) => n.id)).size).toBe(ids.length);
-    // Written atomically: no temp file is left beside it.
-    expect(readdirSync(join(dir, 'nested'))).toEqual(['emulator-state.json']);
+    // Written atomically: no temp file is left beside it (only the running emulator's lock).
+    expect(readdirSync(join(dir, 'nested')).sort()).toEqual(['emulator-state.json', 'emulator-state.json.lock']);
   });
 
   it('a notification still being retried at shutdown continues after the restart', async () => {
@@ -122,5 +123,30 @@ describe('state file (EMULATOR_STATE_FILE)', () => {
     await json(emu, '/__emulator/reset', { method: 'POST', body: {} });
     emu = await restart(emu);
     expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.err_code).toBe('ORDERNOTEXIST');
+  });
+
+  it('a second emulator on a state file in use → StateFileInUseError naming the pid; after stop() it may start', async () => {
+    const first = await boot();
+    const second = () => createEmulator({ port: 0, httpsPort: 0, stateFile: file });
+    expect(second).toThrow(StateFileInUseError);
+    expect(second).toThrow(`emulator state file ${file} is in use by process ${process.pid}`);
+    await restart(first);
+  });
+
+  it("a lock left by a process that is gone (killed, crashed) is stale: it is taken over and the file's state kept", async () => {
+    const emu = await boot();
+    const params = orderParams();
+    await payApi(emu, '/pay/unifiedorder', params);
+    await emu.stop();
+    running.splice(running.indexOf(emu), 1);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    const dead = spawn(process.execPath, ['-e', '0']);
+    const deadPid = dead.pid!;
+    await new Promise((resolve) => dead.once('exit', resolve));
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: deadPid }));
+
+    const next = await boot();
+    expect(next.state.findOrder(M.mchId, params.out_trade_no as string)).toBeDefined();
+    expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).pid).toBe(process.pid);
   });
 });
