@@ -1,8 +1,10 @@
 // Starts emulator + BFF + storefront for local development, all on loopback,
 // and stops all three when one of them exits or on Ctrl-C.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { takenPorts } from './lib/ports.mjs';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from './lib/stack.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +24,10 @@ const emulator = { host, port: ports.emulator, httpsPort: ports.emulatorTls };
 // PENDING order's cached prepay_id stays payable after restarting `npm start`.
 const bffDataDir = path.resolve(root, 'apps/bff', env.PGLITE_DIR ?? '.data/pglite');
 const emulatorStateFile = env.EMULATOR_STATE_FILE || path.join(path.dirname(bffDataDir), 'wechat-emulator-state.json');
+// A first start creates the PGlite cluster (initdb in WebAssembly): minutes on a busy machine.
+const bffFirstStart = !env.DATABASE_URL && !existsSync(path.join(bffDataDir, 'PG_VERSION'));
+// Only a service that dies or never answers stops the start; slowness alone does not.
+const START_TIMEOUT_MS = 10 * 60_000;
 
 // The emulator's documented default test merchant (public test data, not a secret).
 const testMerchant = {
@@ -37,6 +43,11 @@ const services = [
     cwd: 'apps/wechat-emulator',
     args: ['src/main.ts'],
     health: `${emulatorUrl}/console`,
+    ports: [
+      { port: ports.emulator, envVar: 'EMULATOR_PORT' },
+      { port: ports.emulatorTls, envVar: 'EMULATOR_HTTPS_PORT' },
+    ],
+    waitingFor: 'starting the WeChat emulator',
     env: emulatorEnv({
       ...emulator,
       notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01',
@@ -51,6 +62,12 @@ const services = [
     cwd: 'apps/bff',
     args: ['src/main.ts'],
     health: `${bffUrl}/readyz`,
+    ports: [{ port: ports.bff, envVar: 'BFF_PORT' }],
+    waitingFor: env.DATABASE_URL
+      ? 'connecting to DATABASE_URL and applying migrations'
+      : bffFirstStart
+        ? `creating the embedded database in ${path.relative(root, bffDataDir)} (first start only; minutes on a busy machine)`
+        : 'opening the embedded database',
     env: {
       NODE_ENV: 'development',
       HOST: host,
@@ -68,11 +85,14 @@ const services = [
     bin: 'vite',
     args: ['--host', host, '--port', String(ports.storefront), '--strictPort'],
     health: storefrontUrl,
+    ports: [{ port: ports.storefront, envVar: 'STOREFRONT_PORT' }],
+    waitingFor: 'starting the Vite dev server',
     env: { BFF_URL: bffUrl, EMULATOR_PUBLIC_URL: emulatorUrl },
   },
 ];
 
 const colors = { emulator: 35, bff: 36, storefront: 33 };
+const prefixOf = (name) => `\x1b[${colors[name]}m[${name}]\x1b[0m `;
 const children = [];
 let stopping = false;
 
@@ -80,7 +100,7 @@ function start(service) {
   const cwd = path.join(root, service.cwd);
   const bin = path.join(cwd, 'node_modules/.bin', service.bin ?? 'tsx');
   const child = spawn(bin, service.args, { cwd, env: { ...env, ...service.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = `\x1b[${colors[service.name]}m[${service.name}]\x1b[0m `;
+  const prefix = prefixOf(service.name);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
     stream.on('data', (chunk) => {
@@ -97,10 +117,14 @@ function start(service) {
     }
   });
   children.push(child);
+  return child;
 }
 
 function stop(code) {
+  if (stopping) return;
   stopping = true;
+  // Set now: once the children are gone Node may exit on its own, before the timer below.
+  process.exitCode = code;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 1500).unref();
 }
@@ -108,20 +132,41 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+// Before anything starts: on a taken port the health check would reach the old server.
+const taken = await takenPorts(
+  host,
+  services.flatMap((service) => service.ports.map((p) => ({ name: service.name, ...p }))),
+);
+if (taken.length > 0) {
+  for (const problem of taken) console.error(`\x1b[31m${problem}\x1b[0m`);
+  console.error('Is an earlier `npm start` still running? Stop it, or move the service, e.g. BFF_PORT=3010 npm start.');
+  process.exit(1);
+}
+
 try {
   for (const service of services) {
-    start(service);
-    await waitHealthy(service.health, { name: service.name, intervalMs: 300, timeoutMs: 60_000 });
+    const child = start(service);
+    console.log(`${prefixOf(service.name)}${service.waitingFor}…`);
+    await waitHealthy(service.health, {
+      child,
+      name: service.name,
+      intervalMs: 300,
+      timeoutMs: START_TIMEOUT_MS,
+      progress: (elapsedMs) => {
+        const seconds = Math.round(elapsedMs / 1000);
+        console.log(`${prefixOf(service.name)}still waiting (${seconds} s): ${service.waitingFor}`);
+      },
+    });
   }
   console.log(`
   \x1b[1mwxpay-shop is running offline\x1b[0m
     Storefront   ${storefrontUrl}        ← open this (any browser; the emulator's pay sheet stands in for WeChat)
     BFF          ${bffUrl}
-    Emulator     ${emulatorUrl}/console  (orders, payments, notify deliveries)
+    Emulator     ${emulatorUrl}/console  (pay sheets, orders, refunds, faults, notify deliveries, test users)
                  state kept in ${path.relative(root, emulatorStateFile)}
   Ctrl-C stops everything.
 `);
 } catch (err) {
-  console.error(String(err));
+  console.error(err instanceof Error ? err.message : String(err));
   stop(1);
 }

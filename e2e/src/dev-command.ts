@@ -14,6 +14,23 @@ import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+export interface DevPorts {
+  emulator: number;
+  emulatorTls: number;
+  bff: number;
+  storefront: number;
+}
+
+export interface LaunchedDevCommand {
+  ports: DevPorts;
+  output: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Resolves once `text` has been printed; rejects if the command exits first. */
+  printed: (text: string) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
 export interface DevCommand {
   storefrontUrl: string;
   emulatorUrl: string;
@@ -21,47 +38,73 @@ export interface DevCommand {
   stop: () => Promise<void>;
 }
 
-export async function startDevCommand(timeoutMs = 90_000): Promise<DevCommand> {
-  const [emulator, emulatorTls, bff, storefront] = [await freePort(), await freePort(), await freePort(), await freePort()];
+/** Starts scripts/dev.mjs on free ports (or those in `ports`), with `env` added to its environment. */
+export async function launchDevCommand(
+  options: { ports?: Partial<DevPorts>; env?: NodeJS.ProcessEnv } = {},
+): Promise<LaunchedDevCommand> {
+  const ports: DevPorts = {
+    emulator: options.ports?.emulator ?? (await freePort()),
+    emulatorTls: options.ports?.emulatorTls ?? (await freePort()),
+    bff: options.ports?.bff ?? (await freePort()),
+    storefront: options.ports?.storefront ?? (await freePort()),
+  };
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-dev-'));
   // Without vitest's NODE_ENV=test and any DATABASE_URL: the command must work from a plain shell.
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: undefined, VITEST: undefined, DATABASE_URL: undefined };
   Object.assign(env, {
-    EMULATOR_PORT: String(emulator),
-    EMULATOR_HTTPS_PORT: String(emulatorTls),
-    BFF_PORT: String(bff),
-    STOREFRONT_PORT: String(storefront),
+    EMULATOR_PORT: String(ports.emulator),
+    EMULATOR_HTTPS_PORT: String(ports.emulatorTls),
+    BFF_PORT: String(ports.bff),
+    STOREFRONT_PORT: String(ports.storefront),
     PGLITE_DIR: path.join(dir, 'pglite'),
     EMULATOR_STATE_FILE: path.join(dir, 'emulator-state.json'),
+    ...options.env,
   });
   // Its own process group, so stop() reaches the three services even if dev.mjs dies first.
   const child = spawn(process.execPath, ['scripts/dev.mjs'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!output.includes(text)) return;
+        child.stdout.off('data', check);
+        resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+      void exited.then(() => reject(new Error(`scripts/dev.mjs exited before printing ${JSON.stringify(text)}`)));
+    });
 
   const stop = async () => {
     await terminate(child, { group: true });
     rmSync(dir, { recursive: true, force: true });
   };
+  return { ports, output: () => output, exited, printed, stop };
+}
 
-  const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    const check = () => {
-      if (output.includes('is running offline')) {
-        clearTimeout(timer);
-        resolve(true);
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
+export async function startDevCommand(timeoutMs = 90_000): Promise<DevCommand> {
+  const dev = await launchDevCommand();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms`)), timeoutMs);
   });
-  if (!ready) {
-    await stop();
-    throw new Error(`scripts/dev.mjs did not come up:\n${output.slice(-5000)}`);
+  try {
+    await Promise.race([dev.printed('is running offline'), timedOut]);
+  } catch (err) {
+    await dev.stop();
+    throw new Error(`scripts/dev.mjs did not come up (${(err as Error).message}):\n${dev.output().slice(-5000)}`);
+  } finally {
+    clearTimeout(timer);
   }
-  return { storefrontUrl: `http://127.0.0.1:${storefront}`, emulatorUrl: `http://127.0.0.1:${emulator}`, output: () => output, stop };
+  const { emulator, storefront } = dev.ports;
+  return {
+    storefrontUrl: `http://127.0.0.1:${storefront}`,
+    emulatorUrl: `http://127.0.0.1:${emulator}`,
+    output: dev.output,
+    stop: dev.stop,
+  };
 }

@@ -18,5 +18,13 @@ export declare function emulatorEnv(options: EmulatorAddress & { notifyTimeScale
 export declare function bffWechatEnv(emulator: EmulatorAddress, merchant: Merchant): Record<string, string>;
 export declare function waitHealthy(
   url: string,
-  options: { child?: ChildProcess; intervalMs: number; timeoutMs: number; logs?: () => string; name?: string },
+  options: {
+    child?: ChildProcess;
+    intervalMs: number;
+    timeoutMs: number;
+    logs?: () => string;
+    name?: string;
+    progress?: (elapsedMs: number) => void;
+    progressEveryMs?: number;
+  },
 ): Promise<void>;

@@ -44,18 +44,28 @@ export function bffWechatEnv({ host, port, httpsPort }, merchant) {
 
 /**
  * Polls `url` until it answers 2xx. Fails early if `child` exits, and after `timeoutMs`;
- * the error names `name` when given and ends with `logs()` when given.
+ * the error names `name` when given and ends with `logs()` when given. `progress(elapsedMs)`,
+ * when given, is called every `progressEveryMs` (10 s) while it waits, so a slow start says so.
  */
-export async function waitHealthy(url, { child, intervalMs, timeoutMs, logs, name }) {
+export async function waitHealthy(url, { child, intervalMs, timeoutMs, logs, name, progress, progressEveryMs = 10_000 }) {
   const withLogs = (message) => (logs ? `${message}:\n${logs()}` : message);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(withLogs(`process exited before ${url} was healthy`));
+  const started = Date.now();
+  let reported = 0;
+  while (Date.now() - started < timeoutMs) {
+    if (child && child.exitCode !== null) {
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      throw new Error(withLogs(`${name ?? 'process'} exited (${how}) before ${url} was healthy`));
+    }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
     } catch {
       // not up yet
+    }
+    const elapsedMs = Date.now() - started;
+    if (progress && elapsedMs >= (reported + 1) * progressEveryMs) {
+      reported = Math.floor(elapsedMs / progressEveryMs);
+      progress(elapsedMs);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
