@@ -99,7 +99,9 @@ let stopping = false;
 function start(service) {
   const cwd = path.join(root, service.cwd);
   const bin = path.join(cwd, 'node_modules/.bin', service.bin ?? 'tsx');
-  const child = spawn(bin, service.args, { cwd, env: { ...env, ...service.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The children write to our pipe, not the terminal: let them colour their lines when we may.
+  const color = process.stdout.isTTY && !('NO_COLOR' in env) ? { FORCE_COLOR: '1' } : {};
+  const child = spawn(bin, service.args, { cwd, env: { ...env, ...color, ...service.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = prefixOf(service.name);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';

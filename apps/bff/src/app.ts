@@ -38,7 +38,7 @@ export interface BffApp {
 }
 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
-  const logger = deps.logger ?? createLogger(config.logLevel);
+  const logger = deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.env === 'development' });
   const database = deps.database ?? (await openDatabase(config.database));
   const clients = createPayClients(config);
   const services: Services = {

@@ -1,5 +1,9 @@
-/** pino JSON logger; secrets are redacted wherever they could appear in a log object. */
+/**
+ * pino logger: JSON lines, or in development one readable line per request (pino-pretty);
+ * secrets are redacted wherever they could appear in a log object, before either format.
+ */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty, { type PrettyOptions } from 'pino-pretty';
 
 const REDACT = [
   'req.headers.cookie',
@@ -65,7 +69,28 @@ function serializeError(err: Error & { code?: unknown }): Record<string, unknown
   return out;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** Fields the pretty request line already shows, or that say nothing on a developer's terminal. */
+const PRETTY_HIDDEN = 'pid,hostname,service,method,path,status,ms,requestId';
+
+/** `GET /api/orders 200 12 ms 3f2a…` for requestContext's access line; other messages keep their text. */
+const prettyMessage: NonNullable<Exclude<PrettyOptions['messageFormat'], string | false>> = (log, messageKey, _level, { colors }) => {
+  const requestId = typeof log.requestId === 'string' ? colors.gray(` ${log.requestId}`) : '';
+  if (log[messageKey] === 'request' && typeof log.method === 'string') {
+    const status = Number(log.status);
+    const paint = status >= 500 ? colors.red : status >= 400 ? colors.yellow : colors.green;
+    return `${log.method} ${String(log.path)} ${paint(String(status))} ${String(log.ms)} ms${requestId}`;
+  }
+  return `${String(log[messageKey] ?? '')}${requestId}`;
+};
+
+export interface LoggerOptions {
+  /** Development: readable lines instead of JSON (errors with their stack on the lines below). */
+  pretty?: boolean;
+  /** Pretty only; default: when the terminal supports colour (FORCE_COLOR / NO_COLOR respected). */
+  colorize?: boolean;
+}
+
+export function createLogger(level: string, destination?: DestinationStream, { pretty: readable = false, colorize }: LoggerOptions = {}): Logger {
   const options = {
     level,
     base: { service: 'bff' },
@@ -73,6 +98,19 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (readable) {
+    const stream = pretty({
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: PRETTY_HIDDEN,
+      singleLine: true,
+      messageFormat: prettyMessage,
+      // Synchronous, so a line is on the terminal before a crash ends the process.
+      sync: true,
+      ...(colorize === undefined ? {} : { colorize }),
+      ...(destination ? { destination } : {}),
+    });
+    return pino(options, stream);
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 

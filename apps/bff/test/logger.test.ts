@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sendRaw } from './helpers/raw-http';
@@ -27,6 +28,41 @@ describe('logger', () => {
     const line = logOnce((l) => l.error({ err: odd }, 'odd'));
     expect(JSON.stringify(line)).not.toContain('061Aby0w3');
     expect((line.err as Record<string, unknown>).errorCode).toBeUndefined();
+  });
+});
+
+describe('development logs (pretty)', () => {
+  async function prettyLines(write: (logger: ReturnType<typeof createLogger>) => void): Promise<string> {
+    const sink = new PassThrough();
+    let text = '';
+    sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const logger = createLogger('info', sink, { pretty: true, colorize: false });
+    write(logger);
+    logger.flush();
+    await expect.poll(() => text.length).toBeGreaterThan(0);
+    return text;
+  }
+
+  it('one line per request: method, path, status, ms and request id, no JSON', async () => {
+    const text = await prettyLines((l) =>
+      l.child({ requestId: 'req-7f3a' }).info({ method: 'GET', path: '/api/orders', status: 200, ms: 12 }, 'request'),
+    );
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/api\/orders 200 12 ms req-7f3a\n$/);
+  });
+
+  it('an error shows its message and stack on the following lines, with secrets still redacted', async () => {
+    const err = Object.assign(new Error('pay client gave up'), { code: 'ECONNREFUSED' });
+    const text = await prettyLines((l) => l.error({ err, accessToken: 'tok-secret-123' }, 'refund failed'));
+    expect(text.split('\n')[0]).toMatch(/ERROR: refund failed \{"accessToken":"\[redacted\]"\}$/);
+    expect(text).toContain('Error: pay client gave up');
+    expect(text).toMatch(/\n\s+at /);
+    expect(text).toContain('"errorCode": "ECONNREFUSED"');
+    expect(text).not.toContain('tok-secret-123');
+  });
+
+  it('without pretty (production, test) the same request line stays JSON', () => {
+    const line = logOnce((l) => l.info({ method: 'GET', path: '/api/orders', status: 200, ms: 12 }, 'request'));
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', path: '/api/orders', status: 200, ms: 12, service: 'bff' });
   });
 });
 
