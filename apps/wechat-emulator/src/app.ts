@@ -2,7 +2,7 @@
 import Koa from 'koa';
 import { bridgeRouter } from './bridge/routes';
 import { controlRouter } from './console/control';
-import { consolePage } from './console/page';
+import { consolePage, consoleScript } from './console/page';
 import type { Deps } from './deps';
 import { isSafeMethod, rebindingProblem, siteOf, type SiteVerdict } from './http/origin';
 import { oauthRouter } from './oauth/routes';
@@ -34,8 +34,14 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     if (ctx.method === 'GET' && (ctx.path === '/console' || ctx.path === '/')) {
       if (ctx.path === '/') return ctx.redirect('/console');
       ctx.type = 'text/html; charset=utf-8';
-      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'");
+      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'");
       ctx.body = consolePage();
+      return;
+    }
+    if (ctx.method === 'GET' && ctx.path === '/console.js') {
+      ctx.type = 'application/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = consoleScript;
       return;
     }
     await next();

@@ -32,7 +32,8 @@ export function bizErrorDes(fault: Pick<Fault, 'errCode' | 'errCodeDes'>): strin
 /** The api.weixin.qq.com/sns/* endpoints: code exchange, refresh, userinfo and token check. */
 export const OAUTH_TARGETS: readonly FaultTarget[] = ['oauth_token', 'oauth_refresh', 'oauth_userinfo', 'oauth_auth'];
 
-function supportedKinds(target: FaultTarget): readonly FaultKind[] {
+/** The fault kinds `target` takes (the console offers only these). */
+export function supportedKinds(target: FaultTarget): readonly FaultKind[] {
   if (target === 'notify') return NOTIFY_KINDS;
   return OAUTH_TARGETS.includes(target) ? OAUTH_KINDS : API_KINDS;
 }

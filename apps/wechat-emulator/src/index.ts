@@ -19,6 +19,7 @@ export { EmulatorState } from './state';
 export { StateFileError } from './persist';
 export { StateFileInUseError } from './state-lock';
 export type { Order, Refund, NotifyDelivery, DeliveryAttempt, Fault, FaultKind, FaultTarget, TradeState } from './state';
+export { FAULT_KINDS, FAULT_TARGETS } from './state';
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
 

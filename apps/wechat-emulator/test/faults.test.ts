@@ -49,6 +49,16 @@ describe('fault injection', () => {
     expect(limited.fields).toMatchObject({ result_code: 'FAIL', err_code: 'FREQUENCY_LIMITED', err_code_des: '自定义说明' });
   });
 
+  it('DELETE /__emulator/faults/:id clears that fault only; an unknown id → 404', async () => {
+    const first = (await fault({ target: 'orderquery', kind: 'http500' })).body;
+    const second = (await fault({ target: 'refund', kind: 'systemerror' })).body;
+    expect((await json(emu, `/__emulator/faults/${String(first.id)}`, { method: 'DELETE' })).status).toBe(204);
+    expect(emu.state.faults.map((f) => f.id)).toEqual([second.id]);
+    const again = await json(emu, `/__emulator/faults/${String(first.id)}`, { method: 'DELETE' });
+    expect(again).toEqual({ status: 404, body: { error: `no active fault ${String(first.id)}` } });
+    expect(emu.state.faults).toHaveLength(1);
+  });
+
   it('systemerror: signed result_code FAIL SYSTEMERROR, nothing created, then normal again', async () => {
     expect((await fault({ target: 'unifiedorder', kind: 'systemerror' })).status).toBe(201);
     const params = orderParams();

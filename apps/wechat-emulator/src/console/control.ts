@@ -119,6 +119,14 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     ctx.status = 204;
   });
 
+  router.delete('/faults/:id', (ctx) => {
+    const id = Number(ctx.params.id);
+    const left = deps.state.faults.filter((f) => f.id !== id);
+    if (left.length === deps.state.faults.length) return problem(ctx, 404, `no active fault ${ctx.params.id}`);
+    deps.state.faults = left;
+    ctx.status = 204;
+  });
+
   router.post('/notifications/:id/replay', async (ctx) => {
     const attempt = await deps.notifier.replay(ctx.params.id ?? '');
     ctx.body = { attempt, notification: deps.state.deliveries.get(ctx.params.id ?? '') };

@@ -22,6 +22,13 @@ export function snapshot(deps: Deps) {
     faults: state.faults,
     refundOutcomes: state.refundOutcomes,
     nextSheetCancels: [...state.cancelNextSheet],
+    // Open sheets only: the console pays or cancels them as the user would.
+    paySheets: [...state.tickets.values()]
+      .filter((t) => t.status === 'open')
+      .map((t) => {
+        const order = state.findOrderByPrepayId(t.prepayId);
+        return { id: t.id, prepayId: t.prepayId, outTradeNo: order?.outTradeNo, totalFee: order?.totalFee, body: order?.body, createdAt: t.createdAt };
+      }),
     oauth: {
       codes: [...state.codes.values()],
       accessTokens: [...state.accessTokens.values()].map((t) => ({ token: t.token, appId: t.appId, userId: t.userId, openid: t.openid, scope: t.scope, expiresAt: t.expiresAt })),
