@@ -2,7 +2,8 @@
  * The README's first command: `npm start` runs everything offline, and opening the printed
  * storefront URL in any browser (here desktop Chromium with no WeChat UA and nothing injected)
  * walks the whole flow: silent WeChat sign-in through the emulator, cart, checkout, the
- * emulator's pay sheet loaded by the dev server, and 支付成功 once the BFF says PAID.
+ * emulator's pay sheet loaded by the dev server, and 支付成功 once the BFF says PAID. The BFF logs
+ * one readable line per request there.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
@@ -47,6 +48,10 @@ describe('npm start (scripts/dev.mjs)', () => {
     expect(order.status).toBe('PAID');
     const emulatorOrders = (await (await fetch(`${dev.emulatorUrl}/__emulator/state`)).json()) as { orders: { outTradeNo: string; state: string }[] };
     expect(emulatorOrders.orders.find((o) => o.outTradeNo === outTradeNo)?.state).toBe('SUCCESS');
+    // The BFF's development log: one readable line per request with its request id, no JSON.
+    expect(dev.output()).toMatch(/\[bff\]\S* \[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/api\/me 200 \d+ ms [0-9a-f-]{36}\n/);
+    expect(dev.output()).toMatch(new RegExp(`INFO: POST /api/orders/${outTradeNo}/pay 200 \\d+ ms`));
+    expect(dev.output()).not.toContain('"msg":"request"');
     await context.close();
   });
 
