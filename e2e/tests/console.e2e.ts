@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, buildJsapiPayParams, OAuthClient, PayClient, randomString } from '@wxpay-shop/wechat';
 import { createEmulator, DEFAULT_MERCHANT, FAULT_KINDS, FAULT_TARGETS, openidFor, type Emulator } from '@wxpay-shop/wechat-emulator';
-import { launchChromium } from '../src/browser';
+import { launchChromium, screenshotter } from '../src/browser';
 
 const M = DEFAULT_MERCHANT;
 const SUCCESS_REPLY = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
@@ -20,6 +20,7 @@ let notifyUrl: string;
 let pay: PayClient;
 let browser: Browser;
 let page: Page;
+let shot: (step: string) => Promise<void>;
 
 beforeAll(async () => {
   // The merchant's notify endpoint, answering SUCCESS; its origin also serves as "another site".
@@ -43,7 +44,8 @@ beforeAll(async () => {
     retries: 0,
   });
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  shot = screenshotter(page, 'console');
   // Reset asks for confirmation.
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(`${emu.httpUrl}/console`);
@@ -181,6 +183,8 @@ describe('emulator console (/console) in Chromium', () => {
     expect(emu.state.faults.map((f) => [f.target, f.kind])).toEqual(pairs);
     expect(emu.state.faults.find((f) => f.kind === 'bizerror')).toMatchObject({ target: 'unifiedorder', errCode: 'NOTENOUGH' });
     expect(emu.state.faults.find((f) => f.kind === 'delay')?.delayMs).toBe(250);
+    await expect.poll(() => page.locator('#faults tr[data-id]').count()).toBe(pairs.length);
+    await shot('faults');
     // 8 kinds for the pay APIs, 6 for OAuth, 4 for notify.
     expect(pairs.length).toBe(5 * 8 + 4 * 6 + 4);
 
@@ -215,6 +219,7 @@ describe('emulator console (/console) in Chromium', () => {
     expect(token.openid).toBe(openidFor(M.appId, 'xiaoli'));
     await expect.poll(() => row('oauth-codes', code).textContent()).toContain('used');
     await expect.poll(() => row('oauth-tokens', token.accessToken).textContent()).toContain(token.openid);
+    await shot('everything-shown');
   });
 
   it("another site's page cannot reset through the console's API; the console's Reset button can", async () => {

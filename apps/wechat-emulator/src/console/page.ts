@@ -28,7 +28,7 @@ export function consolePage(): string {
 <style>
 body{font:14px/1.4 -apple-system,BlinkMacSystemFont,"PingFang SC","Segoe UI",sans-serif;margin:0;background:#f5f5f5;color:#222}
 header{background:#07c160;color:#fff;padding:10px 16px;display:flex;gap:16px;align-items:center;flex-wrap:wrap}
-header h1{font-size:16px;margin:0}section{margin:12px 16px;background:#fff;border-radius:6px;padding:8px 12px}
+header h1{font-size:16px;margin:0}header .muted{color:#dff5e8}section{margin:12px 16px;background:#fff;border-radius:6px;padding:8px 12px}
 h2{font-size:15px;margin:4px 0 8px}h3{font-size:14px;margin:10px 0 6px}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top;font-size:13px}
