@@ -1,12 +1,16 @@
 /**
  * `npm start` (scripts/dev.mjs) on a bad day: a port still held by an earlier run makes it stop
- * at once with a non-zero exit that names the port, and a slow BFF start is waited for, with
- * progress saying what it waits for, instead of giving up.
+ * at once with a non-zero exit that names the port, an emulator state file in use by another
+ * emulator is never shared, and a slow BFF start is waited for, with progress saying what it
+ * waits for, instead of giving up.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEmulator } from '@wxpay-shop/wechat-emulator';
 import { launchDevCommand, type LaunchedDevCommand } from '../src/dev-command';
 import { freePort } from '../src/ports';
 
@@ -33,6 +37,25 @@ describe('npm start (scripts/dev.mjs) start-up problems', () => {
     expect(code).not.toBeNull();
     expect(dev.output()).toContain(`port ${port} on 127.0.0.1 (bff, BFF_PORT) is already in use`);
     expect(dev.output()).not.toContain('is running offline');
+  });
+
+  it("an emulator state file another emulator holds → exits non-zero naming the process that holds it", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-state-'));
+    const stateFile = path.join(dir, 'emulator-state.json');
+    // The "earlier npm start": an emulator in this process, holding the state file.
+    const earlier = createEmulator({ port: 0, httpsPort: 0, stateFile });
+    await earlier.start();
+    try {
+      dev = await launchDevCommand({ env: { EMULATOR_STATE_FILE: stateFile } });
+      const code = await dev.exited;
+      expect(code, dev.output()).not.toBe(0);
+      expect(code).not.toBeNull();
+      expect(dev.output()).toContain(`emulator state file ${stateFile} is in use by process ${process.pid}`);
+      expect(dev.output()).not.toContain('is running offline');
+    } finally {
+      await earlier.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a BFF 25 s slow to start → waits, says it is creating the embedded database, then comes up', async () => {
