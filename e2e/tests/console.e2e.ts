@@ -85,6 +85,8 @@ async function openPaySheet(prepayId: string): Promise<string> {
   return sheet.ticket;
 }
 
+/** expect.poll with room for a busy machine: the page itself refreshes once a second. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000 });
 const row = (table: string, id: string) => page.locator(`#${table} tr[data-id="${id}"]`);
 const action = (table: string, id: string, name: string) => row(table, id).locator(`button[data-action="${name}"]`);
 const order = (outTradeNo: string) => emu.state.findOrder(M.mchId, outTradeNo);
@@ -93,7 +95,7 @@ describe('emulator console (/console) in Chromium', () => {
   it('updates itself: an order placed after the page loaded appears without a reload', async () => {
     const { outTradeNo } = await placeOrder();
     await row('orders', outTradeNo).waitFor();
-    await expect.poll(() => row('orders', outTradeNo).textContent()).toContain('NOTPAY');
+    await poll(() => row('orders', outTradeNo).textContent()).toContain('NOTPAY');
   });
 
   it('pays one open pay sheet and cancels another, as the user on the sheet would', async () => {
@@ -103,45 +105,45 @@ describe('emulator console (/console) in Chromium', () => {
     const cancelledTicket = await openPaySheet(cancelled.prepayId);
 
     await action('sheets', paidTicket, 'sheet-pay').click();
-    await expect.poll(() => order(paid.outTradeNo)?.state).toBe('SUCCESS');
+    await poll(() => order(paid.outTradeNo)?.state).toBe('SUCCESS');
     expect(emu.state.tickets.get(paidTicket)?.status).toBe('paid');
 
     await action('sheets', cancelledTicket, 'sheet-cancel').click();
-    await expect.poll(() => emu.state.tickets.get(cancelledTicket)?.status).toBe('cancelled');
+    await poll(() => emu.state.tickets.get(cancelledTicket)?.status).toBe('cancelled');
     expect(order(cancelled.outTradeNo)?.state).toBe('NOTPAY');
-    await expect.poll(() => row('sheets', cancelledTicket).count()).toBe(0);
+    await poll(() => row('sheets', cancelledTicket).count()).toBe(0);
   });
 
   it("sets an unpaid order's trade state, cancels its next sheet, then pays it from its row", async () => {
     const { outTradeNo, prepayId } = await placeOrder();
     await action('orders', outTradeNo, 'trade-state').filter({ hasText: 'USERPAYING' }).click();
-    await expect.poll(() => order(outTradeNo)?.state).toBe('USERPAYING');
+    await poll(() => order(outTradeNo)?.state).toBe('USERPAYING');
 
     await action('orders', outTradeNo, 'order-cancel-next').click();
-    await expect.poll(() => emu.state.cancelNextSheet.has(prepayId)).toBe(true);
+    await poll(() => emu.state.cancelNextSheet.has(prepayId)).toBe(true);
 
     await action('orders', outTradeNo, 'order-pay').click();
-    await expect.poll(() => order(outTradeNo)?.state).toBe('SUCCESS');
+    await poll(() => order(outTradeNo)?.state).toBe('SUCCESS');
   });
 
   it("shows a notification's attempts with our replies; Replay and Notify ×2 send it again", async () => {
     const { outTradeNo, prepayId } = await placeOrder();
     await emu.pay(prepayId);
     const delivery = () => [...emu.state.deliveries.values()].find((d) => d.outTradeNo === outTradeNo && d.kind === 'pay');
-    await expect.poll(() => delivery()?.status).toBe('delivered');
+    await poll(() => delivery()?.status).toBe('delivered');
     const id = delivery()!.id;
-    await expect.poll(() => row('notifications', id).textContent()).toContain('our reply: <xml><return_code><![CDATA[SUCCESS]]>');
+    await poll(() => row('notifications', id).textContent()).toContain('our reply: <xml><return_code><![CDATA[SUCCESS]]>');
 
     await action('notifications', id, 'replay').click();
-    await expect.poll(() => delivery()!.attempts.filter((a) => a.manual === 'replay').length).toBe(1);
+    await poll(() => delivery()!.attempts.filter((a) => a.manual === 'replay').length).toBe(1);
 
-    await expect.poll(() => row('notifications', id).locator('li').count()).toBe(2);
+    await poll(() => row('notifications', id).locator('li').count()).toBe(2);
 
     // Duplicates are a delivery of their own: the same notification sent twice at once.
     await action('orders', outTradeNo, 'notify-duplicates').click();
     const duplicated = () => [...emu.state.deliveries.values()].find((d) => d.outTradeNo === outTradeNo && d.id !== id);
-    await expect.poll(() => duplicated()?.attempts.filter((a) => a.manual === 'duplicate').length).toBe(2);
-    await expect.poll(() => row('notifications', duplicated()!.id).locator('li').count()).toBe(2);
+    await poll(() => duplicated()?.attempts.filter((a) => a.manual === 'duplicate').length).toBe(2);
+    await poll(() => row('notifications', duplicated()!.id).locator('li').count()).toBe(2);
   });
 
   it('ends a PROCESSING refund, arranges outcomes for later refunds and forgets them', async () => {
@@ -153,16 +155,16 @@ describe('emulator console (/console) in Chromium', () => {
     expect(refund()?.status).toBe('PROCESSING');
 
     await action('refunds', outRefundNo, 'refund-end').filter({ hasText: 'CHANGE' }).click();
-    await expect.poll(() => refund()?.status).toBe('CHANGE');
+    await poll(() => refund()?.status).toBe('CHANGE');
 
     await page.locator('#outcome-status').selectOption('REFUNDCLOSE');
     await page.locator('#outcome-refund-no').fill('RNEXT1');
     await page.locator('#outcome-count').fill('2');
     await page.locator('#refund-outcome-form button[type="submit"]').click();
-    await expect.poll(() => emu.state.refundOutcomes).toMatchObject([{ status: 'REFUNDCLOSE', outRefundNo: 'RNEXT1', remaining: 2 }]);
+    await poll(() => emu.state.refundOutcomes).toMatchObject([{ status: 'REFUNDCLOSE', outRefundNo: 'RNEXT1', remaining: 2 }]);
 
     await page.locator('#outcome-clear').click();
-    await expect.poll(() => emu.state.refundOutcomes.length).toBe(0);
+    await poll(() => emu.state.refundOutcomes.length).toBe(0);
   });
 
   it('injects every fault kind each target takes, clears each one from its row, and clears all', async () => {
@@ -177,13 +179,13 @@ describe('emulator console (/console) in Chromium', () => {
         if (kind === 'delay') await page.locator('#fault-delay').fill('250');
         await page.locator('#fault-form button[type="submit"]').click();
         pairs.push([target, kind]);
-        await expect.poll(() => emu.state.faults.length).toBe(pairs.length);
+        await poll(() => emu.state.faults.length).toBe(pairs.length);
       }
     }
     expect(emu.state.faults.map((f) => [f.target, f.kind])).toEqual(pairs);
     expect(emu.state.faults.find((f) => f.kind === 'bizerror')).toMatchObject({ target: 'unifiedorder', errCode: 'NOTENOUGH' });
     expect(emu.state.faults.find((f) => f.kind === 'delay')?.delayMs).toBe(250);
-    await expect.poll(() => page.locator('#faults tr[data-id]').count()).toBe(pairs.length);
+    await poll(() => page.locator('#faults tr[data-id]').count()).toBe(pairs.length);
     await shot('faults');
     // 8 kinds for the pay APIs, 6 for OAuth, 4 for notify.
     expect(pairs.length).toBe(5 * 8 + 4 * 6 + 4);
@@ -191,17 +193,17 @@ describe('emulator console (/console) in Chromium', () => {
     for (let left = pairs.length; left > pairs.length - 3; left -= 1) {
       const first = String(emu.state.faults[0]!.id);
       await action('faults', first, 'fault-clear').click();
-      await expect.poll(() => emu.state.faults.length).toBe(left - 1);
+      await poll(() => emu.state.faults.length).toBe(left - 1);
       expect(emu.state.faults.some((f) => String(f.id) === first)).toBe(false);
     }
     await page.locator('#faults-clear').click();
-    await expect.poll(() => emu.state.faults.length).toBe(0);
+    await poll(() => emu.state.faults.length).toBe(0);
   });
 
   it('switches the current test user and shows OAuth codes and tokens in use', async () => {
     await action('users', 'xiaoli', 'current-user').click();
-    await expect.poll(() => emu.state.currentUserId).toBe('xiaoli');
-    await expect.poll(() => page.locator('#current-user').textContent()).toBe('小李🐼 (xiaoli)');
+    await poll(() => emu.state.currentUserId).toBe('xiaoli');
+    await poll(() => page.locator('#current-user').textContent()).toBe('小李🐼 (xiaoli)');
 
     // Silent snsapi_base sign-in as the BFF starts it: the code is issued for the current user.
     const authorize = buildAuthorizeUrl({
@@ -213,12 +215,12 @@ describe('emulator console (/console) in Chromium', () => {
     });
     const redirect = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
-    await expect.poll(() => row('oauth-codes', code).textContent()).toContain('unused');
+    await poll(() => row('oauth-codes', code).textContent()).toContain('unused');
     const oauth = new OAuthClient({ appId: M.appId, appSecret: M.appSecret, openBaseUrl: emu.httpUrl, apiBaseUrl: emu.httpUrl });
     const token = await oauth.exchangeCode(code);
     expect(token.openid).toBe(openidFor(M.appId, 'xiaoli'));
-    await expect.poll(() => row('oauth-codes', code).textContent()).toContain('used');
-    await expect.poll(() => row('oauth-tokens', token.accessToken).textContent()).toContain(token.openid);
+    await poll(() => row('oauth-codes', code).textContent()).toContain('used');
+    await poll(() => row('oauth-tokens', token.accessToken).textContent()).toContain(token.openid);
     await shot('everything-shown');
   });
 
@@ -239,7 +241,7 @@ describe('emulator console (/console) in Chromium', () => {
     expect(emu.state.orders.size).toBeGreaterThan(0);
 
     await page.locator('#reset').click();
-    await expect.poll(() => emu.state.orders.size).toBe(0);
-    await expect.poll(() => page.locator('#orders').textContent()).toContain('none');
+    await poll(() => emu.state.orders.size).toBe(0);
+    await poll(() => page.locator('#orders').textContent()).toContain('none');
   });
 });

@@ -39,7 +39,7 @@ describe('development logs (pretty)', () => {
     const logger = createLogger('info', sink, { pretty: true, colorize: false });
     write(logger);
     logger.flush();
-    await expect.poll(() => text.length).toBeGreaterThan(0);
+    await expect.poll(() => text.length, { timeout: 10_000 }).toBeGreaterThan(0);
     return text;
   }
 
