@@ -19,7 +19,7 @@ import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
 import { payRoutes } from './payments/pay-routes';
 import { PublicUrls } from './public-urls';
-import { reconcileOnce, startReconciler, type ReconcileSummary } from './reconciler';
+import { reconcileOnce, startReconciler, type ReconcileSummary } from './payments/reconciler';
 import type { Services } from './services';
 import { sessionMiddleware } from './sessions/middleware';
 import { createOAuthClient, createPayClients } from './wechat-clients';

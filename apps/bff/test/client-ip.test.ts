@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clientIp, normalizeIp } from '../src/payments/client-ip';
+import { clientIp, normalizeIp } from '../src/http/client-ip';
 
 describe('spbill_create_ip normalisation', () => {
   it('turns IPv4-mapped IPv6 (dotted or hex) into IPv4', () => {

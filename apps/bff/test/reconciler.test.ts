@@ -5,7 +5,7 @@ import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
 import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
-import { reconcileOnce } from '../src/reconciler';
+import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
 import {

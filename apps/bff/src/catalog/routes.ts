@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
 import { sendRevalidated } from '../http/revalidated';
+import { productsOnSale } from './repository';
 
 function toProduct(row: ProductRow): Product {
   return {
@@ -19,14 +20,6 @@ function toProduct(row: ProductRow): Product {
     imageUrl: row.image_url,
     stock: row.stock,
   };
-}
-
-/** The products this deployment lists and sells: test-only ones (the ¥0.01 sticker) are for dev and tests, never production. */
-export function productsOnSale(db: Kysely<DB>, config: Config) {
-  return db
-    .selectFrom('products')
-    .selectAll()
-    .$if(config.env === 'production', (qb) => qb.where('test_only', '=', false));
 }
 
 export function catalogRoutes(db: Kysely<DB>, config: Config): Router {

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { DB } from '../db/schema';
 import { tooManyRequests, type HttpError } from '../http/errors';
 import { clientKey, FixedWindowLimiter } from '../http/rate-limit';
-import { clientIp } from '../payments/client-ip';
+import { clientIp } from '../http/client-ip';
 import { existingShopper, type Shopper } from '../sessions/session';
 
 function waitText(seconds: number): string {

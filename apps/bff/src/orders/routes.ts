@@ -9,7 +9,7 @@ import {
   type CreateOrderRequest,
   type Order,
 } from '@wxpay-shop/contract';
-import { productsOnSale } from '../catalog/routes';
+import { productsOnSale } from '../catalog/repository';
 import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';

@@ -12,7 +12,7 @@ import { itemsOf } from '../orders/repository';
 import { ownedOrder } from '../orders/routes';
 import type { Services } from '../services';
 import { existingShopper } from '../sessions/session';
-import { clientIp } from './client-ip';
+import { clientIp } from '../http/client-ip';
 import { closeLocally, syncFromOrderQuery } from './settle';
 
 const PREPAY_LIFETIME_MS = 2 * 3600_000;

@@ -9,13 +9,13 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { WechatPayBusinessError, type PayClient } from '@wxpay-shop/wechat';
-import { purgeExpiredCallbackClaims } from './auth/callback-claims';
-import { ago, fromNow } from './db/clock';
-import type { DB } from './db/schema';
-import type { Logger } from './logger';
-import { closeLocally, closeLocallyIfUnsent, syncFromOrderQuery } from './payments/settle';
-import { settleRefund } from './payments/refunds';
-import { purgeExpiredSessions } from './sessions/store';
+import { purgeExpiredCallbackClaims } from '../auth/callback-claims';
+import { ago, fromNow } from '../db/clock';
+import type { DB } from '../db/schema';
+import type { Logger } from '../logger';
+import { closeLocally, closeLocallyIfUnsent, syncFromOrderQuery } from './settle';
+import { settleRefund } from './refunds';
+import { purgeExpiredSessions } from '../sessions/store';
 
 /** How often a refund stuck in CHANGE is asked about again (its notification may be missed too). */
 const CHANGE_RECHECK_MS = 10 * 60_000;
