@@ -1,7 +1,35 @@
 /** Fault injection: which faults exist, how they are requested, and the ones that act before any processing. */
 import type { Context } from 'koa';
-import { FAULT_KINDS, FAULT_TARGETS, type Fault, type FaultKind, type FaultTarget } from './state';
 import type { Timers } from './timers';
+
+export const FAULT_TARGETS = [
+  'unifiedorder',
+  'orderquery',
+  'closeorder',
+  'refund',
+  'refundquery',
+  'oauth_token',
+  'oauth_refresh',
+  'oauth_userinfo',
+  'oauth_auth',
+  'notify',
+] as const;
+export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop'] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface Fault {
+  id: number;
+  target: FaultTarget;
+  kind: FaultKind;
+  /** How many more requests it affects. */
+  remaining: number;
+  delayMs?: number;
+  /** `bizerror`: the err_code (and optional err_code_des) of the signed business failure. */
+  errCode?: string;
+  errCodeDes?: string;
+  createdAt: number;
+}
 
 const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
 /** A notification has no response of ours to break: only these make sense there. */

@@ -18,8 +18,10 @@ export { DEFAULT_MERCHANT, type MerchantConfig, type EmulatorOptions } from './c
 export { EmulatorState } from './state';
 export { StateFileError } from './persist';
 export { StateFileInUseError } from './state-lock';
-export type { Order, Refund, NotifyDelivery, DeliveryAttempt, Fault, FaultKind, FaultTarget, TradeState } from './state';
-export { FAULT_KINDS, FAULT_TARGETS } from './state';
+export type { Order, TradeState } from './pay/order';
+export type { Refund } from './pay/refund-record';
+export type { NotifyDelivery, DeliveryAttempt } from './notify/delivery';
+export { FAULT_KINDS, FAULT_TARGETS, type Fault, type FaultKind, type FaultTarget } from './faults';
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
 

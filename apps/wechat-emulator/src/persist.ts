@@ -5,7 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TRADE_STATES, type AccessToken, type EmulatorState, type NotifyDelivery, type OauthCode, type Order, type Refund, type RefreshToken } from './state';
+import { TRADE_STATES, type Order } from './pay/order';
+import type { AccessToken, OauthCode, RefreshToken } from './oauth/grants';
+import type { EmulatorState } from './state';
+import type { NotifyDelivery } from './notify/delivery';
+import type { Refund } from './pay/refund-record';
 
 const VERSION = 1;
 

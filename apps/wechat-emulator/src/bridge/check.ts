@@ -2,7 +2,7 @@
 import { verifyJsapiPayParams } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { payabilityProblem } from '../pay/payment';
-import type { Order } from '../state';
+import type { Order } from '../pay/order';
 
 type BridgeCheck = { ok: true; order: Order; prepayId: string } | { ok: false; reason: string };
 

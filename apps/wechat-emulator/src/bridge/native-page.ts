@@ -1,6 +1,6 @@
 /** The "scan and pay" page for NATIVE code_urls (§9.1), rendered server-side and escaped. */
 import { html, mobilePage, type RawHtml } from '../http/html';
-import { isUnpaid, type Order } from '../state';
+import { isUnpaid, type Order } from '../pay/order';
 
 export function fen(amount: number): string {
   return (amount / 100).toFixed(2);

@@ -7,7 +7,7 @@ import { readJsonBody, str } from '../http/body';
 import { errorPage } from '../http/html';
 import { isSafeMethod, jsonOrNoBody, siteOf } from '../http/origin';
 import { pay, PaymentError } from '../pay/payment';
-import type { PayTicket } from '../state';
+import type { PayTicket } from './pay-ticket';
 import { checkPayRequest } from './check';
 import { fen, nativePage } from './native-page';
 import { bridgeScript } from './script';

@@ -7,7 +7,8 @@ import { readJsonBody, str } from '../http/body';
 import { isSafeMethod, jsonOrNoBody } from '../http/origin';
 import { NotifyError } from '../notify/notifier';
 import { pay, payabilityProblem, PaymentError, resolvePayable } from '../pay/payment';
-import { isUnpaid, REFUND_ENDS, UNPAID_STATES, type RefundOutcome } from '../state';
+import { isUnpaid, UNPAID_STATES } from '../pay/order';
+import { REFUND_ENDS, type RefundOutcome } from '../pay/refund-record';
 import { snapshot } from './snapshot';
 
 function problem(ctx: Context, status: number, error: string): void {

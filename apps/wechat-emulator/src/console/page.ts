@@ -4,7 +4,9 @@
  * textContent (never innerHTML), so merchant-supplied strings such as body/attach cannot inject markup.
  */
 import { readFileSync } from 'node:fs';
-import { FAULT_TARGETS, REFUND_ENDS, UNPAID_STATES } from '../state';
+import { FAULT_TARGETS } from '../faults';
+import { UNPAID_STATES } from '../pay/order';
+import { REFUND_ENDS } from '../pay/refund-record';
 import { supportedKinds } from '../faults';
 
 /** The console's script, read once; served from the emulator's origin so the CSP needs no inline script. */

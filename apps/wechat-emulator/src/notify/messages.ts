@@ -1,8 +1,9 @@
 /** Notification bodies (§5.1 payment, §6 refund). Pure apart from the nonce. */
 import { buildXml, encryptReqInfo, randomString, sign } from '@wxpay-shop/wechat';
 import type { MerchantConfig } from '../config';
-import { transactionFields } from '../pay/payment';
-import type { Order, Refund } from '../state';
+import { transactionFields } from '../pay/transaction-fields';
+import type { Order } from '../pay/order';
+import type { Refund } from '../pay/refund-record';
 
 export function payNotifyXml(order: Order, merchant: MerchantConfig): string {
   const fields = {

@@ -5,7 +5,10 @@
 import { beijingDateTime } from '@wxpay-shop/wechat';
 import type { ResolvedConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
-import { isPaid, type DeliveryAttempt, type EmulatorState, type NotifyDelivery, type Order, type Refund, type RefundEnd } from '../state';
+import { isPaid, type Order } from '../pay/order';
+import type { DeliveryAttempt, NotifyDelivery } from './delivery';
+import type { EmulatorState } from '../state';
+import type { Refund, RefundEnd } from '../pay/refund-record';
 import type { Timers } from '../timers';
 import { malformXml, payNotifyXml, refundNotifyXml } from './messages';
 import { postNotification } from './post';

@@ -1,7 +1,7 @@
 /** The snsapi_userinfo consent page: WeChat-like, Chinese, with a test-user picker. */
 import type { MerchantConfig } from '../config';
 import { html, mobilePage } from '../http/html';
-import type { ConsentRequest } from '../state';
+import type { ConsentRequest } from './grants';
 import { TEST_USERS, avatarPath } from '../users';
 
 export function consentPage(request: ConsentRequest, merchant: MerchantConfig, merchantName: string, currentUserId: string): string {

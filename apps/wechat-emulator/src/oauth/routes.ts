@@ -7,7 +7,7 @@ import { applyEarlyFault, destroyResponse, isBusinessFault, isTransportFault } f
 import { readJsonBody, str } from '../http/body';
 import { errorPage } from '../http/html';
 import { newRid } from '../ids';
-import type { FaultTarget } from '../state';
+import type { FaultTarget } from '../faults';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
 import { checkAccessToken, checkCodeExchange, checkRefresh, checkTokenParams, checkUserInfo, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthCheck, type OauthResult, type Query } from './tokens';

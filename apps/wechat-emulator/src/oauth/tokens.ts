@@ -2,7 +2,7 @@
 import type { OAuthScope } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newAccessToken, newOauthCode } from '../ids';
-import type { AccessToken, IssuedToken, RefreshToken } from '../state';
+import type { AccessToken, IssuedToken, RefreshToken } from './grants';
 import { avatarPath, findUser, openidFor, unionidFor } from '../users';
 
 export type OauthResult<T> = { ok: true; value: T } | { ok: false; errcode: number; errmsg: string };

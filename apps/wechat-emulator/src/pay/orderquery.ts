@@ -1,8 +1,8 @@
 /** `POST /pay/orderquery` and `POST /pay/closeorder` (§4.1, §4.2). */
 import type { Deps } from '../deps';
-import { isPaid, type TradeState } from '../state';
+import { isPaid, type TradeState } from './order';
 import { bizFail, ok, type PayReply, type PayRequest } from './envelope';
-import { transactionFields } from './payment';
+import { transactionFields } from './transaction-fields';
 
 const STATE_DESC: Record<TradeState, string> = {
   NOTPAY: '订单未支付',

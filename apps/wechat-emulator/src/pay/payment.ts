@@ -2,7 +2,7 @@
 import { beijingTime, parseBeijingTime } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newTransactionId } from '../ids';
-import { isPaid, type Order } from '../state';
+import { isPaid, type Order } from './order';
 import { openidFor } from '../users';
 
 export class PaymentError extends Error {
@@ -46,22 +46,4 @@ export function pay(idOrOutTradeNo: string, deps: Deps, now = Date.now()): Order
   deps.log(`paid ${order.mchId}/${order.outTradeNo} → ${order.transactionId}`);
   deps.notifier.payNotify(order);
   return order;
-}
-
-/** Transaction block shared by orderquery and the notification (§4.1, §5.1). */
-export function transactionFields(order: Order) {
-  return {
-    device_info: order.deviceInfo,
-    openid: order.openid,
-    is_subscribe: 'N',
-    trade_type: order.tradeType,
-    bank_type: 'CFT',
-    total_fee: order.totalFee,
-    fee_type: order.feeType,
-    cash_fee: order.totalFee,
-    transaction_id: order.transactionId,
-    out_trade_no: order.outTradeNo,
-    attach: order.attach,
-    time_end: order.timeEnd,
-  };
 }

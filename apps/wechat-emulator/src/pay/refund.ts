@@ -2,7 +2,9 @@
 import { parseNonNegativeInt } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newRefundId } from '../ids';
-import { EmulatorState, isPaid, type Order, type Refund } from '../state';
+import { EmulatorState } from '../state';
+import { isPaid, type Order } from './order';
+import type { Refund } from './refund-record';
 import { bizFail, fail, ok, type OutFields, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_REFUND_NO, positiveFen, tooLong } from './rules';
 

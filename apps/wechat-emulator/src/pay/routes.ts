@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import type { Deps } from '../deps';
 import { applyEarlyFault, bizErrorDes, destroyResponse, isBusinessFault, isTransportFault } from '../faults';
 import { readRawBodyOrNull } from '../http/body';
-import type { Fault, FaultTarget } from '../state';
+import type { Fault, FaultTarget } from '../faults';
 import { bizFail, corruptSign, fail, openEnvelope, renderReply, type PayReply, type PayRequest } from './envelope';
 import { checkCloseOrder, checkOrderQuery, closeOrder, orderQuery } from './orderquery';
 import { checkRefund, checkRefundQuery, refund, refundQuery } from './refund';

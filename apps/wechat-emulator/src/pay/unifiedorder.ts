@@ -2,7 +2,8 @@
 import { parseBeijingTime, type TradeType } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { newCodeUrl, newPrepayId } from '../ids';
-import { EmulatorState, isPaid, type Order } from '../state';
+import { EmulatorState } from '../state';
+import { isPaid, type Order } from './order';
 import { TEST_USERS, openidFor } from '../users';
 import { bizFail, fail, ok, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_TRADE_NO, positiveFen, tooLong, validBeijingTime, validIp } from './rules';
