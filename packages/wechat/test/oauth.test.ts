@@ -1,7 +1,7 @@
 /** OAuth: authorize URL (pure) and the /sns/* client against an in-test server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthClient, WechatOAuthError, WechatTransportError, buildAuthorizeUrl, oauthErrorKind, parseLenientJson } from '../src/index';
-import { startServer, type TestServer } from './support/http-server';
+import { startServer, type TestServer } from './helpers/http-server';
 
 const APP_ID = 'wx2421b1c4370ec43b';
 const SECRET = 'S3cr3tAppSecretValue0123456789ab';

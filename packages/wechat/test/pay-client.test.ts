@@ -18,8 +18,8 @@ import {
   type PayClientOptions,
   type SignType,
 } from '../src/index';
-import { createTestPki, type TestPki } from './support/certs';
-import { startServer, type TestServer } from './support/http-server';
+import { createTestPki, type TestPki } from './helpers/certs';
+import { startServer, type TestServer } from './helpers/http-server';
 
 const APP_ID = 'wx2421b1c4370ec43b';
 const MCH_ID = '10000100';

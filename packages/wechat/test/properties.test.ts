@@ -1,6 +1,6 @@
 /**
  * Seeded property tests of the v2 wire format: XML round trips, sign/verify, tamper detection and
- * hostile bytes. Deterministic (see support/prng.ts); a failure names the seed that replays it.
+ * hostile bytes. Deterministic (see helpers/prng.ts); a failure names the seed that replays it.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,7 +15,7 @@ import {
   type PayNotify,
   type SignType,
 } from '../src/index';
-import { forAll, type Prng } from './support/prng';
+import { forAll, type Prng } from './helpers/prng';
 
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
