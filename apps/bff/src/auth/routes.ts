@@ -1,33 +1,19 @@
 /**
- * WeChat web authorization (OAuth2): login → WeChat authorize page → callback.
- * The `state` is a single-use, 10-minute CSRF token bound to the session; single use is enforced
- * in the database (callback-claims), so even concurrent callbacks exchange the code once.
+ * WeChat web authorization (OAuth2): login → WeChat authorize page → callback, plus logout and /api/me.
+ * The `state` is a single-use, 10-minute CSRF token bound to the session (pending-state); single use
+ * is enforced in the database (callback-claims), so even concurrent callbacks exchange the code once.
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import { MeSchema, type Me } from '@wxpay-shop/contract';
-import {
-  WechatOAuthError,
-  WechatTransportError,
-  isValidState,
-  randomString,
-  safeEqual,
-  type OAuthClient,
-  type WebAccessToken,
-} from '@wxpay-shop/wechat';
 import { badRequest } from '../http/errors';
 import type { Services } from '../services';
-import { destroySession, ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
-import { awaitCallbackOutcome, claimCallback, settleCallback, type CallbackOutcome } from './callback-claims';
-import { safeReturnTo, withFlag } from './return-to';
-import { claimGuestOrders, upsertShopper } from './shoppers';
-
-const STATE_TTL_MS = 10 * 60_000;
-const SPENT_CODE = 'This sign-in link has expired or was already used. Please sign in again.';
-const MAX_PENDING_STATES = 5;
+import { destroySession, ownerIdOf, sessionOf } from '../sessions/session';
+import { callbackHandler } from './callback';
+import { addPendingState } from './pending-state';
+import { safeReturnTo } from './return-to';
 
 export function authRoutes(services: Services): Router {
-  const { oauth, urls, db } = services;
+  const { oauth, urls } = services;
   const router = new Router();
 
   router.get('/api/auth/login', async (ctx) => {
@@ -35,111 +21,12 @@ export function authRoutes(services: Services): Router {
     if (scopeParam !== 'snsapi_base' && scopeParam !== 'snsapi_userinfo') {
       throw badRequest('scope must be snsapi_base or snsapi_userinfo');
     }
-    const session = sessionOf(ctx);
     ownerIdOf(ctx);
-    const pending: PendingOAuth = {
-      state: randomString(32),
-      returnTo: safeReturnTo(ctx.query.returnTo),
-      scope: scopeParam,
-      expiresAt: Date.now() + STATE_TTL_MS,
-    };
-    // Several tabs may sign in at once; keep a few live states, newest last.
-    session.oauth = [...(session.oauth ?? []).filter((p) => p.expiresAt > Date.now()), pending].slice(-MAX_PENDING_STATES);
+    const pending = addPendingState(ctx, scopeParam, safeReturnTo(ctx.query.returnTo));
     ctx.redirect(oauth.authorizeUrl({ redirectUri: urls.oauthCallback, scope: pending.scope, state: pending.state }));
   });
 
-  router.get('/api/auth/callback', async (ctx) => {
-    ctx.state.htmlErrors = true;
-    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
-    const repeated = repeatedCallback(ctx, code);
-    if (repeated) {
-      ctx.redirect(repeated);
-      return;
-    }
-    const pending = findPendingState(ctx);
-    if (!code) {
-      // WeChat sends the shopper back without a code when they decline consent.
-      dropPendingState(ctx, pending);
-      ctx.redirect(withFlag(pending.returnTo, 'login', 'declined'));
-      return;
-    }
-    if (!(await claimCallback(db, pending.state, code, new Date(pending.expiresAt + REPEAT_WINDOW_MS)))) {
-      await answerAsTheWinner(ctx, pending, code);
-      return;
-    }
-    dropPendingState(ctx, pending);
-    // If this request dies unexpectedly, a concurrent copy waiting for it sends the shopper back to retry.
-    let outcome: CallbackOutcome = { kind: 'redirect', location: withFlag(pending.returnTo, 'login', 'failed') };
-    try {
-      outcome = await exchangeAndSignIn(ctx, pending, code);
-    } finally {
-      await settleCallback(db, pending.state, outcome);
-    }
-    answer(ctx, outcome);
-  });
-
-  /** The code exchange and everything after it, for the one callback that claimed the state. */
-  async function exchangeAndSignIn(ctx: Context, pending: PendingOAuth, code: string): Promise<CallbackOutcome> {
-    let token;
-    try {
-      token = await oauth.exchangeCode(code);
-    } catch (err) {
-      if (err instanceof WechatOAuthError && err.isBadCode) {
-        ctx.state.log.info({ errcode: err.errcode }, 'oauth code rejected');
-        return { kind: 'rejected', message: SPENT_CODE };
-      }
-      if (!isWechatFailure(err)) throw err;
-      // The state is spent either way: back to the shop, whose sign-in notice starts a fresh one.
-      ctx.state.log.error(wechatFailureFields(err), 'oauth code exchange failed');
-      return { kind: 'redirect', location: withFlag(pending.returnTo, 'login', 'failed') };
-    }
-    if (token.isSnapshotUser) {
-      // A snapshot-page virtual account is not a real shopper; never bind it.
-      return { kind: 'redirect', location: withFlag(pending.returnTo, 'login', 'snapshot') };
-    }
-    const profile = pending.scope === 'snsapi_userinfo' ? await fetchProfile(ctx, oauth, token) : NO_PROFILE;
-    const shopper = await upsertShopper(db, { openid: token.openid, ...profile });
-    const session = sessionOf(ctx);
-    // Another WeChat user signing in on this browser must not inherit the previous user's
-    // session-owned orders: they start with a fresh owner id.
-    if (session.openid && session.openid !== token.openid) delete session.ownerId;
-    const ownerId = ownerIdOf(ctx);
-    await claimGuestOrders(db, ownerId, token.openid);
-    const outcome: CallbackOutcome = {
-      kind: 'signedIn',
-      returnTo: pending.returnTo,
-      openid: token.openid,
-      ownerId,
-      nickname: shopper.nickname,
-      avatarUrl: shopper.avatar_url,
-    };
-    await startSignedInSession(ctx, pending, code, outcome);
-    return outcome;
-  }
-
-  /**
-   * A copy of a callback that another request (the same browser, loading it twice at once) is
-   * completing: waits for that one and answers the same way. It never saves the pre-login session
-   * as it was (the winner deleted that row on rotation; saving it would bring it back, and its
-   * cookie could sign the shopper out): it either leaves the session untouched or, when the winner
-   * signed in, rotates it into a signed-in session of its own, as a sequential reload would find.
-   */
-  async function answerAsTheWinner(ctx: Context, pending: PendingOAuth, code: string): Promise<void> {
-    const outcome = await awaitCallbackOutcome(db, pending.state, code, CONCURRENT_CALLBACK_WAIT_MS);
-    if (outcome === 'OTHER_CODE') throw badRequest(SPENT_CODE);
-    if (!outcome) {
-      ctx.state.log.warn('concurrent oauth callback: the first one did not finish in time');
-      ctx.redirect(withFlag(pending.returnTo, 'login', 'failed'));
-      return;
-    }
-    if (outcome.kind === 'signedIn') {
-      const session = sessionOf(ctx);
-      dropPendingState(ctx, pending);
-      session.ownerId = outcome.ownerId;
-      await startSignedInSession(ctx, pending, code, outcome);
-    }
-    answer(ctx, outcome);
-  }
+  router.get('/api/auth/callback', callbackHandler(services));
 
   router.post('/api/auth/logout', async (ctx) => {
     destroySession(ctx);
@@ -155,96 +42,4 @@ export function authRoutes(services: Services): Router {
   });
 
   return router;
-}
-
-/** How long a completed callback may be loaded again (WeChat's client sometimes loads it twice). */
-const REPEAT_WINDOW_MS = 5 * 60_000;
-/** How long a concurrent copy of a callback waits for the first: a code exchange plus userinfo, each with its timeout. */
-const CONCURRENT_CALLBACK_WAIT_MS = 12_000;
-
-/**
- * The same browser, already signed in by this very state and code, loading the callback again:
- * answer with the same redirect instead of a second exchange (which WeChat would refuse, 40163).
- * Anything else (another session, another code) still needs a live pending state.
- */
-function repeatedCallback(ctx: Context, code: string): string | null {
-  const session = sessionOf(ctx);
-  const done = session.completedOAuth;
-  const state = ctx.query.state;
-  if (!done || !session.openid || done.expiresAt <= Date.now() || typeof state !== 'string' || !code) return null;
-  return safeEqual(done.state, state) && safeEqual(done.code, code) ? done.returnTo : null;
-}
-
-/** Finds the live pending state without consuming it; any miss is a 400 before any token exchange. */
-function findPendingState(ctx: Context): PendingOAuth {
-  const state = ctx.query.state;
-  if (!isValidState(state)) {
-    throw badRequest('Sign-in state is missing. Please sign in again.');
-  }
-  const match = (sessionOf(ctx).oauth ?? []).find((p) => safeEqual(p.state, state));
-  if (!match) throw badRequest('Sign-in state does not match this browser session. Please sign in again.');
-  if (match.expiresAt <= Date.now()) {
-    dropPendingState(ctx, match);
-    throw badRequest('Sign-in took too long. Please sign in again.');
-  }
-  return match;
-}
-
-/** Removes the state (spent) and any expired ones from the session. */
-function dropPendingState(ctx: Context, pending: PendingOAuth): void {
-  const session = sessionOf(ctx);
-  session.oauth = (session.oauth ?? []).filter((p) => p !== pending && p.expiresAt > Date.now());
-  if (session.oauth.length === 0) delete session.oauth;
-}
-
-/** Marks the session signed in and gives it a new id (privilege change: a planted pre-login cookie is worthless). */
-async function startSignedInSession(
-  ctx: Context,
-  pending: PendingOAuth,
-  code: string,
-  shopper: Extract<CallbackOutcome, { kind: 'signedIn' }>,
-): Promise<void> {
-  const session = sessionOf(ctx);
-  session.openid = shopper.openid;
-  session.nickname = shopper.nickname;
-  session.avatarUrl = shopper.avatarUrl;
-  session.completedOAuth = { state: pending.state, code, returnTo: pending.returnTo, expiresAt: Date.now() + REPEAT_WINDOW_MS };
-  await session.regenerate();
-}
-
-function answer(ctx: Context, outcome: CallbackOutcome): void {
-  if (outcome.kind === 'rejected') throw badRequest(outcome.message);
-  ctx.redirect(outcome.kind === 'signedIn' ? outcome.returnTo : outcome.location);
-}
-
-/** WeChat answered with an error, garbage or nothing at all (as opposed to a bug of ours). */
-function isWechatFailure(err: unknown): err is WechatOAuthError | WechatTransportError {
-  return err instanceof WechatOAuthError || err instanceof WechatTransportError;
-}
-
-/** Loggable facts of a WeChat failure: the errcode or the transport message, which names the path but never the query. */
-function wechatFailureFields(err: WechatOAuthError | WechatTransportError): Record<string, unknown> {
-  return err instanceof WechatOAuthError ? { errcode: err.errcode } : { reason: err.message, ...(err.status ? { status: err.status } : {}) };
-}
-
-const NO_PROFILE = { nickname: null, avatarUrl: null };
-
-/**
- * Nickname and avatar for a snsapi_userinfo sign-in. The code is already spent, so a failing
- * /sns/userinfo must not cost the shopper the sign-in: they get in by openid, without a profile.
- */
-async function fetchProfile(ctx: Context, oauth: OAuthClient, token: WebAccessToken): Promise<{ nickname: string | null; avatarUrl: string | null }> {
-  try {
-    const info = await oauth.userInfo(token.accessToken, token.openid);
-    // A profile of someone else (a confused or tampered answer) must not be shown as this shopper's.
-    if (info.openid !== token.openid) {
-      ctx.state.log.warn('oauth userinfo is about another openid; signed in without nickname and avatar');
-      return NO_PROFILE;
-    }
-    return { nickname: info.nickname || null, avatarUrl: info.headimgurl || null };
-  } catch (err) {
-    if (!isWechatFailure(err)) throw err;
-    ctx.state.log.warn(wechatFailureFields(err), 'oauth userinfo failed; signed in without nickname and avatar');
-    return NO_PROFILE;
-  }
 }
