@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { beijingTime, buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { browserFetch, eventually, json, M, orderParams, payApi, startEmulator } from './helpers';
+import { browserFetch, eventually, json, M, orderParams, payApi, startEmulator } from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {

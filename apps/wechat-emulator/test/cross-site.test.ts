@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/index';
-import { browserFetch, M, orderParams, payApi, startEmulator } from './helpers';
+import { browserFetch, M, orderParams, payApi, startEmulator } from './helpers/emulator';
 
 const EVIL = 'https://evil.example';
 const SHOP = 'http://127.0.0.1:5173';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decryptReqInfo, parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers';
+import { json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {

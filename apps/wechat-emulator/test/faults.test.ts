@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {

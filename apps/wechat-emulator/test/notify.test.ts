@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { RETRY_INTERVALS_SEC } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, OPENID, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, OPENID, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
 
 let emu: Emulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../src/index';
 import { openidFor, unionidFor } from '../src/index';
-import { json, M, startEmulator } from './helpers';
+import { json, M, startEmulator } from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { json, M, merchantTls, orderParams, payApi, postHttps, refundNotice, signed, startEmulator, startReceiver } from './helpers';
+import { json, M, merchantTls, orderParams, payApi, postHttps, refundNotice, signed, startEmulator, startReceiver } from './helpers/emulator';
 
 let emu: Emulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml, verify, WechatXmlError, type SignType } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { M, merchantTls, OPENID, payApi, signed, startEmulator, startReceiver } from './helpers';
-import { CONTENT_TYPES, MUTATIONS, Rng, signEntries, type BaseRequest, type Entries, type Expectation, type Mutant } from './mutation/mutants';
+import { M, merchantTls, OPENID, payApi, signed, startEmulator, startReceiver } from './helpers/emulator';
+import { CONTENT_TYPES, MUTATIONS, Rng, signEntries, type BaseRequest, type Entries, type Expectation, type Mutant } from './helpers/mutants';
 
 /** An expectation once the oracle has decided. */
 type Verdict = Exclude<Expectation, { kind: 'oracle' }>;
-import { rawPost, type RawReply } from './mutation/transport';
+import { rawPost, type RawReply } from './helpers/raw-transport';
 
 const SEED = Number(process.env.EMULATOR_MUTATION_SEED ?? 20261127);
 /** Every mutation kind meets every endpoint this many times: 19 kinds × 4 endpoints × 4 = 304 requests. */

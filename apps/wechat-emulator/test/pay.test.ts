@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { buildXml, parseXml, sign, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { openidFor } from '../src/index';
-import { M, orderParams, payApi, postXml, signed, startEmulator } from './helpers';
+import { M, orderParams, payApi, postXml, signed, startEmulator } from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildJsapiPayParams } from '@wxpay-shop/wechat';
 import type { Emulator, EmulatorOptions } from '../src/index';
 import { createEmulator, StateFileInUseError } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers';
+import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
 
 let dir: string;
 let file: string;

@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, decryptReqInfo, verify } from '@wxpay-shop/wechat';
 import { openidFor, type Emulator } from '../src/index';
-import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, refundNotice, signed, startEmulator, startReceiver } from './helpers';
+import { eventually, M, merchantTls, orderParams, payApi, postHttps, postXml, refundNotice, signed, startEmulator, startReceiver } from './helpers/emulator';
 
 const OTHER = { appId: 'wx1111111111111111', appSecret: 's', mchId: '1900000109', apiKey: 'k'.repeat(32), oauthDomains: [] };
 

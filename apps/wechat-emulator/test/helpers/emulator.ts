@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { buildXml, decryptReqInfo, parseXml, randomString, sign, type SignType } from '@wxpay-shop/wechat';
-import { createEmulator, DEFAULT_MERCHANT, openidFor, type EmulatorOptions, type Emulator } from '../src/index';
+import { createEmulator, DEFAULT_MERCHANT, openidFor, type EmulatorOptions, type Emulator } from '../../src/index';
 
 export const M = DEFAULT_MERCHANT;
 export const OPENID = openidFor(M.appId, 'zhangsan');
