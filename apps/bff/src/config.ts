@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { SignTypeSchema, type SignType } from '@wxpay-shop/contract';
+import { SignTypeSchema } from '@wxpay-shop/contract';
 
 /** The emulator's public test merchant and the dev defaults: fine locally, refused in production. */
 const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
@@ -83,46 +83,9 @@ const EnvSchema = z.object({
 
 export type Database = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
 
-export interface Config {
-  env: 'development' | 'test' | 'production';
-  port: number;
-  host: string;
-  /** Reverse proxies in front of us whose X-Forwarded-For entries are believed; 0 = use the socket address. */
-  trustProxyHops: number;
-  /** Origin the shopper's browser uses; null = the BFF's own listen address (resolved after listen). */
-  publicBaseUrl: string | null;
-  sessionKeys: string[];
-  adminToken: string;
-  wechat: {
-    appId: string;
-    appSecret: string;
-    mchId: string;
-    apiKey: string;
-    signType: SignType;
-    openBaseUrl: string;
-    apiBaseUrl: string;
-    payBaseUrl: string;
-    secapiBaseUrl: string;
-    clientCertPath: string | null;
-    clientKeyPath: string | null;
-    caCertPath: string | null;
-    payNotifyUrl: string | null;
-    refundNotifyUrl: string | null;
-  };
-  database: Database;
-  orderTtlMinutes: number;
-  reconcileIntervalMs: number;
-  /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
-  orderRateLimit: { limit: number; windowMs: number };
-  /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
-  maxPendingOrders: number;
-  /** Node's server timeouts: a client must send its headers, and its whole request, within these. */
-  http: { headersTimeoutMs: number; requestTimeoutMs: number };
-  storefrontDist: string | null;
-  /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
-  cspImgSources: string[];
-  logLevel: string;
-}
+/** The configuration the app runs with: its type follows from EnvSchema through toConfig, never written out. */
+export type Config = ReturnType<typeof toConfig>;
+type Env = z.output<typeof EnvSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -189,20 +152,36 @@ export function loadConfig(
   const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const base = e.PUBLIC_BASE_URL ?? null;
   let database: Database;
   if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.PGLITE_DIR ?? path.join(appRoot, '.data/pglite') };
   else if (e.DATABASE_URL === 'memory://') database = { kind: 'pglite', dataDir: null };
   else database = { kind: 'postgres', url: e.DATABASE_URL };
 
+  return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources });
+}
+
+/** Names the validated variables for the app; `checked` holds what loadConfig derived and checked across them. */
+function toConfig(
+  e: Env,
+  checked: {
+    sessionKeys: string[];
+    adminToken: string;
+    database: Database;
+    headersTimeoutMs: number;
+    storefrontDist: string | null;
+    cspImgSources: string[];
+  },
+) {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    /** Reverse proxies in front of us whose X-Forwarded-For entries are believed; 0 = use the socket address. */
     trustProxyHops: e.TRUST_PROXY,
-    publicBaseUrl: base,
-    sessionKeys,
-    adminToken,
+    /** Origin the shopper's browser uses; null = the BFF's own listen address (resolved after listen). */
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+    sessionKeys: checked.sessionKeys,
+    adminToken: checked.adminToken,
     wechat: {
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,
@@ -219,14 +198,18 @@ export function loadConfig(
       payNotifyUrl: e.WECHAT_PAY_NOTIFY_URL ?? null,
       refundNotifyUrl: e.WECHAT_REFUND_NOTIFY_URL ?? null,
     },
-    database,
+    database: checked.database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
+    /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
     maxPendingOrders: e.MAX_PENDING_ORDERS,
-    http: { headersTimeoutMs, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
-    storefrontDist,
-    cspImgSources,
+    /** Node's server timeouts: a client must send its headers, and its whole request, within these. */
+    http: { headersTimeoutMs: checked.headersTimeoutMs, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
+    storefrontDist: checked.storefrontDist,
+    /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
+    cspImgSources: checked.cspImgSources,
     logLevel: e.LOG_LEVEL,
   };
 }
