@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdminOrderListSchema, ApiErrorSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, createOrder, expireOrder, payNotifyXml, postNotify, startStack, type Stack } from './helpers/stack';
+import { ADMIN_TOKEN, createOrder, expireOrder, payNotifyXml, postNotify, useStack } from './helpers/stack';
 
 describe.each(backends)('operator attention list ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend);
 
   const list = (token: string | null, query = '?attention=1') =>
     fetch(`${stack.bff.url}/api/admin/orders${query}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
-import { MERCHANT, consentedCallback, startStack, type Stack } from './helpers/stack';
+import { MERCHANT, consentedCallback, startStack, useStack, type Stack } from './helpers/stack';
 
 /** Every OAuth token the emulator has handed out so far (none may surface anywhere but the BFF's memory). */
 function issuedTokens(stack: Stack): string[] {
@@ -23,13 +23,7 @@ function expectNoSecret(stack: Stack, text: string): void {
 }
 
 describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, {}, { captureLogs: true });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, {}, { captureLogs: true });
 
   // timeout: the emulator holds the request briefly, then resets it (the BFF sees a transport failure).
   const USERINFO_FAULTS = [
@@ -162,13 +156,7 @@ describe('sign-in when /sns/userinfo answers about another openid', () => {
 });
 
 describe('the sign-in failure page', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backends[0]!);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backends[0]!);
 
   it('tells the shopper in Chinese what happened and offers a fresh sign-in', async () => {
     const browser = stack.browser();

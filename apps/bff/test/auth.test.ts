@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiErrorSchema, MeSchema, OrderListSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { location } from './helpers/browser';
 import { PRODUCTION_ON_TEST_STACK } from './helpers/production-env';
-import { consentedCallback, createOrder, signIn, startStack, type Stack } from './helpers/stack';
+import { consentedCallback, createOrder, signIn, useStack } from './helpers/stack';
 
 describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend);
 
   it('signs in silently with snsapi_base, rotates the session and stores only an id in the cookie', async () => {
     const browser = stack.browser();
@@ -262,14 +256,8 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
 });
 
 describe('session cookies in production', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
-    stack = await startStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  // Real-looking secrets (production refuses the test merchant's); sign-in start needs no WeChat call.
+  const { stack } = useStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
 
   it('sets signed, httpOnly, SameSite=Lax, Secure cookies even when the proxy sends no X-Forwarded-Proto', async () => {
     const browser = stack.browser();

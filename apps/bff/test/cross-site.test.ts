@@ -4,21 +4,15 @@
  * a bodiless POST (logout, pay with the default trade type) needs no JSON Content-Type. Browsers
  * say where a request comes from (Sec-Fetch-Site, Origin); the API's writes must only come from the shop.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
-import { createOrder, orderRow, signIn, startStack, type Stack } from './helpers/stack';
+import { createOrder, orderRow, signIn, startStack, useStack, type Stack } from './helpers/stack';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 describe('writes from another site', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // Every sign-in here is the emulator's one WeChat user, whose unpaid orders add up across tests.
-    stack = await startStack({ name: 'pglite' }, { MAX_PENDING_ORDERS: '20' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  // Every sign-in here is the emulator's one WeChat user, whose unpaid orders add up across tests.
+  const { stack } = useStack({ name: 'pglite' }, { MAX_PENDING_ORDERS: '20' });
 
   const signedIn = async (browser: ReturnType<Stack['browser']>) => MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn;
 

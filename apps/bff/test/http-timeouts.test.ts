@@ -2,18 +2,12 @@
  * A client that trickles its request must not hold a connection for Node's default 300 s:
  * the BFF's server gives up after HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS for headers).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendRaw } from './helpers/raw-http';
-import { startStack, type Stack } from './helpers/stack';
+import { useStack } from './helpers/stack';
 
 describe('slow requests', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { HTTP_REQUEST_TIMEOUT_MS: '1000' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { HTTP_REQUEST_TIMEOUT_MS: '1000' });
 
   const host = () => new URL(stack.bff.url).host;
 

@@ -3,21 +3,24 @@ import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, PayResponseSchema } from '@wxpay-shop/contract';
 import { location } from './helpers/browser';
-import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, fakeStorefrontDist, signIn, startStack, waitFor, type Stack } from './helpers/stack';
+import {
+  ADMIN_TOKEN,
+  MERCHANT,
+  adminRefund,
+  createOrder,
+  fakeStorefrontDist,
+  signIn,
+  useStack,
+  waitFor,
+} from './helpers/stack';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('secrets stay out of logs and responses', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, {}, { captureLogs: true });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, {}, { captureLogs: true });
 
   it('logs requests with ids but never keys, tokens, cookies or paySign', async () => {
     const browser = stack.browser();
@@ -126,13 +129,7 @@ function sendOn(agent: http.Agent, url: string, body?: { bytes: Buffer; chunked:
 }
 
 describe('oversized bodies', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' });
 
   it.each([
     { path: '/api/orders', type: 'application/json' },
@@ -153,13 +150,7 @@ describe('oversized bodies', () => {
 });
 
 describe('storefront serving', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { STOREFRONT_DIST: fakeStorefrontDist() });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { STOREFRONT_DIST: fakeStorefrontDist() });
 
   it('serves assets, falls back to index.html for client routes, and keeps /api JSON', async () => {
     const asset = await fetch(`${stack.bff.url}/assets/app.js`);

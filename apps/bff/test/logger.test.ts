@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sendRaw } from './helpers/raw-http';
-import { startStack, type Stack } from './helpers/stack';
+import { useStack, type Stack } from './helpers/stack';
 
 function logOnce(write: (logger: ReturnType<typeof createLogger>) => void): Record<string, unknown> {
   const lines: string[] = [];
@@ -94,13 +94,7 @@ describe('logged errors never carry raw bytes', () => {
   });
 
   describe('a malformed request over HTTP', () => {
-    let stack: Stack;
-    beforeAll(async () => {
-      stack = await startStack({ name: 'pglite' }, {}, { captureLogs: true });
-    });
-    afterAll(async () => {
-      await stack?.close();
-    });
+    const { stack } = useStack({ name: 'pglite' }, {}, { captureLogs: true });
 
     it('logs the parse error without the Authorization token or the cookie, in any encoding', async () => {
       const token = 'tok-4f9a1c7e2b8d6035';

@@ -3,21 +3,24 @@
  * parsing is a 500 + FAIL (WeChat retries) with a generic reason, and other methods get XML too.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
-import { FAIL_XML, MERCHANT, createOrder, orderRow, payNotifyXml, postNotify, refundNotifyXml, startStack, type Stack } from './helpers/stack';
+import {
+  FAIL_XML,
+  MERCHANT,
+  createOrder,
+  orderRow,
+  payNotifyXml,
+  postNotify,
+  refundNotifyXml,
+  useStack,
+} from './helpers/stack';
 
 const PAY_NOTIFY = '/api/wechat/pay/notify';
 const REFUND_NOTIFY = '/api/wechat/refund/notify';
 
 describe.each(backends)('notification endpoints when we fail ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, {}, { captureLogs: true });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, {}, { captureLogs: true });
 
   /** Runs `during` with `table` renamed away, so every query on it fails like a broken database. */
   async function withTableGone<T>(table: string, during: () => Promise<T>): Promise<T> {

@@ -5,11 +5,11 @@
  * Deterministic: every choice comes from SEED (printed in each failure message); set
  * NOTIFY_MUTATION_SEED to explore other corpora.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_XML_BYTES, parseXml, sign, type SignType } from '@wxpay-shop/wechat';
 import { Prng as Rng } from '@wxpay-shop/wechat/testing';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, MERCHANT, createOrder, orderRow, payNotifyXml, startStack, type Stack } from './helpers/stack';
+import { ADMIN_TOKEN, MERCHANT, createOrder, orderRow, payNotifyXml, useStack, type Stack } from './helpers/stack';
 
 const SEED = Number(process.env.NOTIFY_MUTATION_SEED ?? 0x2026_1126);
 const CASES = 300;
@@ -386,13 +386,7 @@ const MEANING_PRESERVING: Record<string, (g: Genuine) => Mutant> = {
 };
 
 describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, {}, { captureLogs: true });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, {}, { captureLogs: true });
 
   it(`${CASES} mutated notifications for a PENDING order: FAIL, no change; then the genuine one pays once (seed ${SEED})`, async () => {
     const rng = new Rng(SEED ^ 0x5a5a5a5a);

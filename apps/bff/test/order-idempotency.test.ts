@@ -1,35 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderListSchema, OrderSchema, type Order } from '@wxpay-shop/contract';
 import type { Browser } from './helpers/browser';
 import { backends } from './helpers/backends';
-import {
-  createOrder,
-  expireOrder,
-  payNotifyXml,
-  postNotify,
-  setStock as setStockOf,
-  signIn,
-  startStack,
-  stockOf as stockOfProduct,
-  waitFor,
-  type Stack,
-} from './helpers/stack';
+import { createOrder, expireOrder, payNotifyXml, postNotify, signIn, useStack, waitFor } from './helpers/stack';
 
 const newKey = () => randomBytes(16).toString('hex');
 
 describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, setStock, stockOf, db } = useStack(backend);
 
-  const db = () => stack.database.db;
-  const setStock = (id: string, stock: number) => setStockOf(stack, id, stock);
-  const stockOf = (id: string) => stockOfProduct(stack, id);
   const orderCount = async () =>
     Number((await db().selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const post = (browser: Browser, key: string, items: { productId: string; quantity: number }[]) =>

@@ -12,7 +12,16 @@ import { clientKey } from '../src/http/rate-limit';
 import { enforcePendingCap } from '../src/orders/order-limits';
 import { newOutTradeNo } from '../src/orders/out-trade-no';
 import { backends, openTestDatabase } from './helpers/backends';
-import { consentedCallback, createOrder, expireOrder, paidOrder, setStock, startStack, stockOf, type Stack } from './helpers/stack';
+import {
+  consentedCallback,
+  createOrder,
+  expireOrder,
+  paidOrder,
+  setStock,
+  stockOf,
+  useStack,
+  type Stack,
+} from './helpers/stack';
 
 const TEAPOT = [{ productId: 'teapot', quantity: 1 }];
 
@@ -29,13 +38,7 @@ async function refusal(res: Response) {
 const sessionCount = async (stack: Stack) => (await stack.database.db.selectFrom('sessions').select('id').execute()).length;
 
 describe.each(backends)('unpaid orders per shopper ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, { MAX_PENDING_ORDERS: '2' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, { MAX_PENDING_ORDERS: '2' });
 
   it('refuses a third unpaid order with 429 until one is paid or expires; other shoppers still get the stock', async () => {
     await setStock(stack, 'teapot', 10);
@@ -145,13 +148,7 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
 });
 
 describe('order creation per client IP (TRUST_PROXY=1)', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '2' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '2' });
 
   /** A request without a cookie, as the proxy in front would forward it from `ip`. */
   const cookieless = (ip: string) =>

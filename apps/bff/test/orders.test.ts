@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ApiErrorSchema,
   OrderListSchema,
@@ -10,16 +10,10 @@ import {
 } from '@wxpay-shop/contract';
 import { verifyJsapiPayParams } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
-import { MERCHANT, createOrder, signIn, startStack, type Stack } from './helpers/stack';
+import { MERCHANT, createOrder, signIn, useStack } from './helpers/stack';
 
 describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend);
 
   it('lists six seeded products with server prices', async () => {
     const res = await stack.browser().get('/api/products');

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema, PayResponseSchema } from '@wxpay-shop/contract';
 import { buildXml, encryptReqInfo, parseBeijingTime, verifyJsapiPayParams } from '@wxpay-shop/wechat';
 import { MIN_TIME_EXPIRE_AHEAD_MS } from '../src/payments/pay-routes';
@@ -11,27 +11,17 @@ import {
   SUCCESS_XML,
   adminRefund,
   createOrder,
-  orderRow as orderRowOf,
   paidOrder as paidOrderOf,
   payNotifyXml,
   postNotify,
   signIn,
-  startStack,
+  useStack,
   waitFor,
-  type Stack,
 } from './helpers/stack';
 
 describe.each(backends)('payment, notifications and refunds over HTTP ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow, db } = useStack(backend);
 
-  const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
   const transitions = async (outTradeNo: string) =>
     db()
       .selectFrom('order_events')
@@ -332,14 +322,8 @@ describe.each(backends)('payment, notifications and refunds over HTTP ($name)', 
 });
 
 describe('pay endpoints over https signed by WECHAT_PAY_CA_CERT', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // The emulator's https port serves the pay API too, with a certificate from its test CA.
-    stack = await startStack({ name: 'pglite' }, ({ httpsUrl }) => ({ WECHAT_PAY_BASE_URL: httpsUrl }));
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  // The emulator's https port serves the pay API too, with a certificate from its test CA.
+  const { stack } = useStack({ name: 'pglite' }, ({ httpsUrl }) => ({ WECHAT_PAY_BASE_URL: httpsUrl }));
 
   it('trusts the CA for unifiedorder, not only for refunds', async () => {
     const browser = stack.browser();
@@ -352,13 +336,7 @@ describe('pay endpoints over https signed by WECHAT_PAY_CA_CERT', () => {
 });
 
 describe('HMAC-SHA256 merchant', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256' });
 
   it('signs unifiedorder and paySign with HMAC-SHA256 and settles the payment', async () => {
     const browser = stack.browser();

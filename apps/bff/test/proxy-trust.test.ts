@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
 import { PRODUCTION_ENV } from './helpers/production-env';
-import { createOrder, MERCHANT, startStack, type Stack } from './helpers/stack';
+import { createOrder, MERCHANT, useStack, type Stack } from './helpers/stack';
 
 async function spbillCreateIpOf(stack: Stack, forwardedFor: string | null): Promise<string> {
   const browser = stack.browser();
@@ -20,13 +20,7 @@ async function spbillCreateIpOf(stack: Stack, forwardedFor: string | null): Prom
 }
 
 describe('without TRUST_PROXY (the default)', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' });
 
   it('ignores X-Forwarded-For and sends the socket address, as plain IPv4', async () => {
     expect(await spbillCreateIpOf(stack, null)).toBe('127.0.0.1');
@@ -36,13 +30,7 @@ describe('without TRUST_PROXY (the default)', () => {
 });
 
 describe('TRUST_PROXY=2 (two proxies of ours in front)', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { TRUST_PROXY: '2' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { TRUST_PROXY: '2' });
 
   it('takes the address the outer proxy saw, never an entry the client wrote before it', async () => {
     // client-written, added by the outer proxy (the shopper), added by the inner one (the outer proxy).

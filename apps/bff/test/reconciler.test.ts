@@ -2,23 +2,13 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql, type KyselyPlugin } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
 import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
 import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import {
-  MERCHANT,
-  adminRefund,
-  createOrder,
-  expireOrder,
-  orderRow as orderRowOf,
-  paidOrder,
-  startStack,
-  waitFor,
-  type Stack,
-} from './helpers/stack';
+import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor } from './helpers/stack';
 
 /** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
 async function newStatusRefundQuery(refundStatus: string) {
@@ -54,19 +44,8 @@ async function newStatusRefundQuery(refundStatus: string) {
 }
 
 describe.each(backends)('reconciler ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true });
 
-  const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
   const backdatePrepay = (outTradeNo: string) =>
     db()
       .updateTable('orders')

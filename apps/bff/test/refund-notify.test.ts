@@ -1,22 +1,11 @@
 /** Refund notifications whose refund_status is newer than our WeChat client. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
-import { SUCCESS_XML, adminRefund, orderRow as orderRowOf, paidOrder, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
+import { SUCCESS_XML, adminRefund, paidOrder, postNotify, refundNotifyXml, useStack, waitFor } from './helpers/stack';
 
 describe.each(backends)('refund notification with an unknown refund_status ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, {}, { captureLogs: true });
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow, db } = useStack(backend, {}, { captureLogs: true, clearFaultsAfterEach: true });
 
-  const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
 
   /** A paid order with a refund WeChat has accepted but whose notification was dropped. */
   async function processingRefund() {

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer, request, type RequestOptions } from 'node:https';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderSchema } from '@wxpay-shop/contract';
 import { buildXml, parseXml, sign, signTypeOf } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
@@ -23,24 +23,14 @@ import {
   postNotify,
   refundNotifyXml,
   startStack,
+  useStack,
   waitFor,
   type Stack,
 } from './helpers/stack';
 
 describe.each(backends)('refund outcomes ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true });
 
-  const db = () => stack.database.db;
-  const orderRow = (outTradeNo: string) => orderRowOf(stack, outTradeNo);
   const refundsOf = (outTradeNo: string) =>
     db()
       .selectFrom('refunds')

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CONTENT_POLICY, WECHAT_AVATAR_SOURCES, imageSources, pagePolicy } from '../src/http/content-security-policy';
 import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
-import { fakeStorefrontDist, startStack, type Stack } from './helpers/stack';
+import { fakeStorefrontDist, startStack, useStack, type Stack } from './helpers/stack';
 
 const builtStorefront = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../storefront/dist');
 
@@ -53,13 +53,7 @@ describe('the page policy', () => {
 });
 
 describe('headers over HTTP (test environment)', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' }, { STOREFRONT_DIST: fakeStorefrontDist() });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' }, { STOREFRONT_DIST: fakeStorefrontDist() });
 
   const get = (p: string, accept = 'text/html') => fetch(`${stack.bff.url}${p}`, { headers: { Accept: accept } });
 

@@ -1,32 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, ProductListSchema, ProductSchema } from '@wxpay-shop/contract';
 import { closeLocally } from '../src/payments/settle';
 import { backends } from './helpers/backends';
-import {
-  adminRefund,
-  createOrder,
-  expireOrder,
-  payNotifyXml,
-  postNotify,
-  setStock as setStockOf,
-  startStack,
-  stockOf as stockOfProduct,
-  waitFor,
-  type Stack,
-} from './helpers/stack';
+import { adminRefund, createOrder, expireOrder, payNotifyXml, postNotify, useStack, waitFor } from './helpers/stack';
 
 describe.each(backends)('stock reservations ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, setStock, stockOf, db } = useStack(backend);
 
-  const db = () => stack.database.db;
-  const setStock = (id: string, stock: number) => setStockOf(stack, id, stock);
-  const stockOf = (id: string) => stockOfProduct(stack, id);
   const orderStatus = async (outTradeNo: string) =>
     (await db().selectFrom('orders').select('status').where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow()).status;
   const expire = (outTradeNo: string) => expireOrder(stack, outTradeNo);

@@ -2,20 +2,14 @@
  * The ¥0.01 sticker exists to test payments. Migration 002 seeds it everywhere; migration 007
  * marks it test-only, and production neither lists nor sells it. Dev and tests keep it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, ProductListSchema } from '@wxpay-shop/contract';
 import { PRODUCTION_ON_TEST_STACK } from './helpers/production-env';
-import { createOrder, startStack, type Stack } from './helpers/stack';
+import { createOrder, useStack } from './helpers/stack';
 
 describe('test-only products in production', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // Listing and ordering call no WeChat API, so the stack's emulator endpoints are fine here.
-    stack = await startStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  // Listing and ordering call no WeChat API, so the stack's emulator endpoints are fine here.
+  const { stack } = useStack({ name: 'pglite' }, PRODUCTION_ON_TEST_STACK);
 
   it('leaves the sticker out of the catalog and answers 404 for it', async () => {
     const { products } = ProductListSchema.parse(await (await stack.browser().get('/api/products')).json());
@@ -37,13 +31,7 @@ describe('test-only products in production', () => {
 });
 
 describe('test-only products outside production', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'pglite' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack({ name: 'pglite' });
 
   it('lists and sells the sticker as before', async () => {
     const { products } = ProductListSchema.parse(await (await stack.browser().get('/api/products')).json());

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
 import { buildXml, encryptReqInfo, randomString, sign, type SignType } from '@wxpay-shop/wechat';
 import { startBff, type RunningBff } from '../../src/app';
@@ -94,6 +95,40 @@ export async function startStack(
       await emu.stop();
       await database.close();
     },
+  };
+}
+
+/**
+ * The stack of one describe block: started before its tests, closed after them. `stack` stands for the
+ * started Stack inside tests and hooks; the helpers come bound to it, so a suite re-binds nothing.
+ */
+export function useStack(
+  backend: Backend,
+  env: StackEnv = {},
+  options: { captureLogs?: boolean; clearFaultsAfterEach?: boolean } = {},
+) {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack(backend, env, { captureLogs: options.captureLogs });
+  });
+  if (options.clearFaultsAfterEach) {
+    afterEach(async () => {
+      await started?.control('faults', undefined, 'DELETE');
+    });
+  }
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): Stack => {
+    if (!started) throw new Error('useStack: the stack starts in beforeAll; use it inside tests and hooks');
+    return started;
+  };
+  return {
+    stack: new Proxy({} as Stack, { get: (_target, key) => Reflect.get(current(), key) }),
+    db: () => current().database.db,
+    orderRow: (outTradeNo: string) => orderRow(current(), outTradeNo),
+    setStock: (productId: string, stock: number) => setStock(current(), productId, stock),
+    stockOf: (productId: string) => stockOf(current(), productId),
   };
 }
 
