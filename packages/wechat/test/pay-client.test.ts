@@ -532,7 +532,7 @@ describe('PayClient refund over mutual TLS', () => {
     const handler = fakeWechatPay(seen);
     plain = await startServer(handler);
     tls = await startServer(handler, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
-  }, 10_000);
+  });
   afterAll(async () => {
     await plain?.close();
     await tls?.close();
