@@ -1,6 +1,7 @@
 /** The error family: one root, and fields saying whether WeChat refused or the outcome is unknown, and whose fault. */
 import { describe, expect, it } from 'vitest';
 import {
+  WechatBillError,
   WechatError,
   WechatNotifyError,
   WechatOAuthError,
@@ -28,6 +29,7 @@ const failures: [WechatError, WechatOutcome, WechatErrorSource][] = [
   [new WechatSignatureError('response sign does not verify', 'upstream'), 'unknown', 'upstream'],
   [new WechatXmlError('malformed XML', 'MALFORMED', 'upstream'), 'unknown', 'upstream'],
   [new WechatTransportError('timeout'), 'unknown', 'upstream'],
+  [new WechatBillError('the summary row does not match its header', 12), 'unknown', 'upstream'],
   [new WechatOAuthError(40029, 'invalid code'), 'refused', 'upstream'],
   [new WechatSignatureError('sign does not verify', 'inbound'), 'refused', 'inbound'],
   [new WechatXmlError('malformed XML', 'MALFORMED', 'inbound'), 'refused', 'inbound'],
