@@ -43,7 +43,10 @@ describe.each(backends)('pay calls WeChat answers with garbage ($name)', (backen
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LogEntry);
     const logged = entries.find((entry) => entry.msg === 'upstream call failed');
-    expect(logged).toMatchObject({ level: 50, err: { type: 'WechatXmlError', source: 'upstream', outcome: 'unknown' } });
+    expect(logged).toMatchObject({
+      level: 50,
+      err: { type: 'WechatXmlError', source: 'upstream', outcome: 'unknown' },
+    });
     expect(entries.some((entry) => entry.msg === 'request failed')).toBe(false);
     expect((await orderRow(stack, order.outTradeNo)).prepay_id).toBeNull();
 

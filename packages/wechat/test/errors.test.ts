@@ -50,12 +50,16 @@ describe('one WechatError family', () => {
       expect([err.message, isPayRefusal(err)]).toEqual([err.message, outcome === 'refused' && source === 'upstream']);
     }
     expect(isPayRefusal(new Error('bug'))).toBe(false);
-    expect(isPayRefusal(new WechatTransportError('refused on retry', undefined, { cause: failures[0]![0] }))).toBe(false);
+    const refusalAfterUnknown = new WechatTransportError('refused on retry', undefined, { cause: failures[0]![0] });
+    expect(isPayRefusal(refusalAfterUnknown)).toBe(false);
   });
 
   it('parseXml blames the sender of a message posted to us, unless told it is WeChat’s answer', async () => {
     await expect(parseXml('<xml><a>')).rejects.toMatchObject({ source: 'inbound', outcome: 'refused' });
-    await expect(parseXml('<xml><a>', { source: 'upstream' })).rejects.toMatchObject({ source: 'upstream', outcome: 'unknown' });
+    await expect(parseXml('<xml><a>', { source: 'upstream' })).rejects.toMatchObject({
+      source: 'upstream',
+      outcome: 'unknown',
+    });
     await expect(parseXml('x'.repeat(10), { maxBytes: 5, source: 'upstream' })).rejects.toMatchObject({
       reason: 'TOO_LARGE',
       source: 'upstream',
@@ -63,12 +67,14 @@ describe('one WechatError family', () => {
   });
 
   it('buildXml refuses a value XML cannot carry as a local failure: nothing was sent', () => {
-    expect(() => buildXml({ body: 'a\u0001b' })).toThrow(expect.objectContaining({ source: 'local', reason: 'INVALID_CHAR' }));
+    const local = expect.objectContaining({ source: 'local', outcome: 'refused', reason: 'INVALID_CHAR' });
+    expect(() => buildXml({ body: 'a\u0001b' })).toThrow(local);
   });
 
   it('a forged notification is the sender’s bad input, refused, never an upstream failure', async () => {
     const merchant = { appId: 'wx2421b1c4370ec43b', mchId: '10000100', apiKey: '192006250b4c09247ec02edce69f6a2d' };
-    const forged = buildXml({ return_code: 'SUCCESS', appid: merchant.appId, mch_id: merchant.mchId, sign: 'F'.repeat(32) });
+    const { appId: appid, mchId: mch_id } = merchant;
+    const forged = buildXml({ return_code: 'SUCCESS', appid, mch_id, sign: 'F'.repeat(32) });
     for (const body of [forged, '<xml><return_code>SUCC', '<html></html>']) {
       const err = await parsePayNotify(body, merchant).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WechatError);

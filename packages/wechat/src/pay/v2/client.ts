@@ -44,7 +44,9 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
  * /secapi/* knows the merchant by its client certificate: never send without one, nor over plain HTTP,
  * which cannot carry it.
  */
-function secapiClientCert(path: string, url: URL, tls: ClientTls | undefined): Required<Pick<ClientTls, 'cert' | 'key'>> {
+type ClientCert = Required<Pick<ClientTls, 'cert' | 'key'>>;
+
+function secapiClientCert(path: string, url: URL, tls: ClientTls | undefined): ClientCert {
   if (!tls?.cert || !tls.key) throw new Error(`${path} needs the merchant client certificate (tls.cert and tls.key)`);
   if (url.protocol !== 'https:') {
     throw new Error(`${path} needs an https secapiBaseUrl: the client certificate is only presented over TLS`);

@@ -33,8 +33,8 @@ export interface Merchant {
 /** Returns the fields of a SUCCESS/SUCCESS answer signed by WeChat for this merchant; throws otherwise. */
 export function checkEnvelope(fields: FlatXml, merchant: Merchant): FlatXml {
   if (fields.return_code !== 'SUCCESS') {
-    const returnMsg = fields.return_msg || fields.retmsg || (fields.return_code ? 'FAIL' : 'response has no return_code');
-    throw new WechatPayCommunicationError(returnMsg);
+    const fallback = fields.return_code ? 'FAIL' : 'response has no return_code';
+    throw new WechatPayCommunicationError(fields.return_msg || fields.retmsg || fallback);
   }
   if (!verify(fields, merchant.apiKey, merchant.signType)) {
     throw new WechatSignatureError('response sign does not verify', 'upstream');

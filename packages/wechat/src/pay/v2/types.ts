@@ -48,7 +48,16 @@ export interface UnifiedOrderResult {
 }
 
 /** The documented trade_state values; ACCEPT (received, awaiting debit) appears in some doc revisions. */
-export const TRADE_STATES = ['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT'] as const;
+export const TRADE_STATES = [
+  'SUCCESS',
+  'REFUND',
+  'NOTPAY',
+  'CLOSED',
+  'REVOKED',
+  'USERPAYING',
+  'PAYERROR',
+  'ACCEPT',
+] as const;
 export type TradeState = (typeof TRADE_STATES)[number];
 
 export type OrderQueryBy = { outTradeNo: string } | { transactionId: string };
