@@ -1,28 +1,83 @@
-/** Typed errors of the WeChat protocol core. Messages never contain keys or secrets. */
+/**
+ * Typed errors of the WeChat protocol core, one family under `WechatError`: catch the root once and
+ * branch on `outcome` and `source`. Messages never contain keys or secrets.
+ */
 
-/** Malformed, hostile (DOCTYPE/ENTITY) or oversized XML, or a value XML cannot carry. */
-export class WechatXmlError extends Error {
+/**
+ * Whether what was asked definitely did not happen:
+ * - 'refused': it did not. WeChat refused it, it was never sent, or (for a message posted to us) we
+ *   refused the message. Nothing changed, so giving up or asking again is safe.
+ * - 'unknown': WeChat may have done it (no answer, a 5xx, SYSTEMERROR, an answer we cannot read or
+ *   trust). Money moves only on a known outcome: settle it by query or notification.
+ */
+export type WechatOutcome = 'refused' | 'unknown';
+
+/**
+ * Where the failure lies:
+ * - 'upstream': WeChat's answer to a call we made, or the lack of one (an upstream failure, 502 at an API edge);
+ * - 'inbound': a message posted to us as if by WeChat (a notification) that must not be trusted: the sender's bad
+ *   input;
+ * - 'local': a request we could not build (a value XML cannot carry); nothing was sent: a bug of the caller.
+ */
+export type WechatErrorSource = 'upstream' | 'inbound' | 'local';
+
+/**
+ * Root of every error this package throws on purpose (argument checks before sending throw a plain
+ * `Error`). Catch it once and branch on the fields, not on a list of subclasses.
+ */
+export class WechatError extends Error {
+  override readonly name: string = 'WechatError';
+  constructor(
+    message: string,
+    readonly outcome: WechatOutcome,
+    readonly source: WechatErrorSource,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The outcome of an XML problem follows from where the XML came from: an unreadable answer may hide a done deed. */
+const outcomeOf = (source: WechatErrorSource): WechatOutcome => (source === 'upstream' ? 'unknown' : 'refused');
+
+/**
+ * Malformed, hostile (DOCTYPE/ENTITY) or oversized XML, or a value XML cannot carry. Thrown by `parseXml`
+ * (source 'inbound' unless told the XML is WeChat's answer), by the Pay client for an unreadable or
+ * oversized answer ('upstream', outcome unknown: settle by query) and by `buildXml` ('local': fix the value).
+ */
+export class WechatXmlError extends WechatError {
   override readonly name = 'WechatXmlError';
   constructor(
     message: string,
     readonly reason: 'EMPTY' | 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED' | 'NOT_FLAT' | 'BAD_ROOT' | 'INVALID_CHAR',
+    source: WechatErrorSource,
   ) {
-    super(message);
+    super(message, outcomeOf(source), source);
   }
 }
 
-/** A response or notification whose sign does not verify, or whose appid/mch_id is not ours. */
-export class WechatSignatureError extends Error {
+/**
+ * A sign that does not verify, or an appid/mch_id that is not ours. On a Pay answer ('upstream') the outcome
+ * is unknown: WeChat may have done what was asked, so settle by query. On a notification ('inbound') the
+ * message is refused: reply FAIL and change nothing.
+ */
+export class WechatSignatureError extends WechatError {
   override readonly name = 'WechatSignatureError';
+  constructor(message: string, source: 'upstream' | 'inbound') {
+    super(message, outcomeOf(source), source);
+  }
 }
 
 /**
  * A notification that is well-formed and authentic enough to read but must not be accepted
- * (return_code≠SUCCESS, another merchant's appid/mch_id, bad amounts, missing fields).
- * The message is fixed text, safe to log and to send back in a FAIL reply.
+ * (return_code≠SUCCESS, another merchant's appid/mch_id, bad amounts, missing fields): reply FAIL
+ * with the message, which is fixed text, safe to log and to send back.
  */
-export class WechatNotifyError extends Error {
+export class WechatNotifyError extends WechatError {
   override readonly name = 'WechatNotifyError';
+  constructor(message: string) {
+    super(message, 'refused', 'inbound');
+  }
 }
 
 /**
@@ -56,15 +111,18 @@ export function oauthErrorKind(errcode: number): OAuthErrorKind {
   return 'OTHER';
 }
 
-/** `api.weixin.qq.com` answered `{errcode, errmsg}` with errcode ≠ 0. Branch on `kind`/`errcode`, never on `errmsg`. */
-export class WechatOAuthError extends Error {
+/**
+ * `api.weixin.qq.com` answered `{errcode, errmsg}` with errcode ≠ 0: WeChat refused the call. Branch on
+ * `kind`/`errcode` (what to do next), never on `errmsg`.
+ */
+export class WechatOAuthError extends WechatError {
   override readonly name = 'WechatOAuthError';
   readonly kind: OAuthErrorKind;
   constructor(
     readonly errcode: number,
     readonly errmsg: string,
   ) {
-    super(`WeChat OAuth error ${errcode}: ${oauthErrorMeaning(errcode) ?? errmsg}`);
+    super(`WeChat OAuth error ${errcode}: ${oauthErrorMeaning(errcode) ?? errmsg}`, 'refused', 'upstream');
     this.kind = oauthErrorKind(errcode);
   }
   /** The code was reused (40163), invalid (40029), expired (42003) or missing (41008). */
@@ -101,58 +159,73 @@ export function oauthErrorMeaning(errcode: number): string | undefined {
   return OAUTH_ERRORS[errcode];
 }
 
-/** Pay v2 `return_code=FAIL`: the request itself was refused (sign, format, permission). */
-export class WechatPayCommunicationError extends Error {
+/**
+ * Pay v2 `return_code=FAIL`: WeChat refused the request itself (sign, format, permission) and did nothing.
+ * Fix the request or configuration; resending it unchanged will be refused again.
+ */
+export class WechatPayCommunicationError extends WechatError {
   override readonly name = 'WechatPayCommunicationError';
   constructor(readonly returnMsg: string) {
-    super(`WeChat Pay refused the request: ${returnMsg}`);
+    super(`WeChat Pay refused the request: ${returnMsg}`, 'refused', 'upstream');
   }
 }
 
-/** Pay v2 `result_code=FAIL`: the request was understood but the business operation failed. */
-export class WechatPayBusinessError extends Error {
+/** Errors the docs say to retry with identical parameters: WeChat may still complete the request. */
+const RETRYABLE_ERR_CODES: ReadonlySet<string> = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
+
+/**
+ * Pay v2 `result_code=FAIL`: the request was understood but the business operation failed. Branch on
+ * `errCode` (ORDERPAID, ORDERCLOSED, NOTENOUGH, …). A `retryable` one (SYSTEMERROR, BIZERR_NEED_RETRY)
+ * has an unknown outcome; any other is a refusal.
+ */
+export class WechatPayBusinessError extends WechatError {
   override readonly name = 'WechatPayBusinessError';
   constructor(
     readonly errCode: string,
     readonly errCodeDes: string,
   ) {
-    super(`WeChat Pay business error ${errCode}: ${errCodeDes}`);
+    const outcome = RETRYABLE_ERR_CODES.has(errCode) ? 'unknown' : 'refused';
+    super(`WeChat Pay business error ${errCode}: ${errCodeDes}`, outcome, 'upstream');
   }
   /** Errors the docs say to retry with identical parameters. */
   get retryable(): boolean {
-    return this.errCode === 'SYSTEMERROR' || this.errCode === 'BIZERR_NEED_RETRY';
+    return RETRYABLE_ERR_CODES.has(this.errCode);
   }
-}
-
-/**
- * True when WeChat Pay definitely did not do what was asked: return_code=FAIL, or a result_code=FAIL
- * that no retry would change. Anything else (no answer, an unverifiable or unusable reply) is unknown.
- */
-export function isPayRefusal(err: unknown): boolean {
-  return err instanceof WechatPayCommunicationError || (err instanceof WechatPayBusinessError && !err.retryable);
 }
 
 /**
  * Pay v2 SUCCESS/SUCCESS, signed and verified, yet unusable: a needed field missing or not an integer,
  * or an answer about another order or refund than the one asked for. WeChat accepted the request, so
- * it may have done what was asked: the outcome is unknown, never a refusal.
+ * it may have done what was asked: the outcome is unknown, never a refusal. Settle by query or notification.
  */
-export class WechatPayResponseError extends Error {
+export class WechatPayResponseError extends WechatError {
   override readonly name = 'WechatPayResponseError';
+  constructor(message: string) {
+    super(message, 'unknown', 'upstream');
+  }
 }
 
 /**
- * Network failure, timeout or non-2xx HTTP status talking to WeChat: the outcome is unknown. Also a
- * refund refused on a retry after an unanswered attempt (that attempt may have been applied; `cause`
- * is the refusal).
+ * Network failure, timeout, non-2xx HTTP status or a body that is not WeChat's (OAuth JSON) talking to
+ * WeChat: the outcome is unknown, so retry with the same request or settle by query. Also a refund
+ * refused on a retry after an unanswered attempt (that attempt may have been applied; `cause` is the refusal).
  */
-export class WechatTransportError extends Error {
+export class WechatTransportError extends WechatError {
   override readonly name = 'WechatTransportError';
   constructor(
     message: string,
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, 'unknown', 'upstream', options);
   }
+}
+
+/**
+ * True when WeChat definitely did not do what was asked of it: return_code=FAIL, a result_code=FAIL that
+ * no retry would change, an OAuth errcode. Anything else (no answer, an unverifiable or unusable reply,
+ * a bug of ours) is not a refusal. The same as `err.source === 'upstream' && err.outcome === 'refused'`.
+ */
+export function isPayRefusal(err: unknown): boolean {
+  return err instanceof WechatError && err.source === 'upstream' && err.outcome === 'refused';
 }

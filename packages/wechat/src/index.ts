@@ -7,5 +7,5 @@ export * from './refund-crypto';
 export * from './fields';
 export * from './oauth';
 export * from './notify';
-export * from './pay-client';
+export * from './pay/v2';
 export * from './bill';

@@ -65,13 +65,13 @@ export interface RefundNotify {
 function notifySignType(fields: FlatXml): SignType {
   const declared = fields.sign_type;
   if (declared !== undefined && declared !== '') {
-    if (!isSignType(declared)) throw new WechatSignatureError('unsupported sign_type');
+    if (!isSignType(declared)) throw new WechatSignatureError('unsupported sign_type', 'inbound');
     return declared;
   }
   const length = fields.sign?.length;
   if (length === 32) return 'MD5';
   if (length === 64) return 'HMAC-SHA256';
-  throw new WechatSignatureError('sign has an unexpected length');
+  throw new WechatSignatureError('sign has an unexpected length', 'inbound');
 }
 
 function requireField(fields: FlatXml, name: string): string {
@@ -94,9 +94,11 @@ function checkMerchant(fields: FlatXml, options: NotifyOptions): void {
 export async function parsePayNotify(body: string | Buffer, options: NotifyOptions): Promise<PayNotify> {
   const fields = await parseXml(body, { maxBytes: options.maxBytes });
   if (fields.return_code !== 'SUCCESS') throw new WechatNotifyError('return_code is not SUCCESS');
-  if (!fields.sign) throw new WechatSignatureError('missing sign');
+  if (!fields.sign) throw new WechatSignatureError('missing sign', 'inbound');
   // Authenticity first: nothing else in an unverified message is worth reading.
-  if (!verify(fields, options.apiKey, notifySignType(fields))) throw new WechatSignatureError('sign does not verify');
+  if (!verify(fields, options.apiKey, notifySignType(fields))) {
+    throw new WechatSignatureError('sign does not verify', 'inbound');
+  }
   checkMerchant(fields, options);
 
   const resultCode = fields.result_code;
@@ -128,7 +130,7 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
   const outer = await parseXml(body, { maxBytes: options.maxBytes });
   if (outer.return_code !== 'SUCCESS') throw new WechatNotifyError('return_code is not SUCCESS');
   const reqInfo = outer.req_info;
-  if (!reqInfo) throw new WechatSignatureError('missing req_info');
+  if (!reqInfo) throw new WechatSignatureError('missing req_info', 'inbound');
 
   // There is no sign: decrypting to well-formed XML with our key is the authentication.
   let fields: FlatXml;
@@ -137,7 +139,7 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
     fields = await parseXml(decryptReqInfo(reqInfo, options.apiKey), { root: 'root', maxBytes: options.maxBytes });
   } catch (err) {
     if (err instanceof WechatXmlError && err.reason === 'TOO_LARGE') throw err;
-    throw new WechatSignatureError('req_info could not be decrypted with our API key');
+    throw new WechatSignatureError('req_info could not be decrypted with our API key', 'inbound');
   }
   checkMerchant(outer, options);
 

@@ -42,22 +42,34 @@ export interface ParseOptions {
   /** Root element name; `xml` for everything except the decrypted refund notification (`root`). */
   root?: string;
   maxBytes?: number;
+  /**
+   * Who sent the XML, for the errors' `source`: 'inbound' (default) for a message posted to us,
+   * 'upstream' for WeChat's answer to our own call (whose outcome an unreadable answer leaves unknown).
+   */
+  source?: 'inbound' | 'upstream';
 }
 
 export async function parseXml(input: string | Buffer, options: ParseOptions = {}): Promise<FlatXml> {
   const root = options.root ?? 'xml';
   const maxBytes = options.maxBytes ?? MAX_XML_BYTES;
-  if (typeof input !== 'string' && !Buffer.isBuffer(input)) throw new WechatXmlError('body must be a string or Buffer', 'MALFORMED');
+  const source = options.source ?? 'inbound';
+  if (typeof input !== 'string' && !Buffer.isBuffer(input)) {
+    throw new WechatXmlError('body must be a string or Buffer', 'MALFORMED', source);
+  }
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
-  if (size === 0) throw new WechatXmlError('empty body', 'EMPTY');
-  if (size > maxBytes) throw new WechatXmlError(`XML body exceeds ${maxBytes} bytes`, 'TOO_LARGE');
+  if (size === 0) throw new WechatXmlError('empty body', 'EMPTY', source);
+  if (size > maxBytes) throw new WechatXmlError(`XML body exceeds ${maxBytes} bytes`, 'TOO_LARGE', source);
   // The BOM is stripped here rather than by xml2js so that sax positions index into `text`.
   // XML 1.0 §2.11: every parser reads CR LF and lone CR as LF, inside CDATA too; sax does not,
   // so it is done here, and values are signed and compared as WeChat's own parser sees them.
   const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE');
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE', source);
+  }
   // sax lets these through inside CDATA; refusing them here keeps every parsed field re-buildable by buildXml.
-  if (hasNonXmlChar(text)) throw new WechatXmlError('body contains a character XML cannot carry', 'INVALID_CHAR');
+  if (hasNonXmlChar(text)) {
+    throw new WechatXmlError('body contains a character XML cannot carry', 'INVALID_CHAR', source);
+  }
 
   const parser = newParser();
   // xml2js resolves as soon as the root closes and silently drops whatever follows
@@ -71,25 +83,31 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   try {
     doc = await parser.parseStringPromise(text);
   } catch {
-    throw new WechatXmlError('malformed XML', 'MALFORMED');
+    throw new WechatXmlError('malformed XML', 'MALFORMED', source);
   }
   if (!doc || typeof doc !== 'object' || !Object.hasOwn(doc, prefixName(root))) {
-    throw new WechatXmlError(`root element must be <${root}>`, 'BAD_ROOT');
+    throw new WechatXmlError(`root element must be <${root}>`, 'BAD_ROOT', source);
   }
-  if (rootEnd < 0 || text.slice(rootEnd).trim() !== '') throw new WechatXmlError('content after the root element', 'MALFORMED');
+  if (rootEnd < 0 || text.slice(rootEnd).trim() !== '') {
+    throw new WechatXmlError('content after the root element', 'MALFORMED', source);
+  }
   const body = (doc as Record<string, unknown>)[prefixName(root)];
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new WechatXmlError('root must contain fields', 'NOT_FLAT');
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new WechatXmlError('root must contain fields', 'NOT_FLAT', source);
+  }
 
   const out: FlatXml = {};
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (key === '$') throw new WechatXmlError('attributes are not allowed', 'NOT_FLAT');
-    if (key === TEXT_KEY) throw new WechatXmlError('text directly inside the root is not allowed', 'NOT_FLAT');
-    if (!key.startsWith(NAME_PREFIX)) throw new WechatXmlError('root must contain only fields', 'NOT_FLAT');
+    if (key === '$') throw new WechatXmlError('attributes are not allowed', 'NOT_FLAT', source);
+    if (key === TEXT_KEY) throw new WechatXmlError('text directly inside the root is not allowed', 'NOT_FLAT', source);
+    if (!key.startsWith(NAME_PREFIX)) throw new WechatXmlError('root must contain only fields', 'NOT_FLAT', source);
     const name = key.slice(NAME_PREFIX.length);
     // Assigning `__proto__` would silently drop the field (or swap the prototype); refuse it instead.
-    if (name === '__proto__') throw new WechatXmlError('field <__proto__> is not allowed', 'NOT_FLAT');
-    if (typeof value !== 'string') throw new WechatXmlError(`field <${name}> must be a single text value`, 'NOT_FLAT');
+    if (name === '__proto__') throw new WechatXmlError('field <__proto__> is not allowed', 'NOT_FLAT', source);
+    if (typeof value !== 'string') {
+      throw new WechatXmlError(`field <${name}> must be a single text value`, 'NOT_FLAT', source);
+    }
     out[name] = value;
   }
   return out;
@@ -124,16 +142,19 @@ export function buildXml(fields: Readonly<Record<string, string | number | undef
     if (value === undefined || value === null || value === '') continue;
     // `__proto__` is refused by parseXml, so writing it would build a body nobody can read back.
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === '__proto__') {
-      throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT');
+      throw new WechatXmlError(`invalid field name ${JSON.stringify(name)}`, 'NOT_FLAT', 'local');
     }
     const text = String(value);
     // A lone surrogate would be sent as U+FFFD and no longer match the sign computed over it.
     if (hasNonXmlChar(text)) {
-      throw new WechatXmlError(`field <${name}> contains a character XML cannot carry`, 'INVALID_CHAR');
+      throw new WechatXmlError(`field <${name}> contains a character XML cannot carry`, 'INVALID_CHAR', 'local');
     }
     // The receiver's parser turns CR into LF, so a value with CR would be verified against a sign
     // computed over different bytes: refuse it, callers normalise line breaks before signing.
-    if (text.includes('\r')) throw new WechatXmlError(`field <${name}> contains a carriage return; use \\n line breaks`, 'INVALID_CHAR');
+    if (text.includes('\r')) {
+      const message = `field <${name}> contains a carriage return; use \\n line breaks`;
+      throw new WechatXmlError(message, 'INVALID_CHAR', 'local');
+    }
     out += `<${name}>${cdata(text)}</${name}>`;
   }
   return `${out}</${root}>`;

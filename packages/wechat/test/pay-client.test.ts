@@ -1,9 +1,11 @@
 /** PayClient against an in-test fake of api.mch.weixin.qq.com (HTTP, and HTTPS with mutual TLS for /secapi). */
+import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   PayClient,
+  WechatError,
   WechatPayBusinessError,
   WechatPayCommunicationError,
   WechatPayResponseError,
@@ -32,6 +34,33 @@ interface Seen {
   clientCertCN?: string;
 }
 
+/** The fake's progress, so tests wait for a request to arrive instead of guessing how long it takes. */
+const fakeEvents = new EventEmitter();
+
+/** Resolves once the fake has received `count` requests about `id`. */
+async function arrival(seen: Seen[], id: string, count: number): Promise<void> {
+  const about = (s: Seen) => s.fields.out_trade_no === id || s.fields.out_refund_no === id;
+  while (seen.filter(about).length < count) await once(fakeEvents, 'request');
+}
+
+/**
+ * Fires the client's due timers on the fake clock (the deadline, the backoff), then lets the promise
+ * chains they start run. Only setTimeout is faked: sockets and setImmediate keep real time.
+ */
+async function advanceClock(ms: number): Promise<void> {
+  vi.advanceTimersByTime(ms);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+async function withFakeClock(run: () => Promise<void>): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    await run();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 /** Behaviour of the fake, chosen by out_trade_no / out_refund_no. */
 function fakeWechatPay(seen: Seen[]) {
   const attempts = new Map<string, number>();
@@ -54,6 +83,7 @@ function fakeWechatPay(seen: Seen[]) {
       return fail('XML_FORMAT_ERROR');
     }
     seen.push({ path, body, fields, clientCertCN });
+    fakeEvents.emit('request');
     const signType = (fields.sign_type ?? 'MD5') as SignType;
     if (signType !== 'MD5' && signType !== 'HMAC-SHA256') return fail('签名类型不支持');
     if (!verify(fields, KEY, signType)) return fail('签名错误');
@@ -83,7 +113,7 @@ function fakeWechatPay(seen: Seen[]) {
       case 'STALL':
         // Headers and half a body, then silence: the deadline must cover the download too.
         res.writeHead(200, { 'Content-Type': 'text/plain' });
-        res.write('<xml><return_code>');
+        res.write('<xml><return_code>', () => fakeEvents.emit('stalled'));
         return;
       case 'RFAIL':
         return fail('appid and openid not match');
@@ -101,12 +131,12 @@ function fakeWechatPay(seen: Seen[]) {
       case 'E500':
         if (attempt === 1) return send('upstream error', 500);
         break;
-      // An attempt that may have been applied, then a refusal of the retry.
+      // An attempt that may have been applied (its answer is lost: the connection drops), then a refusal of the retry.
       case 'LOSTTHENLIMITED':
-        if (attempt === 1) return;
+        if (attempt === 1) return void req.socket.destroy();
         return bizFail('FREQUENCY_LIMITED', '频率限制');
       case 'LOSTTHENPAID':
-        if (attempt === 1) return;
+        if (attempt === 1) return void req.socket.destroy();
         return bizFail('ORDERPAID', '该订单已支付');
       case 'E500THENRFAIL':
         if (attempt === 1) return send('upstream error', 500);
@@ -118,6 +148,10 @@ function fakeWechatPay(seen: Seen[]) {
         return send('not here', 404);
       case 'HUGE':
         return send(`<xml><a>${'x'.repeat(100_000)}</a></xml>`);
+      case 'GARBLED':
+        return send('<xml><return_code><![CDATA[SUCC');
+      case 'HTMLPAGE':
+        return send('<html><body>502 Bad Gateway</body></html>');
     }
 
     switch (path) {
@@ -222,8 +256,9 @@ describe('PayClient over HTTP', () => {
   });
   afterAll(() => server.close());
 
+  // A generous deadline: only the tests about timeouts may see one fire, and they use a fake clock.
   const client = (opts: Partial<PayClientOptions> = {}) =>
-    new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, timeoutMs: 1000, retryDelayMs: 5, ...opts });
+    new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, timeoutMs: 30_000, retryDelayMs: 5, ...opts });
   const lastFor = (id: string) => seen.filter((s) => s.fields.out_trade_no === id || s.fields.out_refund_no === id);
 
   for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
@@ -297,7 +332,10 @@ describe('PayClient over HTTP', () => {
   });
 
   it('a response signed with another key → WechatSignatureError, not retried', async () => {
-    expect(await rejection(client({ retries: 3 }).unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }))).toBeInstanceOf(WechatSignatureError);
+    const err = await rejection(client({ retries: 3 }).unifiedOrder({ ...order, outTradeNo: 'BADSIGN' }));
+    expect(err).toBeInstanceOf(WechatSignatureError);
+    // WeChat may have done what was asked before the reply was tampered with.
+    expect(err).toMatchObject({ source: 'upstream', outcome: 'unknown' });
     expect(lastFor('BADSIGN')).toHaveLength(1);
   });
 
@@ -355,23 +393,51 @@ describe('PayClient over HTTP', () => {
     expect(lastFor('E404')).toHaveLength(1);
   });
 
-  it('timeout → WechatTransportError after 1 + retries bounded attempts', async () => {
-    const started = Date.now();
-    const err = await rejection(client({ timeoutMs: 150, retries: 1 }).closeOrder('SLOW'));
-    expect(err).toBeInstanceOf(WechatTransportError);
-    expect(err.message).toMatch(/timed out/);
-    expect(lastFor('SLOW')).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(2000);
+  it('timeout → WechatTransportError after 1 + retries bounded attempts', () =>
+    withFakeClock(async () => {
+      const pending = rejection(client({ timeoutMs: 10_000, retries: 1, retryDelayMs: 5 }).closeOrder('SLOW'));
+      await arrival(seen, 'SLOW', 1);
+      await advanceClock(9_999);
+      expect(lastFor('SLOW')).toHaveLength(1); // not before the deadline
+      await advanceClock(1); // the deadline: the attempt is abandoned, the retry waits 5 ms
+      await advanceClock(5);
+      await arrival(seen, 'SLOW', 2);
+      await advanceClock(10_000);
+      const err = await pending;
+      expect(err).toBeInstanceOf(WechatTransportError);
+      expect(err.message).toMatch(/timed out after 10000 ms/);
+      expect((err as WechatError).outcome).toBe('unknown');
+      expect(lastFor('SLOW')).toHaveLength(2);
+    }));
+
+  it('a response that stalls mid-body → WechatTransportError timeout', () =>
+    withFakeClock(async () => {
+      const stalled = once(fakeEvents, 'stalled');
+      const pending = rejection(client({ timeoutMs: 10_000, retries: 0 }).closeOrder('STALL'));
+      await stalled;
+      await advanceClock(10_000);
+      const err = await pending;
+      expect(err).toBeInstanceOf(WechatTransportError);
+      expect(err.message).toMatch(/timed out/);
+    }));
+
+  it('an oversized response is refused: WeChat answered, so the outcome is unknown', async () => {
+    const err = await rejection(client().closeOrder('HUGE'));
+    expect(err).toBeInstanceOf(WechatXmlError);
+    expect(err).toMatchObject({ reason: 'TOO_LARGE', source: 'upstream', outcome: 'unknown' });
   });
 
-  it('a response that stalls mid-body → WechatTransportError timeout', async () => {
-    const err = await rejection(client({ timeoutMs: 150, retries: 0 }).closeOrder('STALL'));
-    expect(err).toBeInstanceOf(WechatTransportError);
-    expect(err.message).toMatch(/timed out/);
-  });
-
-  it('an oversized response is refused', async () => {
-    expect(await rejection(client().closeOrder('HUGE'))).toBeInstanceOf(WechatXmlError);
+  it('an answer that is not XML → WechatXmlError from upstream, outcome unknown, never a refusal', async () => {
+    for (const [outTradeNo, reason] of [
+      ['GARBLED', 'MALFORMED'],
+      ['HTMLPAGE', 'BAD_ROOT'],
+    ] as const) {
+      const err = await rejection(client({ retries: 3 }).unifiedOrder({ ...order, outTradeNo }));
+      expect(err).toBeInstanceOf(WechatXmlError);
+      expect(err).toMatchObject({ reason, source: 'upstream', outcome: 'unknown' });
+      expect(isPayRefusal(err)).toBe(false);
+      expect(lastFor(outTradeNo)).toHaveLength(1);
+    }
   });
 
   it('a refused connection → WechatTransportError', async () => {
@@ -466,7 +532,7 @@ describe('PayClient refund over mutual TLS', () => {
     const handler = fakeWechatPay(seen);
     plain = await startServer(handler);
     tls = await startServer(handler, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
-  }, 10_000);
+  });
   afterAll(async () => {
     await plain?.close();
     await tls?.close();
@@ -482,7 +548,8 @@ describe('PayClient refund over mutual TLS', () => {
       payBaseUrl: plain.url,
       secapiBaseUrl: tls.url,
       tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
-      timeoutMs: 2000,
+      // Generous: a TLS handshake on a busy machine must never lose a race against the deadline.
+      timeoutMs: 30_000,
       retries: 0,
       ...opts,
     });
@@ -519,14 +586,15 @@ describe('PayClient refund over mutual TLS', () => {
     }
   });
 
-  it('a refund refused on the retry after an attempt that may have been applied → WechatTransportError (outcome unknown)', async () => {
-    const retrying = client({ retries: 1, retryDelayMs: 5, timeoutMs: 200 });
+  it('a refund refused on the retry after an attempt that may have been applied → outcome unknown', async () => {
+    const retrying = client({ retries: 1, retryDelayMs: 5 });
     for (const [outRefundNo, refusal] of [
       ['LOSTTHENLIMITED', WechatPayBusinessError],
       ['E500THENRFAIL', WechatPayCommunicationError],
     ] as const) {
       const err = await rejection(retrying.refund({ ...refund, outRefundNo }));
       expect(err).toBeInstanceOf(WechatTransportError);
+      expect(err).toMatchObject({ outcome: 'unknown', source: 'upstream' });
       expect(err.message).toMatch(/may have been applied/);
       expect(err.cause).toBeInstanceOf(refusal);
       const attempts = seen.filter((s) => s.fields.out_refund_no === outRefundNo);
@@ -537,7 +605,7 @@ describe('PayClient refund over mutual TLS', () => {
     const refused = await rejection(retrying.refund({ ...refund, outRefundNo: 'BUSYTHENNOTENOUGH' }));
     expect(refused).toBeInstanceOf(WechatPayBusinessError);
     expect((refused as WechatPayBusinessError).errCode).toBe('NOTENOUGH');
-    // And closeOrder keeps its meaning: ORDERPAID after a timeout still says the order is paid.
+    // And closeOrder keeps its meaning: ORDERPAID after a lost answer still says the order is paid.
     const paid = await rejection(retrying.closeOrder('LOSTTHENPAID'));
     expect(paid).toBeInstanceOf(WechatPayBusinessError);
     expect((paid as WechatPayBusinessError).errCode).toBe('ORDERPAID');
@@ -576,22 +644,5 @@ describe('PayClient refund over mutual TLS', () => {
     const rogue = client({ tls: { cert: pki.rogueClient.cert, key: pki.rogueClient.key, ca: pki.ca } });
     expect(await rejection(rogue.refund(refund))).toBeInstanceOf(WechatTransportError);
     expect(seen.length).toBe(before);
-  });
-});
-
-describe('isPayRefusal', () => {
-  it('is true only when WeChat definitely did not do it', () => {
-    expect(isPayRefusal(new WechatPayCommunicationError('签名错误'))).toBe(true);
-    expect(isPayRefusal(new WechatPayBusinessError('NOTENOUGH', '余额不足'))).toBe(true);
-    for (const unknown of [
-      new WechatPayBusinessError('SYSTEMERROR', '系统超时'),
-      new WechatPayBusinessError('BIZERR_NEED_RETRY', '需要重试'),
-      new WechatPayResponseError('malformed response: missing refund_id'),
-      new WechatSignatureError('response sign does not verify'),
-      new WechatTransportError('timeout'),
-      new Error('bug'),
-    ]) {
-      expect([unknown.message, isPayRefusal(unknown)]).toEqual([unknown.message, false]);
-    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'koa';
 import {
+  WechatError,
   WechatOAuthError,
   WechatTransportError,
   safeEqual,
@@ -157,13 +158,14 @@ function answer(ctx: Context, outcome: CallbackOutcome): void {
 }
 
 /** WeChat answered with an error, garbage or nothing at all (as opposed to a bug of ours). */
-function isWechatFailure(err: unknown): err is WechatOAuthError | WechatTransportError {
-  return err instanceof WechatOAuthError || err instanceof WechatTransportError;
+function isWechatFailure(err: unknown): err is WechatError {
+  return err instanceof WechatError && err.source === 'upstream';
 }
 
 /** Loggable facts of a WeChat failure: the errcode or the transport message, which names the path but never the query. */
-function wechatFailureFields(err: WechatOAuthError | WechatTransportError): Record<string, unknown> {
-  return err instanceof WechatOAuthError ? { errcode: err.errcode } : { reason: err.message, ...(err.status ? { status: err.status } : {}) };
+function wechatFailureFields(err: WechatError): Record<string, unknown> {
+  if (err instanceof WechatOAuthError) return { errcode: err.errcode };
+  return { reason: err.message, ...(err instanceof WechatTransportError && err.status ? { status: err.status } : {}) };
 }
 
 const NO_PROFILE = { nickname: null, avatarUrl: null };

@@ -6,14 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
 import { ZodError } from 'zod';
-import {
-  WechatOAuthError,
-  WechatPayBusinessError,
-  WechatPayCommunicationError,
-  WechatPayResponseError,
-  WechatSignatureError,
-  WechatTransportError,
-} from '@wxpay-shop/wechat';
+import { WechatError, WechatOAuthError, WechatPayBusinessError } from '@wxpay-shop/wechat';
 import { isApiPath } from './paths';
 
 export class HttpError extends Error {
@@ -57,17 +50,16 @@ function classify(err: unknown): HttpError {
   if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
     return new HttpError(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', (err as Error).message);
   }
-  if (err instanceof WechatPayBusinessError) return upstreamError(`WeChat Pay rejected the request (${err.errCode})`);
-  if (err instanceof WechatOAuthError) return upstreamError(`WeChat sign-in failed (${err.errcode}), please retry`);
-  if (
-    err instanceof WechatPayCommunicationError ||
-    err instanceof WechatPayResponseError ||
-    err instanceof WechatTransportError ||
-    err instanceof WechatSignatureError
-  ) {
-    return upstreamError('WeChat is unavailable, please retry');
-  }
+  // Whatever WeChat answered to our call (or failed to) is its failure; a bad value of ours ('local') stays a 500.
+  if (err instanceof WechatError && err.source === 'upstream') return upstreamError(upstreamMessage(err));
   return new HttpError(500, 'INTERNAL', 'Internal error');
+}
+
+/** Public text for a failed WeChat call: the error code WeChat defines, never its raw message. */
+function upstreamMessage(err: WechatError): string {
+  if (err instanceof WechatPayBusinessError) return `WeChat Pay rejected the request (${err.errCode})`;
+  if (err instanceof WechatOAuthError) return `WeChat sign-in failed (${err.errcode}), please retry`;
+  return 'WeChat is unavailable, please retry';
 }
 
 const escapeHtml = (s: string) =>
@@ -112,7 +104,8 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
   } catch (err) {
     const httpError = classify(err);
     const log = ctx.state.log;
-    if (httpError.status >= 500) log?.error({ err }, 'request failed');
+    if (httpError.code === 'UPSTREAM_ERROR') log?.error({ err }, 'upstream call failed');
+    else if (httpError.status >= 500) log?.error({ err }, 'request failed');
     else log?.info({ code: httpError.code, message: httpError.message }, 'request rejected');
     ctx.status = httpError.status;
     ctx.set(httpError.headers);

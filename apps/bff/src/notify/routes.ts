@@ -5,14 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import {
-  WechatNotifyError,
-  WechatSignatureError,
-  WechatXmlError,
-  notifyReply,
-  parsePayNotify,
-  parseRefundNotify,
-} from '@wxpay-shop/wechat';
+import { WechatError, notifyReply, parsePayNotify, parseRefundNotify } from '@wxpay-shop/wechat';
 import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { findOrder } from '../orders/repository';
@@ -58,8 +51,9 @@ function notifyEndpoint(kind: 'pay' | 'refund', handle: (ctx: Context) => Promis
   };
 }
 
-function isRejection(err: unknown): err is Error {
-  return err instanceof WechatXmlError || err instanceof WechatSignatureError || err instanceof WechatNotifyError;
+/** The posted body itself is bad (malformed, forged, not for us): the sender's fault, answered FAIL. */
+function isRejection(err: unknown): err is WechatError {
+  return err instanceof WechatError && err.source === 'inbound';
 }
 
 const PAY_NOTIFY = '/api/wechat/pay/notify';

@@ -4,17 +4,21 @@
  * spreadsheets keep long numbers as text), then a summary header and one summary row. Amounts are yuan.
  * Columns are found by their Chinese names, so bills of the 24- and 27-column layouts both read.
  */
+import { WechatError } from '../errors';
 import { yuanToUnits } from './yuan';
 
-/** A bill we cannot read: the caller must not reconcile against a partial reading. */
-export class WechatBillError extends Error {
+/**
+ * A bill we cannot read: WeChat's answer is unusable (source 'upstream', outcome unknown), so the caller
+ * must not reconcile against a partial reading; download the bill again or reconcile by query.
+ */
+export class WechatBillError extends WechatError {
   override readonly name = 'WechatBillError';
   constructor(
     message: string,
     /** 1-based line of the bill the problem is on (0 when it is about the whole bill). */
     readonly line: number,
   ) {
-    super(message);
+    super(message, 'unknown', 'upstream');
   }
 }
 

@@ -1,11 +1,11 @@
 /**
- * One HTTP(S) POST of an XML body, via node:http(s) rather than fetch so that `/secapi/*`
+ * Pay v2's one HTTP(S) POST of an XML body, via node:http(s) rather than fetch so that `/secapi/*`
  * can present the merchant's client certificate. No retries and no protocol logic here.
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { WechatTransportError, WechatXmlError } from './errors';
+import { WechatTransportError, WechatXmlError } from '../../errors';
 
 /** cert/key are needed for /secapi/* only (PayClient refuses to send there without them). */
 export interface ClientTls {
@@ -29,7 +29,7 @@ interface PostXmlResult {
   body: Buffer;
 }
 
-/** Rejects with WechatTransportError (network, TLS, timeout) or WechatXmlError TOO_LARGE. */
+/** Rejects with WechatTransportError (network, TLS, timeout) or WechatXmlError TOO_LARGE (source 'upstream'). */
 export function postXml(url: URL, body: string, options: PostXmlOptions): Promise<PostXmlResult> {
   const isHttps = url.protocol === 'https:';
   if (!isHttps && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
@@ -71,7 +71,7 @@ export function postXml(url: URL, body: string, options: PostXmlOptions): Promis
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > options.maxBytes) {
-          finish(new WechatXmlError(`response exceeds ${options.maxBytes} bytes`, 'TOO_LARGE'));
+          finish(new WechatXmlError(`response exceeds ${options.maxBytes} bytes`, 'TOO_LARGE', 'upstream'));
           return;
         }
         chunks.push(chunk);

@@ -1,0 +1,76 @@
+/**
+ * Argument checks run before anything is signed or sent. Each throws a plain `Error` of the form
+ * `method: rule`, because a bad argument is the caller's bug, not a WeChat failure. Pure.
+ */
+import type { OrderQueryBy, RefundInput, RefundQueryBy, UnifiedOrderInput } from './types';
+
+function isPositiveFen(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
+}
+
+/** 参数规定: out_trade_no ≤ 32 of [0-9A-Za-z_-|*]; out_refund_no ≤ 64 of the same plus @. */
+const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{1,32}$/;
+const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+export function checkOutTradeNo(method: string, value: string): void {
+  if (typeof value !== 'string' || !OUT_TRADE_NO.test(value)) {
+    throw new Error(`${method}: outTradeNo must be 1-32 characters of [0-9A-Za-z_-|*]`);
+  }
+}
+
+function checkOutRefundNo(method: string, value: string): void {
+  if (typeof value !== 'string' || !OUT_REFUND_NO.test(value)) {
+    throw new Error(`${method}: outRefundNo must be 1-64 characters of [0-9A-Za-z_-|*@]`);
+  }
+}
+
+/** WeChat requires an absolute URL without a query string (notifications are POSTed to it as is). */
+function checkNotifyUrl(method: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${method}: notifyUrl must be an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${method}: notifyUrl must be http(s)`);
+  if (value.includes('?') || value.includes('#')) {
+    throw new Error(`${method}: notifyUrl must not carry a query string or fragment`);
+  }
+}
+
+export function checkUnifiedOrderInput(input: UnifiedOrderInput): void {
+  if (input.tradeType !== 'JSAPI' && input.tradeType !== 'NATIVE') throw new Error('tradeType must be JSAPI or NATIVE');
+  if (input.tradeType === 'JSAPI' && !input.openid) throw new Error('unifiedOrder: JSAPI requires openid');
+  if (input.tradeType === 'NATIVE' && !input.productId) throw new Error('unifiedOrder: NATIVE requires productId');
+  if (!isPositiveFen(input.totalFee)) throw new Error('unifiedOrder: totalFee must be a positive integer (fen)');
+  if (!input.outTradeNo || !input.body || !input.spbillCreateIp || !input.notifyUrl) {
+    throw new Error('unifiedOrder: outTradeNo, body, spbillCreateIp and notifyUrl are required');
+  }
+  checkOutTradeNo('unifiedOrder', input.outTradeNo);
+  checkNotifyUrl('unifiedOrder', input.notifyUrl);
+  const { timeExpire } = input;
+  if (timeExpire !== undefined && !(timeExpire instanceof Date && Number.isFinite(timeExpire.getTime()))) {
+    throw new Error('unifiedOrder: timeExpire must be a valid Date');
+  }
+}
+
+export function checkOrderQueryBy(by: OrderQueryBy): void {
+  if ('transactionId' in by) {
+    if (!by.transactionId) throw new Error('orderQuery: transactionId must not be empty');
+  } else checkOutTradeNo('orderQuery', by.outTradeNo);
+}
+
+export function checkRefundInput(input: RefundInput): void {
+  checkOutTradeNo('refund', input.outTradeNo);
+  checkOutRefundNo('refund', input.outRefundNo);
+  if (input.notifyUrl !== undefined) checkNotifyUrl('refund', input.notifyUrl);
+  if (!isPositiveFen(input.totalFee) || !isPositiveFen(input.refundFee)) {
+    throw new Error('refund: totalFee and refundFee must be positive integers (fen)');
+  }
+  if (input.refundFee > input.totalFee) throw new Error('refund: refundFee exceeds totalFee');
+}
+
+export function checkRefundQueryBy(by: RefundQueryBy): void {
+  if ('outRefundNo' in by) checkOutRefundNo('refundQuery', by.outRefundNo);
+  else checkOutTradeNo('refundQuery', by.outTradeNo);
+}

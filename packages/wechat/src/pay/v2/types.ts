@@ -1,0 +1,118 @@
+/** Pay API v2 client options and the typed inputs and results of each call. Types and their value lists only. */
+import type { SignType } from '../../sign';
+import type { ClientTls } from './xml-transport';
+
+export interface PayClientOptions {
+  appId: string;
+  mchId: string;
+  apiKey: string;
+  signType: SignType;
+  /** e.g. https://api.mch.weixin.qq.com or http://127.0.0.1:4000 */
+  payBaseUrl: string;
+  /** Base URL for /secapi/* (refund); defaults to payBaseUrl. */
+  secapiBaseUrl?: string;
+  /** Merchant client certificate (PEM) presented on /secapi/*, and an extra CA trusted for every HTTPS call. */
+  tls?: ClientTls;
+  timeoutMs?: number;
+  /** Extra attempts after the first, for retryable failures only. */
+  retries?: number;
+  /** First backoff delay; doubles per retry. */
+  retryDelayMs?: number;
+  /** Response size cap. */
+  maxResponseBytes?: number;
+}
+
+export type TradeType = 'JSAPI' | 'NATIVE';
+
+export interface UnifiedOrderInput {
+  outTradeNo: string;
+  body: string;
+  /** Fen, positive integer. */
+  totalFee: number;
+  spbillCreateIp: string;
+  notifyUrl: string;
+  tradeType: TradeType;
+  /** Required for JSAPI. */
+  openid?: string;
+  /** Required for NATIVE. */
+  productId?: string;
+  attach?: string;
+  timeExpire?: Date;
+}
+
+export interface UnifiedOrderResult {
+  prepayId: string;
+  codeUrl?: string;
+  tradeType: string;
+  raw: Record<string, string>;
+}
+
+/** The documented trade_state values; ACCEPT (received, awaiting debit) appears in some doc revisions. */
+export const TRADE_STATES = [
+  'SUCCESS',
+  'REFUND',
+  'NOTPAY',
+  'CLOSED',
+  'REVOKED',
+  'USERPAYING',
+  'PAYERROR',
+  'ACCEPT',
+] as const;
+export type TradeState = (typeof TRADE_STATES)[number];
+
+export type OrderQueryBy = { outTradeNo: string } | { transactionId: string };
+
+export interface OrderQueryResult {
+  /**
+   * 'UNKNOWN' when WeChat sends a state this client does not know (the verbatim value is
+   * in `raw.trade_state`): a valid answer, to be treated as "not settled yet", never as paid.
+   */
+  tradeState: TradeState | 'UNKNOWN';
+  tradeStateDesc: string;
+  outTradeNo: string;
+  transactionId?: string;
+  totalFee?: number;
+  cashFee?: number;
+  openid?: string;
+  timeEnd?: string;
+  raw: Record<string, string>;
+}
+
+export interface RefundInput {
+  outTradeNo: string;
+  outRefundNo: string;
+  totalFee: number;
+  refundFee: number;
+  refundDesc?: string;
+  notifyUrl?: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  outRefundNo: string;
+  refundFee: number;
+  raw: Record<string, string>;
+}
+
+export const REFUND_STATUSES = ['SUCCESS', 'REFUNDCLOSE', 'PROCESSING', 'CHANGE'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export type RefundQueryBy = { outRefundNo: string } | { outTradeNo: string };
+
+export interface RefundQueryItem {
+  outRefundNo: string;
+  refundId: string;
+  refundFee: number;
+  /**
+   * 'UNKNOWN' when WeChat sends a status this client does not know (verbatim in `rawStatus`):
+   * a valid answer, to be treated as "still processing", never as refunded.
+   */
+  status: RefundStatus | 'UNKNOWN';
+  /** The verbatim refund_status_$n, set only when `status` is 'UNKNOWN'. */
+  rawStatus?: string;
+}
+
+export interface RefundQueryResult {
+  refunds: RefundQueryItem[];
+  raw: Record<string, string>;
+}
