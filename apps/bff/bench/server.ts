@@ -40,7 +40,8 @@ const config = loadConfig({
   WECHAT_PAY_API_KEY: DEFAULT_MERCHANT.apiKey,
   WECHAT_OPEN_BASE_URL: emulatorUrl,
   WECHAT_API_BASE_URL: emulatorUrl,
-  WECHAT_PAY_BASE_URL: emulatorUrl,
+  WECHAT_PAY_BASE_URL: process.env.BENCH_EMULATOR_HTTPS_URL!,
+  WECHAT_PAY_CA_CERT: process.env.BENCH_CA_FILE!,
   DATABASE_URL: process.env.BENCH_DATABASE_URL || 'memory://',
   RECONCILE_INTERVAL_MS: '0',
   // All load comes from one IP and one shopper that never pays: the limits would measure 429s.

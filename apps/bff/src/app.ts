@@ -109,6 +109,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     database,
     reconcileOnce: (options = {}) => reconcileOnce({ db: database.db, pay: services.pay, log: logger, ...options }),
     close: async () => {
+      services.pay.close();
+      services.refundPay?.close();
       if (!deps.database) await database.close();
     },
   };

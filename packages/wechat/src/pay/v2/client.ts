@@ -34,6 +34,7 @@ import type {
   UnifiedOrderInput,
   UnifiedOrderResult,
 } from './types';
+import { AgentPool } from './agents';
 import { postXml, type ClientTls } from './xml-transport';
 
 type Params = Record<string, string | number | undefined>;
@@ -67,6 +68,7 @@ export class PayClient {
   private readonly retryDelayMs: number;
   private readonly maxResponseBytes: number;
   private readonly merchant: Merchant;
+  private readonly agents = new AgentPool();
 
   constructor(private readonly options: PayClientOptions) {
     if (!isSignType(options.signType)) throw new Error('signType must be MD5 or HMAC-SHA256');
@@ -77,6 +79,11 @@ export class PayClient {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const { appId, mchId, apiKey, signType } = options;
     this.merchant = { appId, mchId, apiKey, signType };
+  }
+
+  /** Closes the pooled keep-alive connections; the client may still be used (it reconnects). */
+  close(): void {
+    this.agents.destroy();
   }
 
   async unifiedOrder(input: UnifiedOrderInput): Promise<UnifiedOrderResult> {
@@ -166,7 +173,8 @@ export class PayClient {
     };
 
     return withRetries(`POST ${path}`, policy, async () => {
-      const res = await postXml(url, body, { timeoutMs: this.timeoutMs, maxBytes, ca: tls?.ca, clientCert });
+      const agent = this.agents.for(url, { ca: tls?.ca, clientCert });
+      const res = await postXml(url, body, { timeoutMs: this.timeoutMs, maxBytes, ca: tls?.ca, clientCert, agent });
       if (res.status < 200 || res.status > 299) {
         throw new WechatTransportError(`POST ${path} answered HTTP ${res.status}`, res.status);
       }

@@ -2,7 +2,7 @@
  * Pay v2's one HTTP(S) POST of an XML body, via node:http(s) rather than fetch so that `/secapi/*`
  * can present the merchant's client certificate. No retries and no protocol logic here.
  */
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { WechatTransportError, WechatXmlError } from '../../errors';
@@ -22,6 +22,8 @@ interface PostXmlOptions {
   ca?: string | Buffer;
   /** Client certificate + key, for mutual TLS. */
   clientCert?: { cert: string | Buffer; key: string | Buffer };
+  /** A keep-alive pool (agents.ts); without one, a fresh connection per call. */
+  agent?: Agent;
 }
 
 interface PostXmlResult {
@@ -37,8 +39,8 @@ export function postXml(url: URL, body: string, options: PostXmlOptions): Promis
   const requestOptions: HttpsRequestOptions = {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': payload.length },
-    // A fresh connection per call: client certificates must not leak onto a pooled socket.
-    agent: false,
+    // A client certificate's pool is its own (AgentPool keys it apart), so it never leaks onto a shared socket.
+    agent: options.agent ?? false,
   };
   if (isHttps) {
     if (options.ca) requestOptions.ca = [...rootCertificates, options.ca.toString()];
