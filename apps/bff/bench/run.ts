@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
-import { run, type ScenarioResult } from './load';
+import { run, type Request, type Scenario, type ScenarioResult } from './load';
 import { paymentNotification, type BenchOrder } from './notifications';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -52,15 +52,6 @@ async function startServer(emulator: { httpUrl: string; httpsUrl: string; caFile
   return { urls, stop };
 }
 
-const cycle = <T>(items: T[]) => {
-  let i = 0;
-  return () => items[i++ % items.length]!;
-};
-const once = <T>(items: T[]) => {
-  let i = 0;
-  return () => items[Math.min(i++, items.length - 1)]!;
-};
-
 async function main(): Promise<void> {
   const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
   const { httpUrl, httpsUrl } = await emu.start();
@@ -74,10 +65,22 @@ async function main(): Promise<void> {
     results.push(result);
     return result;
   };
-  const base = { connections: CONNECTIONS, seconds: SECONDS };
+  type Extra = Pick<Scenario, 'accept' | 'onAccepted'>;
+  /** Sends for BENCH_SECONDS, cycling through what `next` gives. */
+  const timed = (name: string, url: string, next: () => Request, extra: Extra = {}) =>
+    measure({ connections: CONNECTIONS, seconds: SECONDS, name, url, next, ...extra });
+  /** Sends one request per item, each item exactly once: first pays, first deliveries. */
+  const eachOnce = <T>(name: string, url: string, items: T[], request: (item: T) => Request, extra: Extra = {}) => {
+    let i = 0;
+    return measure({ connections: Math.max(1, Math.min(CONNECTIONS, items.length)), amount: items.length, name, url, next: () => request(items[Math.min(i++, items.length - 1)]!), ...extra });
+  };
+  const cycle = <T>(items: T[]) => {
+    let i = 0;
+    return () => items[i++ % items.length]!;
+  };
 
-  await measure({ ...base, name: 'bare Koa GET (baseline)', url: urls.bare, next: () => ({ path: '/' }) });
-  await measure({ ...base, name: 'GET /api/products', url: urls.bff, next: () => ({ path: '/api/products' }) });
+  await timed('bare Koa GET (baseline)', urls.bare, () => ({ path: '/' }));
+  await timed('GET /api/products', urls.bff, () => ({ path: '/api/products' }));
 
   // One shopper's session, as a browser keeps it: the first order mints it.
   const items = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }, { productId: 'mug', quantity: 2 }] });
@@ -85,70 +88,37 @@ async function main(): Promise<void> {
   const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const json = { 'Content-Type': 'application/json', Cookie: cookie };
   const created: BenchOrder[] = [];
-  await measure({
-    ...base,
-    name: 'POST /api/orders (reserve stock)',
-    url: urls.bff,
-    next: () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }),
+  await timed('POST /api/orders (reserve stock)', urls.bff, () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }), {
     accept: (status) => status === 201,
     onAccepted: (body) => created.push(JSON.parse(body) as BenchOrder),
   });
 
   // Each order paid once: every request is a unifiedorder round trip to the emulator.
+  const pay = (order: BenchOrder): Request => ({
+    method: 'POST',
+    path: `/api/orders/${order.outTradeNo}/pay`,
+    headers: json,
+    body: '{"tradeType":"NATIVE"}',
+    tag: order,
+  });
   const prepaid: BenchOrder[] = [];
-  const payOnce = once(created);
-  await measure({
-    connections: CONNECTIONS,
-    amount: created.length,
-    name: 'POST pay, first (unifiedorder)',
-    url: urls.bff,
-    next: () => {
-      const order = payOnce();
-      return { method: 'POST', path: `/api/orders/${order.outTradeNo}/pay`, headers: json, body: '{"tradeType":"NATIVE"}', tag: order };
-    },
+  await eachOnce('POST pay, first (unifiedorder)', urls.bff, created, pay, {
     accept: (status, body) => status === 200 && body.includes('codeUrl'),
     onAccepted: (_body, order) => prepaid.push(order as BenchOrder),
   });
   const again = cycle(prepaid);
-  await measure({
-    ...base,
-    name: 'POST pay, again (stored prepay)',
-    url: urls.bff,
-    next: () => ({ method: 'POST', path: `/api/orders/${again().outTradeNo}/pay`, headers: json, body: '{"tradeType":"NATIVE"}' }),
-    accept: (status) => status === 200,
-  });
+  await timed('POST pay, again (stored prepay)', urls.bff, () => pay(again()));
 
   const notifications = prepaid.map((order, i) => paymentNotification(order, i));
-  const xml = { 'Content-Type': 'text/xml' };
-  const isSuccess = (status: number, body: string) => status === 200 && body.includes('SUCCESS');
-  const deliverOnce = once(notifications);
-  await measure({
-    connections: CONNECTIONS,
-    amount: notifications.length,
-    name: 'POST notify, first delivery',
-    url: urls.bff,
-    next: () => ({ method: 'POST', path: '/api/wechat/pay/notify', headers: xml, body: deliverOnce() }),
-    accept: isSuccess,
-  });
+  const notify = (path: string) => (body: string): Request => ({ method: 'POST', path, headers: { 'Content-Type': 'text/xml' }, body });
+  const isSuccess = { accept: (status: number, body: string) => status === 200 && body.includes('SUCCESS') };
+  const toBff = notify('/api/wechat/pay/notify');
+  await eachOnce('POST notify, first delivery', urls.bff, notifications, toBff, isSuccess);
   const duplicate = cycle(notifications);
-  await measure({
-    ...base,
-    name: 'POST notify, duplicate',
-    url: urls.bff,
-    next: () => ({ method: 'POST', path: '/api/wechat/pay/notify', headers: xml, body: duplicate() }),
-    accept: isSuccess,
-  });
+  await timed('POST notify, duplicate', urls.bff, () => toBff(duplicate()), isSuccess);
 
   await fetch(`${urls.control}/peer-orders`, { method: 'POST', body: JSON.stringify(prepaid.map((o) => o.outTradeNo)) });
-  const peerOnce = once(notifications);
-  await measure({
-    connections: CONNECTIONS,
-    amount: notifications.length,
-    name: 'peer: tenpay notify + UPDATE, first',
-    url: urls.peer,
-    next: () => ({ method: 'POST', path: '/', headers: xml, body: peerOnce() }),
-    accept: isSuccess,
-  });
+  await eachOnce('peer: tenpay notify + UPDATE, first', urls.peer, notifications, notify('/'), isSuccess);
 
   const paid = (await (await fetch(`${urls.control}/paid`)).json()) as { paid: number };
   printTable(results, urls.storage);
