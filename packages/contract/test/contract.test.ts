@@ -62,6 +62,35 @@ describe('JsapiPayParams', () => {
   });
 });
 
+describe('JsapiPayParams with signType RSA (API v3)', () => {
+  // V11 of wechat-protocol.md §12: the four-line paySign with the throw-away merchant key "M".
+  const v11 = {
+    appId: 'wx8888888888888888',
+    timeStamp: '1414561699',
+    nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
+    package: 'prepay_id=wx201410272009395522657a690389285100',
+    signType: 'RSA',
+    paySign:
+      'sfXNbuFut8SnhAdXpoJyqahvjvM9pduwfgET/tb+f5cz9MkLYS4R/+DXA23VMhBu1nr9jfKV0AbvuBXD3PlFcLjILGLIKHqL2L2jFtBubn5fW+1S' +
+      'aKJXGmBryimh+5wZjPIU2woZupDrSdyzApI11YkjwWOFn/OWsRvqFFgU/dybP2ck49fXhdCDuQMRAFMOY3blIIzdi1yDot8iEKkbZ58tq82DXBqH' +
+      'KaSPc7vT4vJq4skqslueQAZwn0nCFFBWm1v+MCxxgHIdV01K/c68EQcHRGQOJjRBq9SAeJo4aiLJfY6Us9mzJ60XyaPjmnt5uP653qEbNy1q54Gz' +
+      'VLln8A==',
+  };
+  it('accepts the base64 paySign of an RSA-2048 signature', () => {
+    expect(JsapiPayParamsSchema.parse(v11)).toEqual(v11);
+  });
+  it('rejects RSA with a hex paySign, and a v2 signType with a base64 one', () => {
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, paySign: v4.paySign }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, signType: 'MD5' }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, signType: 'HMAC-SHA256' }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, signType: 'rsa' }).success).toBe(false);
+  });
+  it('rejects a truncated or URL-safe base64 paySign', () => {
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, paySign: v11.paySign.slice(4) }).success).toBe(false);
+    expect(JsapiPayParamsSchema.safeParse({ ...v11, paySign: v11.paySign.replace(/\+/g, '-') }).success).toBe(false);
+  });
+});
+
 describe('CreateOrderRequest', () => {
   it('refuses client-supplied prices', () => {
     const r = CreateOrderRequestSchema.safeParse({ items: [{ productId: 'p1', quantity: 1, priceFen: 1 }] });
@@ -118,6 +147,13 @@ describe('PayResponse', () => {
   it('discriminates JSAPI and NATIVE', () => {
     expect(PayResponseSchema.parse({ tradeType: 'JSAPI', payParams: v4 }).tradeType).toBe('JSAPI');
     expect(PayResponseSchema.safeParse({ tradeType: 'NATIVE', codeUrl: 'http://evil' }).success).toBe(false);
+  });
+  it('carries an H5 answer with an http(s) h5Url only', () => {
+    const h5Url = 'https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016&package=1037687096';
+    expect(PayResponseSchema.parse({ tradeType: 'H5', h5Url })).toEqual({ tradeType: 'H5', h5Url });
+    expect(PayResponseSchema.safeParse({ tradeType: 'H5', h5Url: 'javascript:alert(1)' }).success).toBe(false);
+    expect(PayResponseSchema.safeParse({ tradeType: 'H5', h5Url: 'weixin://wxpay/x' }).success).toBe(false);
+    expect(PayResponseSchema.safeParse({ tradeType: 'H5', codeUrl: h5Url }).success).toBe(false);
   });
 });
 

@@ -127,6 +127,12 @@ export function usePayment(outTradeNo: () => string) {
         polling.start();
         return;
       }
+      if (pay.tradeType === 'H5') {
+        // H5 pay (phone browser outside WeChat): WeChat's page takes over. The 是否已完成支付 step on
+        // return is the storefront's part of issue 13; until the BFF offers H5 this is not reached.
+        window.location.assign(pay.h5Url);
+        return;
+      }
 
       phase.value = 'invoking';
       const bridge = await waitForWeixinBridge({ timeoutMs: BRIDGE_TIMEOUT_MS, signal });
