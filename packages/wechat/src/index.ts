@@ -9,3 +9,5 @@ export * from './oauth';
 export * from './notify';
 export * from './pay/v2';
 export * from './bill';
+export * from './pay/gateway';
+export * from './pay/v3/index';
