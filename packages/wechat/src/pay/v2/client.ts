@@ -13,6 +13,7 @@ import {
   checkRefundInput,
   checkRefundQueryBy,
   checkUnifiedOrderInput,
+  sceneInfoJson,
 } from './input-checks';
 import {
   checkEnvelope,
@@ -101,6 +102,7 @@ export class PayClient {
       trade_type: input.tradeType,
       product_id: input.tradeType === 'NATIVE' ? input.productId : undefined,
       openid: input.tradeType === 'JSAPI' ? input.openid : undefined,
+      scene_info: input.tradeType === 'MWEB' && input.h5Info ? sceneInfoJson(input.h5Info) : undefined,
     });
     return readUnifiedOrderResult(fields, input);
   }

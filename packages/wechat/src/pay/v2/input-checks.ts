@@ -39,9 +39,12 @@ function checkNotifyUrl(method: string, value: string): void {
 }
 
 export function checkUnifiedOrderInput(input: UnifiedOrderInput): void {
-  if (input.tradeType !== 'JSAPI' && input.tradeType !== 'NATIVE') throw new Error('tradeType must be JSAPI or NATIVE');
+  if (!['JSAPI', 'NATIVE', 'MWEB'].includes(input.tradeType)) {
+    throw new Error('tradeType must be JSAPI, NATIVE or MWEB');
+  }
   if (input.tradeType === 'JSAPI' && !input.openid) throw new Error('unifiedOrder: JSAPI requires openid');
   if (input.tradeType === 'NATIVE' && !input.productId) throw new Error('unifiedOrder: NATIVE requires productId');
+  if (input.tradeType === 'MWEB') checkH5Info(input.h5Info);
   if (!isPositiveFen(input.totalFee)) throw new Error('unifiedOrder: totalFee must be a positive integer (fen)');
   if (!input.outTradeNo || !input.body || !input.spbillCreateIp || !input.notifyUrl) {
     throw new Error('unifiedOrder: outTradeNo, body, spbillCreateIp and notifyUrl are required');
@@ -52,6 +55,22 @@ export function checkUnifiedOrderInput(input: UnifiedOrderInput): void {
   if (timeExpire !== undefined && !(timeExpire instanceof Date && Number.isFinite(timeExpire.getTime()))) {
     throw new Error('unifiedOrder: timeExpire must be a valid Date');
   }
+}
+
+/** scene_info is String(256): the JSON must fit in 256 UTF-8 bytes. */
+function checkH5Info(h5Info: UnifiedOrderInput['h5Info']): void {
+  if (!h5Info || h5Info.type !== 'Wap' || !h5Info.wapUrl || !h5Info.wapName) {
+    throw new Error('unifiedOrder: MWEB requires h5Info { type: "Wap", wapUrl, wapName }');
+  }
+  if (!/^https?:\/\//.test(h5Info.wapUrl)) throw new Error('unifiedOrder: h5Info.wapUrl must be an http(s) URL');
+  if (Buffer.byteLength(sceneInfoJson(h5Info), 'utf8') > 256) {
+    throw new Error('unifiedOrder: scene_info exceeds 256 bytes (shorten wapUrl or wapName)');
+  }
+}
+
+/** The wire form of MWEB's scene_info. */
+export function sceneInfoJson(h5Info: NonNullable<UnifiedOrderInput['h5Info']>): string {
+  return JSON.stringify({ h5_info: { type: h5Info.type, wap_url: h5Info.wapUrl, wap_name: h5Info.wapName } });
 }
 
 export function checkOrderQueryBy(by: OrderQueryBy): void {

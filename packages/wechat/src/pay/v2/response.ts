@@ -76,6 +76,9 @@ export function readUnifiedOrderResult(fields: FlatXml, input: UnifiedOrderInput
   const codeUrl = optionalField(fields, 'code_url');
   if (codeUrl !== undefined) result.codeUrl = codeUrl;
   else if (input.tradeType === 'NATIVE') throw malformed('missing code_url');
+  const mwebUrl = optionalField(fields, 'mweb_url');
+  if (mwebUrl !== undefined) result.mwebUrl = mwebUrl;
+  else if (input.tradeType === 'MWEB') throw malformed('missing mweb_url');
   return result;
 }
 

@@ -22,7 +22,16 @@ export interface PayClientOptions {
   maxResponseBytes?: number;
 }
 
-export type TradeType = 'JSAPI' | 'NATIVE';
+/** JSAPI inside WeChat, NATIVE (QR), MWEB (H5 pay in a phone browser outside WeChat). */
+export type TradeType = 'JSAPI' | 'NATIVE' | 'MWEB';
+
+/** MWEB `scene_info.h5_info` (sent as JSON in CDATA): the mobile site the payment starts from. */
+export interface H5Info {
+  type: 'Wap';
+  /** The site's URL (its domain must be the H5 domain registered with WeChat Pay). */
+  wapUrl: string;
+  wapName: string;
+}
 
 export interface UnifiedOrderInput {
   outTradeNo: string;
@@ -36,6 +45,8 @@ export interface UnifiedOrderInput {
   openid?: string;
   /** Required for NATIVE. */
   productId?: string;
+  /** Required for MWEB; spbillCreateIp must then be the phone's real IP. */
+  h5Info?: H5Info;
   attach?: string;
   timeExpire?: Date;
 }
@@ -43,6 +54,8 @@ export interface UnifiedOrderInput {
 export interface UnifiedOrderResult {
   prepayId: string;
   codeUrl?: string;
+  /** MWEB: valid 5 minutes; append `&redirect_url=` + the URL-encoded return page. */
+  mwebUrl?: string;
   tradeType: string;
   raw: Record<string, string>;
 }
