@@ -1,4 +1,4 @@
-/** Composes the Koa app. createApp builds it; startBff also listens and runs the reconciler. */
+/** Composes the Koa app. createApp builds it; startBff also listens (app and metrics) and runs the reconciler. */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +14,10 @@ import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { storefront } from './http/storefront';
 import { createLogger, type Logger } from './logger';
+import { watchDatabase } from './metrics/database-gauges';
+import { httpMetrics } from './metrics/http-metrics';
+import { createMetrics } from './metrics/metrics';
+import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
@@ -40,13 +44,16 @@ export interface BffApp {
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.env === 'development' });
   const database = deps.database ?? (await openDatabase(config.database));
-  const clients = createPayClients(config);
+  const metrics = createMetrics();
+  watchDatabase(metrics.registry, database, logger);
+  const clients = createPayClients(config, metrics);
   const services: Services = {
     config,
     db: database.db,
     logger,
+    metrics,
     urls: new PublicUrls(config),
-    oauth: createOAuthClient(config),
+    oauth: createOAuthClient(config, metrics),
     pay: clients.pay,
     refundPay: clients.refundPay,
   };
@@ -57,6 +64,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.on('error', (err: unknown) => logger.debug({ err }, 'koa error event'));
 
   app.use(requestContext(logger));
+  app.use(httpMetrics(metrics));
   app.use(errorMiddleware);
   app.use(
     securityHeaders({
@@ -107,7 +115,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     app,
     services,
     database,
-    reconcileOnce: (options = {}) => reconcileOnce({ db: database.db, pay: services.pay, log: logger, ...options }),
+    reconcileOnce: (options = {}) => reconcileOnce({ db: database.db, pay: services.pay, log: logger, metrics, ...options }),
     close: async () => {
       services.pay.close();
       services.refundPay?.close();
@@ -119,6 +127,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 export interface RunningBff extends BffApp {
   url: string;
   server: Server;
+  /** The Prometheus scrape URL, or null without METRICS_PORT. */
+  metricsUrl: string | null;
 }
 
 /**
@@ -146,17 +156,21 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   bff.services.urls.bindListenOrigin(url);
+  const { logger, metrics } = bff.services;
+  const metricsServer = config.metrics ? await startMetricsServer(config.metrics, metrics.registry, logger) : null;
   const reconciler =
     config.reconcileIntervalMs > 0
-      ? startReconciler({ db: bff.database.db, pay: bff.services.pay, log: bff.services.logger, intervalMs: config.reconcileIntervalMs })
+      ? startReconciler({ db: bff.database.db, pay: bff.services.pay, log: logger, metrics, intervalMs: config.reconcileIntervalMs })
       : null;
-  bff.services.logger.info({ url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind }, 'bff listening');
+  logger.info({ url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url }, 'bff listening');
   return {
     ...bff,
     url,
     server,
+    metricsUrl: metricsServer?.url ?? null,
     close: async () => {
       await reconciler?.stop();
+      await metricsServer?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await bff.close();

@@ -73,6 +73,10 @@ const EnvSchema = z.object({
   // Node's default is 300 s for a request (headers + body): a trickled body would hold a connection that long.
   HTTP_REQUEST_TIMEOUT_MS: intFrom(30_000, 1_000, 600_000),
   HTTP_HEADERS_TIMEOUT_MS: opt(z.coerce.number().int().min(1_000).max(600_000)),
+  // Prometheus metrics on a listener of their own (unset = none); off loopback only with a bearer token.
+  METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
+  METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  METRICS_TOKEN: opt(z.string().min(16, 'needs at least 16 characters')),
   STOREFRONT_DIST: opt(z.string()),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
@@ -149,6 +153,10 @@ export function loadConfig(
   const headersTimeoutMs = e.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(e.HTTP_REQUEST_TIMEOUT_MS, 20_000);
   // Node refuses to create a server whose headers may take longer than the whole request.
   if (headersTimeoutMs > e.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  // Metrics name no shopper, but they tell anyone how the shop is doing: off loopback, only with a token.
+  if (e.METRICS_PORT !== undefined && !e.METRICS_TOKEN && !isLoopback(e.METRICS_HOST)) {
+    problems.push(`METRICS_TOKEN: is required when METRICS_HOST (${e.METRICS_HOST}) is not a loopback address`);
+  }
   const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -207,12 +215,17 @@ function toConfig(
     maxPendingOrders: e.MAX_PENDING_ORDERS,
     /** Node's server timeouts: a client must send its headers, and its whole request, within these. */
     http: { headersTimeoutMs: checked.headersTimeoutMs, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
+    /** The Prometheus listener (null = none) and the bearer token a scrape must present (null = none). */
+    metrics:
+      e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
     storefrontDist: checked.storefrontDist,
     /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
     cspImgSources: checked.cspImgSources,
     logLevel: e.LOG_LEVEL,
   };
 }
+
+const isLoopback = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
 
 /**
  * The built storefront to serve, or null. Production serves the one built next to the BFF unless

@@ -4,12 +4,14 @@ import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { DB } from './db/schema';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics/metrics';
 import type { PublicUrls } from './public-urls';
 
 export interface Services {
   config: Config;
   db: Kysely<DB>;
   logger: Logger;
+  metrics: Metrics;
   urls: PublicUrls;
   oauth: OAuthClient;
   pay: PayClient;

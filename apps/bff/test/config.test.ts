@@ -75,6 +75,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('serves metrics only when METRICS_PORT is set, on loopback unless a METRICS_TOKEN guards them', () => {
+    expect(loadConfig(base).metrics).toBeNull();
+    expect(loadConfig({ ...base, METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1', token: null });
+    expect(problems({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).toEqual([
+      'METRICS_TOKEN: is required when METRICS_HOST (0.0.0.0) is not a loopback address',
+    ]);
+    const guarded = loadConfig({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'scrape-token-0123456789' });
+    expect(guarded.metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'scrape-token-0123456789' });
+    expect(problems({ ...base, METRICS_PORT: 'lots' })[0]).toMatch(/^METRICS_PORT: /);
+    expect(problems({ ...base, METRICS_PORT: '9464', METRICS_TOKEN: 'short' })[0]).toMatch(/^METRICS_TOKEN: needs at least 16/);
+  });
+
   it('bounds how long a client may take to send a request (30 s, headers 20 s), validated', () => {
     expect(loadConfig(base).http).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 20_000 });
     expect(loadConfig({ ...base, HTTP_REQUEST_TIMEOUT_MS: '5000' }).http).toEqual({ requestTimeoutMs: 5_000, headersTimeoutMs: 5_000 });

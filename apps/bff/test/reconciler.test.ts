@@ -144,7 +144,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
         ),
       }),
     };
-    const summary = await reconcileOnce({ db: db().withPlugin(claimSawNoPrepay), pay: stack.bff.services.pay, log: createLogger('silent') });
+    const summary = await reconcileOnce({ db: db().withPlugin(claimSawNoPrepay), pay: stack.bff.services.pay, log: createLogger('silent'), metrics: stack.bff.services.metrics });
     expect(summary).toMatchObject({ checked: 1, closed: 1, errors: 0 });
     expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.state).toBe('CLOSED');
     expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-closeorder' });
@@ -193,7 +193,7 @@ describe.each(backends)('reconciler ($name)', (backend) => {
     const lines: string[] = [];
     const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
     try {
-      const summary = await reconcileOnce({ db: db(), pay: fake.pay, log });
+      const summary = await reconcileOnce({ db: db(), pay: fake.pay, log, metrics: stack.bff.services.metrics });
       expect(summary).toMatchObject({ refundsSettled: 0, errors: 0 });
     } finally {
       await fake.close();

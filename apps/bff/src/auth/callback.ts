@@ -23,7 +23,7 @@ const SPENT_CODE = 'This sign-in link has expired or was already used. Please si
 
 /** GET /api/auth/callback: signs the shopper in, or sends them back to the shop with a login flag. */
 export function callbackHandler(services: Services): (ctx: Context) => Promise<void> {
-  const { oauth, db } = services;
+  const { oauth, db, metrics } = services;
 
   return async (ctx: Context) => {
     ctx.state.htmlErrors = true;
@@ -37,6 +37,7 @@ export function callbackHandler(services: Services): (ctx: Context) => Promise<v
     if (!code) {
       // WeChat sends the shopper back without a code when they decline consent.
       dropPendingState(ctx, pending);
+      metrics.signIns.inc({ outcome: 'declined' });
       ctx.redirect(withFlag(pending.returnTo, 'login', 'declined'));
       return;
     }
@@ -63,15 +64,18 @@ export function callbackHandler(services: Services): (ctx: Context) => Promise<v
     } catch (err) {
       if (err instanceof WechatOAuthError && err.isBadCode) {
         ctx.state.log.info({ errcode: err.errcode }, 'oauth code rejected');
+        metrics.signIns.inc({ outcome: 'bad_code' });
         return { kind: 'rejected', message: SPENT_CODE };
       }
       if (!isWechatFailure(err)) throw err;
       // The state is spent either way: back to the shop, whose sign-in notice starts a fresh one.
       ctx.state.log.error(wechatFailureFields(err), 'oauth code exchange failed');
+      metrics.signIns.inc({ outcome: 'wechat_error' });
       return { kind: 'redirect', location: withFlag(pending.returnTo, 'login', 'failed') };
     }
     if (token.isSnapshotUser) {
       // A snapshot-page virtual account is not a real shopper; never bind it.
+      metrics.signIns.inc({ outcome: 'snapshot_user' });
       return { kind: 'redirect', location: withFlag(pending.returnTo, 'login', 'snapshot') };
     }
     const profile = pending.scope === 'snsapi_userinfo' ? await fetchProfile(ctx, oauth, token) : NO_PROFILE;
@@ -91,6 +95,7 @@ export function callbackHandler(services: Services): (ctx: Context) => Promise<v
       avatarUrl: shopper.avatar_url,
     };
     await startSignedInSession(ctx, pending, code, outcome);
+    metrics.signIns.inc({ outcome: 'signed_in' });
     return outcome;
   }
 

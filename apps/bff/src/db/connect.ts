@@ -11,9 +11,18 @@ import type { Database } from '../config';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 
+/** A pg pool's connections: open ones (in use + idle), and requests queued for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface DatabaseHandle {
   db: Kysely<DB>;
   kind: 'postgres' | 'pglite';
+  /** PostgreSQL only (PGlite has one connection and no pool). */
+  poolStats?: () => PoolStats;
   close(): Promise<void>;
 }
 
@@ -25,6 +34,7 @@ export interface OpenOptions {
 
 export async function openDatabase(target: Database, options: OpenOptions = {}): Promise<DatabaseHandle> {
   let db: Kysely<DB>;
+  let poolStats: (() => PoolStats) | undefined;
   if (target.kind === 'postgres') {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
@@ -42,6 +52,7 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
       max: options.poolSize ?? 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
@@ -54,7 +65,7 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
     await db.destroy();
     throw err;
   }
-  return { db, kind: target.kind, close: () => db.destroy() };
+  return { db, kind: target.kind, ...(poolStats ? { poolStats } : {}), close: () => db.destroy() };
 }
 
 async function migrate(db: Kysely<DB>): Promise<void> {

@@ -5,12 +5,20 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { WechatError, notifyReply, parsePayNotify, parseRefundNotify } from '@wxpay-shop/wechat';
+import {
+  WechatError,
+  WechatSignatureError,
+  WechatXmlError,
+  notifyReply,
+  parsePayNotify,
+  parseRefundNotify,
+} from '@wxpay-shop/wechat';
 import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
 import { HttpError } from '../http/errors';
+import type { Metrics, NotificationOutcome, NotificationRejection, NotificationType } from '../metrics/metrics';
 import { findOrder } from '../orders/repository';
-import { settleRefund } from '../payments/refunds';
-import { recordPayNotification } from '../payments/settle';
+import { settleRefund, type RefundSettlement } from '../payments/refunds';
+import { recordPayNotification, type PaymentOutcome } from '../payments/settle';
 import type { Services } from '../services';
 
 function reply(ctx: Context, ok: true): void;
@@ -21,33 +29,59 @@ function reply(ctx: Context, ok: boolean, reason?: string, status = 200): void {
   ctx.body = ok ? notifyReply(true) : notifyReply(false, reason ?? 'FAIL');
 }
 
-/** Reads the body under the cap; on overflow replies 413 + FAIL and returns null. */
-async function readNotifyBody(ctx: Context): Promise<Buffer | null> {
+/** What a notification came to, for the metrics: every answer a handler gives says which. */
+interface Heard {
+  outcome: NotificationOutcome;
+  reason?: NotificationRejection;
+}
+
+/** Answers FAIL (WeChat retries, nothing changed) and records why. */
+function rejected(ctx: Context, reason: NotificationRejection, message: string, status?: number): Heard {
+  reply(ctx, false, message, status);
+  return { outcome: 'rejected', reason };
+}
+
+/** Answers SUCCESS and records what came of it. */
+function acknowledged(ctx: Context, heard: Heard): Heard {
+  reply(ctx, true);
+  return heard;
+}
+
+/** Reads the body under the cap; on overflow replies 413 + FAIL and returns why it was refused. */
+async function readNotifyBody(ctx: Context): Promise<Buffer | Heard> {
   try {
     return await readRawBody(ctx, NOTIFY_LIMIT_BYTES);
   } catch (err) {
     if (err instanceof HttpError && err.status === 413) {
       ctx.state.log.warn('notification body too large');
-      reply(ctx, false, 'body too large', 413);
-      return null;
+      return rejected(ctx, 'body_too_large', 'body too large', 413);
     }
-    reply(ctx, false, 'unreadable body', 400);
-    return null;
+    return rejected(ctx, 'unreadable', 'unreadable body', 400);
   }
+}
+
+/** Which check a notification failed to pass (the parse functions' error classes). */
+function rejectionOf(err: Error): NotificationRejection {
+  if (err instanceof WechatXmlError) return 'malformed';
+  if (err instanceof WechatSignatureError) return 'sign';
+  return 'invalid';
 }
 
 /**
  * A failure of ours after the body was read (the database, a bug) still answers WeChat's XML:
  * FAIL with a generic reason and a 500, so WeChat retries later; the details go to the log only.
  */
-function notifyEndpoint(kind: 'pay' | 'refund', handle: (ctx: Context) => Promise<void>) {
+function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: Context) => Promise<Heard>) {
   return async (ctx: Context): Promise<void> => {
+    let heard: Heard;
     try {
-      await handle(ctx);
+      heard = await handle(ctx);
     } catch (err) {
       ctx.state.log.error({ err }, `${kind} notification failed`);
       reply(ctx, false, 'internal error, please retry', 500);
+      heard = { outcome: 'error' };
     }
+    metrics.notifications.inc({ type: kind, outcome: heard.outcome, reason: heard.reason ?? '' });
   };
 }
 
@@ -56,66 +90,79 @@ function isRejection(err: unknown): err is WechatError {
   return err instanceof WechatError && err.source === 'inbound';
 }
 
+/** Flagged: taken (SUCCESS) but on the attention list, as money arrived where we did not expect it. */
+const PAY_OUTCOMES: Record<Exclude<PaymentOutcome, 'TRANSACTION_ID_REUSED'>, Heard> = {
+  APPLIED: { outcome: 'applied' },
+  DUPLICATE: { outcome: 'duplicate' },
+  ALREADY_PAID: { outcome: 'duplicate' },
+  PAID_AFTER_CLOSE: { outcome: 'flagged' },
+  CONFLICTING_TRANSACTION: { outcome: 'flagged' },
+  // Found a moment before (checked above), then gone: nothing deletes orders, so only counted with the unknown.
+  UNKNOWN_ORDER: { outcome: 'rejected', reason: 'unknown_order' },
+};
+const REFUND_OUTCOMES: Record<Exclude<RefundSettlement, 'UNKNOWN_REFUND' | 'MISMATCH'>, Heard> = {
+  SETTLED: { outcome: 'applied' },
+  ALREADY_SETTLED: { outcome: 'duplicate' },
+  CONTRADICTED: { outcome: 'flagged' },
+  NOT_OURS: { outcome: 'flagged' },
+};
+
 const PAY_NOTIFY = '/api/wechat/pay/notify';
 const REFUND_NOTIFY = '/api/wechat/refund/notify';
 
 export function notifyRoutes(services: Services): Router {
-  const { db, config } = services;
+  const { db, config, metrics } = services;
   const merchant = { appId: config.wechat.appId, mchId: config.wechat.mchId, apiKey: config.wechat.apiKey };
   const router = new Router();
 
-  router.post(PAY_NOTIFY, notifyEndpoint('pay', async (ctx) => {
+  router.post(PAY_NOTIFY, notifyEndpoint('pay', metrics, async (ctx) => {
     const log = ctx.state.log;
     const body = await readNotifyBody(ctx);
-    if (!body) return;
+    if (!Buffer.isBuffer(body)) return body;
     let notify;
     try {
       notify = await parsePayNotify(body, { ...merchant, maxBytes: NOTIFY_LIMIT_BYTES });
     } catch (err) {
       if (!isRejection(err)) throw err;
       log.warn({ reason: err.message, kind: err.name }, 'pay notification rejected');
-      reply(ctx, false, err.message);
-      return;
+      return rejected(ctx, rejectionOf(err), err.message);
     }
     if (notify.resultCode !== 'SUCCESS') {
       log.info({ outTradeNo: notify.outTradeNo }, 'pay notification reports a failed payment');
-      reply(ctx, true);
-      return;
+      return acknowledged(ctx, { outcome: 'payment_failed' });
     }
     const order = await findOrder(db, notify.outTradeNo);
     if (!order) {
       log.warn({ outTradeNo: notify.outTradeNo }, 'pay notification for an unknown order');
-      reply(ctx, false, 'unknown order');
-      return;
+      return rejected(ctx, 'unknown_order', 'unknown order');
     }
     if (notify.totalFee !== order.total_fen) {
       log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFee, totalFen: order.total_fen }, 'pay notification amount mismatch');
-      reply(ctx, false, 'amount mismatch');
-      return;
+      return rejected(ctx, 'amount', 'amount mismatch');
     }
     const outcome = await recordPayNotification(
       db,
       log,
+      metrics,
       { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, totalFee: notify.totalFee, timeEnd: notify.timeEnd },
       notify.raw,
     );
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
-    if (outcome === 'TRANSACTION_ID_REUSED') return reply(ctx, false, 'transaction_id already used by another order');
-    reply(ctx, true);
+    if (outcome === 'TRANSACTION_ID_REUSED') return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');
+    return acknowledged(ctx, PAY_OUTCOMES[outcome]);
   }));
 
-  router.post(REFUND_NOTIFY, notifyEndpoint('refund', async (ctx) => {
+  router.post(REFUND_NOTIFY, notifyEndpoint('refund', metrics, async (ctx) => {
     const log = ctx.state.log;
     const body = await readNotifyBody(ctx);
-    if (!body) return;
+    if (!Buffer.isBuffer(body)) return body;
     let notify;
     try {
       notify = await parseRefundNotify(body, { ...merchant, maxBytes: NOTIFY_LIMIT_BYTES });
     } catch (err) {
       if (!isRejection(err)) throw err;
       log.warn({ reason: err.message, kind: err.name }, 'refund notification rejected');
-      reply(ctx, false, err.message);
-      return;
+      return rejected(ctx, rejectionOf(err), err.message);
     }
     if (notify.refundStatus === 'UNKNOWN') {
       // Authentic but newer than our client: a FAIL would only make WeChat re-send it for hours.
@@ -124,12 +171,12 @@ export function notifyRoutes(services: Services): Router {
         { outTradeNo: notify.outTradeNo, outRefundNo: notify.outRefundNo, refundStatus: notify.rawStatus },
         'refund notification: unknown refund_status, acknowledged and left to the reconciler',
       );
-      reply(ctx, true);
-      return;
+      return acknowledged(ctx, { outcome: 'deferred' });
     }
     const settled = await settleRefund(
       db,
       log,
+      metrics,
       {
         outRefundNo: notify.outRefundNo,
         outTradeNo: notify.outTradeNo,
@@ -139,9 +186,9 @@ export function notifyRoutes(services: Services): Router {
       },
       'refund-notify',
     );
-    if (settled === 'UNKNOWN_REFUND') return reply(ctx, false, 'unknown refund');
-    if (settled === 'MISMATCH') return reply(ctx, false, 'refund mismatch');
-    reply(ctx, true);
+    if (settled === 'UNKNOWN_REFUND') return rejected(ctx, 'unknown_refund', 'unknown refund');
+    if (settled === 'MISMATCH') return rejected(ctx, 'refund_mismatch', 'refund mismatch');
+    return acknowledged(ctx, REFUND_OUTCOMES[settled]);
   }));
 
   // WeChat only POSTs; anything else is answered in its format too, never with our JSON errors.
@@ -149,6 +196,7 @@ export function notifyRoutes(services: Services): Router {
     router.all(path, (ctx) => {
       ctx.set('Allow', 'POST');
       reply(ctx, false, 'method not allowed', 405);
+      metrics.notifications.inc({ type: path === PAY_NOTIFY ? 'pay' : 'refund', outcome: 'rejected', reason: 'method' });
     });
   }
   return router;

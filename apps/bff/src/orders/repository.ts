@@ -2,8 +2,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Order, OrderStatus } from '@wxpay-shop/contract';
 import type { Updateable } from 'kysely';
+import { ago } from '../db/clock';
 import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
 import { notFound } from '../http/errors';
+import type { AttentionReason, Metrics } from '../metrics/metrics';
 import { OUT_TRADE_NO } from './out-trade-no';
 import { releaseStock } from './stock';
 
@@ -94,16 +96,67 @@ export async function transition(
 /**
  * Flags an order for an operator (money arrived where we did not expect it, refund exception…).
  * Reasons accumulate, one per line, so a later flag never hides an earlier one (a second payment,
- * say); a reason already there (the same check repeated) is not added twice.
+ * say); a reason already there (the same check repeated) is not added, or counted, twice.
+ * True when this flag was new.
  */
-export async function markForAttention(db: Db, outTradeNo: string, reason: string): Promise<void> {
+export async function markForAttention(
+  db: Db,
+  metrics: Metrics,
+  outTradeNo: string,
+  kind: AttentionReason,
+  reason: string,
+): Promise<boolean> {
   const attention = sql<string>`case
     when attention_reason is null or attention_reason = '' then ${reason}
-    when position(${reason} in attention_reason) > 0 then attention_reason
     else attention_reason || ${'\n'} || ${reason} end`;
-  await db
+  const flagged = await db
     .updateTable('orders')
     .set({ needs_attention: true, attention_reason: attention, updated_at: new Date() })
     .where('out_trade_no', '=', outTradeNo)
-    .execute();
+    .where((eb) =>
+      eb.or([eb('attention_reason', 'is', null), eb('attention_reason', '=', ''), sql<boolean>`position(${reason} in attention_reason) = 0`]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (flagged) metrics.attentionFlags.inc({ reason: kind });
+  return flagged !== undefined;
+}
+
+/** Unpaid orders whose prepay is older than `olderThanMs`: shoppers who started paying and never finished. */
+export async function countStaleUnpaidPrepays(db: Db, olderThanMs: number): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'PENDING')
+    .where('prepay_created_at', '<', ago(olderThanMs))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Seconds the longest-waiting order due for a reconciler check has waited; 0 when none waits. An order
+ * is due (as the reconciler claims them) once its prepay is `minPrepayAgeMs` old or it has expired, and
+ * again when the lease of its last check runs out: a growing value means the reconciler is falling behind.
+ */
+export async function reconcilerLagSeconds(db: Db, minPrepayAgeMs: number): Promise<number> {
+  // greatest/least skip NULLs: an order never claimed waits since it became due, a checked one since its lease ended.
+  const dueSince = sql<Date>`greatest(reconcile_lease_until, least(prepay_created_at + make_interval(secs => ${minPrepayAgeMs / 1000}), expires_at))`;
+  const row = await db
+    .selectFrom('orders')
+    .select(sql<string | null>`extract(epoch from now() - min(${dueSince}))`.as('lag'))
+    .where('status', '=', 'PENDING')
+    .where((eb) => eb.or([eb('prepay_created_at', '<', ago(minPrepayAgeMs)), eb('expires_at', '<', sql<Date>`now()`)]))
+    .where((eb) => eb.or([eb('reconcile_lease_until', 'is', null), eb('reconcile_lease_until', '<', sql<Date>`now()`)]))
+    .executeTakeFirstOrThrow();
+  return row.lag === null ? 0 : Math.max(0, Number(row.lag));
+}
+
+/** The attention list's length. */
+export async function countAttentionOrders(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('needs_attention', '=', true)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

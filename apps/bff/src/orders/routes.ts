@@ -108,6 +108,7 @@ export function orderRoutes(services: Services): Router {
       return replay(ctx, earlier);
     }
     ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
+    services.metrics.ordersCreated.inc();
     ctx.status = 201;
     ctx.body = OrderSchema.parse(created);
   });
@@ -182,7 +183,7 @@ async function maybeQueryWechat(services: Services, row: OrderRow, log: Services
     .executeTakeFirst();
   if (!claimed) return false;
   try {
-    await syncFromOrderQuery(services.db, services.pay, log, row.out_trade_no, row.total_fen, 'order-read');
+    await syncFromOrderQuery(services.db, services.pay, log, services.metrics, row.out_trade_no, row.total_fen, 'order-read');
   } catch (err) {
     // The read still answers from the database; the reconciler will try again.
     log.warn({ err, outTradeNo: row.out_trade_no }, 'orderquery on read failed');

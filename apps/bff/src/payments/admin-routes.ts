@@ -144,6 +144,7 @@ export function adminRoutes(services: Services): Router {
     });
     if (!started) throw conflict('Order changed; retry');
 
+    let answered = false;
     try {
       const result = await refundPay.refund({
         outTradeNo,
@@ -153,15 +154,18 @@ export function adminRoutes(services: Services): Router {
         notifyUrl: services.urls.refundNotify,
         ...(reason ? { refundDesc: reason } : {}),
       });
+      answered = true;
+      services.metrics.refundRequests.inc({ result: 'accepted' });
       await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
     } catch (err) {
       // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
       // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
       const definite = isPayRefusal(err);
+      if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
       ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
       if (definite) {
         // WeChat refused it: nothing happened, so the order is refundable again.
-        await settleRefund(db, ctx.state.log, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
+        await settleRefund(db, ctx.state.log, services.metrics, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
         throw upstreamError(
           err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
         );

@@ -115,7 +115,7 @@ async function ensurePrepay(
     });
   } catch (err) {
     if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
-      await syncFromOrderQuery(services.db, services.pay, log, order.out_trade_no, order.total_fen, 'unifiedorder');
+      await syncFromOrderQuery(services.db, services.pay, log, services.metrics, order.out_trade_no, order.total_fen, 'unifiedorder');
       throw conflict('Order is already paid');
     }
     if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED') {

@@ -13,9 +13,13 @@ import { purgeExpiredCallbackClaims } from '../auth/callback-claims';
 import { ago, fromNow } from '../db/clock';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import { closeLocally, closeLocallyIfUnsent, syncFromOrderQuery } from './settle';
 import { settleRefund } from './refunds';
 import { purgeExpiredSessions } from '../sessions/store';
+
+/** Prepays younger than this are left to their notification (the default of `minPrepayAgeMs`). */
+export const RECONCILE_MIN_PREPAY_AGE_MS = 60_000;
 
 /** How often a refund stuck in CHANGE is asked about again (its notification may be missed too). */
 const CHANGE_RECHECK_MS = 10 * 60_000;
@@ -24,6 +28,7 @@ export interface ReconcilerOptions {
   db: Kysely<DB>;
   pay: PayClient;
   log: Logger;
+  metrics: Metrics;
   /** Prepays younger than this are left to the notification. */
   minPrepayAgeMs?: number;
   batchSize?: number;
@@ -39,8 +44,8 @@ export interface ReconcileSummary {
 }
 
 export async function reconcileOnce(options: ReconcilerOptions): Promise<ReconcileSummary> {
-  const { db, pay, log } = options;
-  const minAge = options.minPrepayAgeMs ?? 60_000;
+  const { db, pay, log, metrics } = options;
+  const minAge = options.minPrepayAgeMs ?? RECONCILE_MIN_PREPAY_AGE_MS;
   const batch = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 60_000;
   const summary: ReconcileSummary = { checked: 0, paid: 0, closed: 0, refundsSettled: 0, errors: 0 };
@@ -70,7 +75,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
   for (const order of claimed) {
     summary.checked += 1;
     try {
-      const result = await reconcileOrder(db, pay, log, order);
+      const result = await reconcileOrder(db, pay, log, metrics, order);
       if (result === 'PAID') summary.paid += 1;
       if (result === 'CLOSED') summary.closed += 1;
     } catch (err) {
@@ -103,7 +108,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
   });
   for (const refund of refunds) {
     try {
-      if (await reconcileRefund(db, pay, log, refund.out_refund_no)) summary.refundsSettled += 1;
+      if (await reconcileRefund(db, pay, log, metrics, refund.out_refund_no)) summary.refundsSettled += 1;
     } catch (err) {
       summary.errors += 1;
       log.warn({ err, outRefundNo: refund.out_refund_no }, 'reconcile refund failed');
@@ -117,6 +122,7 @@ async function reconcileOrder(
   db: Kysely<DB>,
   pay: PayClient,
   log: Logger,
+  metrics: Metrics,
   order: { out_trade_no: string; total_fen: number; prepay_id: string | null; expires_at: Date },
 ): Promise<'PAID' | 'CLOSED' | 'UNCHANGED'> {
   const expired = order.expires_at.getTime() < Date.now();
@@ -129,7 +135,7 @@ async function reconcileOrder(
   }
   let synced;
   try {
-    synced = await syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-query');
+    synced = await syncFromOrderQuery(db, pay, log, metrics, order.out_trade_no, order.total_fen, 'reconciler-query');
   } catch (err) {
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERNOTEXIST')) throw err;
     // WeChat has no record of it, so nothing can have been paid: once expired, close it here
@@ -142,14 +148,14 @@ async function reconcileOrder(
   } catch (err) {
     if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
       // Paid in the instant between our query and the close: take the payment.
-      return syncFromOrderQuery(db, pay, log, order.out_trade_no, order.total_fen, 'reconciler-close-orderpaid');
+      return syncFromOrderQuery(db, pay, log, metrics, order.out_trade_no, order.total_fen, 'reconciler-close-orderpaid');
     }
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED')) throw err;
   }
   return (await closeLocally(db, order.out_trade_no, 'reconciler-closeorder')) ? 'CLOSED' : 'UNCHANGED';
 }
 
-async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, outRefundNo: string): Promise<boolean> {
+async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
   let status;
   let refundId: string | undefined;
   try {
@@ -167,7 +173,7 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, outR
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
   }
-  const settled = await settleRefund(db, log, { outRefundNo, status, refundId }, 'reconciler-refundquery');
+  const settled = await settleRefund(db, log, metrics, { outRefundNo, status, refundId }, 'reconciler-refundquery');
   return settled === 'SETTLED';
 }
 

@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { randomString } from '@wxpay-shop/wechat';
 import type { DB, RefundStatus } from '../db/schema';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import { findOrder, markForAttention, transition } from '../orders/repository';
 
 export function newOutRefundNo(outTradeNo: string): string {
@@ -27,7 +28,13 @@ export interface RefundOutcome {
 }
 
 /** Applies a final refund status once (the refunds row leaves PROCESSING, or CHANGE, exactly once). */
-export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOutcome, source: string): Promise<RefundSettlement> {
+export async function settleRefund(
+  db: Kysely<DB>,
+  log: Logger,
+  metrics: Metrics,
+  result: RefundOutcome,
+  source: string,
+): Promise<RefundSettlement> {
   return db.transaction().execute(async (trx) => {
     const refund = await trx
       .selectFrom('refunds')
@@ -42,7 +49,7 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       .where('refunds.out_refund_no', '=', result.outRefundNo)
       .forUpdate()
       .executeTakeFirst();
-    if (!refund) return refundNotOurs(trx, log, result);
+    if (!refund) return refundNotOurs(trx, log, metrics, result);
     if (
       (result.outTradeNo !== undefined && result.outTradeNo !== refund.out_trade_no) ||
       (result.refundFee !== undefined && result.refundFee !== refund.refund_fen)
@@ -56,7 +63,7 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status))) return 'ALREADY_SETTLED';
       // WeChat's final word disagrees with ours (a refund we took as refused went through):
       // money may have moved that the order does not show, so a human must reconcile it.
-      await markForAttention(trx, refund.out_trade_no, `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`);
+      await markForAttention(trx, metrics, refund.out_trade_no, 'refund_contradicted', `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`);
       log.error({ outTradeNo: refund.out_trade_no, outRefundNo: result.outRefundNo, recorded: refund.status, reported: result.status, source }, 'refund outcome contradicts the recorded one');
       return 'CONTRADICTED';
     }
@@ -73,12 +80,13 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
       }, result.outRefundNo);
     } else if (result.status === 'CHANGE') {
       // Funds are stuck at WeChat and need manual handling in the merchant console.
-      await markForAttention(trx, outTradeNo, `refund ${result.outRefundNo} ended in CHANGE (exception)`);
+      await markForAttention(trx, metrics, outTradeNo, 'refund_change', `refund ${result.outRefundNo} ended in CHANGE (exception)`);
       log.error({ outTradeNo, outRefundNo: result.outRefundNo }, 'refund exception (CHANGE)');
     } else {
       await transition(trx, outTradeNo, 'REFUNDING', 'PAID', source, {}, `${result.outRefundNo} ${result.status}`);
     }
     log.info({ outTradeNo, outRefundNo: result.outRefundNo, status: result.status, source }, 'refund settled');
+    metrics.refundsSettled.inc({ status: result.status.toLowerCase() });
     return 'SETTLED';
   });
 }
@@ -87,10 +95,10 @@ export async function settleRefund(db: Kysely<DB>, log: Logger, result: RefundOu
  * A refund we never asked for (made in the merchant console, say) on one of our orders: the shopper
  * may have money back that the order does not show, so an operator is told instead of WeChat refused.
  */
-async function refundNotOurs(trx: Transaction<DB>, log: Logger, result: RefundOutcome): Promise<RefundSettlement> {
+async function refundNotOurs(trx: Transaction<DB>, log: Logger, metrics: Metrics, result: RefundOutcome): Promise<RefundSettlement> {
   const order = result.outTradeNo === undefined ? undefined : await findOrder(trx, result.outTradeNo);
   if (!order) return 'UNKNOWN_REFUND';
-  await markForAttention(trx, order.out_trade_no, `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`);
+  await markForAttention(trx, metrics, order.out_trade_no, 'refund_not_ours', `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`);
   log.error({ outTradeNo: order.out_trade_no, outRefundNo: result.outRefundNo, status: result.status }, 'refund notification for a refund we did not make');
   return 'NOT_OURS';
 }

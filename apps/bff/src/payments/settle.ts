@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { parseBeijingTime, type PayClient } from '@wxpay-shop/wechat';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
+import type { Metrics, SettledSource } from '../metrics/metrics';
 import { findOrder, markForAttention, transition } from '../orders/repository';
 
 export interface ConfirmedPayment {
@@ -16,6 +17,9 @@ export interface ConfirmedPayment {
 }
 
 export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'TRANSACTION_ID_REUSED' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
+
+/** The order_events source of a payment applied from a notification; every other source is an orderquery. */
+const PAY_NOTIFY_SOURCE = 'pay-notify';
 
 function paidAtOf(payment: ConfirmedPayment): Date {
   return (payment.timeEnd && parseBeijingTime(payment.timeEnd)) || new Date();
@@ -28,6 +32,7 @@ function paidAtOf(payment: ConfirmedPayment): Date {
 export async function recordPayNotification(
   db: Kysely<DB>,
   log: Logger,
+  metrics: Metrics,
   payment: ConfirmedPayment,
   raw: Record<string, string>,
 ): Promise<PaymentOutcome> {
@@ -57,20 +62,21 @@ export async function recordPayNotification(
       }
       return 'DUPLICATE';
     }
-    const outcome = await applyPayment(trx, log, payment, 'pay-notify');
+    const outcome = await applyPayment(trx, log, metrics, payment, PAY_NOTIFY_SOURCE);
     await trx.updateTable('payment_notifications').set({ outcome }).where('id', '=', inserted.id).execute();
     return outcome;
   });
 }
 
 /** Applies a payment confirmed by orderquery (no notification row involved). */
-async function recordQueriedPayment(db: Kysely<DB>, log: Logger, payment: ConfirmedPayment, source: string) {
-  return db.transaction().execute((trx) => applyPayment(trx, log, payment, source));
+async function recordQueriedPayment(db: Kysely<DB>, log: Logger, metrics: Metrics, payment: ConfirmedPayment, source: string) {
+  return db.transaction().execute((trx) => applyPayment(trx, log, metrics, payment, source));
 }
 
 async function applyPayment(
   trx: Transaction<DB>,
   log: Logger,
+  metrics: Metrics,
   payment: ConfirmedPayment,
   source: string,
 ): Promise<PaymentOutcome> {
@@ -80,6 +86,8 @@ async function applyPayment(
   });
   if (paid) {
     log.info({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, source }, 'order paid');
+    const settledBy: SettledSource = source === PAY_NOTIFY_SOURCE ? 'notification' : 'orderquery';
+    metrics.paymentsSettled.inc({ source: settledBy });
     return 'APPLIED';
   }
   const order = await findOrder(trx, payment.outTradeNo);
@@ -87,11 +95,11 @@ async function applyPayment(
   if (order.transaction_id === payment.transactionId) return 'ALREADY_PAID';
   if (order.status === 'CLOSED' || order.status === 'FAILED') {
     // Money arrived for an order we had given up on: keep the record and get a human to refund or ship.
-    await markForAttention(trx, payment.outTradeNo, `payment ${payment.transactionId} received after the order was ${order.status}`);
+    await markForAttention(trx, metrics, payment.outTradeNo, 'paid_after_close', `payment ${payment.transactionId} received after the order was ${order.status}`);
     log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, status: order.status }, 'payment received for a closed order');
     return 'PAID_AFTER_CLOSE';
   }
-  await markForAttention(trx, payment.outTradeNo, `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`);
+  await markForAttention(trx, metrics, payment.outTradeNo, 'conflicting_transaction', `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`);
   log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId }, 'conflicting transaction for a paid order');
   return 'CONFLICTING_TRANSACTION';
 }
@@ -128,6 +136,7 @@ export async function syncFromOrderQuery(
   db: Kysely<DB>,
   pay: PayClient,
   log: Logger,
+  metrics: Metrics,
   outTradeNo: string,
   totalFen: number,
   source: string,
@@ -135,11 +144,11 @@ export async function syncFromOrderQuery(
   const q = await pay.orderQuery({ outTradeNo });
   if (q.tradeState === 'SUCCESS' || q.tradeState === 'REFUND') {
     if (!q.transactionId || q.totalFee !== totalFen) {
-      await markForAttention(db, outTradeNo, `orderquery reports ${q.tradeState} with total ${String(q.totalFee)} ≠ ${totalFen}`);
+      await markForAttention(db, metrics, outTradeNo, 'orderquery_amount_mismatch', `orderquery reports ${q.tradeState} with total ${String(q.totalFee)} ≠ ${totalFen}`);
       log.error({ outTradeNo, totalFee: q.totalFee, totalFen }, 'orderquery amount mismatch');
       return 'UNCHANGED';
     }
-    await recordQueriedPayment(db, log, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFee, timeEnd: q.timeEnd }, source);
+    await recordQueriedPayment(db, log, metrics, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFee, timeEnd: q.timeEnd }, source);
     return 'PAID';
   }
   if (q.tradeState === 'CLOSED' || q.tradeState === 'REVOKED') {
