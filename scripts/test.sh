@@ -1,14 +1,15 @@
 #!/bin/sh
 # The one command that runs every test, from a fresh machine with only Node and npm:
-# installs pnpm (into .tools/), the workspace dependencies, Debian's Chromium and
-# PostgreSQL; then typecheck, lint, the production builds, unit + integration tests
-# (embedded PGlite and a real PostgreSQL on loopback) and the end-to-end tests in Chromium.
+# installs pnpm (into .tools/), the workspace dependencies, Debian's Chromium,
+# PostgreSQL and Prometheus; then typecheck, lint, the alert rules (promtool), the
+# production builds, unit + integration tests (embedded PGlite and a real PostgreSQL on
+# loopback, a Prometheus scraping two BFFs) and the end-to-end tests in Chromium.
 set -eu
 cd "$(dirname "$0")/.."
 pnpm() { ./scripts/pnpm.sh "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "system packages (chromium, postgresql)"
+step "system packages (chromium, postgresql, prometheus)"
 sh scripts/system-deps.sh
 
 step "workspace dependencies"
@@ -27,6 +28,15 @@ pnpm run typecheck
 
 step "lint"
 pnpm run lint
+
+step "alert rules (promtool check + unit tests)"
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "promtool not found: install Debian's prometheus package (scripts/system-deps.sh does, as root)" >&2
+  exit 1
+fi
+promtool check rules deploy/prometheus/alerts.yml
+promtool check config deploy/prometheus/prometheus.example.yml
+promtool test rules deploy/prometheus/alerts.test.yml
 
 step "production build (the BFF tests check the built storefront too)"
 pnpm --filter @wxpay-shop/storefront build
