@@ -115,7 +115,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     app,
     services,
     database,
-    reconcileOnce: (options = {}) => reconcileOnce({ db: database.db, pay: services.pay, log: logger, metrics, ...options }),
+    reconcileOnce: (options = {}) =>
+      reconcileOnce({ db: database.db, pay: services.pay, log: logger, metrics, ...options }),
     close: async () => {
       services.pay.close();
       services.refundPay?.close();
@@ -160,9 +161,16 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
   const metricsServer = config.metrics ? await startMetricsServer(config.metrics, metrics.registry, logger) : null;
   const reconciler =
     config.reconcileIntervalMs > 0
-      ? startReconciler({ db: bff.database.db, pay: bff.services.pay, log: logger, metrics, intervalMs: config.reconcileIntervalMs })
+      ? startReconciler({
+          db: bff.database.db,
+          pay: bff.services.pay,
+          log: logger,
+          metrics,
+          intervalMs: config.reconcileIntervalMs,
+        })
       : null;
-  logger.info({ url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url }, 'bff listening');
+  const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
+  logger.info(listening, 'bff listening');
   return {
     ...bff,
     url,

@@ -225,7 +225,8 @@ function toConfig(
   };
 }
 
-const isLoopback = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
+const isLoopback = (host: string): boolean =>
+  /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
 
 /**
  * The built storefront to serve, or null. Production serves the one built next to the BFF unless

@@ -1,11 +1,12 @@
 /**
  * The BFF's Prometheus metrics: one registry per app (two BFFs in one process never mix their
- * counts) and every metric the BFF records (the gauges read from the database: database-gauges.ts). Labels are fixed enumerations only: never an openid,
- * an order or refund number, a request path or anything a caller chose.
+ * counts) and every metric the BFF records (the gauges read from the database: database-gauges.ts).
+ * Labels are fixed enumerations only: never an openid, an order or refund number, a request path or
+ * anything a caller chose.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Where a payment was learnt from: WeChat's notification, or our own orderquery (reads, pay retries, reconciler). */
+/** Where a payment was learnt from: WeChat's notification, or our orderquery (reads, pay retries, reconciler). */
 export type SettledSource = 'notification' | 'orderquery';
 
 export type NotificationType = 'pay' | 'refund';
@@ -13,7 +14,14 @@ export type NotificationType = 'pay' | 'refund';
  * What became of a notification. `rejected` (FAIL, WeChat retries) carries a reason; `flagged` was
  * taken but needs a human (money on a closed order, a refund we did not make); `error` is ours (500).
  */
-export type NotificationOutcome = 'applied' | 'duplicate' | 'payment_failed' | 'flagged' | 'deferred' | 'rejected' | 'error';
+export type NotificationOutcome =
+  | 'applied'
+  | 'duplicate'
+  | 'payment_failed'
+  | 'flagged'
+  | 'deferred'
+  | 'rejected'
+  | 'error';
 export type NotificationRejection =
   | 'body_too_large'
   | 'unreadable'
@@ -57,7 +65,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
 
   const metrics = {
     registry,
-    ordersCreated: new Counter({ name: `${PREFIX}orders_created_total`, help: 'Orders created (replayed retries not counted).', registers }),
+    ordersCreated: new Counter({
+      name: `${PREFIX}orders_created_total`,
+      help: 'Orders created (replayed retries not counted).',
+      registers,
+    }),
     paymentsSettled: new Counter<'source'>({
       name: `${PREFIX}payments_settled_total`,
       help: 'Orders moved from PENDING to PAID, by where the payment was learnt from.',
@@ -118,11 +130,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
 
   // Series that exist from the start, at 0: rate() and increase() see the first event, and an alert on
   // "none in the last hour" has something to compare instead of an absent series.
-  for (const source of ['notification', 'orderquery'] satisfies SettledSource[]) metrics.paymentsSettled.inc({ source }, 0);
-  for (const type of ['pay', 'refund'] satisfies NotificationType[]) {
-    for (const outcome of ['applied', 'duplicate'] satisfies NotificationOutcome[]) metrics.notifications.inc({ type, outcome, reason: '' }, 0);
-  }
-  for (const result of ['accepted', 'refused', 'unknown'] satisfies RefundRequestResult[]) metrics.refundRequests.inc({ result }, 0);
+  const sources: SettledSource[] = ['notification', 'orderquery'];
+  for (const source of sources) metrics.paymentsSettled.inc({ source }, 0);
+  const types: NotificationType[] = ['pay', 'refund'];
+  const outcomes: NotificationOutcome[] = ['applied', 'duplicate'];
+  for (const type of types) for (const outcome of outcomes) metrics.notifications.inc({ type, outcome, reason: '' }, 0);
+  const results: RefundRequestResult[] = ['accepted', 'refused', 'unknown'];
+  for (const result of results) metrics.refundRequests.inc({ result }, 0);
   metrics.ordersCreated.inc(0);
   return metrics;
 }

@@ -36,7 +36,8 @@ export async function startMetricsServer(
       return void res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Method not allowed\n');
     }
     if (expected && !presentsToken(req, expected)) {
-      return void res.writeHead(401, { 'WWW-Authenticate': 'Bearer', 'Content-Type': 'text/plain' }).end('Unauthorized\n');
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer', 'Content-Type': 'text/plain' });
+      return void res.end('Unauthorized\n');
     }
     try {
       const body = await registry.metrics();

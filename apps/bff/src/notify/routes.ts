@@ -148,7 +148,9 @@ export function notifyRoutes(services: Services): Router {
       notify.raw,
     );
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
-    if (outcome === 'TRANSACTION_ID_REUSED') return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');
+    if (outcome === 'TRANSACTION_ID_REUSED') {
+      return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');
+    }
     return acknowledged(ctx, PAY_OUTCOMES[outcome]);
   }));
 
@@ -196,7 +198,8 @@ export function notifyRoutes(services: Services): Router {
     router.all(path, (ctx) => {
       ctx.set('Allow', 'POST');
       reply(ctx, false, 'method not allowed', 405);
-      metrics.notifications.inc({ type: path === PAY_NOTIFY ? 'pay' : 'refund', outcome: 'rejected', reason: 'method' });
+      const type: NotificationType = path === PAY_NOTIFY ? 'pay' : 'refund';
+      metrics.notifications.inc({ type, outcome: 'rejected', reason: 'method' });
     });
   }
   return router;

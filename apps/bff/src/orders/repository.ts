@@ -114,7 +114,11 @@ export async function markForAttention(
     .set({ needs_attention: true, attention_reason: attention, updated_at: new Date() })
     .where('out_trade_no', '=', outTradeNo)
     .where((eb) =>
-      eb.or([eb('attention_reason', 'is', null), eb('attention_reason', '=', ''), sql<boolean>`position(${reason} in attention_reason) = 0`]),
+      eb.or([
+        eb('attention_reason', 'is', null),
+        eb('attention_reason', '=', ''),
+        sql<boolean>`position(${reason} in attention_reason) = 0`,
+      ]),
     )
     .returning('id')
     .executeTakeFirst();
@@ -140,7 +144,8 @@ export async function countStaleUnpaidPrepays(db: Db, olderThanMs: number): Prom
  */
 export async function reconcilerLagSeconds(db: Db, minPrepayAgeMs: number): Promise<number> {
   // greatest/least skip NULLs: an order never claimed waits since it became due, a checked one since its lease ended.
-  const dueSince = sql<Date>`greatest(reconcile_lease_until, least(prepay_created_at + make_interval(secs => ${minPrepayAgeMs / 1000}), expires_at))`;
+  const prepayDue = sql<Date>`prepay_created_at + make_interval(secs => ${minPrepayAgeMs / 1000})`;
+  const dueSince = sql<Date>`greatest(reconcile_lease_until, least(${prepayDue}, expires_at))`;
   const row = await db
     .selectFrom('orders')
     .select(sql<string | null>`extract(epoch from now() - min(${dueSince}))`.as('lag'))
