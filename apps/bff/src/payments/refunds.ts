@@ -35,7 +35,7 @@ export async function settleRefund(
   result: RefundOutcome,
   source: string,
 ): Promise<RefundSettlement> {
-  return db.transaction().execute(async (trx) => {
+  const settled = await db.transaction().execute(async (trx): Promise<RefundSettlement> => {
     const refund = await trx
       .selectFrom('refunds')
       .innerJoin('orders', 'orders.id', 'refunds.order_id')
@@ -86,9 +86,11 @@ export async function settleRefund(
       await transition(trx, outTradeNo, 'REFUNDING', 'PAID', source, {}, `${result.outRefundNo} ${result.status}`);
     }
     log.info({ outTradeNo, outRefundNo: result.outRefundNo, status: result.status, source }, 'refund settled');
-    metrics.refundsSettled.inc({ status: result.status.toLowerCase() });
     return 'SETTLED';
   });
+  // Counted once committed: a rolled-back transaction settled nothing.
+  if (settled === 'SETTLED') metrics.refundsSettled.inc({ status: result.status.toLowerCase() });
+  return settled;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { parseBeijingTime, type PayClient } from '@wxpay-shop/wechat';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
-import type { Metrics, SettledSource } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
 import { findOrder, markForAttention, transition } from '../orders/repository';
 
 export interface ConfirmedPayment {
@@ -17,9 +17,6 @@ export interface ConfirmedPayment {
 }
 
 export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'TRANSACTION_ID_REUSED' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
-
-/** The order_events source of a payment applied from a notification; every other source is an orderquery. */
-const PAY_NOTIFY_SOURCE = 'pay-notify';
 
 function paidAtOf(payment: ConfirmedPayment): Date {
   return (payment.timeEnd && parseBeijingTime(payment.timeEnd)) || new Date();
@@ -36,7 +33,7 @@ export async function recordPayNotification(
   payment: ConfirmedPayment,
   raw: Record<string, string>,
 ): Promise<PaymentOutcome> {
-  return db.transaction().execute(async (trx) => {
+  const outcome = await db.transaction().execute(async (trx): Promise<PaymentOutcome> => {
     const inserted = await trx
       .insertInto('payment_notifications')
       .values({
@@ -62,15 +59,20 @@ export async function recordPayNotification(
       }
       return 'DUPLICATE';
     }
-    const outcome = await applyPayment(trx, log, metrics, payment, PAY_NOTIFY_SOURCE);
-    await trx.updateTable('payment_notifications').set({ outcome }).where('id', '=', inserted.id).execute();
-    return outcome;
+    const applied = await applyPayment(trx, log, metrics, payment, 'pay-notify');
+    await trx.updateTable('payment_notifications').set({ outcome: applied }).where('id', '=', inserted.id).execute();
+    return applied;
   });
+  // Counted once committed: a rolled-back transaction settled nothing.
+  if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'notification' });
+  return outcome;
 }
 
 /** Applies a payment confirmed by orderquery (no notification row involved). */
 async function recordQueriedPayment(db: Kysely<DB>, log: Logger, metrics: Metrics, payment: ConfirmedPayment, source: string) {
-  return db.transaction().execute((trx) => applyPayment(trx, log, metrics, payment, source));
+  const outcome = await db.transaction().execute((trx) => applyPayment(trx, log, metrics, payment, source));
+  if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'orderquery' });
+  return outcome;
 }
 
 async function applyPayment(
@@ -86,8 +88,6 @@ async function applyPayment(
   });
   if (paid) {
     log.info({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, source }, 'order paid');
-    const settledBy: SettledSource = source === PAY_NOTIFY_SOURCE ? 'notification' : 'orderquery';
-    metrics.paymentsSettled.inc({ source: settledBy });
     return 'APPLIED';
   }
   const order = await findOrder(trx, payment.outTradeNo);
