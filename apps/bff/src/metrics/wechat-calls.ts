@@ -27,8 +27,9 @@ export function instrumentClient<T extends object>(
   metrics: Metrics,
 ): T {
   return new Proxy(client, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
+    get(target, property) {
+      // The client itself as `this`, so getters and #private fields behave as without the proxy.
+      const value: unknown = Reflect.get(target, property, target);
       const endpoint = typeof property === 'string' ? endpoints[property as keyof T & string] : undefined;
       if (endpoint === undefined || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
