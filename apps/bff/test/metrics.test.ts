@@ -1,21 +1,23 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MERCHANT, SUCCESS_XML, adminRefund, createOrder, orderRow, paidOrder, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import { describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
+import {
+  MERCHANT,
+  SUCCESS_XML,
+  adminRefund,
+  createOrder,
+  paidOrder,
+  payNotifyXml,
+  postNotify,
+  useStack,
+  waitFor,
+} from './helpers/stack';
 import { deltas, sampleKey, scrape, type Samples } from './helpers/metrics';
 
 describe.each(backends)('Prometheus metrics ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, { METRICS_PORT: '0' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
+  const { stack, db, orderRow } = useStack(backend, { METRICS_PORT: '0' });
   const metrics = async (): Promise<{ text: string; samples: Samples }> => scrape(stack.bff.metricsUrl!);
   const value = async (name: string, labels: Record<string, string> = {}) => (await metrics()).samples.get(sampleKey(name, labels));
-  const db = () => stack.database.db;
 
   it('serves /metrics on its own loopback listener, not on the shoppers’ port', async () => {
     expect(stack.bff.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -46,7 +48,7 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     expect((await postNotify(stack, '<xml><return_code>')).body).not.toMatch(SUCCESS_XML);
 
     expect((await adminRefund(stack, second.outTradeNo)).status).toBe(202);
-    await waitFor(async () => (await orderRow(stack, second.outTradeNo)).status === 'REFUNDED');
+    await waitFor(async () => (await orderRow(second.outTradeNo)).status === 'REFUNDED');
     const { text, samples: after } = await metrics();
 
     expect(deltas(before, after, 'wxpay_orders_created_total')).toEqual({ '{}': 3 });
@@ -165,14 +167,8 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
 });
 
 describe('the metrics listener’s bearer token', () => {
-  let stack: Stack;
   const token = 'metrics-token-0123456789';
-  beforeAll(async () => {
-    stack = await startStack(backends[0]!, { METRICS_PORT: '0', METRICS_TOKEN: token });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backends[0]!, { METRICS_PORT: '0', METRICS_TOKEN: token });
 
   it('answers 401 without the token or with another one, and the metrics with it', async () => {
     expect((await fetch(stack.bff.metricsUrl!)).status).toBe(401);
