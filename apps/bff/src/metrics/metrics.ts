@@ -46,8 +46,9 @@ export type AttentionReason =
   | 'refund_not_ours';
 export type SignInOutcome = 'signed_in' | 'declined' | 'bad_code' | 'snapshot_user' | 'wechat_error';
 /**
- * How a WeChat call ended: `business_refusal` = WeChat answered no (result_code/errcode); `upstream_error`
- * = an HTTP error, an unverifiable or unusable reply; `timeout`; `local_error` = refused before sending.
+ * How a WeChat call ended: `business_refusal` = WeChat definitely said no (outcome 'refused');
+ * `upstream_error` = the outcome is unknown (an HTTP error, SYSTEMERROR, an unverifiable or unusable reply);
+ * `timeout`; `local_error` = refused before sending.
  */
 export type WechatCallResult = 'success' | 'business_refusal' | 'upstream_error' | 'timeout' | 'local_error';
 
