@@ -1,0 +1,4 @@
+/** JS-SDK support: the pure `wx.config` signature, and the client for the credentials behind it. */
+export * from './signature';
+export * from './errors';
+export * from './token-client';
