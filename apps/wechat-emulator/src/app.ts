@@ -5,6 +5,7 @@ import { controlRouter } from './console/control';
 import { consolePage, consoleScript } from './console/page';
 import type { Deps } from './deps';
 import { isSafeMethod, rebindingProblem, siteOf, type SiteVerdict } from './http/origin';
+import { jssdkRouter } from './jssdk/routes';
 import { oauthRouter } from './oauth/routes';
 import { payRouter } from './pay/routes';
 
@@ -46,7 +47,7 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     }
     await next();
   });
-  for (const router of [oauthRouter(deps), payRouter(deps), bridgeRouter(deps), controlRouter(deps, reset)]) {
+  for (const router of [oauthRouter(deps), jssdkRouter(deps), payRouter(deps), bridgeRouter(deps), controlRouter(deps, reset)]) {
     app.use(router.routes());
   }
   return app;

@@ -202,11 +202,18 @@
     }));
   }
 
+  function renderJssdk(s) {
+    table('cgi', ['endpoint', 'calls', 'errcode answers'], Object.keys(s.jssdk.calls).map(function (k) {
+      return { id: k, cells: [k, s.jssdk.calls[k].calls, s.jssdk.calls[k].errors] };
+    }));
+  }
+
   function render(s) {
     renderSheets(s);
     renderOrders(s);
     renderNotifications(s);
     renderRefunds(s);
+    renderJssdk(s);
     renderFaults(s);
     renderUsers(s);
     renderOauth(s);
@@ -241,6 +248,7 @@
       call('POST', '/__emulator/refund-outcome', body);
     });
     document.getElementById('outcome-clear').addEventListener('click', function () { call('DELETE', '/__emulator/refund-outcome'); });
+    document.getElementById('invalidate-tokens').addEventListener('click', function () { call('POST', '/__emulator/jssdk/invalidate-tokens'); });
 
     var target = document.getElementById('fault-target');
     var kind = document.getElementById('fault-kind');

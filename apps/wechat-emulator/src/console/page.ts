@@ -57,6 +57,8 @@ form{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}label{disp
 <label>count<input id="outcome-count" type="number" min="1" value="1"></label>
 <button type="submit">Arrange</button><button id="outcome-clear" type="button">Forget arranged outcomes</button>
 </form></section>
+<section><h2>JS-SDK: global access_token and jsapi_ticket</h2><table id="cgi"></table>
+<button id="invalidate-tokens" type="button">Invalidate global tokens (as another server's /cgi-bin/token would)</button></section>
 <section><h2>Faults</h2><table id="faults"></table>
 <form id="fault-form">
 <label>target<select id="fault-target"></select></label>
