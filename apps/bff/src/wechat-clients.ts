@@ -1,11 +1,16 @@
 /** Builds the protocol clients from config; the refund client exists only with a client cert. */
 import { readFileSync } from 'node:fs';
-import { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import { JssdkTokenClient, OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 
 export function createOAuthClient(config: Config): OAuthClient {
   const w = config.wechat;
   return new OAuthClient({ appId: w.appId, appSecret: w.appSecret, openBaseUrl: w.openBaseUrl, apiBaseUrl: w.apiBaseUrl });
+}
+
+export function createJssdkTokenClient(config: Config): JssdkTokenClient {
+  const w = config.wechat;
+  return new JssdkTokenClient({ appId: w.appId, appSecret: w.appSecret, apiBaseUrl: w.apiBaseUrl });
 }
 
 export function createPayClients(config: Config): { pay: PayClient; refundPay: PayClient | null } {

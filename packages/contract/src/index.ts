@@ -189,6 +189,19 @@ export const ApiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
+/**
+ * GET /api/wechat/js-config?url=…: what the page passes to `wx.config` (with its own jsApiList). `url` must be
+ * the page's URL (the `#…` part is ignored) on the shop's own origin, else 400.
+ */
+export const JsConfigSchema = z.object({
+  appId: z.string(),
+  /** Seconds since the epoch. */
+  timestamp: z.number().int().positive(),
+  nonceStr: z.string().regex(/^[A-Za-z0-9]{1,32}$/),
+  signature: z.string().regex(/^[0-9a-f]{40}$/),
+});
+export type JsConfig = z.infer<typeof JsConfigSchema>;
+
 export const ProductListSchema = z.object({ products: z.array(ProductSchema) });
 export const OrderListSchema = z.object({ orders: z.array(OrderSchema) });
 
@@ -207,5 +220,6 @@ export const routes = {
   orders: '/api/orders',
   order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,
+  jsConfig: (pageUrl: string) => `/api/wechat/js-config?url=${encodeURIComponent(pageUrl)}`,
   refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
 } as const;

@@ -117,6 +117,19 @@ export interface RefundsTable {
   updated_at: UpdatedAt;
 }
 
+/** A shared WeChat credential (global access_token, jsapi_ticket) of one appid; see jssdk/credentials.ts. */
+export interface WechatCredentialsTable {
+  app_id: string;
+  name: 'access_token' | 'jsapi_ticket';
+  value: string;
+  expires_at: Timestamp;
+  /** Fetched again from this time on, ahead of expires_at. */
+  refresh_at: Timestamp;
+  /** The last force refresh of the access_token (WeChat allows them 30 s apart, 20 a day). */
+  forced_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
   products: ProductsTable;
   shoppers: ShoppersTable;
@@ -127,6 +140,7 @@ export interface DB {
   order_events: OrderEventsTable;
   payment_notifications: PaymentNotificationsTable;
   refunds: RefundsTable;
+  wechat_credentials: WechatCredentialsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
