@@ -218,6 +218,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('wechat_credentials').ifExists().execute();
     },
   },
+  '2026_12_06_009_order_delivery_address': {
+    async up(db: Kysely<unknown>) {
+      // The address as given at checkout, kept with the order (a snapshot, not a reference to an address book).
+      await db.schema.alterTable('orders').addColumn('delivery_address', 'jsonb').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').dropColumn('delivery_address').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { OrderStatus } from '@wxpay-shop/contract';
+import type { DeliveryAddress, OrderStatus } from '@wxpay-shop/contract';
 import type { RefundStatus as WechatRefundStatus, SignType, TradeType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -68,6 +68,8 @@ export interface OrdersTable {
   attention_reason: string | null;
   /** The storefront's Idempotency-Key, if the creating request had one; unique per owner_id. */
   idempotency_key: string | null;
+  /** DeliveryAddress (contract) as JSON, given at checkout; null for orders placed without one. */
+  delivery_address: ColumnType<DeliveryAddress | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
