@@ -38,6 +38,10 @@ export function snapshot(deps: Deps) {
       calls: state.jssdk.counters,
       globalTokens: [...state.jssdk.tokens.values()],
       tickets: [...state.jssdk.tickets.values()],
+      /** wx.config verdicts of /jweixin.js pages. */
+      configs: state.jssdk.configs,
+      /** Share cards pages set (newest last). */
+      shares: state.jssdk.shares,
     },
   };
 }

@@ -25,6 +25,21 @@ export type CgiCounters = Record<CgiEndpoint, { calls: number; errors: number }>
 const emptyCounters = (): CgiCounters =>
   Object.fromEntries(CGI_ENDPOINTS.map((e) => [e, { calls: 0, errors: 0 }])) as CgiCounters;
 
+/** A share card a page set with updateAppMessageShareData / updateTimelineShareData. */
+export interface SharedCard {
+  kind: 'appMessage' | 'timeline';
+  title: string;
+  desc?: string;
+  link: string;
+  imgUrl: string;
+  /** The page that set it. */
+  pageUrl: string;
+  at: number;
+}
+
+/** How many shared cards are kept (the newest). */
+export const MAX_SHARED_CARDS = 50;
+
 export class JssdkState {
   /** Every token still known by its value; an invalidated token is deleted (WeChat then answers 40001). */
   readonly tokens = new Map<string, GlobalToken>();
@@ -38,9 +53,20 @@ export class JssdkState {
   /** appid → when its force refreshes happened (ms), for the 30 s spacing. */
   readonly lastForceAt = new Map<string, number>();
   counters: CgiCounters = emptyCounters();
+  /** `wx.config` verdicts of the stand-in script. */
+  configs = { ok: 0, failed: 0 };
+  /** Newest last. */
+  shares: SharedCard[] = [];
+
+  recordShare(card: SharedCard): void {
+    this.shares.push(card);
+    if (this.shares.length > MAX_SHARED_CARDS) this.shares.shift();
+  }
 
   reset(): void {
     for (const map of [this.tokens, this.stableByApp, this.classicByApp, this.tickets, this.dailyCalls, this.lastForceAt]) map.clear();
     this.counters = emptyCounters();
+    this.configs = { ok: 0, failed: 0 };
+    this.shares = [];
   }
 }
