@@ -39,6 +39,8 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function wechatContext(browser: Browser, emulatorUrl: string): Promise<BrowserContext> {
   const bridge = await (await fetch(`${emulatorUrl}/bridge.js`)).text();
+  // WeChat's JS-SDK (res.wx.qq.com) is out of reach offline: the emulator's stand-in takes its place.
+  const jssdk = await (await fetch(`${emulatorUrl}/jweixin.js`)).text();
   const context = await browser.newContext({
     // WeChat's real bridge is native code, outside the page's CSP. The emulator's stand-in runs as
     // page script: it calls the emulator's origin and draws its pay sheet with inline styles, which
@@ -52,6 +54,7 @@ export async function wechatContext(browser: Browser, emulatorUrl: string): Prom
     locale: 'zh-CN',
   });
   await context.addInitScript({ content: bridge });
+  await context.addInitScript({ content: jssdk });
   return context;
 }
 

@@ -218,7 +218,7 @@ describe('desktop browser (NATIVE)', () => {
     const shot = screenshotter(page, 'desktop-native');
     const response = await page.goto(stack.storefrontUrl);
     const csp = (await response!.headerValue('content-security-policy')) ?? '';
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+    for (const directive of ["default-src 'self'", "script-src 'self' https://res.wx.qq.com", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
       expect(csp.split('; ')).toContain(directive);
     }
     const outTradeNo = await checkoutFirstProduct(page, shot);
