@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { OrderListSchema, OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
-import { checkoutFirstProduct, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
+import { checkoutFirstProduct, ensureDeliveryAddress, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -343,6 +343,7 @@ describe('error states in the browser', () => {
     await page.goto(`${stack.storefrontUrl}/checkout`);
     const submit = page.getByRole('button', { name: '提交订单' });
     await submit.waitFor();
+    await ensureDeliveryAddress(page);
 
     // Another shopper buys one meanwhile.
     const other = await desktopContext(browser);

@@ -13,7 +13,7 @@ import { LANDING_URL, signatureUrl } from './jssdk-url';
 export const OFFICIAL_JSSDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js';
 /** Every JS-SDK API the shop calls, asked for in one wx.config. */
 export const JS_API_LIST = ['openAddress', 'updateAppMessageShareData', 'updateTimelineShareData'];
-/** A wx.config that neither succeeds nor fails within this time counts as failed. */
+/** A script load or wx.config that neither succeeds nor fails within this time counts as failed. */
 export const CONFIG_TIMEOUT_MS = 10_000;
 
 declare global {
@@ -82,7 +82,11 @@ export function configureJssdk(deps: JssdkDeps = defaultDeps()): Promise<Wx | nu
 async function configure(deps: JssdkDeps, url: string): Promise<Wx | null> {
   let wx: Wx;
   try {
-    wx = await deps.loadScript();
+    // A script request can hang on a poor connection: the page must not wait on it for ever.
+    wx = await Promise.race([
+      deps.loadScript(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('JS-SDK script timed out')), CONFIG_TIMEOUT_MS)),
+    ]);
   } catch {
     return null;
   }
