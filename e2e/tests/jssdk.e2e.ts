@@ -79,6 +79,10 @@ describe.each([
     // A clean link: no sign-in parameters, no fragment; the shop's own parameters stay.
     expect(chat.link).toBe(landing);
     expect(cards.find((c) => c.kind === 'timeline')!.link).toBe(landing);
+    // An absolute picture WeChat can fetch (the seeded pictures are inline, so the BFF serves them).
+    expect(chat.imgUrl).toBe(`${stack.storefrontUrl}/api/products/${product.id}/image`);
+    const picture = await fetch(chat.imgUrl);
+    expect(picture.headers.get('content-type')).toMatch(/^image\//);
     await shot('product');
 
     // In-app navigation to the checkout: 选择微信收货地址 appears only once wx.config succeeded for this page.

@@ -39,8 +39,10 @@ describe('productShareCard', () => {
       imgUrl: 'https://shop.example/img/tea.png',
     });
   });
-  it('a data: picture cannot be shared: no imgUrl', () => {
-    expect(productShareCard({ ...product, imageUrl: 'data:image/svg+xml,x' }, 'https://shop.example/').imgUrl).toBe('');
+  it('an inline (data:) picture is shared from the BFF image URL', () => {
+    expect(productShareCard({ ...product, imageUrl: 'data:image/svg+xml,x' }, 'https://shop.example/p?code=c').imgUrl).toBe(
+      'https://shop.example/api/products/green-tea/image',
+    );
   });
 });
 

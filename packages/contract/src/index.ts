@@ -258,6 +258,8 @@ export const routes = {
   logout: '/api/auth/logout',
   products: '/api/products',
   product: (id: string) => `/api/products/${encodeURIComponent(id)}`,
+  /** The product's picture at a fetchable URL (for share cards); inline pictures are decoded. */
+  productImage: (id: string) => `/api/products/${encodeURIComponent(id)}/image`,
   orders: '/api/orders',
   order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,

@@ -1,5 +1,5 @@
 /** The share card of a product page (title, price in the description, absolute picture, clean link). Pure. */
-import type { Product } from '@wxpay-shop/contract';
+import { routes, type Product } from '@wxpay-shop/contract';
 import { formatFen } from '../lib/money';
 import type { WxShareCard } from './jssdk-types';
 import { shareableLink } from './jssdk-url';
@@ -13,12 +13,13 @@ export function productShareCard(product: Product, pageUrl: string): WxShareCard
     title: product.name,
     desc: desc.length > MAX_DESC_CHARS ? `${desc.slice(0, MAX_DESC_CHARS - 1)}…` : desc,
     link: shareableLink(pageUrl),
-    imgUrl: absoluteImageUrl(product.imageUrl, pageUrl),
+    imgUrl: absoluteImageUrl(product, pageUrl),
   };
 }
 
-/** A picture WeChat can fetch: http(s), absolute. A data: URL cannot be shared; WeChat then shows its default. */
-function absoluteImageUrl(imageUrl: string, pageUrl: string): string {
-  const url = new URL(imageUrl, pageUrl);
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : '';
+/** A picture WeChat can fetch: absolute http(s); an inline (data:) picture is fetched from the BFF's image URL. */
+function absoluteImageUrl(product: Product, pageUrl: string): string {
+  const url = new URL(product.imageUrl, pageUrl);
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
+  return new URL(routes.productImage(product.id), pageUrl).href;
 }
