@@ -11,7 +11,7 @@ import { startBff, type RunningBff } from '../src/app';
 import { openDatabase, type DatabaseHandle } from '../src/db/connect';
 import { createLogger } from '../src/logger';
 import { backends, type Backend } from './helpers/backends';
-import { MERCHANT, startStack, type Stack } from './helpers/stack';
+import { MERCHANT, useStack, type Stack } from './helpers/stack';
 
 const SHOP = 'https://shop.example';
 
@@ -35,17 +35,16 @@ async function secondInstance(stack: Stack, backend: Backend): Promise<{ bff: Ru
 type Calls = Record<'stable_token' | 'stable_token_force' | 'token' | 'getticket', { calls: number; errors: number }>;
 
 describe.each(backends)('js-config on two BFF instances ($name)', (backend) => {
-  let stack: Stack;
+  const { stack } = useStack(backend, { PUBLIC_BASE_URL: SHOP });
   let other: Awaited<ReturnType<typeof secondInstance>>;
   const instances = () => [stack.bff.url, other.bff.url];
 
+  // After useStack's beforeAll (hooks run in order), and closed before the stack (after-hooks run in reverse).
   beforeAll(async () => {
-    stack = await startStack(backend, { PUBLIC_BASE_URL: SHOP });
     other = await secondInstance(stack, backend);
   });
   afterAll(async () => {
     await other?.close();
-    await stack?.close();
   });
   beforeEach(async () => {
     await stack.control('reset', {});

@@ -1,8 +1,8 @@
 /** Delivery addresses on orders: validated field by field (400, nothing stored) and kept as a snapshot. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderListSchema, OrderSchema, type DeliveryAddressInput } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { startStack, stockOf, type Stack } from './helpers/stack';
+import { useStack } from './helpers/stack';
 
 const ADDRESS = {
   name: '张三',
@@ -16,13 +16,7 @@ const ADDRESS = {
 const items = [{ productId: 'green-tea', quantity: 1 }];
 
 describe.each(backends)('delivery address on order creation ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, stockOf } = useStack(backend);
 
   const orderCount = async () => Number((await stack.database.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -75,7 +69,7 @@ describe.each(backends)('delivery address on order creation ($name)', (backend) 
   ];
 
   it.each(bad)('%s → 400 naming the field, nothing stored or reserved', async (_name, deliveryAddress, field) => {
-    const [before, stockBefore] = [await orderCount(), await stockOf(stack, 'green-tea')];
+    const [before, stockBefore] = [await orderCount(), await stockOf('green-tea')];
     const res = await stack.browser().post('/api/orders', { items, deliveryAddress });
     expect(res.status).toBe(400);
     const body = ApiErrorSchema.parse(await res.json());
@@ -83,7 +77,7 @@ describe.each(backends)('delivery address on order creation ($name)', (backend) 
     const paths = (body.error.details as { path: string }[]).map((d) => d.path);
     expect(paths.some((p) => p === `deliveryAddress${field ? `.${field}` : ''}`)).toBe(true);
     expect(await orderCount()).toBe(before);
-    expect(await stockOf(stack, 'green-tea')).toBe(stockBefore);
+    expect(await stockOf('green-tea')).toBe(stockBefore);
   });
 
   it('a 1 MB field → 413 from the body cap before anything is parsed, nothing stored', async () => {

@@ -1,9 +1,9 @@
 /** GET /api/products/:id/image: a product's inline picture at a URL others (WeChat's share card) can fetch. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routes } from '@wxpay-shop/contract';
 import { decodeDataImage } from '../src/catalog/image';
 import { backends } from './helpers/backends';
-import { startStack, type Stack } from './helpers/stack';
+import { useStack } from './helpers/stack';
 
 describe('decodeDataImage', () => {
   it('decodes percent-encoded and base64 pictures, keeps the media type parameters', () => {
@@ -18,13 +18,7 @@ describe('decodeDataImage', () => {
 });
 
 describe.each(backends)('product pictures over HTTP ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, db } = useStack(backend);
 
   it('serves the seeded SVG tile with its type, cacheable, under the nothing-loads CSP', async () => {
     const res = await fetch(`${stack.bff.url}${routes.productImage('green-tea')}`);
@@ -36,7 +30,7 @@ describe.each(backends)('product pictures over HTTP ($name)', (backend) => {
   });
 
   it('a picture at an http(s) URL is a redirect there; an unknown product is 404', async () => {
-    await stack.database.db.updateTable('products').set({ image_url: 'https://img.example.com/mug.jpg' }).where('id', '=', 'mug').execute();
+    await db().updateTable('products').set({ image_url: 'https://img.example.com/mug.jpg' }).where('id', '=', 'mug').execute();
     const res = await fetch(`${stack.bff.url}${routes.productImage('mug')}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://img.example.com/mug.jpg');
