@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   JssdkTokenClient,
   WechatApiError,
+  WechatError,
   WechatTransportError,
   buildJssdkConfig,
   jssdkSignature,
@@ -95,6 +96,9 @@ describe('JssdkTokenClient against a fake api.weixin.qq.com', () => {
     const err = await client('WrongSecretValue0000000000000000').fetchAccessToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WechatApiError);
     expect(err).toMatchObject({ errcode: 40125, kind: 'CONFIG', isTokenInvalid: false, path: '/cgi-bin/stable_token' });
+    // One family: a refusal by WeChat, an upstream failure.
+    expect(err).toBeInstanceOf(WechatError);
+    expect(err).toMatchObject({ outcome: 'refused', source: 'upstream' });
     expect((err as Error).message).not.toContain('WrongSecret');
   });
 

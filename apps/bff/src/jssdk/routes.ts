@@ -1,7 +1,7 @@
 /** GET /api/wechat/js-config: a `wx.config` signature, only for pages of the shop's own origin. */
 import Router from '@koa/router';
 import { JsConfigSchema } from '@wxpay-shop/contract';
-import { WechatApiError, WechatTransportError, buildJssdkConfig } from '@wxpay-shop/wechat';
+import { WechatError, buildJssdkConfig } from '@wxpay-shop/wechat';
 import { badRequest, upstreamError } from '../http/errors';
 import type { Services } from '../services';
 import { ForceRefreshLimitedError } from './credentials';
@@ -16,7 +16,7 @@ export function jssdkRoutes(services: Services): Router {
     try {
       jsapiTicket = await services.jssdk.jsapiTicket();
     } catch (err) {
-      if (err instanceof WechatApiError || err instanceof WechatTransportError || err instanceof ForceRefreshLimitedError) {
+      if ((err instanceof WechatError && err.source === 'upstream') || err instanceof ForceRefreshLimitedError) {
         ctx.state.log?.warn({ err }, 'jsapi_ticket unavailable');
         throw upstreamError('WeChat JS-SDK is unavailable, please retry');
       }

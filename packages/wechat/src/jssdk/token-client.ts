@@ -4,9 +4,8 @@
  * The AppSecret and tokens travel in bodies and query strings, so errors name the path only.
  */
 import { endpointUrl } from '../base-url';
-import { WechatTransportError } from '../errors';
+import { WechatApiError, WechatTransportError } from '../errors';
 import { parseLenientJson, readCapped } from '../oauth';
-import { WechatApiError } from './errors';
 
 export interface JssdkTokenClientOptions {
   appId: string;
