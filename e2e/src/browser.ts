@@ -11,6 +11,10 @@ const WECHAT_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A.240405.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
   'Version/4.0 Chrome/130.0.6723.103 Mobile Safari/537.36 XWEB/1300259 MMWEBSDK/20240802 MicroMessenger/8.0.51.2720(0x28003336) ' +
   'WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
+/** WeChat on an iPhone: its JS-SDK validates the URL the page was first opened with. */
+export const IOS_WECHAT_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 ' +
+  'MicroMessenger/8.0.50(0x1800322c) NetType/WIFI Language/zh_CN';
 const DESKTOP_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
@@ -34,17 +38,19 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * A phone-sized context that looks like WeChat's in-app browser: WeChat UA, and the
+ * A phone-sized context that looks like WeChat's in-app browser: WeChat UA (Android unless another is given), and the
  * emulator's WeixinJSBridge injected before any page script, as the real client does.
  */
-export async function wechatContext(browser: Browser, emulatorUrl: string): Promise<BrowserContext> {
+export async function wechatContext(browser: Browser, emulatorUrl: string, userAgent = WECHAT_UA): Promise<BrowserContext> {
   const bridge = await (await fetch(`${emulatorUrl}/bridge.js`)).text();
+  // WeChat's JS-SDK (res.wx.qq.com) is out of reach offline: the emulator's stand-in takes its place.
+  const jssdk = await (await fetch(`${emulatorUrl}/jweixin.js`)).text();
   const context = await browser.newContext({
     // WeChat's real bridge is native code, outside the page's CSP. The emulator's stand-in runs as
     // page script: it calls the emulator's origin and draws its pay sheet with inline styles, which
     // the storefront's CSP rightly refuses. The desktop contexts below keep the CSP on.
     bypassCSP: true,
-    userAgent: WECHAT_UA,
+    userAgent,
     viewport: { width: 360, height: 740 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -52,6 +58,7 @@ export async function wechatContext(browser: Browser, emulatorUrl: string): Prom
     locale: 'zh-CN',
   });
   await context.addInitScript({ content: bridge });
+  await context.addInitScript({ content: jssdk });
   return context;
 }
 

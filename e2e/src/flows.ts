@@ -44,5 +44,26 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
   await page.getByRole('link', { name: '去结算' }).click();
   const submit = page.getByRole('button', { name: '提交订单' });
   await submit.waitFor();
+  await ensureDeliveryAddress(page);
   await shot('checkout');
+}
+
+/**
+ * Checkout's address card: types an address with the region picker, unless this browser already offers
+ * the last one used (then 修改地址 shows). 提交订单 stays disabled until there is one.
+ */
+export async function ensureDeliveryAddress(page: Page): Promise<void> {
+  const fill = page.getByRole('button', { name: '填写收货地址' });
+  await fill.or(page.getByRole('button', { name: '修改地址' })).first().waitFor();
+  if (!(await fill.isVisible())) return;
+  await fill.click();
+  await page.locator('input[name="name"]').fill('张三');
+  await page.locator('input[name="mobile"]').fill('13800138000');
+  // selectOption waits for the options, which arrive with the lazily loaded region data.
+  await page.locator('select[name="province"]').selectOption('广东省');
+  await page.locator('select[name="city"]').selectOption('广州市');
+  await page.locator('select[name="district"]').selectOption('天河区');
+  await page.locator('textarea[name="detail"]').fill('天河路 385 号');
+  await page.getByRole('button', { name: '保存地址' }).click();
+  await page.locator('.address-card address').waitFor();
 }

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAuthorizeUrl, buildJsapiPayParams, OAuthClient, PayClient, randomString } from '@wxpay-shop/wechat';
+import { buildAuthorizeUrl, buildJsapiPayParams, buildJssdkConfig, JssdkTokenClient, OAuthClient, PayClient, randomString } from '@wxpay-shop/wechat';
 import { createEmulator, DEFAULT_MERCHANT, FAULT_KINDS, FAULT_TARGETS, openidFor, type Emulator } from '@wxpay-shop/wechat-emulator';
 import { launchChromium, screenshotter } from '../src/browser';
 
@@ -222,6 +222,28 @@ describe('emulator console (/console) in Chromium', () => {
     await poll(() => row('oauth-codes', code).textContent()).toContain('used');
     await poll(() => row('oauth-tokens', token.accessToken).textContent()).toContain(token.openid);
     await shot('everything-shown');
+  });
+
+  it('shows the /cgi-bin call counts and share cards; Invalidate global tokens makes getticket answer 40001', async () => {
+    const tokens = new JssdkTokenClient({ appId: M.appId, appSecret: M.appSecret, apiBaseUrl: emu.httpUrl });
+    const token = await tokens.fetchAccessToken();
+    const ticket = await tokens.fetchJsapiTicket(token.value);
+    await poll(() => row('cgi', 'getticket').textContent()).toBe('getticket10');
+    await page.locator('#invalidate-tokens').click();
+    await poll(() => emu.state.jssdk.tokens.size).toBe(0);
+    await expect(tokens.fetchJsapiTicket(token.value)).rejects.toMatchObject({ errcode: 40001, isTokenInvalid: true });
+    await poll(() => row('cgi', 'getticket').textContent()).toBe('getticket21');
+
+    // A share card as a shop page sets it through /jweixin.js (here: the endpoint the script calls).
+    const pageUrl = 'http://127.0.0.1/products/green-tea';
+    const config = buildJssdkConfig({ appId: M.appId, jsapiTicket: ticket.value, url: pageUrl });
+    const json = { 'Content-Type': 'application/json' };
+    expect(await (await fetch(`${emu.httpUrl}/__jssdk/config`, { method: 'POST', headers: json, body: JSON.stringify({ ...config, url: pageUrl }) })).json()).toEqual({ ok: true });
+    const card = { kind: 'appMessage', appId: M.appId, title: '西湖龙井', desc: '¥9.90 · 明前', link: pageUrl, imgUrl: `${emu.httpUrl}/__emulator/avatar/zhangsan/132`, pageUrl };
+    expect(await (await fetch(`${emu.httpUrl}/__jssdk/share`, { method: 'POST', headers: json, body: JSON.stringify(card) })).json()).toEqual({ ok: true });
+    await poll(() => page.locator('#shares .share-card').first().textContent()).toBe('西湖龙井¥9.90 · 明前');
+    await poll(() => page.locator('#wxconfigs').textContent()).toContain('1 ok, 0 refused');
+    await shot('jssdk');
   });
 
   it("another site's page cannot reset through the console's API; the console's Reset button can", async () => {

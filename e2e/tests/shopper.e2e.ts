@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { OrderListSchema, OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
-import { checkoutFirstProduct, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
+import { checkoutFirstProduct, ensureDeliveryAddress, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -218,7 +218,7 @@ describe('desktop browser (NATIVE)', () => {
     const shot = screenshotter(page, 'desktop-native');
     const response = await page.goto(stack.storefrontUrl);
     const csp = (await response!.headerValue('content-security-policy')) ?? '';
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+    for (const directive of ["default-src 'self'", "script-src 'self' https://res.wx.qq.com", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
       expect(csp.split('; ')).toContain(directive);
     }
     const outTradeNo = await checkoutFirstProduct(page, shot);
@@ -343,6 +343,7 @@ describe('error states in the browser', () => {
     await page.goto(`${stack.storefrontUrl}/checkout`);
     const submit = page.getByRole('button', { name: '提交订单' });
     await submit.waitFor();
+    await ensureDeliveryAddress(page);
 
     // Another shopper buys one meanwhile.
     const other = await desktopContext(browser);

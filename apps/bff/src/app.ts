@@ -13,6 +13,8 @@ import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
 import { storefront } from './http/storefront';
+import { JssdkCredentials } from './jssdk/credentials';
+import { jssdkRoutes } from './jssdk/routes';
 import { createLogger, type Logger } from './logger';
 import { watchDatabase } from './metrics/database-gauges';
 import { httpMetrics } from './metrics/http-metrics';
@@ -26,7 +28,7 @@ import { PublicUrls } from './public-urls';
 import { reconcileOnce, startReconciler, type ReconcileSummary } from './payments/reconciler';
 import type { Services } from './services';
 import { sessionMiddleware } from './sessions/middleware';
-import { createOAuthClient, createPayClients } from './wechat-clients';
+import { createJssdkTokenClient, createOAuthClient, createPayClients } from './wechat-clients';
 
 export interface AppDeps {
   database?: DatabaseHandle;
@@ -56,6 +58,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     oauth: createOAuthClient(config, metrics),
     pay: clients.pay,
     refundPay: clients.refundPay,
+    jssdk: new JssdkCredentials(database.db, createJssdkTokenClient(config, metrics), config.wechat.appId, logger),
   };
 
   // X-Forwarded-For is only believed when a proxy is declared, and then only the entries those
@@ -102,6 +105,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.
   const catalog = catalogRoutes(database.db, config);
   app.use(catalog.routes()).use(catalog.allowedMethods());
+  // wx.config signatures need no session either.
+  const jssdk = jssdkRoutes(services);
+  app.use(jssdk.routes()).use(jssdk.allowedMethods());
 
   // Everything below acts with the shopper's session cookie.
   app.use(sameOriginWrites(() => new URL(services.urls.base).origin));

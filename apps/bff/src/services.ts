@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { DB } from './db/schema';
+import type { JssdkCredentials } from './jssdk/credentials';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics/metrics';
 import type { PublicUrls } from './public-urls';
@@ -17,4 +18,6 @@ export interface Services {
   pay: PayClient;
   /** Null when no merchant client certificate is configured: refunds are then unavailable. */
   refundPay: PayClient | null;
+  /** The shared global access_token and jsapi_ticket behind `wx.config`. */
+  jssdk: JssdkCredentials;
 }

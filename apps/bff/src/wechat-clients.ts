@@ -1,6 +1,6 @@
 /** Builds the protocol clients from config; the refund client exists only with a client cert. */
 import { readFileSync } from 'node:fs';
-import { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import { JssdkTokenClient, OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { Metrics } from './metrics/metrics';
 import { instrumentClient } from './metrics/wechat-calls';
@@ -24,6 +24,17 @@ export function createOAuthClient(config: Config, metrics: Metrics): OAuthClient
   const w = config.wechat;
   const client = new OAuthClient({ appId: w.appId, appSecret: w.appSecret, openBaseUrl: w.openBaseUrl, apiBaseUrl: w.apiBaseUrl });
   return instrumentClient(client, OAUTH_ENDPOINTS, metrics);
+}
+
+const JSSDK_ENDPOINTS = {
+  fetchAccessToken: '/cgi-bin/stable_token',
+  fetchJsapiTicket: '/cgi-bin/ticket/getticket',
+} as const;
+
+export function createJssdkTokenClient(config: Config, metrics: Metrics): JssdkTokenClient {
+  const w = config.wechat;
+  const client = new JssdkTokenClient({ appId: w.appId, appSecret: w.appSecret, apiBaseUrl: w.apiBaseUrl });
+  return instrumentClient(client, JSSDK_ENDPOINTS, metrics);
 }
 
 export function createPayClients(config: Config, metrics: Metrics): { pay: PayClient; refundPay: PayClient | null } {

@@ -28,9 +28,9 @@ function directives(policy: string | null): Record<string, string[]> {
 describe('the page policy', () => {
   const policy = directives(pagePolicy({ imgSources: imageSources('https://api.weixin.qq.com', []), upgradeInsecureRequests: false }));
 
-  it('allows code, styles and requests from our own origin only, and nothing inline or eval', () => {
+  it("allows code, styles and requests from our own origin only (scripts also WeChat's JS-SDK), nothing inline or eval", () => {
     expect(policy['default-src']).toEqual(["'self'"]);
-    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['script-src']).toEqual(["'self'", 'https://res.wx.qq.com']);
     expect(policy['style-src']).toEqual(["'self'"]);
     expect(policy['connect-src']).toEqual(["'self'"]);
     expect(policy['object-src']).toEqual(["'none'"]);
@@ -133,7 +133,7 @@ describe('headers over HTTP in production', () => {
     const policy = directives((await fetch(`${stack.bff.url}/cart`, { headers: { Accept: 'text/html' } })).headers.get('content-security-policy'));
     expect(policy['upgrade-insecure-requests']).toEqual([]);
     expect(policy['img-src']).toEqual(["'self'", 'data:', ...WECHAT_AVATAR_SOURCES, 'https://img.example.com']);
-    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['script-src']).toEqual(["'self'", 'https://res.wx.qq.com']);
   });
 });
 

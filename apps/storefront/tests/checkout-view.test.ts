@@ -1,16 +1,23 @@
 import { flushPromises } from '@vue/test-utils';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN } from '@wxpay-shop/contract';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { CHECKOUT_KEY_STORAGE_KEY } from '../src/checkout/attempt-key';
+import { LAST_ADDRESS_STORAGE_KEY } from '../src/checkout/delivery-address';
 import { CART_STORAGE_KEY } from '../src/stores/cart';
 import CheckoutView from '../src/views/CheckoutView.vue';
+import { resetJssdkForTests } from '../src/wechat/jssdk';
+import type { Wx } from '../src/wechat/jssdk-types';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
 import { mountView } from './helpers/mount-view';
 
+const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+
 beforeEach(() => {
   localStorage.clear();
   localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 10 }]));
+  // The address used last time is offered again (the tests below about addresses start without one).
+  localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
 });
 
 function submitButton(wrapper: Awaited<ReturnType<typeof mountView>>['wrapper']) {
@@ -49,7 +56,7 @@ describe('CheckoutView', () => {
     const { wrapper, router } = await mountView(CheckoutView, { path: '/checkout', props: {} });
     await submitButton(wrapper)!.trigger('click');
     await flushPromises();
-    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 10 }] });
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 10 }], deliveryAddress: ADDRESS });
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
   });
@@ -167,8 +174,8 @@ describe('CheckoutView', () => {
       await flushPromises();
       const [a, b] = posts(calls).map(keyOf);
       expect(posts(calls).map((call) => call.body)).toEqual([
-        { items: [{ productId: product.id, quantity: 10 }] },
-        { items: [{ productId: product.id, quantity: 9 }] },
+        { items: [{ productId: product.id, quantity: 10 }], deliveryAddress: ADDRESS },
+        { items: [{ productId: product.id, quantity: 9 }], deliveryAddress: ADDRESS },
       ]);
       expect(a).toMatch(IDEMPOTENCY_KEY_PATTERN);
       expect(b).toMatch(IDEMPOTENCY_KEY_PATTERN);
@@ -231,5 +238,88 @@ describe('CheckoutView', () => {
       expect(c).not.toBe(a);
       expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
     });
+  });
+});
+
+describe('CheckoutView, the delivery address', () => {
+  const IOS_WECHAT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.50';
+
+  beforeEach(() => localStorage.removeItem(LAST_ADDRESS_STORAGE_KEY));
+
+  it('without one, 提交订单 is disabled and says why; the typed form with the region picker fills it', async () => {
+    const { calls } = mockFetch({
+      'GET /api/products': [{ body: { products: [product] } }],
+      'POST /api/orders': [{ status: 201, body: order('PENDING') }],
+      [`GET /api/orders/${order('PENDING').outTradeNo}`]: [{ body: order('PENDING') }],
+    });
+    const { wrapper } = await mountView(CheckoutView, { path: '/checkout', props: {} });
+    expect(submitButton(wrapper)!.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('#needs-address').text()).toBe('请先选择收货地址');
+    expect(submitButton(wrapper)!.attributes('aria-describedby')).toBe('needs-address');
+    // Outside WeChat there is no 选择微信收货地址, only the form.
+    expect(wrapper.findAll('button').some((b) => b.text() === '选择微信收货地址')).toBe(false);
+    await wrapper.findAll('button').find((b) => b.text() === '填写收货地址')!.trigger('click');
+    await vi.waitFor(() => expect(wrapper.findAll('select[name="province"] option').length).toBeGreaterThan(30));
+
+    await wrapper.get('input[name="name"]').setValue('王五');
+    await wrapper.get('input[name="mobile"]').setValue('1380013800');
+    await wrapper.get('select[name="province"]').setValue('北京市');
+    await wrapper.get('select[name="city"]').setValue('北京市');
+    await wrapper.get('select[name="district"]').setValue('东城区');
+    await wrapper.get('textarea[name="detail"]').setValue('王府井大街 1 号');
+    await wrapper.get('form').trigger('submit');
+    expect(wrapper.text()).toContain('请填写 11 位手机号码');
+    await wrapper.get('input[name="mobile"]').setValue('139 1234 5678');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+
+    expect(wrapper.get('address').text()).toContain('王五 139****5678');
+    expect(submitButton(wrapper)!.attributes('disabled')).toBeUndefined();
+    await submitButton(wrapper)!.trigger('click');
+    await flushPromises();
+    const sent = { name: '王五', mobile: '13912345678', province: '北京市', city: '北京市', district: '东城区', detail: '王府井大街 1 号', postalCode: '' };
+    expect(calls.find((call) => call.method === 'POST')?.body).toMatchObject({ deliveryAddress: sent });
+    // Offered again next time, from this browser only.
+    expect(JSON.parse(localStorage.getItem(LAST_ADDRESS_STORAGE_KEY)!)).toEqual(sent);
+  });
+
+  it('inside WeChat, 选择微信收货地址 opens wx.openAddress and uses the picked address (+86 and spaces dropped)', async () => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(IOS_WECHAT);
+    const openAddress = vi.fn((opts: { success: (res: object) => void }) =>
+      opts.success({
+        errMsg: 'openAddress:ok',
+        userName: '李四',
+        telNumber: '+86 139-1234-5678',
+        provinceName: '广东省',
+        cityName: '东莞市',
+        countryName: '',
+        detailInfo: '南城街道 8 号',
+        postalCode: '',
+      }),
+    );
+    const wx = { config: vi.fn(), ready: (fn: () => void) => setTimeout(fn, 0), error: vi.fn(), openAddress };
+    window.wx = wx as unknown as Wx;
+    onTestFinished(() => {
+      delete window.wx;
+      resetJssdkForTests();
+    });
+    const { calls } = mockFetch({
+      'GET /api/me': [{ body: { signedIn: true, nickname: '李四', avatarUrl: null } }],
+      'GET /api/products': [{ body: { products: [product] } }],
+      'GET /api/wechat/js-config': [
+        { body: { appId: 'wxd930ea5d5a258f4f', timestamp: 1700000000, nonceStr: 'abc', signature: 'a'.repeat(40) } },
+      ],
+    });
+    const { wrapper } = await mountView(CheckoutView, { path: '/checkout', props: {} });
+    const pick = await vi.waitFor(() => {
+      const button = wrapper.findAll('button').find((b) => b.text() === '选择微信收货地址');
+      if (!button) throw new Error('no 选择微信收货地址 yet');
+      return button;
+    });
+    expect(calls.some((call) => call.path.startsWith('/api/wechat/js-config'))).toBe(true);
+    await pick.trigger('click');
+    expect(openAddress).toHaveBeenCalledTimes(1);
+    expect(wrapper.get('address').text()).toContain('李四 139****5678');
+    expect(wrapper.get('address').text()).toContain('广东省东莞市南城街道 8 号');
   });
 });

@@ -56,3 +56,17 @@ describe('my orders, signed out inside WeChat (after 退出登录 or a declined 
     expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Forders');
   });
 });
+
+describe('my orders, the delivery address', () => {
+  it('is shown with a masked mobile and the region once; orders without one show none', async () => {
+    vi.setSystemTime('2026-11-26T11:00:00Z');
+    const address = { name: '<b>李四</b>', mobile: '13912345678', province: '北京市', city: '北京市', district: '东城区', detail: '王府井大街 1 号', postalCode: '100010' };
+    mockFetch({ 'GET /api/orders': [{ body: { orders: [{ ...order('PAID', 'T-addr'), deliveryAddress: address }, order('PAID', 'T-none')] } }] });
+    const { wrapper } = await mountRoute('/orders');
+    const shown = wrapper.get('[data-order="T-addr"] address');
+    expect(shown.text()).toContain('<b>李四</b> 139****5678');
+    expect(shown.text()).toContain('北京市东城区王府井大街 1 号');
+    expect(shown.html()).not.toContain('<b>');
+    expect(wrapper.find('[data-order="T-none"] address').exists()).toBe(false);
+  });
+});

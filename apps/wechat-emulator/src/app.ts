@@ -5,6 +5,8 @@ import { controlRouter } from './console/control';
 import { consolePage, consoleScript } from './console/page';
 import type { Deps } from './deps';
 import { isSafeMethod, rebindingProblem, siteOf, type SiteVerdict } from './http/origin';
+import { jssdkPageRouter } from './jssdk/page-routes';
+import { jssdkRouter } from './jssdk/routes';
 import { oauthRouter } from './oauth/routes';
 import { payRouter } from './pay/routes';
 
@@ -34,7 +36,8 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     if (ctx.method === 'GET' && (ctx.path === '/console' || ctx.path === '/')) {
       if (ctx.path === '/') return ctx.redirect('/console');
       ctx.type = 'text/html; charset=utf-8';
-      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'");
+      // Images from anywhere: the share-card previews show the shop's pictures.
+      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' http: https:");
       ctx.body = consolePage();
       return;
     }
@@ -46,7 +49,7 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     }
     await next();
   });
-  for (const router of [oauthRouter(deps), payRouter(deps), bridgeRouter(deps), controlRouter(deps, reset)]) {
+  for (const router of [oauthRouter(deps), jssdkRouter(deps), payRouter(deps), bridgeRouter(deps), jssdkPageRouter(deps), controlRouter(deps, reset)]) {
     app.use(router.routes());
   }
   return app;

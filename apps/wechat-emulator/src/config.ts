@@ -22,7 +22,34 @@ export interface MerchantConfig {
   refundNotifyUrl?: string;
   /** This merchant's notification retry time scale, overriding the emulator-wide one. */
   notifyTimeScale?: number;
+  /** API IP allowlist (IP白名单) for /cgi-bin/token and stable_token: others get 40164. Absent = any IP. */
+  apiIpAllowlist?: string[];
+  /** JS interface safe domains (JS接口安全域名): host names whose pages may `wx.config`. Absent = oauthDomains. */
+  jsSafeDomains?: string[];
 }
+
+/** Lifetimes and limits of the global access_token and jsapi_ticket (§1.10–1.11). */
+export interface JssdkLimits {
+  tokenTtlSec: number;
+  ticketTtlSec: number;
+  /** /cgi-bin/token calls per appid and day (WeChat: about 2000), then 45009. */
+  tokenDailyQuota: number;
+  /** stable_token calls per appid and day in normal mode (WeChat: 500 000), then 45009. */
+  stableTokenDailyQuota: number;
+  /** Force refreshes per appid and day (WeChat: 20), then 45009. */
+  forceRefreshDailyLimit: number;
+  /** Least time between two force refreshes (WeChat: 30 s), else 45011. */
+  forceRefreshMinIntervalMs: number;
+}
+
+export const DEFAULT_JSSDK_LIMITS: JssdkLimits = {
+  tokenTtlSec: 7200,
+  ticketTtlSec: 7200,
+  tokenDailyQuota: 2000,
+  stableTokenDailyQuota: 500_000,
+  forceRefreshDailyLimit: 20,
+  forceRefreshMinIntervalMs: 30_000,
+};
 
 export const DEFAULT_MERCHANT = {
   appId: 'wxd930ea5d5a258f4f',
@@ -50,6 +77,7 @@ export interface EmulatorOptions {
    * the only other origins that may use the pay sheet's endpoints. None by default.
    */
   allowedOrigins?: string[];
+  jssdk?: Partial<JssdkLimits>;
   log?: (line: string) => void;
 }
 
@@ -70,6 +98,7 @@ export interface ResolvedConfig {
   prepayTtlMs: number;
   stateFile: string | undefined;
   allowedOrigins: ReadonlySet<string>;
+  jssdk: JssdkLimits;
   log: (line: string) => void;
 }
 
@@ -93,6 +122,7 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
     prepayTtlMs: 2 * 3600_000,
     stateFile: options.stateFile || undefined,
     allowedOrigins: new Set((options.allowedOrigins ?? []).map(parseOrigin)),
+    jssdk: { ...DEFAULT_JSSDK_LIMITS, ...options.jssdk },
     log: options.log ?? (() => {}),
   };
 }
@@ -112,6 +142,12 @@ function validateMerchants(merchants: readonly MerchantConfig[]): void {
     }
     if (m.notifyTimeScale !== undefined && !(typeof m.notifyTimeScale === 'number' && m.notifyTimeScale > 0)) {
       throw new Error(`merchant ${m.mchId}: notifyTimeScale must be a number > 0`);
+    }
+    for (const field of ['apiIpAllowlist', 'jsSafeDomains'] as const) {
+      const list = m[field];
+      if (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string'))) {
+        throw new Error(`merchant ${m.mchId}: ${field} must be an array of strings`);
+      }
     }
     // One appid belongs to one merchant here, so appid → merchant lookups stay unambiguous.
     if (appIds.has(m.appId)) throw new Error(`appId ${m.appId} configured twice`);

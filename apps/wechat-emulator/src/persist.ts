@@ -1,10 +1,12 @@
 /**
  * Optional state file (EMULATOR_STATE_FILE): the emulator's orders, prepay_ids, refunds, notification
- * deliveries and OAuth codes/tokens survive a restart, like the BFF's own database does in dev.
+ * deliveries, OAuth codes/tokens and the global access_tokens and jsapi_tickets survive a restart, like the BFF's
+ * own database does in dev (its cached ticket must still verify in wx.config after the emulator restarts).
  * Pay sheets, consent requests and faults are per-session test plumbing and are not kept.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { GlobalToken, JsapiTicket } from './jssdk/state';
 import { TRADE_STATES, type Order } from './pay/order';
 import type { AccessToken, OauthCode, RefreshToken } from './oauth/grants';
 import type { EmulatorState } from './state';
@@ -24,6 +26,8 @@ interface StateFileV1 {
   codes: OauthCode[];
   accessTokens: AccessToken[];
   refreshTokens: RefreshToken[];
+  /** Absent in files written before the JS-SDK credentials existed. */
+  jssdk?: { tokens: GlobalToken[]; tickets: JsapiTicket[]; stableByApp: [string, string][]; classicByApp: [string, string][] };
 }
 
 export function serializeState(state: EmulatorState): string {
@@ -38,6 +42,12 @@ export function serializeState(state: EmulatorState): string {
     codes: [...state.codes.values()],
     accessTokens: [...state.accessTokens.values()],
     refreshTokens: [...state.refreshTokens.values()],
+    jssdk: {
+      tokens: [...state.jssdk.tokens.values()],
+      tickets: [...state.jssdk.tickets.values()],
+      stableByApp: [...state.jssdk.stableByApp],
+      classicByApp: [...state.jssdk.classicByApp],
+    },
   };
   return `${JSON.stringify(data, null, 1)}\n`;
 }
@@ -86,6 +96,7 @@ export function restoreState(state: EmulatorState, text: string): void {
   const codes = rows(d, 'codes', ['code', 'appId', 'userId', 'scope', 'issuedAt']) as unknown as OauthCode[];
   const accessTokens = rows(d, 'accessTokens', ['token', 'appId', 'userId', 'openid', 'scope', 'expiresAt']) as unknown as AccessToken[];
   const refreshTokens = rows(d, 'refreshTokens', ['token', 'appId', 'userId', 'openid', 'scope', 'expiresAt']) as unknown as RefreshToken[];
+  const jssdk = jssdkRows(d.jssdk);
 
   state.reset();
   state.sequence = d.sequence as number;
@@ -97,6 +108,29 @@ export function restoreState(state: EmulatorState, text: string): void {
   for (const c of codes) state.codes.set(c.code, c);
   for (const t of accessTokens) state.accessTokens.set(t.token, t);
   for (const t of refreshTokens) state.refreshTokens.set(t.token, t);
+  for (const t of jssdk.tokens) state.jssdk.tokens.set(t.token, t);
+  for (const t of jssdk.tickets) state.jssdk.tickets.set(t.ticket, t);
+  for (const [appId, token] of jssdk.stableByApp) state.jssdk.stableByApp.set(appId, token);
+  for (const [appId, token] of jssdk.classicByApp) state.jssdk.classicByApp.set(appId, token);
+}
+
+function jssdkRows(value: unknown): NonNullable<StateFileV1['jssdk']> {
+  if (value === undefined) return { tokens: [], tickets: [], stableByApp: [], classicByApp: [] };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new StateFileError('"jssdk" must be an object');
+  const j = value as Row;
+  const pairs = (name: string): [string, string][] => {
+    const list = j[name];
+    if (!Array.isArray(list) || !list.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string'))) {
+      throw new StateFileError(`jssdk.${name} must be an array of [appId, token] pairs`);
+    }
+    return list as [string, string][];
+  };
+  return {
+    tokens: rows(j, 'tokens' as keyof StateFileV1, ['token', 'appId', 'kind', 'expiresAt']) as unknown as GlobalToken[],
+    tickets: rows(j, 'tickets' as keyof StateFileV1, ['ticket', 'appId', 'expiresAt']) as unknown as JsapiTicket[],
+    stableByApp: pairs('stableByApp'),
+    classicByApp: pairs('classicByApp'),
+  };
 }
 
 /** Debounced, atomic (write to a temp file, then rename) saving of the state to `path`. */

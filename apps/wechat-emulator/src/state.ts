@@ -1,6 +1,7 @@
 /** In-memory world of the emulator: the store and its lookups. Each record's type lives with its feature. */
 import type { PayTicket } from './bridge/pay-ticket';
 import type { Fault, FaultKind, FaultTarget } from './faults';
+import { JssdkState } from './jssdk/state';
 import type { NotifyDelivery } from './notify/delivery';
 import type { AccessToken, ConsentRequest, OauthCode, RefreshToken } from './oauth/grants';
 import type { Order } from './pay/order';
@@ -25,6 +26,8 @@ export class EmulatorState {
   /** prepay_ids whose next pay sheet answers cancel (POST /__emulator/cancel before it opened). */
   readonly cancelNextSheet = new Set<string>();
   currentUserId: string = TEST_USERS[0]!.id;
+  /** Global access_tokens, jsapi_tickets and /cgi-bin counters. */
+  readonly jssdk = new JssdkState();
   private seq = 0;
 
   nextId(prefix: string): string {
@@ -115,6 +118,7 @@ export class EmulatorState {
     }
     this.faults = [];
     this.refundOutcomes = [];
+    this.jssdk.reset();
     this.currentUserId = TEST_USERS[0]!.id;
   }
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { beijingTime, buildJsapiPayParams, sign } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { browserFetch, eventually, json, M, orderParams, payApi, startEmulator } from './helpers/emulator';
+import { FakeElement } from './helpers/fake-dom';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -11,55 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await emu.stop();
 });
-
-/** Just enough DOM for bridge.js: elements with attributes, children, text and click listeners. */
-class FakeElement {
-  attributes: Record<string, string> = {};
-  children: FakeElement[] = [];
-  parentNode: FakeElement | null = null;
-  className = '';
-  disabled = false;
-  private text = '';
-  private listeners: Array<() => void> = [];
-  constructor(readonly tag: string) {}
-  get textContent() {
-    return this.text;
-  }
-  /** Like the DOM: setting the text replaces the children. */
-  set textContent(value: string) {
-    this.children = [];
-    this.text = value;
-  }
-  setAttribute(name: string, value: string) {
-    this.attributes[name] = value;
-  }
-  appendChild(child: FakeElement) {
-    child.parentNode = this;
-    this.children.push(child);
-    return child;
-  }
-  removeChild(child: FakeElement) {
-    this.children = this.children.filter((c) => c !== child);
-    child.parentNode = null;
-  }
-  addEventListener(_type: string, fn: () => void) {
-    this.listeners.push(fn);
-  }
-  click() {
-    this.listeners.forEach((fn) => fn());
-  }
-  find(testId: string): FakeElement | undefined {
-    return this.findWhere((e) => e.attributes['data-testid'] === testId);
-  }
-  findWhere(match: (e: FakeElement) => boolean): FakeElement | undefined {
-    if (match(this)) return this;
-    for (const c of this.children) {
-      const hit = c.findWhere(match);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-}
 
 /** bridge.js run against a fake DOM; `pageFetch` is how the page's fetch() reaches the emulator. */
 async function loadBridge(readyState: 'loading' | 'complete' = 'complete', pageFetch: (url: string, init?: RequestInit) => Promise<Response> = fetch) {

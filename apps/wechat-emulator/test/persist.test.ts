@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildJsapiPayParams } from '@wxpay-shop/wechat';
+import { buildJsapiPayParams, buildJssdkConfig } from '@wxpay-shop/wechat';
 import type { Emulator, EmulatorOptions } from '../src/index';
 import { createEmulator, StateFileInUseError } from '../src/index';
 import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
@@ -70,6 +70,28 @@ describe('state file (EMULATOR_STATE_FILE)', () => {
     expect(new Set(ids.map((n) => n.id)).size).toBe(ids.length);
     // Written atomically: no temp file is left beside it (only the running emulator's lock).
     expect(readdirSync(join(dir, 'nested')).sort()).toEqual(['emulator-state.json', 'emulator-state.json.lock']);
+  });
+
+  it("the global token and jsapi_ticket survive a restart: the BFF's cached ticket still verifies in wx.config", async () => {
+    let emu = await boot();
+    const token = (await (await fetch(`${emu.httpUrl}/cgi-bin/stable_token`, {
+      method: 'POST',
+      body: JSON.stringify({ grant_type: 'client_credential', appid: M.appId, secret: M.appSecret }),
+    })).json()) as { access_token: string };
+    const ticket = ((await (await fetch(`${emu.httpUrl}/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)).json()) as { ticket: string }).ticket;
+
+    emu = await restart(emu);
+
+    const url = 'http://127.0.0.1:5173/products/green-tea';
+    const config = { ...buildJssdkConfig({ appId: M.appId, jsapiTicket: ticket, url }), url };
+    const verdict = await fetch(`${emu.httpUrl}/__jssdk/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) });
+    expect(await verdict.json()).toEqual({ ok: true });
+    // Normal mode hands out the same token as before the restart.
+    const again = (await (await fetch(`${emu.httpUrl}/cgi-bin/stable_token`, {
+      method: 'POST',
+      body: JSON.stringify({ grant_type: 'client_credential', appid: M.appId, secret: M.appSecret }),
+    })).json()) as { access_token: string };
+    expect(again.access_token).toBe(token.access_token);
   });
 
   it('a notification still being retried at shutdown continues after the restart', async () => {

@@ -67,6 +67,42 @@ export const OrderItemSchema = z.object({
 });
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Text a shopper typed or WeChat's address book gave: no control characters, then trimmed to min–max characters. */
+const shopperText = (min: number, max: number) =>
+  z
+    .string()
+    .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters or line breaks')
+    .trim()
+    .min(min, min === 1 ? 'is required' : `must be at least ${min} characters`)
+    .max(max, `must be at most ${max} characters`);
+
+/** A mainland China mobile number: 11 digits starting with 1. */
+export const MAINLAND_MOBILE_PATTERN = /^1\d{10}$/;
+
+/**
+ * Where an order is shipped (收货地址), as the shopper chose it at checkout (typed, or picked with
+ * `wx.openAddress`). Kept on the order as a snapshot; the shop keeps no address book of its own.
+ */
+export const DeliveryAddressSchema = z
+  .object({
+    /** 收货人 */
+    name: shopperText(1, 25),
+    mobile: z.string().regex(MAINLAND_MOBILE_PATTERN, 'must be an 11-digit mainland mobile number starting with 1'),
+    province: shopperText(1, 20),
+    city: shopperText(1, 20),
+    /** 区/县; empty where a city has none (e.g. 东莞市, 中山市). */
+    district: shopperText(0, 20),
+    /** Street, building, room (详细地址). */
+    detail: shopperText(1, 120),
+    /** 6 digits, or empty when unknown. */
+    postalCode: z.string().regex(/^(\d{6})?$/, 'must be 6 digits or empty').default(''),
+  })
+  .strict();
+export type DeliveryAddress = z.infer<typeof DeliveryAddressSchema>;
+export type DeliveryAddressInput = z.input<typeof DeliveryAddressSchema>;
+
 export const OrderSchema = z.object({
   outTradeNo: z.string(),
   status: OrderStatusSchema,
@@ -78,6 +114,8 @@ export const OrderSchema = z.object({
   transactionId: z.string().nullable(),
   /** ISO time after which an unpaid order is closed. */
   expiresAt: z.string(),
+  /** The delivery address given at checkout; null for orders placed without one. */
+  deliveryAddress: DeliveryAddressSchema.nullable(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 
@@ -95,9 +133,12 @@ export const CreateOrderRequestSchema = z
       )
       .min(1)
       .max(50),
+    /** Optional for now: the storefront does not send one yet. Checked field by field, else 400. */
+    deliveryAddress: DeliveryAddressSchema.optional(),
   })
   .strict();
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequestSchema>;
+export type CreateOrderRequestInput = z.input<typeof CreateOrderRequestSchema>;
 
 /**
  * Optional request header of POST /api/orders: one value per checkout attempt, so a retry whose
@@ -189,6 +230,19 @@ export const ApiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
+/**
+ * GET /api/wechat/js-config?url=…: what the page passes to `wx.config` (with its own jsApiList). `url` must be
+ * the page's URL (the `#…` part is ignored) on the shop's own origin, else 400.
+ */
+export const JsConfigSchema = z.object({
+  appId: z.string(),
+  /** Seconds since the epoch. */
+  timestamp: z.number().int().positive(),
+  nonceStr: z.string().regex(/^[A-Za-z0-9]{1,32}$/),
+  signature: z.string().regex(/^[0-9a-f]{40}$/),
+});
+export type JsConfig = z.infer<typeof JsConfigSchema>;
+
 export const ProductListSchema = z.object({ products: z.array(ProductSchema) });
 export const OrderListSchema = z.object({ orders: z.array(OrderSchema) });
 
@@ -204,8 +258,11 @@ export const routes = {
   logout: '/api/auth/logout',
   products: '/api/products',
   product: (id: string) => `/api/products/${encodeURIComponent(id)}`,
+  /** The product's picture at a fetchable URL (for share cards); inline pictures are decoded. */
+  productImage: (id: string) => `/api/products/${encodeURIComponent(id)}/image`,
   orders: '/api/orders',
   order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,
+  jsConfig: (pageUrl: string) => `/api/wechat/js-config?url=${encodeURIComponent(pageUrl)}`,
   refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
 } as const;

@@ -11,3 +11,4 @@ export * from './pay/v2';
 export * from './bill';
 export * from './pay/gateway';
 export * from './pay/v3/index';
+export * from './jssdk/index';

@@ -225,7 +225,8 @@ function transportError(err: unknown, path: string, timeoutMs: number): WechatTr
   return new WechatTransportError(`GET ${path} failed: ${code}`);
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
+/** The body as text, at most maxBytes (else WechatTransportError); invalid UTF-8 is replaced, not fatal. */
+export async function readCapped(res: Response, maxBytes: number): Promise<string> {
   if (!res.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;

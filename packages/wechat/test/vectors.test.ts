@@ -1,10 +1,12 @@
-/** Test vectors of /work/shared/wechat-protocol.md §12 (V1, V2, V4–V8). */
+/** Test vectors of /work/shared/wechat-protocol.md §12 (V1–V8). */
 import { describe, expect, it } from 'vitest';
 import {
   buildJsapiPayParams,
   buildXml,
   decryptReqInfo,
   encryptReqInfo,
+  jssdkSignString,
+  jssdkSignature,
   parsePayNotify,
   parseRefundNotify,
   sign,
@@ -29,6 +31,30 @@ describe('V1/V2 official v2 sign (安全规范)', () => {
   });
   it('V2 HMAC-SHA256', () => {
     expect(sign(params, KEY, 'HMAC-SHA256')).toBe('6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6');
+  });
+});
+
+describe('V3 official JS-SDK wx.config signature', () => {
+  const input = {
+    jsapiTicket: 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg',
+    nonceStr: 'Wm3WZYTPz0wzccnW',
+    timestampSeconds: 1414587457,
+  };
+
+  it('builds the exact string1 and its SHA-1 (current doc revision)', () => {
+    const url = 'http://mp.weixin.qq.com?params=value';
+    expect(jssdkSignString({ ...input, url })).toBe(
+      'jsapi_ticket=sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg' +
+        '&noncestr=Wm3WZYTPz0wzccnW&timestamp=1414587457&url=http://mp.weixin.qq.com?params=value',
+    );
+    expect(jssdkSignature({ ...input, url })).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
+  });
+  it('older doc revision (url without a query)', () => {
+    expect(jssdkSignature({ ...input, url: 'http://mp.weixin.qq.com' })).toBe('f4d90daf4b3bca3078ab155816175ba34c443a7b');
+  });
+  it('the #fragment is not signed', () => {
+    const url = 'http://mp.weixin.qq.com?params=value#/cart?x=1';
+    expect(jssdkSignature({ ...input, url })).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
   });
 });
 

@@ -198,6 +198,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('products').dropColumn('test_only').execute();
     },
   },
+  '2026_12_06_008_wechat_credentials': {
+    async up(db: Kysely<unknown>) {
+      // The global access_token and the jsapi_ticket, shared by every BFF instance: each fetch of a token
+      // replaces the one before, so instances must not fetch their own (jssdk/credentials.ts).
+      await db.schema
+        .createTable('wechat_credentials')
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull().check(sql`name IN ('access_token', 'jsapi_ticket')`))
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('refresh_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('forced_at', 'timestamptz')
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('wechat_credentials_pk', ['app_id', 'name'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('wechat_credentials').ifExists().execute();
+    },
+  },
+  '2026_12_06_009_order_delivery_address': {
+    async up(db: Kysely<unknown>) {
+      // The address as given at checkout, kept with the order (a snapshot, not a reference to an address book).
+      await db.schema.alterTable('orders').addColumn('delivery_address', 'jsonb').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').dropColumn('delivery_address').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

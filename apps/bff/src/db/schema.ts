@@ -1,6 +1,6 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { OrderStatus } from '@wxpay-shop/contract';
+import type { DeliveryAddress, OrderStatus } from '@wxpay-shop/contract';
 import type { RefundStatus as WechatRefundStatus, SignType, TradeType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -68,6 +68,8 @@ export interface OrdersTable {
   attention_reason: string | null;
   /** The storefront's Idempotency-Key, if the creating request had one; unique per owner_id. */
   idempotency_key: string | null;
+  /** DeliveryAddress (contract) as JSON, given at checkout; null for orders placed without one. */
+  delivery_address: ColumnType<DeliveryAddress | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -117,6 +119,19 @@ export interface RefundsTable {
   updated_at: UpdatedAt;
 }
 
+/** A shared WeChat credential (global access_token, jsapi_ticket) of one appid; see jssdk/credentials.ts. */
+export interface WechatCredentialsTable {
+  app_id: string;
+  name: 'access_token' | 'jsapi_ticket';
+  value: string;
+  expires_at: Timestamp;
+  /** Fetched again from this time on, ahead of expires_at. */
+  refresh_at: Timestamp;
+  /** The last force refresh of the access_token (WeChat allows them 30 s apart, 20 a day). */
+  forced_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
   products: ProductsTable;
   shoppers: ShoppersTable;
@@ -127,6 +142,7 @@ export interface DB {
   order_events: OrderEventsTable;
   payment_notifications: PaymentNotificationsTable;
   refunds: RefundsTable;
+  wechat_credentials: WechatCredentialsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

@@ -3,9 +3,12 @@
  * stylesheet and lazy chunks, all from /assets/ on our own origin, with no inline <script> or
  * <style> (Vue's :style writes through the CSSOM, which CSP leaves alone), so the page policy can
  * say 'self' for code and styles. Inside WeChat, WeixinJSBridge is injected by the client itself,
- * outside the page's CSP: JSAPI pay needs no WeChat origin here (only the JS-SDK, jweixin.js from
- * res.wx.qq.com, would, and the storefront does not use it).
+ * outside the page's CSP: JSAPI pay needs no WeChat origin here. The JS-SDK (wx.config, openAddress,
+ * share cards) is WeChat's own script, which must be loaded from res.wx.qq.com.
  */
+
+/** Where WeChat serves the JS-SDK script (jweixin-1.6.0.js); the storefront loads it inside WeChat only. */
+export const WECHAT_JSSDK_SCRIPT_SOURCE = 'https://res.wx.qq.com';
 
 /** Where WeChat serves the avatars that snsapi_userinfo's headimgurl points at. */
 export const WECHAT_AVATAR_SOURCES = ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn'] as const;
@@ -28,7 +31,7 @@ export interface PagePolicyOptions {
 export function pagePolicy({ imgSources, upgradeInsecureRequests }: PagePolicyOptions): string {
   const directives: string[][] = [
     ['default-src', "'self'"],
-    ['script-src', "'self'"],
+    ['script-src', "'self'", WECHAT_JSSDK_SCRIPT_SOURCE],
     ['style-src', "'self'"],
     ['img-src', "'self'", 'data:', ...new Set(imgSources)],
     ['connect-src', "'self'"],

@@ -46,6 +46,7 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): Order {
     paidAt: row.paid_at ? row.paid_at.toISOString() : null,
     transactionId: row.transaction_id,
     expiresAt: row.expires_at.toISOString(),
+    deliveryAddress: row.delivery_address,
   };
 }
 

@@ -68,6 +68,7 @@ export function orderRoutes(services: Services): Router {
           owner_id: shopper.ownerId,
           openid: shopper.openid,
           idempotency_key: key,
+          delivery_address: request.deliveryAddress ? JSON.stringify(request.deliveryAddress) : null,
           sign_type: config.wechat.signType,
           expires_at: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
           created_at: now,

@@ -12,12 +12,13 @@ import {
 import { apiRequest } from './http';
 
 /**
- * Only product ids and quantities: the BFF prices the order itself. With an idempotency key, a retry
+ * Product ids and quantities (the BFF prices the order itself) and the delivery address. With an idempotency key, a retry
  * of a request whose answer was lost gets the order that request created (see checkout/attempt-key).
  */
 export function createOrder(request: CreateOrderRequest, idempotencyKey?: string): Promise<Order> {
   const body: CreateOrderRequest = {
     items: request.items.map(({ productId, quantity }) => ({ productId, quantity })),
+    ...(request.deliveryAddress ? { deliveryAddress: request.deliveryAddress } : {}),
   };
   const headers = idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } : undefined;
   return apiRequest(routes.orders, OrderSchema, { method: 'POST', body, headers });

@@ -20,6 +20,7 @@ export function order(status: OrderStatus, outTradeNo = 'T20261126000001'): Orde
     paidAt: status === 'PAID' ? '2026-11-26T10:01:00.000Z' : null,
     transactionId: status === 'PAID' ? '4200000000202611260000000001' : null,
     expiresAt: '2026-11-26T12:00:00.000Z',
+    deliveryAddress: null,
   };
 }
 

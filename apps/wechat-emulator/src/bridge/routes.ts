@@ -17,7 +17,7 @@ import { bridgeScript } from './script';
  * non-browser callers) may open, confirm or cancel a pay sheet, and only they get CORS answers.
  * Bodies must be JSON, so any other page's attempt stops at the CORS preflight.
  */
-function admitBridgeCall(ctx: Context, deps: Deps): boolean {
+export function admitBridgeCall(ctx: Context, deps: Deps): boolean {
   ctx.vary('Origin');
   const verdict = siteOf(ctx, deps.config.allowedOrigins, deps.publicUrl());
   if (verdict.ok && verdict.corsOrigin) {

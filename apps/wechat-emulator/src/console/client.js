@@ -202,11 +202,36 @@
     }));
   }
 
+  /** A chat-card look: title, description and picture; the image is loaded only from an http(s) URL. */
+  function sharePreview(c) {
+    var card = el('div', null, { class: 'share-card' });
+    var text = el('div');
+    text.appendChild(el('div', c.title, { class: 'share-card__title' }));
+    text.appendChild(el('div', c.desc || '', { class: 'muted' }));
+    card.appendChild(text);
+    if (typeof c.imgUrl === 'string' && (c.imgUrl.indexOf('http://') === 0 || c.imgUrl.indexOf('https://') === 0)) {
+      card.appendChild(el('img', null, { src: c.imgUrl, alt: '', width: '48', height: '48' }));
+    }
+    return card;
+  }
+
+  function renderJssdk(s) {
+    table('cgi', ['endpoint', 'calls', 'errcode answers'], Object.keys(s.jssdk.calls).map(function (k) {
+      return { id: k, cells: [k, s.jssdk.calls[k].calls, s.jssdk.calls[k].errors] };
+    }));
+    document.getElementById('wxconfigs').textContent =
+      'wx.config from /jweixin.js pages: ' + s.jssdk.configs.ok + ' ok, ' + s.jssdk.configs.failed + ' refused';
+    table('shares', ['preview', 'kind', 'link', 'page', 'at'], s.jssdk.shares.slice().reverse().map(function (c, i) {
+      return { id: String(i), cells: [sharePreview(c), c.kind, c.link, c.pageUrl, time(c.at)] };
+    }));
+  }
+
   function render(s) {
     renderSheets(s);
     renderOrders(s);
     renderNotifications(s);
     renderRefunds(s);
+    renderJssdk(s);
     renderFaults(s);
     renderUsers(s);
     renderOauth(s);
@@ -241,6 +266,7 @@
       call('POST', '/__emulator/refund-outcome', body);
     });
     document.getElementById('outcome-clear').addEventListener('click', function () { call('DELETE', '/__emulator/refund-outcome'); });
+    document.getElementById('invalidate-tokens').addEventListener('click', function () { call('POST', '/__emulator/jssdk/invalidate-tokens'); });
 
     var target = document.getElementById('fault-target');
     var kind = document.getElementById('fault-kind');

@@ -39,6 +39,8 @@ th{color:#666;font-weight:500}code,pre{font-size:12px}pre{white-space:pre-wrap;w
 .st-failed,.st-dropped,.st-CLOSED,.st-PAYERROR,.st-CHANGE,.st-REFUNDCLOSE{color:#e64340}
 button{cursor:pointer;margin:1px 2px}ol{margin:0;padding-left:18px}
 form{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}label{display:flex;flex-direction:column;font-size:12px;color:#555}
+.share-card{display:flex;gap:8px;max-width:320px;border:1px solid #ddd;border-radius:4px;padding:8px;background:#fff}
+.share-card__title{font-weight:600}
 #message{margin:8px 16px;min-height:1.4em}#message.error{color:#e64340}
 </style></head><body>
 <header><h1>WeChat emulator</h1><span id="updated" class="muted"></span>
@@ -57,6 +59,10 @@ form{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}label{disp
 <label>count<input id="outcome-count" type="number" min="1" value="1"></label>
 <button type="submit">Arrange</button><button id="outcome-clear" type="button">Forget arranged outcomes</button>
 </form></section>
+<section><h2>JS-SDK: global access_token and jsapi_ticket</h2><table id="cgi"></table>
+<p id="wxconfigs" class="muted"></p>
+<button id="invalidate-tokens" type="button">Invalidate global tokens (as another server's /cgi-bin/token would)</button></section>
+<section><h2>Share cards</h2><table id="shares"></table></section>
 <section><h2>Faults</h2><table id="faults"></table>
 <form id="fault-form">
 <label>target<select id="fault-target"></select></label>

@@ -33,5 +33,15 @@ export function snapshot(deps: Deps) {
       codes: [...state.codes.values()],
       accessTokens: [...state.accessTokens.values()].map((t) => ({ token: t.token, appId: t.appId, userId: t.userId, openid: t.openid, scope: t.scope, expiresAt: t.expiresAt })),
     },
+    jssdk: {
+      /** Calls per /cgi-bin endpoint: stable_token (normal), stable_token_force, token, getticket. */
+      calls: state.jssdk.counters,
+      globalTokens: [...state.jssdk.tokens.values()],
+      tickets: [...state.jssdk.tickets.values()],
+      /** wx.config verdicts of /jweixin.js pages. */
+      configs: state.jssdk.configs,
+      /** Share cards pages set (newest last). */
+      shares: state.jssdk.shares,
+    },
   };
 }
