@@ -60,7 +60,7 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
     db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   }
   try {
-    await migrate(db);
+    await migrate(db, target.kind === 'postgres' ? options.schema : undefined);
   } catch (err) {
     await db.destroy();
     throw err;
@@ -68,8 +68,13 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
   return { db, kind: target.kind, ...(poolStats ? { poolStats } : {}), close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<DB>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * `schema`: the migration tables live there too. Without it Kysely looks for them in any schema, so a test
+ * schema created while another one already has them skipped creating its own and failed (42P01).
+ */
+async function migrate(db: Kysely<DB>, schema: string | undefined): Promise<void> {
+  const tables = schema ? { migrationTableSchema: schema } : {};
+  const migrator = new Migrator({ db, provider: migrationProvider, ...tables });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
