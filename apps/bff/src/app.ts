@@ -21,6 +21,7 @@ import { httpMetrics } from './metrics/http-metrics';
 import { createMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
+import { lifecycleRoutes } from './orders/lifecycle-routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
 import { payRoutes } from './payments/pay-routes';
@@ -113,7 +114,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.use(sameOriginWrites(() => new URL(services.urls.base).origin));
   app.use(sessionMiddleware(app, config, database.db));
 
-  for (const router of [authRoutes(services), orderRoutes(services), payRoutes(services)]) {
+  for (const router of [authRoutes(services), orderRoutes(services), lifecycleRoutes(services), payRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
 

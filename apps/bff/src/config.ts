@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  // 已发货 orders become 已完成 this many days after shipping unless the shopper confirms first.
+  AUTO_RECEIVE_DAYS: intFrom(10, 1, 60),
+  // The one shop name: storefront header and title (GET /api/shop), and the pay body WeChat shows.
+  SHOP_NAME: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(20).default('微信小店')),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
   ORDER_RATE_LIMIT: intFrom(20, 0, 100_000),
   ORDER_RATE_WINDOW_SECONDS: intFrom(60, 1, 3_600),
@@ -209,6 +213,10 @@ function toConfig(
     database: checked.database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    /** 已发货 orders become 已完成 this many days after shipping. */
+    autoReceiveDays: e.AUTO_RECEIVE_DAYS,
+    /** The shop's one name: storefront header (GET /api/shop) and the pay body. */
+    shopName: e.SHOP_NAME,
     /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */

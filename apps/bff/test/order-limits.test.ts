@@ -10,7 +10,7 @@ import type { DatabaseHandle } from '../src/db/connect';
 import type { DB } from '../src/db/schema';
 import { clientKey } from '../src/http/rate-limit';
 import { enforcePendingCap } from '../src/orders/order-limits';
-import { newOutTradeNo } from '../src/orders/out-trade-no';
+import { nextOutTradeNo } from '../src/orders/out-trade-no';
 import { backends, openTestDatabase } from './helpers/backends';
 import {
   consentedCallback,
@@ -112,11 +112,11 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
 
   it('counts one create after the other commits, so two overlapping creates cannot both pass a cap of 1', async () => {
     const shopper = { ownerId: 'g_overlapping', openid: null };
-    const insert = (trx: Transaction<DB>) =>
+    const insert = async (trx: Transaction<DB>) =>
       trx
         .insertInto('orders')
         .values({
-          out_trade_no: newOutTradeNo(new Date()),
+          out_trade_no: await nextOutTradeNo(trx),
           status: 'PENDING',
           total_fen: 1,
           owner_id: shopper.ownerId,

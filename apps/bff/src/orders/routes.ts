@@ -19,7 +19,7 @@ import type { Services } from '../services';
 import { existingShopper, shopperOf, type Shopper } from '../sessions/session';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
 import { enforcePendingCap, orderRateLimit } from './order-limits';
-import { newOutTradeNo } from './out-trade-no';
+import { nextOutTradeNo } from './out-trade-no';
 import { ownsOrder } from './ownership';
 import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
 import { reserveStock } from './stock';
@@ -57,7 +57,7 @@ export function orderRoutes(services: Services): Router {
     const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
     const now = new Date();
 
-    const outTradeNo = newOutTradeNo(now);
+    const outTradeNo = await nextOutTradeNo(db, now);
     const created = await db.transaction().execute(async (trx) => {
       const order = await trx
         .insertInto('orders')
