@@ -58,6 +58,8 @@ export default defineConfig(({ mode }) => {
       setupFiles: ['tests/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
+      // Vant's components import their own CSS files, which only Vite (not Node) can load.
+      server: { deps: { inline: ['vant'] } },
     },
   };
 });

@@ -145,7 +145,7 @@ describe('inside WeChat (JSAPI)', () => {
     await page.getByRole('link', { name: '查看订单' }).click();
     const card = page.locator('li', { hasText: `订单号 ${outTradeNo}` });
     await card.waitFor();
-    expect(await card.textContent()).toContain('已支付');
+    expect(await card.textContent()).toContain('待发货');
     await shot('my-orders');
     await context.close();
   });

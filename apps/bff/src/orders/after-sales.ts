@@ -13,6 +13,9 @@ export function afterSaleKindFor(order: Pick<OrderRow, 'fulfilment'>): AfterSale
   return order.fulfilment === 'UNSHIPPED' ? 'REFUND_ONLY' : 'RETURN_REFUND';
 }
 
+/** ¥12.30 from 1230 fen, for shopper-facing messages. */
+const yuan = (fen: number) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
 /** Postgres' unique_violation: another request for this order is already waiting. */
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
@@ -25,7 +28,7 @@ export async function requestAfterSale(db: Kysely<DB>, order: OrderRow, request:
     throw conflict(kind === 'REFUND_ONLY' ? '商品尚未发货，请选择仅退款' : '商品已发货，请选择退货退款', { kind });
   }
   const leftFen = order.total_fen - order.refunded_fen;
-  if (request.amountFen > leftFen) throw badRequest(`最多可退 ${leftFen} 分`, { leftFen });
+  if (request.amountFen > leftFen) throw badRequest(`最多可退 ${yuan(leftFen)}`, { leftFen });
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await trx
