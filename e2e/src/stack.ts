@@ -7,10 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { issueMerchantCert } from '@wxpay-shop/wechat-emulator';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
 import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
@@ -22,6 +23,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export interface Stack {
   storefrontUrl: string;
   emulatorUrl: string;
+  /** The BFF's ADMIN_TOKEN, for the operator's API (ship, after-sale decisions). */
+  adminToken: string;
   logs: () => string;
   stop: () => Promise<void>;
 }
@@ -67,6 +70,14 @@ export async function startStack(): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-e2e-'));
   const configFile = path.join(dir, 'merchants.json');
   writeFileSync(configFile, JSON.stringify({ merchants: [merchant] }));
+  // Refunds go over mutual TLS with a certificate whose CN is the mch_id: this random merchant's own.
+  const certsDir = path.join(root, 'apps/wechat-emulator/certs');
+  const clientCert = issueMerchantCert(
+    { cert: readFileSync(path.join(certsDir, 'ca.pem'), 'utf8'), key: readFileSync(path.join(certsDir, 'ca-key.pem'), 'utf8') },
+    merchant.mchId,
+  );
+  writeFileSync(path.join(dir, 'merchant.pem'), clientCert.cert);
+  writeFileSync(path.join(dir, 'merchant-key.pem'), clientCert.key, { mode: 0o600 });
   const adminToken = hex(16);
   const output: string[] = [];
   const logs = () => output.join('');
@@ -89,6 +100,8 @@ export async function startStack(): Promise<Stack> {
       SESSION_KEYS: hex(16),
       ADMIN_TOKEN: adminToken,
       ...bffWechatEnv(emulatorAddress, merchant),
+      WECHAT_PAY_CLIENT_CERT: path.join(dir, 'merchant.pem'),
+      WECHAT_PAY_CLIENT_KEY: path.join(dir, 'merchant-key.pem'),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
@@ -107,5 +120,5 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { storefrontUrl, emulatorUrl, logs, stop };
+  return { storefrontUrl, emulatorUrl, adminToken, logs, stop };
 }
