@@ -101,12 +101,30 @@ async function checkoutProduct(page: Page, productId: string, shot: (step: strin
   return orderOnPayPage(page);
 }
 
-/** 提交订单 → the emulator's pay sheet → 确认支付 → 支付成功 (once the BFF says PAID). */
-async function paidOrder(page: Page, shot: (step: string) => Promise<void>, productId?: string): Promise<string> {
+/** Product page → 立即购买 → 确认订单 (that item only) → 提交订单: the order number on the pay page. */
+async function buyNow(page: Page, productId: string, shot: (step: string) => Promise<void>): Promise<string> {
+  await page.goto(`${stack.storefrontUrl}/products/${productId}`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await shot('product');
+  await page.getByRole('button', { name: '立即购买' }).click();
+  await page.waitForURL(/\/checkout\?buy=/);
+  await page.getByRole('button', { name: '提交订单' }).waitFor();
+  await shot('checkout-buy-now');
+  await page.getByRole('button', { name: '提交订单' }).click();
+  return orderOnPayPage(page);
+}
+
+/** 提交订单 (立即购买, or through the cart) → the emulator's pay sheet → 确认支付 → 支付成功 (once the BFF says PAID). */
+async function paidOrder(
+  page: Page,
+  shot: (step: string) => Promise<void>,
+  via: { buyNow: string } | { cart: string },
+): Promise<string> {
   await page.goto(stack.storefrontUrl);
   // Opening the shop signs the shopper in silently (WeChat OAuth redirects): wait until it is back.
   await page.locator('.product-card__link').first().waitFor();
-  const outTradeNo = productId ? await checkoutProduct(page, productId, shot) : await checkoutFirstProduct(page, shot);
+  await shot('catalog');
+  const outTradeNo = 'buyNow' in via ? await buyNow(page, via.buyNow, shot) : await checkoutProduct(page, via.cart, shot);
   await shot('pay');
   await page.getByTestId('wx-pay-sheet').waitFor();
   await page.getByTestId('wx-pay-confirm').click();
@@ -124,11 +142,11 @@ async function confirmDialog(page: Page): Promise<void> {
 const progress = (page: Page) => page.getByTestId('order-progress');
 
 describe('an order followed from payment to delivery and after-sale (WeChat, 360×740)', () => {
-  it('pays, is shipped by the operator, shows 已发货 with the tracking number, and 确认收货 completes it', async () => {
+  it('立即购买 → pays, is shipped by the operator, shows 已发货 with the tracking number, and 确认收货 completes it', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
     const shot = auditedShots(page, 'lifecycle-ship');
-    const outTradeNo = await paidOrder(page, shot);
+    const outTradeNo = await paidOrder(page, shot, { buyNow: (await dearProduct()).id });
     expect(outTradeNo).toMatch(/^\d{16,}$/);
 
     // 我的订单 → 查看详情.
@@ -166,7 +184,7 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
     const page = await context.newPage();
     const shot = auditedShots(page, 'lifecycle-refund');
     const product = await dearProduct();
-    const outTradeNo = await paidOrder(page, shot, product.id);
+    const outTradeNo = await paidOrder(page, shot, { cart: product.id });
     await page.goto(`${stack.storefrontUrl}/orders/${outTradeNo}`);
     await page.getByRole('button', { name: '申请退款' }).click();
     const form = page.locator('.refund-form');
