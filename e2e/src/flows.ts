@@ -8,7 +8,7 @@ export const cartLinkName = (count: number) => new RegExp(`^购物车\\s*，共 
 export const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
 
 /**
- * Catalog → first product's page → 加入购物车 → header cart link → cart → 去结算 → checkout
+ * Catalog → first product's page → 加入购物车 → header cart link → cart → 结算(1) → checkout
  * → 提交订单, with a screenshot of each screen; returns the order number.
  */
 export async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
@@ -41,10 +41,10 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
   await page.getByRole('link', { name: cartLinkName(1) }).click();
   // The product page has a 去结算 link of its own: wait for the cart route, not just the link.
   await page.waitForURL(/\/cart$/);
-  await page.getByRole('link', { name: '去结算' }).waitFor();
+  await page.getByRole('link', { name: '结算(1)' }).waitFor();
   expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
   await shot('cart');
-  await page.getByRole('link', { name: '去结算' }).click();
+  await page.getByRole('link', { name: '结算(1)' }).click();
   const submit = page.getByRole('button', { name: '提交订单' });
   await submit.waitFor();
   await ensureDeliveryAddress(page);

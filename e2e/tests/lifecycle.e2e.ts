@@ -84,7 +84,7 @@ async function dearProduct(): Promise<{ id: string; name: string; priceFen: numb
   return product;
 }
 
-/** Product page → 加入购物车 → cart → 去结算 → 提交订单: the order number on the pay page. */
+/** Product page → 加入购物车 → cart → 结算(1) → 提交订单: the order number on the pay page. */
 async function checkoutProduct(page: Page, productId: string, shot: (step: string) => Promise<void>): Promise<string> {
   await page.goto(`${stack.storefrontUrl}/products/${productId}`);
   await page.getByRole('heading', { level: 1 }).waitFor();
@@ -94,7 +94,7 @@ async function checkoutProduct(page: Page, productId: string, shot: (step: strin
   await page.getByRole('link', { name: cartLinkName(1) }).click();
   await page.waitForURL(/\/cart$/);
   await shot('cart');
-  await page.getByRole('link', { name: '去结算' }).click();
+  await page.getByRole('link', { name: '结算(1)' }).click();
   await page.waitForURL(/\/checkout$/);
   await shot('checkout');
   await page.getByRole('button', { name: '提交订单' }).click();

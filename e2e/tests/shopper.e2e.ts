@@ -375,7 +375,7 @@ describe('error states in the browser', () => {
     await expect.poll(() => textLines(page.locator('.summary-bar').getByText('不含标出的商品'))).toBe(1);
     await shot('cart-short');
     await page.getByRole('button', { name: `减少${scarce.name}数量` }).click();
-    await page.getByRole('link', { name: '去结算' }).click();
+    await page.getByRole('link', { name: /^结算\(\d+\)$/ }).click();
     await page.getByRole('button', { name: '提交订单' }).click();
     await page.waitForURL(/\/orders\/[^/]+\/pay/);
     const order = await bffOrder(page, outTradeNoFrom(page)!);

@@ -12,6 +12,11 @@ export interface CartDetailLine {
   problem: '商品已下架' | '已售罄' | '库存不足' | undefined;
 }
 
+/** Sold out or no longer listed: set aside under 失效商品 instead of blocking the rest of the cart. */
+export function isSetAside(line: Pick<CartDetailLine, 'problem'>): boolean {
+  return line.problem === '已售罄' || line.problem === '商品已下架';
+}
+
 /**
  * Cart lines (or `source`'s, e.g. a 立即购买 item) priced with the BFF's current product data, which it (re)loads. The total is
  * for display only; the BFF prices the order itself from product ids and quantities.
