@@ -4,7 +4,7 @@
  * Payment and fulfilment are separate axes, so a refund never erases the shipping history.
  */
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdminAfterSaleListSchema, ApiErrorSchema, OrderSchema, ShopSchema, type Order } from '@wxpay-shop/contract';
 import { formatOutTradeNo, nextOutTradeNo } from '../src/orders/out-trade-no';
 import { backends } from './helpers/backends';
@@ -15,10 +15,9 @@ import {
   createOrder,
   orderRow,
   paidOrder,
-  startStack,
   stockOf,
+  useStack,
   waitFor,
-  type Stack,
 } from './helpers/stack';
 
 describe('readable order numbers', () => {
@@ -30,16 +29,7 @@ describe('readable order numbers', () => {
 });
 
 describe.each(backends)('order lifecycle ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, { SHOP_NAME: '山居茶铺', AUTO_RECEIVE_DAYS: '7' });
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, { SHOP_NAME: '山居茶铺', AUTO_RECEIVE_DAYS: '7' }, { clearFaultsAfterEach: true });
 
   const admin = (path: string, body: unknown = {}, token: string | null = ADMIN_TOKEN) =>
     fetch(`${stack.bff.url}${path}`, {
