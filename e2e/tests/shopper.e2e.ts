@@ -105,7 +105,7 @@ describe('inside WeChat (JSAPI)', () => {
     expect(await share.count()).toBe(0);
     await shot('nickname-shown');
 
-    await banner.getByRole('link', { name: '微信商城' }).click();
+    await banner.getByRole('link', { name: '微信小店' }).click();
     const outTradeNo = await checkoutFirstProduct(page, shot);
     const sheet = page.getByTestId('wx-pay-sheet');
     await sheet.waitFor();
