@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { AdminAfterSaleListSchema, OrderSchema, ProductListSchema } from '@wxpay-shop/contract';
 import { launchChromium, screenshotter, wechatContext } from '../src/browser';
-import { cartLinkName, checkoutFirstProduct, orderOnPayPage } from '../src/flows';
+import { cartLinkName, checkoutFirstProduct, ensureDeliveryAddress, orderOnPayPage } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -96,6 +96,8 @@ async function checkoutProduct(page: Page, productId: string, shot: (step: strin
   await shot('cart');
   await page.getByRole('link', { name: '结算(1)' }).click();
   await page.waitForURL(/\/checkout$/);
+  await page.getByRole('button', { name: '提交订单' }).waitFor();
+  await ensureDeliveryAddress(page);
   await shot('checkout');
   await page.getByRole('button', { name: '提交订单' }).click();
   return orderOnPayPage(page);
@@ -109,6 +111,7 @@ async function buyNow(page: Page, productId: string, shot: (step: string) => Pro
   await page.getByRole('button', { name: '立即购买' }).click();
   await page.waitForURL(/\/checkout\?buy=/);
   await page.getByRole('button', { name: '提交订单' }).waitFor();
+  await ensureDeliveryAddress(page);
   await shot('checkout-buy-now');
   await page.getByRole('button', { name: '提交订单' }).click();
   return orderOnPayPage(page);
