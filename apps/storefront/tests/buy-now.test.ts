@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buyNowLine } from '../src/checkout/buy-now';
+import { LAST_ADDRESS_STORAGE_KEY } from '../src/checkout/delivery-address';
 import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
@@ -7,8 +8,12 @@ import { mountRoute } from './helpers/mount-view';
 
 const other = { ...product, id: 'p-mug', name: '马克杯', priceFen: 2_990 };
 
+/** The address used last time, offered again at checkout (which asks for one before 提交订单). */
+const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+
 beforeEach(() => {
   localStorage.clear();
+  localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
 });
 
 afterEach(() => {
@@ -34,7 +39,7 @@ describe('立即购买', () => {
 
     await wrapper.findAll('button').find((b) => b.text() === '提交订单')!.trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 2 }] });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 2 }], deliveryAddress: ADDRESS });
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: other.id, quantity: 3 }]);
   });
 

@@ -1,5 +1,6 @@
 import { flushPromises } from '@vue/test-utils';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LAST_ADDRESS_STORAGE_KEY } from '../src/checkout/delivery-address';
 import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
@@ -12,8 +13,12 @@ function cartOf(...lines: [string, number][]): void {
   localStorage.setItem(CART_STORAGE_KEY, JSON.stringify(lines.map(([productId, quantity]) => ({ productId, quantity }))));
 }
 
+/** The address used last time, offered again at checkout (which asks for one before 提交订单). */
+const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+
 beforeEach(() => {
   localStorage.clear();
+  localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
   mockFetch({ 'GET /api/products': [{ body: { products: [product, vase, pot] } }] });
 });
 
@@ -87,7 +92,7 @@ describe('cart selection', () => {
     expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${vase.name} × 2`]);
     await wrapper.findAll('button').find((b) => b.text() === '提交订单')!.trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: vase.id, quantity: 2 }] });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: vase.id, quantity: 2 }], deliveryAddress: ADDRESS });
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 1 }]);
   });
 });
