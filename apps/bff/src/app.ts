@@ -45,7 +45,7 @@ export interface BffApp {
 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.env === 'development' });
-  const database = deps.database ?? (await openDatabase(config.database));
+  const database = deps.database ?? (await openDatabase(config.database, { logger }));
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
   const clients = createPayClients(config, metrics);

@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from '../config';
+import type { Logger } from '../logger';
 import { migrationProvider } from './migrations';
 import type { DB } from './schema';
 
@@ -30,7 +31,12 @@ export interface OpenOptions {
   /** PostgreSQL only: schema to create and use via search_path (isolates test files). */
   schema?: string;
   poolSize?: number;
+  /** Where a lost pooled connection is reported (PostgreSQL only); silent without one. */
+  logger?: Logger;
 }
+
+/** A connection attempt that takes longer fails, so an unreachable database answers 503, not a hung request. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(target: Database, options: OpenOptions = {}): Promise<DatabaseHandle> {
   let db: Kysely<DB>;
@@ -50,9 +56,11 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
     const pool = new pg.Pool({
       connectionString: target.url,
       max: options.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    keepServingOnConnectionLoss(pool, options.logger);
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
@@ -66,6 +74,18 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
     throw err;
   }
   return { db, kind: target.kind, ...(poolStats ? { poolStats } : {}), close: () => db.destroy() };
+}
+
+/**
+ * PostgreSQL closes connections on a restart, a failover, pg_terminate_backend or a proxy's idle
+ * timeout. pg reports that as an 'error' event on the pool (idle connection) or on the client (checked
+ * out, between queries); without a listener Node would exit. The pool drops the broken connection and
+ * opens a new one on the next query, so logging is all there is to do.
+ */
+function keepServingOnConnectionLoss(pool: pg.Pool, logger: Logger | undefined): void {
+  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost; the pool reconnects on the next query'));
+  // A checked-out connection lost between queries: the query in progress (if any) fails with it.
+  pool.on('connect', (client) => client.on('error', (err) => logger?.debug({ err }, 'database connection error')));
 }
 
 /**

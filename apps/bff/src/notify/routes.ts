@@ -14,7 +14,8 @@ import {
   parseRefundNotify,
 } from '@wxpay-shop/wechat';
 import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
-import { HttpError } from '../http/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { DATABASE_RETRY_AFTER_SECONDS, HttpError } from '../http/errors';
 import type { Metrics, NotificationOutcome, NotificationRejection, NotificationType } from '../metrics/metrics';
 import { findOrder } from '../orders/repository';
 import { settleRefund, type RefundSettlement } from '../payments/refunds';
@@ -68,8 +69,8 @@ function rejectionOf(err: Error): NotificationRejection {
 }
 
 /**
- * A failure of ours after the body was read (the database, a bug) still answers WeChat's XML:
- * FAIL with a generic reason and a 500, so WeChat retries later; the details go to the log only.
+ * A failure of ours after the body was read still answers WeChat's XML: FAIL with a generic reason
+ * and a 503 (database unreachable) or 500 (a bug), so WeChat retries later; details go to the log only.
  */
 function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: Context) => Promise<Heard>) {
   return async (ctx: Context): Promise<void> => {
@@ -77,8 +78,15 @@ function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: 
     try {
       heard = await handle(ctx);
     } catch (err) {
-      ctx.state.log.error({ err }, `${kind} notification failed`);
-      reply(ctx, false, 'internal error, please retry', 500);
+      if (isDatabaseUnavailable(err)) {
+        // An outage, not a bug: WeChat re-sends on its schedule, and monitoring sees a 503.
+        ctx.state.log.warn({ err }, `${kind} notification deferred: database unavailable`);
+        ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+        reply(ctx, false, 'service unavailable, please retry', 503);
+      } else {
+        ctx.state.log.error({ err }, `${kind} notification failed`);
+        reply(ctx, false, 'internal error, please retry', 500);
+      }
       heard = { outcome: 'error' };
     }
     metrics.notifications.inc({ type: kind, outcome: heard.outcome, reason: heard.reason ?? '' });

@@ -39,7 +39,7 @@ type StackEnv = Record<string, string> | ((emulator: { httpUrl: string; httpsUrl
 export async function startStack(
   backend: Backend,
   env: StackEnv = {},
-  options: { captureLogs?: boolean } = {},
+  options: { captureLogs?: boolean; database?: DatabaseHandle } = {},
 ): Promise<Stack> {
   const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
   const { httpUrl, httpsUrl } = await emu.start();
@@ -72,7 +72,7 @@ export async function startStack(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(typeof env === 'function' ? env({ httpUrl, httpsUrl }) : env),
   });
-  const database = await openTestDatabase(backend);
+  const database = options.database ?? (await openTestDatabase(backend));
   const lines: string[] = [];
   const logger = options.captureLogs
     ? createLogger('debug', { write: (line: string) => void lines.push(line) })
