@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
 import { imageSources, pagePolicy } from './http/content-security-policy';
 import { errorMiddleware } from './http/errors';
+import { refuseNulInUrl } from './http/nul-guard';
 import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
@@ -78,6 +79,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
       hsts: config.env === 'production',
     }),
   );
+  app.use(refuseNulInUrl);
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
