@@ -42,7 +42,7 @@ function idempotencyKeyOf(ctx: Context): string | null {
   return key;
 }
 
-const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
+const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
 type RefundRow = Pick<Selectable<RefundsTable>, (typeof REFUND_COLUMNS)[number]>;
 
 /**
@@ -68,6 +68,59 @@ function refusedRefund(services: Services, orderId: number, amountFen: number): 
     .orderBy('updated_at', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+interface RefundRequest {
+  outTradeNo: string;
+  totalFen: number;
+  outRefundNo: string;
+  amountFen: number;
+  reason: string | null;
+  /** An earlier attempt's outcome is unknown: a refusal now may answer a refund WeChat already made. */
+  resend?: boolean;
+}
+
+/**
+ * Asks WeChat for a refund recorded PROCESSING (order REFUNDING). A refusal WeChat signed puts the order
+ * back to PAID; any other failure leaves the outcome unknown, and the refund open for a retry with the
+ * same Idempotency-Key (which re-sends it), the notification or refundquery.
+ */
+async function sendRefund(services: Services, ctx: Context, refund: RefundRequest): Promise<void> {
+  const { db } = services;
+  const { outTradeNo, outRefundNo } = refund;
+  let answered = false;
+  try {
+    const result = await services.refundPay!.refund({
+      outTradeNo,
+      outRefundNo,
+      totalFee: refund.totalFen,
+      refundFee: refund.amountFen,
+      notifyUrl: services.urls.refundNotify,
+      ...(refund.reason ? { refundDesc: refund.reason } : {}),
+    });
+    answered = true;
+    services.metrics.refundRequests.inc({ result: 'accepted' });
+    await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
+  } catch (err) {
+    // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
+    // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
+    const definite = isPayRefusal(err) && !refund.resend;
+    if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
+    ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
+    if (definite) {
+      // WeChat refused it: nothing happened, so the order is refundable again.
+      await settleRefund(db, ctx.state.log, services.metrics, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
+      throw upstreamError(
+        err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
+      );
+    }
+    // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply): stay
+    // REFUNDING. If WeChat never got it, refundquery finds no refund and flags the order for an operator.
+    throw upstreamError(
+      `Refund outcome unknown (${outRefundNo}): retry with the same Idempotency-Key to send it again, ` +
+        'or it will be reconciled automatically (a refund WeChat never received is put on the attention list)',
+    );
+  }
 }
 
 export function adminRoutes(services: Services): Router {
@@ -96,11 +149,16 @@ export function adminRoutes(services: Services): Router {
     const key = idempotencyKeyOf(ctx);
     const order = await findOrderOr404(db, ctx.params.outTradeNo);
     const outTradeNo = order.out_trade_no;
-    const refundPay = services.refundPay;
-    if (!refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
+    if (!services.refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
     const named = key ? await refundWithKey(services, key, order.id, request.amountFen) : undefined;
     if (named && named.status !== 'FAILED') {
-      // A retry of a request that got through (its answer was lost): report, never refund twice.
+      // WeChat never acknowledged it (our request failed with an unknown outcome): send it again under
+      // its own out_refund_no, which WeChat refunds at most once, instead of reporting a refund that may
+      // never have reached it. Otherwise it got through (its answer was lost): report, never refund twice.
+      if (named.status === 'PROCESSING' && named.refund_id === null) {
+        const again = { outRefundNo: named.out_refund_no, amountFen: named.refund_fen, reason: named.reason, resend: true };
+        await sendRefund(services, ctx, { outTradeNo, totalFen: order.total_fen, ...again });
+      }
       ctx.status = 202;
       ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
       return;
@@ -144,36 +202,7 @@ export function adminRoutes(services: Services): Router {
     });
     if (!started) throw conflict('Order changed; retry');
 
-    let answered = false;
-    try {
-      const result = await refundPay.refund({
-        outTradeNo,
-        outRefundNo,
-        totalFee: order.total_fen,
-        refundFee: amount,
-        notifyUrl: services.urls.refundNotify,
-        ...(reason ? { refundDesc: reason } : {}),
-      });
-      answered = true;
-      services.metrics.refundRequests.inc({ result: 'accepted' });
-      await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
-    } catch (err) {
-      // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
-      // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
-      const definite = isPayRefusal(err);
-      if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
-      ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
-      if (definite) {
-        // WeChat refused it: nothing happened, so the order is refundable again.
-        await settleRefund(db, ctx.state.log, services.metrics, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
-        throw upstreamError(
-          err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
-        );
-      }
-      // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply):
-      // stay REFUNDING; the refund notification or the reconciler's refundquery settles it.
-      throw upstreamError('Refund outcome unknown; it will be reconciled automatically');
-    }
+    await sendRefund(services, ctx, { outTradeNo, totalFen: order.total_fen, outRefundNo, amountFen: amount, reason });
     ctx.status = 202;
     ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
   });
