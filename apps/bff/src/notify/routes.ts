@@ -18,8 +18,9 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { DATABASE_RETRY_AFTER_SECONDS, HttpError } from '../http/errors';
 import type { Metrics, NotificationOutcome, NotificationRejection, NotificationType } from '../metrics/metrics';
 import { findOrder } from '../orders/repository';
+import { paymentTermsMismatch } from '../payments/payment-terms';
 import { settleRefund, type RefundSettlement } from '../payments/refunds';
-import { recordPayNotification, type PaymentOutcome } from '../payments/settle';
+import { recordFlaggedPayment, recordPayNotification, type PaymentOutcome } from '../payments/settle';
 import type { Services } from '../services';
 
 function reply(ctx: Context, ok: true): void;
@@ -148,13 +149,15 @@ export function notifyRoutes(services: Services): Router {
       log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFee, totalFen: order.total_fen }, 'pay notification amount mismatch');
       return rejected(ctx, 'amount', 'amount mismatch');
     }
-    const outcome = await recordPayNotification(
-      db,
-      log,
-      metrics,
-      { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, totalFee: notify.totalFee, timeEnd: notify.timeEnd },
-      notify.raw,
-    );
+    const { outTradeNo, transactionId, totalFee, timeEnd } = notify;
+    const payment = { outTradeNo, transactionId, totalFee, timeEnd };
+    const mismatch = paymentTermsMismatch(order, { feeType: notify.raw.fee_type, tradeType: notify.tradeType });
+    if (mismatch) {
+      // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
+      await recordFlaggedPayment(db, log, metrics, payment, notify.raw, mismatch);
+      return acknowledged(ctx, { outcome: 'flagged' });
+    }
+    const outcome = await recordPayNotification(db, log, metrics, payment, notify.raw);
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
     if (outcome === 'TRANSACTION_ID_REUSED') {
       return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');

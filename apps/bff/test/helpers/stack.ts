@@ -175,7 +175,15 @@ export async function consentedCallback(stack: Stack, browser: Browser, userId: 
 
 /** A pay notification as WeChat would send it, signed with `key`. */
 export function payNotifyXml(
-  fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string; nonceStr?: string },
+  fields: {
+    outTradeNo: string;
+    totalFee: number;
+    transactionId?: string;
+    openid?: string;
+    nonceStr?: string;
+    tradeType?: string;
+    feeType?: string;
+  },
   key = MERCHANT.apiKey,
   signType: SignType = 'MD5',
   tamper?: (signed: Record<string, string>) => void,
@@ -188,10 +196,10 @@ export function payNotifyXml(
     result_code: 'SUCCESS',
     openid: fields.openid ?? 'oTestOpenid0000000000000000',
     is_subscribe: 'N',
-    trade_type: 'NATIVE',
+    trade_type: fields.tradeType ?? 'NATIVE',
     bank_type: 'CFT',
     total_fee: String(fields.totalFee),
-    fee_type: 'CNY',
+    fee_type: fields.feeType ?? 'CNY',
     cash_fee: String(fields.totalFee),
     transaction_id: fields.transactionId ?? `4200${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
     out_trade_no: fields.outTradeNo,
