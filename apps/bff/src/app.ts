@@ -53,6 +53,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const services: Services = {
     config,
     db: database.db,
+    pool: database.pool,
     logger,
     metrics,
     urls: new PublicUrls(config),

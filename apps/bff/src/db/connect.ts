@@ -24,6 +24,8 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** PostgreSQL only (PGlite has one connection and no pool). */
   poolStats?: () => PoolStats;
+  /** PostgreSQL's pool, for stores that speak to pg directly (rate-limiter-flexible); null on PGlite. */
+  pool: pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export async function openDatabase(target: Database, options: OpenOptions = {}): Promise<DatabaseHandle> {
   let db: Kysely<DB>;
   let poolStats: (() => PoolStats) | undefined;
+  let pool: pg.Pool | null = null;
   if (target.kind === 'postgres') {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
@@ -53,15 +56,16 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
         await admin.end();
       }
     }
-    const pool = new pg.Pool({
+    const pgPool = new pg.Pool({
       connectionString: target.url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    keepServingOnConnectionLoss(pool, options.logger);
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    pool = pgPool;
+    poolStats = () => ({ total: pgPool.totalCount, idle: pgPool.idleCount, waiting: pgPool.waitingCount });
+    keepServingOnConnectionLoss(pgPool, options.logger);
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pgPool }) });
   } else {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
     const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
@@ -73,7 +77,7 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
     await db.destroy();
     throw err;
   }
-  return { db, kind: target.kind, ...(poolStats ? { poolStats } : {}), close: () => db.destroy() };
+  return { db, kind: target.kind, pool, ...(poolStats ? { poolStats } : {}), close: () => db.destroy() };
 }
 
 /**

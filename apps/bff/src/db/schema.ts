@@ -132,6 +132,13 @@ export interface WechatCredentialsTable {
   updated_at: UpdatedAt;
 }
 
+/** rate-limiter-flexible's store (RateLimiterPostgres): a counter per key, expire in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface DB {
   products: ProductsTable;
   shoppers: ShoppersTable;
@@ -143,6 +150,7 @@ export interface DB {
   payment_notifications: PaymentNotificationsTable;
   refunds: RefundsTable;
   wechat_credentials: WechatCredentialsTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

@@ -30,11 +30,11 @@ const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
 export function orderRoutes(services: Services): Router {
   const { db, config } = services;
   const router = new Router();
-  const rateLimit = orderRateLimit(config);
+  const rateLimit = orderRateLimit(config, services.pool);
 
   router.post('/api/orders', async (ctx) => {
     // Counted first, and a refused request starts no session (a row for 7 days).
-    const refusal = rateLimit(ctx);
+    const refusal = await rateLimit(ctx);
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
     const key = idempotencyKeyOf(ctx);
     const quantities = new Map<string, number>();
