@@ -1,7 +1,15 @@
 /** Tells an unreachable or restarting database apart from a bug: the former is a 503, retried later. */
 
 /** Socket errors of a connection to PostgreSQL that is refused, reset or timed out. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /**
  * SQLSTATEs of a server that is going away or not accepting us yet: class 08 (connection exception),
@@ -10,7 +18,13 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
 
 /** node-postgres reports a lost or timed-out connection with these messages and no code. */
-const LOST_CONNECTION = /^Connection terminated( unexpectedly| due to connection timeout)?$|^timeout exceeded when trying to connect$|^Client has encountered a connection error/;
+const LOST_CONNECTION = new RegExp(
+  [
+    '^Connection terminated( unexpectedly| due to connection timeout)?$',
+    '^timeout exceeded when trying to connect$',
+    '^Client has encountered a connection error',
+  ].join('|'),
+);
 
 /** True when `err` (or its cause) says the database cannot be reached right now, as opposed to a failed query. */
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {

@@ -28,7 +28,8 @@ export function orderRateLimit(config: Config, pool: pg.Pool | null): (ctx: Cont
   /** The 429 to answer when this request is one too many, else null. */
   return async (ctx) => {
     const openid = existingShopper(ctx)?.openid;
-    const decision = await limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(clientIp(ctx.ip, ctx.req.socket.remoteAddress))}`);
+    const ip = clientIp(ctx.ip, ctx.req.socket.remoteAddress);
+    const decision = await limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(ip)}`);
     if (decision.allowed) return null;
     const seconds = decision.retryAfterMs / 1000;
     return tooManyRequests(`下单太频繁，请 ${waitText(seconds)}后再试`, seconds);

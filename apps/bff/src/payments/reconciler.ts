@@ -174,7 +174,8 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metr
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
     // The operator was told "outcome unknown"; the order goes back to PAID with nothing refunded, so say so.
-    attention = `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
+    attention =
+      `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
   }
   const outcome = { outRefundNo, status, refundId, ...(attention ? { attention } : {}) };
   const settled = await settleRefund(db, log, metrics, outcome, 'reconciler-refundquery');
