@@ -58,6 +58,8 @@ export default defineConfig(({ mode }) => {
       setupFiles: ['tests/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
+      // Only bounds a hang (Vite's default is 5 s): a busy machine mounts views slowly.
+      testTimeout: 30_000,
     },
   };
 });

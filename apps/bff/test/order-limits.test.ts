@@ -3,7 +3,7 @@
  * order creation is limited per WeChat user or, for guests, client IP (rate) and per shopper (unpaid orders held at once),
  * with 429 + Retry-After and a message the storefront shows as it is.
  */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@wxpay-shop/contract';
 import type { DatabaseHandle } from '../src/db/connect';
@@ -20,6 +20,7 @@ import {
   setStock,
   stockOf,
   useStack,
+  waitFor,
   type Stack,
 } from './helpers/stack';
 
@@ -140,7 +141,12 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
       await enforcePendingCap(trx, shopper, 1);
     });
     const secondOutcome = second.then(() => 'created', (err: { status?: number }) => err.status);
-    await new Promise((r) => setTimeout(r, 200)); // the second is now waiting for the first
+    // The second is now waiting for the first's advisory lock (seen in pg_locks, not assumed after a pause).
+    await waitFor(async () => {
+      const { rows } = await sql<{ waiting: number }>`
+        select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`.execute(database.db);
+      return rows[0]!.waiting > 0;
+    });
     commitFirst();
     await first;
     expect(await secondOutcome).toBe(429);

@@ -59,7 +59,7 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     const refunded = await waitFor(async () => {
       const now = await orderRow(stack, order.outTradeNo);
       return now.status === 'REFUNDED' ? now : undefined;
-    }, 30_000);
+    });
     expect(refunded.needs_attention).toBe(false);
     // A further retry reports; WeChat still holds one refund.
     expect((await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { 'Idempotency-Key': `retry-${fault.kind}` })).status).toBe(202);

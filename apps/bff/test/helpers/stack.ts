@@ -245,7 +245,8 @@ export async function postNotify(stack: Stack, xml: string | Buffer, path = '/ap
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+/** Polls `probe` until it is truthy. The deadline only bounds a hang: generous, so a busy machine still passes. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
