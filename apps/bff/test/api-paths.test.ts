@@ -2,10 +2,10 @@
  * What counts as an API path is decided once (`http/paths.ts`) and agrees with the routers, which
  * match case-insensitively: `/API/me` is the API, so it is never cached and never the SPA.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isApiPath } from '../src/http/paths';
 import { backends } from './helpers/backends';
-import { createOrder, fakeStorefrontDist, signIn, startStack, type Stack } from './helpers/stack';
+import { createOrder, fakeStorefrontDist, signIn, useStack } from './helpers/stack';
 
 describe('isApiPath', () => {
   it('matches /api and below in any letter case, and nothing that only starts alike', () => {
@@ -15,13 +15,7 @@ describe('isApiPath', () => {
 });
 
 describe.each(backends)('API paths in any letter case ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, { STOREFRONT_DIST: fakeStorefrontDist() });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend, { STOREFRONT_DIST: fakeStorefrontDist() });
 
   it("/API/me and /API/orders answer the shopper's data like /api/…, with Cache-Control: no-store", async () => {
     const browser = stack.browser();

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { openTestDatabase, testPostgresUrl } from './helpers/backends';
-import { FAIL_XML, SUCCESS_XML, createOrder, payNotifyXml, postNotify, refundNotifyXml, startStack, waitFor, type Stack } from './helpers/stack';
+import { FAIL_XML, SUCCESS_XML, createOrder, payNotifyXml, postNotify, refundNotifyXml, useStack, waitFor } from './helpers/stack';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy';
 
 const postgres = { name: 'postgres' as const };
@@ -43,19 +43,18 @@ describe.skipIf(!testPostgresUrl)('PostgreSQL connection loss', () => {
 
 describe.skipIf(!testPostgresUrl)('while PostgreSQL is unreachable', () => {
   let proxy: TcpProxy;
-  let stack: Stack;
   const dbLog = captureLogger();
   beforeAll(async () => {
     proxy = await startTcpProxy(testPostgresUrl!);
-    const database = await openTestDatabase(postgres, { url: proxy.url, logger: dbLog.logger, poolSize: 4 });
-    stack = await startStack(postgres, {}, { database });
   });
-  afterEach(() => proxy.restore());
+  // Registered before the stack's, so it runs after the stack has closed.
   afterAll(async () => {
-    proxy?.restore();
-    await stack?.close();
     await proxy?.close();
   });
+  const { stack } = useStack(postgres, {}, {
+    database: () => openTestDatabase(postgres, { url: proxy.url, logger: dbLog.logger, poolSize: 4 }),
+  });
+  afterEach(() => proxy.restore());
 
   it('API requests answer 503 SERVICE_UNAVAILABLE with Retry-After, then serve again without a restart', async () => {
     const browser = stack.browser();

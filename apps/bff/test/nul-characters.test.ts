@@ -2,10 +2,10 @@
  * PostgreSQL text refuses U+0000, so a NUL in anything the BFF accepts (JSON strings and keys, path,
  * query) is a 400 before it reaches the database, never a 500 from the query.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { holdsNul } from '../src/http/body';
 import { backends } from './helpers/backends';
-import { adminRefund, orderRow, paidOrder, startStack, type Stack } from './helpers/stack';
+import { adminRefund, orderRow, paidOrder, useStack } from './helpers/stack';
 
 describe('holdsNul', () => {
   it('finds U+0000 in any string, key or nested value, and nowhere else', () => {
@@ -17,13 +17,7 @@ describe('holdsNul', () => {
 });
 
 describe.each(backends)('NUL characters in requests ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack } = useStack(backend);
 
   async function expectNulRefused(res: Response): Promise<void> {
     expect(res.status).toBe(400);

@@ -6,8 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBff, type RunningBff } from '../src/app';
 import { createRateLimiter } from '../src/http/rate-limit';
-import { openTestDatabase, testPostgresUrl } from './helpers/backends';
-import { startStack, type Stack } from './helpers/stack';
+import { testPostgresUrl } from './helpers/backends';
+import { useStack } from './helpers/stack';
 
 describe('createRateLimiter in memory (PGlite)', () => {
   afterEach(() => {
@@ -32,17 +32,14 @@ describe('createRateLimiter in memory (PGlite)', () => {
 });
 
 describe.skipIf(!testPostgresUrl)('order rate limit shared by two BFF instances (PostgreSQL)', () => {
-  let stack: Stack;
+  const { stack } = useStack({ name: 'postgres' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' });
   let second: RunningBff;
   beforeAll(async () => {
-    const database = await openTestDatabase({ name: 'postgres' });
-    stack = await startStack({ name: 'postgres' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' }, { database });
     // Another instance of the same shop: its own process state, the same database.
-    second = await startBff(stack.bff.services.config, { database, logger: stack.bff.services.logger });
+    second = await startBff(stack.bff.services.config, { database: stack.database, logger: stack.bff.services.logger });
   });
   afterAll(async () => {
     await second?.close();
-    await stack?.close();
   });
 
   const order = (bff: RunningBff, ip: string) =>

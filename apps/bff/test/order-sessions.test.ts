@@ -2,23 +2,17 @@
  * A guest's session (a row for 7 days and a cookie) is started by the order it creates, and only then:
  * a refused POST /api/orders leaves nothing behind.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backends } from './helpers/backends';
-import { setStock, startStack, type Stack } from './helpers/stack';
+import { useStack } from './helpers/stack';
 
 describe.each(backends)('sessions of refused orders ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend, { MAX_PENDING_ORDERS: '1' });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, setStock } = useStack(backend, { MAX_PENDING_ORDERS: '1' });
 
   const sessionCount = async () => (await stack.database.db.selectFrom('sessions').select('id').execute()).length;
 
   it('an unknown product, a summed quantity over 99 or a short stock: refused, no session row, no cookie', async () => {
-    await setStock(stack, 'mug', 1);
+    await setStock('mug', 1);
     const refusals: [unknown, number][] = [
       [[{ productId: 'no-such-product', quantity: 1 }], 400],
       [[{ productId: 'green-tea', quantity: 60 }, { productId: 'green-tea', quantity: 60 }], 400],

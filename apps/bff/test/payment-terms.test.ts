@@ -2,10 +2,10 @@
  * A correctly signed payment on other terms than the order's prepay (currency not CNY, another trade type)
  * is recorded and put on the attention list, never taken as the order paid: by notification or orderquery.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { paymentTermsMismatch } from '../src/payments/payment-terms';
 import { backends } from './helpers/backends';
-import { MERCHANT, SUCCESS_XML, createOrder, orderRow, payNotifyXml, postNotify, startStack, waitFor, type Stack } from './helpers/stack';
+import { MERCHANT, SUCCESS_XML, createOrder, payNotifyXml, postNotify, useStack, waitFor } from './helpers/stack';
 
 describe('paymentTermsMismatch', () => {
   it('accepts CNY (or no fee_type) on the prepaid trade type, and names each difference', () => {
@@ -19,16 +19,7 @@ describe('paymentTermsMismatch', () => {
 });
 
 describe.each(backends)('payments on other terms than the prepay ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow } = useStack(backend, {}, { clearFaultsAfterEach: true });
 
   /** An order prepaid as NATIVE (unifiedorder on the emulator), not paid yet. */
   async function prepaidOrder() {
@@ -50,7 +41,7 @@ describe.each(backends)('payments on other terms than the prepay ($name)', (back
     const transactionId = `4200${Date.now()}${Object.values(terms).join('')}`;
     const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId, ...terms });
     for (let copy = 0; copy < 2; copy++) expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
-    const row = await orderRow(stack, order.outTradeNo);
+    const row = await orderRow(order.outTradeNo);
     expect(row).toMatchObject({ status: 'PENDING', transaction_id: null, needs_attention: true });
     expect(row.attention_reason).toMatch(reason);
     expect(row.attention_reason).toContain(transactionId);
@@ -65,13 +56,13 @@ describe.each(backends)('payments on other terms than the prepay ($name)', (back
     stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.tradeType = 'JSAPI';
     await stack.bff.reconcileOnce({ minPrepayAgeMs: 0 });
     const row = await waitFor(async () => {
-      const now = await orderRow(stack, order.outTradeNo);
+      const now = await orderRow(order.outTradeNo);
       return now.needs_attention ? now : undefined;
     });
     expect(row).toMatchObject({ status: 'PENDING', transaction_id: null });
     expect(row.attention_reason).toMatch(/trade_type JSAPI, prepaid as NATIVE/);
     // Asked again (every pass, like an amount mismatch), it stays unpaid.
     await stack.bff.reconcileOnce({ minPrepayAgeMs: 0 });
-    expect((await orderRow(stack, order.outTradeNo)).status).toBe('PENDING');
+    expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
   });
 });

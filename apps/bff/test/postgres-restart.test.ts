@@ -10,7 +10,7 @@ import { openDatabase, type DatabaseHandle } from '../src/db/connect';
 import { createLogger } from '../src/logger';
 import { Browser } from './helpers/browser';
 import { postgresBinDir, startPgCluster, type PgCluster } from './helpers/pg-cluster';
-import { startStack, waitFor, type Stack } from './helpers/stack';
+import { useStack, waitFor } from './helpers/stack';
 
 const ORDERS = 16;
 /** The order after which PostgreSQL goes down; it comes back once the stream has met the outage. */
@@ -21,26 +21,28 @@ const RETRY_PAUSE_MS = 100;
 
 describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL restart', () => {
   let cluster: PgCluster;
-  let stack: Stack;
   let second: RunningBff;
   let secondDb: DatabaseHandle;
   const lines: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+  const target = () => ({ kind: 'postgres' as const, url: cluster.url });
 
+  // Hooks after the tests run in reverse order: the cluster goes last, after both instances.
   beforeAll(async () => {
     cluster = await startPgCluster();
-    const target = { kind: 'postgres' as const, url: cluster.url };
-    const firstDb = await openDatabase(target, { logger });
-    secondDb = await openDatabase(target, { logger });
-    stack = await startStack({ name: 'postgres' }, { MAX_PENDING_ORDERS: '0' }, { database: firstDb });
-    second = await startBff(stack.bff.services.config, { database: secondDb, logger });
   }, 180_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  }, 180_000);
+  const { stack } = useStack({ name: 'postgres' }, { MAX_PENDING_ORDERS: '0' }, { database: () => openDatabase(target(), { logger }) });
+  beforeAll(async () => {
+    secondDb = await openDatabase(target(), { logger });
+    second = await startBff(stack.bff.services.config, { database: secondDb, logger });
+  });
   afterAll(async () => {
     await second?.close();
     await secondDb?.close();
-    await stack?.close();
-    await cluster?.destroy();
-  }, 180_000);
+  });
 
   it('loses no payment, applies none twice, and both instances serve again', async () => {
     const instances = [stack.bff, second];

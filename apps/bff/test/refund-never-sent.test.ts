@@ -3,10 +3,10 @@
  * must not vanish: a retry with the same Idempotency-Key really sends it again under its out_refund_no,
  * and if nobody retries, refundquery's "no such refund" puts the order on the attention list.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdminOrderListSchema, ApiErrorSchema } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, adminRefund, orderRow, paidOrder, startStack, waitFor, type Stack } from './helpers/stack';
+import { ADMIN_TOKEN, adminRefund, paidOrder, useStack, waitFor } from './helpers/stack';
 
 /** Every attempt of one call (the pay client retries a transient failure twice) fails before WeChat acts. */
 const UNSENT_FAULTS = [
@@ -17,16 +17,7 @@ const UNSENT_FAULTS = [
 ] as const;
 
 describe.each(backends)('refunds that never reached WeChat ($name)', (backend) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack(backend);
-  });
-  afterEach(async () => {
-    await stack.control('faults', undefined, 'DELETE');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { stack, orderRow } = useStack(backend, {}, { clearFaultsAfterEach: true });
 
   const emulatorRefunds = (outTradeNo: string) => [...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
   const refundRows = (outTradeNo: string) =>
@@ -57,7 +48,7 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     const [row] = await refundRows(order.outTradeNo);
     expect(sent!.outRefundNo).toBe(row!.out_refund_no);
     const refunded = await waitFor(async () => {
-      const now = await orderRow(stack, order.outTradeNo);
+      const now = await orderRow(order.outTradeNo);
       return now.status === 'REFUNDED' ? now : undefined;
     });
     expect(refunded.needs_attention).toBe(false);
@@ -71,7 +62,7 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     const [row] = await refundRows(order.outTradeNo);
     await stack.bff.reconcileOnce({ minPrepayAgeMs: 0 });
     expect(await refundRows(order.outTradeNo)).toEqual([{ out_refund_no: row!.out_refund_no, status: 'FAILED' }]);
-    const after = await orderRow(stack, order.outTradeNo);
+    const after = await orderRow(order.outTradeNo);
     expect(after).toMatchObject({ status: 'PAID', refunded_fen: 0, needs_attention: true });
     expect(after.attention_reason).toContain(`refund ${row!.out_refund_no} never reached WeChat`);
     const list = await fetch(`${stack.bff.url}/api/admin/orders?attention=1`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -86,6 +77,6 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     expect(retry.status).toBe(502);
     expect(ApiErrorSchema.parse(await retry.json()).error.message).toMatch(/outcome unknown/);
     expect(await refundRows(order.outTradeNo)).toEqual([expect.objectContaining({ status: 'PROCESSING' })]);
-    expect((await orderRow(stack, order.outTradeNo)).status).toBe('REFUNDING');
+    expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDING');
   });
 });

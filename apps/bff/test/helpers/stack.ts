@@ -105,11 +105,17 @@ export async function startStack(
 export function useStack(
   backend: Backend,
   env: StackEnv = {},
-  options: { captureLogs?: boolean; clearFaultsAfterEach?: boolean } = {},
+  options: {
+    captureLogs?: boolean;
+    clearFaultsAfterEach?: boolean;
+    /** Opens the database the stack runs on (another way to reach PostgreSQL, a cluster of its own). */
+    database?: () => Promise<DatabaseHandle>;
+  } = {},
 ) {
   let started: Stack | undefined;
   beforeAll(async () => {
-    started = await startStack(backend, env, { captureLogs: options.captureLogs });
+    const database = options.database ? { database: await options.database() } : {};
+    started = await startStack(backend, env, { captureLogs: options.captureLogs, ...database });
   });
   if (options.clearFaultsAfterEach) {
     afterEach(async () => {
