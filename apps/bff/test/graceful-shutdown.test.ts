@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/connect';
 import { Browser } from './helpers/browser';
 import { startBffProcess, type BffProcess } from './helpers/bff-process';
-import { MERCHANT, SUCCESS_XML, payNotifyXml } from './helpers/stack';
+import { MERCHANT, SUCCESS_XML, payNotifyXml, waitFor } from './helpers/stack';
 
 const ORDERS = 20;
 
@@ -83,6 +83,9 @@ describe('SIGTERM during a burst of notifications', () => {
     const held = await inFlightNotification(first.url, xmls[0]!);
     const burst = xmls.slice(1).map((xml) => notify(first.url, xml));
     first.child.kill('SIGTERM');
+    // The signal is handled when the process gets to it: only then is the held body sent (a busy machine
+    // could otherwise answer it before the shutdown began).
+    await waitFor(async () => first.logs().some((l) => l.msg === 'shutting down'));
     held.finish();
     const heldAnswer = await held.answer;
     expect(heldAnswer.status).toBe(200);
