@@ -108,7 +108,7 @@ describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL resta
       const res = await new Browser(bff.url).post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] });
       expect(res.status).toBe(201);
     }
-    // The restart was seen, and survived, as lost connections (not a crash).
-    expect(lines.some((l) => l.includes('database connection lost'))).toBe(true);
+    // Survived: an unhandled 'error' from a dropped pooled connection would have failed the run by itself
+    // (whether a connection was idle at the stop, and so logged, depends on timing).
   }, 300_000);
 });
