@@ -129,7 +129,7 @@ describe('inside WeChat (JSAPI)', () => {
 
     // Once WeChat answers again, the BFF's orderquery finds the payment and the page turns to 支付成功.
     await fetch(`${stack.emulatorUrl}/__emulator/faults`, { method: 'DELETE' });
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     const order = await bffOrder(page, outTradeNo);
     expect(order.status).toBe('PAID');
@@ -174,7 +174,7 @@ describe('inside WeChat (JSAPI)', () => {
     // All of the above was seen before the notification went out.
     expect(await notificationOf(outTradeNo)).toMatchObject({ status: 'pending', attempts: [] });
 
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     const notification = await notificationOf(outTradeNo);
     expect(notification?.status).toBe('delivered');
@@ -204,7 +204,7 @@ describe('inside WeChat (JSAPI)', () => {
     // Retrying reuses the same prepay and can still be paid.
     await page.getByRole('button', { name: '重新支付' }).click();
     await page.getByTestId('wx-pay-confirm').click();
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid-after-retry');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
     await context.close();
@@ -260,7 +260,7 @@ describe('desktop browser (NATIVE)', () => {
     await phone.getByTestId('wx-pay-confirm').click();
     await phone.getByTestId('wx-order-state').waitFor();
 
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
     await context.close();

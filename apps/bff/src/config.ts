@@ -81,6 +81,7 @@ const EnvSchema = z.object({
   METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
   METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   METRICS_TOKEN: opt(z.string().min(16, 'needs at least 16 characters')),
+  SHUTDOWN_GRACE_MS: intFrom(10_000, 0, 600_000),
   STOREFRONT_DIST: opt(z.string()),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
@@ -217,7 +218,7 @@ function toConfig(
     autoReceiveDays: e.AUTO_RECEIVE_DAYS,
     /** The shop's one name: storefront header (GET /api/shop) and the pay body. */
     shopName: e.SHOP_NAME,
-    /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
+    /** POST /api/orders per client and window (0 = unlimited); shared by all instances on PostgreSQL. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
     maxPendingOrders: e.MAX_PENDING_ORDERS,
@@ -226,6 +227,8 @@ function toConfig(
     /** The Prometheus listener (null = none) and the bearer token a scrape must present (null = none). */
     metrics:
       e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
+    /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     storefrontDist: checked.storefrontDist,
     /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
     cspImgSources: checked.cspImgSources,

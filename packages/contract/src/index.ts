@@ -345,6 +345,8 @@ export const ApiErrorCodeSchema = z.enum([
   /** 429, with Retry-After: too many orders from one client, or too many unpaid ones. */
   'TOO_MANY_REQUESTS',
   'UPSTREAM_ERROR',
+  /** 503, with Retry-After: the shop's database is unreachable for now (an outage, not a bug). */
+  'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;

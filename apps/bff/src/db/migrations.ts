@@ -286,6 +286,20 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '2026_12_08_011_rate_limits': {
+    // rate-limiter-flexible's PostgreSQL store (its own layout), so every BFF instance counts in one place.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expire', 'bigint')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('rate_limits').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

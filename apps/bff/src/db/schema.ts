@@ -157,6 +157,13 @@ export interface WechatCredentialsTable {
   updated_at: UpdatedAt;
 }
 
+/** rate-limiter-flexible's store (RateLimiterPostgres): a counter per key, expire in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface DB {
   products: ProductsTable;
   shoppers: ShoppersTable;
@@ -169,6 +176,7 @@ export interface DB {
   refunds: RefundsTable;
   wechat_credentials: WechatCredentialsTable;
   after_sales: AfterSalesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

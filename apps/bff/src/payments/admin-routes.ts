@@ -17,7 +17,7 @@ import { afterSalesWithStatus, findAfterSaleOr404, rejectAfterSale } from '../or
 import { shipOrder } from '../orders/fulfilment';
 import { findOrderOr404, loadOrder, toOrders } from '../orders/repository';
 import type { Services } from '../services';
-import { REFUND_COLUMNS, refundPayOr503, startRefund, type RefundRowPart } from './start-refund';
+import { REFUND_COLUMNS, refundPayOr503, sendRefund, startRefund, type RefundRowPart } from './start-refund';
 
 /** Flagged orders are rare; a cap keeps one response bounded if something floods them. */
 const ATTENTION_LIST_LIMIT = 200;
@@ -92,7 +92,13 @@ export function adminRoutes(services: Services): Router {
     refundPayOr503(services);
     const named = key ? await refundWithKey(services, key, order.id, request.amountFen) : undefined;
     if (named && named.status !== 'FAILED') {
-      // A retry of a request that got through (its answer was lost): report, never refund twice.
+      // WeChat never acknowledged it (our request failed with an unknown outcome): send it again under
+      // its own out_refund_no, which WeChat refunds at most once, instead of reporting a refund that may
+      // never have reached it. Otherwise it got through (its answer was lost): report, never refund twice.
+      if (named.status === 'PROCESSING' && named.refund_id === null) {
+        const again = { outRefundNo: named.out_refund_no, amountFen: named.refund_fen, reason: named.reason, resend: true };
+        await sendRefund(services, ctx.state.log, { outTradeNo, totalFen: order.total_fen, ...again });
+      }
       ctx.status = 202;
       ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
       return;

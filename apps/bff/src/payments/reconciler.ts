@@ -168,6 +168,7 @@ async function reconcileOrder(
 async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
   let status;
   let refundId: string | undefined;
+  let attention: string | undefined;
   try {
     const q = await pay.refundQuery({ outRefundNo });
     const found = q.refunds.find((r) => r.outRefundNo === outRefundNo);
@@ -182,8 +183,12 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metr
   } catch (err) {
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
+    // The operator was told "outcome unknown"; the order goes back to PAID with nothing refunded, so say so.
+    attention =
+      `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
   }
-  const settled = await settleRefund(db, log, metrics, { outRefundNo, status, refundId }, 'reconciler-refundquery');
+  const outcome = { outRefundNo, status, refundId, ...(attention ? { attention } : {}) };
+  const settled = await settleRefund(db, log, metrics, outcome, 'reconciler-refundquery');
   return settled === 'SETTLED';
 }
 

@@ -12,7 +12,7 @@ import { transition } from '../orders/repository';
 import type { Services } from '../services';
 import { newOutRefundNo, settleRefund } from './refunds';
 
-export const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
+export const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
 export type RefundRowPart = Pick<Selectable<RefundsTable>, (typeof REFUND_COLUMNS)[number]>;
 
 export interface RefundStart {
@@ -53,7 +53,7 @@ function refusedRefund(services: Services, orderId: number, amountFen: number): 
  */
 export async function startRefund(services: Services, log: Logger, order: OrderRow, start: RefundStart): Promise<string> {
   const { db } = services;
-  const refundPay = refundPayOr503(services);
+  refundPayOr503(services); // before the order moves: no refund service, no REFUNDING order
   const outTradeNo = order.out_trade_no;
   const { named, key } = start;
   if (order.status !== 'PAID') throw conflict(`Order is ${order.status}; only PAID orders can be refunded`);
@@ -105,15 +105,38 @@ export async function startRefund(services: Services, log: Logger, order: OrderR
   });
   if (!started) throw conflict('Order changed; retry');
 
+  await sendRefund(services, log, { outTradeNo, totalFen: order.total_fen, outRefundNo, amountFen: amount, reason });
+  return outRefundNo;
+}
+
+export interface RefundRequest {
+  outTradeNo: string;
+  totalFen: number;
+  outRefundNo: string;
+  amountFen: number;
+  reason: string | null;
+  /** An earlier attempt's outcome is unknown: a refusal now may answer a refund WeChat already made. */
+  resend?: boolean;
+}
+
+/**
+ * Asks WeChat for a refund recorded PROCESSING (order REFUNDING). A refusal WeChat signed puts the order
+ * back to PAID (502); any other failure leaves the outcome unknown (502), and the refund open for a retry
+ * with the same Idempotency-Key (which re-sends it), the notification or refundquery.
+ */
+export async function sendRefund(services: Services, log: Logger, refund: RefundRequest): Promise<void> {
+  const { db } = services;
+  const refundPay = refundPayOr503(services);
+  const { outTradeNo, outRefundNo } = refund;
   let answered = false;
   try {
     const result = await refundPay.refund({
       outTradeNo,
       outRefundNo,
-      totalFee: order.total_fen,
-      refundFee: amount,
+      totalFee: refund.totalFen,
+      refundFee: refund.amountFen,
       notifyUrl: services.urls.refundNotify,
-      ...(reason ? { refundDesc: reason } : {}),
+      ...(refund.reason ? { refundDesc: refund.reason } : {}),
     });
     answered = true;
     services.metrics.refundRequests.inc({ result: 'accepted' });
@@ -121,7 +144,7 @@ export async function startRefund(services: Services, log: Logger, order: OrderR
   } catch (err) {
     // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
     // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
-    const definite = isPayRefusal(err);
+    const definite = isPayRefusal(err) && !refund.resend;
     if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
     log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
     if (definite) {
@@ -131,9 +154,11 @@ export async function startRefund(services: Services, log: Logger, order: OrderR
         err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
       );
     }
-    // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply):
-    // stay REFUNDING; the refund notification or the reconciler's refundquery settles it.
-    throw upstreamError('Refund outcome unknown; it will be reconciled automatically');
+    // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply): stay
+    // REFUNDING. If WeChat never got it, refundquery finds no refund and flags the order for an operator.
+    throw upstreamError(
+      `Refund outcome unknown (${outRefundNo}): retry with the same Idempotency-Key to send it again, ` +
+        'or it will be reconciled automatically (a refund WeChat never received is put on the attention list)',
+    );
   }
-  return outRefundNo;
 }
