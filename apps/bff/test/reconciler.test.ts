@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sql, type KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
-import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
+import { PayV2Gateway, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
 import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
@@ -39,7 +39,7 @@ async function newStatusRefundQuery(refundStatus: string) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const pay = new PayClient({ ...MERCHANT, signType: 'MD5', payBaseUrl: `http://127.0.0.1:${port}`, retries: 0 });
+  const pay = new PayV2Gateway({ ...MERCHANT, signType: 'MD5', payBaseUrl: `http://127.0.0.1:${port}`, retries: 0 });
   return { pay, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Selectable } from 'kysely';
 import { AdminOrderListSchema, OrderSchema, RefundRequestSchema } from '@wxpay-shop/contract';
-import { isPayRefusal, WechatPayBusinessError } from '@wxpay-shop/wechat';
+import { payErrorCode, payRefusalOf } from '@wxpay-shop/wechat';
 import type { RefundsTable } from '../db/schema';
 import { readJson } from '../http/body';
 import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
@@ -149,10 +149,10 @@ export function adminRoutes(services: Services): Router {
       const result = await refundPay.refund({
         outTradeNo,
         outRefundNo,
-        totalFee: order.total_fen,
-        refundFee: amount,
+        totalFen: order.total_fen,
+        refundFen: amount,
         notifyUrl: services.urls.refundNotify,
-        ...(reason ? { refundDesc: reason } : {}),
+        ...(reason ? { reason } : {}),
       });
       answered = true;
       services.metrics.refundRequests.inc({ result: 'accepted' });
@@ -160,15 +160,14 @@ export function adminRoutes(services: Services): Router {
     } catch (err) {
       // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
       // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
-      const definite = isPayRefusal(err);
+      const definite = payRefusalOf(err) !== null;
       if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
       ctx.state.log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
       if (definite) {
         // WeChat refused it: nothing happened, so the order is refundable again.
         await settleRefund(db, ctx.state.log, services.metrics, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
-        throw upstreamError(
-          err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
-        );
+        const code = payErrorCode(err);
+        throw upstreamError(code ? `WeChat Pay rejected the refund (${code})` : 'WeChat Pay rejected the refund');
       }
       // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply):
       // stay REFUNDING; the refund notification or the reconciler's refundquery settles it.

@@ -155,4 +155,6 @@ export interface PayGateway {
   notificationReply(ok: false, reason: string): NotificationReply;
   /** JSAPI pay params for a prepay_id, signed for the page. */
   pagePayParams(prepayId: string): PagePayParams;
+  /** Releases kept-alive connections (v2's pooled agents); a no-op where there are none. */
+  close?(): void;
 }

@@ -160,6 +160,10 @@ export class PayV2Gateway implements PayGateway {
     return { status: 200, contentType: 'text/xml; charset=utf-8', body };
   }
 
+  close(): void {
+    this.client.close();
+  }
+
   pagePayParams(prepayId: string): PagePayParams {
     const { appId, apiKey, signType } = this.options;
     return buildJsapiPayParams({ appId, prepayId, signType, apiKey });
