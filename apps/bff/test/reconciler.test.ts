@@ -8,7 +8,7 @@ import { PayV2Gateway, buildXml, parseXml, randomString, sign } from '@wxpay-sho
 import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor } from './helpers/stack';
+import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor, withPayModes } from './helpers/stack';
 
 /** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
 async function newStatusRefundQuery(refundStatus: string) {
@@ -43,8 +43,8 @@ async function newStatusRefundQuery(refundStatus: string) {
   return { pay, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-describe.each(backends)('reconciler ($name)', (backend) => {
-  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true });
+describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
+  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true, pay: backend.pay });
 
   const backdatePrepay = (outTradeNo: string) =>
     db()
