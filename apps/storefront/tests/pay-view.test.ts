@@ -639,10 +639,20 @@ describe('PayView (H5, a phone browser outside WeChat)', () => {
     expect(left).toHaveLength(1);
   });
 
-  it('back from H5 with the order already PAID: straight to the result page', async () => {
+  it('back from H5 with the order already PAID: still asks first, as WeChat’s H5 guidelines want', async () => {
     mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('PAID') }] });
-    const { router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
     await flushPromises();
+    expect(wrapper.text()).toContain('是否已完成支付');
+    await wrapper.findAll('button').find((b) => b.text() === '已完成')!.trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+  });
+
+  it('back from H5 with the order closed meanwhile: says it can no longer be paid', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
+    const { wrapper } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).not.toContain('是否已完成支付');
+    expect(wrapper.text()).toContain('重新下单');
   });
 });

@@ -110,12 +110,16 @@ export function usePayment(outTradeNo: () => string, h5Return: () => boolean = (
       return true;
     };
     try {
-      if (await settledElsewhere()) return;
-      // Back from H5 with the order still PENDING: ask the shopper before paying again.
+      // Back from H5: ask the shopper first, paid or not yet (WeChat's H5 guidelines); only an order that
+      // can no longer be paid is said so at once.
       if (h5Return()) {
-        phase.value = 'h5-confirm';
+        const latest = await fetchOrder(outTradeNo(), signal);
+        if (stale()) return;
+        order.value = latest;
+        phase.value = isUnpayable(latest.status) ? 'unpayable' : 'h5-confirm';
         return;
       }
+      if (await settledElsewhere()) return;
       let pay;
       try {
         pay = await requestPayment(outTradeNo(), payTradeType(), signal);
