@@ -6,9 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AEAD_ALGORITHM, encryptResource, randomString } from '@wxpay-shop/wechat';
 import type { MerchantConfig } from '../config';
-import { rfc3339 } from '../pay/v3/fields';
-import { refundJson, V3_REFUND_STATUS } from '../pay/v3/refunds';
-import { transactionJson } from '../pay/v3/transactions';
+import { refundJson, rfc3339, transactionJson, V3_REFUND_STATUS } from '../pay/v3/resources';
 import type { Order } from '../pay/order';
 import type { Refund } from '../pay/refund-record';
 

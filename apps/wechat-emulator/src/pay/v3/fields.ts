@@ -1,8 +1,8 @@
 /** Reading a v3 JSON request body field by field, answering PARAM_ERROR that names the field. Pure. */
-import { beijingTime } from '@wxpay-shop/wechat';
 import { paramError, type V3Answer } from './answer';
 
-export type Json = Record<string, unknown>;
+export type { Json } from './resources';
+import type { Json } from './resources';
 
 export class ParamProblem extends Error {
   override readonly name = 'ParamProblem';
@@ -52,7 +52,5 @@ export function timeAt(json: Json, field: string): Date | undefined {
 }
 
 /** v3 times: RFC 3339 in Beijing time. */
-export function rfc3339(ms: number): string {
-  const t = beijingTime(new Date(ms));
-  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}+08:00`;
-}
+
+export { rfc3339 } from './resources';

@@ -1,19 +1,11 @@
 /** `POST /v3/refund/domestic/refunds` and its query (协议 §10.4), over the same refunds as v2. */
 import type { MerchantConfig } from '../../config';
 import type { Deps } from '../../deps';
-import type { Refund, RefundStatus } from '../refund-record';
 import { applyRefund, type RefundRefusal } from '../refund-core';
 import { notifyUrlProblem, OUT_REFUND_NO, OUT_TRADE_NO } from '../rules';
 import { answer, paramError, v3Error, type V3Answer } from './answer';
-import { fail, fenAt, objectAt, rfc3339, stringAt, type Json } from './fields';
-
-/** v2's names → v3's. */
-export const V3_REFUND_STATUS: Record<RefundStatus, string> = {
-  PROCESSING: 'PROCESSING',
-  SUCCESS: 'SUCCESS',
-  CHANGE: 'ABNORMAL',
-  REFUNDCLOSE: 'CLOSED',
-};
+import { fail, fenAt, objectAt, stringAt, type Json } from './fields';
+import { refundJson } from './resources';
 
 const REFUSALS: Record<RefundRefusal, () => V3Answer> = {
   NOT_PAID: () => v3Error(404, 'RESOURCE_NOT_EXISTS', '订单不存在或未支付'),
@@ -23,32 +15,6 @@ const REFUSALS: Record<RefundRefusal, () => V3Answer> = {
   FULLY_REFUNDED: () => v3Error(400, 'INVALID_REQUEST', '订单已全额退款'),
   EXCEEDS: () => v3Error(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额'),
 };
-
-export function refundJson(refund: Refund): Json {
-  return {
-    refund_id: refund.refundId,
-    out_refund_no: refund.outRefundNo,
-    transaction_id: refund.transactionId,
-    out_trade_no: refund.outTradeNo,
-    channel: 'ORIGINAL',
-    user_received_account: '支付用户零钱',
-    // successTime is v2's `yyyy-MM-dd HH:mm:ss` in Beijing time.
-    ...(refund.successTime ? { success_time: `${refund.successTime.replace(' ', 'T')}+08:00` } : {}),
-    create_time: rfc3339(refund.createdAt),
-    status: V3_REFUND_STATUS[refund.status],
-    funds_account: 'UNAVAILABLE',
-    amount: {
-      total: refund.totalFee,
-      refund: refund.refundFee,
-      payer_total: refund.totalFee,
-      payer_refund: refund.refundFee,
-      settlement_total: refund.totalFee,
-      settlement_refund: refund.refundFee,
-      discount_refund: 0,
-      currency: 'CNY',
-    },
-  };
-}
 
 export function createRefund(body: Json, merchant: MerchantConfig, deps: Deps, now = Date.now()): V3Answer {
   const transactionId = stringAt(body, 'transaction_id', false, 32);

@@ -6,24 +6,16 @@ import { beijingTime } from '@wxpay-shop/wechat';
 import type { MerchantConfig } from '../../config';
 import type { Deps } from '../../deps';
 import { EmulatorState } from '../../state';
-import { isPaid, type Order, type OrderTradeType, type TradeState } from '../order';
+import { isPaid, type Order, type OrderTradeType } from '../order';
 import { notifyUrlProblem, OUT_TRADE_NO, validIp } from '../rules';
 import { issuePrepay, openidProblem } from '../unifiedorder';
 import { answer, paramError, v3Error, type V3Answer } from './answer';
-import { fail, fenAt, objectAt, rfc3339, stringAt, timeAt, type Json } from './fields';
+import { fail, fenAt, objectAt, stringAt, timeAt, type Json } from './fields';
+import { transactionJson } from './resources';
 
 export type V3TradeKind = 'jsapi' | 'native' | 'h5';
 
 const TRADE_TYPES: Record<V3TradeKind, OrderTradeType> = { jsapi: 'JSAPI', native: 'NATIVE', h5: 'MWEB' };
-
-const STATE_DESC: Record<TradeState, string> = {
-  NOTPAY: '订单未支付',
-  USERPAYING: '用户支付中',
-  PAYERROR: '支付失败',
-  SUCCESS: '支付成功',
-  REFUND: '转入退款',
-  CLOSED: '已关闭',
-};
 
 interface PrepayAsk {
   appId: string;
@@ -118,23 +110,6 @@ function prepayOf(order: Order): Json {
   if (order.tradeType === 'NATIVE') return { code_url: order.codeUrl };
   if (order.tradeType === 'MWEB') return { h5_url: order.h5Url };
   return { prepay_id: order.prepayId };
-}
-
-/** The transaction object of a query (and, encrypted, of a payment notification). */
-export function transactionJson(order: Order): Json {
-  const paid = isPaid(order);
-  return {
-    appid: order.appId,
-    mchid: order.mchId,
-    out_trade_no: order.outTradeNo,
-    ...(paid ? { transaction_id: order.transactionId, bank_type: 'OTHERS', success_time: rfc3339(order.paidAt!) } : {}),
-    trade_type: order.tradeType,
-    trade_state: order.state,
-    trade_state_desc: STATE_DESC[order.state],
-    attach: order.attach ?? '',
-    ...(paid ? { payer: { openid: order.openid } } : {}),
-    amount: { total: order.totalFee, currency: 'CNY', ...(paid ? { payer_total: order.totalFee, payer_currency: 'CNY' } : {}) },
-  };
 }
 
 /** `?mchid=` is required and must be the signer's. */
