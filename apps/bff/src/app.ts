@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import { authRoutes } from './auth/routes';
+import { startBillJob } from './bills/bill-job';
+import { billRoutes } from './bills/routes';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
@@ -97,8 +99,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const notify = notifyRoutes(services);
   app.use(notify.routes()).use(notify.allowedMethods());
 
-  const admin = adminRoutes(services);
-  app.use(admin.routes()).use(admin.allowedMethods());
+  for (const router of [adminRoutes(services), billRoutes(services)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
 
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
@@ -175,6 +178,10 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
           intervalMs: config.reconcileIntervalMs,
         })
       : null;
+  const billJob =
+    config.billCheckIntervalMs > 0
+      ? startBillJob({ db: bff.database.db, pay: bff.services.pay, log: logger, intervalMs: config.billCheckIntervalMs })
+      : null;
   const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
   logger.info(listening, 'bff listening');
   return {
@@ -184,6 +191,7 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
     metricsUrl: metricsServer?.url ?? null,
     close: async () => {
       await reconciler?.stop();
+      await billJob?.stop();
       await metricsServer?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  BILL_CHECK_INTERVAL_MS: intFrom(300_000, 0, 3_600_000),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
   ORDER_RATE_LIMIT: intFrom(20, 0, 100_000),
   ORDER_RATE_WINDOW_SECONDS: intFrom(60, 1, 3_600),
@@ -209,6 +210,8 @@ function toConfig(
     database: checked.database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    /** How often the BFF checks whether yesterday's bill is due (from 10:00 Beijing) and unreconciled; 0 = never. */
+    billCheckIntervalMs: e.BILL_CHECK_INTERVAL_MS,
     /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */

@@ -265,4 +265,9 @@ export const routes = {
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,
   jsConfig: (pageUrl: string) => `/api/wechat/js-config?url=${encodeURIComponent(pageUrl)}`,
   refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
+  bills: '/api/admin/bills',
+  bill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}`,
+  reconcileBill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}/reconcile`,
 } as const;
+
+export * from './bills';

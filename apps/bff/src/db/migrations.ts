@@ -227,6 +227,57 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('delivery_address').execute();
     },
   },
+  '2026_12_07_010_bill_reconciliations': {
+    async up(db: Kysely<unknown>) {
+      // One row per reconciled day, replaced whole on a re-run: WeChat's totals, ours, the counts.
+      await db.schema
+        .createTable('bill_reconciliations')
+        .addColumn('bill_date', 'text', (c) => c.primaryKey())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('MATCHED','DISCREPANCIES','NO_BILL')`))
+        .addColumn('wechat_count', 'integer', (c) => c.notNull())
+        .addColumn('wechat_paid_fen', 'bigint', (c) => c.notNull())
+        .addColumn('wechat_refund_fen', 'bigint', (c) => c.notNull())
+        .addColumn('wechat_fee_milli_fen', 'bigint', (c) => c.notNull())
+        .addColumn('our_payment_count', 'integer', (c) => c.notNull())
+        .addColumn('our_paid_fen', 'bigint', (c) => c.notNull())
+        .addColumn('our_refund_count', 'integer', (c) => c.notNull())
+        .addColumn('our_refund_fen', 'bigint', (c) => c.notNull())
+        .addColumn('matched_payments', 'integer', (c) => c.notNull())
+        .addColumn('matched_refunds', 'integer', (c) => c.notNull())
+        .addColumn('discrepancy_count', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('reconciled_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('bill_discrepancies')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('bill_date', 'text', (c) => c.notNull().references('bill_reconciliations.bill_date').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('out_trade_no', 'text', (c) => c.notNull())
+        .addColumn('out_refund_no', 'text')
+        .addColumn('transaction_id', 'text')
+        .addColumn('wechat_fen', 'integer')
+        .addColumn('our_fen', 'integer')
+        /** Null when we have no such order (a payment we never heard of). */
+        .addColumn('order_id', 'integer', (c) => c.references('orders.id'))
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('bill_discrepancies_day').on('bill_discrepancies').column('bill_date').execute();
+      // The lease of a day's run (one instance at a time) and its retry schedule, apart from the stored
+      // result so that a failed re-run never touches the last good one.
+      await db.schema
+        .createTable('bill_runs')
+        .addColumn('bill_date', 'text', (c) => c.primaryKey())
+        .addColumn('lease_until', 'timestamptz', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,7 +19,8 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-function requireAdmin(token: string) {
+/** Bearer ADMIN_TOKEN guard for /api/admin routes (automation). */
+export function requireAdmin(token: string) {
   const expected = digest(token);
   return async (ctx: Context, next: () => Promise<unknown>) => {
     const header = ctx.get('Authorization');
