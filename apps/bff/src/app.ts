@@ -23,6 +23,7 @@ import { httpMetrics } from './metrics/http-metrics';
 import { createMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
+import { operatorRoutes } from './operators/routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
 import { payRoutes } from './payments/pay-routes';
@@ -99,7 +100,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const notify = notifyRoutes(services);
   app.use(notify.routes()).use(notify.allowedMethods());
 
-  for (const router of [adminRoutes(services), billRoutes(services)]) {
+  // The operator console has its own session cookie and CSRF token, apart from the shopper's session.
+  for (const router of [adminRoutes(services), billRoutes(services), operatorRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
 

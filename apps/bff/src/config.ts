@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
   BILL_CHECK_INTERVAL_MS: intFrom(300_000, 0, 3_600_000),
+  OPERATOR_REFUND_LIMIT_FEN: intFrom(50_000, 0, 100_000_000),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
   ORDER_RATE_LIMIT: intFrom(20, 0, 100_000),
   ORDER_RATE_WINDOW_SECONDS: intFrom(60, 1, 3_600),
@@ -90,6 +91,14 @@ export type Database = { kind: 'postgres'; url: string } | { kind: 'pglite'; dat
 
 /** The configuration the app runs with: its type follows from EnvSchema through toConfig, never written out. */
 export type Config = ReturnType<typeof toConfig>;
+
+/** DATABASE_URL / PGLITE_DIR → where the BFF keeps its data (dev default: PGlite in apps/bff/.data). */
+export function databaseOf(e: { DATABASE_URL?: string | undefined; PGLITE_DIR?: string | undefined }): Database {
+  const url = e.DATABASE_URL?.trim() || undefined;
+  if (url === undefined) return { kind: 'pglite', dataDir: e.PGLITE_DIR?.trim() || path.join(appRoot, '.data/pglite') };
+  if (url === 'memory://') return { kind: 'pglite', dataDir: null };
+  return { kind: 'postgres', url };
+}
 type Env = z.output<typeof EnvSchema>;
 
 export class ConfigError extends Error {
@@ -161,10 +170,7 @@ export function loadConfig(
   const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  let database: Database;
-  if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.PGLITE_DIR ?? path.join(appRoot, '.data/pglite') };
-  else if (e.DATABASE_URL === 'memory://') database = { kind: 'pglite', dataDir: null };
-  else database = { kind: 'postgres', url: e.DATABASE_URL };
+  const database = databaseOf(e);
 
   return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources });
 }
@@ -212,6 +218,8 @@ function toConfig(
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     /** How often the BFF checks whether yesterday's bill is due (from 10:00 Beijing) and unreconciled; 0 = never. */
     billCheckIntervalMs: e.BILL_CHECK_INTERVAL_MS,
+    /** The most one refund by an `operator`-role account may return (admins and ADMIN_TOKEN have no cap). */
+    operatorRefundLimitFen: e.OPERATOR_REFUND_LIMIT_FEN,
     /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */

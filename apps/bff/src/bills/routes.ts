@@ -6,6 +6,8 @@ import { isPayRefusal, WechatError } from '@wxpay-shop/wechat';
 import type { BillDiscrepanciesTable, BillReconciliationsTable } from '../db/schema';
 import { badRequest, conflict, upstreamError } from '../http/errors';
 import { requireAdmin } from '../payments/admin-routes';
+import type { Logger } from '../logger';
+import { audit } from '../operators/audit';
 import type { Services } from '../services';
 import { beijingDayOf, parseBillDay } from './bill-day';
 import { BillRunBusyError, runBillDay } from './bill-job';
@@ -49,53 +51,68 @@ const toDiscrepancy = (row: Selectable<BillDiscrepanciesTable>) => ({
 });
 
 /** A day that exists and has begun in Beijing (a bill of a day to come cannot exist). */
-function dayParam(value: string | undefined): string {
+export function dayParam(value: string | undefined): string {
   const day = parseBillDay(value ?? '');
   if (!day) throw badRequest('day must be a real day, yyyy-MM-dd');
   if (day > beijingDayOf(new Date())) throw badRequest('day has not begun in Beijing yet');
   return day;
 }
 
+export async function billDayResponse(db: Services['db'], day: string) {
+  const [found, run] = await Promise.all([findBillResult(db, day), findBillRun(db, day)]);
+  return BillDayResponseSchema.parse({
+    reconciliation: found ? toReconciliation(found.result) : null,
+    discrepancies: found ? found.discrepancies.map(toDiscrepancy) : [],
+    run: run ? { attempts: run.attempts, lastError: run.last_error, nextAttemptAt: run.next_attempt_at?.toISOString() ?? null } : null,
+  });
+}
+
+export function parseListLimit(value: unknown): number {
+  const limit = value === undefined ? 30 : Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) throw badRequest(`limit must be 1-${LIST_LIMIT_MAX}`);
+  return limit;
+}
+
+export async function billListResponse(db: Services['db'], limit: number) {
+  return BillReconciliationListSchema.parse({ days: (await listBillResults(db, limit)).map(toReconciliation) });
+}
+
+/** Re-runs a day now for `actor` (audited with the result's status before and after). */
+export async function rerunBillDay(services: Services, log: Logger, day: string, actor: string) {
+  const before = await findBillResult(services.db, day);
+  try {
+    await runBillDay({ db: services.db, pay: services.pay, log }, day, { due: false, source: actor });
+  } catch (err) {
+    if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
+    // The last good result stays; the message names WeChat's refusal, never a key.
+    if (err instanceof WechatError) {
+      throw upstreamError(isPayRefusal(err) ? `WeChat Pay refused the bill download: ${err.message}` : 'Bill download failed; retry later');
+    }
+    throw err;
+  }
+  const response = await billDayResponse(services.db, day);
+  const summary = (r: BillReconciliation | null | undefined) => (r ? { status: r.status, discrepancyCount: r.discrepancyCount } : null);
+  await audit(services.db, {
+    actor,
+    action: 'bill.reconcile',
+    target: `bill:${day}`,
+    before: summary(before ? toReconciliation(before.result) : null),
+    after: summary(response.reconciliation),
+  });
+  return response;
+}
+
 export function billRoutes(services: Services): Router {
-  const { db } = services;
   const router = new Router({ prefix: '/api/admin/bills' });
   router.use(requireAdmin(services.config.adminToken));
-
   router.get('/', async (ctx) => {
-    const limit = ctx.query.limit === undefined ? 30 : Number(ctx.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) throw badRequest(`limit must be 1-${LIST_LIMIT_MAX}`);
-    ctx.body = BillReconciliationListSchema.parse({ days: (await listBillResults(db, limit)).map(toReconciliation) });
+    ctx.body = await billListResponse(services.db, parseListLimit(ctx.query.limit));
   });
-
   router.get('/:day', async (ctx) => {
-    const day = dayParam(ctx.params.day);
-    const [found, run] = await Promise.all([findBillResult(db, day), findBillRun(db, day)]);
-    ctx.body = BillDayResponseSchema.parse({
-      reconciliation: found ? toReconciliation(found.result) : null,
-      discrepancies: found ? found.discrepancies.map(toDiscrepancy) : [],
-      run: run ? { attempts: run.attempts, lastError: run.last_error, nextAttemptAt: run.next_attempt_at?.toISOString() ?? null } : null,
-    });
+    ctx.body = await billDayResponse(services.db, dayParam(ctx.params.day));
   });
-
   router.post('/:day/reconcile', async (ctx) => {
-    const day = dayParam(ctx.params.day);
-    try {
-      await runBillDay({ db, pay: services.pay, log: ctx.state.log }, day, { due: false, source: 'admin-token' });
-    } catch (err) {
-      if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
-      // The last good result stays; the message names WeChat's refusal, never a key.
-      if (err instanceof WechatError) {
-        throw upstreamError(isPayRefusal(err) ? `WeChat Pay refused the bill download: ${err.message}` : 'Bill download failed; retry later');
-      }
-      throw err;
-    }
-    const found = await findBillResult(db, day);
-    ctx.body = BillDayResponseSchema.parse({
-      reconciliation: found ? toReconciliation(found.result) : null,
-      discrepancies: found ? found.discrepancies.map(toDiscrepancy) : [],
-      run: null,
-    });
+    ctx.body = await rerunBillDay(services, ctx.state.log, dayParam(ctx.params.day), 'admin-token');
   });
-
   return router;
 }

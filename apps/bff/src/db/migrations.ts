@@ -278,6 +278,55 @@ const migrations: Record<string, Migration> = {
       for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
     },
   },
+  '2026_12_06_009_operators_and_audit_log': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('viewer','operator','admin')`))
+        .addColumn('disabled', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      // Operator sessions apart from shoppers': the cookie carries a random token, the table its sha256.
+      await db.schema
+        .createTable('operator_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('operator_id', 'integer', (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('operator_sessions_expires_at').on('operator_sessions').column('expires_at').execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('before', 'jsonb')
+        .addColumn('after', 'jsonb')
+        .execute();
+      // Append-only whatever the code does: the database itself refuses to change or remove an entry.
+      await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`.execute(db);
+      await sql`CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
+      // The order list's filters and keyset paging (created_at desc, id desc).
+      await db.schema.createIndex('orders_created').on('orders').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('orders_status_created').on('orders').columns(['status', 'created_at', 'id']).execute();
+      await db.schema.createIndex('orders_transaction_id').on('orders').column('transaction_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ['orders_transaction_id', 'orders_status_created', 'orders_created']) {
+        await db.schema.dropIndex(index).ifExists().execute();
+      }
+      for (const t of ['audit_log', 'operator_sessions', 'operators']) await db.schema.dropTable(t).ifExists().execute();
+      await sql`DROP FUNCTION IF EXISTS audit_log_append_only()`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

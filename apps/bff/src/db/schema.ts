@@ -179,7 +179,43 @@ export interface BillRunsTable {
   last_error: string | null;
 }
 
+export type OperatorRole = 'viewer' | 'operator' | 'admin';
+
+export interface OperatorsTable {
+  id: Generated<number>;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url), see operators/password.ts. */
+  password_hash: string;
+  role: OperatorRole;
+  disabled: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface OperatorSessionsTable {
+  /** sha256 of the cookie's token: a stolen database row cannot be replayed as a cookie. */
+  token_hash: string;
+  operator_id: number;
+  csrf_token: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+/** Append-only (a trigger refuses UPDATE and DELETE). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  /** `operator:NAME` or `admin-token`. */
+  actor: string;
+  action: string;
+  target: string | null;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+}
+
 export interface DB {
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  audit_log: AuditLogTable;
   bill_reconciliations: BillReconciliationsTable;
   bill_discrepancies: BillDiscrepanciesTable;
   bill_runs: BillRunsTable;

@@ -7,6 +7,8 @@ import { readJson } from '../http/body';
 import { HttpError, badRequest } from '../http/errors';
 import { findOrderOr404, loadOrder, toOrders } from '../orders/repository';
 import type { Services } from '../services';
+import { audit } from '../operators/audit';
+import { auditView } from '../orders/operator-queries';
 import { startRefund } from './start-refund';
 
 /** Flagged orders are rare; a cap keeps one response bounded if something floods them. */
@@ -65,7 +67,15 @@ export function adminRoutes(services: Services): Router {
     const request = await readJson(ctx, RefundRequestSchema);
     const key = idempotencyKeyOf(ctx);
     const order = await findOrderOr404(db, ctx.params.outTradeNo);
-    await startRefund(services, ctx.state.log, order.out_trade_no, request, key);
+    const started = await startRefund(services, ctx.state.log, order.out_trade_no, request, key);
+    const after = await findOrderOr404(db, order.out_trade_no);
+    await audit(db, {
+      actor: 'admin-token',
+      action: 'order.refund',
+      target: `order:${order.out_trade_no}`,
+      before: auditView(order),
+      after: { ...auditView(after), amountFen: request.amountFen ?? order.total_fen - order.refunded_fen, started },
+    });
     ctx.status = 202;
     ctx.body = OrderSchema.parse(await loadOrder(db, order.out_trade_no));
   });
