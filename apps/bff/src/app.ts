@@ -182,7 +182,7 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
       : null;
   const billJob =
     config.billCheckIntervalMs > 0
-      ? startBillJob({ db: bff.database.db, pay: bff.services.pay, log: logger, intervalMs: config.billCheckIntervalMs })
+      ? startBillJob({ db: bff.database.db, pay: bff.services.pay, log: logger, metrics, intervalMs: config.billCheckIntervalMs })
       : null;
   const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
   logger.info(listening, 'bff listening');

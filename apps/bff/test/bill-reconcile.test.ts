@@ -191,7 +191,7 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     expect(Date.parse(after.run!.nextAttemptAt!)).toBeGreaterThan(Date.now());
 
     // The schedule leaves a day with a result alone, and the day is listed.
-    expect(await runBillDay({ db: db(), pay: stack.bff.services.pay, log: stack.bff.services.logger }, day, { due: true, source: 'schedule' })).toBeNull();
+    expect(await runBillDay({ db: db(), pay: stack.bff.services.pay, log: stack.bff.services.logger, metrics: stack.bff.services.metrics }, day, { due: true, source: 'schedule' })).toBeNull();
     const list = BillReconciliationListSchema.parse(await (await admin('?limit=5')).json());
     expect(list.days.map((d) => d.day)).toContain(day);
   });

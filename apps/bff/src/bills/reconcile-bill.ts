@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { WechatPayBusinessError, parseTradeBill, type PayClient, type TradeBill } from '@wxpay-shop/wechat';
 import type { BillStatus, DB } from '../db/schema';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import { findOrder } from '../orders/repository';
 import { syncFromOrderQuery } from '../payments/settle';
 import { diffBill, type BillDiff, type Discrepancy } from './bill-diff';
@@ -17,6 +18,7 @@ export interface BillReconcileDeps {
   db: Kysely<DB>;
   pay: PayClient;
   log: Logger;
+  metrics: Metrics;
 }
 
 export interface BillDayResult {
@@ -41,7 +43,7 @@ async function confirmPaidAtWechat(deps: BillReconcileDeps, d: Extract<Discrepan
   if (!order) return 'no such order here';
   if (PAID_STATES.has(order.status) && order.transaction_id === d.transactionId && order.total_fen === d.wechatFen) return null;
   try {
-    const outcome = await syncFromOrderQuery(deps.db, deps.pay, deps.log, d.outTradeNo, order.total_fen, 'bill-reconcile');
+    const outcome = await syncFromOrderQuery(deps.db, deps.pay, deps.log, deps.metrics, d.outTradeNo, order.total_fen, 'bill-reconcile');
     const now = await findOrder(deps.db, d.outTradeNo);
     return `orderquery: ${outcome === 'PAID' ? `confirmed paid, order now ${now?.status ?? 'gone'}` : `order stays ${now?.status ?? 'gone'}`}`;
   } catch (err) {
@@ -88,7 +90,7 @@ export async function reconcileBillDay(deps: BillReconcileDeps, day: string, sou
     ourRefundFen: sumOf(refunds, (r) => r.refundFen),
   };
   const status: BillStatus = noted.length > 0 ? 'DISCREPANCIES' : download.exists ? 'MATCHED' : 'NO_BILL';
-  await storeBillResult(deps.db, day, { status, totals, diff, noted, source });
+  await storeBillResult(deps.db, deps.metrics, day, { status, totals, diff, noted, source });
   if (noted.length > 0) deps.log.warn({ day, discrepancies: noted.length }, 'bill reconciliation found discrepancies');
   else deps.log.info({ day, status }, 'bill reconciled');
   return { day, status, totals, diff, noted };

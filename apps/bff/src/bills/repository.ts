@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { fromNow } from '../db/clock';
 import type { BillStatus, DB } from '../db/schema';
+import type { Metrics } from '../metrics/metrics';
 import { markForAttention } from '../orders/repository';
 import type { BillDiff, BookedPayment, BookedRefund, Discrepancy } from './bill-diff';
 import { beijingDayBounds } from './bill-day';
@@ -109,6 +110,7 @@ const attentionReason = (day: string, { discrepancy, note }: NotedDiscrepancy) =
  */
 export async function storeBillResult(
   db: Kysely<DB>,
+  metrics: Metrics,
   day: string,
   result: { status: BillStatus; totals: BillTotals; diff: BillDiff; noted: NotedDiscrepancy[]; source: string },
 ): Promise<void> {
@@ -152,7 +154,7 @@ export async function storeBillResult(
           note: item.note || null,
         })
         .execute();
-      if (order) await markForAttention(trx, d.outTradeNo, attentionReason(day, item));
+      if (order) await markForAttention(trx, metrics, d.outTradeNo, 'bill_discrepancy', attentionReason(day, item));
     }
     await trx.deleteFrom('bill_runs').where('bill_date', '=', day).execute();
   });

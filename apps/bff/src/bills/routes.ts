@@ -81,7 +81,7 @@ export async function billListResponse(db: Services['db'], limit: number) {
 export async function rerunBillDay(services: Services, log: Logger, day: string, actor: string) {
   const before = await findBillResult(services.db, day);
   try {
-    await runBillDay({ db: services.db, pay: services.pay, log }, day, { due: false, source: actor });
+    await runBillDay({ db: services.db, pay: services.pay, log, metrics: services.metrics }, day, { due: false, source: actor });
   } catch (err) {
     if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
     // The last good result stays; the message names WeChat's refusal, never a key.

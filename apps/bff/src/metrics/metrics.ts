@@ -43,7 +43,8 @@ export type AttentionReason =
   | 'orderquery_amount_mismatch'
   | 'refund_contradicted'
   | 'refund_change'
-  | 'refund_not_ours';
+  | 'refund_not_ours'
+  | 'bill_discrepancy';
 export type SignInOutcome = 'signed_in' | 'declined' | 'bad_code' | 'snapshot_user' | 'wechat_error';
 /**
  * How a WeChat call ended: `business_refusal` = WeChat definitely said no (outcome 'refused');
