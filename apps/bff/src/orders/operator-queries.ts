@@ -73,13 +73,18 @@ function filtered(db: Kysely<DB>, f: OrderFilter) {
   return query;
 }
 
-export async function listOrdersPage(db: Kysely<DB>, f: OrderFilter) {
+/** One page's query (limit + 1 rows, to know whether another page follows); exported for bench/explain-order-list. */
+export function explainableOrderQuery(db: Kysely<DB>, f: OrderFilter) {
   let query = filtered(db, f);
   if (f.cursor) {
     const { createdAt, id } = decodeCursor(f.cursor);
     query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id})`);
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+}
+
+export async function listOrdersPage(db: Kysely<DB>, f: OrderFilter) {
+  const rows = await explainableOrderQuery(db, f).execute();
   const page = rows.slice(0, f.limit);
   const orders = await toOrders(db, page);
   return {
