@@ -14,6 +14,7 @@ import { errorMiddleware } from './http/errors';
 import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
+import { adminConsole } from './http/admin-console';
 import { storefront } from './http/storefront';
 import { JssdkCredentials } from './jssdk/credentials';
 import { jssdkRoutes } from './jssdk/routes';
@@ -23,6 +24,7 @@ import { httpMetrics } from './metrics/http-metrics';
 import { createMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
+import { ensureDevOperator } from './operators/accounts';
 import { operatorRoutes } from './operators/routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
@@ -51,6 +53,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const database = deps.database ?? (await openDatabase(config.database));
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
+  if (config.devOperator) await ensureDevOperator(database.db, config.devOperator, logger);
   const clients = createPayClients(config, metrics);
   const services: Services = {
     config,
@@ -72,15 +75,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
   app.use(errorMiddleware);
-  app.use(
-    securityHeaders({
-      pagePolicy: pagePolicy({
-        imgSources: imageSources(config.wechat.apiBaseUrl, config.cspImgSources),
-        upgradeInsecureRequests: config.env === 'production',
-      }),
-      hsts: config.env === 'production',
-    }),
-  );
+  const policy = pagePolicy({
+    imgSources: imageSources(config.wechat.apiBaseUrl, config.cspImgSources),
+    upgradeInsecureRequests: config.env === 'production',
+  });
+  app.use(securityHeaders({ pagePolicy: policy, hsts: config.env === 'production' }));
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
@@ -105,6 +104,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     app.use(router.routes()).use(router.allowedMethods());
   }
 
+  if (config.adminDist) app.use(adminConsole(config.adminDist, policy));
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.

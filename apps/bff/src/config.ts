@@ -80,6 +80,9 @@ const EnvSchema = z.object({
   METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   METRICS_TOKEN: opt(z.string().min(16, 'needs at least 16 characters')),
   STOREFRONT_DIST: opt(z.string()),
+  ADMIN_DIST: opt(z.string()),
+  /** `name:password` of an admin operator created at start if absent; development and test only. */
+  DEV_OPERATOR: opt(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,31}:.{12,}$/, 'must be name:password (password ≥ 12 characters)')),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -134,6 +137,7 @@ export function loadConfig(
   const adminToken = e.ADMIN_TOKEN ?? (production ? '' : DEV_ADMIN_TOKEN);
   if (sessionKeys.length === 0) problems.push('SESSION_KEYS: is required in production');
   if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
+  if (production && e.DEV_OPERATOR) problems.push('DEV_OPERATOR: is for development only; create operators with operator:add');
   if ((e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
     problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
   }
@@ -230,6 +234,9 @@ function toConfig(
     metrics:
       e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
     storefrontDist: checked.storefrontDist,
+    /** The built operator console, served under /admin; null = not served (dev uses its Vite server). */
+    devOperator: e.DEV_OPERATOR ? { name: e.DEV_OPERATOR.split(':')[0]!, password: e.DEV_OPERATOR.slice(e.DEV_OPERATOR.indexOf(':') + 1) } : null,
+    adminDist: adminDistOf(e.ADMIN_DIST, e.NODE_ENV === 'production'),
     /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
     cspImgSources: checked.cspImgSources,
     logLevel: e.LOG_LEVEL,
@@ -255,4 +262,11 @@ function storefrontDistOf(value: string | undefined, production: boolean, defaul
     );
   }
   return dist;
+}
+
+/** ADMIN_DIST, or in production apps/admin/dist when it was built; `off` never serves the console. */
+function adminDistOf(value: string | undefined, production: boolean): string | null {
+  if (value?.trim().toLowerCase() === STOREFRONT_OFF) return null;
+  const dist = value ?? (production ? path.resolve(appRoot, '../admin/dist') : undefined);
+  return dist !== undefined && existsSync(path.join(dist, 'index.html')) ? dist : null;
 }

@@ -59,3 +59,10 @@ export function findOperatorSession(db: Kysely<DB>, token: string) {
 export async function deleteOperatorSession(db: Kysely<DB>, token: string): Promise<void> {
   await db.deleteFrom('operator_sessions').where('token_hash', '=', tokenHash(token)).execute();
 }
+
+/** `npm start`'s console account (DEV_OPERATOR, never in production): an admin, created once. */
+export async function ensureDevOperator(db: Kysely<DB>, account: { name: string; password: string }, log: { info(o: object, m: string): void }) {
+  if (await findOperatorByName(db, account.name)) return;
+  await addOperator(db, account.name, account.password, 'admin');
+  log.info({ operator: account.name }, 'dev operator created');
+}
