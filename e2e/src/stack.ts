@@ -12,12 +12,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
+import { loadCerts, merchantCerts } from '../../apps/wechat-emulator/src/tls';
+import { adminDist } from './admin-build';
 import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
 import { storefrontDist } from './storefront-build';
 import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The console's account in the e2e stack (an admin, created by the BFF at start). */
+export const DEV_OPERATOR = { name: 'e2e-operator', password: 'e2e-operator-password' };
 
 export interface Stack {
   storefrontUrl: string;
@@ -53,6 +58,7 @@ function launch(cwd: string, { command, args }: Command, env: Record<string, str
 
 export async function startStack(): Promise<Stack> {
   const dist = storefrontDist(root);
+  const consoleDist = adminDist(root);
   const bffCommand = bffStartCommand(root);
   const [emuPort, emuTlsPort, bffPort] = [await freePort(), await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emuPort}`;
@@ -67,6 +73,11 @@ export async function startStack(): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-e2e-'));
   const configFile = path.join(dir, 'merchants.json');
   writeFileSync(configFile, JSON.stringify({ merchants: [merchant] }));
+  // Refunds go over mutual TLS with a client certificate naming this run's mch_id, as the emulator checks.
+  const clientCert = merchantCerts(loadCerts())(merchant.mchId);
+  const clientCertFiles = { cert: path.join(dir, 'merchant.pem'), key: path.join(dir, 'merchant-key.pem') };
+  writeFileSync(clientCertFiles.cert, clientCert.cert);
+  writeFileSync(clientCertFiles.key, clientCert.key, { mode: 0o600 });
   const adminToken = hex(16);
   const output: string[] = [];
   const logs = () => output.join('');
@@ -90,9 +101,13 @@ export async function startStack(): Promise<Stack> {
       ADMIN_TOKEN: adminToken,
       ...bffWechatEnv(emulatorAddress, merchant),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
+      WECHAT_PAY_CLIENT_CERT: clientCertFiles.cert,
+      WECHAT_PAY_CLIENT_KEY: clientCertFiles.key,
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
       STOREFRONT_DIST: dist,
+      ADMIN_DIST: consoleDist,
+      DEV_OPERATOR: `${DEV_OPERATOR.name}:${DEV_OPERATOR.password}`,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
     output,

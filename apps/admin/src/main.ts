@@ -1,4 +1,5 @@
 /** The operator console: Vue 3, vue-router, pinia, Naive UI. */
+import './zod-jitless';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
