@@ -278,7 +278,7 @@ const migrations: Record<string, Migration> = {
       for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
     },
   },
-  '2026_12_06_009_operators_and_audit_log': {
+  '2026_12_07_011_operators_and_audit_log': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('operators')
