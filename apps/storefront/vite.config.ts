@@ -58,6 +58,10 @@ export default defineConfig(({ mode }) => {
       setupFiles: ['tests/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
+      // Vant's components import their own CSS files, which only Vite (not Node) can load.
+      server: { deps: { inline: ['vant'] } },
+      // Only bounds a hang (Vite's default is 5 s): a busy machine mounts views slowly.
+      testTimeout: 30_000,
     },
   };
 });

@@ -2,10 +2,13 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
+/** The header's cart link, named 购物车，共 N 件 by its content (a space may separate its visually hidden part). */
+export const cartLinkName = (count: number) => new RegExp(`^购物车\\s*，共 ${count} 件$`);
+
 export const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
 
 /**
- * Catalog → first product's page → 加入购物车 → header cart link → cart → 去结算 → checkout
+ * Catalog → first product's page → 加入购物车 → header cart link → cart → 结算(1) → checkout
  * → 提交订单, with a screenshot of each screen; returns the order number.
  */
 export async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
@@ -19,7 +22,7 @@ export async function orderOnPayPage(page: Page): Promise<string> {
   await page.waitForURL(/\/orders\/[^/]+\/pay/);
   const outTradeNo = outTradeNoFrom(page);
   if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
-  await page.getByRole('link', { name: '购物车，共 0 件' }).waitFor();
+  await page.getByRole('link', { name: cartLinkName(0) }).waitFor();
   return outTradeNo;
 }
 
@@ -35,13 +38,13 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
   await page.getByRole('button', { name: '加入购物车' }).click();
   await page.getByRole('status').getByText('已加入购物车').waitFor();
 
-  await page.getByRole('link', { name: '购物车，共 1 件' }).click();
+  await page.getByRole('link', { name: cartLinkName(1) }).click();
   // The product page has a 去结算 link of its own: wait for the cart route, not just the link.
   await page.waitForURL(/\/cart$/);
-  await page.getByRole('link', { name: '去结算' }).waitFor();
+  await page.getByRole('link', { name: '结算(1)' }).waitFor();
   expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
   await shot('cart');
-  await page.getByRole('link', { name: '去结算' }).click();
+  await page.getByRole('link', { name: '结算(1)' }).click();
   const submit = page.getByRole('button', { name: '提交订单' });
   await submit.waitFor();
   await ensureDeliveryAddress(page);

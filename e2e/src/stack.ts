@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { issueMerchantCert } from '@wxpay-shop/wechat-emulator';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
-import { loadCerts, merchantCerts } from '../../apps/wechat-emulator/src/tls';
 import { adminDist } from './admin-build';
 import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
@@ -27,6 +27,8 @@ export const DEV_OPERATOR = { name: 'e2e-operator', password: 'e2e-operator-pass
 export interface Stack {
   storefrontUrl: string;
   emulatorUrl: string;
+  /** The BFF's ADMIN_TOKEN, for the operator's API (ship, after-sale decisions). */
+  adminToken: string;
   logs: () => string;
   stop: () => Promise<void>;
 }
@@ -73,11 +75,14 @@ export async function startStack(): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-e2e-'));
   const configFile = path.join(dir, 'merchants.json');
   writeFileSync(configFile, JSON.stringify({ merchants: [merchant] }));
-  // Refunds go over mutual TLS with a client certificate naming this run's mch_id, as the emulator checks.
-  const clientCert = merchantCerts(loadCerts())(merchant.mchId);
-  const clientCertFiles = { cert: path.join(dir, 'merchant.pem'), key: path.join(dir, 'merchant-key.pem') };
-  writeFileSync(clientCertFiles.cert, clientCert.cert);
-  writeFileSync(clientCertFiles.key, clientCert.key, { mode: 0o600 });
+  // Refunds go over mutual TLS with a certificate whose CN is the mch_id: this random merchant's own.
+  const certsDir = path.join(root, 'apps/wechat-emulator/certs');
+  const clientCert = issueMerchantCert(
+    { cert: readFileSync(path.join(certsDir, 'ca.pem'), 'utf8'), key: readFileSync(path.join(certsDir, 'ca-key.pem'), 'utf8') },
+    merchant.mchId,
+  );
+  writeFileSync(path.join(dir, 'merchant.pem'), clientCert.cert);
+  writeFileSync(path.join(dir, 'merchant-key.pem'), clientCert.key, { mode: 0o600 });
   const adminToken = hex(16);
   const output: string[] = [];
   const logs = () => output.join('');
@@ -100,9 +105,9 @@ export async function startStack(): Promise<Stack> {
       SESSION_KEYS: hex(16),
       ADMIN_TOKEN: adminToken,
       ...bffWechatEnv(emulatorAddress, merchant),
+      WECHAT_PAY_CLIENT_CERT: path.join(dir, 'merchant.pem'),
+      WECHAT_PAY_CLIENT_KEY: path.join(dir, 'merchant-key.pem'),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
-      WECHAT_PAY_CLIENT_CERT: clientCertFiles.cert,
-      WECHAT_PAY_CLIENT_KEY: clientCertFiles.key,
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
       STOREFRONT_DIST: dist,
@@ -122,5 +127,5 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { storefrontUrl, emulatorUrl, logs, stop };
+  return { storefrontUrl, emulatorUrl, adminToken, logs, stop };
 }

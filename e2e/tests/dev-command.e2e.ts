@@ -38,12 +38,12 @@ describe('npm start (scripts/dev.mjs)', () => {
     await page.goto(dev.storefrontUrl);
 
     // Dev counts the emulator's bridge as WeChat: the shopper is signed in silently (snsapi_base).
-    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 60_000 }).toBe(true);
     const outTradeNo = await checkoutFirstProduct(page, shot);
     await page.getByTestId('wx-pay-sheet').waitFor();
     await shot('pay-sheet');
     await page.getByTestId('wx-pay-confirm').click();
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
 
     const order = OrderSchema.parse(await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo));
@@ -67,7 +67,7 @@ describe('npm start (scripts/dev.mjs)', () => {
     });
     await page.goto(dev.storefrontUrl);
     // Still WeChat to the storefront: the shopper is signed in silently.
-    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 60_000 }).toBe(true);
     await page.locator('.product-card').first().waitFor();
     expect(bridgeLoads).toEqual([]);
     await context.close();

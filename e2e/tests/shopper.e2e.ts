@@ -105,7 +105,7 @@ describe('inside WeChat (JSAPI)', () => {
     expect(await share.count()).toBe(0);
     await shot('nickname-shown');
 
-    await banner.getByRole('link', { name: '微信商城' }).click();
+    await banner.getByRole('link', { name: '微信小店' }).click();
     const outTradeNo = await checkoutFirstProduct(page, shot);
     const sheet = page.getByTestId('wx-pay-sheet');
     await sheet.waitFor();
@@ -129,7 +129,7 @@ describe('inside WeChat (JSAPI)', () => {
 
     // Once WeChat answers again, the BFF's orderquery finds the payment and the page turns to 支付成功.
     await fetch(`${stack.emulatorUrl}/__emulator/faults`, { method: 'DELETE' });
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     const order = await bffOrder(page, outTradeNo);
     expect(order.status).toBe('PAID');
@@ -145,7 +145,7 @@ describe('inside WeChat (JSAPI)', () => {
     await page.getByRole('link', { name: '查看订单' }).click();
     const card = page.locator('li', { hasText: `订单号 ${outTradeNo}` });
     await card.waitFor();
-    expect(await card.textContent()).toContain('已支付');
+    expect(await card.textContent()).toContain('待发货');
     await shot('my-orders');
     await context.close();
   });
@@ -174,7 +174,7 @@ describe('inside WeChat (JSAPI)', () => {
     // All of the above was seen before the notification went out.
     expect(await notificationOf(outTradeNo)).toMatchObject({ status: 'pending', attempts: [] });
 
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     const notification = await notificationOf(outTradeNo);
     expect(notification?.status).toBe('delivered');
@@ -204,7 +204,7 @@ describe('inside WeChat (JSAPI)', () => {
     // Retrying reuses the same prepay and can still be paid.
     await page.getByRole('button', { name: '重新支付' }).click();
     await page.getByTestId('wx-pay-confirm').click();
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid-after-retry');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
     await context.close();
@@ -260,7 +260,7 @@ describe('desktop browser (NATIVE)', () => {
     await phone.getByTestId('wx-pay-confirm').click();
     await phone.getByTestId('wx-order-state').waitFor();
 
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
     await context.close();
@@ -375,7 +375,7 @@ describe('error states in the browser', () => {
     await expect.poll(() => textLines(page.locator('.summary-bar').getByText('不含标出的商品'))).toBe(1);
     await shot('cart-short');
     await page.getByRole('button', { name: `减少${scarce.name}数量` }).click();
-    await page.getByRole('link', { name: '去结算' }).click();
+    await page.getByRole('link', { name: /^结算\(\d+\)$/ }).click();
     await page.getByRole('button', { name: '提交订单' }).click();
     await page.waitForURL(/\/orders\/[^/]+\/pay/);
     const order = await bffOrder(page, outTradeNoFrom(page)!);

@@ -1,7 +1,7 @@
 /** Composes the Koa app. createApp builds it; startBff also listens (app and metrics) and runs the reconciler. */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import Koa from 'koa';
 import { authRoutes } from './auth/routes';
 import { startBillJob } from './bills/bill-job';
@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
 import { imageSources, pagePolicy } from './http/content-security-policy';
 import { errorMiddleware } from './http/errors';
+import { refuseNulInUrl } from './http/nul-guard';
 import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
@@ -26,6 +27,7 @@ import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
 import { ensureDevOperator } from './operators/accounts';
 import { operatorRoutes } from './operators/routes';
+import { lifecycleRoutes } from './orders/lifecycle-routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
 import { payRoutes } from './payments/pay-routes';
@@ -50,7 +52,7 @@ export interface BffApp {
 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.env === 'development' });
-  const database = deps.database ?? (await openDatabase(config.database));
+  const database = deps.database ?? (await openDatabase(config.database, { logger }));
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
   if (config.devOperator) await ensureDevOperator(database.db, config.devOperator, logger);
@@ -58,6 +60,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const services: Services = {
     config,
     db: database.db,
+    pool: database.pool,
     logger,
     metrics,
     urls: new PublicUrls(config),
@@ -80,6 +83,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     upgradeInsecureRequests: config.env === 'production',
   });
   app.use(securityHeaders({ pagePolicy: policy, hsts: config.env === 'production' }));
+  app.use(refuseNulInUrl);
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
@@ -118,7 +122,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.use(sameOriginWrites(() => new URL(services.urls.base).origin));
   app.use(sessionMiddleware(app, config, database.db));
 
-  for (const router of [authRoutes(services), orderRoutes(services), payRoutes(services)]) {
+  for (const router of [authRoutes(services), orderRoutes(services), lifecycleRoutes(services), payRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
 
@@ -186,18 +190,43 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
       : null;
   const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
   logger.info(listening, 'bff listening');
+  // While draining, every answer closes its connection, so keep-alive clients reconnect to another instance.
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
   return {
     ...bff,
     url,
     server,
     metricsUrl: metricsServer?.url ?? null,
     close: async () => {
-      await reconciler?.stop();
-      await billJob?.stop();
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      await Promise.all([reconciler?.stop(), billJob?.stop(), drain(server, config.shutdownGraceMs, bff.services.logger)]);
       await metricsServer?.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await bff.close();
     },
   };
+}
+
+/**
+ * Stops accepting connections and lets the requests in flight finish (a notification being recorded is
+ * answered, not cut off), for at most `graceMs`; then closes what is left, which WeChat will re-send.
+ */
+async function drain(server: Server, graceMs: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => {
+    logger.warn({ graceMs }, 'shutdown grace period over: closing connections still in use');
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(deadline);
+  }
 }

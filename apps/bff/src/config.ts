@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  // 已发货 orders become 已完成 this many days after shipping unless the shopper confirms first.
+  AUTO_RECEIVE_DAYS: intFrom(10, 1, 60),
+  // The one shop name: storefront header and title (GET /api/shop), and the pay body WeChat shows.
+  SHOP_NAME: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(20).default('微信小店')),
   BILL_CHECK_INTERVAL_MS: intFrom(300_000, 0, 3_600_000),
   OPERATOR_REFUND_LIMIT_FEN: intFrom(50_000, 0, 100_000_000),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
@@ -79,6 +83,7 @@ const EnvSchema = z.object({
   METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
   METRICS_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   METRICS_TOKEN: opt(z.string().min(16, 'needs at least 16 characters')),
+  SHUTDOWN_GRACE_MS: intFrom(10_000, 0, 600_000),
   STOREFRONT_DIST: opt(z.string()),
   ADMIN_DIST: opt(z.string()),
   /** `name:password` of an admin operator created at start if absent; development and test only. */
@@ -220,11 +225,15 @@ function toConfig(
     database: checked.database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    /** 已发货 orders become 已完成 this many days after shipping. */
+    autoReceiveDays: e.AUTO_RECEIVE_DAYS,
+    /** The shop's one name: storefront header (GET /api/shop) and the pay body. */
+    shopName: e.SHOP_NAME,
     /** How often the BFF checks whether yesterday's bill is due (from 10:00 Beijing) and unreconciled; 0 = never. */
     billCheckIntervalMs: e.BILL_CHECK_INTERVAL_MS,
     /** The most one refund by an `operator`-role account may return (admins and ADMIN_TOKEN have no cap). */
     operatorRefundLimitFen: e.OPERATOR_REFUND_LIMIT_FEN,
-    /** POST /api/orders per client IP and window (0 = unlimited); in memory, per BFF instance. */
+    /** POST /api/orders per client and window (0 = unlimited); shared by all instances on PostgreSQL. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
     maxPendingOrders: e.MAX_PENDING_ORDERS,
@@ -233,6 +242,8 @@ function toConfig(
     /** The Prometheus listener (null = none) and the bearer token a scrape must present (null = none). */
     metrics:
       e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
+    /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     storefrontDist: checked.storefrontDist,
     /** The built operator console, served under /admin; null = not served (dev uses its Vite server). */
     devOperator: e.DEV_OPERATOR ? { name: e.DEV_OPERATOR.split(':')[0]!, password: e.DEV_OPERATOR.slice(e.DEV_OPERATOR.indexOf(':') + 1) } : null,

@@ -18,10 +18,18 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Stop accepting, let requests in flight finish (SHUTDOWN_GRACE_MS), let the reconciler finish its
+    // pass, close the pool: a rolling deploy then loses no notification.
     bff.services.logger.info({ signal }, 'shutting down');
     bff.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        bff.services.logger.info({ signal }, 'shut down');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        bff.services.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));

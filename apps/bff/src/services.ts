@@ -1,5 +1,6 @@
 /** The long-lived collaborators every route module receives. */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { DB } from './db/schema';
@@ -11,6 +12,8 @@ import type { PublicUrls } from './public-urls';
 export interface Services {
   config: Config;
   db: Kysely<DB>;
+  /** PostgreSQL's pool (shared rate-limit counters); null on PGlite. */
+  pool: pg.Pool | null;
   logger: Logger;
   metrics: Metrics;
   urls: PublicUrls;

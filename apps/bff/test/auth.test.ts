@@ -117,8 +117,9 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
     const callback = new URL(location(authorize));
     const exchanges = vi.spyOn(stack.bff.services.oauth, 'exchangeCode');
-    // WeChat holds the first exchange it receives, so both copies are surely in flight together.
-    await stack.control('faults', { target: 'oauth_token', kind: 'delay', delayMs: 300 });
+    // WeChat holds the first exchange it receives, so both copies are surely in flight together
+    // (long enough for a busy machine to send the second).
+    await stack.control('faults', { target: 'oauth_token', kind: 'delay', delayMs: 2_000 });
     let exchangeCount;
     try {
       const answers = await Promise.all([0, 1].map(() => browser.get(callback.pathname + callback.search)));

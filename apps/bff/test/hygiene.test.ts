@@ -121,7 +121,7 @@ function sendOn(agent: http.Agent, url: string, body?: { bytes: Buffer; chunked:
     });
     req.on('error', reject);
     // A bound, not a measurement: a stalled connection must fail the test, not hang it.
-    req.setTimeout(5000, () => req.destroy(new Error('no reply within 5 s: the connection stalled')));
+    req.setTimeout(60_000, () => req.destroy(new Error('no reply within 60 s: the connection stalled')));
     if (body?.chunked) for (let i = 0; i < body.bytes.length; i += 64 * 1024) req.write(body.bytes.subarray(i, i + 64 * 1024));
     else if (body) req.write(body.bytes);
     req.end();
@@ -187,7 +187,7 @@ describe('main.ts', () => {
     const result = spawnSync(path.join(appDir, 'node_modules/.bin/tsx'), ['src/main.ts'], {
       cwd: appDir,
       encoding: 'utf8',
-      timeout: 15_000,
+      timeout: 120_000,
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sendRaw } from './helpers/raw-http';
-import { useStack, type Stack } from './helpers/stack';
+import { useStack, waitFor, type Stack } from './helpers/stack';
 
 function logOnce(write: (logger: ReturnType<typeof createLogger>) => void): Record<string, unknown> {
   const lines: string[] = [];
@@ -112,7 +112,6 @@ describe('logged errors never carry raw bytes', () => {
 });
 
 async function waitForLog(stack: Stack, text: string): Promise<string> {
-  for (let i = 0; i < 100 && !stack.logs().includes(text); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(stack.logs()).toContain(text);
+  await waitFor(async () => stack.logs().includes(text));
   return stack.logs();
 }

@@ -48,7 +48,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     const settled = await waitFor(async () => {
       const row = await orderRow(outTradeNo);
       return row.status === 'PAID' && row.refunded_fen === fen ? row : undefined;
-    }, 15_000);
+    });
     expect(settled.needs_attention).toBe(false);
     expect(await refundsOf(outTradeNo)).toEqual([expect.objectContaining({ status: 'SUCCESS', refund_fen: fen })]);
     expect(emulatorRefunds(outTradeNo)).toHaveLength(1);
@@ -149,7 +149,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     const first = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-42'));
     expect(first.status).toBe(202);
     // The answer was lost and the refund settled meanwhile; the operator's tool retries.
-    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 1000 || undefined, 15_000);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 1000 || undefined);
     const retry = await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-42'));
     expect(retry.status).toBe(202);
     expect(OrderSchema.parse(await retry.json())).toMatchObject({ status: 'PAID', refundedFen: 1000 });
@@ -166,7 +166,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     expect(await refundsOf(other.outTradeNo)).toEqual([]);
     // A new key is a new refund.
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 }, undefined, key('op-43'))).status).toBe(202);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined, 15_000);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined);
 
     // A key whose refund WeChat refused is not quietly taken as done: the same key retries that refund.
     expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
@@ -176,7 +176,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     const retried = await adminRefund(stack, other.outTradeNo, {}, undefined, key('op-44'));
     expect(retried.status).toBe(202);
     expect(OrderSchema.parse(await retried.json()).status).toBe('REFUNDING');
-    await waitFor(async () => (await orderRow(other.outTradeNo)).status === 'REFUNDED' || undefined, 15_000);
+    await waitFor(async () => (await orderRow(other.outTradeNo)).status === 'REFUNDED' || undefined);
     expect(emulatorRefunds(other.outTradeNo).map((r) => r.outRefundNo)).toEqual([refused!.out_refund_no]);
     expect(await refundsOf(other.outTradeNo)).toEqual([{ out_refund_no: refused!.out_refund_no, status: 'SUCCESS', refund_fen: other.totalFen }]);
     // And once it went through, the key reports it like any other.
@@ -199,7 +199,7 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
 
     // Without a key the retry goes through, and the refund keeps its key: a late retry of op-50 reports it.
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 700 })).status).toBe(202);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 700 || undefined, 15_000);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 700 || undefined);
     const late = await adminRefund(stack, order.outTradeNo, { amountFen: 700 }, undefined, key('op-50'));
     expect(late.status).toBe(202);
     expect(OrderSchema.parse(await late.json())).toMatchObject({ status: 'PAID', refundedFen: 700 });
@@ -225,14 +225,14 @@ describe.each(backends)('refund outcomes ($name)', (backend) => {
     await waitFor(async () => {
       const row = await orderRow(order.outTradeNo);
       return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
-    }, 15_000);
+    });
     expect(await refundsOf(order.outTradeNo)).toEqual([{ out_refund_no: refused!.out_refund_no, status: 'SUCCESS', refund_fen: 1000 }]);
 
     // A refusal of another amount is another refund: retrying the first amount does not pick it up.
     expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 800 })).status).toBe(502);
     expect((await adminRefund(stack, order.outTradeNo, { amountFen: 1000 })).status).toBe(202);
-    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined, 15_000);
+    await waitFor(async () => (await orderRow(order.outTradeNo)).refunded_fen === 2000 || undefined);
     const numbers = (await refundsOf(order.outTradeNo)).map((r) => r.out_refund_no);
     expect(new Set(numbers).size).toBe(3);
     expect(await refundsOf(order.outTradeNo)).toEqual([
@@ -327,7 +327,7 @@ describe('a refund WeChat answered SUCCESS to with an unusable reply', () => {
     const settled = await waitFor(async () => {
       const row = await orderRowOf(stack, order.outTradeNo);
       return row.status === 'PAID' && row.refunded_fen === 1000 ? row : undefined;
-    }, 15_000);
+    });
     expect(settled.needs_attention).toBe(false);
     expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toHaveLength(1);
   });

@@ -119,7 +119,7 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
 
     const refund = await adminRefund(stack, order.outTradeNo);
     expect(refund.status).toBe(202);
-    await waitFor(async () => (await orderStatus(order.outTradeNo)) === 'REFUNDED', 15_000);
+    await waitFor(async () => (await orderStatus(order.outTradeNo)) === 'REFUNDED');
     expect(await stockOf('notebook')).toBe(8);
   });
 

@@ -1,8 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LAST_ADDRESS_STORAGE_KEY } from '../src/checkout/delivery-address';
 import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
-import { product } from './helpers/fixtures';
+import { order, product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
 
 const vase = { ...product, id: 'p-vase', name: '青瓷花瓶', priceFen: 39_900, stock: 5 };
@@ -12,8 +13,12 @@ function cartOf(...lines: [string, number][]): void {
   localStorage.setItem(CART_STORAGE_KEY, JSON.stringify(lines.map(([productId, quantity]) => ({ productId, quantity }))));
 }
 
+/** The address used last time, offered again at checkout (which asks for one before 提交订单). */
+const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+
 beforeEach(() => {
   localStorage.clear();
+  localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
   mockFetch({ 'GET /api/products': [{ body: { products: [product, vase, pot] } }] });
 });
 
@@ -40,11 +45,55 @@ describe('cart total', () => {
     expect(total(wrapper)).toBe('合计 ¥926.00');
   });
 
-  it('counts the same way on the checkout page', async () => {
+  it('counts the same way on the checkout page, which leaves the set-aside sold-out line out of the order', async () => {
     cartOf([product.id, 1], [pot.id, 1]);
     const { wrapper } = await mountRoute('/checkout');
-    expect(total(wrapper)).toContain('合计 ¥128.00');
-    expect(total(wrapper)).toContain('不含标出的商品');
+    expect(total(wrapper)).toBe('合计 ¥128.00');
+    expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${product.name} × 1`]);
+    expect(wrapper.findAll('button').map((b) => b.text())).toContain('提交订单');
+  });
+});
+
+describe('cart selection', () => {
+  it('ticks every line by default; unticking one leaves it out of 合计 and 结算(N); 全选 ticks or unticks all', async () => {
+    cartOf([product.id, 1], [vase.id, 2]);
+    const { wrapper } = await mountRoute('/cart');
+    const checkout = () => wrapper.get('.summary-bar .btn');
+    expect(checkout().text()).toBe('结算(3)');
+    const all = wrapper.get<HTMLInputElement>('.summary-bar__all input');
+    expect(all.element.checked).toBe(true);
+
+    await wrapper.get<HTMLInputElement>(`input[aria-label="选择${vase.name}"]`).setValue(false);
+    expect(total(wrapper)).toBe('合计 ¥128.00');
+    expect(checkout().text()).toBe('结算(1)');
+    expect(all.element.checked).toBe(false);
+
+    await all.setValue(true);
+    expect(total(wrapper)).toBe('合计 ¥926.00');
+    expect(checkout().text()).toBe('结算(3)');
+    await all.setValue(false);
+    expect(total(wrapper)).toBe('合计 ¥0.00');
+    expect(checkout().text()).toBe('结算(0)');
+    expect(checkout().attributes('disabled')).toBeDefined();
+  });
+
+  it('checks out only the ticked lines and keeps the others in the cart', async () => {
+    cartOf([product.id, 1], [vase.id, 2]);
+    const { calls } = mockFetch({
+      'GET /api/products': [{ body: { products: [product, vase, pot] } }],
+      'POST /api/orders': [{ status: 201, body: order('PENDING', '2026112600000011') }],
+      'GET /api/orders/2026112600000011': [{ body: order('PENDING', '2026112600000011') }],
+    });
+    const { wrapper, router } = await mountRoute('/cart');
+    await wrapper.get<HTMLInputElement>(`input[aria-label="选择${product.name}"]`).setValue(false);
+    await wrapper.get('a[href="/checkout"]').trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('checkout'));
+    await flushPromises();
+    expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${vase.name} × 2`]);
+    await wrapper.findAll('button').find((b) => b.text() === '提交订单')!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: vase.id, quantity: 2 }], deliveryAddress: ADDRESS });
+    expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 1 }]);
   });
 });
 

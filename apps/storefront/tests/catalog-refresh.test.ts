@@ -36,7 +36,7 @@ describe('a failed refresh of a product list already on screen', () => {
     expect(wrapper.text()).toContain('¥99.00');
   });
 
-  it('keeps the cart lines and 去结算 instead of replacing the cart with 加载失败', async () => {
+  it('keeps the cart lines and 结算(N) instead of replacing the cart with 加载失败', async () => {
     mockFetch({ 'GET /api/products': [{ body: { products: [product] } }, OFFLINE] });
     const { wrapper, router } = await mountRoute('/');
     await router.push('/cart');
@@ -45,7 +45,7 @@ describe('a failed refresh of a product list already on screen', () => {
     expect(wrapper.get('.line__name').text()).toBe(product.name);
     expect(wrapper.text()).toContain('¥256.00');
     expect(wrapper.get('[role="alert"]').text()).toContain('商品信息未能更新');
-    expect(wrapper.get('a[href="/checkout"]').text()).toBe('去结算');
+    expect(wrapper.get('a[href="/checkout"]').text()).toBe('结算(2)');
   });
 
   it('still shows the full error, with 重试, when the list never loaded', async () => {

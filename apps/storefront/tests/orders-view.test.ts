@@ -27,7 +27,7 @@ describe('my orders, an unpaid order past its expiry', () => {
 
     expect(card('T-late').get('.tag').text()).toBe('已过期');
     expect(card('T-late').find('a[href="/orders/T-late/pay"]').exists()).toBe(false);
-    expect(card('T-open').get('.tag').text()).toBe('待支付');
+    expect(card('T-open').get('.tag').text()).toBe('待付款');
     expect(card('T-open').get('a[href="/orders/T-open/pay"]').text()).toBe('去支付');
 
     const again = card('T-late').findAll('button').find((button) => button.text() === '重新下单');

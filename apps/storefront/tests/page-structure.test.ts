@@ -100,22 +100,33 @@ describe('my orders', () => {
 });
 
 describe('cart with a line that cannot be bought', () => {
-  it('disables 去结算 with the reason next to it, and offers no stepper for a sold-out product', async () => {
+  it('sets a sold-out line aside under 失效商品 (no stepper, still 删除) without blocking 结算 for the rest', async () => {
     const soldOut = { ...product, id: 'p-gone', name: '紫砂壶', stock: 0 };
     localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 1 }, { productId: soldOut.id, quantity: 1 }]));
     mockFetch({ 'GET /api/products': [{ body: { products: [product, soldOut] } }] });
     const { wrapper } = await mountRoute('/cart');
 
-    const checkout = wrapper.findAll('.summary-bar button').find((button) => button.text() === '去结算');
-    expect(checkout?.attributes('disabled')).toBeDefined();
-    const reason = wrapper.get(`#${checkout!.attributes('aria-describedby')}`);
-    expect(reason.text()).toBe('请先删除或修改标出的商品');
-    expect(wrapper.find('a[href="/checkout"]').exists()).toBe(false);
+    expect(wrapper.findAll('h2').map((h) => h.text())).toEqual(['失效商品']);
+    const checkout = wrapper.get('.summary-bar a[href="/checkout"]');
+    expect(checkout.text()).toBe('结算(1)');
 
     const lines = wrapper.findAll('.line');
     expect(lines[0]!.find('.stepper').exists()).toBe(true);
+    expect(lines[0]!.find(`input[aria-label="选择${product.name}"]`).exists()).toBe(true);
+    expect(lines[1]!.classes()).toContain('line--aside');
     expect(lines[1]!.text()).toContain('已售罄');
     expect(lines[1]!.find('.stepper').exists()).toBe(false);
+    expect(lines[1]!.find('input[type="checkbox"]').exists()).toBe(false);
     expect(lines[1]!.find(`button[aria-label="从购物车删除${soldOut.name}"]`).exists()).toBe(true);
+  });
+
+  it('disables 结算 with the reason next to it while a ticked line is short of stock', async () => {
+    localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 12 }]));
+    mockFetch({ 'GET /api/products': [{ body: { products: [product] } }] });
+    const { wrapper } = await mountRoute('/cart');
+    const checkout = wrapper.findAll('.summary-bar button').find((button) => button.text().startsWith('结算'));
+    expect(checkout?.attributes('disabled')).toBeDefined();
+    expect(wrapper.get(`#${checkout!.attributes('aria-describedby')}`).text()).toBe('请先修改或取消勾选标出的商品');
+    expect(wrapper.find('a[href="/checkout"]').exists()).toBe(false);
   });
 });

@@ -82,7 +82,7 @@ describe('ProductView', () => {
     router.forward();
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
     expect(calls).toEqual([`/api/products/${product.id}`, `/api/products/${cup.id}`, `/api/products/${product.id}`, `/api/products/${cup.id}`]);
-    expect(document.title).toBe('商品详情 - 微信商城');
+    expect(document.title).toBe('商品详情 - 微信小店');
   });
 
   it('starts the next product with quantity 1 and no 已加入购物车 note', async () => {
@@ -109,22 +109,22 @@ describe('ProductView', () => {
     });
     const { wrapper, router } = await mountRoute('/products/p-gone');
     expect(wrapper.get('[role="alert"]').text()).toContain('商品不存在');
-    expect(document.title).toBe('商品不存在 - 微信商城');
+    expect(document.title).toBe('商品不存在 - 微信小店');
 
     await router.push(`/products/${product.id}`);
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(product.name));
-    expect(document.title).toBe('商品详情 - 微信商城');
+    expect(document.title).toBe('商品详情 - 微信小店');
 
     // From one missing product straight to another: the router's 商品详情 must not stick.
     await router.push('/products/p-gone');
-    await vi.waitFor(() => expect(document.title).toBe('商品不存在 - 微信商城'));
+    await vi.waitFor(() => expect(document.title).toBe('商品不存在 - 微信小店'));
     await router.push('/products/p-gone-too');
     await flushPromises();
     expect(wrapper.get('[role="alert"]').text()).toContain('商品不存在');
-    expect(document.title).toBe('商品不存在 - 微信商城');
+    expect(document.title).toBe('商品不存在 - 微信小店');
 
     await router.push('/');
     await flushPromises();
-    expect(document.title).toBe('商品 - 微信商城');
+    expect(document.title).toBe('商品 - 微信小店');
   });
 });

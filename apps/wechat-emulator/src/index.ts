@@ -24,6 +24,7 @@ export type { NotifyDelivery, DeliveryAttempt } from './notify/delivery';
 export { FAULT_KINDS, FAULT_TARGETS, type Fault, type FaultKind, type FaultTarget } from './faults';
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
+export { issueMerchantCert } from './pki';
 
 export interface Emulator {
   start(): Promise<{ httpUrl: string; httpsUrl: string }>;

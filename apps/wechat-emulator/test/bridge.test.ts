@@ -38,7 +38,7 @@ async function jsapiOrder(signType: 'MD5' | 'HMAC-SHA256' = 'MD5') {
 
 /** What the bridge posts for getBrandWCPayRequest, sent directly: the emulator's verdict on the parameters. */
 async function askToPay(params: object) {
-  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(30_000) });
   return (await res.json()) as { ok: boolean; err_desc?: string };
 }
 
@@ -211,7 +211,7 @@ describe('/bridge.js on a shop page (another origin)', () => {
 
     // Simple (no-preflight) requests reach the emulator and are refused before any change.
     const cross = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' };
-    const post = (path: string, body = '{}') => fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers: { ...cross, 'Content-Type': 'text/plain' }, body, signal: AbortSignal.timeout(5000) });
+    const post = (path: string, body = '{}') => fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers: { ...cross, 'Content-Type': 'text/plain' }, body, signal: AbortSignal.timeout(30_000) });
     expect((await post('/__bridge/pay-request', JSON.stringify(payParams(prepayId)))).status).toBe(403);
     expect(emu.state.tickets.size).toBe(0);
     const sheet = (await askToPay(payParams(prepayId))) as { ok: boolean; ticket?: string };
@@ -251,7 +251,7 @@ describe('NATIVE page, console and control API', () => {
       return { outTradeNo: params.out_trade_no as string, prepayId: res.fields.prepay_id!, codeUrl: res.fields.code_url! };
     };
     const payPage = async (codeUrl: string) => {
-      const res = await fetch(`${emu.httpUrl}/native/pay`, { method: 'POST', body: new URLSearchParams({ code_url: codeUrl }), signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${emu.httpUrl}/native/pay`, { method: 'POST', body: new URLSearchParams({ code_url: codeUrl }), signal: AbortSignal.timeout(30_000) });
       return { status: res.status, text: await res.text() };
     };
 

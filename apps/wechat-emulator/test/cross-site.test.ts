@@ -28,7 +28,7 @@ const orderState = (outTradeNo: string) => emu.state.findOrder(M.mchId, outTrade
 
 /** What a plain <form method=post> on another site sends (no preflight needed). */
 function formPost(path: string, fields: Record<string, string>, headers: Record<string, string> = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' }) {
-  return fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields), redirect: 'manual', signal: AbortSignal.timeout(5000) });
+  return fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields), redirect: 'manual', signal: AbortSignal.timeout(30_000) });
 }
 
 describe('control API (/__emulator/*)', () => {
@@ -62,7 +62,7 @@ describe('control API (/__emulator/*)', () => {
   it('takes JSON bodies only, so no page can post to it without a CORS preflight', async () => {
     const { outTradeNo } = await unpaidOrder();
     const post = (body: string | URLSearchParams | Blob, headers: Record<string, string> = {}) =>
-      fetch(`${emu.httpUrl}/__emulator/pay`, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
+      fetch(`${emu.httpUrl}/__emulator/pay`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
     expect((await post(new URLSearchParams({ outTradeNo }))).status).toBe(415);
     expect((await post(JSON.stringify({ outTradeNo }))).status).toBe(415); // fetch's default text/plain
     expect((await post(new Blob([JSON.stringify({ outTradeNo })]))).status).toBe(415); // typeless: a simple request too
@@ -141,7 +141,7 @@ describe('DNS rebinding (another site\'s name made to resolve to 127.0.0.1)', ()
     const headers: Record<string, string> = { Host: host, 'Sec-Fetch-Site': 'same-origin' };
     if (init.method === 'POST') Object.assign(headers, { Origin: `http://${host}`, 'Content-Type': 'application/json' });
     return new Promise((resolve, reject) => {
-      const req = request(`${emu.httpUrl}${path}`, { method: init.method ?? 'GET', headers, timeout: 5000 }, (res) => {
+      const req = request(`${emu.httpUrl}${path}`, { method: init.method ?? 'GET', headers, timeout: 30_000 }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, body }));
       });

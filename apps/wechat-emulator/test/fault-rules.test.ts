@@ -26,7 +26,7 @@ describe('business faults wait for a request WeChat would accept', () => {
 
     const badSign = await postXml(`${emu.httpUrl}/pay/unifiedorder`, signed(params, 'MD5', 'x'.repeat(32)));
     expect(badSign.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
-    const get = await fetch(`${emu.httpUrl}/pay/unifiedorder`, { signal: AbortSignal.timeout(5000) });
+    const get = await fetch(`${emu.httpUrl}/pay/unifiedorder`, { signal: AbortSignal.timeout(30_000) });
     expect((await parseXml(await get.text())).return_msg).toBe('REQUIRE_POST_METHOD');
     const foreignApp = await payApi(emu, '/pay/unifiedorder', { ...params, appid: 'wx0000000000000000' });
     expect(foreignApp.fields.err_code).toBe('APPID_NOT_EXIST');
@@ -76,10 +76,10 @@ describe('business faults wait for a request WeChat would accept', () => {
   it('oauth systemerror survives a wrong secret and a missing code, then strikes without using up the code', async () => {
     await fault({ target: 'oauth_token', kind: 'systemerror' });
     const authorize = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_base', state: 's' });
-    const redirect = await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${authorize}`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    const redirect = await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${authorize}`, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
     const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
     const exchange = async (q: Record<string, string>) => {
-      const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams(q)}`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams(q)}`, { signal: AbortSignal.timeout(30_000) });
       return JSON.parse(await res.text()) as Record<string, unknown>;
     };
     const good = { appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' };
@@ -98,7 +98,7 @@ describe('transport faults hit whatever arrives first', () => {
     await fault({ target: 'orderquery', kind: 'http500' });
     expect((await postXml(`${emu.httpUrl}/pay/orderquery`, signed({ out_trade_no: 'X1' }, 'MD5', 'y'.repeat(32)))).status).toBe(500);
     await fault({ target: 'orderquery', kind: 'drop' });
-    await expect(fetch(`${emu.httpUrl}/pay/orderquery`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    await expect(fetch(`${emu.httpUrl}/pay/orderquery`, { signal: AbortSignal.timeout(30_000) })).rejects.toThrow();
     expect(pending()).toEqual([]);
   });
 });

@@ -147,8 +147,6 @@ describe('notify delay and malformed', () => {
       await emu.pay(prepayId);
       const delivery = [...emu.state.deliveries.values()][0]!;
       expect(delivery.nextAttemptAt! - paidAt).toBeGreaterThanOrEqual(290);
-      await new Promise((r) => setTimeout(r, 150));
-      expect(rx.received).toHaveLength(0);
       const [first] = await rx.waitFor(1);
       expect(first!.at - paidAt).toBeGreaterThanOrEqual(290);
       expect(verify(await parseXml(first!.body), M.apiKey, 'MD5')).toBe(true);
@@ -179,13 +177,13 @@ describe('notify delay and malformed', () => {
 /** A signed-in user's tokens, obtained over HTTP like a BFF would (snsapi_userinfo, so userinfo answers). */
 async function userinfoTokens(): Promise<{ access_token: string; refresh_token: string; openid: string }> {
   const q = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_userinfo', state: 's1' });
-  const page = await (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`, { signal: AbortSignal.timeout(5000) })).text();
+  const page = await (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`, { signal: AbortSignal.timeout(30_000) })).text();
   const request = /name="request" value="([^"]+)"/.exec(page)![1]!;
   const allowed = await fetch(`${emu.httpUrl}/__emulator/oauth/consent`, {
     method: 'POST',
     body: new URLSearchParams({ request, userId: 'xiaoli', decision: 'allow' }),
     redirect: 'manual',
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(30_000),
   });
   const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
   const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams({ appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' })}`);
@@ -217,7 +215,7 @@ const SNS_TARGETS: Array<{ target: string; path: string; query: (t: Tokens) => R
 ];
 
 describe.each(SNS_TARGETS)('fault injection on $path ($target)', ({ target, path, query, normal }) => {
-  const call = (t: Tokens) => fetch(`${emu.httpUrl}${path}?${new URLSearchParams(query(t))}`, { signal: AbortSignal.timeout(5000) });
+  const call = (t: Tokens) => fetch(`${emu.httpUrl}${path}?${new URLSearchParams(query(t))}`, { signal: AbortSignal.timeout(30_000) });
   const answer = async (t: Tokens) => {
     const res = await call(t);
     return { status: res.status, text: await res.text() };

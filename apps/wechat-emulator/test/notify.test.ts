@@ -91,7 +91,7 @@ describe('payment notification', () => {
     expect(RETRY_INTERVALS_SEC).toEqual([15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600]);
     const { prepayId } = await order();
     await emu.pay(prepayId);
-    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'failed'), 8000);
+    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'failed'), 60_000);
     expect(delivery.attempts).toHaveLength(16);
     await new Promise((r) => setTimeout(r, 50));
     expect(receiver.received).toHaveLength(16);
@@ -148,11 +148,12 @@ describe('payment notification', () => {
     await emu.pay(res.fields.prepay_id!);
     const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.attempts.length >= 1));
     expect(delivery.attempts[0]!.outcome).toBe('fail');
-    await emu.stop();
-    await new Promise((r) => setTimeout(r, 50)); // an attempt already in flight may still land
     const count = delivery.attempts.length;
+    await emu.stop();
+    expect(delivery.nextAttemptAt).toBeUndefined();
     await new Promise((r) => setTimeout(r, 150));
-    expect(delivery.attempts.length).toBe(count);
+    // At most the attempt that was in flight at stop() lands (whenever a busy machine gets to it); none is scheduled.
+    expect(delivery.attempts.length).toBeLessThanOrEqual(count + 1);
     expect(delivery.nextAttemptAt).toBeUndefined();
   });
 });

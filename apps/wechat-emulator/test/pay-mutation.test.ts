@@ -51,7 +51,8 @@ afterAll(async () => {
 });
 
 async function expectEventually(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  // Bounded by a generous deadline (a hang), not by how fast a busy machine gets there.
+  for (const deadline = Date.now() + 30_000; !check() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
   expect(check()).toBe(true);
 }
 
@@ -177,7 +178,7 @@ function checkGenuineEffect(where: string, endpoint: EndpointName, base: BaseReq
 }
 
 describe(`Pay v2 endpoints under seeded mutation (seed ${SEED})`, () => {
-  it('answer every mutant in WeChat format, never 5xx or a dropped connection, and change nothing unless it is genuine', { timeout: 60_000 }, async () => {
+  it('answer every mutant in WeChat format, never 5xx or a dropped connection, and change nothing unless it is genuine', { timeout: 300_000 }, async () => {
     const rng = new Rng(SEED);
     const tls = merchantTls(emu);
     const tally = { requests: 0, genuine: 0, refused: 0 };

@@ -256,7 +256,7 @@ function keepAlivePost(agent: Agent, url: string, body: Buffer, chunked: boolean
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }));
     });
-    req.setTimeout(5000, () => req.destroy(new Error('no reply within 5 s')));
+    req.setTimeout(30_000, () => req.destroy(new Error('no reply within 30 s')));
     req.on('error', reject);
     if (chunked) {
       for (let at = 0; at < body.length; at += 16 * 1024) req.write(body.subarray(at, at + 16 * 1024));

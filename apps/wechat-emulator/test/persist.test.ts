@@ -34,10 +34,10 @@ async function restart(emu: Emulator, options: EmulatorOptions = {}): Promise<Em
 /** What the storefront does with a cached prepay_id: the bridge's pay request, then 支付 on the sheet. */
 async function payThroughBridge(emu: Emulator, prepayId: string): Promise<Record<string, unknown>> {
   const params = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
-  const opened = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(5000) });
+  const opened = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(30_000) });
   const sheet = (await opened.json()) as { ok: boolean; ticket?: string; err_desc?: string };
   if (!sheet.ok) return sheet;
-  const confirmed = await fetch(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, { method: 'POST', signal: AbortSignal.timeout(5000) });
+  const confirmed = await fetch(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
   return (await confirmed.json()) as Record<string, unknown>;
 }
 

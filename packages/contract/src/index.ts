@@ -102,9 +102,90 @@ export const DeliveryAddressSchema = z
   .strict();
 export type DeliveryAddress = z.infer<typeof DeliveryAddressSchema>;
 export type DeliveryAddressInput = z.input<typeof DeliveryAddressSchema>;
+/**
+ * The fulfilment axis, apart from payment (`status`): 待发货 → 已发货 → 已完成 (the shopper's 确认收货,
+ * or automatically some days after shipping). A refund never moves it back, so shipping history stays.
+ */
+export const FulfilmentStatusSchema = z.enum(['UNSHIPPED', 'SHIPPED', 'RECEIVED']);
+export type FulfilmentStatus = z.infer<typeof FulfilmentStatusSchema>;
+
+export const ShipmentSchema = z.object({
+  carrier: z.string(),
+  trackingNo: z.string(),
+  shippedAt: z.string(),
+});
+export type Shipment = z.infer<typeof ShipmentSchema>;
+
+/** A refund as the shopper follows it: CHANGE (stuck at WeChat) reads as PROCESSING, REFUNDCLOSE as FAILED. */
+export const RefundProgressSchema = z.enum(['PROCESSING', 'SUCCESS', 'FAILED']);
+export type RefundProgress = z.infer<typeof RefundProgressSchema>;
+
+export const OrderRefundSchema = z.object({
+  amountFen: FenSchema,
+  status: RefundProgressSchema,
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  /** When the refund became SUCCESS or FAILED; null while processing. */
+  settledAt: z.string().nullable(),
+});
+export type OrderRefund = z.infer<typeof OrderRefundSchema>;
+
+/** 仅退款 (before shipping) or 退货退款 (after shipping). */
+export const AfterSaleKindSchema = z.enum(['REFUND_ONLY', 'RETURN_REFUND']);
+export type AfterSaleKind = z.infer<typeof AfterSaleKindSchema>;
+/** A request waits for the operator: APPROVED starts a refund (see its `refund`), REJECTED says why. */
+export const AfterSaleStatusSchema = z.enum(['PENDING', 'APPROVED', 'REJECTED']);
+export type AfterSaleStatus = z.infer<typeof AfterSaleStatusSchema>;
+
+export const AfterSaleSchema = z.object({
+  id: z.number().int().positive(),
+  kind: AfterSaleKindSchema,
+  status: AfterSaleStatusSchema,
+  amountFen: FenSchema,
+  reason: z.string(),
+  /** The operator's reason, shown to the shopper, when REJECTED. */
+  rejectReason: z.string().nullable(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  /** The refund an approval started (null until approved). */
+  refund: OrderRefundSchema.nullable(),
+});
+export type AfterSale = z.infer<typeof AfterSaleSchema>;
+
+export const TimelineEventTypeSchema = z.enum([
+  'CREATED',
+  'PAID',
+  /** Closed by the shopper (取消订单). */
+  'CANCELLED',
+  /** Closed for expiry or by WeChat. */
+  'CLOSED',
+  'SHIPPED',
+  /** 确认收货 by the shopper, or automatically (`automatic`). */
+  'RECEIVED',
+  'AFTER_SALE_REQUESTED',
+  'AFTER_SALE_APPROVED',
+  'AFTER_SALE_REJECTED',
+  'REFUND_STARTED',
+  'REFUND_SUCCEEDED',
+  'REFUND_FAILED',
+]);
+export type TimelineEventType = z.infer<typeof TimelineEventTypeSchema>;
+
+export const TimelineEventSchema = z.object({
+  type: TimelineEventTypeSchema,
+  /** ISO time; the storefront shows it in Beijing time. */
+  at: z.string(),
+  amountFen: FenSchema.optional(),
+  /** Carrier + tracking number, a refund or rejection reason… */
+  detail: z.string().optional(),
+  automatic: z.boolean().optional(),
+});
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 
 export const OrderSchema = z.object({
+  /** Digits only: the Beijing date and a sequence (older orders may still be letters and digits). */
   outTradeNo: z.string(),
+  /** The payment axis. */
   status: OrderStatusSchema,
   totalFen: FenSchema,
   refundedFen: FenSchema,
@@ -116,6 +197,15 @@ export const OrderSchema = z.object({
   expiresAt: z.string(),
   /** The delivery address given at checkout; null for orders placed without one. */
   deliveryAddress: DeliveryAddressSchema.nullable(),
+  fulfilment: FulfilmentStatusSchema,
+  shipment: ShipmentSchema.nullable(),
+  receivedAt: z.string().nullable(),
+  /** While SHIPPED: when the order is received automatically unless the shopper confirms first. */
+  autoReceiveAt: z.string().nullable(),
+  refunds: z.array(OrderRefundSchema),
+  afterSales: z.array(AfterSaleSchema),
+  /** Oldest first. */
+  timeline: z.array(TimelineEventSchema),
 });
 export type Order = z.infer<typeof OrderSchema>;
 
@@ -205,6 +295,46 @@ export const RefundRequestSchema = z
   .strict();
 export type RefundRequest = z.infer<typeof RefundRequestSchema>;
 
+/** A reason WeChat may carry as refund_desc: 1–80 UTF-8 bytes. */
+const refundReason = z
+  .string()
+  .trim()
+  .min(1, 'reason is required')
+  .refine((s) => utf8Length(s) <= REFUND_REASON_MAX_BYTES, {
+    message: `reason must be at most ${REFUND_REASON_MAX_BYTES} bytes of UTF-8 (a Chinese character is 3 bytes)`,
+  })
+  .refine((s) => !s.includes('\u0000'), { message: 'reason must not contain NUL' });
+
+/** POST /api/orders/:outTradeNo/after-sales (the shopper's 申请退款). */
+export const AfterSaleRequestSchema = z
+  .object({
+    /** Defaults to what the order allows: REFUND_ONLY before shipping, RETURN_REFUND after. */
+    kind: AfterSaleKindSchema.optional(),
+    reason: refundReason,
+    /** At most what is left to refund (total − refunded). */
+    amountFen: z.number().int().positive(),
+  })
+  .strict();
+export type AfterSaleRequest = z.infer<typeof AfterSaleRequestSchema>;
+
+/** POST /api/admin/after-sales/:id/reject (operator): the reason the shopper will see. */
+export const RejectAfterSaleRequestSchema = z.object({ reason: refundReason }).strict();
+export type RejectAfterSaleRequest = z.infer<typeof RejectAfterSaleRequestSchema>;
+
+/** POST /api/admin/orders/:outTradeNo/ship (operator). */
+export const ShipRequestSchema = z
+  .object({
+    carrier: z.string().trim().min(1).max(32),
+    /** Express tracking numbers: letters, digits and dashes. */
+    trackingNo: z.string().trim().regex(/^[A-Za-z0-9-]{4,40}$/, 'trackingNo must be 4-40 letters, digits or dashes'),
+  })
+  .strict();
+export type ShipRequest = z.infer<typeof ShipRequestSchema>;
+
+/** GET /api/shop: the shop's one name (SHOP_NAME), for the header and the page title. */
+export const ShopSchema = z.object({ name: z.string() });
+export type Shop = z.infer<typeof ShopSchema>;
+
 export const ApiErrorCodeSchema = z.enum([
   'BAD_REQUEST',
   'UNAUTHENTICATED',
@@ -215,6 +345,8 @@ export const ApiErrorCodeSchema = z.enum([
   /** 429, with Retry-After: too many orders from one client, or too many unpaid ones. */
   'TOO_MANY_REQUESTS',
   'UPSTREAM_ERROR',
+  /** 503, with Retry-After: the shop's database is unreachable for now (an outage, not a bug). */
+  'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
@@ -251,6 +383,10 @@ export const AdminOrderSchema = OrderSchema.extend({ attention: z.string().nulla
 export type AdminOrder = z.infer<typeof AdminOrderSchema>;
 export const AdminOrderListSchema = z.object({ orders: z.array(AdminOrderSchema) });
 
+/** GET /api/admin/after-sales?status=PENDING (operator): requests with the order they are about. */
+export const AdminAfterSaleSchema = AfterSaleSchema.extend({ outTradeNo: z.string() });
+export const AdminAfterSaleListSchema = z.object({ afterSales: z.array(AdminAfterSaleSchema) });
+
 /** Routes, in one place so neither side hard-codes paths differently. */
 export const routes = {
   me: '/api/me',
@@ -264,10 +400,18 @@ export const routes = {
   order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,
   jsConfig: (pageUrl: string) => `/api/wechat/js-config?url=${encodeURIComponent(pageUrl)}`,
+  cancel: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/cancel`,
+  confirmReceipt: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/confirm-receipt`,
+  afterSales: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/after-sales`,
+  shop: '/api/shop',
   refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
   bills: '/api/admin/bills',
   bill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}`,
   reconcileBill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}/reconcile`,
+  ship: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/ship`,
+  adminAfterSales: '/api/admin/after-sales',
+  approveAfterSale: (id: number) => `/api/admin/after-sales/${id}/approve`,
+  rejectAfterSale: (id: number) => `/api/admin/after-sales/${id}/reject`,
 } as const;
 
 export * from './bills';

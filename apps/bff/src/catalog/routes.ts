@@ -1,10 +1,10 @@
 /**
- * Read-only catalog; prices come from the products table and nowhere else. Answers are
+ * Read-only catalog (and the shop's name); prices come from the products table and nowhere else. Answers are
  * revalidated on every use rather than cached for a while, because they carry live stock.
  */
 import Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/contract';
+import { ProductListSchema, ProductSchema, ShopSchema, type Product } from '@wxpay-shop/contract';
 import type { Config } from '../config';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
@@ -25,6 +25,9 @@ function toProduct(row: ProductRow): Product {
 
 export function catalogRoutes(db: Kysely<DB>, config: Config): Router {
   const router = new Router();
+  router.get('/api/shop', (ctx) => {
+    sendRevalidated(ctx, ShopSchema.parse({ name: config.shopName }));
+  });
   router.get('/api/products', async (ctx) => {
     const rows = await productsOnSale(db, config).orderBy('sort_order').execute();
     sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map(toProduct) }));

@@ -227,7 +227,80 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').dropColumn('delivery_address').execute();
     },
   },
-  '2026_12_07_010_bill_reconciliations': {
+  '2026_12_07_010_fulfilment_and_after_sales': {
+    async up(db: Kysely<unknown>) {
+      // Fulfilment is its own axis: payment (status) changes, refunds included, never touch these columns.
+      await db.schema
+        .alterTable('orders')
+        .addColumn('fulfilment', 'text', (c) =>
+          c.notNull().defaultTo('UNSHIPPED').check(sql`fulfilment in ('UNSHIPPED','SHIPPED','RECEIVED')`),
+        )
+        .addColumn('carrier', 'text')
+        .addColumn('tracking_no', 'text')
+        .addColumn('shipped_at', 'timestamptz')
+        // Fixed when shipped, so the date the shopper was shown holds even if AUTO_RECEIVE_DAYS changes.
+        .addColumn('auto_receive_at', 'timestamptz')
+        .addColumn('received_at', 'timestamptz')
+        .addColumn('auto_received', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
+      // The reconciler's auto-receive pass reads only shipped orders.
+      await db.schema
+        .createIndex('orders_shipped')
+        .on('orders')
+        .column('auto_receive_at')
+        .where(sql.ref('fulfilment'), '=', 'SHIPPED')
+        .execute();
+      // Readable order numbers (date + this sequence): one sequence in the database, so every instance
+      // draws different numbers.
+      await sql`CREATE SEQUENCE IF NOT EXISTS order_no_seq`.execute(db);
+
+      await db.schema
+        .createTable('after_sales')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('order_id', 'integer', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('REFUND_ONLY','RETURN_REFUND')`))
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('PENDING','APPROVED','REJECTED')`))
+        .addColumn('amount_fen', 'integer', (c) => c.notNull().check(sql`amount_fen > 0`))
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('reject_reason', 'text')
+        .addColumn('out_refund_no', 'text', (c) => c.references('refunds.out_refund_no'))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('decided_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('after_sales_order').on('after_sales').column('order_id').execute();
+      // At most one request waits per order: two concurrent 申请退款 cannot both be accepted.
+      await db.schema
+        .createIndex('after_sales_one_pending')
+        .on('after_sales')
+        .column('order_id')
+        .unique()
+        .where(sql.ref('status'), '=', 'PENDING')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('after_sales').ifExists().execute();
+      await sql`DROP SEQUENCE IF EXISTS order_no_seq`.execute(db);
+      await db.schema.dropIndex('orders_shipped').ifExists().execute();
+      for (const column of ['auto_received', 'received_at', 'auto_receive_at', 'shipped_at', 'tracking_no', 'carrier', 'fulfilment']) {
+        await db.schema.alterTable('orders').dropColumn(column).execute();
+      }
+    },
+  },
+  '2026_12_08_011_rate_limits': {
+    // rate-limiter-flexible's PostgreSQL store (its own layout), so every BFF instance counts in one place.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expire', 'bigint')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('rate_limits').execute();
+    },
+  },
+  '2026_12_08_012_bill_reconciliations': {
     async up(db: Kysely<unknown>) {
       // One row per reconciled day, replaced whole on a re-run: WeChat's totals, ours, the counts.
       await db.schema
@@ -278,7 +351,7 @@ const migrations: Record<string, Migration> = {
       for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
     },
   },
-  '2026_12_07_011_operators_and_audit_log': {
+  '2026_12_08_013_operators_and_audit_log': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('operators')

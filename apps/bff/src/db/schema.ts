@@ -1,6 +1,6 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { DeliveryAddress, OrderStatus } from '@wxpay-shop/contract';
+import type { AfterSaleKind, AfterSaleStatus, DeliveryAddress, FulfilmentStatus, OrderStatus } from '@wxpay-shop/contract';
 import type { RefundStatus as WechatRefundStatus, SignType, TradeType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -72,6 +72,31 @@ export interface OrdersTable {
   delivery_address: ColumnType<DeliveryAddress | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** The fulfilment axis; payment changes (refunds included) never write it. */
+  fulfilment: ColumnType<FulfilmentStatus, FulfilmentStatus | undefined, FulfilmentStatus>;
+  carrier: string | null;
+  tracking_no: string | null;
+  shipped_at: Timestamp | null;
+  /** While SHIPPED: when the reconciler receives it for the shopper (shipped_at + AUTO_RECEIVE_DAYS). */
+  auto_receive_at: Timestamp | null;
+  received_at: Timestamp | null;
+  /** Received by the reconciler's timer, not the shopper's 确认收货. */
+  auto_received: Generated<boolean>;
+}
+
+/** A shopper's 申请退款, waiting for (or decided by) the operator. */
+export interface AfterSalesTable {
+  id: Generated<number>;
+  order_id: number;
+  kind: AfterSaleKind;
+  status: AfterSaleStatus;
+  amount_fen: number;
+  reason: string;
+  reject_reason: string | null;
+  /** The refund an approval started. */
+  out_refund_no: string | null;
+  created_at: CreatedAt;
+  decided_at: Timestamp | null;
 }
 
 export interface OrderItemsTable {
@@ -212,6 +237,13 @@ export interface AuditLogTable {
   after: ColumnType<unknown, string | null, never>;
 }
 
+/** rate-limiter-flexible's store (RateLimiterPostgres): a counter per key, expire in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface DB {
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
@@ -229,8 +261,13 @@ export interface DB {
   payment_notifications: PaymentNotificationsTable;
   refunds: RefundsTable;
   wechat_credentials: WechatCredentialsTable;
+  after_sales: AfterSalesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type ProductRow = Selectable<ProductsTable>;
+export type AfterSaleRow = Selectable<AfterSalesTable>;
+export type RefundRow = Selectable<RefundsTable>;
+export type OrderEventRow = Selectable<OrderEventsTable>;

@@ -6,6 +6,7 @@ import { MAX_XML_BYTES } from '@wxpay-shop/wechat';
 import { HttpError, badRequest } from './errors';
 
 const JSON_LIMIT_BYTES = 16 * 1024;
+export const NUL_MESSAGE = 'Text must not contain the NUL character (U+0000)';
 /** Notification bodies: the same cap the XML parser applies. */
 export const NOTIFY_LIMIT_BYTES = MAX_XML_BYTES;
 
@@ -23,9 +24,27 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
   }
 }
 
+/** Whether any string in a parsed JSON value (object keys included) holds U+0000. Iterative: 16 KB nests deep. */
+export function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (next.includes('\u0000')) return true;
+    } else if (Array.isArray(next)) {
+      pending.push(...(next as unknown[]));
+    } else if (typeof next === 'object' && next !== null) {
+      for (const [k, v] of Object.entries(next)) pending.push(k, v);
+    }
+  }
+  return false;
+}
+
 /**
  * Parses a JSON body (empty → {}) against a strict zod schema. Requiring application/json
  * also means a cross-site HTML form can never reach these handlers without a CORS preflight.
+ * PostgreSQL text (and jsonb) cannot hold U+0000, so a string carrying it is refused here, for
+ * every JSON route at once, before it can reach a query.
  */
 export async function readJson<S extends z.ZodType>(ctx: Context, schema: S): Promise<z.output<S>> {
   const raw = await readRawBody(ctx, JSON_LIMIT_BYTES);
@@ -37,6 +56,7 @@ export async function readJson<S extends z.ZodType>(ctx: Context, schema: S): Pr
     } catch {
       throw badRequest('Malformed JSON');
     }
+    if (holdsNul(value)) throw badRequest(NUL_MESSAGE);
   }
   return schema.parse(value);
 }

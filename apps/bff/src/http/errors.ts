@@ -7,6 +7,7 @@ import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
 import { ZodError } from 'zod';
 import { WechatError, WechatOAuthError, WechatPayBusinessError } from '@wxpay-shop/wechat';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { isApiPath } from './paths';
 
 export class HttpError extends Error {
@@ -32,6 +33,14 @@ export const upstreamError = (message: string) => new HttpError(502, 'UPSTREAM_E
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new HttpError(429, 'TOO_MANY_REQUESTS', message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 
+/** How long a client is asked to wait while the database is unreachable (a restart takes seconds). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** 503 with Retry-After: the database is unreachable; the same request will work once it is back. */
+export const serviceUnavailable = () =>
+  new HttpError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable, please retry', undefined, {
+    'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
+  });
+
 function errorBody(code: ApiErrorCode, message: string, requestId?: string, details?: unknown): ApiError {
   return { error: { code, message, ...(requestId ? { requestId } : {}), ...(details === undefined ? {} : { details }) } };
 }
@@ -52,6 +61,7 @@ function classify(err: unknown): HttpError {
   }
   // Whatever WeChat answered to our call (or failed to) is its failure; a bad value of ours ('local') stays a 500.
   if (err instanceof WechatError && err.source === 'upstream') return upstreamError(upstreamMessage(err));
+  if (isDatabaseUnavailable(err)) return serviceUnavailable();
   return new HttpError(500, 'INTERNAL', 'Internal error');
 }
 
@@ -105,6 +115,7 @@ export async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     const httpError = classify(err);
     const log = ctx.state.log;
     if (httpError.code === 'UPSTREAM_ERROR') log?.error({ err }, 'upstream call failed');
+    else if (httpError.code === 'SERVICE_UNAVAILABLE') log?.warn({ err }, 'database unavailable');
     else if (httpError.status >= 500) log?.error({ err }, 'request failed');
     else log?.info({ code: httpError.code, message: httpError.message }, 'request rejected');
     ctx.status = httpError.status;

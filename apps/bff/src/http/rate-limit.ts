@@ -1,43 +1,47 @@
 /**
- * Fixed-window request counting per client. In memory and per BFF instance: with N instances a
- * client gets up to N times the limit, which still bounds it; a shared store is not worth a
- * dependency for this.
+ * Fixed-window request counting per client, with rate-limiter-flexible. On PostgreSQL the counters live
+ * in the `rate_limits` table, so every BFF instance counts against one limit; PGlite (one process by
+ * nature) counts in memory.
  */
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-export class FixedWindowLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private nextSweep = 0;
+export interface RateLimiter {
+  /** Counts one request for `key`; refused once the window already holds `limit`. Rejects if the store fails. */
+  take(key: string): Promise<RateDecision>;
+}
 
-  /** `limit` 0 lets everything through. */
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+export interface RateLimitOptions {
+  /** Requests per window; 0 lets everything through. */
+  limit: number;
+  windowMs: number;
+  /** Keeps this limiter's keys apart from other limiters' in the shared table. */
+  name: string;
+  /** PostgreSQL's pool: count in the shared table. Null: count in this process's memory. */
+  pool: pg.Pool | null;
+}
 
-  /** Counts one request for `key`; refused once the window already holds `limit`. */
-  take(key: string): RateDecision {
-    if (this.limit === 0) return { allowed: true };
-    const now = this.now();
-    this.sweep(now);
-    let window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, window);
-    }
-    if (window.count >= this.limit) return { allowed: false, retryAfterMs: window.resetAt - now };
-    window.count += 1;
-    return { allowed: true };
-  }
-
-  /** Forgets finished windows once per window length, so many one-off clients cannot grow the map for good. */
-  private sweep(now: number): void {
-    if (now < this.nextSweep) return;
-    this.nextSweep = now + this.windowMs;
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-  }
+export function createRateLimiter(options: RateLimitOptions): RateLimiter {
+  if (options.limit === 0) return { take: () => Promise.resolve({ allowed: true }) };
+  const common = { keyPrefix: options.name, points: options.limit, duration: Math.max(1, Math.ceil(options.windowMs / 1000)) };
+  const limiter: RateLimiterAbstract = options.pool
+    ? // The table comes from our migrations (010), so the store does not create one of its own.
+      new RateLimiterPostgres({ ...common, storeClient: options.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true })
+    : new RateLimiterMemory(common);
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(key);
+        return { allowed: true };
+      } catch (refusal) {
+        // The library rejects with its result when over the limit, and with an Error when the store fails.
+        if (refusal instanceof RateLimiterRes) return { allowed: false, retryAfterMs: refusal.msBeforeNext };
+        throw refusal;
+      }
+    },
+  };
 }
 
 /**

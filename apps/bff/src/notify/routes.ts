@@ -14,11 +14,13 @@ import {
   parseRefundNotify,
 } from '@wxpay-shop/wechat';
 import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
-import { HttpError } from '../http/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { DATABASE_RETRY_AFTER_SECONDS, HttpError } from '../http/errors';
 import type { Metrics, NotificationOutcome, NotificationRejection, NotificationType } from '../metrics/metrics';
 import { findOrder } from '../orders/repository';
+import { paymentTermsMismatch } from '../payments/payment-terms';
 import { settleRefund, type RefundSettlement } from '../payments/refunds';
-import { recordPayNotification, type PaymentOutcome } from '../payments/settle';
+import { recordFlaggedPayment, recordPayNotification, type PaymentOutcome } from '../payments/settle';
 import type { Services } from '../services';
 
 function reply(ctx: Context, ok: true): void;
@@ -68,8 +70,8 @@ function rejectionOf(err: Error): NotificationRejection {
 }
 
 /**
- * A failure of ours after the body was read (the database, a bug) still answers WeChat's XML:
- * FAIL with a generic reason and a 500, so WeChat retries later; the details go to the log only.
+ * A failure of ours after the body was read still answers WeChat's XML: FAIL with a generic reason
+ * and a 503 (database unreachable) or 500 (a bug), so WeChat retries later; details go to the log only.
  */
 function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: Context) => Promise<Heard>) {
   return async (ctx: Context): Promise<void> => {
@@ -77,8 +79,15 @@ function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: 
     try {
       heard = await handle(ctx);
     } catch (err) {
-      ctx.state.log.error({ err }, `${kind} notification failed`);
-      reply(ctx, false, 'internal error, please retry', 500);
+      if (isDatabaseUnavailable(err)) {
+        // An outage, not a bug: WeChat re-sends on its schedule, and monitoring sees a 503.
+        ctx.state.log.warn({ err }, `${kind} notification deferred: database unavailable`);
+        ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+        reply(ctx, false, 'service unavailable, please retry', 503);
+      } else {
+        ctx.state.log.error({ err }, `${kind} notification failed`);
+        reply(ctx, false, 'internal error, please retry', 500);
+      }
       heard = { outcome: 'error' };
     }
     metrics.notifications.inc({ type: kind, outcome: heard.outcome, reason: heard.reason ?? '' });
@@ -140,13 +149,15 @@ export function notifyRoutes(services: Services): Router {
       log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFee, totalFen: order.total_fen }, 'pay notification amount mismatch');
       return rejected(ctx, 'amount', 'amount mismatch');
     }
-    const outcome = await recordPayNotification(
-      db,
-      log,
-      metrics,
-      { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, totalFee: notify.totalFee, timeEnd: notify.timeEnd },
-      notify.raw,
-    );
+    const { outTradeNo, transactionId, totalFee, timeEnd } = notify;
+    const payment = { outTradeNo, transactionId, totalFee, timeEnd };
+    const mismatch = paymentTermsMismatch(order, { feeType: notify.raw.fee_type, tradeType: notify.tradeType });
+    if (mismatch) {
+      // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
+      await recordFlaggedPayment(db, log, metrics, payment, notify.raw, mismatch);
+      return acknowledged(ctx, { outcome: 'flagged' });
+    }
+    const outcome = await recordPayNotification(db, log, metrics, payment, notify.raw);
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
     if (outcome === 'TRANSACTION_ID_REUSED') {
       return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');

@@ -98,15 +98,17 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
     const request = await readJson(ctx, RefundRequestSchema);
     const me = operatorOf(ctx);
     const before = await findOrderOr404(db, ctx.params.outTradeNo);
-    const cap = me.role === 'admin' ? undefined : services.config.operatorRefundLimitFen;
-    const started = await startRefund(services, ctx.state.log, before.out_trade_no, request, null, cap);
+    const amountFen = request.amountFen ?? before.total_fen - before.refunded_fen;
+    const cap = services.config.operatorRefundLimitFen;
+    if (me.role !== 'admin' && amountFen > cap) throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
+    const started = await startRefund(services, ctx.state.log, before, { amountFen: request.amountFen, reason: request.reason ?? null, key: null });
     const after = await findOrderOr404(db, before.out_trade_no);
     await audit(db, {
       actor: actorOf(me),
       action: 'order.refund',
       target: `order:${before.out_trade_no}`,
       before: auditView(before),
-      after: { ...auditView(after), amountFen: request.amountFen ?? before.total_fen - before.refunded_fen, reason: request.reason ?? null, started },
+      after: { ...auditView(after), amountFen, reason: request.reason ?? null, outRefundNo: started },
     });
     ctx.status = 202;
     ctx.body = await orderDetail(db, after);

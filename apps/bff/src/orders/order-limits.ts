@@ -5,10 +5,11 @@
  */
 import type { Context } from 'koa';
 import { sql, type Transaction } from 'kysely';
+import type pg from 'pg';
 import type { Config } from '../config';
 import type { DB } from '../db/schema';
 import { tooManyRequests, type HttpError } from '../http/errors';
-import { clientKey, FixedWindowLimiter } from '../http/rate-limit';
+import { clientKey, createRateLimiter } from '../http/rate-limit';
 import { clientIp } from '../http/client-ip';
 import { existingShopper, type Shopper } from '../sessions/session';
 
@@ -19,14 +20,16 @@ function waitText(seconds: number): string {
 /**
  * Counts POST /api/orders per signed-in WeChat user, else per client IP (X-Forwarded-For only as far
  * as TRUST_PROXY allows). Shoppers inside WeChat are signed in, and many of them share one public IP
- * behind a mobile carrier's NAT: counting them by IP would refuse one for another's orders.
+ * behind a mobile carrier's NAT: counting them by IP would refuse one for another's orders. With
+ * PostgreSQL (`pool`) the count is shared by every BFF instance.
  */
-export function orderRateLimit(config: Config): (ctx: Context) => HttpError | null {
-  const limiter = new FixedWindowLimiter(config.orderRateLimit.limit, config.orderRateLimit.windowMs);
+export function orderRateLimit(config: Config, pool: pg.Pool | null): (ctx: Context) => Promise<HttpError | null> {
+  const limiter = createRateLimiter({ ...config.orderRateLimit, name: 'orders', pool });
   /** The 429 to answer when this request is one too many, else null. */
-  return (ctx) => {
+  return async (ctx) => {
     const openid = existingShopper(ctx)?.openid;
-    const decision = limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(clientIp(ctx.ip, ctx.req.socket.remoteAddress))}`);
+    const ip = clientIp(ctx.ip, ctx.req.socket.remoteAddress);
+    const decision = await limiter.take(openid ? `openid:${openid}` : `ip:${clientKey(ip)}`);
     if (decision.allowed) return null;
     const seconds = decision.retryAfterMs / 1000;
     return tooManyRequests(`下单太频繁，请 ${waitText(seconds)}后再试`, seconds);

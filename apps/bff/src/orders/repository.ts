@@ -7,6 +7,7 @@ import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
 import { notFound } from '../http/errors';
 import type { AttentionReason, Metrics } from '../metrics/metrics';
 import { OUT_TRADE_NO } from './out-trade-no';
+import { timelineOf, toOrderRefund, type OrderHistory } from './timeline';
 import { releaseStock } from './stock';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -35,7 +36,25 @@ export async function itemsOf(db: Db, orderIds: number[]): Promise<Map<number, O
   return byOrder;
 }
 
-export function toOrder(row: OrderRow, items: OrderItemRow[]): Order {
+/** Refunds, after-sale requests and closing events of these orders, keyed by order id (three queries). */
+export async function historiesOf(db: Db, orderIds: number[]): Promise<Map<number, OrderHistory>> {
+  const byOrder = new Map<number, OrderHistory>(orderIds.map((id) => [id, { events: [], refunds: [], afterSales: [] }]));
+  if (orderIds.length === 0) return byOrder;
+  const [events, refunds, afterSales] = await Promise.all([
+    db.selectFrom('order_events').selectAll().where('order_id', 'in', orderIds).where('to_status', '=', 'CLOSED').orderBy('id').execute(),
+    db.selectFrom('refunds').selectAll().where('order_id', 'in', orderIds).orderBy('created_at').execute(),
+    db.selectFrom('after_sales').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute(),
+  ]);
+  for (const e of events) byOrder.get(e.order_id)?.events.push(e);
+  for (const r of refunds) byOrder.get(r.order_id)?.refunds.push(r);
+  for (const a of afterSales) byOrder.get(a.order_id)?.afterSales.push(a);
+  return byOrder;
+}
+
+const NO_HISTORY: OrderHistory = { events: [], refunds: [], afterSales: [] };
+
+export function toOrder(row: OrderRow, items: OrderItemRow[], history: OrderHistory = NO_HISTORY): Order {
+  const refundsByNo = new Map(history.refunds.map((r) => [r.out_refund_no, r]));
   return {
     outTradeNo: row.out_trade_no,
     status: row.status,
@@ -47,13 +66,37 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): Order {
     transactionId: row.transaction_id,
     expiresAt: row.expires_at.toISOString(),
     deliveryAddress: row.delivery_address,
+    fulfilment: row.fulfilment,
+    shipment:
+      row.shipped_at && row.carrier && row.tracking_no
+        ? { carrier: row.carrier, trackingNo: row.tracking_no, shippedAt: row.shipped_at.toISOString() }
+        : null,
+    receivedAt: row.received_at ? row.received_at.toISOString() : null,
+    autoReceiveAt: row.fulfilment === 'SHIPPED' && row.auto_receive_at ? row.auto_receive_at.toISOString() : null,
+    refunds: history.refunds.map(toOrderRefund),
+    afterSales: history.afterSales.map((a) => {
+      const refund = a.out_refund_no ? refundsByNo.get(a.out_refund_no) : undefined;
+      return {
+        id: a.id,
+        kind: a.kind,
+        status: a.status,
+        amountFen: a.amount_fen,
+        reason: a.reason,
+        rejectReason: a.reject_reason,
+        createdAt: a.created_at.toISOString(),
+        decidedAt: a.decided_at ? a.decided_at.toISOString() : null,
+        refund: refund ? toOrderRefund(refund) : null,
+      };
+    }),
+    timeline: timelineOf(row, history),
   };
 }
 
-/** Rows → API orders, with their items (one query for all of them). */
+/** Rows → API orders, with their items and history (a handful of queries for all of them). */
 export async function toOrders(db: Db, rows: OrderRow[]): Promise<Order[]> {
-  const items = await itemsOf(db, rows.map((r) => r.id));
-  return rows.map((r) => toOrder(r, items.get(r.id) ?? []));
+  const ids = rows.map((r) => r.id);
+  const [items, histories] = await Promise.all([itemsOf(db, ids), historiesOf(db, ids)]);
+  return rows.map((r) => toOrder(r, items.get(r.id) ?? [], histories.get(r.id)));
 }
 
 export async function loadOrder(db: Db, outTradeNo: string): Promise<Order | undefined> {

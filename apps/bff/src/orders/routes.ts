@@ -16,10 +16,10 @@ import { readJson } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
 import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
-import { existingShopper, shopperOf, type Shopper } from '../sessions/session';
+import { existingShopper, keepShopper, prospectiveShopper, type Shopper } from '../sessions/session';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
 import { enforcePendingCap, orderRateLimit } from './order-limits';
-import { newOutTradeNo } from './out-trade-no';
+import { nextOutTradeNo } from './out-trade-no';
 import { ownsOrder } from './ownership';
 import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
 import { reserveStock } from './stock';
@@ -30,11 +30,11 @@ const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
 export function orderRoutes(services: Services): Router {
   const { db, config } = services;
   const router = new Router();
-  const rateLimit = orderRateLimit(config);
+  const rateLimit = orderRateLimit(config, services.pool);
 
   router.post('/api/orders', async (ctx) => {
     // Counted first, and a refused request starts no session (a row for 7 days).
-    const refusal = rateLimit(ctx);
+    const refusal = await rateLimit(ctx);
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
     const key = idempotencyKeyOf(ctx);
     const quantities = new Map<string, number>();
@@ -46,7 +46,8 @@ export function orderRoutes(services: Services): Router {
       if (!earlier) throw refusal;
       return replay(ctx, earlier);
     }
-    const shopper = shopperOf(ctx);
+    // A new guest's session is stored only with the order it creates: a refused request leaves none.
+    const shopper = prospectiveShopper(ctx);
     const products = await productsOnSale(db, config).where('id', 'in', [...quantities.keys()]).execute();
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
@@ -57,7 +58,7 @@ export function orderRoutes(services: Services): Router {
     const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
     const now = new Date();
 
-    const outTradeNo = newOutTradeNo(now);
+    const outTradeNo = await nextOutTradeNo(db, now);
     const created = await db.transaction().execute(async (trx) => {
       const order = await trx
         .insertInto('orders')
@@ -108,6 +109,7 @@ export function orderRoutes(services: Services): Router {
       if (!earlier) throw new Error('order insert conflicted, but no order has this Idempotency-Key');
       return replay(ctx, earlier);
     }
+    keepShopper(ctx, shopper);
     ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
     services.metrics.ordersCreated.inc();
     ctx.status = 201;

@@ -105,7 +105,7 @@ async function ensurePrepay(
   try {
     result = await services.pay.unifiedOrder({
       outTradeNo: order.out_trade_no,
-      body: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity }))),
+      body: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity })), services.config.shopName),
       totalFee: order.total_fen,
       spbillCreateIp: ip,
       notifyUrl: services.urls.payNotify,
@@ -148,17 +148,18 @@ async function ensurePrepay(
 }
 
 /**
- * unifiedorder `body`, e.g. "微信小店-西湖龙井 等3件". It is String(127) and WeChat counts UTF-8 bytes
- * (a 128-byte body has been refused with "body过长"), so a long product name is cut to fit.
+ * unifiedorder `body`, e.g. "微信小店-西湖龙井 等3件" (SHOP_NAME, a dash, the first item). It is String(127)
+ * and WeChat counts UTF-8 bytes (a 128-byte body has been refused with "body过长"), so a long product
+ * name is cut to fit.
  */
 export const PAY_BODY_MAX_BYTES = 127;
-const PAY_BODY_PREFIX = '微信小店-';
 
-export function payBody(items: { name: string; quantity: number }[]): string {
+export function payBody(items: { name: string; quantity: number }[], shopName: string): string {
+  const prefix = `${shopName}-`;
   const count = items.reduce((n, i) => n + i.quantity, 0);
   const suffix = count > 1 ? ` 等${count}件` : '';
-  const room = PAY_BODY_MAX_BYTES - utf8Bytes(PAY_BODY_PREFIX) - utf8Bytes(suffix);
-  return `${PAY_BODY_PREFIX}${fitUtf8(items[0]?.name ?? '商品', room)}${suffix}`;
+  const room = PAY_BODY_MAX_BYTES - utf8Bytes(prefix) - utf8Bytes(suffix);
+  return `${prefix}${fitUtf8(items[0]?.name ?? '商品', room)}${suffix}`;
 }
 
 const ELLIPSIS = '…';

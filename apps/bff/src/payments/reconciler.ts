@@ -1,7 +1,8 @@
 /**
  * Catches what notifications miss: WeChat does not guarantee delivery, so PENDING orders with
  * a prepay are checked with orderquery, expired ones are closed with closeorder, and refunds
- * still PROCESSING (or stuck in CHANGE) are checked with refundquery.
+ * still PROCESSING (or stuck in CHANGE) are checked with refundquery. Shipped orders past their
+ * auto_receive_at are received for the shopper.
  *
  * Work is claimed in a short transaction (SELECT … FOR UPDATE SKIP LOCKED + a lease column)
  * and processed outside it: several instances on one PostgreSQL never work on the same order,
@@ -14,6 +15,7 @@ import { ago, fromNow } from '../db/clock';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
+import { autoReceiveDue } from '../orders/fulfilment';
 import { closeLocally, closeLocallyIfUnsent, syncFromOrderQuery } from './settle';
 import { settleRefund } from './refunds';
 import { purgeExpiredSessions } from '../sessions/store';
@@ -40,6 +42,8 @@ export interface ReconcileSummary {
   paid: number;
   closed: number;
   refundsSettled: number;
+  /** Shipped orders received automatically (AUTO_RECEIVE_DAYS after shipping). */
+  received: number;
   errors: number;
 }
 
@@ -48,7 +52,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
   const minAge = options.minPrepayAgeMs ?? RECONCILE_MIN_PREPAY_AGE_MS;
   const batch = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 60_000;
-  const summary: ReconcileSummary = { checked: 0, paid: 0, closed: 0, refundsSettled: 0, errors: 0 };
+  const summary: ReconcileSummary = { checked: 0, paid: 0, closed: 0, refundsSettled: 0, received: 0, errors: 0 };
 
   const claimed = await db.transaction().execute(async (trx) => {
     const rows = await trx
@@ -114,7 +118,13 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       log.warn({ err, outRefundNo: refund.out_refund_no }, 'reconcile refund failed');
     }
   }
-  if (summary.checked + summary.refundsSettled + summary.errors > 0) log.info(summary, 'reconcile pass');
+  try {
+    summary.received = await autoReceiveDue(db, batch);
+  } catch (err) {
+    summary.errors += 1;
+    log.warn({ err }, 'auto-receive failed');
+  }
+  if (summary.checked + summary.refundsSettled + summary.received + summary.errors > 0) log.info(summary, 'reconcile pass');
   return summary;
 }
 
@@ -158,6 +168,7 @@ async function reconcileOrder(
 async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
   let status;
   let refundId: string | undefined;
+  let attention: string | undefined;
   try {
     const q = await pay.refundQuery({ outRefundNo });
     const found = q.refunds.find((r) => r.outRefundNo === outRefundNo);
@@ -172,8 +183,12 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metr
   } catch (err) {
     if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
+    // The operator was told "outcome unknown"; the order goes back to PAID with nothing refunded, so say so.
+    attention =
+      `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
   }
-  const settled = await settleRefund(db, log, metrics, { outRefundNo, status, refundId }, 'reconciler-refundquery');
+  const outcome = { outRefundNo, status, refundId, ...(attention ? { attention } : {}) };
+  const settled = await settleRefund(db, log, metrics, outcome, 'reconciler-refundquery');
   return settled === 'SETTLED';
 }
 

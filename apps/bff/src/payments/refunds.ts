@@ -25,6 +25,8 @@ export interface RefundOutcome {
   refundId?: string | undefined;
   refundFee?: number | undefined;
   status: Exclude<RefundStatus, 'PROCESSING'>;
+  /** When this settles the refund as failed, also flag the order with this reason (the operator must act). */
+  attention?: string;
 }
 
 /** Applies a final refund status once (the refunds row leaves PROCESSING, or CHANGE, exactly once). */
@@ -84,6 +86,10 @@ export async function settleRefund(
       log.error({ outTradeNo, outRefundNo: result.outRefundNo }, 'refund exception (CHANGE)');
     } else {
       await transition(trx, outTradeNo, 'REFUNDING', 'PAID', source, {}, `${result.outRefundNo} ${result.status}`);
+      if (result.attention) {
+        await markForAttention(trx, metrics, outTradeNo, 'refund_never_sent', result.attention);
+        log.error({ outTradeNo, outRefundNo: result.outRefundNo, source }, result.attention);
+      }
     }
     log.info({ outTradeNo, outRefundNo: result.outRefundNo, status: result.status, source }, 'refund settled');
     return 'SETTLED';

@@ -8,6 +8,7 @@ import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import { findOrder, markForAttention, transition } from '../orders/repository';
+import { paymentTermsMismatch } from './payment-terms';
 
 export interface ConfirmedPayment {
   outTradeNo: string;
@@ -66,6 +67,36 @@ export async function recordPayNotification(
   // Counted once committed: a rolled-back transaction settled nothing.
   if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'notification' });
   return outcome;
+}
+
+/**
+ * Records a verified pay notification whose terms do not match the order (payment-terms.ts) and flags the
+ * order for an operator; the order is not paid. Duplicates are absorbed by the unique transaction_id.
+ */
+export async function recordFlaggedPayment(
+  db: Kysely<DB>,
+  log: Logger,
+  metrics: Metrics,
+  payment: ConfirmedPayment,
+  raw: Record<string, string>,
+  mismatch: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('payment_notifications')
+      .values({
+        transaction_id: payment.transactionId,
+        out_trade_no: payment.outTradeNo,
+        total_fee: payment.totalFee,
+        outcome: 'TERMS_MISMATCH',
+        raw: JSON.stringify(raw),
+      })
+      .onConflict((oc) => oc.column('transaction_id').doNothing())
+      .execute();
+    const reason = `payment ${payment.transactionId} not applied: ${mismatch}`;
+    await markForAttention(trx, metrics, payment.outTradeNo, 'payment_terms_mismatch', reason);
+  });
+  log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, mismatch }, 'payment terms differ from the order');
 }
 
 /** Applies a payment confirmed by orderquery (no notification row involved). */
@@ -146,6 +177,14 @@ export async function syncFromOrderQuery(
     if (!q.transactionId || q.totalFee !== totalFen) {
       await markForAttention(db, metrics, outTradeNo, 'orderquery_amount_mismatch', `orderquery reports ${q.tradeState} with total ${String(q.totalFee)} ≠ ${totalFen}`);
       log.error({ outTradeNo, totalFee: q.totalFee, totalFen }, 'orderquery amount mismatch');
+      return 'UNCHANGED';
+    }
+    const order = await findOrder(db, outTradeNo);
+    const mismatch = order && paymentTermsMismatch(order, { feeType: q.raw.fee_type, tradeType: q.raw.trade_type });
+    if (mismatch) {
+      const reason = `payment ${q.transactionId} not applied: ${mismatch}`;
+      await markForAttention(db, metrics, outTradeNo, 'payment_terms_mismatch', reason);
+      log.error({ outTradeNo, transactionId: q.transactionId, mismatch }, 'orderquery: payment terms differ');
       return 'UNCHANGED';
     }
     await recordQueriedPayment(db, log, metrics, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFee, timeEnd: q.timeEnd }, source);

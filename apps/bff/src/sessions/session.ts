@@ -38,10 +38,12 @@ export function destroySession(ctx: Context): void {
   (ctx as unknown as { session: null }).session = null;
 }
 
+const newGuestOwnerId = (): string => `g_${randomBytes(12).toString('hex')}`;
+
 /** The shopper's owner id, minted on first use. */
 export function ownerIdOf(ctx: Context): string {
   const session = sessionOf(ctx);
-  session.ownerId ??= `g_${randomBytes(12).toString('hex')}`;
+  session.ownerId ??= newGuestOwnerId();
   return session.ownerId;
 }
 
@@ -53,6 +55,20 @@ export interface Shopper {
 /** The shopper, minting a guest owner id (and so a stored session) if there is none yet: for writes. */
 export function shopperOf(ctx: Context): Shopper {
   return { ownerId: ownerIdOf(ctx), openid: sessionOf(ctx).openid ?? null };
+}
+
+/**
+ * The shopper a write would act as, without storing anything yet: this session's, or a new guest whose
+ * owner id only reaches the session (and so a row and a cookie) through `keepShopper`, once the write
+ * succeeded. A refused request then leaves no session behind.
+ */
+export function prospectiveShopper(ctx: Context): Shopper {
+  return existingShopper(ctx) ?? { ownerId: newGuestOwnerId(), openid: sessionOf(ctx).openid ?? null };
+}
+
+/** Stores a prospective shopper's owner id in the session: call it once the shopper owns something. */
+export function keepShopper(ctx: Context, shopper: Shopper): void {
+  sessionOf(ctx).ownerId ??= shopper.ownerId;
 }
 
 /**

@@ -28,7 +28,7 @@ export async function sendRaw(
   const { everyMs, byte = ' ' } = options.trickle ?? {};
   const trickle = everyMs ? setInterval(() => socket.writable && socket.write(byte), everyMs) : undefined;
   const closed = await new Promise<boolean>((resolve) => {
-    const giveUp = setTimeout(() => resolve(false), options.giveUpMs ?? 5_000);
+    const giveUp = setTimeout(() => resolve(false), options.giveUpMs ?? 60_000);
     socket.on('close', () => {
       clearTimeout(giveUp);
       resolve(true);

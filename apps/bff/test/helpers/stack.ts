@@ -39,7 +39,7 @@ type StackEnv = Record<string, string> | ((emulator: { httpUrl: string; httpsUrl
 export async function startStack(
   backend: Backend,
   env: StackEnv = {},
-  options: { captureLogs?: boolean } = {},
+  options: { captureLogs?: boolean; database?: DatabaseHandle } = {},
 ): Promise<Stack> {
   const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
   const { httpUrl, httpsUrl } = await emu.start();
@@ -73,7 +73,7 @@ export async function startStack(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(typeof env === 'function' ? env({ httpUrl, httpsUrl }) : env),
   });
-  const database = await openTestDatabase(backend);
+  const database = options.database ?? (await openTestDatabase(backend));
   const lines: string[] = [];
   const logger = options.captureLogs
     ? createLogger('debug', { write: (line: string) => void lines.push(line) })
@@ -106,11 +106,17 @@ export async function startStack(
 export function useStack(
   backend: Backend,
   env: StackEnv = {},
-  options: { captureLogs?: boolean; clearFaultsAfterEach?: boolean } = {},
+  options: {
+    captureLogs?: boolean;
+    clearFaultsAfterEach?: boolean;
+    /** Opens the database the stack runs on (another way to reach PostgreSQL, a cluster of its own). */
+    database?: () => Promise<DatabaseHandle>;
+  } = {},
 ) {
   let started: Stack | undefined;
   beforeAll(async () => {
-    started = await startStack(backend, env, { captureLogs: options.captureLogs });
+    const database = options.database ? { database: await options.database() } : {};
+    started = await startStack(backend, env, { captureLogs: options.captureLogs, ...database });
   });
   if (options.clearFaultsAfterEach) {
     afterEach(async () => {
@@ -176,7 +182,15 @@ export async function consentedCallback(stack: Stack, browser: Browser, userId: 
 
 /** A pay notification as WeChat would send it, signed with `key`. */
 export function payNotifyXml(
-  fields: { outTradeNo: string; totalFee: number; transactionId?: string; openid?: string; nonceStr?: string },
+  fields: {
+    outTradeNo: string;
+    totalFee: number;
+    transactionId?: string;
+    openid?: string;
+    nonceStr?: string;
+    tradeType?: string;
+    feeType?: string;
+  },
   key = MERCHANT.apiKey,
   signType: SignType = 'MD5',
   tamper?: (signed: Record<string, string>) => void,
@@ -189,10 +203,10 @@ export function payNotifyXml(
     result_code: 'SUCCESS',
     openid: fields.openid ?? 'oTestOpenid0000000000000000',
     is_subscribe: 'N',
-    trade_type: 'NATIVE',
+    trade_type: fields.tradeType ?? 'NATIVE',
     bank_type: 'CFT',
     total_fee: String(fields.totalFee),
-    fee_type: 'CNY',
+    fee_type: fields.feeType ?? 'CNY',
     cash_fee: String(fields.totalFee),
     transaction_id: fields.transactionId ?? `4200${Date.now()}${Math.floor(Math.random() * 1e9)}`.slice(0, 28),
     out_trade_no: fields.outTradeNo,
@@ -238,7 +252,8 @@ export async function postNotify(stack: Stack, xml: string | Buffer, path = '/ap
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+/** Polls `probe` until it is truthy. The deadline only bounds a hang: generous, so a busy machine still passes. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

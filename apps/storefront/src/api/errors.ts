@@ -27,6 +27,7 @@ const CODE_MESSAGES: Record<ApiErrorCode, string> = {
   PAYLOAD_TOO_LARGE: '提交的内容过多，请减少后重试',
   TOO_MANY_REQUESTS: '操作太频繁，请稍后再试',
   UPSTREAM_ERROR: '微信服务暂时不可用，请稍后重试',
+  SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后重试',
   INTERNAL: '服务暂时不可用，请稍后重试',
 };
 

@@ -4,6 +4,7 @@ import {
   OrderSchema,
   PayResponseSchema,
   routes,
+  type AfterSaleRequest,
   type CreateOrderRequest,
   type Order,
   type PayRequest,
@@ -41,4 +42,19 @@ export function requestPayment(
 ): Promise<PayResponse> {
   const body: PayRequest = { tradeType };
   return apiRequest(routes.pay(outTradeNo), PayResponseSchema, { method: 'POST', body, signal });
+}
+
+/** 取消订单: the BFF closes it at WeChat first; a 409 CONFLICT means it turned out to be paid. */
+export function cancelOrder(outTradeNo: string): Promise<Order> {
+  return apiRequest(routes.cancel(outTradeNo), OrderSchema, { method: 'POST', body: {} });
+}
+
+/** 确认收货 of a shipped order. */
+export function confirmReceipt(outTradeNo: string): Promise<Order> {
+  return apiRequest(routes.confirmReceipt(outTradeNo), OrderSchema, { method: 'POST', body: {} });
+}
+
+/** 申请退款: waits for the shop's decision; the answer is the order with the request in `afterSales`. */
+export function requestAfterSale(outTradeNo: string, request: AfterSaleRequest): Promise<Order> {
+  return apiRequest(routes.afterSales(outTradeNo), OrderSchema, { method: 'POST', body: request });
 }

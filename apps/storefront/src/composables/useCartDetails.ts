@@ -1,6 +1,6 @@
 import type { Product } from '@wxpay-shop/contract';
 import { computed } from 'vue';
-import { useCartStore } from '../stores/cart';
+import { useCartStore, type CartLine } from '../stores/cart';
 import { useCatalogStore } from '../stores/catalog';
 
 export interface CartDetailLine {
@@ -12,17 +12,22 @@ export interface CartDetailLine {
   problem: '商品已下架' | '已售罄' | '库存不足' | undefined;
 }
 
+/** Sold out or no longer listed: set aside under 失效商品 instead of blocking the rest of the cart. */
+export function isSetAside(line: Pick<CartDetailLine, 'problem'>): boolean {
+  return line.problem === '已售罄' || line.problem === '商品已下架';
+}
+
 /**
- * Cart lines priced with the BFF's current product data, which it (re)loads. The total is
+ * Cart lines (or `source`'s, e.g. a 立即购买 item) priced with the BFF's current product data, which it (re)loads. The total is
  * for display only; the BFF prices the order itself from product ids and quantities.
  */
-export function useCartDetails() {
+export function useCartDetails(source?: () => CartLine[]) {
   const cart = useCartStore();
   const catalog = useCatalogStore();
   void catalog.load();
 
   const lines = computed<CartDetailLine[]>(() =>
-    cart.lines.map(({ productId, quantity }) => {
+    (source ? source() : cart.lines).map(({ productId, quantity }) => {
       const product = catalog.byId.get(productId);
       let problem: CartDetailLine['problem'];
       if (!product) problem = '商品已下架';

@@ -1,4 +1,5 @@
 import type { RouteLocationNormalizedLoaded } from 'vue-router';
+import { shopName } from '../lib/shop-name';
 
 /** The page's own title as routes.ts declares it in meta.title, if any. */
 export function routeTitle(route: Pick<RouteLocationNormalizedLoaded, 'meta'>): string | undefined {
@@ -11,5 +12,5 @@ export function routeTitle(route: Pick<RouteLocationNormalizedLoaded, 'meta'>): 
  * shows differs from its route's title (e.g. a product that does not exist).
  */
 export function setPageTitle(title: string | undefined): void {
-  document.title = title ? `${title} - 微信商城` : '微信商城';
+  document.title = title ? `${title} - ${shopName()}` : shopName();
 }

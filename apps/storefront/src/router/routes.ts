@@ -21,6 +21,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '支付' },
   },
   {
+    path: '/orders/:outTradeNo',
+    name: 'order-detail',
+    component: () => import('../views/OrderDetailView.vue'),
+    props: true,
+    meta: { title: '订单详情' },
+  },
+  {
     path: '/orders/:outTradeNo/result',
     name: 'order-result',
     component: () => import('../views/ResultView.vue'),

@@ -92,5 +92,22 @@ export const useCartStore = defineStore('cart', () => {
     commit([]);
   }
 
-  return { lines, itemCount, isEmpty, quantityOf, add, setQuantity, remove, clear };
+  // Lines the shopper unticked for this visit (new lines and a reload start ticked, as in other shops).
+  const unselected = ref(new Set<string>());
+  const isSelected = (productId: string): boolean => !unselected.value.has(productId);
+  function select(productId: string, selected: boolean): void {
+    const next = new Set(unselected.value);
+    if (selected) next.delete(productId);
+    else next.add(productId);
+    unselected.value = next;
+  }
+  function selectAll(productIds: string[], selected: boolean): void {
+    unselected.value = selected ? new Set() : new Set(productIds);
+  }
+  /** After an order: drops the lines it took, keeping the rest of the cart. */
+  function removeAll(productIds: string[]): void {
+    commit(lines.value.filter((line) => !productIds.includes(line.productId)));
+  }
+
+  return { lines, itemCount, isEmpty, quantityOf, add, setQuantity, remove, clear, isSelected, select, selectAll, removeAll };
 });

@@ -21,6 +21,16 @@ export function order(status: OrderStatus, outTradeNo = 'T20261126000001'): Orde
     transactionId: status === 'PAID' ? '4200000000202611260000000001' : null,
     expiresAt: '2026-11-26T12:00:00.000Z',
     deliveryAddress: null,
+    fulfilment: 'UNSHIPPED',
+    shipment: null,
+    receivedAt: null,
+    autoReceiveAt: null,
+    refunds: [],
+    afterSales: [],
+    timeline: [
+      { type: 'CREATED', at: '2026-11-26T10:00:00.000Z' },
+      ...(status === 'PAID' ? [{ type: 'PAID' as const, at: '2026-11-26T10:01:00.000Z', amountFen: 25_600 }] : []),
+    ],
   };
 }
 

@@ -23,7 +23,7 @@ export function signed(params: Params, signType: SignType = 'MD5', key = M.apiKe
 }
 
 export async function postXml(url: string, body: string | Buffer): Promise<{ status: number; text: string; fields: Record<string, string> }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/xml' }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/xml' }, signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
   let fields: Record<string, string> = {};
   try {
@@ -69,7 +69,7 @@ export function postHttps(
         );
       });
     });
-    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
   });
@@ -114,7 +114,7 @@ export async function startReceiver(reply: (n: number, body: string) => { status
     url,
     received,
     /** Resolves once `count` notifications arrived (bounded by `timeoutMs`). */
-    async waitFor(count: number, timeoutMs = 4000): Promise<Received[]> {
+    async waitFor(count: number, timeoutMs = 30_000): Promise<Received[]> {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
         if (Date.now() > deadline) throw new Error(`only ${received.length}/${count} notifications within ${timeoutMs} ms`);
@@ -140,14 +140,15 @@ export async function json(emulator: Emulator, path: string, init: { method?: st
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: init.body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Polls `check` until it is truthy (bounded). */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 4000): Promise<T> {
+/** Polls `check`; the deadline only bounds a hang, so it is generous (a busy machine is slow, not wrong). */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -180,11 +181,11 @@ export function browserFetch(pageOrigin: string): (url: string | URL, init?: Req
       const preflight = await fetch(url, {
         method: 'OPTIONS',
         headers: { origin: pageOrigin, 'sec-fetch-site': 'cross-site', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(30_000),
       });
       if (!allows(preflight)) throw corsFailure(url);
     }
-    const res = await fetch(url, { ...init, method, headers, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(url, { ...init, method, headers, signal: AbortSignal.timeout(30_000) });
     if (!sameOrigin && !allows(res)) throw corsFailure(url);
     return res;
   };

@@ -32,7 +32,7 @@ export function rawPost(url: string, post: RawPost): Promise<RawReply> {
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }));
     };
     const req = post.tls ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
-    req.setTimeout(5000, () => req.destroy(new Error('no reply within 5 s')));
+    req.setTimeout(30_000, () => req.destroy(new Error('no reply within 30 s')));
     req.on('error', reject);
     if (post.chunked) {
       for (let at = 0; at < post.body.length; at += CHUNK) req.write(post.body.subarray(at, at + CHUNK));

@@ -1,0 +1,27 @@
+/** Whether a payment WeChat confirms was made on the terms the order was prepaid with (pure). */
+
+/** WeChat's default when a payment names no currency (fee_type is optional, "默认人民币：CNY"). */
+const DEFAULT_FEE_TYPE = 'CNY';
+
+export interface PaidTerms {
+  /** `fee_type` of the notification or orderquery, if given. */
+  feeType: string | undefined;
+  /** `trade_type` of the notification or orderquery, if given. */
+  tradeType: string | undefined;
+}
+
+/**
+ * Why a confirmed payment does not match the order (its currency is not CNY, or its trade type is not
+ * the one our unifiedorder used), or null. Such money is recorded and shown to an operator, never
+ * taken as the order paid: total_fee in another currency is another amount.
+ */
+export function paymentTermsMismatch(order: { trade_type: string | null }, paid: PaidTerms): string | null {
+  const reasons: string[] = [];
+  const feeType = paid.feeType ?? DEFAULT_FEE_TYPE;
+  if (feeType !== DEFAULT_FEE_TYPE) reasons.push(`fee_type ${feeType}, not ${DEFAULT_FEE_TYPE}`);
+  // Only a prepaid order has a trade type to differ from; ours is claimed before unifiedorder is sent.
+  if (order.trade_type && paid.tradeType !== undefined && paid.tradeType !== order.trade_type) {
+    reasons.push(`trade_type ${paid.tradeType}, prepaid as ${order.trade_type}`);
+  }
+  return reasons.length > 0 ? reasons.join('; ') : null;
+}
