@@ -130,6 +130,35 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     expect((await csv.text()).split('\r\n')[1]).toContain(made[0]);
   });
 
+  it('ships, approves and rejects 申请退款 through the lifecycle; a viewer may not; each is audited', async () => {
+    const op = await operatorSession('operator1');
+    const viewer = await operatorSession('viewer1');
+    const shipped = await paidOrder(stack);
+    const ship = (session: { browser: Browser; csrf: string }) =>
+      session.browser.post(`/api/operator/orders/${shipped.order.outTradeNo}/ship`, { carrier: '顺丰', trackingNo: 'SF1234567890' }, { 'X-CSRF-Token': session.csrf });
+    expect((await ship(viewer)).status).toBe(403);
+    expect((await ship(op)).status).toBe(200);
+    expect(await orderRow(shipped.order.outTradeNo)).toMatchObject({ fulfilment: 'SHIPPED', carrier: '顺丰' });
+
+    const requestRefund = async () => {
+      const { browser, order } = await paidOrder(stack);
+      const res = await browser.post(`/api/orders/${order.outTradeNo}/after-sales`, { reason: '拍多了', amountFen: 500 });
+      expect(res.status).toBe(201);
+      const id = ((await res.json()) as { afterSales: { id: number }[] }).afterSales[0]!.id;
+      return { order, id };
+    };
+    const approved = await requestRefund();
+    expect((await viewer.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, { 'X-CSRF-Token': viewer.csrf })).status).toBe(403);
+    expect((await op.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, { 'X-CSRF-Token': op.csrf })).status).toBe(202);
+    const rejected = await requestRefund();
+    const reject = await op.browser.post(`/api/operator/after-sales/${rejected.id}/reject`, { reason: '商品已拆封' }, { 'X-CSRF-Token': op.csrf });
+    expect(reject.status).toBe(200);
+
+    expect((await auditOf(`order:${shipped.order.outTradeNo}`)).map((e) => e.action)).toEqual(['order.ship']);
+    expect(await auditOf(`order:${approved.order.outTradeNo}`)).toMatchObject([{ action: 'after-sale.approve', actor: 'operator:operator1', after: { afterSaleStatus: 'APPROVED', amountFen: 500 } }]);
+    expect(await auditOf(`order:${rejected.order.outTradeNo}`)).toMatchObject([{ action: 'after-sale.reject', after: { status: 'REJECTED', reason: '商品已拆封' } }]);
+  });
+
   it('five wrong passwords slow the account down: the sixth try is refused, even with the right password', async () => {
     await ensureAccounts();
     const browser = stack.browser();

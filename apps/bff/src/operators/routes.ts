@@ -5,14 +5,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { sql } from 'kysely';
-import { RefundRequestSchema } from '@wxpay-shop/contract';
+import { RefundRequestSchema, RejectAfterSaleRequestSchema, ShipRequestSchema } from '@wxpay-shop/contract';
 import { z } from 'zod';
 import { billDayResponse, billListResponse, dayParam, parseListLimit, rerunBillDay } from '../bills/routes';
 import { beijingDayBounds, beijingDayOf } from '../bills/bill-day';
 import { readJson } from '../http/body';
-import { HttpError, badRequest, tooManyRequests } from '../http/errors';
+import { HttpError, badRequest, conflict, tooManyRequests } from '../http/errors';
 import { clientKey } from '../http/rate-limit';
 import { auditView, exportOrders, listOrdersPage, orderDetail, parseOrderFilter } from '../orders/operator-queries';
+import { findAfterSaleOr404, rejectAfterSale } from '../orders/after-sales';
+import { shipOrder } from '../orders/fulfilment';
 import { findOrderOr404 } from '../orders/repository';
 import { startRefund } from '../payments/start-refund';
 import type { Services } from '../services';
@@ -112,6 +114,58 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
     });
     ctx.status = 202;
     ctx.body = await orderDetail(db, after);
+  });
+
+  // Fulfilment and 申请退款 answers use the lifecycle's own functions (orders/fulfilment, orders/after-sales).
+  router.post('/orders/:outTradeNo/ship', operator, async (ctx) => {
+    const request = await readJson(ctx, ShipRequestSchema);
+    const before = await findOrderOr404(db, ctx.params.outTradeNo);
+    const after = await shipOrder(db, before, request, services.config.autoReceiveDays);
+    await audit(db, {
+      actor: actorOf(operatorOf(ctx)),
+      action: 'order.ship',
+      target: `order:${before.out_trade_no}`,
+      before: { fulfilment: before.fulfilment },
+      after: { fulfilment: after.fulfilment, carrier: request.carrier, trackingNo: request.trackingNo },
+    });
+    ctx.body = await orderDetail(db, after);
+  });
+
+  router.post('/after-sales/:id/approve', operator, async (ctx) => {
+    const me = operatorOf(ctx);
+    const { afterSale, order } = await findAfterSaleOr404(db, ctx.params.id);
+    if (afterSale.status !== 'PENDING') throw conflict(`After-sale request is ${afterSale.status}`, { status: afterSale.status });
+    const cap = services.config.operatorRefundLimitFen;
+    if (me.role !== 'admin' && afterSale.amount_fen > cap) throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
+    const outRefundNo = await startRefund(services, ctx.state.log, order, {
+      amountFen: afterSale.amount_fen,
+      reason: afterSale.reason,
+      key: null,
+      afterSaleId: afterSale.id,
+    });
+    await audit(db, {
+      actor: actorOf(me),
+      action: 'after-sale.approve',
+      target: `order:${order.out_trade_no}`,
+      before: { afterSaleId: afterSale.id, afterSaleStatus: 'PENDING', order: auditView(order) },
+      after: { afterSaleId: afterSale.id, afterSaleStatus: 'APPROVED', amountFen: afterSale.amount_fen, outRefundNo },
+    });
+    ctx.status = 202;
+    ctx.body = await orderDetail(db, await findOrderOr404(db, order.out_trade_no));
+  });
+
+  router.post('/after-sales/:id/reject', operator, async (ctx) => {
+    const request = await readJson(ctx, RejectAfterSaleRequestSchema);
+    const { afterSale, order } = await findAfterSaleOr404(db, ctx.params.id);
+    await rejectAfterSale(db, afterSale, request.reason);
+    await audit(db, {
+      actor: actorOf(operatorOf(ctx)),
+      action: 'after-sale.reject',
+      target: `order:${order.out_trade_no}`,
+      before: { afterSaleId: afterSale.id, status: afterSale.status },
+      after: { afterSaleId: afterSale.id, status: 'REJECTED', reason: request.reason },
+    });
+    ctx.body = await orderDetail(db, await findOrderOr404(db, order.out_trade_no));
   });
 
   router.post('/orders/:outTradeNo/resolve', operator, async (ctx) => {
