@@ -1,6 +1,6 @@
 /**
  * The operator console in real Chromium against real processes: sign in, find an order, refund it with the
- * confirmation, see the audit log, and reconcile a day whose bill has an injected discrepancy.
+ * confirmation, see the audit log, reconcile a day whose bill has an injected discrepancy, ship the flagged order.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
@@ -112,6 +112,12 @@ describe('operator console', () => {
     await result.getByRole('link', { name: mismatched.outTradeNo }).click();
     await page.getByText(`bill ${day}: PAYMENT_AMOUNT_DIFFERS`).waitFor();
     await shot('flagged-order');
+    // The flagged order still ships: carrier and tracking number through the lifecycle's ship action.
+    await page.getByPlaceholder('快递公司').fill('顺丰速运');
+    await page.getByPlaceholder('快递单号').fill('SF1234567890');
+    await page.getByRole('button', { name: '发货', exact: true }).click();
+    await page.getByText('已发货', { exact: true }).waitFor();
+    await shot('shipped');
     await context.close();
   });
 });
