@@ -39,7 +39,18 @@ const testMerchant = {
   appSecret: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
   mchId: '10000100',
   apiKey: '192006250b4c09247ec02edce69f6a2d',
+  apiV3Key: 'e6Kq3Vb9Tn2Lm8Rz4Wc7Yd1Fh5Jp0GsX',
 };
+// WECHAT_PAY_API_VERSION=v3 npm start: the BFF speaks API v3 to the emulator, which signs in
+// EMULATOR_V3_KEY_MODE (public-key by default, platform-certificate or migration); v2 otherwise.
+const pay = {
+  apiVersion: env.WECHAT_PAY_API_VERSION === 'v3' ? 'v3' : 'v2',
+  v3KeyMode: env.EMULATOR_V3_KEY_MODE || 'public-key',
+};
+if (env.WECHAT_PAY_API_VERSION && !['v2', 'v3'].includes(env.WECHAT_PAY_API_VERSION)) {
+  console.error(`WECHAT_PAY_API_VERSION must be v2 or v3, not ${JSON.stringify(env.WECHAT_PAY_API_VERSION)}`);
+  process.exit(1);
+}
 
 const services = [
   {
@@ -56,6 +67,7 @@ const services = [
       ...emulator,
       notifyTimeScale: env.EMULATOR_NOTIFY_TIME_SCALE ?? '0.01',
       stateFile: emulatorStateFile,
+      v3KeyMode: pay.v3KeyMode,
       // The storefront's pages run the emulator's bridge (pay sheet); no other site may drive it.
       // localhost too, when that is what the developer types for 127.0.0.1.
       allowedOrigins: host === '127.0.0.1' ? [storefrontUrl, `http://localhost:${ports.storefront}`] : [storefrontUrl],
@@ -79,7 +91,7 @@ const services = [
       PUBLIC_BASE_URL: storefrontUrl,
       SESSION_KEYS: 'dev-session-key-change-me',
       ADMIN_TOKEN: 'dev-admin-token',
-      ...bffWechatEnv(emulator, testMerchant),
+      ...bffWechatEnv(emulator, testMerchant, pay),
       RECONCILE_INTERVAL_MS: '15000',
       DEV_OPERATOR: `${devOperator.name}:${devOperator.password}`,
     },
@@ -179,7 +191,7 @@ try {
   \x1b[1mwxpay-shop is running offline\x1b[0m
     Storefront   ${storefrontUrl}        ← open this (any browser; the emulator's pay sheet stands in for WeChat)
     Console      ${adminUrl}/admin/  operator console; sign in as ${devOperator.name} / ${devOperator.password}
-    BFF          ${bffUrl}
+    BFF          ${bffUrl}  (WeChat Pay API ${pay.apiVersion}${pay.apiVersion === 'v3' ? `, ${pay.v3KeyMode} mode` : ''})
     Emulator     ${emulatorUrl}/console  (pay sheets, orders, refunds, faults, notify deliveries, test users)
                  state kept in ${path.relative(root, emulatorStateFile)}
   Ctrl-C stops everything.

@@ -15,6 +15,10 @@ const WECHAT_UA =
 export const IOS_WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 ' +
   'MicroMessenger/8.0.50(0x1800322c) NetType/WIFI Language/zh_CN';
+/** Safari on an iPhone, outside WeChat: H5 pay. */
+const PHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 ' +
+  'Mobile/15E148 Safari/604.1';
 const DESKTOP_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
@@ -87,6 +91,22 @@ export function takeCspViolations(): CspViolation[] {
  */
 export async function desktopContext(browser: Browser, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', ...options });
+  return watchCsp(context);
+}
+
+/** A phone's own browser outside WeChat (Safari's UA, no WeixinJSBridge), under the real CSP like a desktop. */
+export async function phoneContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    userAgent: PHONE_UA,
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  return watchCsp(context);
+}
+
+async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
   await context.exposeBinding('__e2eCspViolation', ({ page }, v: Omit<CspViolation, 'page'>) => {
     cspViolations.push({ page: page.url(), ...v });
   });

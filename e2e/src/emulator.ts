@@ -6,6 +6,10 @@ export interface EmulatorOrder {
   state: string;
   totalFee: number;
   transactionId?: string;
+  /** The API that created it (v2 / v3), JSAPI / NATIVE / MWEB, and the page's sign type (RSA on v3). */
+  api?: string;
+  tradeType: string;
+  signType: string;
 }
 export interface EmulatorDelivery {
   id: string;

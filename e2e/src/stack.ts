@@ -58,7 +58,11 @@ function launch(cwd: string, { command, args }: Command, env: Record<string, str
   return child;
 }
 
-export async function startStack(): Promise<Stack> {
+/**
+ * `pay.apiVersion` v3: the BFF speaks WeChat Pay API v3 (the emulator in public-key mode). The merchant is
+ * then 10000100, whose API certificate (merchant.pem) signs v3 requests; appid, secrets and keys stay fresh.
+ */
+export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion: 'v2' }): Promise<Stack> {
   const dist = storefrontDist(root);
   const consoleDist = adminDist(root);
   const bffCommand = bffStartCommand(root);
@@ -68,8 +72,9 @@ export async function startStack(): Promise<Stack> {
   const merchant = {
     appId: `wx${hex(8)}`,
     appSecret: hex(16),
-    mchId: String(1_900_000_000 + Math.floor(Math.random() * 99_999_999)),
+    mchId: pay.apiVersion === 'v3' ? '10000100' : String(1_900_000_000 + Math.floor(Math.random() * 99_999_999)),
     apiKey: hex(16),
+    apiV3Key: hex(16),
     oauthDomains: ['127.0.0.1'],
   };
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-e2e-'));
@@ -104,7 +109,7 @@ export async function startStack(): Promise<Stack> {
       PUBLIC_BASE_URL: storefrontUrl,
       SESSION_KEYS: hex(16),
       ADMIN_TOKEN: adminToken,
-      ...bffWechatEnv(emulatorAddress, merchant),
+      ...bffWechatEnv(emulatorAddress, merchant, pay),
       WECHAT_PAY_CLIENT_CERT: path.join(dir, 'merchant.pem'),
       WECHAT_PAY_CLIENT_KEY: path.join(dir, 'merchant-key.pem'),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',

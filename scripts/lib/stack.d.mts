@@ -12,10 +12,20 @@ export interface Merchant {
   appSecret: string;
   mchId: string;
   apiKey: string;
+  /** 32 bytes; needed for API v3. */
+  apiV3Key?: string;
 }
 
-export declare function emulatorEnv(options: EmulatorAddress & { notifyTimeScale: string; stateFile?: string; allowedOrigins?: string[] }): Record<string, string>;
-export declare function bffWechatEnv(emulator: EmulatorAddress, merchant: Merchant): Record<string, string>;
+export type V3KeyMode = 'public-key' | 'platform-certificate' | 'migration';
+export interface PayApi {
+  apiVersion?: 'v2' | 'v3';
+  v3KeyMode?: V3KeyMode;
+}
+
+export declare function emulatorEnv(
+  options: EmulatorAddress & { notifyTimeScale: string; stateFile?: string; allowedOrigins?: string[]; v3KeyMode?: V3KeyMode },
+): Record<string, string>;
+export declare function bffWechatEnv(emulator: EmulatorAddress, merchant: Merchant, pay?: PayApi): Record<string, string>;
 export declare function waitHealthy(
   url: string,
   options: {

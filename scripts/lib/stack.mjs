@@ -1,4 +1,6 @@
 // What scripts/dev.mjs and e2e/src/stack.ts share to run the emulator and the BFF against it.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,8 +14,9 @@ const certs = path.join(root, 'apps/wechat-emulator/certs');
  * `allowedOrigins`: the storefront's origin(s), whose pages run the emulator's /bridge.js and so
  * call its pay-sheet endpoints cross-origin; every other site is refused.
  */
-export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile, allowedOrigins }) {
+export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile, allowedOrigins, v3KeyMode }) {
   return {
+    EMULATOR_V3_KEY_MODE: v3KeyMode ?? 'public-key',
     EMULATOR_ALLOWED_ORIGINS: (allowedOrigins ?? []).join(','),
     EMULATOR_HOST: host,
     EMULATOR_PORT: String(port),
@@ -24,10 +27,33 @@ export function emulatorEnv({ host, port, httpsPort, notifyTimeScale, stateFile,
   };
 }
 
-/** Points the BFF's WeChat clients at that emulator, as `merchant`, with the emulator's test certificates. */
-export function bffWechatEnv({ host, port, httpsPort }, merchant) {
+/** The emulator's WeChat Pay public key id (apps/wechat-emulator/certs/README.md). */
+const WECHATPAY_PUBLIC_KEY_ID = 'PUB_KEY_ID_0110000100EMULATOR0000000001';
+
+/**
+ * The BFF's API v3 settings for the emulator's merchant: its APIv3 key, the serial of merchant.pem, and what
+ * verifies WeChat Pay in the emulator's `v3KeyMode` (public key, platform certificates, or both in migration).
+ */
+function v3Env(merchant, v3KeyMode = 'public-key') {
+  return {
+    WECHAT_PAY_API_VERSION: 'v3',
+    WECHAT_PAY_API_V3_KEY: merchant.apiV3Key,
+    WECHAT_PAY_MERCHANT_SERIAL_NO: new X509Certificate(readFileSync(path.join(certs, 'merchant.pem'))).serialNumber,
+    ...(v3KeyMode !== 'platform-certificate'
+      ? { WECHAT_PAY_PUBLIC_KEY: path.join(certs, 'wechatpay-public-key.pem'), WECHAT_PAY_PUBLIC_KEY_ID: WECHATPAY_PUBLIC_KEY_ID }
+      : {}),
+    WECHAT_PAY_PLATFORM_CERTIFICATES: v3KeyMode === 'public-key' ? 'false' : 'true',
+  };
+}
+
+/**
+ * Points the BFF's WeChat clients at that emulator, as `merchant`, with the emulator's test certificates;
+ * `pay.apiVersion` v3 adds the v3 settings for the emulator's `pay.v3KeyMode`.
+ */
+export function bffWechatEnv({ host, port, httpsPort }, merchant, pay = {}) {
   const emulatorUrl = `http://${host}:${port}`;
   return {
+    WECHAT_PAY_API_VERSION: 'v2',
     WECHAT_APP_ID: merchant.appId,
     WECHAT_APP_SECRET: merchant.appSecret,
     WECHAT_MCH_ID: merchant.mchId,
@@ -39,6 +65,7 @@ export function bffWechatEnv({ host, port, httpsPort }, merchant) {
     WECHAT_PAY_CLIENT_CERT: path.join(certs, 'merchant.pem'),
     WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
     WECHAT_PAY_CA_CERT: path.join(certs, 'ca.pem'),
+    ...(pay.apiVersion === 'v3' ? v3Env(merchant, pay.v3KeyMode) : {}),
   };
 }
 

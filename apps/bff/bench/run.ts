@@ -1,6 +1,7 @@
 /**
- * BFF benchmark, one request kind per scenario, beside a bare-Koa baseline and a peer integration
- * measured in the same run. The BFF runs in its own process (bench/server.ts); this process runs the
+ * BFF benchmark, one request kind per scenario, on WeChat Pay API v2 and v3 in the same run, beside a
+ * bare-Koa baseline and a peer integration. It ends with what verifying one notification costs (v3: an
+ * RSA verify and an AES-GCM decrypt) measured alone. The BFF runs in its own process (bench/server.ts); this process runs the
  * emulator and autocannon. Each row reports req/s and latency, and the server's CPU µs and SQL
  * statements per request, as ratios to bare Koa: the CPU ratio holds even on a busy machine.
  *
@@ -8,6 +9,7 @@
  *   BENCH_DATABASE_URL=postgres://… runs the same against PostgreSQL (in a throw-away schema).
  */
 import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -15,7 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
 import { run, type Request, type Scenario, type ScenarioResult } from './load';
-import { paymentNotification, type BenchOrder } from './notifications';
+import { notifyCosts } from './notify-cost';
+import { paymentNotification, paymentNotificationV3, type BenchOrder } from './notifications';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -23,6 +26,7 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
 interface ServerUrls {
   bff: string;
+  bffV3: string;
   bare: string;
   peer: string;
   control: string;
@@ -82,49 +86,69 @@ async function main(): Promise<void> {
   await timed('bare Koa GET (baseline)', urls.bare, () => ({ path: '/' }));
   await timed('GET /api/products', urls.bff, () => ({ path: '/api/products' }));
 
-  // One shopper's session, as a browser keeps it: the first order mints it.
-  const items = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }, { productId: 'mug', quantity: 2 }] });
-  const first = await fetch(`${urls.bff}/api/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: items });
-  const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const json = { 'Content-Type': 'application/json', Cookie: cookie };
-  const created: BenchOrder[] = [];
-  await timed('POST /api/orders (reserve stock)', urls.bff, () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }), {
-    accept: (status) => status === 201,
-    onAccepted: (body) => created.push(JSON.parse(body) as BenchOrder),
-  });
-
-  // Each order paid once: every request is a unifiedorder round trip to the emulator.
-  const pay = (order: BenchOrder): Request => ({
-    method: 'POST',
-    path: `/api/orders/${order.outTradeNo}/pay`,
-    headers: json,
-    body: '{"tradeType":"NATIVE"}',
-    tag: order,
-  });
-  const prepaid: BenchOrder[] = [];
-  await eachOnce('POST pay, first (unifiedorder)', urls.bff, created, pay, {
-    accept: (status, body) => status === 200 && body.includes('codeUrl'),
-    onAccepted: (_body, order) => prepaid.push(order as BenchOrder),
-  });
-  const again = cycle(prepaid);
-  await timed('POST pay, again (stored prepay)', urls.bff, () => pay(again()));
-
-  const notifications = prepaid.map((order, i) => paymentNotification(order, i));
   const notify = (path: string) => (body: string): Request => ({ method: 'POST', path, headers: { 'Content-Type': 'text/xml' }, body });
   const isSuccess = { accept: (status: number, body: string) => status === 200 && body.includes('SUCCESS') };
-  const toBff = notify('/api/wechat/pay/notify');
-  await eachOnce('POST notify, first delivery', urls.bff, notifications, toBff, isSuccess);
-  const duplicate = cycle(notifications);
-  await timed('POST notify, duplicate', urls.bff, () => toBff(duplicate()), isSuccess);
+  let prepaid: BenchOrder[] = [];
+  let notifications: string[] = [];
+  const counts: string[] = [];
+  for (const version of ['v2', 'v3'] as const) {
+    const bffUrl = version === 'v2' ? urls.bff : urls.bffV3;
+    // One shopper's session, as a browser keeps it: the first order mints it.
+    const items = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }, { productId: 'mug', quantity: 2 }] });
+    const first = await fetch(`${bffUrl}/api/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: items });
+    const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const json = { 'Content-Type': 'application/json', Cookie: cookie };
+    const created: BenchOrder[] = [];
+    await timed(`${version} POST /api/orders (reserve stock)`, bffUrl, () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }), {
+      accept: (status) => status === 201,
+      onAccepted: (body) => created.push(JSON.parse(body) as BenchOrder),
+    });
+
+    // Each order paid once: every request is a prepay round trip to the emulator (v2 unifiedorder, v3 signed JSON).
+    const pay = (order: BenchOrder): Request => ({
+      method: 'POST',
+      path: `/api/orders/${order.outTradeNo}/pay`,
+      headers: json,
+      body: '{"tradeType":"NATIVE"}',
+      tag: order,
+    });
+    const paidOnce: BenchOrder[] = [];
+    const prepayCall = version === 'v2' ? 'unifiedorder' : '/v3/pay/transactions/native';
+    await eachOnce(`${version} POST pay, first (${prepayCall})`, bffUrl, created, pay, {
+      accept: (status, body) => status === 200 && body.includes('codeUrl'),
+      onAccepted: (_body, order) => paidOnce.push(order as BenchOrder),
+    });
+    const again = cycle(paidOnce);
+    await timed(`${version} POST pay, again (stored prepay)`, bffUrl, () => pay(again()));
+
+    // v2: XML judged by its return_code; v3: JSON with Wechatpay-* headers, answered 204.
+    const deliveries: Request[] =
+      version === 'v2'
+        ? paidOnce.map((order, i) => notify('/api/wechat/pay/notify')(paymentNotification(order, i)))
+        : paidOnce.map((order, i) => ({ method: 'POST', path: '/api/wechat/pay/notify', ...paymentNotificationV3(order, i) }));
+    const accepted = version === 'v2' ? isSuccess : { accept: (status: number) => status === 204 };
+    await eachOnce(`${version} POST notify, first delivery`, bffUrl, deliveries, (request) => request, accepted);
+    const duplicate = cycle(deliveries);
+    await timed(`${version} POST notify, duplicate`, bffUrl, () => duplicate(), accepted);
+    counts.push(`${version}: orders created ${created.length}, first pays ${paidOnce.length}, first deliveries ${deliveries.length}`);
+    if (version === 'v2') {
+      prepaid = paidOnce;
+      notifications = deliveries.map((d) => d.body!);
+    }
+  }
 
   await fetch(`${urls.control}/peer-orders`, { method: 'POST', body: JSON.stringify(prepaid.map((o) => o.outTradeNo)) });
   await eachOnce('peer: tenpay notify + UPDATE, first', urls.peer, notifications, notify('/'), isSuccess);
 
-  const paid = (await (await fetch(`${urls.control}/paid`)).json()) as { paid: number };
+  const paid = (await (await fetch(`${urls.control}/paid`)).json()) as { paid: number; paidV3: number };
   printTable(results, urls.storage);
-  console.log(
-    `\norders created: ${created.length}; first pays: ${prepaid.length}; first deliveries: ${notifications.length}; orders PAID: ${paid.paid}`,
-  );
+  console.log(`\n${counts.join('; ')}; orders PAID: v2 ${paid.paid}, v3 ${paid.paidV3}`);
+  const costs = await notifyCosts(emu.certs.wechatpayPublicKey, emu.certs.wechatpayPublicKeyId, {
+    merchantKey: emu.certs.merchantKey,
+    serial: new X509Certificate(emu.certs.merchantCert).serialNumber,
+  });
+  console.log('\nVerifying one payment notification, CPU µs per notification (this process, no HTTP or database):');
+  for (const cost of costs) console.log(`  ${cost.name.padEnd(58)} ${cost.microsPerOp.toFixed(0).padStart(6)} µs`);
   await stop();
   await emu.stop();
 }

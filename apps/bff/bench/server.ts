@@ -1,17 +1,22 @@
 /**
- * The bench's server process: the BFF, a bare-Koa baseline and a peer integration (Koa + the
+ * The bench's server process: the BFF on WeChat Pay API v2 and another on v3 (each with its own
+ * database), a bare-Koa baseline and a peer integration (Koa + the
  * `tenpay` package's notify middleware + one UPDATE), all in this one process so that its CPU time,
  * read before and after each scenario, is what the server spent. The load comes from another process.
  * Prints one JSON line with the URLs, then serves until stdin closes.
  */
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { sql } from 'kysely';
 import tenpay from 'tenpay';
-import { DEFAULT_MERCHANT } from '@wxpay-shop/wechat-emulator';
+import { DEFAULT_MERCHANT, WECHATPAY_PUBLIC_KEY_ID } from '@wxpay-shop/wechat-emulator';
 import { randomString } from '@wxpay-shop/wechat';
 import { startBff } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -29,7 +34,8 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const config = loadConfig({
+const certs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../wechat-emulator/certs');
+const env = {
   NODE_ENV: 'test',
   PORT: '0',
   SESSION_KEYS: 'bench-session-key-0123456789',
@@ -48,13 +54,28 @@ const config = loadConfig({
   ORDER_RATE_LIMIT: '0',
   MAX_PENDING_ORDERS: '0',
   LOG_LEVEL: 'silent',
+};
+const config = loadConfig(env);
+// The same BFF on API v3, as `WECHAT_PAY_API_VERSION=v3 npm start` runs it (emulator in public-key mode).
+const configV3 = loadConfig({
+  ...env,
+  WECHAT_PAY_API_VERSION: 'v3',
+  WECHAT_PAY_API_V3_KEY: DEFAULT_MERCHANT.apiV3Key,
+  WECHAT_PAY_MERCHANT_SERIAL_NO: new X509Certificate(readFileSync(path.join(certs, 'merchant.pem'))).serialNumber,
+  WECHAT_PAY_CLIENT_KEY: path.join(certs, 'merchant-key.pem'),
+  WECHAT_PAY_PUBLIC_KEY: path.join(certs, 'wechatpay-public-key.pem'),
+  WECHAT_PAY_PUBLIC_KEY_ID: WECHATPAY_PUBLIC_KEY_ID,
 });
 const schema = `bff_bench_${randomString(8).toLowerCase()}`;
 const isPostgres = config.database.kind === 'postgres';
 const database = await openDatabase(config.database, isPostgres ? { schema, poolSize: concurrency } : {});
+const databaseV3 = await openDatabase(config.database, isPostgres ? { schema: `${schema}_v3`, poolSize: concurrency } : {});
 const bff = await startBff(config, { database, logger: createLogger('silent') });
+const bffV3 = await startBff(configV3, { database: databaseV3, logger: createLogger('silent') });
 // Thousands of bench orders reserve stock; without ample stock the order scenario would measure 409s.
-await database.db.updateTable('products').set({ stock: 100_000_000 }).where('id', 'in', ['green-tea', 'mug']).execute();
+for (const db of [database.db, databaseV3.db]) {
+  await db.updateTable('products').set({ stock: 100_000_000 }).where('id', 'in', ['green-tea', 'mug']).execute();
+}
 await sql`CREATE TABLE bench_peer_orders (out_trade_no text PRIMARY KEY, status text NOT NULL DEFAULT 'PENDING', transaction_id text)`.execute(
   database.db,
 );
@@ -93,21 +114,27 @@ control.use(async (ctx) => {
     }
     ctx.status = 204;
   } else if (ctx.path === '/paid') {
-    const paid = await database.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'PAID').executeTakeFirstOrThrow();
-    ctx.body = { paid: Number(paid.n) };
+    const count = async (db: typeof database.db) =>
+      Number((await db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'PAID').executeTakeFirstOrThrow()).n);
+    ctx.body = { paid: await count(database.db), paidV3: await count(databaseV3.db) };
   } else ctx.status = 404;
 });
 
 const servers = [createServer(bare.callback()), createServer(peer.callback()), createServer(control.callback())];
 const [bareUrl, peerUrl, controlUrl] = await Promise.all(servers.map(listen));
-console.log(JSON.stringify({ bff: bff.url, bare: bareUrl, peer: peerUrl, control: controlUrl, storage: isPostgres ? 'PostgreSQL' : 'PGlite in memory' }));
+console.log(JSON.stringify({ bff: bff.url, bffV3: bffV3.url, bare: bareUrl, peer: peerUrl, control: controlUrl, storage: isPostgres ? 'PostgreSQL' : 'PGlite in memory' }));
 
 // The orchestrator closes our stdin when it is done (or dies): shut down and drop the schema.
 process.stdin.resume();
 process.stdin.on('close', async () => {
   for (const server of servers) server.close();
   await bff.close();
-  if (isPostgres) await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(database.db);
+  await bffV3.close();
+  if (isPostgres) {
+    await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(database.db);
+    await sql.raw(`DROP SCHEMA IF EXISTS ${schema}_v3 CASCADE`).execute(databaseV3.db);
+  }
   await database.close();
+  await databaseV3.close();
   process.exit(0);
 });

@@ -133,8 +133,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     reconcileOnce: (options = {}) =>
       reconcileOnce({ db: database.db, pay: services.pay, log: logger, metrics, ...options }),
     close: async () => {
-      services.pay.close();
-      services.refundPay?.close();
+      services.pay.close?.();
+      services.refundPay?.close?.();
       if (!deps.database) await database.close();
     },
   };

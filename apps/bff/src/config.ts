@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { SignTypeSchema } from '@wxpay-shop/contract';
+import { SignTypeSchema, type SignType } from '@wxpay-shop/contract';
+import { readV3Credentials, type PayV3Credentials } from './pay-credentials';
 
 /** The emulator's public test merchant and the dev defaults: fine locally, refused in production. */
 const TEST_APP_SECRET = '3f6c2a9e8b1d4075c6e2a1f9b8d3c740';
 const TEST_PAY_API_KEY = '192006250b4c09247ec02edce69f6a2d';
+const TEST_PAY_API_V3_KEY = 'e6Kq3Vb9Tn2Lm8Rz4Wc7Yd1Fh5Jp0GsX';
 export const DEV_SESSION_KEYS = 'dev-session-key-change-me';
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 
@@ -50,7 +52,9 @@ const EnvSchema = z.object({
   WECHAT_APP_ID: z.string({ error: 'is required' }).regex(/^wx[0-9a-zA-Z]{16}$/, 'must look like wx + 16 characters'),
   WECHAT_APP_SECRET: z.string({ error: 'is required' }).min(16, 'looks too short'),
   WECHAT_MCH_ID: z.string({ error: 'is required' }).regex(/^\d{6,20}$/, 'must be digits'),
-  WECHAT_PAY_API_KEY: z.string({ error: 'is required' }).length(32, 'must be exactly 32 characters'),
+  WECHAT_PAY_API_VERSION: z.preprocess(emptyToUndefined, z.enum(['v2', 'v3']).default('v2')),
+  // v2 only (checked below): the 32-character API key.
+  WECHAT_PAY_API_KEY: opt(z.string().length(32, 'must be exactly 32 characters')),
   WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, SignTypeSchema.default('MD5')),
   WECHAT_OPEN_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://open.weixin.qq.com')),
   WECHAT_API_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.weixin.qq.com')),
@@ -59,6 +63,15 @@ const EnvSchema = z.object({
   WECHAT_PAY_CLIENT_CERT: opt(readableFile),
   WECHAT_PAY_CLIENT_KEY: opt(readableFile),
   WECHAT_PAY_CA_CERT: opt(readableFile),
+  // API v3 (checked in pay-credentials.ts when WECHAT_PAY_API_VERSION=v3).
+  WECHAT_PAY_API_V3_KEY: opt(z.string()),
+  WECHAT_PAY_MERCHANT_SERIAL_NO: opt(z.string()),
+  WECHAT_PAY_PUBLIC_KEY: opt(readableFile),
+  WECHAT_PAY_PUBLIC_KEY_ID: opt(z.string()),
+  WECHAT_PAY_PLATFORM_CERTIFICATES: z.preprocess(
+    emptyToUndefined,
+    z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  ),
   WECHAT_PAY_NOTIFY_URL: opt(url),
   WECHAT_REFUND_NOTIFY_URL: opt(url),
   DATABASE_URL: opt(z.string().regex(/^(postgres(ql)?:\/\/|memory:\/\/)/, 'must be a postgres:// URL or memory://')),
@@ -109,6 +122,11 @@ export function databaseOf(e: { DATABASE_URL?: string | undefined; PGLITE_DIR?: 
 }
 type Env = z.output<typeof EnvSchema>;
 
+/** The sign type of the pay params this configuration hands the page: the v2 sign type, or RSA on v3. */
+export function pageSignTypeOf(config: Pick<Config, 'wechat'>): SignType | 'RSA' {
+  return config.wechat.apiVersion === 'v3' ? 'RSA' : config.wechat.signType;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -143,11 +161,28 @@ export function loadConfig(
   if (sessionKeys.length === 0) problems.push('SESSION_KEYS: is required in production');
   if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
   if (production && e.DEV_OPERATOR) problems.push('DEV_OPERATOR: is for development only; create operators with operator:add');
-  if ((e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
+  const v3 = e.WECHAT_PAY_API_VERSION === 'v3';
+  if (!v3 && e.WECHAT_PAY_API_KEY === undefined) problems.push('WECHAT_PAY_API_KEY: is required for WECHAT_PAY_API_VERSION=v2');
+  if (!v3 && (e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
     problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
   }
+  let v3Credentials: PayV3Credentials | null = null;
+  if (v3) {
+    const checked = readV3Credentials({
+      mchId: e.WECHAT_MCH_ID,
+      apiV3Key: e.WECHAT_PAY_API_V3_KEY,
+      merchantSerialNo: e.WECHAT_PAY_MERCHANT_SERIAL_NO,
+      merchantKeyPath: e.WECHAT_PAY_CLIENT_KEY,
+      merchantCertPath: e.WECHAT_PAY_CLIENT_CERT,
+      publicKeyPath: e.WECHAT_PAY_PUBLIC_KEY,
+      publicKeyId: e.WECHAT_PAY_PUBLIC_KEY_ID,
+      platformCertificates: e.WECHAT_PAY_PLATFORM_CERTIFICATES === 'true',
+    });
+    if ('problems' in checked) problems.push(...checked.problems);
+    else v3Credentials = checked.credentials;
+  }
   // Refunds present the client certificate, which only TLS can carry: an http URL would fail every refund.
-  if (e.WECHAT_PAY_CLIENT_CERT !== undefined && !(e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL).startsWith('https://')) {
+  if (!v3 && e.WECHAT_PAY_CLIENT_CERT !== undefined && !(e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL).startsWith('https://')) {
     problems.push('WECHAT_PAY_SECAPI_BASE_URL: must be https:// when a client certificate is set (refunds use mutual TLS); it defaults to WECHAT_PAY_BASE_URL');
   }
   const cspImgSources = (e.CSP_IMG_SOURCES ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
@@ -158,6 +193,7 @@ export function loadConfig(
   }
   if (production) {
     if (e.WECHAT_APP_SECRET === TEST_APP_SECRET) problems.push('WECHAT_APP_SECRET: the public test secret is not allowed in production');
+    if (e.WECHAT_PAY_API_V3_KEY === TEST_PAY_API_V3_KEY) problems.push('WECHAT_PAY_API_V3_KEY: the public test key is not allowed in production');
     if (e.WECHAT_PAY_API_KEY === TEST_PAY_API_KEY) problems.push('WECHAT_PAY_API_KEY: the public test key is not allowed in production');
     if (sessionKeys.some((k) => k === DEV_SESSION_KEYS || k.length < 16)) {
       problems.push('SESSION_KEYS: production keys must not be the dev default and need at least 16 characters each');
@@ -181,7 +217,7 @@ export function loadConfig(
 
   const database = databaseOf(e);
 
-  return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources });
+  return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources, v3: v3Credentials });
 }
 
 /** Names the validated variables for the app; `checked` holds what loadConfig derived and checked across them. */
@@ -194,6 +230,8 @@ function toConfig(
     headersTimeoutMs: number;
     storefrontDist: string | null;
     cspImgSources: string[];
+    /** v3 credentials, read and checked; null on v2. */
+    v3: PayV3Credentials | null;
   },
 ) {
   return {
@@ -210,8 +248,13 @@ function toConfig(
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,
       mchId: e.WECHAT_MCH_ID,
-      apiKey: e.WECHAT_PAY_API_KEY,
+      /** v2 (default) or v3; the order, notify, refund and reconciler logic is the same for both. */
+      apiVersion: e.WECHAT_PAY_API_VERSION,
+      /** v2 API key ('' on v3). */
+      apiKey: e.WECHAT_PAY_API_KEY ?? '',
       signType: e.WECHAT_PAY_SIGN_TYPE,
+      /** v3 credentials, read and checked at start; null on v2. */
+      v3: checked.v3,
       openBaseUrl: e.WECHAT_OPEN_BASE_URL,
       apiBaseUrl: e.WECHAT_API_BASE_URL,
       payBaseUrl: e.WECHAT_PAY_BASE_URL,

@@ -1,7 +1,7 @@
 /** The long-lived collaborators every route module receives. */
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type { OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import type { OAuthClient, PayGateway } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { DB } from './db/schema';
 import type { JssdkCredentials } from './jssdk/credentials';
@@ -18,9 +18,10 @@ export interface Services {
   metrics: Metrics;
   urls: PublicUrls;
   oauth: OAuthClient;
-  pay: PayClient;
-  /** Null when no merchant client certificate is configured: refunds are then unavailable. */
-  refundPay: PayClient | null;
+  /** WeChat Pay v2 or v3, behind one interface. */
+  pay: PayGateway;
+  /** v2: null when no merchant client certificate is configured (refunds unavailable); v3: `pay`. */
+  refundPay: PayGateway | null;
   /** The shared global access_token and jsapi_ticket behind `wx.config`. */
   jssdk: JssdkCredentials;
 }

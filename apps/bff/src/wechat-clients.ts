@@ -1,6 +1,10 @@
-/** Builds the protocol clients from config; the refund client exists only with a client cert. */
+/**
+ * Builds the protocol clients from config. The pay gateway is v2's or v3's (WECHAT_PAY_API_VERSION);
+ * on v2 the refund gateway exists only with a client certificate (/secapi is mutual TLS), on v3 it is
+ * the same gateway (every request is signed with the merchant key instead).
+ */
 import { readFileSync } from 'node:fs';
-import { JssdkTokenClient, OAuthClient, PayClient } from '@wxpay-shop/wechat';
+import { JssdkTokenClient, OAuthClient, PayV2Gateway, PayV3Gateway, type PayGateway } from '@wxpay-shop/wechat';
 import type { Config } from './config';
 import type { Metrics } from './metrics/metrics';
 import { instrumentClient } from './metrics/wechat-calls';
@@ -13,11 +17,18 @@ const OAUTH_ENDPOINTS = {
   checkToken: '/sns/auth',
 } as const;
 const PAY_ENDPOINTS = {
-  unifiedOrder: '/pay/unifiedorder',
-  orderQuery: '/pay/orderquery',
+  createPrepay: '/pay/unifiedorder',
+  queryOrder: '/pay/orderquery',
   closeOrder: '/pay/closeorder',
   refund: '/secapi/pay/refund',
-  refundQuery: '/pay/refundquery',
+  queryRefund: '/pay/refundquery',
+} as const;
+const PAY_V3_ENDPOINTS = {
+  createPrepay: '/v3/pay/transactions/{jsapi,native,h5}',
+  queryOrder: '/v3/pay/transactions/out-trade-no/{out_trade_no}',
+  closeOrder: '/v3/pay/transactions/out-trade-no/{out_trade_no}/close',
+  refund: '/v3/refund/domestic/refunds',
+  queryRefund: '/v3/refund/domestic/refunds/{out_refund_no}',
 } as const;
 
 export function createOAuthClient(config: Config, metrics: Metrics): OAuthClient {
@@ -37,22 +48,38 @@ export function createJssdkTokenClient(config: Config, metrics: Metrics): JssdkT
   return instrumentClient(client, JSSDK_ENDPOINTS, metrics);
 }
 
-export function createPayClients(config: Config, metrics: Metrics): { pay: PayClient; refundPay: PayClient | null } {
+export function createPayClients(config: Config, metrics: Metrics): { pay: PayGateway; refundPay: PayGateway | null } {
   const w = config.wechat;
+  if (w.v3) {
+    const v3 = w.v3;
+    const gateway = new PayV3Gateway({
+      appId: w.appId,
+      mchId: w.mchId,
+      merchantSerialNo: v3.merchantSerialNo,
+      merchantPrivateKey: v3.merchantPrivateKey,
+      apiV3Key: v3.apiV3Key,
+      ...(v3.wechatpayPublicKey ? { wechatpayPublicKey: v3.wechatpayPublicKey } : {}),
+      platformCertificates: v3.platformCertificates,
+      baseUrl: w.payBaseUrl,
+      ...(w.caCertPath ? { ca: readFileSync(w.caCertPath) } : {}),
+    });
+    const pay = instrumentClient<PayGateway>(gateway, PAY_V3_ENDPOINTS, metrics);
+    return { pay, refundPay: pay };
+  }
   const base = { appId: w.appId, mchId: w.mchId, apiKey: w.apiKey, signType: w.signType, payBaseUrl: w.payBaseUrl, secapiBaseUrl: w.secapiBaseUrl };
   // WECHAT_PAY_CA_CERT is trusted by both clients: https pay endpoints (the emulator's) are signed by it too.
   const ca = w.caCertPath ? readFileSync(w.caCertPath) : undefined;
   // The main client never calls /secapi, the only place a client certificate is presented: the CA alone.
-  const pay = new PayClient({ ...base, ...(ca ? { tls: { ca } } : {}) });
+  const pay = new PayV2Gateway({ ...base, ...(ca ? { tls: { ca } } : {}) });
   const refundPay =
     w.clientCertPath && w.clientKeyPath
-      ? new PayClient({
+      ? new PayV2Gateway({
           ...base,
           tls: { cert: readFileSync(w.clientCertPath), key: readFileSync(w.clientKeyPath), ...(ca ? { ca } : {}) },
         })
       : null;
   return {
-    pay: instrumentClient(pay, PAY_ENDPOINTS, metrics),
-    refundPay: refundPay && instrumentClient(refundPay, PAY_ENDPOINTS, metrics),
+    pay: instrumentClient<PayGateway>(pay, PAY_ENDPOINTS, metrics),
+    refundPay: refundPay && instrumentClient<PayGateway>(refundPay, PAY_ENDPOINTS, metrics),
   };
 }

@@ -119,8 +119,8 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     const foreign = await stack.bff.services.refundPay!.refund({
       outTradeNo: refundedThere.order.outTradeNo,
       outRefundNo: `MANUAL${Date.now()}`,
-      totalFee: refundedThere.order.totalFen,
-      refundFee: 200,
+      totalFen: refundedThere.order.totalFen,
+      refundFen: 200,
     });
     await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outRefundNo === foreign.outRefundNo && r.status === 'SUCCESS'));
     await backdateRefund(foreign.outRefundNo, day, 'wechat');

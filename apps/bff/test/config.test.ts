@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -226,5 +227,66 @@ describe('STOREFRONT_DIST', () => {
 
   it('outside production, unset means the Vite dev server serves it', () => {
     expect(loadConfig(base, { storefrontDist: fakeStorefrontDist() }).storefrontDist).toBeNull();
+  });
+});
+
+describe('WECHAT_PAY_API_VERSION=v3: credentials checked at start, one line per mistake', () => {
+  const certs = path.resolve(__dirname, '../../wechat-emulator/certs');
+  const file = (name: string) => path.join(certs, name);
+  const serial = new X509Certificate(readFileSync(file('merchant.pem'))).serialNumber;
+  const v3 = {
+    ...base,
+    WECHAT_PAY_API_KEY: undefined,
+    WECHAT_PAY_API_VERSION: 'v3',
+    WECHAT_PAY_API_V3_KEY: 'e6Kq3Vb9Tn2Lm8Rz4Wc7Yd1Fh5Jp0GsX',
+    WECHAT_PAY_MERCHANT_SERIAL_NO: serial,
+    WECHAT_PAY_CLIENT_KEY: file('merchant-key.pem'),
+    WECHAT_PAY_CLIENT_CERT: file('merchant.pem'),
+    WECHAT_PAY_PUBLIC_KEY: file('wechatpay-public-key.pem'),
+    WECHAT_PAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0110000100EMULATOR0000000001',
+  };
+
+  it('v2 stays the default and needs the v2 API key; v3 does not', () => {
+    expect(loadConfig(base).wechat).toMatchObject({ apiVersion: 'v2', v3: null });
+    expect(problems({ ...base, WECHAT_PAY_API_KEY: undefined })).toEqual(['WECHAT_PAY_API_KEY: is required for WECHAT_PAY_API_VERSION=v2']);
+    const c = loadConfig(v3);
+    expect(c.wechat).toMatchObject({ apiVersion: 'v3', v3: { merchantSerialNo: serial, platformCertificates: false } });
+    expect(c.wechat.v3!.wechatpayPublicKey!.id).toBe('PUB_KEY_ID_0110000100EMULATOR0000000001');
+    expect(problems({ ...v3, WECHAT_PAY_API_VERSION: 'v4' })).toEqual([expect.stringMatching(/^WECHAT_PAY_API_VERSION: /)]);
+  });
+
+  it('names each missing setting', () => {
+    const bare = { ...base, WECHAT_PAY_API_VERSION: 'v3' };
+    expect(problems(bare)).toEqual([
+      'WECHAT_PAY_API_V3_KEY: is required for WECHAT_PAY_API_VERSION=v3',
+      'WECHAT_PAY_MERCHANT_SERIAL_NO: is required for v3 (the serial of apiclient_cert.pem)',
+      'WECHAT_PAY_CLIENT_KEY: is required for v3 (apiclient_key.pem signs every request)',
+    ]);
+  });
+
+  it.each([
+    ['a 31-byte APIv3 key', { WECHAT_PAY_API_V3_KEY: 'x'.repeat(31) }, /^WECHAT_PAY_API_V3_KEY: .*32 bytes/],
+    ['a serial that is not the certificate’s', { WECHAT_PAY_MERCHANT_SERIAL_NO: 'ABCDEF0123456789' }, /^WECHAT_PAY_MERCHANT_SERIAL_NO: .*not the serial/],
+    ['another merchant key', { WECHAT_PAY_CLIENT_KEY: file('platform-key.pem') }, /^WECHAT_PAY_CLIENT_KEY: .*does not belong/],
+    ['a certificate as the key', { WECHAT_PAY_CLIENT_KEY: file('merchant.pem') }, /^WECHAT_PAY_CLIENT_KEY: .*PEM RSA private key/],
+    ['a public key id without a key', { WECHAT_PAY_PUBLIC_KEY: undefined }, /^WECHAT_PAY_PUBLIC_KEY \/ WECHAT_PAY_PUBLIC_KEY_ID: set both/],
+    ['a malformed public key id', { WECHAT_PAY_PUBLIC_KEY_ID: 'KEY_1' }, /^WECHAT_PAY_PUBLIC_KEY_ID: .*PUB_KEY_ID_/],
+    ['a file that holds no key as the public key', { WECHAT_PAY_PUBLIC_KEY: file('README.md') }, /^WECHAT_PAY_PUBLIC_KEY: /],
+    [
+      'no way to verify WeChat Pay',
+      { WECHAT_PAY_PUBLIC_KEY: undefined, WECHAT_PAY_PUBLIC_KEY_ID: undefined },
+      /^WECHAT_PAY_PUBLIC_KEY \/ WECHAT_PAY_PLATFORM_CERTIFICATES: .*public key/,
+    ],
+  ])('%s', (_what, change, message) => {
+    const found = problems({ ...v3, ...change });
+    expect(found).toEqual([expect.stringMatching(message)]);
+    // Never the value itself.
+    for (const value of Object.values(change)) if (value) expect(found.join('\n')).not.toContain(value);
+  });
+
+  it('platform-certificate mode alone, and both at once (migration), are accepted', () => {
+    const platformOnly = { ...v3, WECHAT_PAY_PUBLIC_KEY: undefined, WECHAT_PAY_PUBLIC_KEY_ID: undefined, WECHAT_PAY_PLATFORM_CERTIFICATES: 'true' };
+    expect(loadConfig(platformOnly).wechat.v3).toMatchObject({ wechatpayPublicKey: null, platformCertificates: true });
+    expect(loadConfig({ ...v3, WECHAT_PAY_PLATFORM_CERTIFICATES: 'true' }).wechat.v3).toMatchObject({ platformCertificates: true });
   });
 });

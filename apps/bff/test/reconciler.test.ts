@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { sql, type KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
-import { PayClient, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
+import { PayV2Gateway, buildXml, parseXml, randomString, sign } from '@wxpay-shop/wechat';
 import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor } from './helpers/stack';
+import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor, withPayModes } from './helpers/stack';
 
 /** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
 async function newStatusRefundQuery(refundStatus: string) {
@@ -39,12 +39,12 @@ async function newStatusRefundQuery(refundStatus: string) {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const pay = new PayClient({ ...MERCHANT, signType: 'MD5', payBaseUrl: `http://127.0.0.1:${port}`, retries: 0 });
+  const pay = new PayV2Gateway({ ...MERCHANT, signType: 'MD5', payBaseUrl: `http://127.0.0.1:${port}`, retries: 0 });
   return { pay, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-describe.each(backends)('reconciler ($name)', (backend) => {
-  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true });
+describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
+  const { stack, orderRow, db } = useStack(backend, {}, { clearFaultsAfterEach: true, pay: backend.pay });
 
   const backdatePrepay = (outTradeNo: string) =>
     db()

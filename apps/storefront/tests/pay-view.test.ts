@@ -587,3 +587,72 @@ describe('PayView, when only :outTradeNo changes (the router reuses the view)', 
     expect(wrapper.text()).toContain(`订单号 ${OTHER}`);
   });
 });
+
+describe('PayView (H5, a phone browser outside WeChat)', () => {
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+  const H5_URL = 'http://localhost:4000/h5/checkmweb?prepay_id=wx1&package=123';
+  let left: Array<{ href: string; referrerPolicy: string }>;
+  beforeEach(() => {
+    vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(IPHONE);
+    left = [];
+    // jsdom does not navigate: record where the link would have taken the browser.
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      left.push({ href: this.href, referrerPolicy: this.referrerPolicy });
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('asks for H5 and leaves for the H5 URL with redirect_url back here, sending the shop as Referer', async () => {
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'H5', h5Url: H5_URL } }],
+    });
+    await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ tradeType: 'H5' });
+    const back = `${window.location.origin}/orders/${NO}/pay?h5=return`;
+    expect(left).toEqual([{ href: `${H5_URL}&redirect_url=${encodeURIComponent(back)}`, referrerPolicy: 'origin' }]);
+  });
+
+  it('back from H5: asks 是否已完成支付 without paying again; 已完成 goes to the result page, which confirms', async () => {
+    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }] });
+    const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).toContain('是否已完成支付');
+    expect(wrapper.text()).not.toContain('支付成功');
+    expect(calls.some((call) => call.method === 'POST')).toBe(false);
+    await wrapper.findAll('button').find((b) => b.text() === '已完成')!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+  });
+
+  it('back from H5: 遇到问题，重新支付 asks for a fresh H5 URL and leaves again', async () => {
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'H5', h5Url: H5_URL } }],
+    });
+    const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    await flushPromises();
+    await wrapper.findAll('button').find((b) => b.text() === '遇到问题，重新支付')!.trigger('click');
+    await flushPromises();
+    expect(router.currentRoute.value.query).toEqual({});
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(1);
+    expect(left).toHaveLength(1);
+  });
+
+  it('back from H5 with the order already PAID: still asks first, as WeChat’s H5 guidelines want', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('PAID') }] });
+    const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).toContain('是否已完成支付');
+    await wrapper.findAll('button').find((b) => b.text() === '已完成')!.trigger('click');
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
+  });
+
+  it('back from H5 with the order closed meanwhile: says it can no longer be paid', async () => {
+    mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('CLOSED') }] });
+    const { wrapper } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
+    await flushPromises();
+    expect(wrapper.text()).not.toContain('是否已完成支付');
+    expect(wrapper.text()).toContain('重新下单');
+  });
+});

@@ -9,6 +9,8 @@ import { jssdkPageRouter } from './jssdk/page-routes';
 import { jssdkRouter } from './jssdk/routes';
 import { oauthRouter } from './oauth/routes';
 import { payRouter } from './pay/routes';
+import { v3Router } from './pay/v3/routes';
+import { h5Router } from './h5/routes';
 
 export function createApp(deps: Deps, reset: () => void): Koa {
   const app = new Koa();
@@ -49,14 +51,15 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     }
     await next();
   });
-  for (const router of [oauthRouter(deps), jssdkRouter(deps), payRouter(deps), bridgeRouter(deps), jssdkPageRouter(deps), controlRouter(deps, reset)]) {
+  const routers = [oauthRouter(deps), jssdkRouter(deps), payRouter(deps), v3Router(deps, deps.v3), h5Router(deps)];
+  for (const router of [...routers, bridgeRouter(deps), jssdkPageRouter(deps), controlRouter(deps, reset)]) {
     app.use(router.routes());
   }
   return app;
 }
 
-/** Paths only the emulator's own pages post to: the console, the consent form and the NATIVE scan page. */
-const OWN_PAGE_PATHS = /^\/(__emulator|native)\//;
+/** Paths only the emulator's own pages post to: the console, the consent form, the NATIVE scan and H5 pages. */
+const OWN_PAGE_PATHS = /^\/(__emulator|native|h5)\//;
 
 /**
  * Refuses cross-site writes there, so a page elsewhere cannot pay, reset, pick the OAuth user or

@@ -26,6 +26,12 @@ export interface MerchantConfig {
   apiIpAllowlist?: string[];
   /** JS interface safe domains (JS接口安全域名): host names whose pages may `wx.config`. Absent = oauthDomains. */
   jsSafeDomains?: string[];
+  /** API v3: the 32-byte APIv3 key (notifications and /v3/certificates are encrypted with it); no v3 without it. */
+  apiV3Key?: string;
+  /** API v3: how WeChat Pay signs for this merchant (overrides the emulator-wide `v3KeyMode`). */
+  v3KeyMode?: V3KeyMode;
+  /** H5 pay domains (H5支付域名): the Referer and redirect_url hosts the H5 page accepts; default oauthDomains. */
+  h5Domains?: string[];
 }
 
 /** Lifetimes and limits of the global access_token and jsapi_ticket (§1.10–1.11). */
@@ -51,11 +57,20 @@ export const DEFAULT_JSSDK_LIMITS: JssdkLimits = {
   forceRefreshMinIntervalMs: 30_000,
 };
 
+/**
+ * public-key: answers and notifications signed with the WeChat Pay public key (PUB_KEY_ID_…), merchants
+ * onboarded since late 2024; platform-certificate: with the platform certificate from /v3/certificates;
+ * migration: notifications signed by either, at random, and answers by the public key.
+ */
+export const V3_KEY_MODES = ['public-key', 'platform-certificate', 'migration'] as const;
+export type V3KeyMode = (typeof V3_KEY_MODES)[number];
+
 export const DEFAULT_MERCHANT = {
   appId: 'wxd930ea5d5a258f4f',
   appSecret: '3f6c2a9e8b1d4075c6e2a1f9b8d3c740',
   mchId: '10000100',
   apiKey: '192006250b4c09247ec02edce69f6a2d',
+  apiV3Key: 'e6Kq3Vb9Tn2Lm8Rz4Wc7Yd1Fh5Jp0GsX',
   oauthDomains: ['localhost', '127.0.0.1'],
 };
 
@@ -78,6 +93,8 @@ export interface EmulatorOptions {
    */
   allowedOrigins?: string[];
   jssdk?: Partial<JssdkLimits>;
+  /** API v3 key mode of merchants that do not set their own; default public-key. */
+  v3KeyMode?: V3KeyMode;
   log?: (line: string) => void;
 }
 
@@ -99,6 +116,9 @@ export interface ResolvedConfig {
   stateFile: string | undefined;
   allowedOrigins: ReadonlySet<string>;
   jssdk: JssdkLimits;
+  v3KeyMode: V3KeyMode;
+  /** An H5 pay URL (mweb_url / h5_url) opens within this time of the prepay (5 minutes). */
+  h5UrlTtlMs: number;
   log: (line: string) => void;
 }
 
@@ -123,6 +143,8 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
     stateFile: options.stateFile || undefined,
     allowedOrigins: new Set((options.allowedOrigins ?? []).map(parseOrigin)),
     jssdk: { ...DEFAULT_JSSDK_LIMITS, ...options.jssdk },
+    v3KeyMode: checkKeyMode(options.v3KeyMode ?? 'public-key', 'v3KeyMode'),
+    h5UrlTtlMs: 5 * 60_000,
     log: options.log ?? (() => {}),
   };
 }
@@ -149,10 +171,22 @@ function validateMerchants(merchants: readonly MerchantConfig[]): void {
         throw new Error(`merchant ${m.mchId}: ${field} must be an array of strings`);
       }
     }
+    if (m.apiV3Key !== undefined && (typeof m.apiV3Key !== 'string' || Buffer.byteLength(m.apiV3Key) !== 32)) {
+      throw new Error(`merchant ${m.mchId}: apiV3Key must be exactly 32 bytes`);
+    }
+    if (m.v3KeyMode !== undefined) checkKeyMode(m.v3KeyMode, `merchant ${m.mchId}: v3KeyMode`);
+    if (m.h5Domains !== undefined && !(Array.isArray(m.h5Domains) && m.h5Domains.every((d) => typeof d === 'string'))) {
+      throw new Error(`merchant ${m.mchId}: h5Domains must be an array of host names`);
+    }
     // One appid belongs to one merchant here, so appid → merchant lookups stay unambiguous.
     if (appIds.has(m.appId)) throw new Error(`appId ${m.appId} configured twice`);
     appIds.add(m.appId);
   }
+}
+
+function checkKeyMode(mode: unknown, what: string): V3KeyMode {
+  if (!V3_KEY_MODES.includes(mode as V3KeyMode)) throw new Error(`${what} must be one of ${V3_KEY_MODES.join(', ')}`);
+  return mode as V3KeyMode;
 }
 
 /** Reads `[{appId, appSecret, mchId, apiKey, oauthDomains, name?, refundNotifyUrl?, notifyTimeScale?}]` (or `{merchants: [...]}`) from a JSON file. */

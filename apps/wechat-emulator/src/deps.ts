@@ -4,6 +4,7 @@ import type { MerchantDirectory } from './merchants';
 import type { EmulatorState } from './state';
 import type { Timers } from './timers';
 import type { Notifier } from './notify/notifier';
+import type { V3Keys } from './pay/v3/keys';
 
 export interface Deps {
   config: ResolvedConfig;
@@ -11,6 +12,8 @@ export interface Deps {
   merchants: MerchantDirectory;
   timers: Timers;
   notifier: Notifier;
+  /** API v3: merchant API certificates and WeChat Pay's signing keys. */
+  v3: V3Keys;
   /** Origin browsers use to reach the HTTP port (known once listening). */
   publicUrl(): string;
   log(line: string): void;

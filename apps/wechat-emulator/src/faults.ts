@@ -15,7 +15,7 @@ export const FAULT_TARGETS = [
   'oauth_auth',
   'notify',
 ] as const;
-export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop'] as const;
+export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop', 'probe'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -34,7 +34,7 @@ export interface Fault {
 
 const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
 /** A notification has no response of ours to break: only these make sense there. */
-const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed'];
+const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed', 'probe'];
 /** A bill is not signed and has no business errors: only the network can break it. */
 const BILL_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'drop'];
 /** OAuth JSON carries no signature, and its errors are numbers. */

@@ -17,6 +17,14 @@ export function newCodeUrl(): string {
   return `weixin://wxpay/bizpayurl?pr=${randomString(7)}`;
 }
 
+/**
+ * The emulator's stand-in for `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=…&package=…`;
+ * the shop may append `&redirect_url=` (URL-encoded).
+ */
+export function newH5Url(publicUrl: string, prepayId: string): string {
+  return `${publicUrl}/h5/checkmweb?prepay_id=${prepayId}&package=${digits(10)}`;
+}
+
 /** 28 digits starting 4200 (the prefix WeChat uses for balance/card payments). */
 export function newTransactionId(now = new Date()): string {
   return `4200${digits(6)}${beijingTime(now).slice(0, 8)}${digits(10)}`;

@@ -1,4 +1,4 @@
-/** Public entry: createEmulator() — a local stand-in for WeChat's OAuth and Pay v2 servers. */
+/** Public entry: createEmulator() — a local stand-in for WeChat's OAuth and Pay (API v2 and v3) servers. */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import type { Deps } from './deps';
 import { MerchantDirectory } from './merchants';
 import { Notifier } from './notify/notifier';
 import { pay } from './pay/payment';
+import { V3Keys, WECHATPAY_PUBLIC_KEY_ID } from './pay/v3/keys';
 import { StateFile } from './persist';
 import { EmulatorState } from './state';
 import { lockStateFile } from './state-lock';
@@ -25,6 +26,8 @@ export { FAULT_KINDS, FAULT_TARGETS, type Fault, type FaultKind, type FaultTarge
 export { TEST_USERS, openidFor, unionidFor, type TestUser } from './users';
 export { RETRY_INTERVALS_SEC } from './notify/schedule';
 export { issueMerchantCert } from './pki';
+export { WECHATPAY_PUBLIC_KEY_ID } from './pay/v3/keys';
+export { V3_KEY_MODES, type V3KeyMode } from './config';
 
 export interface Emulator {
   start(): Promise<{ httpUrl: string; httpsUrl: string }>;
@@ -37,7 +40,16 @@ export interface Emulator {
    * merchant) for the BFF's mTLS config. `forMerchant(mchId)` gives any configured merchant's own
    * certificate (issued under the same CA on first use), as /secapi wants CN = mch_id.
    */
-  readonly certs: { caCert: string; merchantCert: string; merchantKey: string; forMerchant(mchId: string): { cert: string; key: string } };
+  readonly certs: {
+    caCert: string;
+    merchantCert: string;
+    merchantKey: string;
+    forMerchant(mchId: string): { cert: string; key: string };
+    /** API v3: the platform certificate (what /v3/certificates serves) and the WeChat Pay public key + id. */
+    platformCert: string;
+    wechatpayPublicKey: string;
+    wechatpayPublicKeyId: string;
+  };
   readonly state: EmulatorState;
   /** Marks the order paid (as the user confirming the pay sheet) and starts its notification. */
   pay(prepayIdOrOutTradeNo: string): Promise<void>;
@@ -70,10 +82,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     lock?.release();
     throw err;
   }
-  const notifier = new Notifier(config, state, merchants, timers, changed);
+  const v3 = new V3Keys(pki, certFor, config.v3KeyMode);
+  const notifier = new Notifier(config, state, merchants, timers, v3, changed);
   let httpUrl = '';
   let httpsUrl = '';
-  const deps: Deps = { config, state, merchants, timers, notifier, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log, changed };
+  const deps: Deps = { config, state, merchants, timers, notifier, v3, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log, changed };
 
   const reset = () => {
     notifier.clear();
@@ -136,6 +149,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         if (!merchants.byMchId(mchId)) throw new Error(`no merchant ${mchId} is configured`);
         return certFor(mchId);
       },
+      platformCert: pki.platformCert,
+      wechatpayPublicKey: pki.wechatpayPublicKey,
+      wechatpayPublicKeyId: WECHATPAY_PUBLIC_KEY_ID,
     },
     state,
     async pay(prepayIdOrOutTradeNo: string) {

@@ -1,6 +1,6 @@
 /** `tsx src/main.ts`: runs the emulator from environment variables. */
 import { parseOrigin } from './http/origin';
-import { createEmulator, DEFAULT_MERCHANT, StateFileError, type Emulator } from './index';
+import { createEmulator, DEFAULT_MERCHANT, StateFileError, type Emulator, type V3KeyMode } from './index';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -32,6 +32,8 @@ try {
     notifyTimeScale: timeScale,
     stateFile: process.env.EMULATOR_STATE_FILE || undefined,
     allowedOrigins,
+    // public-key (default) | platform-certificate | migration; a merchant's own v3KeyMode wins.
+    v3KeyMode: (process.env.EMULATOR_V3_KEY_MODE || undefined) as V3KeyMode | undefined,
     log: (line) => console.log(`[wechat-emulator] ${line}`),
   });
 } catch (err) {
@@ -47,6 +49,7 @@ const usingDefault = !process.env.EMULATOR_CONFIG;
 console.log(`WeChat emulator
   HTTP   ${httpUrl}   (OAuth, pay APIs, /bridge.js)
   HTTPS  ${httpsUrl}  (same + /secapi/* with client certificate)
+  API v3 /v3/* (signed with ${process.env.EMULATOR_V3_KEY_MODE || 'public-key'} mode; public key id ${emulator.certs.wechatpayPublicKeyId})
   console ${httpUrl}/console
   ${usingDefault ? `default test merchant: appid ${DEFAULT_MERCHANT.appId}, mch_id ${DEFAULT_MERCHANT.mchId}` : `merchants from ${process.env.EMULATOR_CONFIG}`}
   notify time scale ${timeScale}

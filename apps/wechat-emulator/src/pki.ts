@@ -64,6 +64,34 @@ export function issueServerCert(ca: Pem): Pem {
   ]);
 }
 
+/**
+ * The emulator's WeChat Pay platform certificate (平台证书): what `/v3/certificates` serves and what
+ * signs v3 answers and notifications in platform-certificate mode.
+ */
+export function issuePlatformCert(ca: Pem): Pem {
+  return issue(
+    [
+      { name: 'commonName', value: 'wxpay-shop emulator WeChat Pay platform (test only)' },
+      { name: 'organizationName', value: 'wxpay-shop (test only)' },
+    ],
+    ca,
+    [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+    ],
+  );
+}
+
+/** The WeChat Pay public key (微信支付公钥) pair of public-key mode: SPKI public PEM and its private key. */
+export function issueWechatpayPublicKey(): { publicKey: string; key: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return { publicKey, key: privateKey };
+}
+
 /** Like apiclient_cert.pem: the subject CN is the merchant number, which /secapi compares with mch_id. */
 export function issueMerchantCert(ca: Pem, mchId: string): Pem {
   if (!CERT_MCH_ID.test(mchId)) throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a certificate (1-32 of 0-9 A-Z a-z _ -)`);

@@ -75,6 +75,11 @@ export class EmulatorState {
     return entry ? this.orders.get(entry.orderKey) : undefined;
   }
 
+  findOrderByH5Url(prepayId: string): Order | undefined {
+    const order = this.findOrderByPrepayId(prepayId);
+    return order?.tradeType === 'MWEB' ? order : undefined;
+  }
+
   findOrderByCodeUrl(codeUrl: string): Order | undefined {
     for (const o of this.orders.values()) if (o.codeUrl === codeUrl) return o;
     return undefined;

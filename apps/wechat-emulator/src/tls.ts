@@ -1,4 +1,4 @@
-/** The committed test PKI (certs/), loaded once, and a client certificate for each merchant. */
+/** The committed test PKI (certs/), loaded once, and a client (API) certificate for each merchant. */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,11 @@ interface TestCerts {
   serverKey: string;
   merchantCert: string;
   merchantKey: string;
+  /** API v3: the platform certificate and its key, and the WeChat Pay public key pair (public-key mode). */
+  platformCert: string;
+  platformKey: string;
+  wechatpayPublicKey: string;
+  wechatpayPublicKeyPrivate: string;
 }
 
 const CERTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
@@ -23,6 +28,10 @@ export function loadCerts(dir = CERTS_DIR): TestCerts {
     serverKey: read('server-key.pem'),
     merchantCert: read('merchant.pem'),
     merchantKey: read('merchant-key.pem'),
+    platformCert: read('platform.pem'),
+    platformKey: read('platform-key.pem'),
+    wechatpayPublicKey: read('wechatpay-public-key.pem'),
+    wechatpayPublicKeyPrivate: read('wechatpay-public-key-private.pem'),
   };
 }
 

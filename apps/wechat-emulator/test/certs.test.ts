@@ -21,7 +21,18 @@ function certsScript(dir: string, args: string[], env: Record<string, string> = 
   });
 }
 
-const COMMITTED = ['ca.pem', 'ca-key.pem', 'server.pem', 'server-key.pem', 'merchant.pem', 'merchant-key.pem'];
+const COMMITTED = [
+  'ca.pem',
+  'ca-key.pem',
+  'server.pem',
+  'server-key.pem',
+  'merchant.pem',
+  'merchant-key.pem',
+  'platform.pem',
+  'platform-key.pem',
+  'wechatpay-public-key.pem',
+  'wechatpay-public-key-private.pem',
+];
 
 let dir: string;
 beforeEach(() => {

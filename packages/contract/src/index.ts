@@ -250,7 +250,8 @@ export const IdempotencyKeySchema = z
 
 /** POST /api/orders/:outTradeNo/pay */
 export const PayRequestSchema = z
-  .object({ tradeType: z.enum(['JSAPI', 'NATIVE']).default('JSAPI') })
+  /** JSAPI inside WeChat, NATIVE (QR) on a desktop, H5 in a phone browser outside WeChat. */
+  .object({ tradeType: z.enum(['JSAPI', 'NATIVE', 'H5']).default('JSAPI') })
   .strict();
 export type PayRequest = z.input<typeof PayRequestSchema>;
 

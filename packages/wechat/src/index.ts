@@ -12,3 +12,4 @@ export * from './bill';
 export * from './pay/gateway';
 export * from './pay/v3/index';
 export * from './jssdk/index';
+export * from './pay/refusal';

@@ -4,7 +4,7 @@
  * every discrepancy. Network calls happen before the one storing transaction.
  */
 import type { Kysely } from 'kysely';
-import { WechatPayBusinessError, parseTradeBill, type PayClient, type TradeBill } from '@wxpay-shop/wechat';
+import { PayV2Gateway, WechatPayBusinessError, parseTradeBill, type PayClient, type PayGateway, type TradeBill } from '@wxpay-shop/wechat';
 import type { BillStatus, DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -16,7 +16,7 @@ import { bookedPayments, bookedRefunds, storeBillResult, type BillTotals, type N
 
 export interface BillReconcileDeps {
   db: Kysely<DB>;
-  pay: PayClient;
+  pay: PayGateway;
   log: Logger;
   metrics: Metrics;
 }
@@ -60,9 +60,20 @@ async function isRefundBookedElsewhere(db: Kysely<DB>, outRefundNo: string, wech
   return ours?.status === 'SUCCESS' && ours.refund_fen === wechatFen;
 }
 
+/** The configured version has no bill download yet (v3's tradebill is not implemented): a setup problem. */
+export class BillSourceMissingError extends Error {
+  override readonly name = 'BillSourceMissingError';
+}
+
+/** The v2 client that downloads bills; v3's /v3/bill/tradebill is still to come. */
+function billClientOf(pay: PayGateway): PayClient {
+  if (pay instanceof PayV2Gateway) return pay.client;
+  throw new BillSourceMissingError(`bill reconciliation needs WeChat Pay API v2 for now (configured: ${pay.apiVersion})`);
+}
+
 /** Throws on a download or parse failure (nothing stored); the caller retries later. */
 export async function reconcileBillDay(deps: BillReconcileDeps, day: string, source: string): Promise<BillDayResult> {
-  const download = await deps.pay.downloadBill({ billDate: wechatBillDate(day) });
+  const download = await billClientOf(deps.pay).downloadBill({ billDate: wechatBillDate(day) });
   const bill = download.exists ? parseTradeBill(download.text) : EMPTY_BILL;
   const [payments, refunds] = await Promise.all([bookedPayments(deps.db, day), bookedRefunds(deps.db, day)]);
   const diff = diffBill(bill.rows, payments, refunds);

@@ -11,6 +11,7 @@ import { audit } from '../operators/audit';
 import type { Services } from '../services';
 import { beijingDayOf, parseBillDay } from './bill-day';
 import { BillRunBusyError, runBillDay } from './bill-job';
+import { BillSourceMissingError } from './reconcile-bill';
 import { findBillResult, findBillRun, listBillResults } from './repository';
 
 const LIST_LIMIT_MAX = 366;
@@ -84,6 +85,7 @@ export async function rerunBillDay(services: Services, log: Logger, day: string,
     await runBillDay({ db: services.db, pay: services.pay, log, metrics: services.metrics }, day, { due: false, source: actor });
   } catch (err) {
     if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
+    if (err instanceof BillSourceMissingError) throw conflict(err.message);
     // The last good result stays; the message names WeChat's refusal, never a key.
     if (err instanceof WechatError) {
       throw upstreamError(isPayRefusal(err) ? `WeChat Pay refused the bill download: ${err.message}` : 'Bill download failed; retry later');

@@ -1,7 +1,7 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { AfterSaleKind, AfterSaleStatus, DeliveryAddress, FulfilmentStatus, OrderStatus } from '@wxpay-shop/contract';
-import type { RefundStatus as WechatRefundStatus, SignType, TradeType } from '@wxpay-shop/wechat';
+import type { GatewayTradeType, RefundStatus as WechatRefundStatus, SignType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -51,7 +51,7 @@ export interface OrdersTable {
   refunded_fen: Generated<number>;
   owner_id: string;
   openid: string | null;
-  trade_type: TradeType | null;
+  trade_type: GatewayTradeType | null;
   prepay_id: string | null;
   code_url: string | null;
   prepay_created_at: Timestamp | null;
@@ -59,7 +59,8 @@ export interface OrdersTable {
   /** time_expire sent with unifiedorder (the order's expiry); re-sent unchanged so re-entry matches. */
   wx_time_expire: Timestamp | null;
   transaction_id: string | null;
-  sign_type: SignType;
+  /** The page's paySign type: the v2 sign type of its unifiedorder, or RSA for an order paid through v3. */
+  sign_type: SignType | 'RSA';
   expires_at: Timestamp;
   paid_at: Timestamp | null;
   last_queried_at: Timestamp | null;

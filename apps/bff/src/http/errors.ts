@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
 import { ZodError } from 'zod';
-import { WechatError, WechatOAuthError, WechatPayBusinessError } from '@wxpay-shop/wechat';
+import { WechatError, WechatOAuthError, WechatPayBusinessError, WechatPayV3ApiError } from '@wxpay-shop/wechat';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { isApiPath } from './paths';
 
@@ -68,6 +68,7 @@ function classify(err: unknown): HttpError {
 /** Public text for a failed WeChat call: the error code WeChat defines, never its raw message. */
 function upstreamMessage(err: WechatError): string {
   if (err instanceof WechatPayBusinessError) return `WeChat Pay rejected the request (${err.errCode})`;
+  if (err instanceof WechatPayV3ApiError && err.refused) return `WeChat Pay rejected the request (${err.code || err.status})`;
   if (err instanceof WechatOAuthError) return `WeChat sign-in failed (${err.errcode}), please retry`;
   return 'WeChat is unavailable, please retry';
 }

@@ -1,17 +1,18 @@
 /**
- * WeChat Pay server-to-server notifications. The reply is always WeChat's XML document:
- * SUCCESS once we hold the result (including duplicates), FAIL with a reason and no state
- * change for anything we cannot trust, so a genuine sender retries and a forger gets nothing.
+ * WeChat Pay server-to-server notifications, v2 or v3 as the gateway speaks. The reply is the gateway's:
+ * success once we hold the result (including duplicates), failure with a reason and no state change for
+ * anything we cannot trust, so a genuine sender retries and a forger gets nothing. v2 answers XML with
+ * HTTP 200 (WeChat reads the XML); v3 answers 204, or 4xx/5xx + `{"code":"FAIL"}` (WeChat reads the status).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import {
   WechatError,
+  WechatJsonError,
   WechatSignatureError,
   WechatXmlError,
-  notifyReply,
-  parsePayNotify,
-  parseRefundNotify,
+  type GatewayNotification,
+  type PayGateway,
 } from '@wxpay-shop/wechat';
 import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
 import { isDatabaseUnavailable } from '../db/unavailable';
@@ -23,12 +24,23 @@ import { settleRefund, type RefundSettlement } from '../payments/refunds';
 import { recordFlaggedPayment, recordPayNotification, type PaymentOutcome } from '../payments/settle';
 import type { Services } from '../services';
 
-function reply(ctx: Context, ok: true): void;
-function reply(ctx: Context, ok: false, reason: string, status?: number): void;
-function reply(ctx: Context, ok: boolean, reason?: string, status = 200): void {
-  ctx.status = status;
-  ctx.type = 'text/xml';
-  ctx.body = ok ? notifyReply(true) : notifyReply(false, reason ?? 'FAIL');
+type Reply = {
+  (ctx: Context, ok: true): void;
+  /** `status` overrides the gateway's failure status (v2 otherwise answers 200 with a FAIL document). */
+  (ctx: Context, ok: false, reason: string, status?: number): void;
+};
+
+function replier(gateway: PayGateway): Reply {
+  return (ctx: Context, ok: boolean, reason?: string, status?: number) => {
+    const answer = ok ? gateway.notificationReply(true) : gateway.notificationReply(false, reason ?? 'FAIL');
+    ctx.status = status ?? answer.status;
+    if (answer.body === '') {
+      ctx.body = null;
+      return;
+    }
+    ctx.type = answer.contentType ?? 'text/xml';
+    ctx.body = answer.body;
+  };
 }
 
 /** What a notification came to, for the metrics: every answer a handler gives says which. */
@@ -38,33 +50,33 @@ interface Heard {
 }
 
 /** Answers FAIL (WeChat retries, nothing changed) and records why. */
-function rejected(ctx: Context, reason: NotificationRejection, message: string, status?: number): Heard {
+function rejected(ctx: Context, reply: Reply, reason: NotificationRejection, message: string, status?: number): Heard {
   reply(ctx, false, message, status);
   return { outcome: 'rejected', reason };
 }
 
 /** Answers SUCCESS and records what came of it. */
-function acknowledged(ctx: Context, heard: Heard): Heard {
+function acknowledged(ctx: Context, reply: Reply, heard: Heard): Heard {
   reply(ctx, true);
   return heard;
 }
 
 /** Reads the body under the cap; on overflow replies 413 + FAIL and returns why it was refused. */
-async function readNotifyBody(ctx: Context): Promise<Buffer | Heard> {
+async function readNotifyBody(ctx: Context, reply: Reply): Promise<Buffer | Heard> {
   try {
     return await readRawBody(ctx, NOTIFY_LIMIT_BYTES);
   } catch (err) {
     if (err instanceof HttpError && err.status === 413) {
       ctx.state.log.warn('notification body too large');
-      return rejected(ctx, 'body_too_large', 'body too large', 413);
+      return rejected(ctx, reply, 'body_too_large', 'body too large', 413);
     }
-    return rejected(ctx, 'unreadable', 'unreadable body', 400);
+    return rejected(ctx, reply, 'unreadable', 'unreadable body', 400);
   }
 }
 
 /** Which check a notification failed to pass (the parse functions' error classes). */
 function rejectionOf(err: Error): NotificationRejection {
-  if (err instanceof WechatXmlError) return 'malformed';
+  if (err instanceof WechatXmlError || err instanceof WechatJsonError) return 'malformed';
   if (err instanceof WechatSignatureError) return 'sign';
   return 'invalid';
 }
@@ -73,7 +85,7 @@ function rejectionOf(err: Error): NotificationRejection {
  * A failure of ours after the body was read still answers WeChat's XML: FAIL with a generic reason
  * and a 503 (database unreachable) or 500 (a bug), so WeChat retries later; details go to the log only.
  */
-function notifyEndpoint(kind: NotificationType, metrics: Metrics, handle: (ctx: Context) => Promise<Heard>) {
+function notifyEndpoint(kind: NotificationType, metrics: Metrics, reply: Reply, handle: (ctx: Context) => Promise<Heard>) {
   return async (ctx: Context): Promise<void> => {
     let heard: Heard;
     try {
@@ -99,6 +111,38 @@ function isRejection(err: unknown): err is WechatError {
   return err instanceof WechatError && err.source === 'inbound';
 }
 
+/**
+ * Verifies and decodes with the gateway; a Heard (after replying FAIL) for anything not authentic, not
+ * ours, or of the other kind than this endpoint takes (a refund result posted to the pay URL).
+ */
+async function parseOrRefuse<K extends GatewayNotification['kind']>(
+  ctx: Context,
+  gateway: PayGateway,
+  reply: Reply,
+  body: Buffer,
+  kind: K,
+): Promise<Extract<GatewayNotification, { kind: K }> | Heard> {
+  const label = kind === 'payment' ? 'pay' : 'refund';
+  let notify: GatewayNotification;
+  try {
+    notify = await gateway.parseNotification({ headers: ctx.headers, body });
+  } catch (err) {
+    if (!isRejection(err)) throw err;
+    ctx.state.log.warn({ reason: err.message, kind: err.name }, `${label} notification rejected`);
+    return rejected(ctx, reply, rejectionOf(err), err.message);
+  }
+  if (notify.kind !== kind) {
+    ctx.state.log.warn({ kind: notify.kind }, `${label} notification endpoint received a ${notify.kind} notification`);
+    return rejected(ctx, reply, 'invalid', `not a ${label} notification`);
+  }
+  return notify as Extract<GatewayNotification, { kind: K }>;
+}
+
+const isHeard = (value: object): value is Heard => 'outcome' in value;
+
+/** The refunds table's names for the gateway's final refund states. */
+const REFUND_STATUS = { SUCCESS: 'SUCCESS', CLOSED: 'REFUNDCLOSE', ABNORMAL: 'CHANGE' } as const;
+
 /** Flagged: taken (SUCCESS) but on the attention list, as money arrived where we did not expect it. */
 const PAY_OUTCOMES: Record<Exclude<PaymentOutcome, 'TRANSACTION_ID_REUSED'>, Heard> = {
   APPLIED: { outcome: 'applied' },
@@ -120,71 +164,58 @@ const PAY_NOTIFY = '/api/wechat/pay/notify';
 const REFUND_NOTIFY = '/api/wechat/refund/notify';
 
 export function notifyRoutes(services: Services): Router {
-  const { db, config, metrics } = services;
-  const merchant = { appId: config.wechat.appId, mchId: config.wechat.mchId, apiKey: config.wechat.apiKey };
+  const { db, metrics, pay } = services;
+  const reply = replier(pay);
   const router = new Router();
 
-  router.post(PAY_NOTIFY, notifyEndpoint('pay', metrics, async (ctx) => {
+  router.post(PAY_NOTIFY, notifyEndpoint('pay', metrics, reply, async (ctx) => {
     const log = ctx.state.log;
-    const body = await readNotifyBody(ctx);
+    const body = await readNotifyBody(ctx, reply);
     if (!Buffer.isBuffer(body)) return body;
-    let notify;
-    try {
-      notify = await parsePayNotify(body, { ...merchant, maxBytes: NOTIFY_LIMIT_BYTES });
-    } catch (err) {
-      if (!isRejection(err)) throw err;
-      log.warn({ reason: err.message, kind: err.name }, 'pay notification rejected');
-      return rejected(ctx, rejectionOf(err), err.message);
-    }
-    if (notify.resultCode !== 'SUCCESS') {
+    const notify = await parseOrRefuse(ctx, pay, reply, body, 'payment');
+    if (isHeard(notify)) return notify;
+    if (!notify.paid) {
       log.info({ outTradeNo: notify.outTradeNo }, 'pay notification reports a failed payment');
-      return acknowledged(ctx, { outcome: 'payment_failed' });
+      return acknowledged(ctx, reply, { outcome: 'payment_failed' });
     }
     const order = await findOrder(db, notify.outTradeNo);
     if (!order) {
       log.warn({ outTradeNo: notify.outTradeNo }, 'pay notification for an unknown order');
-      return rejected(ctx, 'unknown_order', 'unknown order');
+      return rejected(ctx, reply, 'unknown_order', 'unknown order');
     }
-    if (notify.totalFee !== order.total_fen) {
-      log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFee, totalFen: order.total_fen }, 'pay notification amount mismatch');
-      return rejected(ctx, 'amount', 'amount mismatch');
+    if (notify.totalFen !== order.total_fen) {
+      log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFen, totalFen: order.total_fen }, 'pay notification amount mismatch');
+      return rejected(ctx, reply, 'amount', 'amount mismatch');
     }
-    const { outTradeNo, transactionId, totalFee, timeEnd } = notify;
-    const payment = { outTradeNo, transactionId, totalFee, timeEnd };
-    const mismatch = paymentTermsMismatch(order, { feeType: notify.raw.fee_type, tradeType: notify.tradeType });
+    const payment = { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, totalFee: notify.totalFen, paidAt: notify.paidAt };
+    const mismatch = paymentTermsMismatch(order, { feeType: notify.currency, tradeType: notify.tradeType });
     if (mismatch) {
       // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
-      await recordFlaggedPayment(db, log, metrics, payment, notify.raw, mismatch);
-      return acknowledged(ctx, { outcome: 'flagged' });
+      await recordFlaggedPayment(db, log, metrics, payment, notify, mismatch);
+      return acknowledged(ctx, reply, { outcome: 'flagged' });
     }
-    const outcome = await recordPayNotification(db, log, metrics, payment, notify.raw);
+    const outcome = await recordPayNotification(db, log, metrics, payment, notify);
     log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
     if (outcome === 'TRANSACTION_ID_REUSED') {
-      return rejected(ctx, 'transaction_reused', 'transaction_id already used by another order');
+      return rejected(ctx, reply, 'transaction_reused', 'transaction_id already used by another order');
     }
-    return acknowledged(ctx, PAY_OUTCOMES[outcome]);
+    return acknowledged(ctx, reply, PAY_OUTCOMES[outcome]);
   }));
 
-  router.post(REFUND_NOTIFY, notifyEndpoint('refund', metrics, async (ctx) => {
+  router.post(REFUND_NOTIFY, notifyEndpoint('refund', metrics, reply, async (ctx) => {
     const log = ctx.state.log;
-    const body = await readNotifyBody(ctx);
+    const body = await readNotifyBody(ctx, reply);
     if (!Buffer.isBuffer(body)) return body;
-    let notify;
-    try {
-      notify = await parseRefundNotify(body, { ...merchant, maxBytes: NOTIFY_LIMIT_BYTES });
-    } catch (err) {
-      if (!isRejection(err)) throw err;
-      log.warn({ reason: err.message, kind: err.name }, 'refund notification rejected');
-      return rejected(ctx, rejectionOf(err), err.message);
-    }
-    if (notify.refundStatus === 'UNKNOWN') {
+    const notify = await parseOrRefuse(ctx, pay, reply, body, 'refund');
+    if (isHeard(notify)) return notify;
+    if (notify.status === 'UNKNOWN' || notify.status === 'PROCESSING') {
       // Authentic but newer than our client: a FAIL would only make WeChat re-send it for hours.
       // Only a known final status may move money or the order, so leave it to refundquery.
       log.warn(
         { outTradeNo: notify.outTradeNo, outRefundNo: notify.outRefundNo, refundStatus: notify.rawStatus },
         'refund notification: unknown refund_status, acknowledged and left to the reconciler',
       );
-      return acknowledged(ctx, { outcome: 'deferred' });
+      return acknowledged(ctx, reply, { outcome: 'deferred' });
     }
     const settled = await settleRefund(
       db,
@@ -194,14 +225,14 @@ export function notifyRoutes(services: Services): Router {
         outRefundNo: notify.outRefundNo,
         outTradeNo: notify.outTradeNo,
         refundId: notify.refundId,
-        refundFee: notify.refundFee,
-        status: notify.refundStatus,
+        refundFee: notify.refundFen,
+        status: REFUND_STATUS[notify.status],
       },
       'refund-notify',
     );
-    if (settled === 'UNKNOWN_REFUND') return rejected(ctx, 'unknown_refund', 'unknown refund');
-    if (settled === 'MISMATCH') return rejected(ctx, 'refund_mismatch', 'refund mismatch');
-    return acknowledged(ctx, REFUND_OUTCOMES[settled]);
+    if (settled === 'UNKNOWN_REFUND') return rejected(ctx, reply, 'unknown_refund', 'unknown refund');
+    if (settled === 'MISMATCH') return rejected(ctx, reply, 'refund_mismatch', 'refund mismatch');
+    return acknowledged(ctx, reply, REFUND_OUTCOMES[settled]);
   }));
 
   // WeChat only POSTs; anything else is answered in its format too, never with our JSON errors.

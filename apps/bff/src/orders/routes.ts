@@ -16,6 +16,7 @@ import { readJson } from '../http/body';
 import { badRequest, notFound } from '../http/errors';
 import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
+import { pageSignTypeOf } from '../config';
 import { existingShopper, keepShopper, prospectiveShopper, type Shopper } from '../sessions/session';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
 import { enforcePendingCap, orderRateLimit } from './order-limits';
@@ -70,7 +71,7 @@ export function orderRoutes(services: Services): Router {
           openid: shopper.openid,
           idempotency_key: key,
           delivery_address: request.deliveryAddress ? JSON.stringify(request.deliveryAddress) : null,
-          sign_type: config.wechat.signType,
+          sign_type: pageSignTypeOf(config),
           expires_at: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
           created_at: now,
           updated_at: now,

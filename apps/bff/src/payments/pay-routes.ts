@@ -1,10 +1,12 @@
 /**
- * POST /api/orders/:outTradeNo/pay → unifiedorder, idempotently: a stored prepay_id/code_url
- * is reused while it has life left, so double clicks and page reloads never re-order.
+ * POST /api/orders/:outTradeNo/pay → a prepay through the configured gateway (v2 unifiedorder or v3
+ * /v3/pay/transactions/*), idempotently: a stored prepay_id/code_url is reused while it has life left,
+ * so double clicks and page reloads never re-order. H5 asks each time (its URL lives 5 minutes).
  */
 import Router from '@koa/router';
 import { PayRequestSchema, PayResponseSchema, type PayResponse } from '@wxpay-shop/contract';
-import { WechatPayBusinessError, buildJsapiPayParams } from '@wxpay-shop/wechat';
+import { buildJsapiPayParams, payRefusalOf, type GatewayTradeType, type PagePayParams, type Prepay } from '@wxpay-shop/wechat';
+import { pageSignTypeOf } from '../config';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
 import { conflict, notFound, unauthenticated } from '../http/errors';
@@ -16,6 +18,8 @@ import { clientIp } from '../http/client-ip';
 import { closeLocally, syncFromOrderQuery } from './settle';
 
 const PREPAY_LIFETIME_MS = 2 * 3600_000;
+/** An H5 pay URL (mweb_url / h5_url) opens within 5 minutes. */
+const H5_URL_LIFETIME_MS = 5 * 60_000;
 /** Don't hand out a prepay_id that dies before the shopper can finish paying. */
 const PREPAY_REUSE_MARGIN_MS = 5 * 60_000;
 /** WeChat refuses time_expire less than 5 minutes ahead; keep a margin for clock skew. */
@@ -33,19 +37,13 @@ export function payRoutes(services: Services): Router {
     if (order.status !== 'PENDING') throw conflict(`Order is ${order.status}`);
     if (order.expires_at.getTime() <= Date.now()) throw conflict('订单已过期，请重新下单');
     const claimed = await claimTradeType(services, order, request.tradeType);
-    const prepared: OrderRow = await ensurePrepay(services, claimed, request.tradeType, shopper.openid, clientIp(ctx.ip, ctx.req.socket.remoteAddress), ctx.state.log);
-    const response: PayResponse =
-      request.tradeType === 'JSAPI'
-        ? {
-            tradeType: 'JSAPI',
-            payParams: buildJsapiPayParams({
-              appId: services.config.wechat.appId,
-              prepayId: prepared.prepay_id!,
-              signType: prepared.sign_type,
-              apiKey: services.config.wechat.apiKey,
-            }),
-          }
-        : { tradeType: 'NATIVE', codeUrl: prepared.code_url! };
+    // WeChat compares the H5 page's visitor with this IP, so it must be the shopper's real one.
+    const ip = clientIp(ctx.ip, ctx.req.socket.remoteAddress);
+    const prepared = await ensurePrepay(services, claimed, request.tradeType, shopper.openid, ip, ctx.state.log);
+    let response: PayResponse;
+    if (prepared.h5Url) response = { tradeType: 'H5', h5Url: prepared.h5Url };
+    else if (request.tradeType === 'JSAPI') response = { tradeType: 'JSAPI', payParams: pagePayParams(services, prepared.order) };
+    else response = { tradeType: 'NATIVE', codeUrl: prepared.order.code_url! };
     ctx.body = PayResponseSchema.parse(response);
   });
   return router;
@@ -57,7 +55,20 @@ export function payRoutes(services: Services): Router {
  * racing with JSAPI and NATIVE exactly one may reach unifiedorder. The claim stays even if
  * that call fails, since WeChat may have recorded the order anyway.
  */
-async function claimTradeType(services: Services, order: OrderRow, tradeType: 'JSAPI' | 'NATIVE'): Promise<OrderRow> {
+/**
+ * The page's pay params for a stored prepay_id, signed the way its prepay was made: the order's v2 sign
+ * type, or RSA on v3. A prepay made under the other API version (the BFF was switched meanwhile) is
+ * not payable with this one's params: the shopper orders again.
+ */
+function pagePayParams(services: Services, order: OrderRow): PagePayParams {
+  const v3Order = order.sign_type === 'RSA';
+  if (v3Order !== (services.pay.apiVersion === 'v3')) throw conflict('订单的支付方式已变更，请重新下单');
+  if (v3Order) return services.pay.pagePayParams(order.prepay_id!);
+  const { appId, apiKey } = services.config.wechat;
+  return buildJsapiPayParams({ appId, prepayId: order.prepay_id!, signType: order.sign_type as 'MD5' | 'HMAC-SHA256', apiKey });
+}
+
+async function claimTradeType(services: Services, order: OrderRow, tradeType: GatewayTradeType): Promise<OrderRow> {
   const switching = (current: string) => conflict(`Order is already being paid with ${current}; create a new order to switch`);
   if (order.trade_type === tradeType) return order;
   if (order.trade_type) throw switching(order.trade_type);
@@ -78,14 +89,14 @@ async function claimTradeType(services: Services, order: OrderRow, tradeType: 'J
 async function ensurePrepay(
   services: Services,
   order: OrderRow,
-  tradeType: 'JSAPI' | 'NATIVE',
+  tradeType: GatewayTradeType,
   openid: string | null,
   ip: string,
   log: Services['logger'],
-): Promise<OrderRow> {
+): Promise<{ order: OrderRow; h5Url?: string }> {
   const now = Date.now();
-  const usable = tradeType === 'JSAPI' ? order.prepay_id : order.code_url;
-  if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS) return order;
+  const usable = tradeType === 'JSAPI' ? order.prepay_id : tradeType === 'NATIVE' ? order.code_url : null;
+  if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS) return { order };
 
   // Every unifiedorder for one order must carry the same parameters: WeChat answers a re-sent
   // out_trade_no whose parameters differ with INVALID_REQUEST (201 商户订单号重复), and we re-send
@@ -101,24 +112,27 @@ async function ensurePrepay(
   }
   const items = (await itemsOf(services.db, [order.id])).get(order.id) ?? [];
   const first = items[0];
-  let result;
+  let prepay;
   try {
-    result = await services.pay.unifiedOrder({
-      outTradeNo: order.out_trade_no,
-      body: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity })), services.config.shopName),
-      totalFee: order.total_fen,
-      spbillCreateIp: ip,
-      notifyUrl: services.urls.payNotify,
+    prepay = await services.pay.createPrepay({
       tradeType,
-      ...(tradeType === 'JSAPI' ? { openid: openid! } : { productId: first?.product_id ?? order.out_trade_no }),
+      outTradeNo: order.out_trade_no,
+      description: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity })), services.config.shopName),
+      totalFen: order.total_fen,
+      clientIp: ip,
+      notifyUrl: services.urls.payNotify,
+      ...(tradeType === 'JSAPI' ? { openid: openid! } : {}),
+      ...(tradeType === 'NATIVE' ? { productId: first?.product_id ?? order.out_trade_no } : {}),
+      ...(tradeType === 'H5' ? { h5: { type: 'Wap' as const, appName: services.config.shopName, appUrl: services.urls.base } } : {}),
       timeExpire,
     });
   } catch (err) {
-    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
+    const refusal = payRefusalOf(err);
+    if (refusal === 'ORDER_PAID') {
       await syncFromOrderQuery(services.db, services.pay, log, services.metrics, order.out_trade_no, order.total_fen, 'unifiedorder');
       throw conflict('Order is already paid');
     }
-    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED') {
+    if (refusal === 'ORDER_CLOSED') {
       await closeLocally(services.db, order.out_trade_no, 'unifiedorder');
       throw conflict('Order is closed');
     }
@@ -128,13 +142,16 @@ async function ensurePrepay(
     .updateTable('orders')
     .set({
       trade_type: tradeType,
-      prepay_id: result.prepayId,
-      code_url: result.codeUrl ?? null,
+      // H5: v3 answers only the URL, whose prepay_id names the prepay; it marks the order as sent to WeChat.
+      // Marks the order as held by WeChat (the reconciler then closes it there first). v3 answers NATIVE
+      // with only a code_url and H5 with only a URL (whose prepay_id names the prepay), so those get a marker.
+      prepay_id: prepayIdOf(prepay, order),
+      code_url: prepay.tradeType === 'NATIVE' ? prepay.codeUrl : null,
       prepay_created_at: new Date(now),
-      prepay_expires_at: new Date(now + PREPAY_LIFETIME_MS),
+      prepay_expires_at: new Date(now + (prepay.tradeType === 'H5' ? H5_URL_LIFETIME_MS : PREPAY_LIFETIME_MS)),
       wx_time_expire: timeExpire,
-      // The page's paySign must use the sign type this unifiedorder was signed with.
-      sign_type: services.config.wechat.signType,
+      // The page's paySign must use the sign type this prepay was made with.
+      sign_type: pageSignTypeOf(services.config),
       updated_at: new Date(),
     })
     .where('id', '=', order.id)
@@ -144,7 +161,17 @@ async function ensurePrepay(
   if (!stored) throw conflict('Order changed while preparing payment');
   if (tradeType === 'NATIVE' && !stored.code_url) throw new Error('unifiedorder NATIVE returned no code_url');
   log.info({ outTradeNo: order.out_trade_no, tradeType }, 'prepay created');
-  return stored;
+  return prepay.tradeType === 'H5' ? { order: stored, h5Url: prepay.h5Url } : { order: stored };
+}
+
+function prepayIdOf(prepay: Prepay, order: OrderRow): string {
+  if (prepay.tradeType === 'JSAPI') return prepay.prepayId;
+  if (prepay.tradeType === 'NATIVE') return order.prepay_id ?? `native:${order.out_trade_no}`;
+  try {
+    return new URL(prepay.h5Url).searchParams.get('prepay_id') ?? `h5:${order.out_trade_no}`;
+  } catch {
+    return `h5:${order.out_trade_no}`;
+  }
 }
 
 /**

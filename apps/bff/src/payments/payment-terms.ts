@@ -20,7 +20,9 @@ export function paymentTermsMismatch(order: { trade_type: string | null }, paid:
   const feeType = paid.feeType ?? DEFAULT_FEE_TYPE;
   if (feeType !== DEFAULT_FEE_TYPE) reasons.push(`fee_type ${feeType}, not ${DEFAULT_FEE_TYPE}`);
   // Only a prepaid order has a trade type to differ from; ours is claimed before unifiedorder is sent.
-  if (order.trade_type && paid.tradeType !== undefined && paid.tradeType !== order.trade_type) {
+  // WeChat calls H5 pay MWEB in v2 and v3 alike; we store it as H5.
+  const paidType = paid.tradeType === 'MWEB' ? 'H5' : paid.tradeType;
+  if (order.trade_type && paidType !== undefined && paidType !== '' && paidType !== order.trade_type) {
     reasons.push(`trade_type ${paid.tradeType}, prepaid as ${order.trade_type}`);
   }
   return reasons.length > 0 ? reasons.join('; ') : null;

@@ -9,7 +9,7 @@
  * and PGlite's single connection is not held across WeChat round trips.
  */
 import { sql, type Kysely } from 'kysely';
-import { WechatPayBusinessError, type PayClient } from '@wxpay-shop/wechat';
+import { payRefusalOf, type PayGateway } from '@wxpay-shop/wechat';
 import { purgeExpiredCallbackClaims } from '../auth/callback-claims';
 import { ago, fromNow } from '../db/clock';
 import type { DB } from '../db/schema';
@@ -28,7 +28,7 @@ const CHANGE_RECHECK_MS = 10 * 60_000;
 
 export interface ReconcilerOptions {
   db: Kysely<DB>;
-  pay: PayClient;
+  pay: PayGateway;
   log: Logger;
   metrics: Metrics;
   /** Prepays younger than this are left to the notification. */
@@ -130,7 +130,7 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
 
 async function reconcileOrder(
   db: Kysely<DB>,
-  pay: PayClient,
+  pay: PayGateway,
   log: Logger,
   metrics: Metrics,
   order: { out_trade_no: string; total_fen: number; prepay_id: string | null; expires_at: Date },
@@ -147,7 +147,7 @@ async function reconcileOrder(
   try {
     synced = await syncFromOrderQuery(db, pay, log, metrics, order.out_trade_no, order.total_fen, 'reconciler-query');
   } catch (err) {
-    if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERNOTEXIST')) throw err;
+    if (payRefusalOf(err) !== 'NOT_FOUND') throw err;
     // WeChat has no record of it, so nothing can have been paid: once expired, close it here
     // instead of asking again every pass.
     return expired && (await closeLocally(db, order.out_trade_no, 'reconciler-notexist')) ? 'CLOSED' : 'UNCHANGED';
@@ -156,32 +156,35 @@ async function reconcileOrder(
   try {
     await pay.closeOrder(order.out_trade_no);
   } catch (err) {
-    if (err instanceof WechatPayBusinessError && err.errCode === 'ORDERPAID') {
+    const refusal = payRefusalOf(err);
+    if (refusal === 'ORDER_PAID') {
       // Paid in the instant between our query and the close: take the payment.
       return syncFromOrderQuery(db, pay, log, metrics, order.out_trade_no, order.total_fen, 'reconciler-close-orderpaid');
     }
-    if (!(err instanceof WechatPayBusinessError && err.errCode === 'ORDERCLOSED')) throw err;
+    if (refusal !== 'ORDER_CLOSED') throw err;
   }
   return (await closeLocally(db, order.out_trade_no, 'reconciler-closeorder')) ? 'CLOSED' : 'UNCHANGED';
 }
 
-async function reconcileRefund(db: Kysely<DB>, pay: PayClient, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
+/** The refunds table's names for the gateway's final refund states. */
+const REFUND_STATUS = { SUCCESS: 'SUCCESS', CLOSED: 'REFUNDCLOSE', ABNORMAL: 'CHANGE' } as const;
+
+async function reconcileRefund(db: Kysely<DB>, pay: PayGateway, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
   let status;
   let refundId: string | undefined;
   let attention: string | undefined;
   try {
-    const q = await pay.refundQuery({ outRefundNo });
-    const found = q.refunds.find((r) => r.outRefundNo === outRefundNo);
-    if (!found || found.status === 'PROCESSING') return false;
+    const found = await pay.queryRefund(outRefundNo);
+    if (found.status === 'PROCESSING') return false;
     if (found.status === 'UNKNOWN') {
       // A status newer than our client: only a known final one may move money or the order.
       log.warn({ outRefundNo, refundStatus: found.rawStatus }, 'refundquery: unknown refund_status, treated as still processing');
       return false;
     }
-    status = found.status;
+    status = REFUND_STATUS[found.status];
     refundId = found.refundId;
   } catch (err) {
-    if (!(err instanceof WechatPayBusinessError && err.errCode === 'REFUNDNOTEXIST')) throw err;
+    if (payRefusalOf(err) !== 'NOT_FOUND') throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
     // The operator was told "outcome unknown"; the order goes back to PAID with nothing refunded, so say so.
     attention =

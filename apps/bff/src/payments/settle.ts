@@ -3,7 +3,7 @@
  * conditional transition inside one transaction, so duplicates and races settle exactly once.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { parseBeijingTime, type PayClient } from '@wxpay-shop/wechat';
+import type { PayGateway } from '@wxpay-shop/wechat';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -14,13 +14,14 @@ export interface ConfirmedPayment {
   outTradeNo: string;
   transactionId: string;
   totalFee: number;
-  timeEnd?: string | undefined;
+  /** When WeChat says it was paid (v2 time_end, v3 success_time). */
+  paidAt?: Date | undefined;
 }
 
 export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'TRANSACTION_ID_REUSED' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
 
 function paidAtOf(payment: ConfirmedPayment): Date {
-  return (payment.timeEnd && parseBeijingTime(payment.timeEnd)) || new Date();
+  return payment.paidAt ?? new Date();
 }
 
 /**
@@ -32,7 +33,7 @@ export async function recordPayNotification(
   log: Logger,
   metrics: Metrics,
   payment: ConfirmedPayment,
-  raw: Record<string, string>,
+  raw: object,
 ): Promise<PaymentOutcome> {
   const outcome = await db.transaction().execute(async (trx): Promise<PaymentOutcome> => {
     const inserted = await trx
@@ -78,7 +79,7 @@ export async function recordFlaggedPayment(
   log: Logger,
   metrics: Metrics,
   payment: ConfirmedPayment,
-  raw: Record<string, string>,
+  raw: object,
   mismatch: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -162,32 +163,32 @@ export async function closeLocallyIfUnsent(db: Kysely<DB>, outTradeNo: string, s
 
 export type SyncResult = 'PAID' | 'CLOSED' | 'UNCHANGED';
 
-/** orderquery → local state. Amount mismatches are flagged, never applied. */
+/** orderquery (v2) / query by out_trade_no (v3) → local state. Amount mismatches are flagged, never applied. */
 export async function syncFromOrderQuery(
   db: Kysely<DB>,
-  pay: PayClient,
+  pay: PayGateway,
   log: Logger,
   metrics: Metrics,
   outTradeNo: string,
   totalFen: number,
   source: string,
 ): Promise<SyncResult> {
-  const q = await pay.orderQuery({ outTradeNo });
+  const q = await pay.queryOrder(outTradeNo);
   if (q.tradeState === 'SUCCESS' || q.tradeState === 'REFUND') {
-    if (!q.transactionId || q.totalFee !== totalFen) {
-      await markForAttention(db, metrics, outTradeNo, 'orderquery_amount_mismatch', `orderquery reports ${q.tradeState} with total ${String(q.totalFee)} ≠ ${totalFen}`);
-      log.error({ outTradeNo, totalFee: q.totalFee, totalFen }, 'orderquery amount mismatch');
+    if (!q.transactionId || q.totalFen !== totalFen) {
+      await markForAttention(db, metrics, outTradeNo, 'orderquery_amount_mismatch', `orderquery reports ${q.tradeState} with total ${String(q.totalFen)} ≠ ${totalFen}`);
+      log.error({ outTradeNo, totalFee: q.totalFen, totalFen }, 'orderquery amount mismatch');
       return 'UNCHANGED';
     }
     const order = await findOrder(db, outTradeNo);
-    const mismatch = order && paymentTermsMismatch(order, { feeType: q.raw.fee_type, tradeType: q.raw.trade_type });
+    const mismatch = order && paymentTermsMismatch(order, { feeType: q.currency, tradeType: q.tradeType });
     if (mismatch) {
       const reason = `payment ${q.transactionId} not applied: ${mismatch}`;
       await markForAttention(db, metrics, outTradeNo, 'payment_terms_mismatch', reason);
       log.error({ outTradeNo, transactionId: q.transactionId, mismatch }, 'orderquery: payment terms differ');
       return 'UNCHANGED';
     }
-    await recordQueriedPayment(db, log, metrics, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFee, timeEnd: q.timeEnd }, source);
+    await recordQueriedPayment(db, log, metrics, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFen, paidAt: q.paidAt }, source);
     return 'PAID';
   }
   if (q.tradeState === 'CLOSED' || q.tradeState === 'REVOKED') {

@@ -4,7 +4,7 @@
  * refunds of one order never run at once; the notification or the reconciler settles it later.
  */
 import type { Selectable } from 'kysely';
-import { isPayRefusal, WechatPayBusinessError } from '@wxpay-shop/wechat';
+import { payErrorCode, payRefusalOf } from '@wxpay-shop/wechat';
 import type { OrderRow, RefundsTable } from '../db/schema';
 import { HttpError, badRequest, conflict, upstreamError } from '../http/errors';
 import type { Logger } from '../logger';
@@ -133,10 +133,10 @@ export async function sendRefund(services: Services, log: Logger, refund: Refund
     const result = await refundPay.refund({
       outTradeNo,
       outRefundNo,
-      totalFee: refund.totalFen,
-      refundFee: refund.amountFen,
+      totalFen: refund.totalFen,
+      refundFen: refund.amountFen,
       notifyUrl: services.urls.refundNotify,
-      ...(refund.reason ? { refundDesc: refund.reason } : {}),
+      ...(refund.reason ? { reason: refund.reason } : {}),
     });
     answered = true;
     services.metrics.refundRequests.inc({ result: 'accepted' });
@@ -144,15 +144,14 @@ export async function sendRefund(services: Services, log: Logger, refund: Refund
   } catch (err) {
     // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
     // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.
-    const definite = isPayRefusal(err) && !refund.resend;
+    const definite = payRefusalOf(err) !== null && !refund.resend;
     if (!answered) services.metrics.refundRequests.inc({ result: definite ? 'refused' : 'unknown' });
     log.error({ err, outTradeNo, outRefundNo }, 'refund request failed');
     if (definite) {
       // WeChat refused it: nothing happened, so the order is refundable again.
       await settleRefund(db, log, services.metrics, { outRefundNo, status: 'FAILED' }, 'refund-rejected');
-      throw upstreamError(
-        err instanceof WechatPayBusinessError ? `WeChat Pay rejected the refund (${err.errCode})` : 'WeChat Pay rejected the refund',
-      );
+      const code = payErrorCode(err);
+      throw upstreamError(code ? `WeChat Pay rejected the refund (${code})` : 'WeChat Pay rejected the refund');
     }
     // Outcome unknown (timeout, an unverifiable or unusable reply, a refusal after a lost reply): stay
     // REFUNDING. If WeChat never got it, refundquery finds no refund and flags the order for an operator.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createEmulator } from '@wxpay-shop/wechat-emulator';
+import { X509Certificate } from 'node:crypto';
+import { createEmulator, DEFAULT_MERCHANT, type V3KeyMode } from '@wxpay-shop/wechat-emulator';
 import { buildXml, encryptReqInfo, randomString, sign, type SignType } from '@wxpay-shop/wechat';
 import { startBff, type RunningBff } from '../../src/app';
 import { loadConfig } from '../../src/config';
@@ -33,15 +34,42 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * Which WeChat Pay API the BFF speaks: v2, or v3 with the emulator signing in public-key, platform-certificate
+ * or migration mode (the BFF then trusts the public key, downloads platform certificates, or both).
+ */
+export type PayMode = 'v2' | `v3 ${V3KeyMode}`;
+export const PAY_MODES: readonly PayMode[] = ['v2', 'v3 public-key', 'v3 platform-certificate', 'v3 migration'];
+
+/** Every backend with every mode, for `describe.each` (title: `$name, $pay`). */
+export function withPayModes<B extends { name: string }>(list: readonly B[], modes: readonly PayMode[] = PAY_MODES) {
+  return list.flatMap((backend) => modes.map((pay) => ({ ...backend, pay })));
+}
+
+/** The BFF's v3 settings for the emulator's test merchant, as `npm start` passes them. */
+function v3Env(mode: V3KeyMode, emu: ReturnType<typeof createEmulator>, dir: string): Record<string, string> {
+  const publicKey = path.join(dir, 'wechatpay-public-key.pem');
+  writeFileSync(publicKey, emu.certs.wechatpayPublicKey);
+  return {
+    WECHAT_PAY_API_VERSION: 'v3',
+    WECHAT_PAY_API_V3_KEY: DEFAULT_MERCHANT.apiV3Key,
+    WECHAT_PAY_MERCHANT_SERIAL_NO: new X509Certificate(emu.certs.merchantCert).serialNumber,
+    ...(mode !== 'platform-certificate' ? { WECHAT_PAY_PUBLIC_KEY: publicKey, WECHAT_PAY_PUBLIC_KEY_ID: emu.certs.wechatpayPublicKeyId } : {}),
+    ...(mode !== 'public-key' ? { WECHAT_PAY_PLATFORM_CERTIFICATES: 'true' } : {}),
+  };
+}
+
 /** Extra BFF env: fixed, or computed from the emulator's addresses (known only once it listens). */
 type StackEnv = Record<string, string> | ((emulator: { httpUrl: string; httpsUrl: string }) => Record<string, string>);
 
 export async function startStack(
   backend: Backend,
   env: StackEnv = {},
-  options: { captureLogs?: boolean; database?: DatabaseHandle } = {},
+  options: { captureLogs?: boolean; database?: DatabaseHandle; pay?: PayMode } = {},
 ): Promise<Stack> {
-  const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001 });
+  const mode = options.pay ?? 'v2';
+  const v3Mode = mode === 'v2' ? undefined : (mode.slice(3) as V3KeyMode);
+  const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001, ...(v3Mode ? { v3KeyMode: v3Mode } : {}) });
   const { httpUrl, httpsUrl } = await emu.start();
   const dir = mkdtempSync(path.join(tmpdir(), 'bff-test-'));
   const files = { cert: path.join(dir, 'merchant.pem'), key: path.join(dir, 'merchant-key.pem'), ca: path.join(dir, 'ca.pem') };
@@ -71,6 +99,7 @@ export async function startStack(
     // Every test shopper comes from 127.0.0.1: suites that test the per-IP limit set their own.
     ORDER_RATE_LIMIT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(v3Mode ? v3Env(v3Mode, emu, dir) : {}),
     ...(typeof env === 'function' ? env({ httpUrl, httpsUrl }) : env),
   });
   const database = options.database ?? (await openTestDatabase(backend));
@@ -109,6 +138,7 @@ export function useStack(
   options: {
     captureLogs?: boolean;
     clearFaultsAfterEach?: boolean;
+    pay?: PayMode;
     /** Opens the database the stack runs on (another way to reach PostgreSQL, a cluster of its own). */
     database?: () => Promise<DatabaseHandle>;
   } = {},
@@ -116,7 +146,7 @@ export function useStack(
   let started: Stack | undefined;
   beforeAll(async () => {
     const database = options.database ? { database: await options.database() } : {};
-    started = await startStack(backend, env, { captureLogs: options.captureLogs, ...database });
+    started = await startStack(backend, env, { captureLogs: options.captureLogs, pay: options.pay, ...database });
   });
   if (options.clearFaultsAfterEach) {
     afterEach(async () => {

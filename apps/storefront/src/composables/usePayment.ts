@@ -6,7 +6,8 @@ import { fetchOrder, requestPayment } from '../api/orders';
 import type { BackoffOptions } from '../lib/backoff';
 import { isUnpayable } from '../lib/order-status';
 import { invokeGetBrandWCPayRequest, waitForWeixinBridge } from '../wechat/bridge';
-import { isWeChatEnvironment } from '../wechat/environment';
+import { payTradeType } from '../wechat/environment';
+import { leaveForH5Pay } from '../wechat/h5';
 import { useOrderPolling } from './useOrderPolling';
 
 export type PayPhase =
@@ -30,6 +31,11 @@ export type PayPhase =
    * confirms with the BFF. Stays shown if that page fails to load; never reported as a pay failure.
    */
   | 'to-result'
+  /**
+   * Back from WeChat's H5 page (which returns whether or not the shopper paid): WeChat's H5 guidelines
+   * require asking 是否已完成支付 and confirming with the server, never assuming.
+   */
+  | 'h5-confirm'
   | 'error';
 
 /** A QR code stays valid for 2 h; keep polling for a while, then let the shopper refresh. */
@@ -37,10 +43,11 @@ const NATIVE_POLL: BackoffOptions = { initialDelayMs: 1000, factor: 1.5, maxDela
 const BRIDGE_TIMEOUT_MS = 5000;
 
 /**
- * Drives paying one order: JSAPI inside WeChat (or with the emulator's bridge), NATIVE QR
- * elsewhere. Success is never decided here: the result page confirms with the BFF.
+ * Drives paying one order: JSAPI inside WeChat (or with the emulator's bridge), H5 in a phone
+ * browser, NATIVE QR elsewhere. Success is never decided here: the result page confirms with the BFF.
+ * `h5Return` is true when the page was opened as the H5 page's redirect_url.
  */
-export function usePayment(outTradeNo: () => string) {
+export function usePayment(outTradeNo: () => string, h5Return: () => boolean = () => false) {
   const router = useRouter();
   const phase = shallowRef<PayPhase>('preparing');
   const order = shallowRef<Order>();
@@ -103,10 +110,19 @@ export function usePayment(outTradeNo: () => string) {
       return true;
     };
     try {
+      // Back from H5: ask the shopper first, paid or not yet (WeChat's H5 guidelines); only an order that
+      // can no longer be paid is said so at once.
+      if (h5Return()) {
+        const latest = await fetchOrder(outTradeNo(), signal);
+        if (stale()) return;
+        order.value = latest;
+        phase.value = isUnpayable(latest.status) ? 'unpayable' : 'h5-confirm';
+        return;
+      }
       if (await settledElsewhere()) return;
       let pay;
       try {
-        pay = await requestPayment(outTradeNo(), isWeChatEnvironment() ? 'JSAPI' : 'NATIVE', signal);
+        pay = await requestPayment(outTradeNo(), payTradeType(), signal);
       } catch (caught) {
         // 409: the order was closed or paid meanwhile (WeChat said ORDERCLOSED / ORDERPAID). The
         // BFF has recorded it, so show that rather than a generic "状态已变化" with 重新支付.
@@ -128,9 +144,9 @@ export function usePayment(outTradeNo: () => string) {
         return;
       }
       if (pay.tradeType === 'H5') {
-        // H5 pay (phone browser outside WeChat): WeChat's page takes over. The 是否已完成支付 step on
-        // return is the storefront's part of issue 13; until the BFF offers H5 this is not reached.
-        window.location.assign(pay.h5Url);
+        // WeChat's page takes over and comes back to this page with ?h5=return.
+        phase.value = 'invoking';
+        leaveForH5Pay(pay.h5Url, outTradeNo());
         return;
       }
 

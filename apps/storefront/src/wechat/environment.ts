@@ -10,3 +10,17 @@ export function isWeChatBrowser(userAgent: string): boolean {
 export function isWeChatEnvironment(): boolean {
   return isWeChatBrowser(navigator.userAgent) || typeof window.WeixinJSBridge !== 'undefined';
 }
+
+/** A phone or tablet browser (the UA names the platform); a desktop gets a QR code instead. */
+export function isMobileBrowser(userAgent: string): boolean {
+  return /Android|iPhone|iPad|iPod|HarmonyOS|Mobile/i.test(userAgent);
+}
+
+/**
+ * How this browser pays: JSAPI inside WeChat, H5 in a phone browser outside it (a QR code on the
+ * phone itself cannot be scanned), NATIVE QR on a desktop.
+ */
+export function payTradeType(): 'JSAPI' | 'H5' | 'NATIVE' {
+  if (isWeChatEnvironment()) return 'JSAPI';
+  return isMobileBrowser(navigator.userAgent) ? 'H5' : 'NATIVE';
+}

@@ -1,5 +1,5 @@
 /** What WeChat checks when a page calls getBrandWCPayRequest (§8.2). */
-import { verifyJsapiPayParams } from '@wxpay-shop/wechat';
+import { verifyJsapiPayParams, verifyJsapiRsaPayParams } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
 import { payabilityProblem } from '../pay/payment';
 import type { Order } from '../pay/order';
@@ -18,7 +18,12 @@ export function checkPayRequest(params: Record<string, unknown>, deps: Deps, now
   if (!merchant) return { ok: false, reason: 'appId无效' };
   if (!/^\d{10}$/.test(p.timeStamp)) return { ok: false, reason: 'timeStamp必须是10位秒级时间戳字符串' };
   if (!p.package.startsWith('prepay_id=')) return { ok: false, reason: 'package格式错误，应为prepay_id=***' };
-  if (!verifyJsapiPayParams(params, merchant.apiKey)) return { ok: false, reason: '支付验证签名失败' };
+  // v3 (signType RSA): SHA256withRSA by the merchant's API certificate key; v2: MD5/HMAC with the API key.
+  const verified =
+    p.signType === 'RSA'
+      ? verifyJsapiRsaPayParams(params, deps.v3.merchantCert(merchant.mchId).publicKey)
+      : verifyJsapiPayParams(params, merchant.apiKey);
+  if (!verified) return { ok: false, reason: '支付验证签名失败' };
   const prepayId = p.package.slice('prepay_id='.length);
   const order = deps.state.findOrderByPrepayId(prepayId);
   if (!order) return { ok: false, reason: 'prepay_id不存在' };

@@ -1,4 +1,5 @@
 /** One notification's delivery record: its body, status and every attempt made. */
+import type { ApiVersion } from '../pay/order';
 
 export interface DeliveryAttempt {
   at: number;
@@ -17,6 +18,8 @@ type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped';
 
 export interface NotifyDelivery {
   id: string;
+  /** v3: `body` is the JSON envelope, signed afresh at each attempt; success is judged by HTTP status. */
+  api?: ApiVersion;
   kind: 'pay' | 'refund';
   mchId: string;
   outTradeNo: string;

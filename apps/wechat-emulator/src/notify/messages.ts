@@ -6,17 +6,19 @@ import type { Order } from '../pay/order';
 import type { Refund } from '../pay/refund-record';
 
 export function payNotifyXml(order: Order, merchant: MerchantConfig): string {
+  // Only v2 orders get XML notifications; their sign type is never RSA.
+  const signType = order.signType === 'RSA' ? 'MD5' : order.signType;
   const fields = {
     appid: order.appId,
     mch_id: order.mchId,
     nonce_str: randomString(32),
     // Only HMAC merchants see sign_type; MD5 is the documented default when absent.
-    sign_type: order.signType === 'HMAC-SHA256' ? 'HMAC-SHA256' : undefined,
+    sign_type: signType === 'HMAC-SHA256' ? 'HMAC-SHA256' : undefined,
     result_code: 'SUCCESS',
     return_code: 'SUCCESS',
     ...transactionFields(order),
   };
-  return buildXml({ ...fields, sign: sign(fields, merchant.apiKey, order.signType) });
+  return buildXml({ ...fields, sign: sign(fields, merchant.apiKey, signType) });
 }
 
 export function refundNotifyXml(refund: Refund, merchant: MerchantConfig): string {

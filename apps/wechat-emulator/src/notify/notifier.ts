@@ -2,7 +2,7 @@
  * Delivers payment and refund notifications with WeChat's retry schedule and records
  * every attempt for the console. Timers go through `Timers`, so stop() cancels retries.
  */
-import { beijingDateTime } from '@wxpay-shop/wechat';
+import { beijingDateTime, wechatpayHeaderFields } from '@wxpay-shop/wechat';
 import type { ResolvedConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
 import { isPaid, type Order } from '../pay/order';
@@ -10,12 +10,14 @@ import type { DeliveryAttempt, NotifyDelivery } from './delivery';
 import type { EmulatorState } from '../state';
 import type { Refund, RefundEnd } from '../pay/refund-record';
 import type { Timers } from '../timers';
+import type { SignatureSpoiler, V3Keys } from '../pay/v3/keys';
 import { malformXml, payNotifyXml, refundNotifyXml } from './messages';
+import { malformJson, payNotifyJson, refundNotifyJson } from './messages-v3';
 import { postNotification } from './post';
 import { retryDelayMs } from './schedule';
 import { corruptSign } from '../pay/envelope';
 
-type DeliveryInit = Pick<NotifyDelivery, 'kind' | 'mchId' | 'outTradeNo' | 'outRefundNo' | 'url' | 'body'>;
+type DeliveryInit = Pick<NotifyDelivery, 'api' | 'kind' | 'mchId' | 'outTradeNo' | 'outRefundNo' | 'url' | 'body'>;
 
 export class NotifyError extends Error {
   override readonly name = 'NotifyError';
@@ -29,6 +31,8 @@ export class Notifier {
     private readonly state: EmulatorState,
     private readonly merchants: MerchantDirectory,
     private readonly timers: Timers,
+    /** Signs v3 notifications (per attempt). */
+    private readonly keys: V3Keys,
     /** Called after every change to a delivery or refund (the state file saves it). */
     private readonly changed: () => void = () => {},
   ) {}
@@ -64,19 +68,23 @@ export class Notifier {
     const merchant = this.merchants.byMchId(refund.mchId)!;
     const url = refund.notifyUrl ?? merchant.refundNotifyUrl;
     if (!url) return;
+    const v3 = refund.api === 'v3';
     this.start({
+      api: v3 ? 'v3' : 'v2',
       kind: 'refund',
       mchId: refund.mchId,
       outTradeNo: refund.outTradeNo,
       outRefundNo: refund.outRefundNo,
       url,
-      body: refundNotifyXml(refund, merchant),
+      body: v3 ? refundNotifyJson(refund, merchant) : refundNotifyXml(refund, merchant),
     });
   }
 
   private payInit(order: Order): DeliveryInit {
     const merchant = this.merchants.byMchId(order.mchId)!;
-    return { kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body: payNotifyXml(order, merchant) };
+    const v3 = order.api === 'v3';
+    const body = v3 ? payNotifyJson(order, merchant) : payNotifyXml(order, merchant);
+    return { api: v3 ? 'v3' : 'v2', kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body };
   }
 
   /** A new pending delivery with no attempts yet, recorded for the console. */
@@ -89,34 +97,41 @@ export class Notifier {
 
   private start(init: DeliveryInit): NotifyDelivery {
     const delivery = this.register(init);
-    // A refund notification has no sign to spoil: badsign waits for a payment notification.
-    const fault = this.state.takeFault('notify', (kind) => delivery.kind === 'pay' || kind !== 'badsign');
+    // A v2 refund notification has no sign to spoil: badsign waits for a signed one; probe is v3's.
+    const v3 = delivery.api === 'v3';
+    const fault = this.state.takeFault('notify', (kind) => {
+      if (kind === 'probe') return v3;
+      return kind !== 'badsign' || v3 || delivery.kind === 'pay';
+    });
     if (fault?.kind === 'drop') {
       // WeChat does not guarantee delivery; the BFF must reconcile with orderquery.
       delivery.status = 'dropped';
       this.config.log(`notify ${delivery.id} dropped by fault`);
       return delivery;
     }
-    // badsign/malformed spoil the first attempt only; retries carry the real body.
-    const firstBody = fault?.kind === 'badsign' ? corruptSign(delivery.body) : fault?.kind === 'malformed' ? malformXml(delivery.body) : delivery.body;
+    // badsign/malformed/probe spoil the first attempt only; retries carry the real body and signature.
+    let firstBody = delivery.body;
+    if (fault?.kind === 'malformed') firstBody = v3 ? malformJson(delivery.body) : malformXml(delivery.body);
+    if (fault?.kind === 'badsign' && !v3) firstBody = corruptSign(delivery.body);
+    const spoiler = v3 && (fault?.kind === 'badsign' || fault?.kind === 'probe') ? fault.kind : undefined;
     const delay = fault?.kind === 'delay' ? (fault.delayMs ?? 1000) : 0;
-    this.schedule(delivery, delay, firstBody);
+    this.schedule(delivery, delay, firstBody, spoiler);
     return delivery;
   }
 
-  private schedule(delivery: NotifyDelivery, delayMs: number, body = delivery.body): void {
+  private schedule(delivery: NotifyDelivery, delayMs: number, body = delivery.body, spoiler?: SignatureSpoiler): void {
     delivery.nextAttemptAt = Date.now() + delayMs;
     const handle = this.timers.after(delayMs, () => {
       this.retryTimers.delete(delivery.id);
-      void this.scheduledAttempt(delivery, body);
+      void this.scheduledAttempt(delivery, body, spoiler);
     });
     if (handle) this.retryTimers.set(delivery.id, handle);
     else delivery.nextAttemptAt = undefined;
   }
 
-  private async scheduledAttempt(delivery: NotifyDelivery, body: string): Promise<void> {
+  private async scheduledAttempt(delivery: NotifyDelivery, body: string, spoiler?: SignatureSpoiler): Promise<void> {
     delivery.nextAttemptAt = undefined;
-    const attempt = await this.send(delivery, body);
+    const attempt = await this.send(delivery, body, undefined, spoiler);
     if (delivery.status !== 'pending') return; // a replay settled it meanwhile
     if (this.state.deliveries.get(delivery.id) !== delivery) return; // state was reset meanwhile
     if (attempt.outcome === 'success') {
@@ -134,9 +149,11 @@ export class Notifier {
     this.changed();
   }
 
-  private async send(delivery: NotifyDelivery, body: string, manual?: DeliveryAttempt['manual']): Promise<DeliveryAttempt> {
+  private async send(delivery: NotifyDelivery, body: string, manual?: DeliveryAttempt['manual'], spoiler?: SignatureSpoiler): Promise<DeliveryAttempt> {
     const at = Date.now();
-    const result = await postNotification(delivery.url, body, this.config.notifyTimeoutMs);
+    // v3: signed now, so the timestamp is fresh on every retry (the merchant refuses ±5 minutes).
+    const v3Headers = delivery.api === 'v3' ? wechatpayHeaderFields(this.keys.sign(body, this.merchants.byMchId(delivery.mchId), spoiler)) : undefined;
+    const result = await postNotification(delivery.url, body, { timeoutMs: this.config.notifyTimeoutMs, v3Headers });
     const attempt: DeliveryAttempt = { at, ...result, ...(manual ? { manual } : {}) };
     delivery.attempts.push(attempt);
     this.changed();

@@ -1,4 +1,5 @@
 /** A refund as the emulator keeps it, how refunds end, and a test's arranged outcome for the next ones. */
+import type { ApiVersion } from './order';
 
 export const REFUND_ENDS = ['SUCCESS', 'CHANGE', 'REFUNDCLOSE'] as const;
 /** How a refund ends: SUCCESS, CHANGE (退款异常, funds stuck) or REFUNDCLOSE (closed, money back to the merchant). */
@@ -6,6 +7,7 @@ export type RefundEnd = (typeof REFUND_ENDS)[number];
 export type RefundStatus = 'PROCESSING' | RefundEnd;
 
 export interface Refund {
+  api?: ApiVersion;
   mchId: string;
   appId: string;
   outTradeNo: string;

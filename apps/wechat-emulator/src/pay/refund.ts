@@ -1,14 +1,12 @@
 /** `POST /secapi/pay/refund` and `POST /pay/refundquery` (§4.3, §4.4). */
 import { parseNonNegativeInt } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
-import { newRefundId } from '../ids';
-import { EmulatorState } from '../state';
-import { isPaid, type Order } from './order';
+import type { Order } from './order';
 import type { Refund } from './refund-record';
 import { bizFail, fail, ok, type OutFields, type PayReply, type PayRequest } from './envelope';
+import { applyRefund, type RefundRefusal } from './refund-core';
 import { notifyUrlProblem, OUT_REFUND_NO, positiveFen, tooLong } from './rules';
 
-const MAX_REFUNDS_PER_ORDER = 50;
 const PAGE_SIZE = 10;
 
 function refundReply(refund: Refund): PayReply {
@@ -47,52 +45,35 @@ export function checkRefund(req: PayRequest): PayReply | null {
   return null;
 }
 
+const REFUSALS: Record<RefundRefusal, () => PayReply> = {
+  NOT_PAID: () => bizFail('ORDERNOTEXIST', '订单不存在或未支付'),
+  OTHER_ORDER: () => bizFail('INVALID_REQUEST', 'out_refund_no已用于其他订单'),
+  MISMATCH: amountMismatch,
+  TOO_MANY: () => bizFail('ERROR', '退款次数超过限制(50次)'),
+  // Observed err_code/err_code_des pairs of WeChat's refund API.
+  FULLY_REFUNDED: () => bizFail('ERROR', '订单已全额退款'),
+  EXCEEDS: () => bizFail('INVALID_REQUEST', 'refund_fee大于可退金额'),
+};
+
 /** Only for a request checkRefund() accepted. */
 export function refund(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
   const f = req.fields;
-  const totalFee = positiveFen(f.total_fee)!;
-  const refundFee = positiveFen(f.refund_fee)!;
-  const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
-  if (!order || !isPaid(order)) return bizFail('ORDERNOTEXIST', '订单不存在或未支付');
-
-  const key = EmulatorState.refundKey(req.merchant.mchId, f.out_refund_no!);
-  const existing = deps.state.refunds.get(key);
-  if (existing) {
-    // Same out_refund_no = same refund (idempotency); anything else is a conflicting reuse.
-    if (existing.outTradeNo !== order.outTradeNo) return bizFail('INVALID_REQUEST', 'out_refund_no已用于其他订单');
-    if (existing.refundFee !== refundFee || existing.totalFee !== totalFee) return amountMismatch();
-    return refundReply(existing);
-  }
-  if (totalFee !== order.totalFee) return amountMismatch();
-  const previous = deps.state.refundsOf(order);
-  if (previous.length >= MAX_REFUNDS_PER_ORDER) return bizFail('ERROR', '退款次数超过限制(50次)');
-  // A closed refund (REFUNDCLOSE) gave the money back to the merchant: it can be refunded again.
-  const refunded = previous.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
-  // Observed err_code/err_code_des pairs of WeChat's refund API.
-  if (refunded >= order.totalFee) return bizFail('ERROR', '订单已全额退款');
-  if (refunded + refundFee > order.totalFee) return bizFail('INVALID_REQUEST', 'refund_fee大于可退金额');
-  if (!order.transactionId) return fail('SYSTEMERROR');
-
-  const record: Refund = {
-    mchId: req.merchant.mchId,
-    appId: order.appId,
-    outTradeNo: order.outTradeNo,
-    transactionId: order.transactionId,
-    outRefundNo: f.out_refund_no!,
-    refundId: newRefundId(),
-    totalFee,
-    refundFee,
-    refundDesc: f.refund_desc,
-    notifyUrl: f.notify_url,
-    status: 'PROCESSING',
-    endStatus: deps.state.takeRefundOutcome(f.out_refund_no!),
-    createdAt: now,
-  };
-  deps.state.refunds.set(key, record);
-  order.state = 'REFUND';
-  deps.log(`refund ${record.outRefundNo} of ${order.outTradeNo}: ${refundFee} fen (PROCESSING)`);
-  deps.timers.after(deps.config.refundDelayMs, () => deps.notifier.completeRefund(record));
-  return refundReply(record);
+  const result = applyRefund(
+    {
+      api: 'v2',
+      mchId: req.merchant.mchId,
+      transactionId: f.transaction_id,
+      outTradeNo: f.out_trade_no,
+      outRefundNo: f.out_refund_no!,
+      totalFee: positiveFen(f.total_fee)!,
+      refundFee: positiveFen(f.refund_fee)!,
+      reason: f.refund_desc,
+      notifyUrl: f.notify_url,
+    },
+    deps,
+    now,
+  );
+  return 'refund' in result ? refundReply(result.refund) : REFUSALS[result.refusal]();
 }
 
 export function checkRefundQuery(req: PayRequest): PayReply | null {

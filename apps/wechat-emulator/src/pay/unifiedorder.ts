@@ -1,9 +1,9 @@
 /** `POST /pay/unifiedorder`: validation, re-entry (§3.5) and prepay issuing. */
-import { parseBeijingTime, type TradeType } from '@wxpay-shop/wechat';
+import { parseBeijingTime } from '@wxpay-shop/wechat';
 import type { Deps } from '../deps';
-import { newCodeUrl, newPrepayId } from '../ids';
+import { newCodeUrl, newH5Url, newPrepayId } from '../ids';
 import { EmulatorState } from '../state';
-import { isPaid, type Order } from './order';
+import { isPaid, type Order, type OrderTradeType } from './order';
 import { TEST_USERS, openidFor } from '../users';
 import { bizFail, fail, ok, type PayReply, type PayRequest } from './envelope';
 import { notifyUrlProblem, OUT_TRADE_NO, positiveFen, tooLong, validBeijingTime, validIp } from './rules';
@@ -20,8 +20,8 @@ export function checkUnifiedOrder(req: PayRequest, deps: Deps, now = Date.now())
   const f = req.fields;
   for (const name of REQUIRED) if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
   const tradeType = f.trade_type!;
-  if (tradeType === 'APP' || tradeType === 'MWEB') return bizFail('NOAUTH', `商户无此接口权限(模拟器不支持${tradeType})`);
-  if (tradeType !== 'JSAPI' && tradeType !== 'NATIVE') return fail('trade_type参数格式错误');
+  if (tradeType === 'APP') return bizFail('NOAUTH', '商户无此接口权限(模拟器不支持APP)');
+  if (tradeType !== 'JSAPI' && tradeType !== 'NATIVE' && tradeType !== 'MWEB') return fail('trade_type参数格式错误');
   if (!OUT_TRADE_NO.test(f.out_trade_no!)) return fail('out_trade_no参数格式错误');
   if (tooLong(f.body, 127)) return fail('body参数长度有误');
   if (tooLong(f.attach, 127)) return fail('attach参数长度有误');
@@ -54,20 +54,25 @@ export function checkUnifiedOrder(req: PayRequest, deps: Deps, now = Date.now())
     if (!f.product_id) return bizFail('LACK_PARAMS', 'NATIVE支付必须传product_id');
     if (tooLong(f.product_id, 32)) return fail('product_id参数长度有误');
   }
+  // H5 (§9.2): scene_info carries h5_info, the mobile site the payment starts from.
+  if (tradeType === 'MWEB') {
+    if (!f.scene_info) return bizFail('LACK_PARAMS', 'MWEB支付必须传scene_info');
+    if (!isH5SceneInfo(f.scene_info)) return fail('scene_info参数格式错误');
+  }
   return null;
 }
 
 /** Creates the order, or re-enters it (§3.5). Only for a request checkUnifiedOrder() accepted. */
 export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): PayReply {
   const f = req.fields;
-  const tradeType = f.trade_type as TradeType;
+  const tradeType = f.trade_type as OrderTradeType;
   const fingerprint = JSON.stringify(FINGERPRINT_FIELDS.map((k) => f[k] ?? ''));
   const key = EmulatorState.orderKey(req.merchant.mchId, f.out_trade_no!);
   const existing = deps.state.orders.get(key);
   if (existing) {
     if (isPaid(existing)) return bizFail('ORDERPAID', '该订单已支付');
     if (existing.state === 'CLOSED') return bizFail('ORDERCLOSED', '该订单已关闭');
-    if (existing.fingerprint !== fingerprint) return bizFail('INVALID_REQUEST', '201 商户订单号重复');
+    if (existing.api === 'v3' || existing.fingerprint !== fingerprint) return bizFail('INVALID_REQUEST', '201 商户订单号重复');
     // Re-entry: same prepay while it is valid, a fresh one afterwards.
     if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs) issuePrepay(existing, deps, now);
     existing.signType = req.signType;
@@ -78,6 +83,7 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
     mchId: req.merchant.mchId,
     appId: f.appid!,
     outTradeNo: f.out_trade_no!,
+    api: 'v2',
     tradeType,
     body: f.body!,
     attach: f.attach,
@@ -102,18 +108,30 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
   return ok(prepayFields(order));
 }
 
-function issuePrepay(order: Order, deps: Deps, now: number): void {
+/** A new prepay_id (and code_url / H5 URL) for the order; v3 shares it. */
+export function issuePrepay(order: Order, deps: Deps, now: number): void {
   order.prepayId = newPrepayId(new Date(now));
   if (order.tradeType === 'NATIVE') order.codeUrl = newCodeUrl();
+  if (order.tradeType === 'MWEB') order.h5Url = newH5Url(deps.publicUrl(), order.prepayId);
   deps.state.prepays.set(order.prepayId, { orderKey: EmulatorState.orderKey(order.mchId, order.outTradeNo), issuedAt: now });
 }
 
 function prepayFields(order: Order) {
-  return { device_info: order.deviceInfo, trade_type: order.tradeType, prepay_id: order.prepayId, code_url: order.codeUrl };
+  return { device_info: order.deviceInfo, trade_type: order.tradeType, prepay_id: order.prepayId, code_url: order.codeUrl, mweb_url: order.h5Url };
+}
+
+/** `{"h5_info": {"type": "Wap", …}}` (a JSON object naming the H5 type). */
+function isH5SceneInfo(value: string): boolean {
+  try {
+    const info = (JSON.parse(value) as { h5_info?: { type?: unknown } }).h5_info;
+    return typeof info?.type === 'string' && info.type !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The openid must be one the emulator issues for this appid (observed WeChat messages). */
-function openidProblem(openid: string, appId: string, deps: Deps): string | null {
+export function openidProblem(openid: string, appId: string, deps: Deps): string | null {
   if (TEST_USERS.some((u) => openidFor(appId, u.id) === openid)) return null;
   const otherApp = deps.merchants.all.some((m) => m.appId !== appId && TEST_USERS.some((u) => openidFor(m.appId, u.id) === openid));
   return otherApp ? 'appid and openid not match' : 'invalid openid';

@@ -88,6 +88,7 @@ export async function refundNotice(body: string, apiKey = M.apiKey): Promise<Rec
 export interface Received {
   body: string;
   contentType: string | undefined;
+  headers: IncomingMessage['headers'];
   at: number;
 }
 
@@ -101,7 +102,7 @@ export async function startReceiver(reply: (n: number, body: string) => { status
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const n = received.length;
-      received.push({ body, contentType: req.headers['content-type'], at: Date.now() });
+      received.push({ body, contentType: req.headers['content-type'], headers: req.headers, at: Date.now() });
       const answer = reply(n, body);
       res.writeHead(answer.status ?? 200, { 'Content-Type': 'text/xml' });
       res.end(answer.body);

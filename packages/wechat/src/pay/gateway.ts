@@ -59,6 +59,10 @@ export interface OrderStatus {
   /** What the payer paid after discounts (v2 cash_fee, v3 amount.payer_total). */
   payerTotalFen?: number;
   openid?: string;
+  /** As WeChat names it (v2 MWEB is our H5); compared with what the order was prepaid as. */
+  tradeType?: string;
+  /** v2 fee_type, v3 amount.currency; CNY when WeChat leaves it out. */
+  currency?: string;
   paidAt?: Date;
 }
 
@@ -92,6 +96,8 @@ export interface PaymentNotification {
   payerTotalFen: number;
   openid?: string;
   tradeType: string;
+  /** v2 fee_type, v3 amount.currency; CNY when WeChat leaves it out. */
+  currency?: string;
   /** Only SUCCESS is a payment; anything else changes nothing. */
   paid: boolean;
   paidAt?: Date;
@@ -155,4 +161,6 @@ export interface PayGateway {
   notificationReply(ok: false, reason: string): NotificationReply;
   /** JSAPI pay params for a prepay_id, signed for the page. */
   pagePayParams(prepayId: string): PagePayParams;
+  /** Releases kept-alive connections (v2's pooled agents); a no-op where there are none. */
+  close?(): void;
 }

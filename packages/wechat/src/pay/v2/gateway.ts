@@ -80,6 +80,8 @@ export class PayV2Gateway implements PayGateway {
       totalFen: r.totalFee,
       payerTotalFen: r.cashFee,
       openid: r.openid,
+      tradeType: r.raw.trade_type,
+      currency: r.raw.fee_type,
       paidAt: r.timeEnd === undefined ? undefined : (parseBeijingTime(r.timeEnd) ?? undefined),
     };
   }
@@ -146,6 +148,7 @@ export class PayV2Gateway implements PayGateway {
       payerTotalFen: p.cashFee,
       openid: p.openid,
       tradeType: p.tradeType,
+      currency: p.raw.fee_type,
       paid: p.resultCode === 'SUCCESS',
       paidAt: parseBeijingTime(p.timeEnd) ?? undefined,
       attach: p.attach,
@@ -158,6 +161,10 @@ export class PayV2Gateway implements PayGateway {
   notificationReply(ok: boolean, reason = ''): NotificationReply {
     const body = ok ? notifyReply(true) : notifyReply(false, reason);
     return { status: 200, contentType: 'text/xml; charset=utf-8', body };
+  }
+
+  close(): void {
+    this.client.close();
   }
 
   pagePayParams(prepayId: string): PagePayParams {

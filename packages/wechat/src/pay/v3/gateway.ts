@@ -177,6 +177,8 @@ export class PayV3Gateway implements PayGateway {
       totalFen: intField(amount, 'total'),
       payerTotalFen: intField(amount, 'payer_total'),
       openid: stringField(objectField(json, 'payer'), 'openid'),
+      tradeType: stringField(json, 'trade_type'),
+      currency: stringField(amount, 'currency'),
       paidAt: timeField(json, 'success_time'),
     };
   }

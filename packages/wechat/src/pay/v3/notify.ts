@@ -92,6 +92,7 @@ function paymentOf(t: JsonObject, options: NotifyV3Options): GatewayNotification
     payerTotalFen: payerTotal ?? totalFen,
     openid: stringField(objectField(t, 'payer'), 'openid'),
     tradeType: stringField(t, 'trade_type') ?? '',
+    currency: stringField(amount, 'currency'),
     paid: tradeState === 'SUCCESS',
     paidAt: timeField(t, 'success_time'),
     attach: stringField(t, 'attach'),
