@@ -15,7 +15,11 @@ const ports = {
   emulatorTls: Number(env.EMULATOR_HTTPS_PORT ?? 4001),
   bff: Number(env.BFF_PORT ?? 3000),
   storefront: Number(env.STOREFRONT_PORT ?? 5173),
+  admin: Number(env.ADMIN_PORT ?? 5174),
 };
+const adminUrl = `http://${host}:${ports.admin}`;
+// The operator console's dev account, created by the BFF at start (DEV_OPERATOR is refused in production).
+const devOperator = { name: 'dev', password: 'dev-operator-password' };
 const emulatorUrl = `http://${host}:${ports.emulator}`;
 const storefrontUrl = `http://${host}:${ports.storefront}`;
 const bffUrl = `http://${host}:${ports.bff}`;
@@ -89,6 +93,7 @@ const services = [
       ADMIN_TOKEN: 'dev-admin-token',
       ...bffWechatEnv(emulator, testMerchant, pay),
       RECONCILE_INTERVAL_MS: '15000',
+      DEV_OPERATOR: `${devOperator.name}:${devOperator.password}`,
     },
   },
   {
@@ -101,9 +106,19 @@ const services = [
     waitingFor: 'starting the Vite dev server',
     env: { BFF_URL: bffUrl, EMULATOR_PUBLIC_URL: emulatorUrl },
   },
+  {
+    name: 'admin',
+    cwd: 'apps/admin',
+    bin: 'vite',
+    args: ['--host', host, '--port', String(ports.admin), '--strictPort'],
+    health: `${adminUrl}/admin/`,
+    ports: [{ port: ports.admin, envVar: 'ADMIN_PORT' }],
+    waitingFor: 'starting the operator console',
+    env: { BFF_URL: bffUrl },
+  },
 ];
 
-const colors = { emulator: 35, bff: 36, storefront: 33 };
+const colors = { emulator: 35, bff: 36, storefront: 33, admin: 32 };
 const prefixOf = (name) => `\x1b[${colors[name]}m[${name}]\x1b[0m `;
 const children = [];
 let stopping = false;
@@ -175,6 +190,7 @@ try {
   console.log(`
   \x1b[1mwxpay-shop is running offline\x1b[0m
     Storefront   ${storefrontUrl}        ← open this (any browser; the emulator's pay sheet stands in for WeChat)
+    Console      ${adminUrl}/admin/  operator console; sign in as ${devOperator.name} / ${devOperator.password}
     BFF          ${bffUrl}  (WeChat Pay API ${pay.apiVersion}${pay.apiVersion === 'v3' ? `, ${pay.v3KeyMode} mode` : ''})
     Emulator     ${emulatorUrl}/console  (pay sheets, orders, refunds, faults, notify deliveries, test users)
                  state kept in ${path.relative(root, emulatorStateFile)}

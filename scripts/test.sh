@@ -40,6 +40,7 @@ promtool test rules deploy/prometheus/alerts.test.yml
 
 step "production build (the BFF tests check the built storefront too)"
 pnpm --filter @wxpay-shop/storefront build
+pnpm --filter @wxpay-shop/admin build
 pnpm --filter @wxpay-shop/bff build
 
 step "unit and integration tests"

@@ -19,6 +19,7 @@ export interface DevPorts {
   emulatorTls: number;
   bff: number;
   storefront: number;
+  admin: number;
 }
 
 export interface LaunchedDevCommand {
@@ -33,6 +34,8 @@ export interface LaunchedDevCommand {
 
 export interface DevCommand {
   storefrontUrl: string;
+  /** The operator console, `…/admin/`. */
+  adminUrl: string;
   emulatorUrl: string;
   output: () => string;
   stop: () => Promise<void>;
@@ -47,6 +50,7 @@ export async function launchDevCommand(
     emulatorTls: options.ports?.emulatorTls ?? (await freePort()),
     bff: options.ports?.bff ?? (await freePort()),
     storefront: options.ports?.storefront ?? (await freePort()),
+    admin: options.ports?.admin ?? (await freePort()),
   };
   const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-dev-'));
   // Without vitest's NODE_ENV=test and any DATABASE_URL: the command must work from a plain shell.
@@ -56,6 +60,7 @@ export async function launchDevCommand(
     EMULATOR_HTTPS_PORT: String(ports.emulatorTls),
     BFF_PORT: String(ports.bff),
     STOREFRONT_PORT: String(ports.storefront),
+    ADMIN_PORT: String(ports.admin),
     PGLITE_DIR: path.join(dir, 'pglite'),
     EMULATOR_STATE_FILE: path.join(dir, 'emulator-state.json'),
     ...options.env,
@@ -100,9 +105,10 @@ export async function startDevCommand(timeoutMs = 90_000): Promise<DevCommand> {
   } finally {
     clearTimeout(timer);
   }
-  const { emulator, storefront } = dev.ports;
+  const { emulator, storefront, admin } = dev.ports;
   return {
     storefrontUrl: `http://127.0.0.1:${storefront}`,
+    adminUrl: `http://127.0.0.1:${admin}/admin/`,
     emulatorUrl: `http://127.0.0.1:${emulator}`,
     output: dev.output,
     stop: dev.stop,

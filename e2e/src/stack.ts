@@ -13,12 +13,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueMerchantCert } from '@wxpay-shop/wechat-emulator';
 import { bffWechatEnv, emulatorEnv, waitHealthy } from '../../scripts/lib/stack.mjs';
+import { adminDist } from './admin-build';
 import { bffStartCommand } from './bff-build';
 import { freePort } from './ports';
 import { storefrontDist } from './storefront-build';
 import { terminate } from './terminate';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The console's account in the e2e stack (an admin, created by the BFF at start). */
+export const DEV_OPERATOR = { name: 'e2e-operator', password: 'e2e-operator-password' };
 
 export interface Stack {
   storefrontUrl: string;
@@ -60,6 +64,7 @@ function launch(cwd: string, { command, args }: Command, env: Record<string, str
  */
 export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion: 'v2' }): Promise<Stack> {
   const dist = storefrontDist(root);
+  const consoleDist = adminDist(root);
   const bffCommand = bffStartCommand(root);
   const [emuPort, emuTlsPort, bffPort] = [await freePort(), await freePort(), await freePort()];
   const emulatorUrl = `http://127.0.0.1:${emuPort}`;
@@ -111,6 +116,8 @@ export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',
       STOREFRONT_DIST: dist,
+      ADMIN_DIST: consoleDist,
+      DEV_OPERATOR: `${DEV_OPERATOR.name}:${DEV_OPERATOR.password}`,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
     output,

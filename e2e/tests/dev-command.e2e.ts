@@ -30,6 +30,8 @@ afterAll(async () => {
 describe('npm start (scripts/dev.mjs)', () => {
   it('prints the storefront URL, and a plain browser there signs in, pays on the pay sheet and sees 支付成功', async () => {
     expect(dev.output()).toContain(`Storefront   ${dev.storefrontUrl}`);
+    // The operator console and its dev account (created by the BFF from DEV_OPERATOR).
+    expect(dev.output()).toContain(`Console      ${dev.adminUrl}  operator console; sign in as dev / `);
     const context = await desktopContext(browser);
     const page = await context.newPage();
     const shot = screenshotter(page, 'dev-command');

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import Koa from 'koa';
 import { authRoutes } from './auth/routes';
+import { startBillJob } from './bills/bill-job';
+import { billRoutes } from './bills/routes';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
@@ -13,6 +15,7 @@ import { refuseNulInUrl } from './http/nul-guard';
 import { requestContext } from './http/request-context';
 import { sameOriginWrites } from './http/same-origin';
 import { securityHeaders } from './http/security-headers';
+import { adminConsole } from './http/admin-console';
 import { storefront } from './http/storefront';
 import { JssdkCredentials } from './jssdk/credentials';
 import { jssdkRoutes } from './jssdk/routes';
@@ -22,6 +25,8 @@ import { httpMetrics } from './metrics/http-metrics';
 import { createMetrics } from './metrics/metrics';
 import { startMetricsServer } from './metrics/server';
 import { notifyRoutes } from './notify/routes';
+import { ensureDevOperator } from './operators/accounts';
+import { operatorRoutes } from './operators/routes';
 import { lifecycleRoutes } from './orders/lifecycle-routes';
 import { orderRoutes } from './orders/routes';
 import { adminRoutes } from './payments/admin-routes';
@@ -50,6 +55,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const database = deps.database ?? (await openDatabase(config.database, { logger }));
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
+  if (config.devOperator) await ensureDevOperator(database.db, config.devOperator, logger);
   const clients = createPayClients(config, metrics);
   const services: Services = {
     config,
@@ -72,15 +78,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
   app.use(errorMiddleware);
-  app.use(
-    securityHeaders({
-      pagePolicy: pagePolicy({
-        imgSources: imageSources(config.wechat.apiBaseUrl, config.cspImgSources),
-        upgradeInsecureRequests: config.env === 'production',
-      }),
-      hsts: config.env === 'production',
-    }),
-  );
+  const policy = pagePolicy({
+    imgSources: imageSources(config.wechat.apiBaseUrl, config.cspImgSources),
+    upgradeInsecureRequests: config.env === 'production',
+  });
+  app.use(securityHeaders({ pagePolicy: policy, hsts: config.env === 'production' }));
   app.use(refuseNulInUrl);
 
   app.use(async (ctx, next) => {
@@ -101,9 +103,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const notify = notifyRoutes(services);
   app.use(notify.routes()).use(notify.allowedMethods());
 
-  const admin = adminRoutes(services);
-  app.use(admin.routes()).use(admin.allowedMethods());
+  // The operator console has its own session cookie and CSRF token, apart from the shopper's session.
+  for (const router of [adminRoutes(services), billRoutes(services), operatorRoutes(services)]) {
+    app.use(router.routes()).use(router.allowedMethods());
+  }
 
+  if (config.adminDist) app.use(adminConsole(config.adminDist, policy));
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.
@@ -179,6 +184,10 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
           intervalMs: config.reconcileIntervalMs,
         })
       : null;
+  const billJob =
+    config.billCheckIntervalMs > 0
+      ? startBillJob({ db: bff.database.db, pay: bff.services.pay, log: logger, metrics, intervalMs: config.billCheckIntervalMs })
+      : null;
   const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
   logger.info(listening, 'bff listening');
   // While draining, every answer closes its connection, so keep-alive clients reconnect to another instance.
@@ -197,7 +206,7 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
     close: async () => {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      await Promise.all([reconciler?.stop(), drain(server, config.shutdownGraceMs, bff.services.logger)]);
+      await Promise.all([reconciler?.stop(), billJob?.stop(), drain(server, config.shutdownGraceMs, bff.services.logger)]);
       await metricsServer?.close();
       await bff.close();
     },

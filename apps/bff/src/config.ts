@@ -83,6 +83,8 @@ const EnvSchema = z.object({
   AUTO_RECEIVE_DAYS: intFrom(10, 1, 60),
   // The one shop name: storefront header and title (GET /api/shop), and the pay body WeChat shows.
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(20).default('微信小店')),
+  BILL_CHECK_INTERVAL_MS: intFrom(300_000, 0, 3_600_000),
+  OPERATOR_REFUND_LIMIT_FEN: intFrom(50_000, 0, 100_000_000),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
   ORDER_RATE_LIMIT: intFrom(20, 0, 100_000),
   ORDER_RATE_WINDOW_SECONDS: intFrom(60, 1, 3_600),
@@ -96,6 +98,9 @@ const EnvSchema = z.object({
   METRICS_TOKEN: opt(z.string().min(16, 'needs at least 16 characters')),
   SHUTDOWN_GRACE_MS: intFrom(10_000, 0, 600_000),
   STOREFRONT_DIST: opt(z.string()),
+  ADMIN_DIST: opt(z.string()),
+  /** `name:password` of an admin operator created at start if absent; development and test only. */
+  DEV_OPERATOR: opt(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,31}:.{12,}$/, 'must be name:password (password ≥ 12 characters)')),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -107,6 +112,14 @@ export type Database = { kind: 'postgres'; url: string } | { kind: 'pglite'; dat
 
 /** The configuration the app runs with: its type follows from EnvSchema through toConfig, never written out. */
 export type Config = ReturnType<typeof toConfig>;
+
+/** DATABASE_URL / PGLITE_DIR → where the BFF keeps its data (dev default: PGlite in apps/bff/.data). */
+export function databaseOf(e: { DATABASE_URL?: string | undefined; PGLITE_DIR?: string | undefined }): Database {
+  const url = e.DATABASE_URL?.trim() || undefined;
+  if (url === undefined) return { kind: 'pglite', dataDir: e.PGLITE_DIR?.trim() || path.join(appRoot, '.data/pglite') };
+  if (url === 'memory://') return { kind: 'pglite', dataDir: null };
+  return { kind: 'postgres', url };
+}
 type Env = z.output<typeof EnvSchema>;
 
 /** The sign type of the pay params this configuration hands the page: the v2 sign type, or RSA on v3. */
@@ -147,6 +160,7 @@ export function loadConfig(
   const adminToken = e.ADMIN_TOKEN ?? (production ? '' : DEV_ADMIN_TOKEN);
   if (sessionKeys.length === 0) problems.push('SESSION_KEYS: is required in production');
   if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
+  if (production && e.DEV_OPERATOR) problems.push('DEV_OPERATOR: is for development only; create operators with operator:add');
   const v3 = e.WECHAT_PAY_API_VERSION === 'v3';
   if (!v3 && e.WECHAT_PAY_API_KEY === undefined) problems.push('WECHAT_PAY_API_KEY: is required for WECHAT_PAY_API_VERSION=v2');
   if (!v3 && (e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
@@ -201,10 +215,7 @@ export function loadConfig(
   const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  let database: Database;
-  if (e.DATABASE_URL === undefined) database = { kind: 'pglite', dataDir: e.PGLITE_DIR ?? path.join(appRoot, '.data/pglite') };
-  else if (e.DATABASE_URL === 'memory://') database = { kind: 'pglite', dataDir: null };
-  else database = { kind: 'postgres', url: e.DATABASE_URL };
+  const database = databaseOf(e);
 
   return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources, v3: v3Credentials });
 }
@@ -261,6 +272,10 @@ function toConfig(
     autoReceiveDays: e.AUTO_RECEIVE_DAYS,
     /** The shop's one name: storefront header (GET /api/shop) and the pay body. */
     shopName: e.SHOP_NAME,
+    /** How often the BFF checks whether yesterday's bill is due (from 10:00 Beijing) and unreconciled; 0 = never. */
+    billCheckIntervalMs: e.BILL_CHECK_INTERVAL_MS,
+    /** The most one refund by an `operator`-role account may return (admins and ADMIN_TOKEN have no cap). */
+    operatorRefundLimitFen: e.OPERATOR_REFUND_LIMIT_FEN,
     /** POST /api/orders per client and window (0 = unlimited); shared by all instances on PostgreSQL. */
     orderRateLimit: { limit: e.ORDER_RATE_LIMIT, windowMs: e.ORDER_RATE_WINDOW_SECONDS * 1000 },
     /** Unexpired PENDING orders one shopper may hold at once (0 = unlimited). */
@@ -273,6 +288,9 @@ function toConfig(
     /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     storefrontDist: checked.storefrontDist,
+    /** The built operator console, served under /admin; null = not served (dev uses its Vite server). */
+    devOperator: e.DEV_OPERATOR ? { name: e.DEV_OPERATOR.split(':')[0]!, password: e.DEV_OPERATOR.slice(e.DEV_OPERATOR.indexOf(':') + 1) } : null,
+    adminDist: adminDistOf(e.ADMIN_DIST, e.NODE_ENV === 'production'),
     /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
     cspImgSources: checked.cspImgSources,
     logLevel: e.LOG_LEVEL,
@@ -298,4 +316,11 @@ function storefrontDistOf(value: string | undefined, production: boolean, defaul
     );
   }
   return dist;
+}
+
+/** ADMIN_DIST, or in production apps/admin/dist when it was built; `off` never serves the console. */
+function adminDistOf(value: string | undefined, production: boolean): string | null {
+  if (value?.trim().toLowerCase() === STOREFRONT_OFF) return null;
+  const dist = value ?? (production ? path.resolve(appRoot, '../admin/dist') : undefined);
+  return dist !== undefined && existsSync(path.join(dist, 'index.html')) ? dist : null;
 }

@@ -8,6 +8,7 @@ export const FAULT_TARGETS = [
   'closeorder',
   'refund',
   'refundquery',
+  'downloadbill',
   'oauth_token',
   'oauth_refresh',
   'oauth_userinfo',
@@ -34,6 +35,8 @@ export interface Fault {
 const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
 /** A notification has no response of ours to break: only these make sense there. */
 const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed', 'probe'];
+/** A bill is not signed and has no business errors: only the network can break it. */
+const BILL_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'drop'];
 /** OAuth JSON carries no signature, and its errors are numbers. */
 const OAUTH_KINDS: readonly FaultKind[] = ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop'];
 
@@ -63,6 +66,7 @@ export const OAUTH_TARGETS: readonly FaultTarget[] = ['oauth_token', 'oauth_refr
 /** The fault kinds `target` takes (the console offers only these). */
 export function supportedKinds(target: FaultTarget): readonly FaultKind[] {
   if (target === 'notify') return NOTIFY_KINDS;
+  if (target === 'downloadbill') return BILL_KINDS;
   return OAUTH_TARGETS.includes(target) ? OAUTH_KINDS : API_KINDS;
 }
 

@@ -4,6 +4,7 @@ import type { Fault, FaultKind, FaultTarget } from './faults';
 import { JssdkState } from './jssdk/state';
 import type { NotifyDelivery } from './notify/delivery';
 import type { AccessToken, ConsentRequest, OauthCode, RefreshToken } from './oauth/grants';
+import type { BillDiscrepancy } from './pay/bill-discrepancy';
 import type { Order } from './pay/order';
 import type { Refund, RefundEnd, RefundOutcome } from './pay/refund-record';
 import { TEST_USERS } from './users';
@@ -23,6 +24,8 @@ export class EmulatorState {
   readonly tickets = new Map<string, PayTicket>();
   faults: Fault[] = [];
   refundOutcomes: RefundOutcome[] = [];
+  /** Injected by a test (POST /__emulator/bill-discrepancy); like faults, not kept in the state file. */
+  billDiscrepancies: BillDiscrepancy[] = [];
   /** prepay_ids whose next pay sheet answers cancel (POST /__emulator/cancel before it opened). */
   readonly cancelNextSheet = new Set<string>();
   currentUserId: string = TEST_USERS[0]!.id;
@@ -124,6 +127,7 @@ export class EmulatorState {
     this.faults = [];
     this.refundOutcomes = [];
     this.jssdk.reset();
+    this.billDiscrepancies = [];
     this.currentUserId = TEST_USERS[0]!.id;
   }
 }

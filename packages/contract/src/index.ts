@@ -406,8 +406,13 @@ export const routes = {
   afterSales: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/after-sales`,
   shop: '/api/shop',
   refund: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/refund`,
+  bills: '/api/admin/bills',
+  bill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}`,
+  reconcileBill: (day: string) => `/api/admin/bills/${encodeURIComponent(day)}/reconcile`,
   ship: (outTradeNo: string) => `/api/admin/orders/${encodeURIComponent(outTradeNo)}/ship`,
   adminAfterSales: '/api/admin/after-sales',
   approveAfterSale: (id: number) => `/api/admin/after-sales/${id}/approve`,
   rejectAfterSale: (id: number) => `/api/admin/after-sales/${id}/reject`,
 } as const;
+
+export * from './bills';

@@ -276,3 +276,25 @@ export class WechatTransportError extends WechatError {
 export function isPayRefusal(err: unknown): boolean {
   return err instanceof WechatError && err.source === 'upstream' && err.outcome === 'refused';
 }
+
+/** return_msg values of downloadbill that mean "not yet": the bill is still being made (账单未生成). */
+const BILL_NOT_YET: ReadonlySet<string> = new Set(['Bill Creating', 'SYSTEMERROR']);
+
+/**
+ * Pay v2 `downloadbill` answered `return_code=FAIL` (other than `No Bill Exist`, which is an empty day):
+ * bad bill_date, a bill still being made, a sign WeChat refused. Nothing was downloaded; `retryLater`
+ * says whether asking again later may succeed (otherwise fix the request or configuration).
+ */
+export class WechatBillDownloadError extends WechatError {
+  override readonly name = 'WechatBillDownloadError';
+  constructor(
+    readonly returnMsg: string,
+    /** WeChat's numeric error_code (e.g. `20001`), '' when absent. */
+    readonly errorCode: string,
+  ) {
+    super(`WeChat Pay refused the bill download: ${returnMsg}${errorCode ? ` (${errorCode})` : ''}`, 'refused', 'upstream');
+  }
+  get retryLater(): boolean {
+    return BILL_NOT_YET.has(this.returnMsg);
+  }
+}

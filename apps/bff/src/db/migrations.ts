@@ -300,6 +300,106 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('rate_limits').execute();
     },
   },
+  '2026_12_08_012_bill_reconciliations': {
+    async up(db: Kysely<unknown>) {
+      // One row per reconciled day, replaced whole on a re-run: WeChat's totals, ours, the counts.
+      await db.schema
+        .createTable('bill_reconciliations')
+        .addColumn('bill_date', 'text', (c) => c.primaryKey())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('MATCHED','DISCREPANCIES','NO_BILL')`))
+        .addColumn('wechat_count', 'integer', (c) => c.notNull())
+        .addColumn('wechat_paid_fen', 'bigint', (c) => c.notNull())
+        .addColumn('wechat_refund_fen', 'bigint', (c) => c.notNull())
+        .addColumn('wechat_fee_milli_fen', 'bigint', (c) => c.notNull())
+        .addColumn('our_payment_count', 'integer', (c) => c.notNull())
+        .addColumn('our_paid_fen', 'bigint', (c) => c.notNull())
+        .addColumn('our_refund_count', 'integer', (c) => c.notNull())
+        .addColumn('our_refund_fen', 'bigint', (c) => c.notNull())
+        .addColumn('matched_payments', 'integer', (c) => c.notNull())
+        .addColumn('matched_refunds', 'integer', (c) => c.notNull())
+        .addColumn('discrepancy_count', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('reconciled_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('bill_discrepancies')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('bill_date', 'text', (c) => c.notNull().references('bill_reconciliations.bill_date').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('out_trade_no', 'text', (c) => c.notNull())
+        .addColumn('out_refund_no', 'text')
+        .addColumn('transaction_id', 'text')
+        .addColumn('wechat_fen', 'integer')
+        .addColumn('our_fen', 'integer')
+        /** Null when we have no such order (a payment we never heard of). */
+        .addColumn('order_id', 'integer', (c) => c.references('orders.id'))
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('bill_discrepancies_day').on('bill_discrepancies').column('bill_date').execute();
+      // The lease of a day's run (one instance at a time) and its retry schedule, apart from the stored
+      // result so that a failed re-run never touches the last good one.
+      await db.schema
+        .createTable('bill_runs')
+        .addColumn('bill_date', 'text', (c) => c.primaryKey())
+        .addColumn('lease_until', 'timestamptz', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
+    },
+  },
+  '2026_12_08_013_operators_and_audit_log': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('viewer','operator','admin')`))
+        .addColumn('disabled', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      // Operator sessions apart from shoppers': the cookie carries a random token, the table its sha256.
+      await db.schema
+        .createTable('operator_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('operator_id', 'integer', (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('operator_sessions_expires_at').on('operator_sessions').column('expires_at').execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('before', 'jsonb')
+        .addColumn('after', 'jsonb')
+        .execute();
+      // Append-only whatever the code does: the database itself refuses to change or remove an entry.
+      await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`.execute(db);
+      await sql`CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
+      // The order list's filters and keyset paging (created_at desc, id desc).
+      await db.schema.createIndex('orders_created').on('orders').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('orders_status_created').on('orders').columns(['status', 'created_at', 'id']).execute();
+      await db.schema.createIndex('orders_transaction_id').on('orders').column('transaction_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ['orders_transaction_id', 'orders_status_created', 'orders_created']) {
+        await db.schema.dropIndex(index).ifExists().execute();
+      }
+      for (const t of ['audit_log', 'operator_sessions', 'operators']) await db.schema.dropTable(t).ifExists().execute();
+      await sql`DROP FUNCTION IF EXISTS audit_log_append_only()`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

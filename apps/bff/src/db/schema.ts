@@ -158,6 +158,86 @@ export interface WechatCredentialsTable {
   updated_at: UpdatedAt;
 }
 
+export type BillStatus = 'MATCHED' | 'DISCREPANCIES' | 'NO_BILL';
+/** bigint columns come back as strings from PostgreSQL; read them with Number(). */
+type BigFen = ColumnType<string | number, number, number>;
+
+/** One reconciled day of WeChat's trade bill against our books; replaced whole by a re-run. */
+export interface BillReconciliationsTable {
+  /** Beijing day, yyyy-MM-dd. */
+  bill_date: string;
+  status: BillStatus;
+  wechat_count: number;
+  wechat_paid_fen: BigFen;
+  wechat_refund_fen: BigFen;
+  wechat_fee_milli_fen: BigFen;
+  our_payment_count: number;
+  our_paid_fen: BigFen;
+  our_refund_count: number;
+  our_refund_fen: BigFen;
+  matched_payments: number;
+  matched_refunds: number;
+  discrepancy_count: number;
+  /** 'schedule' or who asked for a re-run. */
+  source: string;
+  reconciled_at: CreatedAt;
+}
+
+export interface BillDiscrepanciesTable {
+  id: Generated<number>;
+  bill_date: string;
+  kind: string;
+  out_trade_no: string;
+  out_refund_no: string | null;
+  transaction_id: string | null;
+  wechat_fen: number | null;
+  our_fen: number | null;
+  order_id: number | null;
+  note: string | null;
+}
+
+/** A day's run: lease (one instance at a time) and retry schedule. */
+export interface BillRunsTable {
+  bill_date: string;
+  lease_until: Timestamp;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  last_error: string | null;
+}
+
+export type OperatorRole = 'viewer' | 'operator' | 'admin';
+
+export interface OperatorsTable {
+  id: Generated<number>;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url), see operators/password.ts. */
+  password_hash: string;
+  role: OperatorRole;
+  disabled: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface OperatorSessionsTable {
+  /** sha256 of the cookie's token: a stolen database row cannot be replayed as a cookie. */
+  token_hash: string;
+  operator_id: number;
+  csrf_token: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+/** Append-only (a trigger refuses UPDATE and DELETE). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  /** `operator:NAME` or `admin-token`. */
+  actor: string;
+  action: string;
+  target: string | null;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+}
+
 /** rate-limiter-flexible's store (RateLimiterPostgres): a counter per key, expire in epoch ms. */
 export interface RateLimitsTable {
   key: string;
@@ -166,6 +246,12 @@ export interface RateLimitsTable {
 }
 
 export interface DB {
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  audit_log: AuditLogTable;
+  bill_reconciliations: BillReconciliationsTable;
+  bill_discrepancies: BillDiscrepanciesTable;
+  bill_runs: BillRunsTable;
   products: ProductsTable;
   shoppers: ShoppersTable;
   sessions: SessionsTable;

@@ -25,6 +25,8 @@ export function securityHeaders({ pagePolicy, hsts }: SecurityHeaderOptions) {
     // API answers are personal (orders, sign-in, errors naming them) unless a route says otherwise.
     if (isApiPath(ctx.path)) ctx.set('Cache-Control', 'no-store');
     await next();
-    if (!isApiPath(ctx.path) && ctx.response.is('html')) ctx.set('Content-Security-Policy', pagePolicy);
+    // A page may carry its own (the operator console's, see admin-console.ts).
+    const policy = typeof ctx.state.pagePolicy === 'string' ? ctx.state.pagePolicy : pagePolicy;
+    if (!isApiPath(ctx.path) && ctx.response.is('html')) ctx.set('Content-Security-Policy', policy);
   };
 }

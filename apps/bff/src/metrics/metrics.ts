@@ -45,7 +45,8 @@ export type AttentionReason =
   | 'refund_change'
   | 'refund_not_ours'
   | 'refund_never_sent'
-  | 'payment_terms_mismatch';
+  | 'payment_terms_mismatch'
+  | 'bill_discrepancy';
 export type SignInOutcome = 'signed_in' | 'declined' | 'bad_code' | 'snapshot_user' | 'wechat_error';
 /**
  * How a WeChat call ended: `business_refusal` = WeChat definitely said no (outcome 'refused');

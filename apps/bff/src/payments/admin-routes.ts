@@ -17,6 +17,8 @@ import { afterSalesWithStatus, findAfterSaleOr404, rejectAfterSale } from '../or
 import { shipOrder } from '../orders/fulfilment';
 import { findOrderOr404, loadOrder, toOrders } from '../orders/repository';
 import type { Services } from '../services';
+import { audit } from '../operators/audit';
+import { auditView } from '../orders/operator-queries';
 import { REFUND_COLUMNS, refundPayOr503, sendRefund, startRefund, type RefundRowPart } from './start-refund';
 
 /** Flagged orders are rare; a cap keeps one response bounded if something floods them. */
@@ -28,7 +30,8 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-function requireAdmin(token: string) {
+/** Bearer ADMIN_TOKEN guard for /api/admin routes (automation). */
+export function requireAdmin(token: string) {
   const expected = digest(token);
   return async (ctx: Context, next: () => Promise<unknown>) => {
     const header = ctx.get('Authorization');
@@ -103,7 +106,15 @@ export function adminRoutes(services: Services): Router {
       ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
       return;
     }
-    await startRefund(services, ctx.state.log, order, { amountFen: request.amountFen, reason: request.reason ?? null, key, named });
+    const outRefundNo = await startRefund(services, ctx.state.log, order, { amountFen: request.amountFen, reason: request.reason ?? null, key, named });
+    const after = await findOrderOr404(db, outTradeNo);
+    await audit(db, {
+      actor: 'admin-token',
+      action: 'order.refund',
+      target: `order:${outTradeNo}`,
+      before: auditView(order),
+      after: { ...auditView(after), amountFen: request.amountFen ?? order.total_fen - order.refunded_fen, outRefundNo },
+    });
     ctx.status = 202;
     ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
   });

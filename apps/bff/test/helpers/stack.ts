@@ -95,6 +95,7 @@ export async function startStack(
     WECHAT_PAY_CA_CERT: files.ca,
     DATABASE_URL: 'memory://',
     RECONCILE_INTERVAL_MS: '0',
+    BILL_CHECK_INTERVAL_MS: '0',
     // Every test shopper comes from 127.0.0.1: suites that test the per-IP limit set their own.
     ORDER_RATE_LIMIT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -9,6 +9,7 @@ import { NotifyError } from '../notify/notifier';
 import { pay, payabilityProblem, PaymentError, resolvePayable } from '../pay/payment';
 import { isUnpaid, UNPAID_STATES } from '../pay/order';
 import { REFUND_ENDS, type RefundOutcome } from '../pay/refund-record';
+import { injectBillDiscrepancy } from './bill-discrepancy-control';
 import { snapshot } from './snapshot';
 
 function problem(ctx: Context, status: number, error: string): void {
@@ -141,6 +142,18 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 50) return problem(ctx, 400, 'times must be an integer in 1..50');
     const { order } = resolvePayable(outTradeNo, deps);
     ctx.body = await deps.notifier.duplicates(order, times as number);
+  });
+
+  router.post('/bill-discrepancy', async (ctx) => {
+    const result = injectBillDiscrepancy(deps, await readJsonBody(ctx));
+    if (typeof result === 'string') return problem(ctx, 400, result);
+    ctx.status = 201;
+    ctx.body = result;
+  });
+
+  router.delete('/bill-discrepancy', (ctx) => {
+    deps.state.billDiscrepancies = [];
+    ctx.status = 204;
   });
 
   router.delete('/refund-outcome', (ctx) => {

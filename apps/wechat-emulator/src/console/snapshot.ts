@@ -21,6 +21,7 @@ export function snapshot(deps: Deps) {
     notifications: [...state.deliveries.values()],
     faults: state.faults,
     refundOutcomes: state.refundOutcomes,
+    billDiscrepancies: state.billDiscrepancies,
     nextSheetCancels: [...state.cancelNextSheet],
     // Open sheets only: the console pays or cancels them as the user would.
     paySheets: [...state.tickets.values()]

@@ -7,6 +7,8 @@ import { applyEarlyFault, bizErrorDes, destroyResponse, isBusinessFault, isTrans
 import { readRawBodyOrNull } from '../http/body';
 import type { Fault, FaultTarget } from '../faults';
 import { bizFail, corruptSign, fail, openEnvelope, renderReply, type PayReply, type PayRequest } from './envelope';
+import { gzipSync } from 'node:zlib';
+import { downloadBill } from './downloadbill';
 import { checkCloseOrder, checkOrderQuery, closeOrder, orderQuery } from './orderquery';
 import { checkRefund, checkRefundQuery, refund, refundQuery } from './refund';
 import { checkUnifiedOrder, unifiedOrder } from './unifiedorder';
@@ -86,8 +88,34 @@ async function answer(ctx: Context, endpoint: Endpoint, deps: Deps, fault: Fault
   return spoil ? corruptSign(xml) : xml;
 }
 
+/** downloadbill's answer: the bill (gzip when asked), or XML when refused. Not signed either way, like WeChat's. */
+async function answerBill(ctx: Context, deps: Deps): Promise<void> {
+  const body = ctx.method === 'POST' ? await readRawBodyOrNull(ctx) : null;
+  const refusal = ctx.method !== 'POST' ? fail('REQUIRE_POST_METHOD') : body === null ? fail('XML_FORMAT_ERROR') : undefined;
+  const envelope = body ? await openEnvelope(body, deps.merchants) : undefined;
+  if (refusal || !envelope?.ok) {
+    return sendXml(ctx, renderReply(refusal ?? (envelope as { reply: PayReply }).reply, envelope?.request));
+  }
+  const reply = downloadBill(envelope.request, deps);
+  if (reply.kind === 'fail') return sendXml(ctx, reply.xml);
+  ctx.status = 200;
+  if (reply.gzip) {
+    ctx.type = 'application/x-gzip';
+    ctx.body = gzipSync(Buffer.from(reply.text, 'utf8'));
+  } else {
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = reply.text;
+  }
+}
+
 export function payRouter(deps: Deps): Router {
   const router = new Router();
+  router.all('/pay/downloadbill', async (ctx) => {
+    const fault = deps.state.takeFault('downloadbill', isTransportFault);
+    if (await applyEarlyFault(ctx, fault, deps.timers, 'xml')) return;
+    await answerBill(ctx, deps);
+    if (fault?.kind === 'drop') destroyResponse(ctx);
+  });
   for (const endpoint of ENDPOINTS) {
     router.all(endpoint.path, async (ctx) => {
       const fault = deps.state.takeFault(endpoint.target, isTransportFault);

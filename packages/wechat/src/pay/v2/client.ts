@@ -7,7 +7,9 @@ import { beijingTime, randomString } from '../../nonce';
 import { isSignType, sign } from '../../sign';
 import { WechatTransportError } from '../../errors';
 import { buildXml, parseXml, type FlatXml } from '../../xml';
+import { readBillResponse } from './bill-response';
 import {
+  checkDownloadBillInput,
   checkOrderQueryBy,
   checkOutTradeNo,
   checkRefundInput,
@@ -25,6 +27,8 @@ import {
 } from './response';
 import { withRetries } from './retries';
 import type {
+  DownloadBillInput,
+  DownloadBillResult,
   OrderQueryBy,
   OrderQueryResult,
   PayClientOptions,
@@ -41,6 +45,8 @@ import { postXml, type ClientTls } from './xml-transport';
 type Params = Record<string, string | number | undefined>;
 
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+/** A day's bill runs to megabytes for a busy merchant (about 300 bytes a trade). */
+const DEFAULT_MAX_BILL_BYTES = 64 * 1024 * 1024;
 
 /**
  * /secapi/* knows the merchant by its client certificate: never send without one, nor over plain HTTP,
@@ -61,6 +67,7 @@ interface CallOptions {
   secapi?: boolean;
   /** See RetryPolicy: for calls that move money. */
   refusalAfterUnknownIsUnknown?: boolean;
+  maxResponseBytes?: number;
 }
 
 export class PayClient {
@@ -155,10 +162,31 @@ export class PayClient {
   }
 
   /**
+   * One day's trade bill (对账单), gzip on the wire (`tar_type=GZIP`), returned as text for `parseTradeBill`.
+   * `No Bill Exist` (a day without trades) → `{ exists: false }`; any other FAIL → WechatBillDownloadError
+   * (`retryLater` while the bill is still being made). Bills for a day exist from about 09:00 the next day.
+   */
+  async downloadBill(input: DownloadBillInput): Promise<DownloadBillResult> {
+    checkDownloadBillInput(input);
+    const maxBytes = this.options.maxBillBytes ?? DEFAULT_MAX_BILL_BYTES;
+    const params = { bill_date: input.billDate, bill_type: input.billType ?? 'ALL', tar_type: 'GZIP' };
+    return this.send('/pay/downloadbill', params, { maxResponseBytes: maxBytes }, (body) => readBillResponse(body, maxBytes));
+  }
+
+  /**
    * Signs, sends and verifies one API call, retrying identical bodies on transient failures.
    * Returns the verified fields of a SUCCESS/SUCCESS response.
    */
-  private async call(path: string, params: Params, options: CallOptions = {}): Promise<FlatXml> {
+  private call(path: string, params: Params, options: CallOptions = {}): Promise<FlatXml> {
+    const maxBytes = this.maxResponseBytes;
+    // An answer we cannot read is WeChat's failure, and may hide a request it carried out.
+    return this.send(path, params, options, async (body) =>
+      checkEnvelope(await parseXml(body, { maxBytes, source: 'upstream' }), this.merchant),
+    );
+  }
+
+  /** Signs and sends one request, retrying identical bodies; `read` turns a 2xx body into the result. */
+  private async send<T>(path: string, params: Params, options: CallOptions, read: (body: Buffer) => Promise<T>): Promise<T> {
     const { appId, mchId, apiKey, signType, tls } = this.options;
     const base = options.secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl;
     const url = new URL(endpointUrl(base, path));
@@ -167,7 +195,7 @@ export class PayClient {
     signed.sign = sign(signed, apiKey, signType);
     // Built once: a retry must resend byte-for-byte the same request.
     const body = buildXml(signed);
-    const maxBytes = this.maxResponseBytes;
+    const maxBytes = options.maxResponseBytes ?? this.maxResponseBytes;
     const policy = {
       retries: this.retries,
       retryDelayMs: this.retryDelayMs,
@@ -180,8 +208,7 @@ export class PayClient {
       if (res.status < 200 || res.status > 299) {
         throw new WechatTransportError(`POST ${path} answered HTTP ${res.status}`, res.status);
       }
-      // An answer we cannot read is WeChat's failure, and may hide a request it carried out.
-      return checkEnvelope(await parseXml(res.body, { maxBytes, source: 'upstream' }), this.merchant);
+      return read(res.body);
     });
   }
 }

@@ -2,7 +2,7 @@
  * Argument checks run before anything is signed or sent. Each throws a plain `Error` of the form
  * `method: rule`, because a bad argument is the caller's bug, not a WeChat failure. Pure.
  */
-import type { OrderQueryBy, RefundInput, RefundQueryBy, UnifiedOrderInput } from './types';
+import { BILL_TYPES, type DownloadBillInput, type OrderQueryBy, type RefundInput, type RefundQueryBy, type UnifiedOrderInput } from './types';
 
 function isPositiveFen(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;
@@ -92,4 +92,17 @@ export function checkRefundInput(input: RefundInput): void {
 export function checkRefundQueryBy(by: RefundQueryBy): void {
   if ('outRefundNo' in by) checkOutRefundNo('refundQuery', by.outRefundNo);
   else checkOutTradeNo('refundQuery', by.outTradeNo);
+}
+
+/** A real calendar day, yyyyMMdd; WeChat keeps bills for three months, which it checks itself. */
+export function checkDownloadBillInput(input: DownloadBillInput): void {
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(input.billDate);
+  const [year, month, day] = match ? match.slice(1).map(Number) : [];
+  const date = match ? new Date(Date.UTC(year!, month! - 1, day!)) : undefined;
+  if (!date || date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) {
+    throw new Error('downloadBill: billDate must be a real day, yyyyMMdd');
+  }
+  if (input.billType !== undefined && !BILL_TYPES.includes(input.billType)) {
+    throw new Error(`downloadBill: billType must be one of ${BILL_TYPES.join(', ')}`);
+  }
 }

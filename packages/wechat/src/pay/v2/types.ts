@@ -20,6 +20,8 @@ export interface PayClientOptions {
   retryDelayMs?: number;
   /** Response size cap. */
   maxResponseBytes?: number;
+  /** Size cap of a downloaded bill, compressed and uncompressed (64 MiB by default). */
+  maxBillBytes?: number;
 }
 
 /** JSAPI inside WeChat, NATIVE (QR), MWEB (H5 pay in a phone browser outside WeChat). */
@@ -129,3 +131,16 @@ export interface RefundQueryResult {
   refunds: RefundQueryItem[];
   raw: Record<string, string>;
 }
+
+export const BILL_TYPES = ['ALL', 'SUCCESS', 'REFUND', 'RECHARGE_REFUND'] as const;
+export type BillType = (typeof BILL_TYPES)[number];
+
+export interface DownloadBillInput {
+  /** The bill's day in Beijing time, `yyyyMMdd`. */
+  billDate: string;
+  /** ALL when absent. */
+  billType?: BillType;
+}
+
+/** `exists: false` is WeChat's `No Bill Exist`: no trade that day, a normal outcome. */
+export type DownloadBillResult = { exists: true; text: string } | { exists: false };
