@@ -24,20 +24,31 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
   }
 }
 
-/** Whether any string in a parsed JSON value (object keys included) holds U+0000. Iterative: 16 KB nests deep. */
-export function holdsNul(value: unknown): boolean {
-  const pending: unknown[] = [value];
+/**
+ * Where a parsed JSON value holds U+0000 (in a string or an object key), as a dotted path like zod's
+ * issue paths ('' for the value itself), or null. Iterative: 16 KB nests deep.
+ */
+export function nulPath(value: unknown): string | null {
+  const pending: [unknown, string[]][] = [[value, []]];
   while (pending.length > 0) {
-    const next = pending.pop();
+    const [next, path] = pending.pop()!;
     if (typeof next === 'string') {
-      if (next.includes('\u0000')) return true;
+      if (next.includes('\u0000')) return path.join('.');
     } else if (Array.isArray(next)) {
-      pending.push(...(next as unknown[]));
+      next.forEach((item: unknown, i) => pending.push([item, [...path, String(i)]]));
     } else if (typeof next === 'object' && next !== null) {
-      for (const [k, v] of Object.entries(next)) pending.push(k, v);
+      for (const [k, v] of Object.entries(next)) {
+        if (k.includes('\u0000')) return path.join('.');
+        pending.push([v, [...path, k]]);
+      }
     }
   }
-  return false;
+  return null;
+}
+
+/** Whether any string in a parsed JSON value (object keys included) holds U+0000. */
+export function holdsNul(value: unknown): boolean {
+  return nulPath(value) !== null;
 }
 
 /**
@@ -56,7 +67,8 @@ export async function readJson<S extends z.ZodType>(ctx: Context, schema: S): Pr
     } catch {
       throw badRequest('Malformed JSON');
     }
-    if (holdsNul(value)) throw badRequest(NUL_MESSAGE);
+    const at = nulPath(value);
+    if (at !== null) throw new HttpError(400, 'BAD_REQUEST', NUL_MESSAGE, [{ path: at, message: NUL_MESSAGE }]);
   }
   return schema.parse(value);
 }
