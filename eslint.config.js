@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.tools/**', '**/test-artifacts/**', '**/coverage/**', '**/.data/**'] },
@@ -22,4 +23,6 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
+  // Formatting is Prettier's job (`prettier --check` in `pnpm run lint`); this turns off the rules that would fight it.
+  prettier,
 );
