@@ -5,13 +5,17 @@ import vue from 'eslint-plugin-vue';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.tools/**', '**/test-artifacts/**', '**/coverage/**', '**/.data/**'] },
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.tools/**', '**/test-artifacts/**', '**/coverage/**', '**/.data/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {
     files: ['**/*.vue'],
-    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+    },
   },
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

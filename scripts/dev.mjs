@@ -128,7 +128,11 @@ function start(service) {
   const bin = path.join(cwd, 'node_modules/.bin', service.bin ?? 'tsx');
   // The children write to our pipe, not the terminal: let them colour their lines when we may.
   const color = process.stdout.isTTY && !('NO_COLOR' in env) ? { FORCE_COLOR: '1' } : {};
-  const child = spawn(bin, service.args, { cwd, env: { ...env, ...color, ...service.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, service.args, {
+    cwd,
+    env: { ...env, ...color, ...service.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = prefixOf(service.name);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';

@@ -19,7 +19,11 @@ const { dependencies } = JSON.parse(readFileSync(path.join(here, 'package.json')
 const declared = new Set(Object.keys(dependencies));
 
 /** 'pino' → 'pino', '@koa/router/x' → '@koa/router'. */
-const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier) => specifier.startsWith('node:') || builtinModules.includes(specifier);
 
 const npmExternal = {
@@ -28,7 +32,11 @@ const npmExternal = {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.kind === 'entry-point' || args.path.startsWith('@wxpay-shop/') || isBuiltin(args.path)) return undefined;
       if (!declared.has(packageName(args.path))) {
-        return { errors: [{ text: `"${args.path}" must be in apps/bff/package.json dependencies, or dist/main.js cannot load it` }] };
+        return {
+          errors: [
+            { text: `"${args.path}" must be in apps/bff/package.json dependencies, or dist/main.js cannot load it` },
+          ],
+        };
       }
       return { path: args.path, external: true };
     });
@@ -36,21 +44,25 @@ const npmExternal = {
 };
 
 rmSync(dist, { recursive: true, force: true });
-const result = await esbuild.build({
-  absWorkingDir: here,
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  // The map only needs positions: the .ts files it points to ship alongside in the repository.
-  sourcesContent: false,
-  plugins: [npmExternal],
-  logLevel: 'warning',
-  metafile: true,
-}).catch(() => process.exit(1)); // esbuild has already printed the errors
+const result = await esbuild
+  .build({
+    absWorkingDir: here,
+    entryPoints: ['src/main.ts'],
+    outfile: 'dist/main.js',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    // The map only needs positions: the .ts files it points to ship alongside in the repository.
+    sourcesContent: false,
+    plugins: [npmExternal],
+    logLevel: 'warning',
+    metafile: true,
+  })
+  .catch(() => process.exit(1)); // esbuild has already printed the errors
 
 const size = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`dist/main.js ${(size / 1024).toFixed(0)} KiB from ${Object.keys(result.metafile.inputs).length} source files`);
+console.log(
+  `dist/main.js ${(size / 1024).toFixed(0)} KiB from ${Object.keys(result.metafile.inputs).length} source files`,
+);

@@ -3,7 +3,13 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { staleness } from './staleness';
 
-const INPUTS = ['apps/admin/src', 'apps/admin/index.html', 'apps/admin/vite.config.ts', 'apps/admin/package.json', 'packages/contract/src'];
+const INPUTS = [
+  'apps/admin/src',
+  'apps/admin/index.html',
+  'apps/admin/vite.config.ts',
+  'apps/admin/package.json',
+  'packages/contract/src',
+];
 
 /** Builds apps/admin/dist if needed; returns its path. */
 export function adminDist(root: string): string {
@@ -11,7 +17,10 @@ export function adminDist(root: string): string {
   const why = staleness(root, path.join(dist, 'index.html'), INPUTS);
   if (why) {
     console.warn(`apps/admin/dist is ${why}: building it (./scripts/pnpm.sh --filter @wxpay-shop/admin build)`);
-    execFileSync(path.join(root, 'apps/admin/node_modules/.bin/vite'), ['build'], { cwd: path.join(root, 'apps/admin'), stdio: 'pipe' });
+    execFileSync(path.join(root, 'apps/admin/node_modules/.bin/vite'), ['build'], {
+      cwd: path.join(root, 'apps/admin'),
+      stdio: 'pipe',
+    });
   }
   return dist;
 }

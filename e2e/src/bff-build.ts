@@ -9,7 +9,13 @@ import path from 'node:path';
 import { staleness } from './staleness';
 
 /** What the bundle is built from: the BFF and the workspace packages it inlines, and the build itself. */
-const INPUTS = ['apps/bff/src', 'packages/contract/src', 'packages/wechat/src', 'apps/bff/package.json', 'apps/bff/build.mjs'];
+const INPUTS = [
+  'apps/bff/src',
+  'packages/contract/src',
+  'packages/wechat/src',
+  'apps/bff/package.json',
+  'apps/bff/build.mjs',
+];
 
 /** Builds apps/bff/dist if needed, then returns the `start` script's command (`node …`) to spawn. */
 export function bffStartCommand(root: string): { command: string; args: string[] } {
@@ -22,11 +28,14 @@ export function bffStartCommand(root: string): { command: string; args: string[]
       execFileSync(process.execPath, ['build.mjs'], { cwd: bff, stdio: 'pipe' });
     } catch (err) {
       const output = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
-      throw new Error(`the BFF production build failed; run ./scripts/pnpm.sh --filter @wxpay-shop/bff build:\n${output}`);
+      throw new Error(
+        `the BFF production build failed; run ./scripts/pnpm.sh --filter @wxpay-shop/bff build:\n${output}`,
+      );
     }
   }
   const start: unknown = JSON.parse(readFileSync(path.join(bff, 'package.json'), 'utf8')).scripts?.start;
   const [command, ...args] = typeof start === 'string' ? start.split(/\s+/) : [];
-  if (command !== 'node') throw new Error(`apps/bff's start script should run the build with node, got: ${String(start)}`);
+  if (command !== 'node')
+    throw new Error(`apps/bff's start script should run the build with node, got: ${String(start)}`);
   return { command: process.execPath, args };
 }

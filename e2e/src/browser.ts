@@ -45,7 +45,11 @@ export async function launchChromium(): Promise<Browser> {
  * A phone-sized context that looks like WeChat's in-app browser: WeChat UA (Android unless another is given), and the
  * emulator's WeixinJSBridge injected before any page script, as the real client does.
  */
-export async function wechatContext(browser: Browser, emulatorUrl: string, userAgent = WECHAT_UA): Promise<BrowserContext> {
+export async function wechatContext(
+  browser: Browser,
+  emulatorUrl: string,
+  userAgent = WECHAT_UA,
+): Promise<BrowserContext> {
   const bridge = await (await fetch(`${emulatorUrl}/bridge.js`)).text();
   // WeChat's JS-SDK (res.wx.qq.com) is out of reach offline: the emulator's stand-in takes its place.
   const jssdk = await (await fetch(`${emulatorUrl}/jweixin.js`)).text();
@@ -90,7 +94,12 @@ export function takeCspViolations(): CspViolation[] {
  * `timezoneId` sets the browser's own zone (e.g. a shopper abroad); Chromium's default is the host's.
  */
 export async function desktopContext(browser: Browser, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ userAgent: DESKTOP_UA, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', ...options });
+  const context = await browser.newContext({
+    userAgent: DESKTOP_UA,
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    ...options,
+  });
   return watchCsp(context);
 }
 
@@ -112,8 +121,14 @@ async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
   });
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { __e2eCspViolation: (v: Omit<CspViolation, 'page'>) => Promise<void> }).__e2eCspViolation;
-      void report({ directive: e.effectiveDirective, blocked: e.blockedURI || 'inline', source: e.sourceFile, at: `${e.lineNumber}:${e.columnNumber}` });
+      const report = (window as unknown as { __e2eCspViolation: (v: Omit<CspViolation, 'page'>) => Promise<void> })
+        .__e2eCspViolation;
+      void report({
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI || 'inline',
+        source: e.sourceFile,
+        at: `${e.lineNumber}:${e.columnNumber}`,
+      });
     });
   });
   return context;

@@ -57,7 +57,10 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
  */
 export async function ensureDeliveryAddress(page: Page): Promise<void> {
   const fill = page.getByRole('button', { name: '填写收货地址' });
-  await fill.or(page.getByRole('button', { name: '修改地址' })).first().waitFor();
+  await fill
+    .or(page.getByRole('button', { name: '修改地址' }))
+    .first()
+    .waitFor();
   if (!(await fill.isVisible())) return;
   await fill.click();
   await page.locator('input[name="name"]').fill('张三');

@@ -83,7 +83,10 @@ export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion
   // Refunds go over mutual TLS with a certificate whose CN is the mch_id: this random merchant's own.
   const certsDir = path.join(root, 'apps/wechat-emulator/certs');
   const clientCert = issueMerchantCert(
-    { cert: readFileSync(path.join(certsDir, 'ca.pem'), 'utf8'), key: readFileSync(path.join(certsDir, 'ca-key.pem'), 'utf8') },
+    {
+      cert: readFileSync(path.join(certsDir, 'ca.pem'), 'utf8'),
+      key: readFileSync(path.join(certsDir, 'ca-key.pem'), 'utf8'),
+    },
     merchant.mchId,
   );
   writeFileSync(path.join(dir, 'merchant.pem'), clientCert.cert);
@@ -96,7 +99,10 @@ export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion
   const emulator = launch(
     'apps/wechat-emulator',
     { command: path.join(root, 'apps/wechat-emulator/node_modules/.bin/tsx'), args: ['src/main.ts'] },
-    { ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01', allowedOrigins: [storefrontUrl] }), EMULATOR_CONFIG: configFile },
+    {
+      ...emulatorEnv({ ...emulatorAddress, notifyTimeScale: '0.01', allowedOrigins: [storefrontUrl] }),
+      EMULATOR_CONFIG: configFile,
+    },
     output,
   );
   const bff = launch(

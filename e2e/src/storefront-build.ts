@@ -23,11 +23,15 @@ export function storefrontDist(root: string): string {
   const dist = path.join(root, 'apps/storefront/dist');
   const why = staleness(root, path.join(dist, 'index.html'), INPUTS);
   if (why) {
-    console.warn(`apps/storefront/dist is ${why}: building it (./scripts/pnpm.sh --filter @wxpay-shop/storefront build)`);
+    console.warn(
+      `apps/storefront/dist is ${why}: building it (./scripts/pnpm.sh --filter @wxpay-shop/storefront build)`,
+    );
     try {
       build();
     } catch (err) {
-      throw new Error(`the storefront production build failed; run ./scripts/pnpm.sh --filter @wxpay-shop/storefront build:\n${String(err)}`);
+      throw new Error(
+        `the storefront production build failed; run ./scripts/pnpm.sh --filter @wxpay-shop/storefront build:\n${String(err)}`,
+      );
     }
   }
   return dist;

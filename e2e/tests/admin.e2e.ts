@@ -23,14 +23,19 @@ afterAll(async () => {
 
 /** A guest order paid on the emulator (NATIVE), settled by its notification. */
 async function paidOrder(): Promise<{ outTradeNo: string; totalFen: number }> {
-  const products = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as { products: { id: string }[] };
+  const products = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as {
+    products: { id: string }[];
+  };
   const created = await fetch(`${stack.storefrontUrl}/api/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ items: [{ productId: products.products[0]!.id, quantity: 1 }] }),
   });
   expect(created.status).toBe(201);
-  const cookie = created.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = created.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const order = (await created.json()) as { outTradeNo: string; totalFen: number };
   const pay = await fetch(`${stack.storefrontUrl}/api/orders/${order.outTradeNo}/pay`, {
     method: 'POST',
@@ -45,9 +50,17 @@ async function paidOrder(): Promise<{ outTradeNo: string; totalFen: number }> {
   });
   expect(paid.status).toBe(200);
   await expect
-    .poll(async () => ((await (await fetch(`${stack.storefrontUrl}/api/orders/${order.outTradeNo}`, { headers: { cookie } })).json()) as { status: string }).status, {
-      timeout: 30_000,
-    })
+    .poll(
+      async () =>
+        (
+          (await (
+            await fetch(`${stack.storefrontUrl}/api/orders/${order.outTradeNo}`, { headers: { cookie } })
+          ).json()) as { status: string }
+        ).status,
+      {
+        timeout: 30_000,
+      },
+    )
     .toBe('PAID');
   return order;
 }
@@ -83,7 +96,9 @@ describe('operator console', () => {
     await shot('refund-confirmation');
     await page.getByRole('button', { name: '确认退款' }).click();
     await page.getByText('退款已提交').waitFor();
-    await expect.poll(async () => page.getByText('REFUNDING').or(page.getByText('REFUNDED')).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => page.getByText('REFUNDING').or(page.getByText('REFUNDED')).count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await shot('refunded');
 
     await page.getByRole('link', { name: '操作日志' }).click();

@@ -7,12 +7,28 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAuthorizeUrl, buildJsapiPayParams, buildJssdkConfig, JssdkTokenClient, OAuthClient, PayClient, randomString } from '@wxpay-shop/wechat';
-import { createEmulator, DEFAULT_MERCHANT, FAULT_KINDS, FAULT_TARGETS, openidFor, type Emulator } from '@wxpay-shop/wechat-emulator';
+import {
+  buildAuthorizeUrl,
+  buildJsapiPayParams,
+  buildJssdkConfig,
+  JssdkTokenClient,
+  OAuthClient,
+  PayClient,
+  randomString,
+} from '@wxpay-shop/wechat';
+import {
+  createEmulator,
+  DEFAULT_MERCHANT,
+  FAULT_KINDS,
+  FAULT_TARGETS,
+  openidFor,
+  type Emulator,
+} from '@wxpay-shop/wechat-emulator';
 import { launchChromium, screenshotter } from '../src/browser';
 
 const M = DEFAULT_MERCHANT;
-const SUCCESS_REPLY = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+const SUCCESS_REPLY =
+  '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
 
 let emu: Emulator;
 let receiver: Server;
@@ -129,10 +145,13 @@ describe('emulator console (/console) in Chromium', () => {
   it("shows a notification's attempts with our replies; Replay and Notify ×2 send it again", async () => {
     const { outTradeNo, prepayId } = await placeOrder();
     await emu.pay(prepayId);
-    const delivery = () => [...emu.state.deliveries.values()].find((d) => d.outTradeNo === outTradeNo && d.kind === 'pay');
+    const delivery = () =>
+      [...emu.state.deliveries.values()].find((d) => d.outTradeNo === outTradeNo && d.kind === 'pay');
     await poll(() => delivery()?.status).toBe('delivered');
     const id = delivery()!.id;
-    await poll(() => row('notifications', id).textContent()).toContain('our reply: <xml><return_code><![CDATA[SUCCESS]]>');
+    await poll(() => row('notifications', id).textContent()).toContain(
+      'our reply: <xml><return_code><![CDATA[SUCCESS]]>',
+    );
 
     await action('notifications', id, 'replay').click();
     await poll(() => delivery()!.attempts.filter((a) => a.manual === 'replay').length).toBe(1);
@@ -161,7 +180,9 @@ describe('emulator console (/console) in Chromium', () => {
     await page.locator('#outcome-refund-no').fill('RNEXT1');
     await page.locator('#outcome-count').fill('2');
     await page.locator('#refund-outcome-form button[type="submit"]').click();
-    await poll(() => emu.state.refundOutcomes).toMatchObject([{ status: 'REFUNDCLOSE', outRefundNo: 'RNEXT1', remaining: 2 }]);
+    await poll(() => emu.state.refundOutcomes).toMatchObject([
+      { status: 'REFUNDCLOSE', outRefundNo: 'RNEXT1', remaining: 2 },
+    ]);
 
     await page.locator('#outcome-clear').click();
     await poll(() => emu.state.refundOutcomes.length).toBe(0);
@@ -171,7 +192,9 @@ describe('emulator console (/console) in Chromium', () => {
     const pairs: [string, string][] = [];
     for (const target of FAULT_TARGETS) {
       await page.locator('#fault-target').selectOption(target);
-      const kinds = await page.locator('#fault-kind option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      const kinds = await page
+        .locator('#fault-kind option')
+        .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
       expect(kinds.every((k) => (FAULT_KINDS as readonly string[]).includes(k))).toBe(true);
       for (const kind of kinds) {
         await page.locator('#fault-kind').selectOption(kind);
@@ -183,7 +206,10 @@ describe('emulator console (/console) in Chromium', () => {
       }
     }
     expect(emu.state.faults.map((f) => [f.target, f.kind])).toEqual(pairs);
-    expect(emu.state.faults.find((f) => f.kind === 'bizerror')).toMatchObject({ target: 'unifiedorder', errCode: 'NOTENOUGH' });
+    expect(emu.state.faults.find((f) => f.kind === 'bizerror')).toMatchObject({
+      target: 'unifiedorder',
+      errCode: 'NOTENOUGH',
+    });
     expect(emu.state.faults.find((f) => f.kind === 'delay')?.delayMs).toBe(250);
     await poll(() => page.locator('#faults tr[data-id]').count()).toBe(pairs.length);
     await shot('faults');
@@ -216,7 +242,12 @@ describe('emulator console (/console) in Chromium', () => {
     const redirect = await fetch(authorize, { redirect: 'manual' });
     const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
     await poll(() => row('oauth-codes', code).textContent()).toContain('unused');
-    const oauth = new OAuthClient({ appId: M.appId, appSecret: M.appSecret, openBaseUrl: emu.httpUrl, apiBaseUrl: emu.httpUrl });
+    const oauth = new OAuthClient({
+      appId: M.appId,
+      appSecret: M.appSecret,
+      openBaseUrl: emu.httpUrl,
+      apiBaseUrl: emu.httpUrl,
+    });
     const token = await oauth.exchangeCode(code);
     expect(token.openid).toBe(openidFor(M.appId, 'xiaoli'));
     await poll(() => row('oauth-codes', code).textContent()).toContain('used');
@@ -238,9 +269,29 @@ describe('emulator console (/console) in Chromium', () => {
     const pageUrl = 'http://127.0.0.1/products/green-tea';
     const config = buildJssdkConfig({ appId: M.appId, jsapiTicket: ticket.value, url: pageUrl });
     const json = { 'Content-Type': 'application/json' };
-    expect(await (await fetch(`${emu.httpUrl}/__jssdk/config`, { method: 'POST', headers: json, body: JSON.stringify({ ...config, url: pageUrl }) })).json()).toEqual({ ok: true });
-    const card = { kind: 'appMessage', appId: M.appId, title: '西湖龙井', desc: '¥9.90 · 明前', link: pageUrl, imgUrl: `${emu.httpUrl}/__emulator/avatar/zhangsan/132`, pageUrl };
-    expect(await (await fetch(`${emu.httpUrl}/__jssdk/share`, { method: 'POST', headers: json, body: JSON.stringify(card) })).json()).toEqual({ ok: true });
+    expect(
+      await (
+        await fetch(`${emu.httpUrl}/__jssdk/config`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ ...config, url: pageUrl }),
+        })
+      ).json(),
+    ).toEqual({ ok: true });
+    const card = {
+      kind: 'appMessage',
+      appId: M.appId,
+      title: '西湖龙井',
+      desc: '¥9.90 · 明前',
+      link: pageUrl,
+      imgUrl: `${emu.httpUrl}/__emulator/avatar/zhangsan/132`,
+      pageUrl,
+    };
+    expect(
+      await (
+        await fetch(`${emu.httpUrl}/__jssdk/share`, { method: 'POST', headers: json, body: JSON.stringify(card) })
+      ).json(),
+    ).toEqual({ ok: true });
     await poll(() => page.locator('#shares .share-card').first().textContent()).toBe('西湖龙井¥9.90 · 明前');
     await poll(() => page.locator('#wxconfigs').textContent()).toContain('1 ok, 0 refused');
     await shot('jssdk');

@@ -38,7 +38,11 @@ describe('npm start (scripts/dev.mjs)', () => {
     await page.goto(dev.storefrontUrl);
 
     // Dev counts the emulator's bridge as WeChat: the shopper is signed in silently (snsapi_base).
-    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, {
+        timeout: 60_000,
+      })
+      .toBe(true);
     const outTradeNo = await checkoutFirstProduct(page, shot);
     await page.getByTestId('wx-pay-sheet').waitFor();
     await shot('pay-sheet');
@@ -46,9 +50,13 @@ describe('npm start (scripts/dev.mjs)', () => {
     await page.getByText('支付成功').waitFor({ timeout: 120_000 });
     await shot('paid');
 
-    const order = OrderSchema.parse(await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo));
+    const order = OrderSchema.parse(
+      await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo),
+    );
     expect(order.status).toBe('PAID');
-    const emulatorOrders = (await (await fetch(`${dev.emulatorUrl}/__emulator/state`)).json()) as { orders: { outTradeNo: string; state: string }[] };
+    const emulatorOrders = (await (await fetch(`${dev.emulatorUrl}/__emulator/state`)).json()) as {
+      orders: { outTradeNo: string; state: string }[];
+    };
     expect(emulatorOrders.orders.find((o) => o.outTradeNo === outTradeNo)?.state).toBe('SUCCESS');
     // The BFF's development log: one readable line per request with its request id, no JSON.
     expect(dev.output()).toMatch(/\[bff\]\S* \[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/api\/me 200 \d+ ms [0-9a-f-]{36}\n/);
@@ -67,7 +75,11 @@ describe('npm start (scripts/dev.mjs)', () => {
     });
     await page.goto(dev.storefrontUrl);
     // Still WeChat to the storefront: the shopper is signed in silently.
-    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => (await page.evaluate(async () => (await fetch('/api/me')).json())).signedIn, {
+        timeout: 60_000,
+      })
+      .toBe(true);
     await page.locator('.product-card').first().waitFor();
     expect(bridgeLoads).toEqual([]);
     await context.close();

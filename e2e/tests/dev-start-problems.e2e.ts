@@ -14,7 +14,9 @@ import { createEmulator } from '@wxpay-shop/wechat-emulator';
 import { launchDevCommand, type LaunchedDevCommand } from '../src/dev-command';
 import { freePort } from '../src/ports';
 
-const slowStartHook = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/slow-bff-start.mjs'));
+const slowStartHook = pathToFileURL(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/slow-bff-start.mjs'),
+);
 let dev: LaunchedDevCommand | undefined;
 let holder: Server | undefined;
 
@@ -39,7 +41,7 @@ describe('npm start (scripts/dev.mjs) start-up problems', () => {
     expect(dev.output()).not.toContain('is running offline');
   });
 
-  it("an emulator state file another emulator holds → exits non-zero naming the process that holds it", async () => {
+  it('an emulator state file another emulator holds → exits non-zero naming the process that holds it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wxpay-state-'));
     const stateFile = path.join(dir, 'emulator-state.json');
     // The "earlier npm start": an emulator in this process, holding the state file.
@@ -61,7 +63,10 @@ describe('npm start (scripts/dev.mjs) start-up problems', () => {
   it('a BFF 25 s slow to start → waits, says it is creating the embedded database, then comes up', async () => {
     const delayMs = 25_000;
     dev = await launchDevCommand({
-      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${slowStartHook.href}`, SLOW_BFF_START_MS: String(delayMs) },
+      env: {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${slowStartHook.href}`,
+        SLOW_BFF_START_MS: String(delayMs),
+      },
     });
     await dev.printed('is running offline');
     const output = dev.output();

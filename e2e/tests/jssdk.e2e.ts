@@ -45,7 +45,11 @@ async function jssdkState() {
 function configVerdict(page: Page, url: string): Promise<string> {
   return page.evaluate(async (signed) => {
     const config = await (await fetch(`/api/wechat/js-config?url=${encodeURIComponent(signed)}`)).json();
-    const wx = (window as unknown as { wx: { config(c: object): void; ready(f: () => void): void; error(f: (r: { errMsg: string }) => void): void } }).wx;
+    const wx = (
+      window as unknown as {
+        wx: { config(c: object): void; ready(f: () => void): void; error(f: (r: { errMsg: string }) => void): void };
+      }
+    ).wx;
     return new Promise<string>((resolve) => {
       wx.config({ ...config, jsApiList: [] });
       wx.ready(() => resolve('ready'));
@@ -72,7 +76,9 @@ describe.each([
     // Landing on a product page inside WeChat: a silent sign-in, then the page sets its share card.
     await page.goto(landing);
     await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
-    await expect.poll(async () => (await jssdkState()).shares.filter((c) => c.title === product.name).length).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await jssdkState()).shares.filter((c) => c.title === product.name).length)
+      .toBeGreaterThanOrEqual(2);
     const cards = (await jssdkState()).shares.filter((c) => c.title === product.name);
     const chat = cards.find((c) => c.kind === 'appMessage')!;
     expect(chat.desc).toContain(`¥${(product.priceFen / 100).toFixed(2)}`);
@@ -109,7 +115,9 @@ describe.each([
     await page.getByText('支付成功').waitFor({ timeout: 30_000 });
     await page.locator('address').getByText('广东省广州市天河区天河路 385 号 太古汇 1 座 2001 室').waitFor();
     await shot('paid');
-    const order = OrderSchema.parse(await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo));
+    const order = OrderSchema.parse(
+      await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo),
+    );
     expect(order.deliveryAddress).toEqual({
       name: '张三',
       mobile: '13800138000',
@@ -140,7 +148,9 @@ describe('outside WeChat', () => {
     await page.locator('.address-card address').getByText('张三 138****8000').waitFor();
     await page.getByRole('button', { name: '提交订单' }).click();
     const outTradeNo = await orderOnPayPage(page);
-    const order = OrderSchema.parse(await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo));
+    const order = OrderSchema.parse(
+      await page.evaluate(async (no) => (await fetch(`/api/orders/${no}`)).json(), outTradeNo),
+    );
     expect(order.deliveryAddress).toMatchObject({ province: '广东省', city: '广州市', district: '天河区' });
     await context.close();
   });

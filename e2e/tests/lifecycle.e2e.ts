@@ -34,12 +34,30 @@ async function seriousViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not apply.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{ violations: { id: string; impact: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
     // The pay sheet is the emulator's stand-in for WeChat's native one, not a storefront page.
-    const result = await axe.run({ exclude: [['[data-testid="wx-pay-sheet"]']] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+    const result = await axe.run(
+      { exclude: [['[data-testid="wx-pay-sheet"]']] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+    );
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 
 /** Pages checked with axe, by name, and what it found (asserted empty at the end of each flow). */
@@ -49,7 +67,10 @@ async function audit(page: Page, name: string): Promise<void> {
   await page.waitForFunction(() =>
     Array.from(document.querySelectorAll('.van-dialog, .van-popup, .van-overlay')).every((e) => {
       const style = getComputedStyle(e);
-      return style.display === 'none' || (style.opacity === '1' && !e.getAnimations().some((a: Animation) => a.playState === 'running'));
+      return (
+        style.display === 'none' ||
+        (style.opacity === '1' && !e.getAnimations().some((a: Animation) => a.playState === 'running'))
+      );
     }),
   );
   findings.set(name, await seriousViolations(page));
@@ -127,7 +148,8 @@ async function paidOrder(
   // Opening the shop signs the shopper in silently (WeChat OAuth redirects): wait until it is back.
   await page.locator('.product-card__link').first().waitFor();
   await shot('catalog');
-  const outTradeNo = 'buyNow' in via ? await buyNow(page, via.buyNow, shot) : await checkoutProduct(page, via.cart, shot);
+  const outTradeNo =
+    'buyNow' in via ? await buyNow(page, via.buyNow, shot) : await checkoutProduct(page, via.cart, shot);
   await shot('pay');
   await page.getByTestId('wx-pay-sheet').waitFor();
   await page.getByTestId('wx-pay-confirm').click();
@@ -164,7 +186,10 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
     await expect.poll(async () => progress(page).textContent()).toBe('待发货');
     await shot('detail-to-ship');
 
-    const shipped = await admin(`/api/admin/orders/${outTradeNo}/ship`, { carrier: '顺丰速运', trackingNo: 'SF1234567890' });
+    const shipped = await admin(`/api/admin/orders/${outTradeNo}/ship`, {
+      carrier: '顺丰速运',
+      trackingNo: 'SF1234567890',
+    });
     expect(shipped.status).toBe(200);
     await page.reload();
     await expect.poll(async () => progress(page).textContent()).toBe('已发货');
@@ -201,7 +226,11 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
     await shot('refund-requested');
 
     const queue = AdminAfterSaleListSchema.parse(
-      await (await fetch(`${stack.storefrontUrl}/api/admin/after-sales`, { headers: { Authorization: `Bearer ${stack.adminToken}` } })).json(),
+      await (
+        await fetch(`${stack.storefrontUrl}/api/admin/after-sales`, {
+          headers: { Authorization: `Bearer ${stack.adminToken}` },
+        })
+      ).json(),
     );
     const request = queue.afterSales.find((a) => a.outTradeNo === outTradeNo);
     expect(request).toMatchObject({ amountFen: 100, kind: 'REFUND_ONLY' });
@@ -221,7 +250,8 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
   });
 
   it('cancelling an unpaid order closes it and gives the stock back', async () => {
-    const stockOf = async () => ProductListSchema.parse(await (await fetch(`${stack.storefrontUrl}/api/products`)).json()).products[0]!.stock;
+    const stockOf = async () =>
+      ProductListSchema.parse(await (await fetch(`${stack.storefrontUrl}/api/products`)).json()).products[0]!.stock;
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
     const shot = auditedShots(page, 'lifecycle-cancel');

@@ -6,7 +6,14 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
-import { desktopContext, launchChromium, phoneContext, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
+import {
+  desktopContext,
+  launchChromium,
+  phoneContext,
+  screenshotter,
+  takeCspViolations,
+  wechatContext,
+} from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
 import { checkoutFirstProduct, openCheckoutWithFirstProduct } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
@@ -38,41 +45,50 @@ describe.each([
     await stack?.stop();
   });
 
-  it.runIf(flows.includes('JSAPI'))('inside WeChat: the pay sheet takes the page’s pay params, then 支付成功', async () => {
-    const context = await wechatContext(browser, stack.emulatorUrl);
-    const page = await context.newPage();
-    const shot = screenshotter(page, `${apiVersion}-jsapi`);
-    await page.goto(stack.storefrontUrl);
-    const outTradeNo = await checkoutFirstProduct(page, shot);
-    await page.getByTestId('wx-pay-sheet').waitFor();
-    await shot('pay-sheet');
-    await page.getByTestId('wx-pay-confirm').click();
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
-    await shot('paid');
-    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
-    const atWechat = await emulatorOrder(stack.emulatorUrl, outTradeNo);
-    expect(atWechat).toMatchObject({ state: 'SUCCESS', tradeType: 'JSAPI', api: apiVersion, signType: 'RSA' });
-    await context.close();
-  });
+  it.runIf(flows.includes('JSAPI'))(
+    'inside WeChat: the pay sheet takes the page’s pay params, then 支付成功',
+    async () => {
+      const context = await wechatContext(browser, stack.emulatorUrl);
+      const page = await context.newPage();
+      const shot = screenshotter(page, `${apiVersion}-jsapi`);
+      await page.goto(stack.storefrontUrl);
+      const outTradeNo = await checkoutFirstProduct(page, shot);
+      await page.getByTestId('wx-pay-sheet').waitFor();
+      await shot('pay-sheet');
+      await page.getByTestId('wx-pay-confirm').click();
+      await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+      await shot('paid');
+      expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+      const atWechat = await emulatorOrder(stack.emulatorUrl, outTradeNo);
+      expect(atWechat).toMatchObject({ state: 'SUCCESS', tradeType: 'JSAPI', api: apiVersion, signType: 'RSA' });
+      await context.close();
+    },
+  );
 
-  it.runIf(flows.includes('NATIVE'))('on a desktop: the QR code, paid from the emulator’s scan page, then 支付成功', async () => {
-    const context = await desktopContext(browser);
-    const page = await context.newPage();
-    const shot = screenshotter(page, `${apiVersion}-native`);
-    await page.goto(stack.storefrontUrl);
-    const outTradeNo = await checkoutFirstProduct(page, shot);
-    await page.getByRole('img', { name: /^微信支付二维码/ }).waitFor();
-    await shot('qr-code');
-    const { codeUrl } = await emulatorOrder(stack.emulatorUrl, outTradeNo);
-    const phone = await context.newPage();
-    await phone.goto(`${stack.emulatorUrl}/native?code_url=${encodeURIComponent(codeUrl!)}`);
-    await phone.getByTestId('wx-pay-confirm').click();
-    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
-    await shot('paid');
-    expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
-    expect(await emulatorOrder(stack.emulatorUrl, outTradeNo)).toMatchObject({ tradeType: 'NATIVE', api: apiVersion });
-    await context.close();
-  });
+  it.runIf(flows.includes('NATIVE'))(
+    'on a desktop: the QR code, paid from the emulator’s scan page, then 支付成功',
+    async () => {
+      const context = await desktopContext(browser);
+      const page = await context.newPage();
+      const shot = screenshotter(page, `${apiVersion}-native`);
+      await page.goto(stack.storefrontUrl);
+      const outTradeNo = await checkoutFirstProduct(page, shot);
+      await page.getByRole('img', { name: /^微信支付二维码/ }).waitFor();
+      await shot('qr-code');
+      const { codeUrl } = await emulatorOrder(stack.emulatorUrl, outTradeNo);
+      const phone = await context.newPage();
+      await phone.goto(`${stack.emulatorUrl}/native?code_url=${encodeURIComponent(codeUrl!)}`);
+      await phone.getByTestId('wx-pay-confirm').click();
+      await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+      await shot('paid');
+      expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
+      expect(await emulatorOrder(stack.emulatorUrl, outTradeNo)).toMatchObject({
+        tradeType: 'NATIVE',
+        api: apiVersion,
+      });
+      await context.close();
+    },
+  );
 
   it.runIf(flows.includes('H5'))(
     'in a phone browser outside WeChat: H5 pay, back to 是否已完成支付, 已完成 → 支付成功 once the BFF says PAID',

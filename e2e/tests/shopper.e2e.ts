@@ -8,7 +8,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { OrderListSchema, OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
 import { emulatorOrder, emulatorState } from '../src/emulator';
-import { checkoutFirstProduct, ensureDeliveryAddress, openCheckoutWithFirstProduct, orderOnPayPage, outTradeNoFrom } from '../src/flows';
+import {
+  checkoutFirstProduct,
+  ensureDeliveryAddress,
+  openCheckoutWithFirstProduct,
+  orderOnPayPage,
+  outTradeNoFrom,
+} from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -78,7 +84,9 @@ describe('inside WeChat (JSAPI)', () => {
 
     // Opened on a product page: WeChat signs the shopper in silently (snsapi_base), which
     // shares no nickname, so the header offers 使用微信头像昵称.
-    const { products } = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as { products: { id: string; name: string }[] };
+    const { products } = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as {
+      products: { id: string; name: string }[];
+    };
     const product = products[0]!;
     const productPath = `/products/${product.id}`;
     await page.goto(`${stack.storefrontUrl}${productPath}`);
@@ -139,7 +147,9 @@ describe('inside WeChat (JSAPI)', () => {
     const lost = (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.outTradeNo === outTradeNo);
     expect(lost?.status).toBe('dropped');
     await fetch(`${stack.emulatorUrl}/__emulator/notifications/${lost!.id}/replay`, { method: 'POST' });
-    await expect.poll(async () => (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.id === lost!.id)?.status).toBe('delivered');
+    await expect
+      .poll(async () => (await emulatorState(stack.emulatorUrl)).notifications.find((d) => d.id === lost!.id)?.status)
+      .toBe('delivered');
     expect((await bffOrder(page, outTradeNo)).status).toBe('PAID');
 
     await page.getByRole('link', { name: '查看订单' }).click();
@@ -218,7 +228,13 @@ describe('desktop browser (NATIVE)', () => {
     const shot = screenshotter(page, 'desktop-native');
     const response = await page.goto(stack.storefrontUrl);
     const csp = (await response!.headerValue('content-security-policy')) ?? '';
-    for (const directive of ["default-src 'self'", "script-src 'self' https://res.wx.qq.com", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self' https://res.wx.qq.com",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+    ]) {
       expect(csp.split('; ')).toContain(directive);
     }
     const outTradeNo = await checkoutFirstProduct(page, shot);
@@ -231,7 +247,10 @@ describe('desktop browser (NATIVE)', () => {
     // The quiet zone round the code is 4 modules wide, as the QR standard asks: measured from
     // the top-left finder pattern, whose top edge is 7 modules of dark.
     const quietModules = await qr.evaluate((img: HTMLImageElement) => {
-      const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+      const canvas = Object.assign(document.createElement('canvas'), {
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+      });
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(img, 0, 0);
       const { data, width } = ctx.getImageData(0, 0, canvas.width, canvas.height);
@@ -281,17 +300,28 @@ describe('content security policy', () => {
       setTimeout('window.__evalRan = true', 0);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const loads = (src: string) =>
-        new Promise<boolean>((resolve) => Object.assign(new Image(), { onload: () => resolve(true), onerror: () => resolve(false), src }));
+        new Promise<boolean>((resolve) =>
+          Object.assign(new Image(), { onload: () => resolve(true), onerror: () => resolve(false), src }),
+        );
       return {
         inlineRan: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true,
         evalRan: (window as unknown as { __evalRan?: boolean }).__evalRan === true,
         // The emulator answers userinfo here, so its avatars are allowed like WeChat's avatar hosts.
         emulatorAvatar: await loads(`${emulatorUrl}/__emulator/avatar/zhangsan/64`),
         otherImage: await loads(`${emulatorUrl.replace('127.0.0.1', 'localhost')}/__emulator/avatar/zhangsan/64`),
-        fetchedElsewhere: await fetch(`${emulatorUrl}/console`).then(() => true, () => false),
+        fetchedElsewhere: await fetch(`${emulatorUrl}/console`).then(
+          () => true,
+          () => false,
+        ),
       };
     }, stack.emulatorUrl);
-    expect(outcome).toEqual({ inlineRan: false, evalRan: false, emulatorAvatar: true, otherImage: false, fetchedElsewhere: false });
+    expect(outcome).toEqual({
+      inlineRan: false,
+      evalRan: false,
+      emulatorAvatar: true,
+      otherImage: false,
+      fetchedElsewhere: false,
+    });
     const seen: string[] = [];
     await expect
       .poll(() => {
@@ -351,11 +381,13 @@ describe('error states in the browser', () => {
     await otherPage.goto(`${stack.storefrontUrl}/cart`);
     const status = await otherPage.evaluate(
       async (productId) =>
-        (await fetch('/api/orders', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
-        })).status,
+        (
+          await fetch('/api/orders', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+          })
+        ).status,
       scarce.id,
     );
     expect(status).toBe(201);
@@ -408,7 +440,8 @@ describe('a lost answer to 提交订单', () => {
     // session cookie is not part of what gets lost.
     await page.goto(stack.storefrontUrl);
     await openCheckoutWithFirstProduct(page, shot);
-    const listOrders = async () => OrderListSchema.parse(await page.evaluate(async () => (await fetch('/api/orders')).json())).orders;
+    const listOrders = async () =>
+      OrderListSchema.parse(await page.evaluate(async () => (await fetch('/api/orders')).json())).orders;
     expect(await page.evaluate(async () => (await (await fetch('/api/me')).json()).signedIn)).toBe(true);
     const before = (await listOrders()).length;
 
@@ -425,7 +458,9 @@ describe('a lost answer to 提交订单', () => {
     await shot('network-error');
     expect(lost?.status).toBe(201);
 
-    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/orders' && r.request().method() === 'POST');
+    const answer = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/orders' && r.request().method() === 'POST',
+    );
     await page.getByRole('button', { name: '提交订单' }).click();
     expect((await answer).status()).toBe(200);
     expect((await answer).headers()['idempotent-replayed']).toBe('true');
@@ -449,17 +484,21 @@ describe('my orders abroad', () => {
     await page.goto(`${stack.storefrontUrl}/orders`);
     await page.getByText('还没有订单').waitFor();
     const { productId, browserOffset } = await page.evaluate(async () => {
-      const { products } = (await (await fetch('/api/products')).json()) as { products: { id: string; stock: number }[] };
+      const { products } = (await (await fetch('/api/products')).json()) as {
+        products: { id: string; stock: number }[];
+      };
       return { productId: products.find((p) => p.stock > 0)!.id, browserOffset: new Date().getTimezoneOffset() };
     });
     expect(browserOffset).toBeGreaterThan(0); // the browser really is behind UTC
     const created = await page.evaluate(
       async (id) =>
-        (await fetch('/api/orders', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ items: [{ productId: id, quantity: 1 }] }),
-        })).json(),
+        (
+          await fetch('/api/orders', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ items: [{ productId: id, quantity: 1 }] }),
+          })
+        ).json(),
       productId,
     );
     const order = OrderSchema.parse(created);
@@ -510,10 +549,16 @@ describe('a page whose code cannot be loaded', () => {
     // The cart page's own chunk (its content-hashed name is whatever this build made).
     let chunk: 'down' | 'gone' | 'ok' = 'down';
     await page.route(/\/assets\/CartView-[\w-]+\.js$/, (route) =>
-      chunk === 'down' ? route.abort('connectionrefused') : chunk === 'gone' ? route.fulfill({ status: 404, body: 'Not Found' }) : route.continue(),
+      chunk === 'down'
+        ? route.abort('connectionrefused')
+        : chunk === 'gone'
+          ? route.fulfill({ status: 404, body: 'Not Found' })
+          : route.continue(),
     );
     // While "down", the page's check that the server answers fails too.
-    await page.route('**/cart', (route) => (chunk === 'down' && route.request().method() === 'HEAD' ? route.abort('connectionrefused') : route.continue()));
+    await page.route('**/cart', (route) =>
+      chunk === 'down' && route.request().method() === 'HEAD' ? route.abort('connectionrefused') : route.continue(),
+    );
 
     await page.getByRole('link', { name: /^购物车/ }).click();
     const alert = page.getByRole('alert').filter({ hasText: '页面加载失败，请检查网络后重试' });

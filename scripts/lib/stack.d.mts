@@ -23,9 +23,18 @@ export interface PayApi {
 }
 
 export declare function emulatorEnv(
-  options: EmulatorAddress & { notifyTimeScale: string; stateFile?: string; allowedOrigins?: string[]; v3KeyMode?: V3KeyMode },
+  options: EmulatorAddress & {
+    notifyTimeScale: string;
+    stateFile?: string;
+    allowedOrigins?: string[];
+    v3KeyMode?: V3KeyMode;
+  },
 ): Record<string, string>;
-export declare function bffWechatEnv(emulator: EmulatorAddress, merchant: Merchant, pay?: PayApi): Record<string, string>;
+export declare function bffWechatEnv(
+  emulator: EmulatorAddress,
+  merchant: Merchant,
+  pay?: PayApi,
+): Record<string, string>;
 export declare function waitHealthy(
   url: string,
   options: {

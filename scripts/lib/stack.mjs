@@ -40,7 +40,10 @@ function v3Env(merchant, v3KeyMode = 'public-key') {
     WECHAT_PAY_API_V3_KEY: merchant.apiV3Key,
     WECHAT_PAY_MERCHANT_SERIAL_NO: new X509Certificate(readFileSync(path.join(certs, 'merchant.pem'))).serialNumber,
     ...(v3KeyMode !== 'platform-certificate'
-      ? { WECHAT_PAY_PUBLIC_KEY: path.join(certs, 'wechatpay-public-key.pem'), WECHAT_PAY_PUBLIC_KEY_ID: WECHATPAY_PUBLIC_KEY_ID }
+      ? {
+          WECHAT_PAY_PUBLIC_KEY: path.join(certs, 'wechatpay-public-key.pem'),
+          WECHAT_PAY_PUBLIC_KEY_ID: WECHATPAY_PUBLIC_KEY_ID,
+        }
       : {}),
     WECHAT_PAY_PLATFORM_CERTIFICATES: v3KeyMode === 'public-key' ? 'false' : 'true',
   };
@@ -74,7 +77,10 @@ export function bffWechatEnv({ host, port, httpsPort }, merchant, pay = {}) {
  * the error names `name` when given and ends with `logs()` when given. `progress(elapsedMs)`,
  * when given, is called every `progressEveryMs` (10 s) while it waits, so a slow start says so.
  */
-export async function waitHealthy(url, { child, intervalMs, timeoutMs, logs, name, progress, progressEveryMs = 10_000 }) {
+export async function waitHealthy(
+  url,
+  { child, intervalMs, timeoutMs, logs, name, progress, progressEveryMs = 10_000 },
+) {
   const withLogs = (message) => (logs ? `${message}:\n${logs()}` : message);
   const started = Date.now();
   let reported = 0;
@@ -97,6 +103,10 @@ export async function waitHealthy(url, { child, intervalMs, timeoutMs, logs, nam
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(
-    withLogs(name ? `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s` : `${url} not healthy within ${timeoutMs} ms`),
+    withLogs(
+      name
+        ? `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s`
+        : `${url} not healthy within ${timeoutMs} ms`,
+    ),
   );
 }

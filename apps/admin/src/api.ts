@@ -41,4 +41,5 @@ export async function api<T>(path: string, init: { method?: string; json?: unkno
 }
 
 /** ¥12.34 from fen. */
-export const yuan = (fen: number | null | undefined) => (fen === null || fen === undefined ? '—' : `¥${(fen / 100).toFixed(2)}`);
+export const yuan = (fen: number | null | undefined) =>
+  fen === null || fen === undefined ? '—' : `¥${(fen / 100).toFixed(2)}`;

@@ -58,7 +58,13 @@ export async function run(scenario: Scenario, controlUrl: string): Promise<Scena
         setupRequest: (req, context: { tag?: unknown }) => {
           const next = scenario.next();
           context.tag = next.tag;
-          return { ...req, method: next.method ?? 'GET', path: next.path, headers: { ...req.headers, ...next.headers }, body: next.body };
+          return {
+            ...req,
+            method: next.method ?? 'GET',
+            path: next.path,
+            headers: { ...req.headers, ...next.headers },
+            body: next.body,
+          };
         },
         onResponse: (status, body, context: { tag?: unknown }) => {
           requests += 1;

@@ -61,7 +61,10 @@ function transaction(order: BenchOrder, seq: number): object {
 }
 
 /** Genuine v3 payment notifications: the envelope (resource AES-GCM-encrypted) and its Wechatpay-* headers. */
-export function paymentNotificationV3(order: BenchOrder, seq: number): { body: string; headers: Record<string, string> } {
+export function paymentNotificationV3(
+  order: BenchOrder,
+  seq: number,
+): { body: string; headers: Record<string, string> } {
   const nonce = randomString(12);
   const body = JSON.stringify({
     id: `EV-bench-${seq}`,
@@ -72,7 +75,12 @@ export function paymentNotificationV3(order: BenchOrder, seq: number): { body: s
     resource: {
       original_type: 'transaction',
       algorithm: 'AEAD_AES_256_GCM',
-      ciphertext: encryptResource(JSON.stringify(transaction(order, seq)), DEFAULT_MERCHANT.apiV3Key, nonce, 'transaction'),
+      ciphertext: encryptResource(
+        JSON.stringify(transaction(order, seq)),
+        DEFAULT_MERCHANT.apiV3Key,
+        nonce,
+        'transaction',
+      ),
       associated_data: 'transaction',
       nonce,
     },

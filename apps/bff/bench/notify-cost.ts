@@ -31,7 +31,11 @@ async function timed(name: string, iterations: number, op: () => unknown): Promi
   return { name, microsPerOp: (used.user + used.system) / iterations };
 }
 
-export async function notifyCosts(publicKeyPem: string, publicKeyId: string, certs: { merchantKey: string; serial: string }) {
+export async function notifyCosts(
+  publicKeyPem: string,
+  publicKeyId: string,
+  certs: { merchantKey: string; serial: string },
+) {
   const order = { outTradeNo: 'BENCH0000000001', totalFen: 5980 };
   const v2 = paymentNotification(order, 1);
   const v3 = paymentNotificationV3(order, 1);
@@ -56,7 +60,14 @@ export async function notifyCosts(publicKeyPem: string, publicKeyId: string, cer
     await timed('  of which AES-256-GCM decrypt', 5000, () => decryptResource(resource, DEFAULT_MERCHANT.apiV3Key)),
     // Not a notification cost, but what every v3 call adds on our side: the Authorization signature.
     await timed('v3 request: Authorization (RSA-2048 sign, merchant key)', 1000, () =>
-      buildAuthorization({ mchId: DEFAULT_MERCHANT.mchId, serialNo: certs.serial, privateKey, method: 'POST', url: '/v3/pay/transactions/native', body: v3.body }),
+      buildAuthorization({
+        mchId: DEFAULT_MERCHANT.mchId,
+        serialNo: certs.serial,
+        privateKey,
+        method: 'POST',
+        url: '/v3/pay/transactions/native',
+        body: v3.body,
+      }),
     ),
   ];
 }

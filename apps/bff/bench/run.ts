@@ -46,13 +46,16 @@ async function startServer(emulator: { httpUrl: string; httpsUrl: string; caFile
     },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bench server exited (${code})`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`))),
+  );
   const firstLine = new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   const urls = JSON.parse(await Promise.race([firstLine, exited])) as ServerUrls;
-  const stop = () => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.stdin!.end();
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.stdin!.end();
+    });
   return { urls, stop };
 }
 
@@ -76,7 +79,14 @@ async function main(): Promise<void> {
   /** Sends one request per item, each item exactly once: first pays, first deliveries. */
   const eachOnce = <T>(name: string, url: string, items: T[], request: (item: T) => Request, extra: Extra = {}) => {
     let i = 0;
-    return measure({ connections: Math.max(1, Math.min(CONNECTIONS, items.length)), amount: items.length, name, url, next: () => request(items[Math.min(i++, items.length - 1)]!), ...extra });
+    return measure({
+      connections: Math.max(1, Math.min(CONNECTIONS, items.length)),
+      amount: items.length,
+      name,
+      url,
+      next: () => request(items[Math.min(i++, items.length - 1)]!),
+      ...extra,
+    });
   };
   const cycle = <T>(items: T[]) => {
     let i = 0;
@@ -86,7 +96,9 @@ async function main(): Promise<void> {
   await timed('bare Koa GET (baseline)', urls.bare, () => ({ path: '/' }));
   await timed('GET /api/products', urls.bff, () => ({ path: '/api/products' }));
 
-  const notify = (path: string) => (body: string): Request => ({ method: 'POST', path, headers: { 'Content-Type': 'text/xml' }, body });
+  const notify =
+    (path: string) =>
+    (body: string): Request => ({ method: 'POST', path, headers: { 'Content-Type': 'text/xml' }, body });
   const isSuccess = { accept: (status: number, body: string) => status === 200 && body.includes('SUCCESS') };
   let prepaid: BenchOrder[] = [];
   let notifications: string[] = [];
@@ -94,15 +106,32 @@ async function main(): Promise<void> {
   for (const version of ['v2', 'v3'] as const) {
     const bffUrl = version === 'v2' ? urls.bff : urls.bffV3;
     // One shopper's session, as a browser keeps it: the first order mints it.
-    const items = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }, { productId: 'mug', quantity: 2 }] });
-    const first = await fetch(`${bffUrl}/api/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: items });
-    const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const items = JSON.stringify({
+      items: [
+        { productId: 'green-tea', quantity: 1 },
+        { productId: 'mug', quantity: 2 },
+      ],
+    });
+    const first = await fetch(`${bffUrl}/api/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: items,
+    });
+    const cookie = first.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const json = { 'Content-Type': 'application/json', Cookie: cookie };
     const created: BenchOrder[] = [];
-    await timed(`${version} POST /api/orders (reserve stock)`, bffUrl, () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }), {
-      accept: (status) => status === 201,
-      onAccepted: (body) => created.push(JSON.parse(body) as BenchOrder),
-    });
+    await timed(
+      `${version} POST /api/orders (reserve stock)`,
+      bffUrl,
+      () => ({ method: 'POST', path: '/api/orders', headers: json, body: items }),
+      {
+        accept: (status) => status === 201,
+        onAccepted: (body) => created.push(JSON.parse(body) as BenchOrder),
+      },
+    );
 
     // Each order paid once: every request is a prepay round trip to the emulator (v2 unifiedorder, v3 signed JSON).
     const pay = (order: BenchOrder): Request => ({
@@ -125,19 +154,28 @@ async function main(): Promise<void> {
     const deliveries: Request[] =
       version === 'v2'
         ? paidOnce.map((order, i) => notify('/api/wechat/pay/notify')(paymentNotification(order, i)))
-        : paidOnce.map((order, i) => ({ method: 'POST', path: '/api/wechat/pay/notify', ...paymentNotificationV3(order, i) }));
+        : paidOnce.map((order, i) => ({
+            method: 'POST',
+            path: '/api/wechat/pay/notify',
+            ...paymentNotificationV3(order, i),
+          }));
     const accepted = version === 'v2' ? isSuccess : { accept: (status: number) => status === 204 };
     await eachOnce(`${version} POST notify, first delivery`, bffUrl, deliveries, (request) => request, accepted);
     const duplicate = cycle(deliveries);
     await timed(`${version} POST notify, duplicate`, bffUrl, () => duplicate(), accepted);
-    counts.push(`${version}: orders created ${created.length}, first pays ${paidOnce.length}, first deliveries ${deliveries.length}`);
+    counts.push(
+      `${version}: orders created ${created.length}, first pays ${paidOnce.length}, first deliveries ${deliveries.length}`,
+    );
     if (version === 'v2') {
       prepaid = paidOnce;
       notifications = deliveries.map((d) => d.body!);
     }
   }
 
-  await fetch(`${urls.control}/peer-orders`, { method: 'POST', body: JSON.stringify(prepaid.map((o) => o.outTradeNo)) });
+  await fetch(`${urls.control}/peer-orders`, {
+    method: 'POST',
+    body: JSON.stringify(prepaid.map((o) => o.outTradeNo)),
+  });
   await eachOnce('peer: tenpay notify + UPDATE, first', urls.peer, notifications, notify('/'), isSuccess);
 
   const paid = (await (await fetch(`${urls.control}/paid`)).json()) as { paid: number; paidV3: number };
@@ -167,10 +205,24 @@ function printTable(results: ScenarioResult[], storage: string): void {
     r.statementsPerRequest.toFixed(1),
     String(r.failed),
   ]);
-  const header = ['scenario', 'requests', 'req/s', 'vs bare', 'p50 ms', 'p99 ms', 'CPU µs/req', 'CPU vs bare', 'SQL/req', 'failed'];
+  const header = [
+    'scenario',
+    'requests',
+    'req/s',
+    'vs bare',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'CPU vs bare',
+    'SQL/req',
+    'failed',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(`\nBFF bench — ${CONNECTIONS} connections (autocannon, own process), ${SECONDS} s timed scenarios, ${storage}, Node ${process.version}`);
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(
+    `\nBFF bench — ${CONNECTIONS} connections (autocannon, own process), ${SECONDS} s timed scenarios, ${storage}, Node ${process.version}`,
+  );
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));

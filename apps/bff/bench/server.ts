@@ -69,7 +69,10 @@ const configV3 = loadConfig({
 const schema = `bff_bench_${randomString(8).toLowerCase()}`;
 const isPostgres = config.database.kind === 'postgres';
 const database = await openDatabase(config.database, isPostgres ? { schema, poolSize: concurrency } : {});
-const databaseV3 = await openDatabase(config.database, isPostgres ? { schema: `${schema}_v3`, poolSize: concurrency } : {});
+const databaseV3 = await openDatabase(
+  config.database,
+  isPostgres ? { schema: `${schema}_v3`, poolSize: concurrency } : {},
+);
 const bff = await startBff(config, { database, logger: createLogger('silent') });
 const bffV3 = await startBff(configV3, { database: databaseV3, logger: createLogger('silent') });
 // Thousands of bench orders reserve stock; without ample stock the order scenario would measure 409s.
@@ -86,7 +89,11 @@ bare.use((ctx) => {
 });
 
 // The peer: how a typical integration handles the same notification (tenpay verifies, one UPDATE).
-const payment = new tenpay({ appid: DEFAULT_MERCHANT.appId, mchid: DEFAULT_MERCHANT.mchId, partnerKey: DEFAULT_MERCHANT.apiKey });
+const payment = new tenpay({
+  appid: DEFAULT_MERCHANT.appId,
+  mchid: DEFAULT_MERCHANT.mchId,
+  partnerKey: DEFAULT_MERCHANT.apiKey,
+});
 const peer = new Koa();
 peer.use(async (ctx, next) => {
   // tenpay reads the XML text from ctx.request.body, as a text body parser leaves it.
@@ -115,14 +122,31 @@ control.use(async (ctx) => {
     ctx.status = 204;
   } else if (ctx.path === '/paid') {
     const count = async (db: typeof database.db) =>
-      Number((await db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'PAID').executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom('orders')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'PAID')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     ctx.body = { paid: await count(database.db), paidV3: await count(databaseV3.db) };
   } else ctx.status = 404;
 });
 
 const servers = [createServer(bare.callback()), createServer(peer.callback()), createServer(control.callback())];
 const [bareUrl, peerUrl, controlUrl] = await Promise.all(servers.map(listen));
-console.log(JSON.stringify({ bff: bff.url, bffV3: bffV3.url, bare: bareUrl, peer: peerUrl, control: controlUrl, storage: isPostgres ? 'PostgreSQL' : 'PGlite in memory' }));
+console.log(
+  JSON.stringify({
+    bff: bff.url,
+    bffV3: bffV3.url,
+    bare: bareUrl,
+    peer: peerUrl,
+    control: controlUrl,
+    storage: isPostgres ? 'PostgreSQL' : 'PGlite in memory',
+  }),
+);
 
 // The orchestrator closes our stdin when it is done (or dies): shut down and drop the schema.
 process.stdin.resume();

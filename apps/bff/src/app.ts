@@ -72,7 +72,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 
   // X-Forwarded-For is only believed when a proxy is declared, and then only the entries those
   // hops appended: otherwise any client could pick the IP we log and send to WeChat.
-  const app = new Koa({ keys: config.sessionKeys, proxy: config.trustProxyHops > 0, maxIpsCount: config.trustProxyHops });
+  const app = new Koa({
+    keys: config.sessionKeys,
+    proxy: config.trustProxyHops > 0,
+    maxIpsCount: config.trustProxyHops,
+  });
   app.on('error', (err: unknown) => logger.debug({ err }, 'koa error event'));
 
   app.use(requestContext(logger));
@@ -186,9 +190,20 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
       : null;
   const billJob =
     config.billCheckIntervalMs > 0
-      ? startBillJob({ db: bff.database.db, pay: bff.services.pay, log: logger, metrics, intervalMs: config.billCheckIntervalMs })
+      ? startBillJob({
+          db: bff.database.db,
+          pay: bff.services.pay,
+          log: logger,
+          metrics,
+          intervalMs: config.billCheckIntervalMs,
+        })
       : null;
-  const listening = { url, publicBaseUrl: bff.services.urls.base, db: bff.database.kind, metricsUrl: metricsServer?.url };
+  const listening = {
+    url,
+    publicBaseUrl: bff.services.urls.base,
+    db: bff.database.kind,
+    metricsUrl: metricsServer?.url,
+  };
   logger.info(listening, 'bff listening');
   // While draining, every answer closes its connection, so keep-alive clients reconnect to another instance.
   let draining = false;
@@ -206,7 +221,11 @@ export async function startBff(config: Config, deps: AppDeps = {}): Promise<Runn
     close: async () => {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-      await Promise.all([reconciler?.stop(), billJob?.stop(), drain(server, config.shutdownGraceMs, bff.services.logger)]);
+      await Promise.all([
+        reconciler?.stop(),
+        billJob?.stop(),
+        drain(server, config.shutdownGraceMs, bff.services.logger),
+      ]);
       await metricsServer?.close();
       await bff.close();
     },

@@ -100,7 +100,9 @@ const EnvSchema = z.object({
   STOREFRONT_DIST: opt(z.string()),
   ADMIN_DIST: opt(z.string()),
   /** `name:password` of an admin operator created at start if absent; development and test only. */
-  DEV_OPERATOR: opt(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,31}:.{12,}$/, 'must be name:password (password ≥ 12 characters)')),
+  DEV_OPERATOR: opt(
+    z.string().regex(/^[a-z0-9][a-z0-9._-]{1,31}:.{12,}$/, 'must be name:password (password ≥ 12 characters)'),
+  ),
   CSP_IMG_SOURCES: opt(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -146,7 +148,10 @@ export function loadConfig(
   if (!parsed.success) {
     throw new ConfigError(
       // Unset is told from malformed by the env itself: a coerced number reports NaN input either way.
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && env[String(i.path[0])] === undefined ? 'is required' : i.message}`),
+      parsed.error.issues.map(
+        (i) =>
+          `${i.path.join('.') || '(env)'}: ${i.code === 'invalid_type' && env[String(i.path[0])] === undefined ? 'is required' : i.message}`,
+      ),
     );
   }
   const e = parsed.data;
@@ -160,9 +165,11 @@ export function loadConfig(
   const adminToken = e.ADMIN_TOKEN ?? (production ? '' : DEV_ADMIN_TOKEN);
   if (sessionKeys.length === 0) problems.push('SESSION_KEYS: is required in production');
   if (!adminToken) problems.push('ADMIN_TOKEN: is required in production');
-  if (production && e.DEV_OPERATOR) problems.push('DEV_OPERATOR: is for development only; create operators with operator:add');
+  if (production && e.DEV_OPERATOR)
+    problems.push('DEV_OPERATOR: is for development only; create operators with operator:add');
   const v3 = e.WECHAT_PAY_API_VERSION === 'v3';
-  if (!v3 && e.WECHAT_PAY_API_KEY === undefined) problems.push('WECHAT_PAY_API_KEY: is required for WECHAT_PAY_API_VERSION=v2');
+  if (!v3 && e.WECHAT_PAY_API_KEY === undefined)
+    problems.push('WECHAT_PAY_API_KEY: is required for WECHAT_PAY_API_VERSION=v2');
   if (!v3 && (e.WECHAT_PAY_CLIENT_CERT === undefined) !== (e.WECHAT_PAY_CLIENT_KEY === undefined)) {
     problems.push('WECHAT_PAY_CLIENT_CERT / WECHAT_PAY_CLIENT_KEY: set both or neither');
   }
@@ -182,19 +189,35 @@ export function loadConfig(
     else v3Credentials = checked.credentials;
   }
   // Refunds present the client certificate, which only TLS can carry: an http URL would fail every refund.
-  if (!v3 && e.WECHAT_PAY_CLIENT_CERT !== undefined && !(e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL).startsWith('https://')) {
-    problems.push('WECHAT_PAY_SECAPI_BASE_URL: must be https:// when a client certificate is set (refunds use mutual TLS); it defaults to WECHAT_PAY_BASE_URL');
+  if (
+    !v3 &&
+    e.WECHAT_PAY_CLIENT_CERT !== undefined &&
+    !(e.WECHAT_PAY_SECAPI_BASE_URL ?? e.WECHAT_PAY_BASE_URL).startsWith('https://')
+  ) {
+    problems.push(
+      'WECHAT_PAY_SECAPI_BASE_URL: must be https:// when a client certificate is set (refunds use mutual TLS); it defaults to WECHAT_PAY_BASE_URL',
+    );
   }
-  const cspImgSources = (e.CSP_IMG_SOURCES ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/+$/, ''));
+  const cspImgSources = (e.CSP_IMG_SOURCES ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => s.replace(/\/+$/, ''));
   for (const source of cspImgSources) {
     // Origins only: a keyword ('unsafe-inline'), a bare scheme (https:) or a ';' would widen or break the policy.
-    if (!CSP_ORIGIN.test(source)) problems.push(`CSP_IMG_SOURCES: "${source}" is not an origin like https://img.example.com or https://*.example.com`);
-    else if (production && !source.startsWith('https://')) problems.push(`CSP_IMG_SOURCES: "${source}" must be https:// in production`);
+    if (!CSP_ORIGIN.test(source))
+      problems.push(
+        `CSP_IMG_SOURCES: "${source}" is not an origin like https://img.example.com or https://*.example.com`,
+      );
+    else if (production && !source.startsWith('https://'))
+      problems.push(`CSP_IMG_SOURCES: "${source}" must be https:// in production`);
   }
   if (production) {
-    if (e.WECHAT_APP_SECRET === TEST_APP_SECRET) problems.push('WECHAT_APP_SECRET: the public test secret is not allowed in production');
-    if (e.WECHAT_PAY_API_V3_KEY === TEST_PAY_API_V3_KEY) problems.push('WECHAT_PAY_API_V3_KEY: the public test key is not allowed in production');
-    if (e.WECHAT_PAY_API_KEY === TEST_PAY_API_KEY) problems.push('WECHAT_PAY_API_KEY: the public test key is not allowed in production');
+    if (e.WECHAT_APP_SECRET === TEST_APP_SECRET)
+      problems.push('WECHAT_APP_SECRET: the public test secret is not allowed in production');
+    if (e.WECHAT_PAY_API_V3_KEY === TEST_PAY_API_V3_KEY)
+      problems.push('WECHAT_PAY_API_V3_KEY: the public test key is not allowed in production');
+    if (e.WECHAT_PAY_API_KEY === TEST_PAY_API_KEY)
+      problems.push('WECHAT_PAY_API_KEY: the public test key is not allowed in production');
     if (sessionKeys.some((k) => k === DEV_SESSION_KEYS || k.length < 16)) {
       problems.push('SESSION_KEYS: production keys must not be the dev default and need at least 16 characters each');
     }
@@ -203,21 +226,36 @@ export function loadConfig(
     }
     if (!e.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: is required in production');
     // Production cookies are Secure, and a browser never sends those back over http: sign-in would loop.
-    else if (!e.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)');
+    else if (!e.PUBLIC_BASE_URL.startsWith('https://'))
+      problems.push('PUBLIC_BASE_URL: must be https:// in production (session cookies are Secure)');
   }
   const headersTimeoutMs = e.HTTP_HEADERS_TIMEOUT_MS ?? Math.min(e.HTTP_REQUEST_TIMEOUT_MS, 20_000);
   // Node refuses to create a server whose headers may take longer than the whole request.
-  if (headersTimeoutMs > e.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (headersTimeoutMs > e.HTTP_REQUEST_TIMEOUT_MS)
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   // Metrics name no shopper, but they tell anyone how the shop is doing: off loopback, only with a token.
   if (e.METRICS_PORT !== undefined && !e.METRICS_TOKEN && !isLoopback(e.METRICS_HOST)) {
     problems.push(`METRICS_TOKEN: is required when METRICS_HOST (${e.METRICS_HOST}) is not a loopback address`);
   }
-  const storefrontDist = storefrontDistOf(e.STOREFRONT_DIST, production, defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST, problems);
+  const storefrontDist = storefrontDistOf(
+    e.STOREFRONT_DIST,
+    production,
+    defaults.storefrontDist ?? DEFAULT_STOREFRONT_DIST,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const database = databaseOf(e);
 
-  return toConfig(e, { sessionKeys, adminToken, database, headersTimeoutMs, storefrontDist, cspImgSources, v3: v3Credentials });
+  return toConfig(e, {
+    sessionKeys,
+    adminToken,
+    database,
+    headersTimeoutMs,
+    storefrontDist,
+    cspImgSources,
+    v3: v3Credentials,
+  });
 }
 
 /** Names the validated variables for the app; `checked` holds what loadConfig derived and checked across them. */
@@ -284,12 +322,16 @@ function toConfig(
     http: { headersTimeoutMs: checked.headersTimeoutMs, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
     /** The Prometheus listener (null = none) and the bearer token a scrape must present (null = none). */
     metrics:
-      e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
+      e.METRICS_PORT === undefined
+        ? null
+        : { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN ?? null },
     /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     storefrontDist: checked.storefrontDist,
     /** The built operator console, served under /admin; null = not served (dev uses its Vite server). */
-    devOperator: e.DEV_OPERATOR ? { name: e.DEV_OPERATOR.split(':')[0]!, password: e.DEV_OPERATOR.slice(e.DEV_OPERATOR.indexOf(':') + 1) } : null,
+    devOperator: e.DEV_OPERATOR
+      ? { name: e.DEV_OPERATOR.split(':')[0]!, password: e.DEV_OPERATOR.slice(e.DEV_OPERATOR.indexOf(':') + 1) }
+      : null,
     adminDist: adminDistOf(e.ADMIN_DIST, e.NODE_ENV === 'production'),
     /** Extra img-src origins for the storefront's Content-Security-Policy (e.g. a product-image CDN). */
     cspImgSources: checked.cspImgSources,
@@ -305,7 +347,12 @@ const isLoopback = (host: string): boolean =>
  * told otherwise, and refuses to start without its index.html: a shop whose every page is a 404
  * should fail at deploy, not in front of shoppers. Elsewhere the Vite dev server serves it.
  */
-function storefrontDistOf(value: string | undefined, production: boolean, defaultDist: string, problems: string[]): string | null {
+function storefrontDistOf(
+  value: string | undefined,
+  production: boolean,
+  defaultDist: string,
+  problems: string[],
+): string | null {
   if (value?.trim().toLowerCase() === STOREFRONT_OFF) return null;
   const dist = value ?? (production ? defaultDist : undefined);
   if (dist === undefined) return null;

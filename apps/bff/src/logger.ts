@@ -73,7 +73,12 @@ function serializeError(err: Error & { code?: unknown }): Record<string, unknown
 const PRETTY_HIDDEN = 'pid,hostname,service,method,path,status,ms,requestId';
 
 /** `GET /api/orders 200 12 ms 3f2a…` for requestContext's access line; other messages keep their text. */
-const prettyMessage: NonNullable<Exclude<PrettyOptions['messageFormat'], string | false>> = (log, messageKey, _level, { colors }) => {
+const prettyMessage: NonNullable<Exclude<PrettyOptions['messageFormat'], string | false>> = (
+  log,
+  messageKey,
+  _level,
+  { colors },
+) => {
   const requestId = typeof log.requestId === 'string' ? colors.gray(` ${log.requestId}`) : '';
   if (log[messageKey] === 'request' && typeof log.method === 'string') {
     const status = Number(log.status);
@@ -90,7 +95,11 @@ export interface LoggerOptions {
   colorize?: boolean;
 }
 
-export function createLogger(level: string, destination?: DestinationStream, { pretty: readable = false, colorize }: LoggerOptions = {}): Logger {
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  { pretty: readable = false, colorize }: LoggerOptions = {},
+): Logger {
   const options = {
     level,
     base: { service: 'bff' },

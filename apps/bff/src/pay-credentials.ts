@@ -45,7 +45,8 @@ function named(problem: string): string {
   return hit ? `${hit[1]}: ${problem}` : problem;
 }
 
-const read = (path: string | undefined): string | undefined => (path === undefined ? undefined : readFileSync(path, 'utf8'));
+const read = (path: string | undefined): string | undefined =>
+  path === undefined ? undefined : readFileSync(path, 'utf8');
 
 /** The credentials, or the problems (each `VARIABLE: rule`); file paths were checked to exist already. */
 export function readV3Credentials(s: V3Settings): { credentials: PayV3Credentials } | { problems: string[] } {
@@ -54,9 +55,12 @@ export function readV3Credentials(s: V3Settings): { credentials: PayV3Credential
   if (s.merchantSerialNo === undefined) {
     problems.push('WECHAT_PAY_MERCHANT_SERIAL_NO: is required for v3 (the serial of apiclient_cert.pem)');
   }
-  if (s.merchantKeyPath === undefined) problems.push('WECHAT_PAY_CLIENT_KEY: is required for v3 (apiclient_key.pem signs every request)');
+  if (s.merchantKeyPath === undefined)
+    problems.push('WECHAT_PAY_CLIENT_KEY: is required for v3 (apiclient_key.pem signs every request)');
   if ((s.publicKeyPath === undefined) !== (s.publicKeyId === undefined)) {
-    problems.push('WECHAT_PAY_PUBLIC_KEY / WECHAT_PAY_PUBLIC_KEY_ID: set both (the key file and its PUB_KEY_ID_…) or neither');
+    problems.push(
+      'WECHAT_PAY_PUBLIC_KEY / WECHAT_PAY_PUBLIC_KEY_ID: set both (the key file and its PUB_KEY_ID_…) or neither',
+    );
   }
   if (problems.length > 0) return { problems };
   const merchantPrivateKey = read(s.merchantKeyPath)!;

@@ -33,7 +33,12 @@ const PAY_V3_ENDPOINTS = {
 
 export function createOAuthClient(config: Config, metrics: Metrics): OAuthClient {
   const w = config.wechat;
-  const client = new OAuthClient({ appId: w.appId, appSecret: w.appSecret, openBaseUrl: w.openBaseUrl, apiBaseUrl: w.apiBaseUrl });
+  const client = new OAuthClient({
+    appId: w.appId,
+    appSecret: w.appSecret,
+    openBaseUrl: w.openBaseUrl,
+    apiBaseUrl: w.apiBaseUrl,
+  });
   return instrumentClient(client, OAUTH_ENDPOINTS, metrics);
 }
 
@@ -66,7 +71,14 @@ export function createPayClients(config: Config, metrics: Metrics): { pay: PayGa
     const pay = instrumentClient<PayGateway>(gateway, PAY_V3_ENDPOINTS, metrics);
     return { pay, refundPay: pay };
   }
-  const base = { appId: w.appId, mchId: w.mchId, apiKey: w.apiKey, signType: w.signType, payBaseUrl: w.payBaseUrl, secapiBaseUrl: w.secapiBaseUrl };
+  const base = {
+    appId: w.appId,
+    mchId: w.mchId,
+    apiKey: w.apiKey,
+    signType: w.signType,
+    payBaseUrl: w.payBaseUrl,
+    secapiBaseUrl: w.secapiBaseUrl,
+  };
   // WECHAT_PAY_CA_CERT is trusted by both clients: https pay endpoints (the emulator's) are signed by it too.
   const ca = w.caCertPath ? readFileSync(w.caCertPath) : undefined;
   // The main client never calls /secapi, the only place a client certificate is presented: the CA alone.

@@ -18,7 +18,11 @@ function fakeAdminDist(): string {
 
 describe.each(backends.slice(0, 1))('operator console serving ($name)', (backend) => {
   const devOperator = 'dev:dev-operator-password';
-  const { stack } = useStack(backend, { ADMIN_DIST: fakeAdminDist(), STOREFRONT_DIST: fakeStorefrontDist(), DEV_OPERATOR: devOperator });
+  const { stack } = useStack(backend, {
+    ADMIN_DIST: fakeAdminDist(),
+    STOREFRONT_DIST: fakeStorefrontDist(),
+    DEV_OPERATOR: devOperator,
+  });
 
   it("creates npm start's dev operator (an admin), and production refuses DEV_OPERATOR", async () => {
     const res = await stack.browser().post('/api/operator/sign-in', { name: 'dev', password: 'dev-operator-password' });

@@ -25,7 +25,10 @@ describe.each(backends)('operator attention list ($name)', (backend) => {
     await expireOrder(stack, flagged.outTradeNo);
     expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 1 });
     const transactionId = '4200000000000000000000000042';
-    await postNotify(stack, payNotifyXml({ outTradeNo: flagged.outTradeNo, totalFee: flagged.totalFen, transactionId }));
+    await postNotify(
+      stack,
+      payNotifyXml({ outTradeNo: flagged.outTradeNo, totalFee: flagged.totalFen, transactionId }),
+    );
 
     const res = await list(ADMIN_TOKEN);
     expect(res.status).toBe(200);

@@ -9,8 +9,20 @@ import { createOrder, fakeStorefrontDist, signIn, useStack } from './helpers/sta
 
 describe('isApiPath', () => {
   it('matches /api and below in any letter case, and nothing that only starts alike', () => {
-    expect(['/api', '/api/me', '/API/orders', '/Api/ME', '/aPi'].map(isApiPath)).toEqual([true, true, true, true, true]);
-    expect(['/', '/apis', '/API-docs', '/assets/api.js', '/orders/api'].map(isApiPath)).toEqual([false, false, false, false, false]);
+    expect(['/api', '/api/me', '/API/orders', '/Api/ME', '/aPi'].map(isApiPath)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['/', '/apis', '/API-docs', '/assets/api.js', '/orders/api'].map(isApiPath)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

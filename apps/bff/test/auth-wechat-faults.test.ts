@@ -19,7 +19,8 @@ function issuedTokens(stack: Stack): string[] {
 }
 
 function expectNoSecret(stack: Stack, text: string): void {
-  for (const secret of [MERCHANT.appSecret, MERCHANT.apiKey, ...issuedTokens(stack)]) expect(text).not.toContain(secret);
+  for (const secret of [MERCHANT.appSecret, MERCHANT.apiKey, ...issuedTokens(stack)])
+    expect(text).not.toContain(secret);
 }
 
 describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => {
@@ -33,43 +34,49 @@ describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => 
     { kind: 'malformed' },
   ] as const;
 
-  it.each(USERINFO_FAULTS)('/sns/userinfo $kind after the code exchange: signed in with the openid, no profile, a warning', async (fault) => {
-    await stack.control('faults', undefined, 'DELETE');
-    const browser = stack.browser();
-    // xiaoli signs in nowhere else here, so no earlier profile can stand in for the missing one.
-    const callbackUrl = await consentedCallback(stack, browser, 'xiaoli', '/cart');
-    const logsBefore = stack.logs().length;
-    expect((await stack.control('faults', { target: 'oauth_userinfo', ...fault })).status).toBe(201);
+  it.each(USERINFO_FAULTS)(
+    '/sns/userinfo $kind after the code exchange: signed in with the openid, no profile, a warning',
+    async (fault) => {
+      await stack.control('faults', undefined, 'DELETE');
+      const browser = stack.browser();
+      // xiaoli signs in nowhere else here, so no earlier profile can stand in for the missing one.
+      const callbackUrl = await consentedCallback(stack, browser, 'xiaoli', '/cart');
+      const logsBefore = stack.logs().length;
+      expect((await stack.control('faults', { target: 'oauth_userinfo', ...fault })).status).toBe(201);
 
-    const callback = await browser.get(callbackUrl);
-    const body = await callback.text();
-    expect(callback.status).toBe(302);
-    expect(callback.headers.get('location')).toBe('/cart');
-    expect(stack.emu.state.faults).toHaveLength(0); // the BFF really did call /sns/userinfo
+      const callback = await browser.get(callbackUrl);
+      const body = await callback.text();
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get('location')).toBe('/cart');
+      expect(stack.emu.state.faults).toHaveLength(0); // the BFF really did call /sns/userinfo
 
-    const meRes = await browser.get('/api/me');
-    const meText = await meRes.text();
-    const me = MeSchema.parse(JSON.parse(meText));
-    expect(me).toMatchObject({ signedIn: true, nickname: null, avatarUrl: null });
-    expect(me.signedIn && me.openid).toMatch(/^o[A-Za-z0-9_-]{27}$/);
+      const meRes = await browser.get('/api/me');
+      const meText = await meRes.text();
+      const me = MeSchema.parse(JSON.parse(meText));
+      expect(me).toMatchObject({ signedIn: true, nickname: null, avatarUrl: null });
+      expect(me.signedIn && me.openid).toMatch(/^o[A-Za-z0-9_-]{27}$/);
 
-    const logs = stack.logs().slice(logsBefore);
-    const warning = logs
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { level: number; msg: string })
-      .find((entry) => entry.level === 40 && /userinfo/.test(entry.msg));
-    expect(warning).toBeDefined();
-    expectNoSecret(stack, logs);
-    expectNoSecret(stack, body + meText + JSON.stringify([...callback.headers]));
-  });
+      const logs = stack.logs().slice(logsBefore);
+      const warning = logs
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .find((entry) => entry.level === 40 && /userinfo/.test(entry.msg));
+      expect(warning).toBeDefined();
+      expectNoSecret(stack, logs);
+      expectNoSecret(stack, body + meText + JSON.stringify([...callback.headers]));
+    },
+  );
 
   it('a later successful snsapi_userinfo sign-in fills in the profile', async () => {
     await stack.control('faults', undefined, 'DELETE');
     const browser = stack.browser();
     await stack.control('faults', { target: 'oauth_userinfo', kind: 'systemerror' });
     expect((await browser.get(await consentedCallback(stack, browser, 'wangwu', '/me'))).status).toBe(302);
-    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toMatchObject({ signedIn: true, nickname: null });
+    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toMatchObject({
+      signedIn: true,
+      nickname: null,
+    });
     expect((await browser.get(await consentedCallback(stack, browser, 'wangwu', '/me'))).status).toBe(302);
     const me = MeSchema.parse(await (await browser.get('/api/me')).json());
     expect(me).toMatchObject({ signedIn: true, nickname: 'Wang Wu' });
@@ -83,45 +90,58 @@ describe.each(backends)('sign-in when WeChat OAuth fails ($name)', (backend) => 
     { kind: 'malformed' },
   ] as const;
 
-  it.each(EXCHANGE_FAULTS)('code exchange $kind: back to the shop with login=failed, signed out, and a fresh sign-in works', async (fault) => {
-    await stack.control('faults', undefined, 'DELETE');
-    const browser = stack.browser();
-    const login = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
-    const logsBefore = stack.logs().length;
-    expect((await stack.control('faults', { target: 'oauth_token', ...fault })).status).toBe(201);
+  it.each(EXCHANGE_FAULTS)(
+    'code exchange $kind: back to the shop with login=failed, signed out, and a fresh sign-in works',
+    async (fault) => {
+      await stack.control('faults', undefined, 'DELETE');
+      const browser = stack.browser();
+      const login = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
+      const authorize = await fetch(location(login), {
+        redirect: 'manual',
+        headers: { 'User-Agent': browser.userAgent },
+      });
+      const logsBefore = stack.logs().length;
+      expect((await stack.control('faults', { target: 'oauth_token', ...fault })).status).toBe(201);
 
-    const callback = await browser.get(location(authorize));
-    const body = await callback.text();
-    expect(callback.status).toBe(302);
-    // The storefront reads the flag: a notice in Chinese and a 重新登录 button (a new login, so a new state).
-    expect(callback.headers.get('location')).toBe('/cart?step=2&login=failed');
-    expect(stack.emu.state.faults).toHaveLength(0);
-    expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
-    expectNoSecret(stack, stack.logs().slice(logsBefore) + body);
+      const callback = await browser.get(location(authorize));
+      const body = await callback.text();
+      expect(callback.status).toBe(302);
+      // The storefront reads the flag: a notice in Chinese and a 重新登录 button (a new login, so a new state).
+      expect(callback.headers.get('location')).toBe('/cart?step=2&login=failed');
+      expect(stack.emu.state.faults).toHaveLength(0);
+      expect(MeSchema.parse(await (await browser.get('/api/me')).json())).toEqual({ signedIn: false });
+      expectNoSecret(stack, stack.logs().slice(logsBefore) + body);
 
-    // The consumed state cannot be replayed; a fresh login goes through.
-    expect((await browser.get(location(authorize))).status).toBe(400);
-    const retry = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
-    expect(new URL(location(retry)).searchParams.get('state')).not.toBe(new URL(location(login)).searchParams.get('state'));
-    const again = await fetch(location(retry), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
-    const done = await browser.get(location(again));
-    expect(done.headers.get('location')).toBe('/cart?step=2');
-    expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
-  });
+      // The consumed state cannot be replayed; a fresh login goes through.
+      expect((await browser.get(location(authorize))).status).toBe(400);
+      const retry = await browser.get('/api/auth/login?returnTo=/cart%3Fstep%3D2');
+      expect(new URL(location(retry)).searchParams.get('state')).not.toBe(
+        new URL(location(login)).searchParams.get('state'),
+      );
+      const again = await fetch(location(retry), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+      const done = await browser.get(location(again));
+      expect(done.headers.get('location')).toBe('/cart?step=2');
+      expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
+    },
+  );
 });
 
 /**
  * A stand-in for api.weixin.qq.com that forwards to the emulator but answers /sns/userinfo with
  * another user's openid, as a confused or tampered upstream would.
  */
-async function userinfoAboutSomeoneElse(): Promise<{ url: string; target: { url: string }; close: () => Promise<void> }> {
+async function userinfoAboutSomeoneElse(): Promise<{
+  url: string;
+  target: { url: string };
+  close: () => Promise<void>;
+}> {
   const target = { url: '' };
   const server = createServer((req, res) => {
     void (async () => {
       const upstream = await fetch(`${target.url}${req.url}`);
       let text = await upstream.text();
-      if (req.url?.startsWith('/sns/userinfo')) text = JSON.stringify({ ...JSON.parse(text), openid: 'oSomeoneElse000000000000000x' });
+      if (req.url?.startsWith('/sns/userinfo'))
+        text = JSON.stringify({ ...JSON.parse(text), openid: 'oSomeoneElse000000000000000x' });
       res.writeHead(upstream.status, { 'Content-Type': 'application/json' }).end(text);
     })();
   });
@@ -160,7 +180,9 @@ describe('the sign-in failure page', () => {
 
   it('tells the shopper in Chinese what happened and offers a fresh sign-in', async () => {
     const browser = stack.browser();
-    const page = await browser.fetch(`/api/auth/callback?code=abc&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
+    const page = await browser.fetch(`/api/auth/callback?code=abc&state=${'A'.repeat(32)}`, {
+      headers: { Accept: 'text/html' },
+    });
     expect(page.status).toBe(400);
     const html = await page.text();
     expect(html).toContain('登录链接已失效');

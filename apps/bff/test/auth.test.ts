@@ -26,7 +26,10 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(setCookie).toMatch(/httponly/i);
     expect(setCookie).toMatch(/samesite=lax/i);
 
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     expect(authorize.status).toBe(302);
     const callback = await browser.get(location(authorize));
     expect(callback.status).toBe(302);
@@ -41,17 +44,28 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect([...browser.cookies.values()].join(';')).not.toContain(me.openid);
     const rows = await stack.database.db.selectFrom('sessions').select('data').execute();
     expect(rows.some((r) => JSON.stringify(r.data).includes(me.openid))).toBe(true);
-    const shopper = await stack.database.db.selectFrom('shoppers').selectAll().where('openid', '=', me.openid).executeTakeFirst();
+    const shopper = await stack.database.db
+      .selectFrom('shoppers')
+      .selectAll()
+      .where('openid', '=', me.openid)
+      .executeTakeFirst();
     expect(shopper).toBeDefined();
     // The pre-login session id is dead (rotated, not reused).
-    const stale = await stack.database.db.selectFrom('sessions').select('id').where('id', '=', preLoginSid!).executeTakeFirst();
+    const stale = await stack.database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', preLoginSid!)
+      .executeTakeFirst();
     expect(stale).toBeUndefined();
   });
 
   it('rejects a callback with a missing or mismatched state without exchanging the code', async () => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login');
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     const cb = new URL(location(authorize));
     const code = cb.searchParams.get('code')!;
 
@@ -59,7 +73,9 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(missing.status).toBe(400);
     expect(ApiErrorSchema.parse(await missing.json()).error.code).toBe('BAD_REQUEST');
 
-    const forged = await browser.fetch(`/api/auth/callback?code=${code}&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
+    const forged = await browser.fetch(`/api/auth/callback?code=${code}&state=${'A'.repeat(32)}`, {
+      headers: { Accept: 'text/html' },
+    });
     expect(forged.status).toBe(400);
     expect(forged.headers.get('content-type')).toMatch(/text\/html/);
 
@@ -76,7 +92,10 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
   it('makes the state single-use and rejects a replayed OAuth code', async () => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login');
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     const callbackPath = new URL(location(authorize));
     const first = await browser.get(callbackPath.pathname + callbackPath.search);
     expect(first.status).toBe(302);
@@ -92,7 +111,9 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     const replayState = await stack.browser().get(callbackPath.pathname + callbackPath.search);
     expect(replayState.status).toBe(400);
     // Same state with another code in the signed-in browser → 400 as well.
-    const otherCode = await browser.get(`${callbackPath.pathname}?code=forged&state=${callbackPath.searchParams.get('state')}`);
+    const otherCode = await browser.get(
+      `${callbackPath.pathname}?code=forged&state=${callbackPath.searchParams.get('state')}`,
+    );
     expect(otherCode.status).toBe(400);
 
     // Fresh state, old code → WeChat says 40163 → 400, nothing stored.
@@ -114,7 +135,10 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login?returnTo=/orders');
     const preLoginSid = browser.cookies.get('wxshop.sid');
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     const callback = new URL(location(authorize));
     const exchanges = vi.spyOn(stack.bff.services.oauth, 'exchangeCode');
     // WeChat holds the first exchange it receives, so both copies are surely in flight together
@@ -137,7 +161,11 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect(MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn).toBe(true);
     expect(browser.cookies.get('wxshop.sid')).not.toBe(preLoginSid);
     // ...and the retired pre-login session was not saved back by the losing copy.
-    const stale = await stack.database.db.selectFrom('sessions').select('id').where('id', '=', preLoginSid!).executeTakeFirst();
+    const stale = await stack.database.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', preLoginSid!)
+      .executeTakeFirst();
     expect(stale).toBeUndefined();
   });
 
@@ -200,19 +228,27 @@ describe.each(backends)('sign-in over HTTP ($name)', (backend) => {
     expect((await again.get(`/api/orders/${first.outTradeNo}`)).status).toBe(200);
   });
 
-  it.each(['//evil.com', 'https://evil.com', '/\\evil.com', '/%5Cevil.com', '%2F%2Fevil.com', '/..//evil.com', '/%252e%252e//evil.com'])(
-    'never redirects off-site (returnTo=%s)',
-    async (returnTo) => {
-      const browser = stack.browser();
-      const final = await signIn(stack, browser, decodeURIComponent(returnTo));
-      expect(final).toBe('/');
-    },
-  );
+  it.each([
+    '//evil.com',
+    'https://evil.com',
+    '/\\evil.com',
+    '/%5Cevil.com',
+    '%2F%2Fevil.com',
+    '/..//evil.com',
+    '/%252e%252e//evil.com',
+  ])('never redirects off-site (returnTo=%s)', async (returnTo) => {
+    const browser = stack.browser();
+    const final = await signIn(stack, browser, decodeURIComponent(returnTo));
+    expect(final).toBe('/');
+  });
 
   it('sends the shopper back with login=failed without storing anything when the token endpoint fails', async () => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login');
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     await stack.control('faults', { target: 'oauth_token', kind: 'http500', count: 5 });
     const shoppersBefore = await stack.database.db.selectFrom('shoppers').select('openid').execute();
     try {
@@ -264,7 +300,9 @@ describe('session cookies in production', () => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login?returnTo=/cart');
     expect(login.status).toBe(302);
-    expect(new URL(login.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://shop.example.com/api/auth/callback');
+    expect(new URL(login.headers.get('location')!).searchParams.get('redirect_uri')).toBe(
+      'https://shop.example.com/api/auth/callback',
+    );
     const cookies = login.headers.getSetCookie();
     expect(cookies.map((c) => c.split('=')[0])).toEqual(['wxshop.sid', 'wxshop.sid.sig']);
     for (const cookie of cookies) {
@@ -284,6 +322,8 @@ describe('session cookies in production', () => {
     const login = await browser.get('/api/auth/login');
     const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
     browser.cookies.set('wxshop.sid.sig', 'forged-signature');
-    expect((await browser.fetch(`/api/auth/callback?state=${state}`, { headers: { Accept: 'application/json' } })).status).toBe(400);
+    expect(
+      (await browser.fetch(`/api/auth/callback?state=${state}`, { headers: { Accept: 'application/json' } })).status,
+    ).toBe(400);
   });
 });

@@ -4,9 +4,26 @@ import { diffBill } from '../src/bills/bill-diff';
 
 function row(fields: Partial<TradeBillRow> & Pick<TradeBillRow, 'outTradeNo'>): TradeBillRow {
   return {
-    tradeTime: '2026-12-01 10:00:00', appId: 'wx', mchId: '10000100', transactionId: `42${fields.outTradeNo}`, openid: 'o',
-    tradeType: 'JSAPI', tradeState: 'SUCCESS', bankType: 'CFT', currency: 'CNY', settlementFen: 0, couponFen: 0, refundId: '',
-    outRefundNo: '', refundFen: 0, refundStatus: '', body: '', attach: '', feeMilliFen: 0, feeRate: '0.60%', totalFen: 0,
+    tradeTime: '2026-12-01 10:00:00',
+    appId: 'wx',
+    mchId: '10000100',
+    transactionId: `42${fields.outTradeNo}`,
+    openid: 'o',
+    tradeType: 'JSAPI',
+    tradeState: 'SUCCESS',
+    bankType: 'CFT',
+    currency: 'CNY',
+    settlementFen: 0,
+    couponFen: 0,
+    refundId: '',
+    outRefundNo: '',
+    refundFen: 0,
+    refundStatus: '',
+    body: '',
+    attach: '',
+    feeMilliFen: 0,
+    feeRate: '0.60%',
+    totalFen: 0,
     ...fields,
   };
 }
@@ -17,7 +34,11 @@ describe('diffBill', () => {
       row({ outTradeNo: 'A', totalFen: 6970, settlementFen: 6970 }),
       row({ outTradeNo: 'A', tradeState: 'REFUND', outRefundNo: 'RA', refundFen: 1000 }),
     ];
-    const diff = diffBill(rows, [{ outTradeNo: 'A', transactionId: '42A', totalFen: 6970 }], [{ outRefundNo: 'RA', outTradeNo: 'A', refundFen: 1000 }]);
+    const diff = diffBill(
+      rows,
+      [{ outTradeNo: 'A', transactionId: '42A', totalFen: 6970 }],
+      [{ outRefundNo: 'RA', outTradeNo: 'A', refundFen: 1000 }],
+    );
     expect(diff).toEqual({ discrepancies: [], matchedPayments: 1, matchedRefunds: 1 });
   });
 

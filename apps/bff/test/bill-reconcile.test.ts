@@ -11,7 +11,7 @@ import { backends } from './helpers/backends';
 import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, paidOrder, useStack, waitFor } from './helpers/stack';
 
 describe('dueBillDay', () => {
-  it("is yesterday (Beijing) from 10:00 Beijing on, and nothing before", () => {
+  it('is yesterday (Beijing) from 10:00 Beijing on, and nothing before', () => {
     expect(dueBillDay(new Date('2026-12-02T01:59:59Z'))).toBeNull(); // 09:59:59 in Beijing
     expect(dueBillDay(new Date('2026-12-02T02:00:00Z'))).toBe('2026-12-01');
     expect(dueBillDay(new Date('2026-12-02T15:59:59Z'))).toBe('2026-12-01'); // 23:59:59 in Beijing
@@ -29,27 +29,45 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
   async function backdatePayment(outTradeNo: string, day: string, side: 'both' | 'wechat' = 'both') {
     const order = stack.emu.state.findOrder(MERCHANT.mchId, outTradeNo)!;
     order.paidAt = noon(day).getTime();
-    if (side === 'both') await db().updateTable('orders').set({ paid_at: noon(day) }).where('out_trade_no', '=', outTradeNo).execute();
+    if (side === 'both')
+      await db()
+        .updateTable('orders')
+        .set({ paid_at: noon(day) })
+        .where('out_trade_no', '=', outTradeNo)
+        .execute();
   }
 
   async function backdateRefund(outRefundNo: string, day: string, side: 'both' | 'wechat' = 'both') {
     const refund = [...stack.emu.state.refunds.values()].find((r) => r.outRefundNo === outRefundNo)!;
     refund.successTime = beijingText(noon(day));
-    if (side === 'both') await db().updateTable('refunds').set({ updated_at: noon(day) }).where('out_refund_no', '=', outRefundNo).execute();
+    if (side === 'both')
+      await db()
+        .updateTable('refunds')
+        .set({ updated_at: noon(day) })
+        .where('out_refund_no', '=', outRefundNo)
+        .execute();
   }
 
   async function refunded(outTradeNo: string, amountFen: number): Promise<string> {
     const res = await adminRefund(stack, outTradeNo, { amountFen });
     expect(res.status).toBe(202);
     const row = await waitFor(() =>
-      db().selectFrom('refunds').innerJoin('orders', 'orders.id', 'refunds.order_id').select(['refunds.out_refund_no', 'refunds.status'])
-        .where('orders.out_trade_no', '=', outTradeNo).where('refunds.status', '=', 'SUCCESS').executeTakeFirst(),
+      db()
+        .selectFrom('refunds')
+        .innerJoin('orders', 'orders.id', 'refunds.order_id')
+        .select(['refunds.out_refund_no', 'refunds.status'])
+        .where('orders.out_trade_no', '=', outTradeNo)
+        .where('refunds.status', '=', 'SUCCESS')
+        .executeTakeFirst(),
     );
     return row.out_refund_no;
   }
 
   const admin = (path: string, method = 'GET', token: string | null = ADMIN_TOKEN) =>
-    fetch(`${stack.bff.url}/api/admin/bills${path}`, { method, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    fetch(`${stack.bff.url}/api/admin/bills${path}`, {
+      method,
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
 
   async function reconcile(day: string) {
     const res = await admin(`/${day}/reconcile`, 'POST');
@@ -90,7 +108,12 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
 
   it('a day without trades on either side: No Bill Exist is NO_BILL, not an error', async () => {
     const { reconciliation } = await reconcile('2026-10-02');
-    expect(reconciliation).toMatchObject({ status: 'NO_BILL', wechat: { count: 0 }, ours: { paymentCount: 0 }, discrepancyCount: 0 });
+    expect(reconciliation).toMatchObject({
+      status: 'NO_BILL',
+      wechat: { count: 0 },
+      ours: { paymentCount: 0 },
+      discrepancyCount: 0,
+    });
   });
 
   it('finds and flags each kind of discrepancy; a payment we missed is confirmed through orderquery', async () => {
@@ -110,7 +133,8 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     const refundedHere = await paidOrder(stack);
     const refundedThere = await paidOrder(stack);
     const refundDiffers = await paidOrder(stack);
-    for (const o of [changed, omitted, refundedHere, refundedThere, refundDiffers]) await backdatePayment(o.order.outTradeNo, day);
+    for (const o of [changed, omitted, refundedHere, refundedThere, refundDiffers])
+      await backdatePayment(o.order.outTradeNo, day);
     // A refund WeChat has on another day (so not in this bill), one made outside our books (the merchant
     // console), and one whose amount our books misstate.
     const hereNo = await refunded(refundedHere.order.outTradeNo, 100);
@@ -122,7 +146,11 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
       totalFen: refundedThere.order.totalFen,
       refundFen: 200,
     });
-    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outRefundNo === foreign.outRefundNo && r.status === 'SUCCESS'));
+    await waitFor(async () =>
+      [...stack.emu.state.refunds.values()].find(
+        (r) => r.outRefundNo === foreign.outRefundNo && r.status === 'SUCCESS',
+      ),
+    );
     await backdateRefund(foreign.outRefundNo, day, 'wechat');
     const differsNo = await refunded(refundDiffers.order.outTradeNo, 300);
     await backdateRefund(differsNo, day);
@@ -130,9 +158,23 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
 
     const dayB = day.replace(/-/g, '');
     expect((await stack.control('bill-discrepancy', undefined, 'DELETE')).status).toBe(204);
-    expect((await stack.control('bill-discrepancy', { kind: 'unknown-payment', totalFen: 4321, outTradeNo: 'NEVERHEARD1', billDate: dayB })).status).toBe(201);
-    expect((await stack.control('bill-discrepancy', { kind: 'amount', outTradeNo: changed.order.outTradeNo, totalFen: 1 })).status).toBe(201);
-    expect((await stack.control('bill-discrepancy', { kind: 'omit', outTradeNo: omitted.order.outTradeNo })).status).toBe(201);
+    expect(
+      (
+        await stack.control('bill-discrepancy', {
+          kind: 'unknown-payment',
+          totalFen: 4321,
+          outTradeNo: 'NEVERHEARD1',
+          billDate: dayB,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await stack.control('bill-discrepancy', { kind: 'amount', outTradeNo: changed.order.outTradeNo, totalFen: 1 }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await stack.control('bill-discrepancy', { kind: 'omit', outTradeNo: omitted.order.outTradeNo })).status,
+    ).toBe(201);
     // The injected ones land on the payment's real day in the emulator; move them with the payments.
     for (const d of stack.emu.state.billDiscrepancies) d.billDate = dayB;
 
@@ -150,9 +192,18 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
       ].sort(),
     );
     expect(reconciliation).toMatchObject({ status: 'DISCREPANCIES', discrepancyCount: 7 });
-    expect(discrepancies.find((d) => d.outTradeNo === 'NEVERHEARD1')).toMatchObject({ orderKnown: false, wechatFen: 4321 });
-    expect(discrepancies.find((d) => d.kind === 'PAYMENT_AMOUNT_DIFFERS')).toMatchObject({ wechatFen: 1, ourFen: changed.order.totalFen });
-    expect(discrepancies.find((d) => d.kind === 'REFUND_AMOUNT_DIFFERS')).toMatchObject({ wechatFen: 300, ourFen: 301 });
+    expect(discrepancies.find((d) => d.outTradeNo === 'NEVERHEARD1')).toMatchObject({
+      orderKnown: false,
+      wechatFen: 4321,
+    });
+    expect(discrepancies.find((d) => d.kind === 'PAYMENT_AMOUNT_DIFFERS')).toMatchObject({
+      wechatFen: 1,
+      ourFen: changed.order.totalFen,
+    });
+    expect(discrepancies.find((d) => d.kind === 'REFUND_AMOUNT_DIFFERS')).toMatchObject({
+      wechatFen: 300,
+      ourFen: 301,
+    });
     // The missed payment is now PAID through orderquery, and still flagged for a human to look at.
     expect(discrepancies.find((d) => d.outTradeNo === missed.outTradeNo)!.note).toContain('confirmed paid');
     expect(await orderRow(missed.outTradeNo)).toMatchObject({ status: 'PAID', needs_attention: true });
@@ -168,7 +219,10 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     const order = await paidOrder(stack);
     await backdatePayment(order.order.outTradeNo, day);
     expect((await stack.control('bill-discrepancy', undefined, 'DELETE')).status).toBe(204);
-    expect((await stack.control('bill-discrepancy', { kind: 'amount', outTradeNo: order.order.outTradeNo, totalFen: 2 })).status).toBe(201);
+    expect(
+      (await stack.control('bill-discrepancy', { kind: 'amount', outTradeNo: order.order.outTradeNo, totalFen: 2 }))
+        .status,
+    ).toBe(201);
     for (const d of stack.emu.state.billDiscrepancies) d.billDate = day.replace(/-/g, '');
     expect((await reconcile(day)).reconciliation).toMatchObject({ status: 'DISCREPANCIES', discrepancyCount: 1 });
     expect((await reconcile(day)).discrepancies).toHaveLength(1); // a re-run does not add a second copy
@@ -191,18 +245,33 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     expect(Date.parse(after.run!.nextAttemptAt!)).toBeGreaterThan(Date.now());
 
     // The schedule leaves a day with a result alone, and the day is listed.
-    expect(await runBillDay({ db: db(), pay: stack.bff.services.pay, log: stack.bff.services.logger, metrics: stack.bff.services.metrics }, day, { due: true, source: 'schedule' })).toBeNull();
+    expect(
+      await runBillDay(
+        { db: db(), pay: stack.bff.services.pay, log: stack.bff.services.logger, metrics: stack.bff.services.metrics },
+        day,
+        { due: true, source: 'schedule' },
+      ),
+    ).toBeNull();
     const list = BillReconciliationListSchema.parse(await (await admin('?limit=5')).json());
     expect(list.days.map((d) => d.day)).toContain(day);
   });
 
   it('one run per day: a re-run while another holds the lease is refused with 409', async () => {
     const day = '2026-10-05';
-    await db().insertInto('bill_runs').values({ bill_date: day, lease_until: sql<Date>`now() + interval '5 minutes'` }).execute();
+    await db()
+      .insertInto('bill_runs')
+      .values({ bill_date: day, lease_until: sql<Date>`now() + interval '5 minutes'` })
+      .execute();
     expect((await admin(`/${day}/reconcile`, 'POST')).status).toBe(409);
-    await db().updateTable('bill_runs').set({ lease_until: sql<Date>`now() - interval '1 second'` }).where('bill_date', '=', day).execute();
+    await db()
+      .updateTable('bill_runs')
+      .set({ lease_until: sql<Date>`now() - interval '1 second'` })
+      .where('bill_date', '=', day)
+      .execute();
     expect((await reconcile(day)).reconciliation).toMatchObject({ status: 'NO_BILL' });
     // A completed run releases its lease row.
-    expect(await db().selectFrom('bill_runs').selectAll().where('bill_date', '=', day).executeTakeFirst()).toBeUndefined();
+    expect(
+      await db().selectFrom('bill_runs').selectAll().where('bill_date', '=', day).executeTakeFirst(),
+    ).toBeUndefined();
   });
 });

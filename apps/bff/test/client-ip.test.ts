@@ -21,7 +21,18 @@ describe('spbill_create_ip normalisation', () => {
   });
 
   it('refuses anything that is not an address', () => {
-    for (const bad of [undefined, '', 'unknown', 'localhost', '1.2.3', '01.2.3.4', '256.1.1.1', '1.2.3.4, 5.6.7.8', '<script>', '::ffff:zzzz:1']) {
+    for (const bad of [
+      undefined,
+      '',
+      'unknown',
+      'localhost',
+      '1.2.3',
+      '01.2.3.4',
+      '256.1.1.1',
+      '1.2.3.4, 5.6.7.8',
+      '<script>',
+      '::ffff:zzzz:1',
+    ]) {
       expect(normalizeIp(bad), String(bad)).toBeNull();
     }
   });

@@ -14,7 +14,8 @@ describe('writes from another site', () => {
   // Every sign-in here is the emulator's one WeChat user, whose unpaid orders add up across tests.
   const { stack } = useStack({ name: 'pglite' }, { MAX_PENDING_ORDERS: '20' });
 
-  const signedIn = async (browser: ReturnType<Stack['browser']>) => MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn;
+  const signedIn = async (browser: ReturnType<Stack['browser']>) =>
+    MeSchema.parse(await (await browser.get('/api/me')).json()).signedIn;
 
   /** What a page elsewhere gets from a form post or fetch carrying the shopper's cookie. */
   const forged: Record<string, Record<string, string>> = {
@@ -39,7 +40,11 @@ describe('writes from another site', () => {
       expect(logout.status).toBe(403);
       expect(await signedIn(shopper)).toBe(true);
 
-      const create = await shopper.fetch('/api/orders', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }) });
+      const create = await shopper.fetch('/api/orders', {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }),
+      });
       expect(create.status).toBe(403);
     });
   }
@@ -48,10 +53,16 @@ describe('writes from another site', () => {
     const shopper = stack.browser();
     await signIn(stack, shopper);
     const sameOrigin = { 'Sec-Fetch-Site': 'same-origin', Origin: stack.bff.url };
-    const created = await shopper.fetch('/api/orders', { method: 'POST', headers: { ...sameOrigin, 'Content-Type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }) });
+    const created = await shopper.fetch('/api/orders', {
+      method: 'POST',
+      headers: { ...sameOrigin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }),
+    });
     expect(created.status).toBe(201);
     const { outTradeNo } = (await created.json()) as { outTradeNo: string };
-    expect((await shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: stack.bff.url })).status).toBe(200);
+    expect(
+      (await shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: stack.bff.url })).status,
+    ).toBe(200);
     expect((await shopper.post('/api/orders', { items: [{ productId: 'sticker', quantity: 1 }] })).status).toBe(201);
     expect((await shopper.fetch('/api/auth/logout', { method: 'POST', headers: sameOrigin })).status).toBe(204);
     expect(await signedIn(shopper)).toBe(false);
@@ -62,7 +73,8 @@ describe('writes from another site', () => {
     try {
       const shopper = behindProxy.browser();
       const order = await createOrder(shopper, [{ productId: 'sticker', quantity: 1 }]);
-      const pay = (origin: string) => shopper.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: origin });
+      const pay = (origin: string) =>
+        shopper.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: origin });
       expect((await pay('https://evil.example')).status).toBe(403);
       expect((await pay('https://shop.example')).status).toBe(200);
     } finally {

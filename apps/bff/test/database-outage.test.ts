@@ -8,7 +8,16 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { openTestDatabase, testPostgresUrl } from './helpers/backends';
-import { FAIL_XML, SUCCESS_XML, createOrder, payNotifyXml, postNotify, refundNotifyXml, useStack, waitFor } from './helpers/stack';
+import {
+  FAIL_XML,
+  SUCCESS_XML,
+  createOrder,
+  payNotifyXml,
+  postNotify,
+  refundNotifyXml,
+  useStack,
+  waitFor,
+} from './helpers/stack';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy';
 
 const postgres = { name: 'postgres' as const };
@@ -31,7 +40,10 @@ describe.skipIf(!testPostgresUrl)('PostgreSQL connection loss', () => {
       const pid = rows[0]!.pid;
       // "terminating connection due to administrator command", on a connection idle in the pool.
       await admin.query('select pg_terminate_backend($1)', [pid]);
-      await waitFor(async () => messages().some((m) => m.level === 40 && /idle database connection lost/.test(m.msg)), 60_000);
+      await waitFor(
+        async () => messages().some((m) => m.level === 40 && /idle database connection lost/.test(m.msg)),
+        60_000,
+      );
       const again = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
       expect(again.rows[0]!.pid).not.toBe(pid);
     } finally {
@@ -51,9 +63,13 @@ describe.skipIf(!testPostgresUrl)('while PostgreSQL is unreachable', () => {
   afterAll(async () => {
     await proxy?.close();
   });
-  const { stack } = useStack(postgres, {}, {
-    database: () => openTestDatabase(postgres, { url: proxy.url, logger: dbLog.logger, poolSize: 4 }),
-  });
+  const { stack } = useStack(
+    postgres,
+    {},
+    {
+      database: () => openTestDatabase(postgres, { url: proxy.url, logger: dbLog.logger, poolSize: 4 }),
+    },
+  );
   afterEach(() => proxy.restore());
 
   it('API requests answer 503 SERVICE_UNAVAILABLE with Retry-After, then serve again without a restart', async () => {
@@ -82,9 +98,15 @@ describe.skipIf(!testPostgresUrl)('while PostgreSQL is unreachable', () => {
   it('notifications answer 503 + WeChat FAIL while it is gone (so WeChat retries), and SUCCESS once back', async () => {
     const order = await createOrder(stack.browser());
     const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen });
-    const refundXml = refundNotifyXml({ outTradeNo: order.outTradeNo, outRefundNo: `${order.outTradeNo}Rx`, refundFen: 1, totalFen: order.totalFen }, 'SUCCESS');
+    const refundXml = refundNotifyXml(
+      { outTradeNo: order.outTradeNo, outRefundNo: `${order.outTradeNo}Rx`, refundFen: 1, totalFen: order.totalFen },
+      'SUCCESS',
+    );
     proxy.cut();
-    for (const [path, body] of [['/api/wechat/pay/notify', xml], ['/api/wechat/refund/notify', refundXml]] as const) {
+    for (const [path, body] of [
+      ['/api/wechat/pay/notify', xml],
+      ['/api/wechat/refund/notify', refundXml],
+    ] as const) {
       const res = await postNotify(stack, body, path);
       expect(res.status).toBe(503);
       expect(res.type).toMatch(/xml/);
@@ -92,12 +114,23 @@ describe.skipIf(!testPostgresUrl)('while PostgreSQL is unreachable', () => {
     }
     proxy.restore();
     expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
-    expect((await stack.database.db.selectFrom('orders').select('status').where('out_trade_no', '=', order.outTradeNo).executeTakeFirstOrThrow()).status).toBe('PAID');
+    expect(
+      (
+        await stack.database.db
+          .selectFrom('orders')
+          .select('status')
+          .where('out_trade_no', '=', order.outTradeNo)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('PAID');
   });
 
   it('connections dropped under the pool are logged as a warning, not an unhandled error', async () => {
     await createOrder(stack.browser());
     proxy.cut();
-    await waitFor(async () => dbLog.messages().some((m) => m.level === 40 && /database connection lost/.test(m.msg)), 60_000);
+    await waitFor(
+      async () => dbLog.messages().some((m) => m.level === 40 && /database connection lost/.test(m.msg)),
+      60_000,
+    );
   });
 });

@@ -37,7 +37,11 @@ async function inFlightNotification(url: string, xml: string) {
 
 async function notify(url: string, xml: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/api/wechat/pay/notify`, { method: 'POST', body: xml, headers: { 'Content-Type': 'text/xml' } });
+    const res = await fetch(`${url}/api/wechat/pay/notify`, {
+      method: 'POST',
+      body: xml,
+      headers: { 'Content-Type': 'text/xml' },
+    });
     return SUCCESS_XML.test(await res.text());
   } catch {
     return false; // refused or reset: no answer, so WeChat re-sends
@@ -78,7 +82,13 @@ describe('SIGTERM during a burst of notifications', () => {
       expect(res.status).toBe(201);
       orders.push((await res.json()) as { outTradeNo: string; totalFen: number });
     }
-    const xmls = orders.map((o, i) => payNotifyXml({ outTradeNo: o.outTradeNo, totalFee: o.totalFen, transactionId: `42000000002026${String(i).padStart(14, '0')}` }));
+    const xmls = orders.map((o, i) =>
+      payNotifyXml({
+        outTradeNo: o.outTradeNo,
+        totalFee: o.totalFen,
+        transactionId: `42000000002026${String(i).padStart(14, '0')}`,
+      }),
+    );
 
     const held = await inFlightNotification(first.url, xmls[0]!);
     const burst = xmls.slice(1).map((xml) => notify(first.url, xml));

@@ -30,7 +30,11 @@ const thrown: Record<string, Error> = {
 
 /** Not WeChat's failure: a value of ours that XML cannot carry is a bug here, so a generic 500. */
 const ours: Record<string, Error> = {
-  local: new WechatXmlError('field <body> contains a character XML cannot carry secret-detail', 'INVALID_CHAR', 'local'),
+  local: new WechatXmlError(
+    'field <body> contains a character XML cannot carry secret-detail',
+    'INVALID_CHAR',
+    'local',
+  ),
 };
 
 describe('WeChat failures through the error middleware', () => {

@@ -26,18 +26,36 @@ describe('secrets stay out of logs and responses', () => {
     const browser = stack.browser();
     await signIn(stack, browser);
     const order = await createOrder(browser);
-    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    const pay = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json(),
+    );
     if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
     await stack.emu.pay(pay.payParams.package.slice('prepay_id='.length));
-    await waitFor(async () => (await stack.database.db.selectFrom('orders').select('status').where('out_trade_no', '=', order.outTradeNo).executeTakeFirst())?.status === 'PAID');
+    await waitFor(
+      async () =>
+        (
+          await stack.database.db
+            .selectFrom('orders')
+            .select('status')
+            .where('out_trade_no', '=', order.outTradeNo)
+            .executeTakeFirst()
+        )?.status === 'PAID',
+    );
     // The session cookie rides along so the test can prove it is redacted from the logs too.
-    const refund = await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { Cookie: `wxshop.sid=${browser.cookies.get('wxshop.sid')}` });
+    const refund = await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, {
+      Cookie: `wxshop.sid=${browser.cookies.get('wxshop.sid')}`,
+    });
     expect(refund.status).toBe(202);
     await adminRefund(stack, order.outTradeNo, undefined, 'wrong');
 
     const logs = stack.logs();
-    const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/api/orders')).toBe(true);
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.msg === 'request' && typeof l.requestId === 'string' && l.path === '/api/orders')).toBe(
+      true,
+    );
     expect(lines.some((l) => l.msg === 'order paid')).toBe(true);
     for (const secret of [
       MERCHANT.apiKey,
@@ -65,7 +83,10 @@ describe('secrets stay out of logs and responses', () => {
     const browser = stack.browser();
     const login = await browser.get('/api/auth/login?returnTo=%2F');
     expect(login.status).toBe(302);
-    const authorize = await fetch(location(login), { redirect: 'manual', headers: { 'User-Agent': browser.userAgent } });
+    const authorize = await fetch(location(login), {
+      redirect: 'manual',
+      headers: { 'User-Agent': browser.userAgent },
+    });
     const callback = await browser.get(location(authorize));
     expect(callback.status).toBe(302);
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
@@ -86,14 +107,15 @@ describe('secrets stay out of logs and responses', () => {
     // (WeChat's notification endpoints answer in WeChat's XML instead: notify-failures.test.ts.)
     const url = stack.bff.url;
     const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-    const cases: { path: string; method: string; status: number; headers?: Record<string, string>; allow?: RegExp }[] = [
-      { path: '/api/orders', method: 'PUT', status: 405, allow: /GET.*POST|POST.*GET/ },
-      { path: '/api/me', method: 'DELETE', status: 405, allow: /GET/ },
-      { path: '/api/admin/orders', method: 'DELETE', status: 405, headers: admin, allow: /GET/ },
-      { path: '/api/me', method: 'PROPFIND', status: 501 },
-      { path: '/api', method: 'GET', status: 404 },
-      { path: `/api/orders/${'x'.repeat(20)}`, method: 'GET', status: 404 },
-    ];
+    const cases: { path: string; method: string; status: number; headers?: Record<string, string>; allow?: RegExp }[] =
+      [
+        { path: '/api/orders', method: 'PUT', status: 405, allow: /GET.*POST|POST.*GET/ },
+        { path: '/api/me', method: 'DELETE', status: 405, allow: /GET/ },
+        { path: '/api/admin/orders', method: 'DELETE', status: 405, headers: admin, allow: /GET/ },
+        { path: '/api/me', method: 'PROPFIND', status: 501 },
+        { path: '/api', method: 'GET', status: 404 },
+        { path: `/api/orders/${'x'.repeat(20)}`, method: 'GET', status: 404 },
+      ];
     for (const c of cases) {
       const res = await fetch(`${url}${c.path}`, { method: c.method, ...(c.headers ? { headers: c.headers } : {}) });
       expect(res.status, `${c.method} ${c.path}`).toBe(c.status);
@@ -111,7 +133,11 @@ describe('secrets stay out of logs and responses', () => {
 });
 
 /** One request on `agent`; `chunked` streams the body without Content-Length, as a client that does not know its size. */
-function sendOn(agent: http.Agent, url: string, body?: { bytes: Buffer; chunked: boolean; type: string }): Promise<{ status: number; reusedSocket: boolean }> {
+function sendOn(
+  agent: http.Agent,
+  url: string,
+  body?: { bytes: Buffer; chunked: boolean; type: string },
+): Promise<{ status: number; reusedSocket: boolean }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = body ? { 'Content-Type': body.type } : {};
     if (body && !body.chunked) headers['Content-Length'] = body.bytes.length;
@@ -122,7 +148,8 @@ function sendOn(agent: http.Agent, url: string, body?: { bytes: Buffer; chunked:
     req.on('error', reject);
     // A bound, not a measurement: a stalled connection must fail the test, not hang it.
     req.setTimeout(60_000, () => req.destroy(new Error('no reply within 60 s: the connection stalled')));
-    if (body?.chunked) for (let i = 0; i < body.bytes.length; i += 64 * 1024) req.write(body.bytes.subarray(i, i + 64 * 1024));
+    if (body?.chunked)
+      for (let i = 0; i < body.bytes.length; i += 64 * 1024) req.write(body.bytes.subarray(i, i + 64 * 1024));
     else if (body) req.write(body.bytes);
     req.end();
   });
@@ -134,19 +161,26 @@ describe('oversized bodies', () => {
   it.each([
     { path: '/api/orders', type: 'application/json' },
     { path: '/api/wechat/pay/notify', type: 'text/xml' },
-  ])('$path: 413 for 1 MB, with or without Content-Length, and the keep-alive connection stays usable', async ({ path, type }) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      for (const chunked of [false, true]) {
-        const big = await sendOn(agent, `${stack.bff.url}${path}`, { bytes: Buffer.alloc(1024 * 1024, 0x61), chunked, type });
-        expect(big.status).toBe(413);
-        const next = await sendOn(agent, `${stack.bff.url}/api/products`);
-        expect(next).toEqual({ status: 200, reusedSocket: true });
+  ])(
+    '$path: 413 for 1 MB, with or without Content-Length, and the keep-alive connection stays usable',
+    async ({ path, type }) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (const chunked of [false, true]) {
+          const big = await sendOn(agent, `${stack.bff.url}${path}`, {
+            bytes: Buffer.alloc(1024 * 1024, 0x61),
+            chunked,
+            type,
+          });
+          expect(big.status).toBe(413);
+          const next = await sendOn(agent, `${stack.bff.url}/api/products`);
+          expect(next).toEqual({ status: 200, reusedSocket: true });
+        }
+      } finally {
+        agent.destroy();
       }
-    } finally {
-      agent.destroy();
-    }
-  });
+    },
+  );
 });
 
 describe('storefront serving', () => {
@@ -164,7 +198,9 @@ describe('storefront serving', () => {
     // Hashed build output is cached for good; the page itself is always revalidated.
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     for (const route of ['/', '/index.html', '/orders/20261126ABC']) {
-      expect((await fetch(`${stack.bff.url}${route}`, { headers: { Accept: 'text/html' } })).headers.get('cache-control')).toBe('no-cache');
+      expect(
+        (await fetch(`${stack.bff.url}${route}`, { headers: { Accept: 'text/html' } })).headers.get('cache-control'),
+      ).toBe('no-cache');
     }
     const api = await fetch(`${stack.bff.url}/api/nope`, { headers: { Accept: 'text/html' } });
     expect(api.status).toBe(404);

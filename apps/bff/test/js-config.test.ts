@@ -20,7 +20,10 @@ async function secondInstance(stack: Stack, backend: Backend): Promise<{ bff: Ru
   let database: DatabaseHandle = stack.database;
   if (backend.name === 'postgres') {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(stack.database.db);
-    database = await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL!.trim() }, { schema: rows[0]!.schema, poolSize: 20 });
+    database = await openDatabase(
+      { kind: 'postgres', url: process.env.TEST_DATABASE_URL!.trim() },
+      { schema: rows[0]!.schema, poolSize: 20 },
+    );
   }
   const bff = await startBff(stack.bff.services.config, { database, logger: createLogger('silent') });
   return {
@@ -62,10 +65,24 @@ describe.each(backends)('js-config on two BFF instances ($name)', (backend) => {
       .set({ refresh_at: sql<Date>`now() - interval '1 second'`, expires_at: sql<Date>`now() - interval '1 second'` })
       .where('name', '=', 'jsapi_ticket')
       .execute();
-  const ticketsAtEmulator = async () => new Set(((await (await stack.control('state')).json()) as { jssdk: { tickets: { ticket: string }[] } }).jssdk.tickets.map((t) => t.ticket));
+  const ticketsAtEmulator = async () =>
+    new Set(
+      ((await (await stack.control('state')).json()) as { jssdk: { tickets: { ticket: string }[] } }).jssdk.tickets.map(
+        (t) => t.ticket,
+      ),
+    );
   const signedWithIssuedTicket = async (config: JsConfig, url: string) => {
     for (const ticket of await ticketsAtEmulator()) {
-      if (verifyJssdkSignature({ jsapiTicket: ticket, nonceStr: config.nonceStr, timestampSeconds: config.timestamp, url, signature: config.signature })) return true;
+      if (
+        verifyJssdkSignature({
+          jsapiTicket: ticket,
+          nonceStr: config.nonceStr,
+          timestampSeconds: config.timestamp,
+          url,
+          signature: config.signature,
+        })
+      )
+        return true;
     }
     return false;
   };
@@ -75,7 +92,12 @@ describe.each(backends)('js-config on two BFF instances ($name)', (backend) => {
     const answers = await concurrently(50, `${page}#reviews`);
     expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
     const configs = await Promise.all(answers.map(async (r) => JsConfigSchema.parse(await r.json())));
-    expect(await calls()).toMatchObject({ stable_token: { calls: 1 }, stable_token_force: { calls: 0 }, token: { calls: 0 }, getticket: { calls: 1 } });
+    expect(await calls()).toMatchObject({
+      stable_token: { calls: 1 },
+      stable_token_force: { calls: 0 },
+      token: { calls: 0 },
+      getticket: { calls: 1 },
+    });
     expect(configs.every((c) => c.appId === MERCHANT.appId)).toBe(true);
     // Signed over the page URL without its fragment, with the ticket the emulator issued.
     expect(await signedWithIssuedTicket(configs[0]!, page)).toBe(true);
@@ -100,7 +122,11 @@ describe.each(backends)('js-config on two BFF instances ($name)', (backend) => {
     });
     const config = JsConfigSchema.parse(await answers[0]!.json());
     expect(await signedWithIssuedTicket(config, `${SHOP}/cart`)).toBe(true);
-    const row = await stack.database.db.selectFrom('wechat_credentials').select('forced_at').where('name', '=', 'access_token').executeTakeFirstOrThrow();
+    const row = await stack.database.db
+      .selectFrom('wechat_credentials')
+      .select('forced_at')
+      .where('name', '=', 'access_token')
+      .executeTakeFirstOrThrow();
     expect(row.forced_at).not.toBeNull();
   });
 
@@ -126,7 +152,11 @@ describe.each(backends)('js-config on two BFF instances ($name)', (backend) => {
       .set({ refresh_at: sql<Date>`now() - interval '1 second'` })
       .where('name', '=', 'jsapi_ticket')
       .execute();
-    await stack.database.db.updateTable('wechat_credentials').set({ forced_at: sql<Date>`now()` }).where('name', '=', 'access_token').execute();
+    await stack.database.db
+      .updateTable('wechat_credentials')
+      .set({ forced_at: sql<Date>`now()` })
+      .where('name', '=', 'access_token')
+      .execute();
     await stack.control('jssdk/invalidate-tokens', {});
     const res = await jsConfig(stack.bff.url, `${SHOP}/`);
     expect(res.status).toBe(200);

@@ -13,7 +13,9 @@ function logOnce(write: (logger: ReturnType<typeof createLogger>) => void): Reco
 describe('logger', () => {
   it('keeps system and database error codes visible while redacting codes elsewhere', () => {
     const refused = Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' });
-    const line = logOnce((l) => l.error({ err: refused, callback: { code: '061Aby0w3abcDEF12345678901234567' } }, 'boom'));
+    const line = logOnce((l) =>
+      l.error({ err: refused, callback: { code: '061Aby0w3abcDEF12345678901234567' } }, 'boom'),
+    );
     expect((line.err as Record<string, unknown>).errorCode).toBe('ECONNREFUSED');
     expect((line.err as Record<string, unknown>).code).toBe('[redacted]');
     expect(line.callback).toEqual({ code: '[redacted]' });
@@ -62,14 +64,27 @@ describe('development logs (pretty)', () => {
 
   it('without pretty (production, test) the same request line stays JSON', () => {
     const line = logOnce((l) => l.info({ method: 'GET', path: '/api/orders', status: 200, ms: 12 }, 'request'));
-    expect(line).toMatchObject({ msg: 'request', method: 'GET', path: '/api/orders', status: 200, ms: 12, service: 'bff' });
+    expect(line).toMatchObject({
+      msg: 'request',
+      method: 'GET',
+      path: '/api/orders',
+      status: 200,
+      ms: 12,
+      service: 'bff',
+    });
   });
 });
 
 /** Every way a secret could be spelled out in a log line once it was bytes. */
 function encodingsOf(secret: string): string[] {
   const bytes = Buffer.from(secret);
-  return [secret, bytes.toString('base64'), bytes.toString('hex'), [...bytes].join(','), JSON.stringify([...bytes]).slice(1, -1)];
+  return [
+    secret,
+    bytes.toString('base64'),
+    bytes.toString('hex'),
+    [...bytes].join(','),
+    JSON.stringify([...bytes]).slice(1, -1),
+  ];
 }
 
 describe('logged errors never carry raw bytes', () => {
@@ -82,7 +97,8 @@ describe('logged errors never carry raw bytes', () => {
     });
     const line = logOnce((l) => l.error({ err }, 'boom'));
     const text = JSON.stringify(line);
-    for (const secret of ['outer-secret', 'inner-secret']) for (const spelled of encodingsOf(secret)) expect(text).not.toContain(spelled);
+    for (const secret of ['outer-secret', 'inner-secret'])
+      for (const spelled of encodingsOf(secret)) expect(text).not.toContain(spelled);
     expect(line.err).toMatchObject({
       message: 'outer',
       rawPacket: '[omitted]',
@@ -106,7 +122,8 @@ describe('logged errors never carry raw bytes', () => {
       const exchange = await sendRaw(stack.bff.url, request);
       expect(exchange.response).toMatch(/^HTTP\/1\.1 400 /);
       const logs = await waitForLog(stack, 'Invalid character in chunk size');
-      for (const secret of [token, cookie]) for (const spelled of encodingsOf(secret)) expect(logs).not.toContain(spelled);
+      for (const secret of [token, cookie])
+        for (const spelled of encodingsOf(secret)) expect(logs).not.toContain(spelled);
     });
   });
 });

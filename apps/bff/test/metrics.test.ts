@@ -17,7 +17,8 @@ import { deltas, sampleKey, scrape, type Samples } from './helpers/metrics';
 describe.each(backends)('Prometheus metrics ($name)', (backend) => {
   const { stack, db, orderRow } = useStack(backend, { METRICS_PORT: '0' });
   const metrics = async (): Promise<{ text: string; samples: Samples }> => scrape(stack.bff.metricsUrl!);
-  const value = async (name: string, labels: Record<string, string> = {}) => (await metrics()).samples.get(sampleKey(name, labels));
+  const value = async (name: string, labels: Record<string, string> = {}) =>
+    (await metrics()).samples.get(sampleKey(name, labels));
 
   it('serves /metrics on its own loopback listener, not on the shoppers’ port', async () => {
     expect(stack.bff.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -37,14 +38,23 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     const unpaid = await createOrder(stack.browser());
     // Two more copies of the first order's notification, as WeChat sends when a reply is lost.
     expect((await stack.control('notify-duplicates', { outTradeNo: first.outTradeNo, times: 2 })).ok).toBe(true);
-    await waitFor(async () => (await value('wxpay_notifications_total', { type: 'pay', outcome: 'duplicate' }))! >= (before.get(
-      sampleKey('wxpay_notifications_total', { type: 'pay', outcome: 'duplicate' }),
-    ) ?? 0) + 2);
+    await waitFor(
+      async () =>
+        (await value('wxpay_notifications_total', { type: 'pay', outcome: 'duplicate' }))! >=
+        (before.get(sampleKey('wxpay_notifications_total', { type: 'pay', outcome: 'duplicate' })) ?? 0) + 2,
+    );
     // Rejected: signed with another key, another amount, an order we never made, and not XML at all.
-    const forged = await postNotify(stack, payNotifyXml({ outTradeNo: unpaid.outTradeNo, totalFee: unpaid.totalFen }, 'f'.repeat(32)));
+    const forged = await postNotify(
+      stack,
+      payNotifyXml({ outTradeNo: unpaid.outTradeNo, totalFee: unpaid.totalFen }, 'f'.repeat(32)),
+    );
     expect(forged.body).not.toMatch(SUCCESS_XML);
-    expect((await postNotify(stack, payNotifyXml({ outTradeNo: unpaid.outTradeNo, totalFee: 1 }))).body).not.toMatch(SUCCESS_XML);
-    expect((await postNotify(stack, payNotifyXml({ outTradeNo: 'NOSUCHORDER123', totalFee: 1 }))).body).not.toMatch(SUCCESS_XML);
+    expect((await postNotify(stack, payNotifyXml({ outTradeNo: unpaid.outTradeNo, totalFee: 1 }))).body).not.toMatch(
+      SUCCESS_XML,
+    );
+    expect((await postNotify(stack, payNotifyXml({ outTradeNo: 'NOSUCHORDER123', totalFee: 1 }))).body).not.toMatch(
+      SUCCESS_XML,
+    );
     expect((await postNotify(stack, '<xml><return_code>')).body).not.toMatch(SUCCESS_XML);
 
     expect((await adminRefund(stack, second.outTradeNo)).status).toBe(202);
@@ -79,7 +89,8 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
       '{method="POST",route="/api/orders/:outTradeNo/pay",status="200"}': 2,
       '{method="POST",route="/api/admin/orders/:outTradeNo/refund",status="202"}': 1,
     });
-    for (const outTradeNo of [first.outTradeNo, second.outTradeNo, unpaid.outTradeNo]) expect(text).not.toContain(outTradeNo);
+    for (const outTradeNo of [first.outTradeNo, second.outTradeNo, unpaid.outTradeNo])
+      expect(text).not.toContain(outTradeNo);
     expect(text).not.toContain(MERCHANT.appId);
   });
 
@@ -93,17 +104,27 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     expect(await stack.bff.reconcileOnce({ minPrepayAgeMs: 0 })).toMatchObject({ paid: 1 });
     const after = (await metrics()).samples;
     expect(deltas(before, after, 'wxpay_payments_settled_total')).toEqual({ '{source="orderquery"}': 1 });
-    expect(deltas(before, after, 'wxpay_wechat_calls_total')).toEqual({ '{endpoint="/pay/orderquery",result="success"}': 1 });
+    expect(deltas(before, after, 'wxpay_wechat_calls_total')).toEqual({
+      '{endpoint="/pay/orderquery",result="success"}': 1,
+    });
   });
 
   it('a WeChat business refusal is counted as one, by endpoint', async () => {
     const browser = stack.browser();
     const order = await createOrder(browser);
-    await stack.control('faults', { target: 'unifiedorder', kind: 'bizerror', errCode: 'INVALID_REQUEST', errCodeDes: 'test', count: 1 });
+    await stack.control('faults', {
+      target: 'unifiedorder',
+      kind: 'bizerror',
+      errCode: 'INVALID_REQUEST',
+      errCodeDes: 'test',
+      count: 1,
+    });
     const before = (await metrics()).samples;
     expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(502);
     const after = (await metrics()).samples;
-    expect(deltas(before, after, 'wxpay_wechat_calls_total')).toEqual({ '{endpoint="/pay/unifiedorder",result="business_refusal"}': 1 });
+    expect(deltas(before, after, 'wxpay_wechat_calls_total')).toEqual({
+      '{endpoint="/pay/unifiedorder",result="business_refusal"}': 1,
+    });
   });
 
   it('gauges read the database at scrape time: stale prepays, reconciler lag, the attention list', async () => {
@@ -131,7 +152,11 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     const closed = await createOrder(browser);
     await db().updateTable('orders').set({ status: 'CLOSED' }).where('out_trade_no', '=', closed.outTradeNo).execute();
     const before = (await metrics()).samples;
-    const late = payNotifyXml({ outTradeNo: closed.outTradeNo, totalFee: closed.totalFen, transactionId: '4200000000202612020000000777' });
+    const late = payNotifyXml({
+      outTradeNo: closed.outTradeNo,
+      totalFee: closed.totalFen,
+      transactionId: '4200000000202612020000000777',
+    });
     for (let i = 0; i < 2; i++) expect((await postNotify(stack, late)).body).toMatch(SUCCESS_XML);
     const after = (await metrics()).samples;
     expect(deltas(before, after, 'wxpay_attention_flags_total')).toEqual({ '{reason="paid_after_close"}': 1 });
@@ -142,28 +167,35 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     expect(after.get('wxpay_attention_orders')).toBe(attentionBefore + 1);
   });
 
-  it.runIf(backend.name === 'postgres')('reports the PostgreSQL pool: every connection in use, one query waiting', async () => {
-    const poolStats = stack.database.poolStats!;
-    // The test pool has 20 connections: hold every one in an open transaction, and queue one query more.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const holders = Array.from({ length: 20 }, () => db().transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx);
-      await gate;
-    }));
-    await waitFor(async () => poolStats().total - poolStats().idle === 20);
-    const queued = sql`select 1`.execute(db());
-    await waitFor(async () => poolStats().waiting === 1);
-    const scraped = metrics();
-    // The scrape's own queries queue behind the held connections once it has read the pool.
-    await waitFor(async () => poolStats().waiting > 1);
-    release();
-    const { samples } = await scraped;
-    await Promise.all([...holders, queued]);
-    expect(samples.get(sampleKey('wxpay_db_pool_connections', { state: 'in_use' }))).toBe(20);
-    expect(samples.get(sampleKey('wxpay_db_pool_connections', { state: 'waiting' }))).toBe(1);
-    expect(samples.get('wxpay_database_up')).toBe(1);
-  });
+  it.runIf(backend.name === 'postgres')(
+    'reports the PostgreSQL pool: every connection in use, one query waiting',
+    async () => {
+      const poolStats = stack.database.poolStats!;
+      // The test pool has 20 connections: hold every one in an open transaction, and queue one query more.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const holders = Array.from({ length: 20 }, () =>
+        db()
+          .transaction()
+          .execute(async (trx) => {
+            await sql`select 1`.execute(trx);
+            await gate;
+          }),
+      );
+      await waitFor(async () => poolStats().total - poolStats().idle === 20);
+      const queued = sql`select 1`.execute(db());
+      await waitFor(async () => poolStats().waiting === 1);
+      const scraped = metrics();
+      // The scrape's own queries queue behind the held connections once it has read the pool.
+      await waitFor(async () => poolStats().waiting > 1);
+      release();
+      const { samples } = await scraped;
+      await Promise.all([...holders, queued]);
+      expect(samples.get(sampleKey('wxpay_db_pool_connections', { state: 'in_use' }))).toBe(20);
+      expect(samples.get(sampleKey('wxpay_db_pool_connections', { state: 'waiting' }))).toBe(1);
+      expect(samples.get('wxpay_database_up')).toBe(1);
+    },
+  );
 });
 
 describe('the metrics listener’s bearer token', () => {

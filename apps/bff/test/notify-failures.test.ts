@@ -65,7 +65,10 @@ describe.each(backends)('notification endpoints when we fail ($name)', (backend)
   });
 
   it('a database failure while settling a refund notification: 500 + XML FAIL, logged', async () => {
-    const xml = refundNotifyXml({ outTradeNo: 'T20261126000000000001', outRefundNo: 'R20261126000000000001', refundFen: 1, totalFen: 1 }, 'SUCCESS');
+    const xml = refundNotifyXml(
+      { outTradeNo: 'T20261126000000000001', outRefundNo: 'R20261126000000000001', refundFen: 1, totalFen: 1 },
+      'SUCCESS',
+    );
     const res = await withTableGone('refunds', () => postNotify(stack, xml, REFUND_NOTIFY));
     expectGenericFail(res);
     expect(errorLogged('refund notification failed')).toBe(true);

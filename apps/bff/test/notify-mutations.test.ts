@@ -77,7 +77,17 @@ function tamperedField(ctx: MutationContext): { name: string; value: string } {
   const { rng, base, otherOrder } = ctx;
   const fee = Number(fieldOf(base.entries, 'total_fee'));
   const candidates: Record<string, string[]> = {
-    total_fee: [String(fee + 1), String(fee - 1 || 2), '1', '0', `-${fee}`, `${fee}.00`, `0${fee}`, ` ${fee}`, String(fee * 100)],
+    total_fee: [
+      String(fee + 1),
+      String(fee - 1 || 2),
+      '1',
+      '0',
+      `-${fee}`,
+      `${fee}.00`,
+      `0${fee}`,
+      ` ${fee}`,
+      String(fee * 100),
+    ],
     appid: ['wx0000000000000000', MERCHANT.appId.toUpperCase(), `${MERCHANT.appId} `, ''],
     mch_id: ['10000101', '', ` ${MERCHANT.mchId}`, `${MERCHANT.mchId}0`],
     out_trade_no: [otherOrder, `${fieldOf(base.entries, 'out_trade_no')}0`, 'NO_SUCH_ORDER', ''],
@@ -99,13 +109,23 @@ const WRONG_CONTENT_TYPES = [
   null,
 ];
 
-const INVALID_UTF8: number[][] = [[0xff], [0xfe], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0x80]];
+const INVALID_UTF8: number[][] = [
+  [0xff],
+  [0xfe],
+  [0xc3],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0x80],
+];
 
 const DOCTYPE_WRAPPERS: Array<(xml: string) => string> = [
   (xml) => `<!DOCTYPE xml>${xml}`,
   (xml) => `<!doctype xml>\n${xml}`,
   (xml) => `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xml [<!ENTITY e "x">]>\n${xml}`,
-  (xml) => `<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${xml.replace(/<attach>|<\/xml>$/, '<attach>&xxe;</attach></xml>')}`,
+  (xml) =>
+    `<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${xml.replace(/<attach>|<\/xml>$/, '<attach>&xxe;</attach></xml>')}`,
   (xml) =>
     `<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>${xml.replace(
       '</xml>',
@@ -148,13 +168,27 @@ const MUTATORS: Record<string, Mutator> = {
     const [name, value] = rng.pick(base.entries);
     const copy = rng.bool(0.5) ? value : `${value}1`;
     const at = rng.below(base.entries.length + 1);
-    return { label: `<${name}> duplicated (${copy === value ? 'same' : 'other'} value) at ${at}`, body: toBuffer(serialize(insertAt(base.entries, at, [name, copy]))) };
+    return {
+      label: `<${name}> duplicated (${copy === value ? 'same' : 'other'} value) at ${at}`,
+      body: toBuffer(serialize(insertAt(base.entries, at, [name, copy]))),
+    };
   },
   extraField: ({ rng, base }) => {
-    const name = rng.pick(['attach', 'coupon_fee', 'device_info', 'sub_mch_id', 'err_code', 'return_msg', `x_${rng.hex(6)}`]);
+    const name = rng.pick([
+      'attach',
+      'coupon_fee',
+      'device_info',
+      'sub_mch_id',
+      'err_code',
+      'return_msg',
+      `x_${rng.hex(6)}`,
+    ]);
     const value = rng.pick(['1', 'SUCCESS', '支付测试', rng.hex(8), ' ']);
     const at = rng.below(base.entries.length + 1);
-    return { label: `extra <${name}>${JSON.stringify(value)} at ${at}`, body: toBuffer(serialize(insertAt(base.entries, at, [name, value]))) };
+    return {
+      label: `extra <${name}>${JSON.stringify(value)} at ${at}`,
+      body: toBuffer(serialize(insertAt(base.entries, at, [name, value]))),
+    };
   },
   emptySign: ({ rng, base }) => {
     const xml = serialize(withField(base.entries, 'sign', ''));
@@ -169,7 +203,10 @@ const MUTATORS: Record<string, Mutator> = {
   },
   changedKeepingSign: (ctx) => {
     const { name, value } = tamperedField(ctx);
-    return { label: `${name}=${JSON.stringify(value)} with the original sign`, body: toBuffer(serialize(withField(ctx.base.entries, name, value))) };
+    return {
+      label: `${name}=${JSON.stringify(value)} with the original sign`,
+      body: toBuffer(serialize(withField(ctx.base.entries, name, value))),
+    };
   },
   resignedWithWrongKey: (ctx) => {
     const { rng, base } = ctx;
@@ -185,7 +222,10 @@ const MUTATORS: Record<string, Mutator> = {
     const keyName = rng.pick(Object.keys(keys));
     const entries = change ? withField(base.entries, change.name, change.value) : base.entries;
     const what = change ? `${change.name}=${JSON.stringify(change.value)}` : 'unchanged fields';
-    return { label: `${what} re-signed (${base.signType}) with ${keyName}`, body: toBuffer(serialize(resign(entries, keys[keyName]!, base.signType))) };
+    return {
+      label: `${what} re-signed (${base.signType}) with ${keyName}`,
+      body: toBuffer(serialize(resign(entries, keys[keyName]!, base.signType))),
+    };
   },
   signTypeSwitched: ({ rng, base }) => {
     const value = rng.pick(
@@ -194,7 +234,10 @@ const MUTATORS: Record<string, Mutator> = {
         : [undefined, '', 'MD5', 'md5', 'HMAC-SHA256 ', 'HMAC-SHA1'],
     );
     const entries = withField(base.entries, 'sign_type', value);
-    return { label: `${base.signType} sign with sign_type ${JSON.stringify(value ?? null)}`, body: toBuffer(serialize(entries)) };
+    return {
+      label: `${base.signType} sign with sign_type ${JSON.stringify(value ?? null)}`,
+      body: toBuffer(serialize(entries)),
+    };
   },
   /** Signed with the right key, so only the checks after the signature can refuse it. */
   validlySignedButWrong: ({ rng, base }) => {
@@ -219,7 +262,10 @@ const MUTATORS: Record<string, Mutator> = {
   },
   doctypeWrapper: ({ rng, base }) => {
     const index = rng.below(DOCTYPE_WRAPPERS.length);
-    return { label: `DOCTYPE/ENTITY wrapper #${index}`, body: toBuffer(DOCTYPE_WRAPPERS[index]!(serialize(base.entries))) };
+    return {
+      label: `DOCTYPE/ENTITY wrapper #${index}`,
+      body: toBuffer(DOCTYPE_WRAPPERS[index]!(serialize(base.entries))),
+    };
   },
   secondDocument: (ctx) => {
     const { rng, base } = ctx;
@@ -252,7 +298,11 @@ const MUTATORS: Record<string, Mutator> = {
     const xml = serialize(base.entries);
     const oversized = rng.bool(0.6);
     const target = oversized ? MAX_XML_BYTES + 1 + rng.below(4096) : MAX_XML_BYTES - rng.below(1024);
-    const mode = rng.pick(oversized ? ['leading spaces', 'trailing newlines', 'padded extra field', 'padded out_trade_no'] : ['padded extra field', 'padded out_trade_no']);
+    const mode = rng.pick(
+      oversized
+        ? ['leading spaces', 'trailing newlines', 'padded extra field', 'padded out_trade_no']
+        : ['padded extra field', 'padded out_trade_no'],
+    );
     const fill = (n: number, c: string) => c.repeat(Math.max(0, n));
     const extra = target - Buffer.byteLength(xml);
     const body =
@@ -326,7 +376,12 @@ async function send(stack: Stack, mutant: Pick<Mutant, 'body' | 'contentType' | 
         },
       })
     : mutant.body;
-  const res = await fetch(`${stack.bff.url}${NOTIFY_PATH}`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+  const res = await fetch(`${stack.bff.url}${NOTIFY_PATH}`, {
+    method: 'POST',
+    headers,
+    body,
+    duplex: 'half',
+  } as RequestInit);
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
@@ -351,15 +406,36 @@ async function snapshot(stack: Stack) {
   return {
     orders: await db
       .selectFrom('orders')
-      .select(['out_trade_no', 'status', 'transaction_id', 'paid_at', 'needs_attention', 'attention_reason', 'updated_at'])
+      .select([
+        'out_trade_no',
+        'status',
+        'transaction_id',
+        'paid_at',
+        'needs_attention',
+        'attention_reason',
+        'updated_at',
+      ])
       .orderBy('id')
       .execute(),
-    events: await db.selectFrom('order_events').select(['id', 'order_id', 'from_status', 'to_status', 'source']).orderBy('id').execute(),
-    notifications: await db.selectFrom('payment_notifications').select(['id', 'transaction_id', 'out_trade_no', 'outcome']).orderBy('id').execute(),
+    events: await db
+      .selectFrom('order_events')
+      .select(['id', 'order_id', 'from_status', 'to_status', 'source'])
+      .orderBy('id')
+      .execute(),
+    notifications: await db
+      .selectFrom('payment_notifications')
+      .select(['id', 'transaction_id', 'out_trade_no', 'outcome'])
+      .orderBy('id')
+      .execute(),
   };
 }
 
-function genuineNotify(order: { outTradeNo: string; totalFen: number }, signType: SignType, rng: Rng, transactionId: string): Genuine {
+function genuineNotify(
+  order: { outTradeNo: string; totalFen: number },
+  signType: SignType,
+  rng: Rng,
+  transactionId: string,
+): Genuine {
   let signed: Record<string, string> = {};
   const xml = payNotifyXml(
     { outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId, nonceStr: rng.hex(32).toUpperCase() },
@@ -376,13 +452,33 @@ const MEANING_PRESERVING: Record<string, (g: Genuine) => Mutant> = {
   'no Content-Type': (g) => ({ label: '', body: g.xml, contentType: null }),
   'Content-Type text/plain': (g) => ({ label: '', body: g.xml, contentType: 'text/plain' }),
   'chunked, no Content-Length': (g) => ({ label: '', body: g.xml, chunked: true }),
-  'XML declaration': (g) => ({ label: '', body: toBuffer(`<?xml version="1.0" encoding="UTF-8"?>\n${g.xml.toString()}`) }),
+  'XML declaration': (g) => ({
+    label: '',
+    body: toBuffer(`<?xml version="1.0" encoding="UTF-8"?>\n${g.xml.toString()}`),
+  }),
   'UTF-8 BOM': (g) => ({ label: '', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), g.xml]) }),
-  'pretty-printed': (g) => ({ label: '', body: toBuffer(`<xml>\n${g.entries.map(([k, v]) => `  <${k}><![CDATA[${v}]]></${k}>\n`).join('')}</xml>\n`) }),
-  'plain text values (no CDATA)': (g) => ({ label: '', body: toBuffer(`<xml>${g.entries.map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</xml>`) }),
+  'pretty-printed': (g) => ({
+    label: '',
+    body: toBuffer(`<xml>\n${g.entries.map(([k, v]) => `  <${k}><![CDATA[${v}]]></${k}>\n`).join('')}</xml>\n`),
+  }),
+  'plain text values (no CDATA)': (g) => ({
+    label: '',
+    body: toBuffer(`<xml>${g.entries.map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</xml>`),
+  }),
   'fields reversed': (g) => ({ label: '', body: toBuffer(serialize([...g.entries].reverse())) }),
-  'empty extra elements': (g) => ({ label: '', body: toBuffer(serialize(g.entries).replace('</xml>', '<attach></attach><device_info/><coupon_fee><![CDATA[]]></coupon_fee></xml>')) }),
-  'whitespace padding up to the size cap': (g) => ({ label: '', body: Buffer.concat([g.xml, Buffer.alloc(MAX_XML_BYTES - g.xml.length, '\n')]) }),
+  'empty extra elements': (g) => ({
+    label: '',
+    body: toBuffer(
+      serialize(g.entries).replace(
+        '</xml>',
+        '<attach></attach><device_info/><coupon_fee><![CDATA[]]></coupon_fee></xml>',
+      ),
+    ),
+  }),
+  'whitespace padding up to the size cap': (g) => ({
+    label: '',
+    body: Buffer.concat([g.xml, Buffer.alloc(MAX_XML_BYTES - g.xml.length, '\n')]),
+  }),
 };
 
 describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (backend) => {
@@ -393,7 +489,10 @@ describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (b
     const order = await createOrder(stack.browser(), [{ productId: 'green-tea', quantity: 3 }]);
     const other = await createOrder(stack.browser(), [{ productId: 'green-tea', quantity: 3 }]);
     const transactionId = `4200${String(SEED).padStart(10, '0')}${'0'.repeat(14)}`.slice(0, 28);
-    const bases = [genuineNotify(order, 'MD5', rng, transactionId), genuineNotify(order, 'HMAC-SHA256', rng, transactionId)];
+    const bases = [
+      genuineNotify(order, 'MD5', rng, transactionId),
+      genuineNotify(order, 'HMAC-SHA256', rng, transactionId),
+    ];
     const before = await snapshot(stack);
     expect((await orderRow(stack, order.outTradeNo)).status).toBe('PENDING');
 
@@ -416,32 +515,51 @@ describe.each(backends)('pay notify under seeded mutation over HTTP ($name)', (b
     expect(paid.status).toBe('PAID');
     expect(paid.transaction_id).toBe(transactionId);
     const after = await snapshot(stack);
-    expect(after.events.slice(before.events.length)).toMatchObject([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
-    expect(after.notifications.slice(before.notifications.length)).toMatchObject([{ transaction_id: transactionId, out_trade_no: order.outTradeNo, outcome: 'APPLIED' }]);
+    expect(after.events.slice(before.events.length)).toMatchObject([
+      { from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' },
+    ]);
+    expect(after.notifications.slice(before.notifications.length)).toMatchObject([
+      { transaction_id: transactionId, out_trade_no: order.outTradeNo, outcome: 'APPLIED' },
+    ]);
     expect(after.orders.find((o) => o.out_trade_no === other.outTradeNo)!.status).toBe('PENDING');
 
     // WeChat's retries (either sign type) are acknowledged and change nothing.
     for (const replay of bases) {
-      await expectReply(await send(stack, { body: replay.xml }), 'SUCCESS', 200, `seed ${SEED} replay ${replay.signType}`);
+      await expectReply(
+        await send(stack, { body: replay.xml }),
+        'SUCCESS',
+        200,
+        `seed ${SEED} replay ${replay.signType}`,
+      );
     }
     expect(await snapshot(stack)).toEqual(after);
   });
 
-  it.each(Object.keys(MEANING_PRESERVING))('a genuine notification sent with %s pays its order once', async (variant) => {
-    // A stream per variant: each needs its own transaction_id.
-    const rng = new Rng(SEED + Object.keys(MEANING_PRESERVING).indexOf(variant) + 1);
-    const order = await createOrder(stack.browser(), [{ productId: 'sticker', quantity: 1 }]);
-    const transactionId = `4200${rng.hex(24).replace(/[a-f]/g, '9')}`;
-    const signType = rng.pick(['MD5', 'HMAC-SHA256'] as const);
-    const request = MEANING_PRESERVING[variant]!(genuineNotify(order, signType, rng, transactionId));
-    const before = await snapshot(stack);
-    const where = `${variant} (${signType})`;
-    await expectReply(await send(stack, request), 'SUCCESS', 200, where);
-    const after = await snapshot(stack);
-    expect(after.orders.find((o) => o.out_trade_no === order.outTradeNo), where).toMatchObject({ status: 'PAID', transaction_id: transactionId });
-    expect(after.events.slice(before.events.length), where).toMatchObject([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
-    expect(after.notifications.slice(before.notifications.length), where).toMatchObject([{ transaction_id: transactionId, outcome: 'APPLIED' }]);
-    await expectReply(await send(stack, request), 'SUCCESS', 200, `${where} replayed`);
-    expect(await snapshot(stack), `${where} replayed`).toEqual(after);
-  });
+  it.each(Object.keys(MEANING_PRESERVING))(
+    'a genuine notification sent with %s pays its order once',
+    async (variant) => {
+      // A stream per variant: each needs its own transaction_id.
+      const rng = new Rng(SEED + Object.keys(MEANING_PRESERVING).indexOf(variant) + 1);
+      const order = await createOrder(stack.browser(), [{ productId: 'sticker', quantity: 1 }]);
+      const transactionId = `4200${rng.hex(24).replace(/[a-f]/g, '9')}`;
+      const signType = rng.pick(['MD5', 'HMAC-SHA256'] as const);
+      const request = MEANING_PRESERVING[variant]!(genuineNotify(order, signType, rng, transactionId));
+      const before = await snapshot(stack);
+      const where = `${variant} (${signType})`;
+      await expectReply(await send(stack, request), 'SUCCESS', 200, where);
+      const after = await snapshot(stack);
+      expect(
+        after.orders.find((o) => o.out_trade_no === order.outTradeNo),
+        where,
+      ).toMatchObject({ status: 'PAID', transaction_id: transactionId });
+      expect(after.events.slice(before.events.length), where).toMatchObject([
+        { from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' },
+      ]);
+      expect(after.notifications.slice(before.notifications.length), where).toMatchObject([
+        { transaction_id: transactionId, outcome: 'APPLIED' },
+      ]);
+      await expectReply(await send(stack, request), 'SUCCESS', 200, `${where} replayed`);
+      expect(await snapshot(stack), `${where} replayed`).toEqual(after);
+    },
+  );
 });

@@ -28,7 +28,9 @@ describe.each(backends)('NUL characters in requests ($name)', (backend) => {
   it('POST /api/orders with a NUL in a productId or a key → 400, and no session is started', async () => {
     const browser = stack.browser();
     await expectNulRefused(await browser.post('/api/orders', { items: [{ productId: 'mug\u0000', quantity: 1 }] }));
-    await expectNulRefused(await browser.post('/api/orders', { items: [{ productId: 'mug', quantity: 1, ['x\u0000']: 1 }] }));
+    await expectNulRefused(
+      await browser.post('/api/orders', { items: [{ productId: 'mug', quantity: 1, ['x\u0000']: 1 }] }),
+    );
     expect(browser.cookies.size).toBe(0);
   });
 

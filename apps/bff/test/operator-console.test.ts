@@ -42,7 +42,11 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     expect(cookie).toMatch(/max-age=28800|expires=/i);
     expect(res.headers.getSetCookie().some((c) => c.startsWith('wxshop.sid'))).toBe(false);
     expect(await res.json()).toMatchObject({ name: 'viewer1', role: 'viewer', csrfToken: expect.any(String) });
-    expect(JSON.stringify(await db().selectFrom('operators').select('password_hash').where('name', '=', 'viewer1').execute())).toMatch(/^\[\{"password_hash":"scrypt\$/);
+    expect(
+      JSON.stringify(
+        await db().selectFrom('operators').select('password_hash').where('name', '=', 'viewer1').execute(),
+      ),
+    ).toMatch(/^\[\{"password_hash":"scrypt\$/);
   });
 
   it('a shopper session or a viewer cannot refund; a write without the CSRF token is refused', async () => {
@@ -51,10 +55,28 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     expect((await shopper.post(`/api/operator/orders/${order.outTradeNo}/refund`, {})).status).toBe(401);
     const viewer = await operatorSession('viewer1');
     expect((await viewer.browser.get(`/api/operator/orders/${order.outTradeNo}`)).status).toBe(200);
-    expect((await viewer.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, {}, { 'X-CSRF-Token': viewer.csrf })).status).toBe(403);
+    expect(
+      (
+        await viewer.browser.post(
+          `/api/operator/orders/${order.outTradeNo}/refund`,
+          {},
+          { 'X-CSRF-Token': viewer.csrf },
+        )
+      ).status,
+    ).toBe(403);
     const op = await operatorSession('operator1');
-    expect((await op.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, { amountFen: 100 })).status).toBe(403);
-    expect((await op.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, { amountFen: 100 }, { 'X-CSRF-Token': 'x' })).status).toBe(403);
+    expect((await op.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, { amountFen: 100 })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await op.browser.post(
+          `/api/operator/orders/${order.outTradeNo}/refund`,
+          { amountFen: 100 },
+          { 'X-CSRF-Token': 'x' },
+        )
+      ).status,
+    ).toBe(403);
     expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
     expect(await auditOf(`order:${order.outTradeNo}`)).toEqual([]);
   });
@@ -62,9 +84,17 @@ describe.each(backends)('operator console API ($name)', (backend) => {
   it('an operator refunds up to the role limit, not beyond; the refund is audited with before/after', async () => {
     const { order } = await paidOrder(stack);
     const op = await operatorSession('operator1');
-    const tooMuch = await op.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, { amountFen: 1001 }, { 'X-CSRF-Token': op.csrf });
+    const tooMuch = await op.browser.post(
+      `/api/operator/orders/${order.outTradeNo}/refund`,
+      { amountFen: 1001 },
+      { 'X-CSRF-Token': op.csrf },
+    );
     expect(tooMuch.status).toBe(403);
-    const ok = await op.browser.post(`/api/operator/orders/${order.outTradeNo}/refund`, { amountFen: 1000 }, { 'X-CSRF-Token': op.csrf });
+    const ok = await op.browser.post(
+      `/api/operator/orders/${order.outTradeNo}/refund`,
+      { amountFen: 1000 },
+      { 'X-CSRF-Token': op.csrf },
+    );
     expect(ok.status, await ok.clone().text()).toBe(202);
     const [entry] = await auditOf(`order:${order.outTradeNo}`);
     expect(entry).toMatchObject({
@@ -78,12 +108,18 @@ describe.each(backends)('operator console API ($name)', (backend) => {
 
   it('resolving a flag needs a note and is audited; the audit log cannot be edited or deleted', async () => {
     const order = await createOrder(stack.browser());
-    await db().updateTable('orders').set({ needs_attention: true, attention_reason: 'bill 2026-10-01: PAID_HERE_ONLY' })
-      .where('out_trade_no', '=', order.outTradeNo).execute();
+    await db()
+      .updateTable('orders')
+      .set({ needs_attention: true, attention_reason: 'bill 2026-10-01: PAID_HERE_ONLY' })
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     const op = await operatorSession('operator1');
     const path = `/api/operator/orders/${order.outTradeNo}/resolve`;
     expect((await op.browser.post(path, { note: ' ' }, { 'X-CSRF-Token': op.csrf })).status).toBe(400);
-    expect((await op.browser.post(path, { note: 'refunded by hand in the merchant console' }, { 'X-CSRF-Token': op.csrf })).status).toBe(200);
+    expect(
+      (await op.browser.post(path, { note: 'refunded by hand in the merchant console' }, { 'X-CSRF-Token': op.csrf }))
+        .status,
+    ).toBe(200);
     expect(await orderRow(order.outTradeNo)).toMatchObject({ needs_attention: false, attention_reason: null });
     const entries = await auditOf(`order:${order.outTradeNo}`);
     expect(entries).toHaveLength(1);
@@ -96,17 +132,29 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     await expect(sql`update audit_log set actor = 'someone else'`.execute(db())).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(db())).rejects.toThrow(/append-only/);
     const viewer = await operatorSession('viewer1');
-    const log = (await (await viewer.browser.get('/api/operator/audit?limit=5')).json()) as { entries: { action: string }[] };
+    const log = (await (await viewer.browser.get('/api/operator/audit?limit=5')).json()) as {
+      entries: { action: string }[];
+    };
     expect(log.entries.map((e) => e.action)).toContain('order.resolve-attention');
   });
 
   it('an operator re-runs a bill day, audited; a viewer may only read it', async () => {
     const viewer = await operatorSession('viewer1');
-    expect((await viewer.browser.post('/api/operator/bills/2026-09-01/reconcile', undefined, { 'X-CSRF-Token': viewer.csrf })).status).toBe(403);
+    expect(
+      (
+        await viewer.browser.post('/api/operator/bills/2026-09-01/reconcile', undefined, {
+          'X-CSRF-Token': viewer.csrf,
+        })
+      ).status,
+    ).toBe(403);
     const op = await operatorSession('operator1');
-    const res = await op.browser.post('/api/operator/bills/2026-09-01/reconcile', undefined, { 'X-CSRF-Token': op.csrf });
+    const res = await op.browser.post('/api/operator/bills/2026-09-01/reconcile', undefined, {
+      'X-CSRF-Token': op.csrf,
+    });
     expect(res.status).toBe(200);
-    expect(await auditOf('bill:2026-09-01')).toMatchObject([{ actor: 'operator:operator1', action: 'bill.reconcile', before: null, after: { status: 'NO_BILL' } }]);
+    expect(await auditOf('bill:2026-09-01')).toMatchObject([
+      { actor: 'operator:operator1', action: 'bill.reconcile', before: null, after: { status: 'NO_BILL' } },
+    ]);
     expect((await viewer.browser.get('/api/operator/bills/2026-09-01')).status).toBe(200);
   });
 
@@ -115,7 +163,10 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     for (let i = 0; i < 3; i++) made.push((await createOrder(stack.browser())).outTradeNo);
     const viewer = await operatorSession('viewer1');
     const page = async (query: string) =>
-      (await (await viewer.browser.get(`/api/operator/orders?${query}`)).json()) as { orders: { outTradeNo: string }[]; nextCursor: string | null };
+      (await (await viewer.browser.get(`/api/operator/orders?${query}`)).json()) as {
+        orders: { outTradeNo: string }[];
+        nextCursor: string | null;
+      };
     const first = await page('status=PENDING&limit=2');
     expect(first.orders).toHaveLength(2);
     const second = await page(`status=PENDING&limit=2&cursor=${first.nextCursor!}`);
@@ -135,35 +186,68 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     const viewer = await operatorSession('viewer1');
     const shipped = await paidOrder(stack);
     const ship = (session: { browser: Browser; csrf: string }) =>
-      session.browser.post(`/api/operator/orders/${shipped.order.outTradeNo}/ship`, { carrier: '顺丰', trackingNo: 'SF1234567890' }, { 'X-CSRF-Token': session.csrf });
+      session.browser.post(
+        `/api/operator/orders/${shipped.order.outTradeNo}/ship`,
+        { carrier: '顺丰', trackingNo: 'SF1234567890' },
+        { 'X-CSRF-Token': session.csrf },
+      );
     expect((await ship(viewer)).status).toBe(403);
     expect((await ship(op)).status).toBe(200);
     expect(await orderRow(shipped.order.outTradeNo)).toMatchObject({ fulfilment: 'SHIPPED', carrier: '顺丰' });
 
     const requestRefund = async () => {
       const { browser, order } = await paidOrder(stack);
-      const res = await browser.post(`/api/orders/${order.outTradeNo}/after-sales`, { reason: '拍多了', amountFen: 500 });
+      const res = await browser.post(`/api/orders/${order.outTradeNo}/after-sales`, {
+        reason: '拍多了',
+        amountFen: 500,
+      });
       expect(res.status).toBe(201);
       const id = ((await res.json()) as { afterSales: { id: number }[] }).afterSales[0]!.id;
       return { order, id };
     };
     const approved = await requestRefund();
-    expect((await viewer.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, { 'X-CSRF-Token': viewer.csrf })).status).toBe(403);
-    expect((await op.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, { 'X-CSRF-Token': op.csrf })).status).toBe(202);
+    expect(
+      (
+        await viewer.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, {
+          'X-CSRF-Token': viewer.csrf,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await op.browser.post(`/api/operator/after-sales/${approved.id}/approve`, undefined, {
+          'X-CSRF-Token': op.csrf,
+        })
+      ).status,
+    ).toBe(202);
     const rejected = await requestRefund();
-    const reject = await op.browser.post(`/api/operator/after-sales/${rejected.id}/reject`, { reason: '商品已拆封' }, { 'X-CSRF-Token': op.csrf });
+    const reject = await op.browser.post(
+      `/api/operator/after-sales/${rejected.id}/reject`,
+      { reason: '商品已拆封' },
+      { 'X-CSRF-Token': op.csrf },
+    );
     expect(reject.status).toBe(200);
 
     expect((await auditOf(`order:${shipped.order.outTradeNo}`)).map((e) => e.action)).toEqual(['order.ship']);
-    expect(await auditOf(`order:${approved.order.outTradeNo}`)).toMatchObject([{ action: 'after-sale.approve', actor: 'operator:operator1', after: { afterSaleStatus: 'APPROVED', amountFen: 500 } }]);
-    expect(await auditOf(`order:${rejected.order.outTradeNo}`)).toMatchObject([{ action: 'after-sale.reject', after: { status: 'REJECTED', reason: '商品已拆封' } }]);
+    expect(await auditOf(`order:${approved.order.outTradeNo}`)).toMatchObject([
+      {
+        action: 'after-sale.approve',
+        actor: 'operator:operator1',
+        after: { afterSaleStatus: 'APPROVED', amountFen: 500 },
+      },
+    ]);
+    expect(await auditOf(`order:${rejected.order.outTradeNo}`)).toMatchObject([
+      { action: 'after-sale.reject', after: { status: 'REJECTED', reason: '商品已拆封' } },
+    ]);
   });
 
   it('five wrong passwords slow the account down: the sixth try is refused, even with the right password', async () => {
     await ensureAccounts();
     const browser = stack.browser();
     for (let i = 0; i < 5; i++) {
-      expect((await browser.post('/api/operator/sign-in', { name: 'guessed', password: `wrong-${i}` })).status).toBe(401);
+      expect((await browser.post('/api/operator/sign-in', { name: 'guessed', password: `wrong-${i}` })).status).toBe(
+        401,
+      );
     }
     const blocked = await browser.post('/api/operator/sign-in', { name: 'guessed', password: PASSWORD });
     expect(blocked.status).toBe(429);

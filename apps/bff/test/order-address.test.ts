@@ -18,19 +18,36 @@ const items = [{ productId: 'green-tea', quantity: 1 }];
 describe.each(backends)('delivery address on order creation ($name)', (backend) => {
   const { stack, stockOf } = useStack(backend);
 
-  const orderCount = async () => Number((await stack.database.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const orderCount = async () =>
+    Number(
+      (
+        await stack.database.db
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('is kept with the order, trimmed, and shown on the order and in the list', async () => {
     const browser = stack.browser();
-    const res = await browser.post('/api/orders', { items, deliveryAddress: { ...ADDRESS, name: '  张三 ', postalCode: undefined } });
+    const res = await browser.post('/api/orders', {
+      items,
+      deliveryAddress: { ...ADDRESS, name: '  张三 ', postalCode: undefined },
+    });
     expect(res.status).toBe(201);
     const created = OrderSchema.parse(await res.json());
     const expected = { ...ADDRESS, postalCode: '' };
     expect(created.deliveryAddress).toEqual(expected);
-    expect(OrderSchema.parse(await (await browser.get(`/api/orders/${created.outTradeNo}`)).json()).deliveryAddress).toEqual(expected);
+    expect(
+      OrderSchema.parse(await (await browser.get(`/api/orders/${created.outTradeNo}`)).json()).deliveryAddress,
+    ).toEqual(expected);
     const list = OrderListSchema.parse(await (await browser.get('/api/orders')).json());
     expect(list.orders.find((o) => o.outTradeNo === created.outTradeNo)?.deliveryAddress).toEqual(expected);
-    const row = await stack.database.db.selectFrom('orders').select('delivery_address').where('out_trade_no', '=', created.outTradeNo).executeTakeFirstOrThrow();
+    const row = await stack.database.db
+      .selectFrom('orders')
+      .select('delivery_address')
+      .where('out_trade_no', '=', created.outTradeNo)
+      .executeTakeFirstOrThrow();
     expect(row.delivery_address).toEqual(expected);
   });
 
@@ -40,7 +57,8 @@ describe.each(backends)('delivery address on order creation ($name)', (backend) 
     expect(OrderSchema.parse(await res.json()).deliveryAddress).toBeNull();
   });
 
-  const without = (field: keyof typeof ADDRESS) => Object.fromEntries(Object.entries(ADDRESS).filter(([k]) => k !== field));
+  const without = (field: keyof typeof ADDRESS) =>
+    Object.fromEntries(Object.entries(ADDRESS).filter(([k]) => k !== field));
   const bad: [string, unknown, string][] = [
     ['a 10-digit mobile', { ...ADDRESS, mobile: '1380013800' }, 'mobile'],
     ['a 12-digit mobile', { ...ADDRESS, mobile: '138001380001' }, 'mobile'],
@@ -90,7 +108,9 @@ describe.each(backends)('delivery address on order creation ($name)', (backend) 
   });
 
   it('a district may be empty (cities without one), and is trimmed like the rest', async () => {
-    const res = await stack.browser().post('/api/orders', { items, deliveryAddress: { ...ADDRESS, city: '东莞市', district: '' } });
+    const res = await stack
+      .browser()
+      .post('/api/orders', { items, deliveryAddress: { ...ADDRESS, city: '东莞市', district: '' } });
     expect(res.status).toBe(201);
     expect(OrderSchema.parse(await res.json()).deliveryAddress).toMatchObject({ city: '东莞市', district: '' });
   });

@@ -11,10 +11,18 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
   const { stack, setStock, stockOf, db } = useStack(backend);
 
   const orderCount = async () =>
-    Number((await db().selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db()
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const post = (browser: Browser, key: string, items: { productId: string; quantity: number }[]) =>
     browser.post('/api/orders', { items }, { 'Idempotency-Key': key });
-  const listed = async (browser: Browser) => OrderListSchema.parse(await (await browser.get('/api/orders')).json()).orders;
+  const listed = async (browser: Browser) =>
+    OrderListSchema.parse(await (await browser.get('/api/orders')).json()).orders;
 
   /** A guest whose session already exists (its first order set the cookie). */
   async function guest(): Promise<Browser> {
@@ -55,8 +63,16 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
     const browser = await guest();
     const before = await orderCount();
     const key = newKey();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => post(browser, key, [{ productId: 'teapot', quantity: 2 }])));
-    const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, replayed: r.headers.get('idempotent-replayed'), body: (await r.json()) as Order })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post(browser, key, [{ productId: 'teapot', quantity: 2 }])),
+    );
+    const bodies = await Promise.all(
+      responses.map(async (r) => ({
+        status: r.status,
+        replayed: r.headers.get('idempotent-replayed'),
+        body: (await r.json()) as Order,
+      })),
+    );
     expect(bodies.filter((b) => b.status === 201 && b.replayed === null)).toHaveLength(1);
     expect(bodies.filter((b) => b.status === 200 && b.replayed === 'true')).toHaveLength(19);
     expect(new Set(bodies.map((b) => OrderSchema.parse(b.body).outTradeNo)).size).toBe(1);
@@ -68,11 +84,16 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
     await setStock('umbrella', 10);
     const browser = await guest();
     const key = newKey();
-    const created = OrderSchema.parse(await (await post(browser, key, [{ productId: 'umbrella', quantity: 1 }])).json());
+    const created = OrderSchema.parse(
+      await (await post(browser, key, [{ productId: 'umbrella', quantity: 1 }])).json(),
+    );
     const before = await orderCount();
     for (const other of [
       [{ productId: 'umbrella', quantity: 2 }],
-      [{ productId: 'umbrella', quantity: 1 }, { productId: 'mug', quantity: 1 }],
+      [
+        { productId: 'umbrella', quantity: 1 },
+        { productId: 'mug', quantity: 1 },
+      ],
       [{ productId: 'mug', quantity: 1 }],
     ]) {
       const res = await post(browser, key, other);
@@ -119,7 +140,10 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
     const res = await post(browser, key, [{ productId: 'sticker', quantity: 1 }]);
     expect(res.status).toBe(400);
     const { error } = ApiErrorSchema.parse(await res.json());
-    expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'Idempotency-Key must be 16-64 characters of A-Z a-z 0-9 _ -' });
+    expect(error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Idempotency-Key must be 16-64 characters of A-Z a-z 0-9 _ -',
+    });
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await orderCount()).toBe(before);
   });
@@ -140,8 +164,12 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
     const key = newKey();
     const items = [{ productId: 'green-tea', quantity: 2 }];
     const created = OrderSchema.parse(await (await post(browser, key, items)).json());
-    expect(await postNotify(stack, payNotifyXml({ outTradeNo: created.outTradeNo, totalFee: created.totalFen }))).toMatchObject({ status: 200 });
-    await waitFor(async () => (await listed(browser)).find((o) => o.outTradeNo === created.outTradeNo)?.status === 'PAID');
+    expect(
+      await postNotify(stack, payNotifyXml({ outTradeNo: created.outTradeNo, totalFee: created.totalFen })),
+    ).toMatchObject({ status: 200 });
+    await waitFor(
+      async () => (await listed(browser)).find((o) => o.outTradeNo === created.outTradeNo)?.status === 'PAID',
+    );
     const retry = await post(browser, key, items);
     expect(retry.status).toBe(200);
     const replayed = OrderSchema.parse(await retry.json());

@@ -9,16 +9,7 @@ import { AdminAfterSaleListSchema, ApiErrorSchema, OrderSchema, ShopSchema, type
 import { formatOutTradeNo, nextOutTradeNo } from '../src/orders/out-trade-no';
 import { backends } from './helpers/backends';
 import type { Browser } from './helpers/browser';
-import {
-  ADMIN_TOKEN,
-  MERCHANT,
-  createOrder,
-  orderRow,
-  paidOrder,
-  stockOf,
-  useStack,
-  waitFor,
-} from './helpers/stack';
+import { ADMIN_TOKEN, MERCHANT, createOrder, orderRow, paidOrder, stockOf, useStack, waitFor } from './helpers/stack';
 
 describe('readable order numbers', () => {
   it('are the Beijing date and a zero-padded sequence, digits only', () => {
@@ -29,7 +20,11 @@ describe('readable order numbers', () => {
 });
 
 describe.each(backends)('order lifecycle ($name)', (backend) => {
-  const { stack } = useStack(backend, { SHOP_NAME: '山居茶铺', AUTO_RECEIVE_DAYS: '7' }, { clearFaultsAfterEach: true });
+  const { stack } = useStack(
+    backend,
+    { SHOP_NAME: '山居茶铺', AUTO_RECEIVE_DAYS: '7' },
+    { clearFaultsAfterEach: true },
+  );
 
   const admin = (path: string, body: unknown = {}, token: string | null = ADMIN_TOKEN) =>
     fetch(`${stack.bff.url}${path}`, {
@@ -37,12 +32,16 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
-  const ship = (outTradeNo: string, body: unknown = { carrier: '顺丰速运', trackingNo: 'SF1234567890' }, token?: string | null) =>
-    admin(`/api/admin/orders/${outTradeNo}/ship`, body, token);
+  const ship = (
+    outTradeNo: string,
+    body: unknown = { carrier: '顺丰速运', trackingNo: 'SF1234567890' },
+    token?: string | null,
+  ) => admin(`/api/admin/orders/${outTradeNo}/ship`, body, token);
   const order = async (res: Response): Promise<Order> => OrderSchema.parse(await res.json());
   const errorOf = async (res: Response) => ApiErrorSchema.parse(await res.json()).error;
   const read = async (browser: Browser, outTradeNo: string) => order(await browser.get(`/api/orders/${outTradeNo}`));
-  const afterSale = (browser: Browser, outTradeNo: string, body: unknown) => browser.post(`/api/orders/${outTradeNo}/after-sales`, body);
+  const afterSale = (browser: Browser, outTradeNo: string, body: unknown) =>
+    browser.post(`/api/orders/${outTradeNo}/after-sales`, body);
   const types = (o: Order) => o.timeline.map((e) => e.type);
 
   describe('order numbers and the shop name', () => {
@@ -80,7 +79,11 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
       const res = await ship(created.outTradeNo);
       expect(res.status).toBe(200);
       const shipped = await order(res);
-      expect(shipped).toMatchObject({ status: 'PAID', fulfilment: 'SHIPPED', shipment: { carrier: '顺丰速运', trackingNo: 'SF1234567890' } });
+      expect(shipped).toMatchObject({
+        status: 'PAID',
+        fulfilment: 'SHIPPED',
+        shipment: { carrier: '顺丰速运', trackingNo: 'SF1234567890' },
+      });
       const shippedAt = Date.parse(shipped.shipment!.shippedAt);
       expect(Date.parse(shipped.autoReceiveAt!) - shippedAt).toBe(7 * 86_400_000);
       expect(types(shipped)).toEqual(['CREATED', 'PAID', 'SHIPPED']);
@@ -90,7 +93,11 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
       const other = await ship(created.outTradeNo, { carrier: '中通快递', trackingNo: 'ZT000111' });
       expect(other.status).toBe(409);
       expect((await read(browser, created.outTradeNo)).shipment).toMatchObject({ trackingNo: 'SF1234567890' });
-      const events = await stack.database.db.selectFrom('order_events').selectAll().where('to_status', '=', 'SHIPPED').execute();
+      const events = await stack.database.db
+        .selectFrom('order_events')
+        .selectAll()
+        .where('to_status', '=', 'SHIPPED')
+        .execute();
       expect(events.filter((e) => e.detail === '顺丰速运 SF1234567890')).toHaveLength(1);
     });
 
@@ -209,13 +216,22 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
   describe('after-sale requests', () => {
     it('refuses more than is left, an unpaid order, a wrong kind and another shopper', async () => {
       const { browser, order: created } = await paidOrder(stack);
-      const tooMuch = await afterSale(browser, created.outTradeNo, { reason: '不想要了', amountFen: created.totalFen + 1 });
+      const tooMuch = await afterSale(browser, created.outTradeNo, {
+        reason: '不想要了',
+        amountFen: created.totalFen + 1,
+      });
       expect(tooMuch.status).toBe(400);
       expect((await errorOf(tooMuch)).details).toEqual({ leftFen: created.totalFen });
-      const returnBeforeShipping = await afterSale(browser, created.outTradeNo, { kind: 'RETURN_REFUND', reason: '不想要了', amountFen: 100 });
+      const returnBeforeShipping = await afterSale(browser, created.outTradeNo, {
+        kind: 'RETURN_REFUND',
+        reason: '不想要了',
+        amountFen: 100,
+      });
       expect(returnBeforeShipping.status).toBe(409);
       expect((await afterSale(browser, created.outTradeNo, { reason: '', amountFen: 100 })).status).toBe(400);
-      expect((await afterSale(stack.browser(), created.outTradeNo, { reason: '不想要了', amountFen: 100 })).status).toBe(404);
+      expect(
+        (await afterSale(stack.browser(), created.outTradeNo, { reason: '不想要了', amountFen: 100 })).status,
+      ).toBe(404);
 
       const unpaid = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
       expect((await afterSale(browser, unpaid.outTradeNo, { reason: '不想要了', amountFen: 1 })).status).toBe(409);
@@ -228,7 +244,13 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
       expect(res.status).toBe(201);
       const requested = await order(res);
       expect(requested.afterSales).toEqual([
-        expect.objectContaining({ kind: 'REFUND_ONLY', status: 'PENDING', amountFen: 1000, reason: '拍多了', refund: null }),
+        expect.objectContaining({
+          kind: 'REFUND_ONLY',
+          status: 'PENDING',
+          amountFen: 1000,
+          reason: '拍多了',
+          refund: null,
+        }),
       ]);
       expect(types(requested).at(-1)).toBe('AFTER_SALE_REQUESTED');
       // One request at a time, and no shipping while the shopper may be getting the money back.
@@ -236,10 +258,15 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
       expect((await ship(created.outTradeNo)).status).toBe(409);
 
       const queue = AdminAfterSaleListSchema.parse(
-        await (await fetch(`${stack.bff.url}/api/admin/after-sales`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json(),
+        await (
+          await fetch(`${stack.bff.url}/api/admin/after-sales`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
+        ).json(),
       );
       const id = requested.afterSales[0]!.id;
-      expect(queue.afterSales.find((a) => a.id === id)).toMatchObject({ outTradeNo: created.outTradeNo, status: 'PENDING' });
+      expect(queue.afterSales.find((a) => a.id === id)).toMatchObject({
+        outTradeNo: created.outTradeNo,
+        status: 'PENDING',
+      });
       expect((await admin(`/api/admin/after-sales/${id}/approve`, {}, null)).status).toBe(401);
 
       const approve = await admin(`/api/admin/after-sales/${id}/approve`);
@@ -249,25 +276,46 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
         return now.refundedFen === 1000 && now;
       });
       expect(refunded).toMatchObject({ status: 'PAID', totalFen: created.totalFen, refundedFen: 1000 });
-      expect(refunded.afterSales[0]).toMatchObject({ status: 'APPROVED', refund: { amountFen: 1000, status: 'SUCCESS' } });
-      expect(types(refunded).slice(-4)).toEqual(['AFTER_SALE_REQUESTED', 'AFTER_SALE_APPROVED', 'REFUND_STARTED', 'REFUND_SUCCEEDED']);
+      expect(refunded.afterSales[0]).toMatchObject({
+        status: 'APPROVED',
+        refund: { amountFen: 1000, status: 'SUCCESS' },
+      });
+      expect(types(refunded).slice(-4)).toEqual([
+        'AFTER_SALE_REQUESTED',
+        'AFTER_SALE_APPROVED',
+        'REFUND_STARTED',
+        'REFUND_SUCCEEDED',
+      ]);
       // Approving again reports and refunds nothing more.
       expect((await admin(`/api/admin/after-sales/${id}/approve`)).status).toBe(202);
-      expect(await stack.database.db.selectFrom('refunds').selectAll().where('order_id', '=', (await orderRow(stack, created.outTradeNo)).id).execute()).toHaveLength(1);
+      expect(
+        await stack.database.db
+          .selectFrom('refunds')
+          .selectAll()
+          .where('order_id', '=', (await orderRow(stack, created.outTradeNo)).id)
+          .execute(),
+      ).toHaveLength(1);
       // What is left can still be asked for; more than that cannot.
-      expect((await afterSale(browser, created.outTradeNo, { reason: '拍多了', amountFen: created.totalFen - 999 })).status).toBe(400);
+      expect(
+        (await afterSale(browser, created.outTradeNo, { reason: '拍多了', amountFen: created.totalFen - 999 })).status,
+      ).toBe(400);
     });
 
     it('a rejection carries the reason the shopper reads, and a new request may follow', async () => {
       const { browser, order: created } = await paidOrder(stack);
-      const requested = await order(await afterSale(browser, created.outTradeNo, { reason: '不想要了', amountFen: created.totalFen }));
+      const requested = await order(
+        await afterSale(browser, created.outTradeNo, { reason: '不想要了', amountFen: created.totalFen }),
+      );
       const id = requested.afterSales[0]!.id;
       expect((await admin(`/api/admin/after-sales/${id}/reject`, { reason: '' })).status).toBe(400);
       const res = await admin(`/api/admin/after-sales/${id}/reject`, { reason: '商品已打包，请收货后申请退货' });
       expect(res.status).toBe(200);
       const seen = await read(browser, created.outTradeNo);
       expect(seen.afterSales[0]).toMatchObject({ status: 'REJECTED', rejectReason: '商品已打包，请收货后申请退货' });
-      expect(seen.timeline.at(-1)).toMatchObject({ type: 'AFTER_SALE_REJECTED', detail: '商品已打包，请收货后申请退货' });
+      expect(seen.timeline.at(-1)).toMatchObject({
+        type: 'AFTER_SALE_REJECTED',
+        detail: '商品已打包，请收货后申请退货',
+      });
       expect((await admin(`/api/admin/after-sales/${id}/approve`)).status).toBe(409);
       expect((await afterSale(browser, created.outTradeNo, { reason: '不想要了', amountFen: 100 })).status).toBe(201);
     });
@@ -275,15 +323,22 @@ describe.each(backends)('order lifecycle ($name)', (backend) => {
     it('a 退货退款 after shipping refunds in full and keeps the shipping history', async () => {
       const { browser, order: created } = await paidOrder(stack);
       await ship(created.outTradeNo);
-      expect((await afterSale(browser, created.outTradeNo, { kind: 'REFUND_ONLY', reason: '坏了', amountFen: 100 })).status).toBe(409);
-      const requested = await order(await afterSale(browser, created.outTradeNo, { reason: '坏了', amountFen: created.totalFen }));
+      expect(
+        (await afterSale(browser, created.outTradeNo, { kind: 'REFUND_ONLY', reason: '坏了', amountFen: 100 })).status,
+      ).toBe(409);
+      const requested = await order(
+        await afterSale(browser, created.outTradeNo, { reason: '坏了', amountFen: created.totalFen }),
+      );
       expect(requested.afterSales[0]).toMatchObject({ kind: 'RETURN_REFUND' });
       expect((await admin(`/api/admin/after-sales/${requested.afterSales[0]!.id}/approve`)).status).toBe(202);
       const refunded = await waitFor(async () => {
         const now = await read(browser, created.outTradeNo);
         return now.status === 'REFUNDED' && now;
       });
-      expect(refunded).toMatchObject({ fulfilment: 'SHIPPED', shipment: { carrier: '顺丰速运', trackingNo: 'SF1234567890' } });
+      expect(refunded).toMatchObject({
+        fulfilment: 'SHIPPED',
+        shipment: { carrier: '顺丰速运', trackingNo: 'SF1234567890' },
+      });
       expect(types(refunded)).toEqual([
         'CREATED',
         'PAID',

@@ -36,7 +36,8 @@ async function refusal(res: Response) {
   return { retryAfter, error };
 }
 
-const sessionCount = async (stack: Stack) => (await stack.database.db.selectFrom('sessions').select('id').execute()).length;
+const sessionCount = async (stack: Stack) =>
+  (await stack.database.db.selectFrom('sessions').select('id').execute()).length;
 
 describe.each(backends)('unpaid orders per shopper ($name)', (backend) => {
   const { stack } = useStack(backend, { MAX_PENDING_ORDERS: '2' });
@@ -140,7 +141,10 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
       await insert(trx);
       await enforcePendingCap(trx, shopper, 1);
     });
-    const secondOutcome = second.then(() => 'created', (err: { status?: number }) => err.status);
+    const secondOutcome = second.then(
+      () => 'created',
+      (err: { status?: number }) => err.status,
+    );
     // The second is now waiting for the first's advisory lock (seen in pg_locks, not assumed after a pause).
     await waitFor(async () => {
       const { rows } = await sql<{ waiting: number }>`
@@ -156,7 +160,10 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
 describe('order creation per client IP (TRUST_PROXY=1)', () => {
   // A window far longer than the test, so a slow machine cannot see it roll over mid-test (the next
   // window is tested with a fake clock and in the shared store: order-rate-limit-shared.test.ts).
-  const { stack } = useStack({ name: 'pglite' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' });
+  const { stack } = useStack(
+    { name: 'pglite' },
+    { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' },
+  );
 
   /** A request without a cookie, as the proxy in front would forward it from `ip`. */
   const cookieless = (ip: string) =>
@@ -202,8 +209,12 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
     expect(((await retried.json()) as { outTradeNo: string }).outTradeNo).toBe(outTradeNo);
     expect(await stockOf(stack, 'notebook')).toBe(77);
     // Past the limit, a new key (or the same key with other items) creates nothing.
-    await refusal(await shopper.post('/api/orders', { items }, { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-02' }));
-    expect((await shopper.post('/api/orders', { items: [{ productId: 'notebook', quantity: 2 }] }, key)).status).toBe(409);
+    await refusal(
+      await shopper.post('/api/orders', { items }, { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-02' }),
+    );
+    expect((await shopper.post('/api/orders', { items: [{ productId: 'notebook', quantity: 2 }] }, key)).status).toBe(
+      409,
+    );
     expect(await stockOf(stack, 'notebook')).toBe(77);
   });
 
@@ -215,7 +226,8 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
       return browser;
     };
     const [xiaoli, wangwu] = [await signedIn('xiaoli'), await signedIn('wangwu')];
-    const order = (browser: typeof xiaoli) => browser.post('/api/orders', { items: [{ productId: 'notebook', quantity: 1 }] });
+    const order = (browser: typeof xiaoli) =>
+      browser.post('/api/orders', { items: [{ productId: 'notebook', quantity: 1 }] });
     for (let i = 0; i < 3; i++) expect((await order(xiaoli)).status).toBe(201);
     await refusal(await order(xiaoli));
     // Same socket address (127.0.0.1), another WeChat user: not refused for xiaoli's orders.

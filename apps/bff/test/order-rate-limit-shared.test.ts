@@ -32,7 +32,10 @@ describe('createRateLimiter in memory (PGlite)', () => {
 });
 
 describe.skipIf(!testPostgresUrl)('order rate limit shared by two BFF instances (PostgreSQL)', () => {
-  const { stack } = useStack({ name: 'postgres' }, { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' });
+  const { stack } = useStack(
+    { name: 'postgres' },
+    { TRUST_PROXY: '1', ORDER_RATE_LIMIT: '3', ORDER_RATE_WINDOW_SECONDS: '600' },
+  );
   let second: RunningBff;
   beforeAll(async () => {
     // Another instance of the same shop: its own process state, the same database.
@@ -60,7 +63,11 @@ describe.skipIf(!testPostgresUrl)('order rate limit shared by two BFF instances 
     }
     expect((await order(second, '198.51.100.20')).status).toBe(201);
     // The window ends (its expiry, epoch ms, moved into the past): both instances allow again.
-    await stack.database.db.updateTable('rate_limits').set({ expire: Date.now() - 1 }).where('key', '=', 'orders:ip:203.0.113.20').execute();
+    await stack.database.db
+      .updateTable('rate_limits')
+      .set({ expire: Date.now() - 1 })
+      .where('key', '=', 'orders:ip:203.0.113.20')
+      .execute();
     expect((await order(second, '203.0.113.20')).status).toBe(201);
   });
 });

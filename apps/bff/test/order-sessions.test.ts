@@ -15,7 +15,13 @@ describe.each(backends)('sessions of refused orders ($name)', (backend) => {
     await setStock('mug', 1);
     const refusals: [unknown, number][] = [
       [[{ productId: 'no-such-product', quantity: 1 }], 400],
-      [[{ productId: 'green-tea', quantity: 60 }, { productId: 'green-tea', quantity: 60 }], 400],
+      [
+        [
+          { productId: 'green-tea', quantity: 60 },
+          { productId: 'green-tea', quantity: 60 },
+        ],
+        400,
+      ],
       [[{ productId: 'mug', quantity: 2 }], 409],
     ];
     const before = await sessionCount();

@@ -46,7 +46,15 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
 
   it('stores no session and sets no cookie for a visitor who only reads', async () => {
     const db = stack.database.db;
-    const sessionCount = async () => Number((await db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const sessionCount = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('sessions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const owner = stack.browser();
     const order = await createOrder(owner, [{ productId: 'sticker', quantity: 1 }]);
     const before = await sessionCount();
@@ -94,7 +102,15 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     ['fractional quantity', { items: [{ productId: 'mug', quantity: 1.5 }] }],
     ['no items', { items: [] }],
     ['more than 99 of one product', { items: [{ productId: 'sticker', quantity: 100 }] }],
-    ['split lines that add up to more than 99', { items: [{ productId: 'sticker', quantity: 60 }, { productId: 'sticker', quantity: 40 }] }],
+    [
+      'split lines that add up to more than 99',
+      {
+        items: [
+          { productId: 'sticker', quantity: 60 },
+          { productId: 'sticker', quantity: 40 },
+        ],
+      },
+    ],
     ['more than 50 lines', { items: Array.from({ length: 51 }, () => ({ productId: 'sticker', quantity: 1 })) }],
   ])('rejects %s with 400', async (_label, body) => {
     const res = await stack.browser().post('/api/orders', body);
@@ -104,7 +120,11 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
 
   it('rejects malformed and oversized JSON', async () => {
     const browser = stack.browser();
-    const malformed = await browser.fetch('/api/orders', { method: 'POST', body: '{"items":', headers: { 'Content-Type': 'application/json' } });
+    const malformed = await browser.fetch('/api/orders', {
+      method: 'POST',
+      body: '{"items":',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     const big = await browser.fetch('/api/orders', {
       method: 'POST',
@@ -113,7 +133,11 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     });
     expect(big.status).toBe(413);
     expect(ApiErrorSchema.parse(await big.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
-    const form = await browser.fetch('/api/orders', { method: 'POST', body: 'items=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const form = await browser.fetch('/api/orders', {
+      method: 'POST',
+      body: 'items=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(400);
   });
 
@@ -147,7 +171,9 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     await signIn(stack, browser);
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
     const first = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, {})).json());
-    const second = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    const second = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json(),
+    );
     if (first.tradeType !== 'JSAPI' || second.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
     expect(first.payParams.appId).toBe(MERCHANT.appId);
     expect(first.payParams.signType).toBe('MD5');
@@ -163,7 +189,9 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
   it('rejects extra fields in the pay request', async () => {
     const browser = stack.browser();
     const order = await createOrder(browser);
-    expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE', totalFee: 1 })).status).toBe(400);
+    expect(
+      (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE', totalFee: 1 })).status,
+    ).toBe(400);
   });
 
   it('answers 502 without upstream details when WeChat fails, and recovers', async () => {

@@ -5,7 +5,9 @@ const SHOP = '微信小店';
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 /** UTF-16 offsets in `text` where one grapheme (what a reader sees as one character) ends. */
 function boundaries(text: string): Set<number> {
-  const ends = [...new Intl.Segmenter('zh', { granularity: 'grapheme' }).segment(text)].map((g) => g.index + g.segment.length);
+  const ends = [...new Intl.Segmenter('zh', { granularity: 'grapheme' }).segment(text)].map(
+    (g) => g.index + g.segment.length,
+  );
   return new Set([0, ...ends]);
 }
 
@@ -19,7 +21,15 @@ describe('unifiedorder body', () => {
   });
 
   it('keeps the item count when the name is cut, and a name that fits whole', () => {
-    expect(payBody([{ name: '西湖龙井', quantity: 2 }, { name: '马克杯', quantity: 1 }], SHOP)).toBe('微信小店-西湖龙井 等3件');
+    expect(
+      payBody(
+        [
+          { name: '西湖龙井', quantity: 2 },
+          { name: '马克杯', quantity: 1 },
+        ],
+        SHOP,
+      ),
+    ).toBe('微信小店-西湖龙井 等3件');
     expect(payBody([{ name: '马克杯', quantity: 1 }], '山居茶铺')).toBe('山居茶铺-马克杯');
     const body = payBody([{ name: '长'.repeat(100), quantity: 12 }], SHOP);
     expect(bytes(body)).toBeLessThanOrEqual(PAY_BODY_MAX_BYTES);

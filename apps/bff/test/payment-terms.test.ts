@@ -30,23 +30,31 @@ describe.each(backends)('payments on other terms than the prepay ($name)', (back
   }
 
   const notificationOutcome = async (transactionId: string) =>
-    (await stack.database.db.selectFrom('payment_notifications').select('outcome').where('transaction_id', '=', transactionId).executeTakeFirst())
-      ?.outcome;
+    (
+      await stack.database.db
+        .selectFrom('payment_notifications')
+        .select('outcome')
+        .where('transaction_id', '=', transactionId)
+        .executeTakeFirst()
+    )?.outcome;
 
   it.each([
     { name: 'fee_type USD', terms: { feeType: 'USD' }, reason: /fee_type USD, not CNY/ },
     { name: 'trade_type JSAPI', terms: { tradeType: 'JSAPI' }, reason: /trade_type JSAPI, prepaid as NATIVE/ },
-  ])('a signed notification with $name: acknowledged, recorded, flagged, the order not PAID', async ({ terms, reason }) => {
-    const order = await prepaidOrder();
-    const transactionId = `4200${Date.now()}${Object.values(terms).join('')}`;
-    const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId, ...terms });
-    for (let copy = 0; copy < 2; copy++) expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
-    const row = await orderRow(order.outTradeNo);
-    expect(row).toMatchObject({ status: 'PENDING', transaction_id: null, needs_attention: true });
-    expect(row.attention_reason).toMatch(reason);
-    expect(row.attention_reason).toContain(transactionId);
-    expect(await notificationOutcome(transactionId)).toBe('TERMS_MISMATCH');
-  });
+  ])(
+    'a signed notification with $name: acknowledged, recorded, flagged, the order not PAID',
+    async ({ terms, reason }) => {
+      const order = await prepaidOrder();
+      const transactionId = `4200${Date.now()}${Object.values(terms).join('')}`;
+      const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId, ...terms });
+      for (let copy = 0; copy < 2; copy++) expect((await postNotify(stack, xml)).body).toMatch(SUCCESS_XML);
+      const row = await orderRow(order.outTradeNo);
+      expect(row).toMatchObject({ status: 'PENDING', transaction_id: null, needs_attention: true });
+      expect(row.attention_reason).toMatch(reason);
+      expect(row.attention_reason).toContain(transactionId);
+      expect(await notificationOutcome(transactionId)).toBe('TERMS_MISMATCH');
+    },
+  );
 
   it('orderquery reporting another trade type: the reconciler flags the order and does not mark it PAID', async () => {
     const order = await prepaidOrder();

@@ -37,7 +37,9 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
     const browser = stack.browser();
     expect(await signIn(stack, browser, '/checkout')).toBe('/checkout');
     const order = await createOrder(browser, [{ productId: 'mug', quantity: 2 }]);
-    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    const pay = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json(),
+    );
     if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
     // The configured API version made the prepay and signs the page's params.
     expect(pay.payParams.signType).toBe(v2 ? 'MD5' : 'RSA');
@@ -49,10 +51,16 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       return row.status === 'PAID' ? row : undefined;
     });
     expect(paid.transaction_id).toMatch(/^\d{28}$/);
-    const notes = await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).execute();
+    const notes = await db()
+      .selectFrom('payment_notifications')
+      .selectAll()
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     expect(notes).toHaveLength(1);
     expect(notes[0]!.outcome).toBe('APPLIED');
-    expect(await transitions(order.outTradeNo)).toEqual([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
+    expect(await transitions(order.outTradeNo)).toEqual([
+      { from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' },
+    ]);
     const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
     expect(view).toMatchObject({ status: 'PAID', totalFen: 5980, transactionId: paid.transaction_id });
     expect(view.paidAt).not.toBeNull();
@@ -63,7 +71,9 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
   it('NATIVE payment settles through the emulator, including emulator-sent duplicates', async () => {
     const browser = stack.browser();
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
-    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).json());
+    const pay = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).json(),
+    );
     expect(pay.tradeType === 'NATIVE' && pay.codeUrl.startsWith('weixin://')).toBe(true);
     await stack.emu.pay(order.outTradeNo);
     await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
@@ -78,15 +88,25 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
   it('H5: an h5Url whose page (with the shop as Referer) pays; the notification settles it', async () => {
     const browser = stack.browser('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1');
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
-    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'H5' })).json());
+    const pay = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'H5' })).json(),
+    );
     if (pay.tradeType !== 'H5') throw new Error('expected H5');
-    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)).toMatchObject({ tradeType: 'MWEB', api: v2 ? 'v2' : 'v3' });
+    expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)).toMatchObject({
+      tradeType: 'MWEB',
+      api: v2 ? 'v2' : 'v3',
+    });
     const back = `${stack.bff.url}/orders/${order.outTradeNo}?h5=1`;
     const url = `${pay.h5Url}&redirect_url=${encodeURIComponent(back)}`;
     const page = await fetch(url, { headers: { Referer: `${stack.bff.url}/pay/${order.outTradeNo}` } });
     expect(await page.text()).toContain('wx-h5-pay');
     const prepayId = new URL(pay.h5Url).searchParams.get('prepay_id')!;
-    const form = new URLSearchParams({ prepay_id: prepayId, redirect_url: back, referer: `${stack.bff.url}/`, action: 'pay' });
+    const form = new URLSearchParams({
+      prepay_id: prepayId,
+      redirect_url: back,
+      referer: `${stack.bff.url}/`,
+      action: 'pay',
+    });
     const done = await fetch(`${stack.emuUrl}/h5/checkmweb`, { method: 'POST', body: form, redirect: 'manual' });
     expect(done.headers.get('location')).toBe(back);
     await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'PAID');
@@ -96,7 +116,10 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
   it('sends WeChat a body of at most 127 UTF-8 bytes, cutting a long product name between characters', async () => {
     // With "微信小店-" (13 bytes) this 115-byte name made a body of exactly 128 bytes, which WeChat refuses.
     const name = `a${'汉'.repeat(38)}`;
-    await db().insertInto('products').values({ id: 'long-name', name, description: '', price_fen: 100, image_url: '', stock: 5, sort_order: 99 }).execute();
+    await db()
+      .insertInto('products')
+      .values({ id: 'long-name', name, description: '', price_fen: 100, image_url: '', stock: 5, sort_order: 99 })
+      .execute();
     const browser = stack.browser();
     const order = await createOrder(browser, [{ productId: 'long-name', quantity: 1 }]);
     const pay = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
@@ -119,14 +142,22 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       expect(statuses).toEqual([200, 409]);
       const loser = jsapi.status === 409 ? jsapi : native;
       const winner = jsapi.status === 200 ? 'JSAPI' : 'NATIVE';
-      expect(ApiErrorSchema.parse(await loser.json()).error.message).toMatch(new RegExp(`already being paid with ${winner}`));
+      expect(ApiErrorSchema.parse(await loser.json()).error.message).toMatch(
+        new RegExp(`already being paid with ${winner}`),
+      );
       const row = await orderRow(order.outTradeNo);
       expect(row.trade_type).toBe(winner);
       expect(row.prepay_id).not.toBeNull();
       expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.tradeType).toBe(winner);
       // The winner's trade type keeps working; the other stays refused.
       expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner })).status).toBe(200);
-      expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: winner === 'JSAPI' ? 'NATIVE' : 'JSAPI' })).status).toBe(409);
+      expect(
+        (
+          await browser.post(`/api/orders/${order.outTradeNo}/pay`, {
+            tradeType: winner === 'JSAPI' ? 'NATIVE' : 'JSAPI',
+          })
+        ).status,
+      ).toBe(409);
     }
   });
 
@@ -135,7 +166,11 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
     // Far enough ahead for WeChat to take it as time_expire (with our skew margin), whatever the machine's pace.
     const expiresAt = new Date(Math.floor((Date.now() + MIN_TIME_EXPIRE_AHEAD_MS + 10 * 60_000) / 1000) * 1000);
-    await db().updateTable('orders').set({ expires_at: expiresAt }).where('out_trade_no', '=', order.outTradeNo).execute();
+    await db()
+      .updateTable('orders')
+      .set({ expires_at: expiresAt })
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     // WeChat records the order, but every answer (first try and the client's retries) is lost.
     await stack.control('faults', { target: 'unifiedorder', kind: 'drop', count: 3 });
     try {
@@ -151,7 +186,11 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
     // sending the order without it would be "201 商户订单号重复"; it is refused here instead.
     // Time passes (instead of sleeping ten minutes): the order, and so its time_expire, is now too close.
     const tooClose = new Date(Date.now() + MIN_TIME_EXPIRE_AHEAD_MS - 1_000);
-    await db().updateTable('orders').set({ expires_at: tooClose }).where('out_trade_no', '=', order.outTradeNo).execute();
+    await db()
+      .updateTable('orders')
+      .set({ expires_at: tooClose })
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     const retry = await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' });
     expect(retry.status).toBe(409);
     expect(ApiErrorSchema.parse(await retry.json()).error.message).toBe('订单即将过期，无法发起支付，请重新下单');
@@ -162,7 +201,10 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
   describe.runIf(v2)('hostile notifications', () => {
     it('rejects a notification signed with the wrong key (forgery)', async () => {
       const order = await createOrder(stack.browser());
-      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, 'f'.repeat(32)));
+      const res = await postNotify(
+        stack,
+        payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, 'f'.repeat(32)),
+      );
       expect(res.status).toBe(200);
       expect(res.type).toMatch(/text\/xml/);
       expect(res.body).toMatch(FAIL_XML);
@@ -186,7 +228,13 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       expect(res.body).toMatch(FAIL_XML);
       expect(res.body).toMatch(/amount/);
       expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
-      expect(await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).execute()).toEqual([]);
+      expect(
+        await db()
+          .selectFrom('payment_notifications')
+          .selectAll()
+          .where('out_trade_no', '=', order.outTradeNo)
+          .execute(),
+      ).toEqual([]);
     });
 
     it('rejects a notification for an unknown order', async () => {
@@ -206,7 +254,10 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
 
     it('accepts HMAC-SHA256 notifications', async () => {
       const order = await createOrder(stack.browser());
-      const res = await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, MERCHANT.apiKey, 'HMAC-SHA256'));
+      const res = await postNotify(
+        stack,
+        payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }, MERCHANT.apiKey, 'HMAC-SHA256'),
+      );
       expect(res.body).toMatch(SUCCESS_XML);
       expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
     });
@@ -221,7 +272,11 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
 
     it('settles 50 concurrent duplicate notifications with exactly one PENDING→PAID transition', async () => {
       const order = await createOrder(stack.browser());
-      const xml = payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen, transactionId: '4200000000202611260000000050' });
+      const xml = payNotifyXml({
+        outTradeNo: order.outTradeNo,
+        totalFee: order.totalFen,
+        transactionId: '4200000000202611260000000050',
+      });
       const replies = await Promise.all(Array.from({ length: 50 }, () => postNotify(stack, xml)));
       expect(replies.every((r) => r.status === 200 && SUCCESS_XML.test(r.body))).toBe(true);
       const events = await transitions(order.outTradeNo);
@@ -239,8 +294,18 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       const first = await createOrder(stack.browser());
       const second = await createOrder(stack.browser());
       const txid = '4200000000202611260000000077';
-      expect((await postNotify(stack, payNotifyXml({ outTradeNo: first.outTradeNo, totalFee: first.totalFen, transactionId: txid }))).body).toMatch(SUCCESS_XML);
-      const reused = await postNotify(stack, payNotifyXml({ outTradeNo: second.outTradeNo, totalFee: second.totalFen, transactionId: txid }));
+      expect(
+        (
+          await postNotify(
+            stack,
+            payNotifyXml({ outTradeNo: first.outTradeNo, totalFee: first.totalFen, transactionId: txid }),
+          )
+        ).body,
+      ).toMatch(SUCCESS_XML);
+      const reused = await postNotify(
+        stack,
+        payNotifyXml({ outTradeNo: second.outTradeNo, totalFee: second.totalFen, transactionId: txid }),
+      );
       expect(reused.body).toMatch(FAIL_XML);
       expect((await orderRow(second.outTradeNo)).status).toBe('PENDING');
     });
@@ -277,30 +342,42 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       const row = await orderRow(order.outTradeNo);
       expect(row.status).toBe('CLOSED');
       expect(row.needs_attention).toBe(true);
-      const note = await db().selectFrom('payment_notifications').selectAll().where('out_trade_no', '=', order.outTradeNo).executeTakeFirstOrThrow();
+      const note = await db()
+        .selectFrom('payment_notifications')
+        .selectAll()
+        .where('out_trade_no', '=', order.outTradeNo)
+        .executeTakeFirstOrThrow();
       expect(note.outcome).toBe('PAID_AFTER_CLOSE');
     });
   });
 
-  describe.runIf(!v2)('hostile v3 notifications: refused by HTTP status, nothing changes, the genuine retry pays once', () => {
-    it.each(['probe', 'badsign', 'malformed'] as const)('%s on the first attempt', async (kind) => {
-      const browser = stack.browser();
-      const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
-      expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
-      await stack.control('faults', { target: 'notify', kind });
-      await stack.emu.pay(order.outTradeNo);
-      const delivery = await waitFor(async () =>
-        [...stack.emu.state.deliveries.values()].find((d) => d.outTradeNo === order.outTradeNo && d.status === 'delivered'),
-      );
-      expect(delivery.attempts.map((a) => a.httpStatus)).toEqual([400, 204]);
-      expect(delivery.attempts[0]!.reply).toMatch(/"code":"FAIL"/);
-      expect(await transitions(order.outTradeNo)).toEqual([{ from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' }]);
-    });
-  });
+  describe.runIf(!v2)(
+    'hostile v3 notifications: refused by HTTP status, nothing changes, the genuine retry pays once',
+    () => {
+      it.each(['probe', 'badsign', 'malformed'] as const)('%s on the first attempt', async (kind) => {
+        const browser = stack.browser();
+        const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
+        expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
+        await stack.control('faults', { target: 'notify', kind });
+        await stack.emu.pay(order.outTradeNo);
+        const delivery = await waitFor(async () =>
+          [...stack.emu.state.deliveries.values()].find(
+            (d) => d.outTradeNo === order.outTradeNo && d.status === 'delivered',
+          ),
+        );
+        expect(delivery.attempts.map((a) => a.httpStatus)).toEqual([400, 204]);
+        expect(delivery.attempts[0]!.reply).toMatch(/"code":"FAIL"/);
+        expect(await transitions(order.outTradeNo)).toEqual([
+          { from_status: 'PENDING', to_status: 'PAID', source: 'pay-notify' },
+        ]);
+      });
+    },
+  );
 
   describe('refunds', () => {
     const paidOrder = (productId = 'mug', quantity = 1) => paidOrderOf(stack, [{ productId, quantity }]);
-    const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) => adminRefund(stack, outTradeNo, body, token);
+    const refund = (outTradeNo: string, body: unknown, token: string | null = ADMIN_TOKEN) =>
+      adminRefund(stack, outTradeNo, body, token);
 
     it('requires the admin token', async () => {
       const { order } = await paidOrder();
@@ -319,7 +396,11 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       // A second refund while one is in flight is refused.
       expect((await refund(order.outTradeNo, {})).status).toBe(409);
       await waitFor(async () => (await orderRow(order.outTradeNo)).status === 'REFUNDED');
-      expect((await transitions(order.outTradeNo)).at(-1)).toEqual({ from_status: 'REFUNDING', to_status: 'REFUNDED', source: 'refund-notify' });
+      expect((await transitions(order.outTradeNo)).at(-1)).toEqual({
+        from_status: 'REFUNDING',
+        to_status: 'REFUNDED',
+        source: 'refund-notify',
+      });
       const view = OrderSchema.parse(await (await browser.get(`/api/orders/${order.outTradeNo}`)).json());
       expect(view).toMatchObject({ status: 'REFUNDED', refundedFen: 2990 });
     });
@@ -341,23 +422,47 @@ describe.each(withPayModes(backends))('payment, notifications and refunds over H
       // 27 Chinese characters: 27 UTF-16 units, but 81 bytes, which WeChat refuses.
       const res = await refund(order.outTradeNo, { amountFen: 1000, reason: '退'.repeat(27) });
       expect(res.status).toBe(400);
-      expect(ApiErrorSchema.parse(await res.json()).error.details).toEqual([{ path: 'reason', message: expect.stringMatching(/80 bytes of UTF-8/) }]);
+      expect(ApiErrorSchema.parse(await res.json()).error.details).toEqual([
+        { path: 'reason', message: expect.stringMatching(/80 bytes of UTF-8/) },
+      ]);
       expect((await orderRow(order.outTradeNo)).status).toBe('PAID');
       expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toEqual([]);
 
       const fits = `${'退'.repeat(26)}ab`;
       expect((await refund(order.outTradeNo, { amountFen: 1000, reason: fits })).status).toBe(202);
-      expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toEqual([expect.objectContaining({ refundDesc: fits })]);
+      expect([...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo)).toEqual([
+        expect.objectContaining({ refundDesc: fits }),
+      ]);
     });
 
     it.runIf(v2)('rejects forged refund notifications (wrong key) and unknown refunds', async () => {
       const inner = buildXml(
-        { out_refund_no: 'X1', out_trade_no: 'Y1', refund_id: 'Z', transaction_id: 'T', total_fee: '1', refund_fee: '1', refund_status: 'SUCCESS' },
+        {
+          out_refund_no: 'X1',
+          out_trade_no: 'Y1',
+          refund_id: 'Z',
+          transaction_id: 'T',
+          total_fee: '1',
+          refund_fee: '1',
+          refund_status: 'SUCCESS',
+        },
         'root',
       );
-      const forged = buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, 'e'.repeat(32)) });
+      const forged = buildXml({
+        return_code: 'SUCCESS',
+        appid: MERCHANT.appId,
+        mch_id: MERCHANT.mchId,
+        nonce_str: 'n',
+        req_info: encryptReqInfo(inner, 'e'.repeat(32)),
+      });
       expect((await postNotify(stack, forged, '/api/wechat/refund/notify')).body).toMatch(FAIL_XML);
-      const unknown = buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
+      const unknown = buildXml({
+        return_code: 'SUCCESS',
+        appid: MERCHANT.appId,
+        mch_id: MERCHANT.mchId,
+        nonce_str: 'n',
+        req_info: encryptReqInfo(inner, MERCHANT.apiKey),
+      });
       const res = await postNotify(stack, unknown, '/api/wechat/refund/notify');
       expect(res.body).toMatch(FAIL_XML);
       expect(res.body).toMatch(/unknown refund/);
@@ -386,7 +491,9 @@ describe('HMAC-SHA256 merchant', () => {
     const browser = stack.browser();
     await signIn(stack, browser);
     const order = await createOrder(browser, [{ productId: 'sticker', quantity: 1 }]);
-    const pay = PayResponseSchema.parse(await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json());
+    const pay = PayResponseSchema.parse(
+      await (await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'JSAPI' })).json(),
+    );
     if (pay.tradeType !== 'JSAPI') throw new Error('expected JSAPI');
     expect(pay.payParams.signType).toBe('HMAC-SHA256');
     expect(pay.payParams.paySign).toMatch(/^[0-9A-F]{64}$/);
@@ -394,7 +501,11 @@ describe('HMAC-SHA256 merchant', () => {
     expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.signType).toBe('HMAC-SHA256');
     await stack.emu.pay(order.outTradeNo);
     await waitFor(async () => {
-      const row = await stack.database.db.selectFrom('orders').select('status').where('out_trade_no', '=', order.outTradeNo).executeTakeFirst();
+      const row = await stack.database.db
+        .selectFrom('orders')
+        .select('status')
+        .where('out_trade_no', '=', order.outTradeNo)
+        .executeTakeFirst();
       return row?.status === 'PAID';
     });
   });

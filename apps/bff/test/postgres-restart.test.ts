@@ -34,7 +34,11 @@ describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL resta
   afterAll(async () => {
     await cluster?.destroy();
   }, 180_000);
-  const { stack } = useStack({ name: 'postgres' }, { MAX_PENDING_ORDERS: '0' }, { database: () => openDatabase(target(), { logger }) });
+  const { stack } = useStack(
+    { name: 'postgres' },
+    { MAX_PENDING_ORDERS: '0' },
+    { database: () => openDatabase(target(), { logger }) },
+  );
   beforeAll(async () => {
     secondDb = await openDatabase(target(), { logger });
     second = await startBff(stack.bff.services.config, { database: secondDb, logger });
@@ -78,9 +82,15 @@ describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL resta
       const shopper = new Browser(bff.url);
       const key = { 'Idempotency-Key': randomBytes(12).toString('hex') };
       const items = [{ productId: 'green-tea', quantity: 1 }];
-      const created = await retried(() => shopper.post('/api/orders', { items }, key), (s) => s === 201 || s === 200);
+      const created = await retried(
+        () => shopper.post('/api/orders', { items }, key),
+        (s) => s === 201 || s === 200,
+      );
       const { outTradeNo } = (await created.json()) as { outTradeNo: string };
-      await retried(() => shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }), (s) => s === 200);
+      await retried(
+        () => shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }),
+        (s) => s === 200,
+      );
       // The shopper pays; WeChat notifies (and re-sends on FAIL or no answer, as it does).
       await stack.emu.pay(outTradeNo);
       paid.push(outTradeNo);

@@ -7,11 +7,21 @@ import { useStack } from './helpers/stack';
 
 describe('decodeDataImage', () => {
   it('decodes percent-encoded and base64 pictures, keeps the media type parameters', () => {
-    expect(decodeDataImage('data:image/svg+xml;charset=utf-8,%3Csvg%2F%3E')).toEqual({ contentType: 'image/svg+xml;charset=utf-8', body: Buffer.from('<svg/>') });
-    expect(decodeDataImage(`data:image/png;base64,${Buffer.from([0x89, 0x50]).toString('base64')}`)?.body).toEqual(Buffer.from([0x89, 0x50]));
+    expect(decodeDataImage('data:image/svg+xml;charset=utf-8,%3Csvg%2F%3E')).toEqual({
+      contentType: 'image/svg+xml;charset=utf-8',
+      body: Buffer.from('<svg/>'),
+    });
+    expect(decodeDataImage(`data:image/png;base64,${Buffer.from([0x89, 0x50]).toString('base64')}`)?.body).toEqual(
+      Buffer.from([0x89, 0x50]),
+    );
   });
   it('refuses anything that is not an inline picture', () => {
-    for (const url of ['https://img.example/a.png', 'data:text/html,<script>alert(1)</script>', 'data:image/svg+xml,%E0%A4%A', 'javascript:1']) {
+    for (const url of [
+      'https://img.example/a.png',
+      'data:text/html,<script>alert(1)</script>',
+      'data:image/svg+xml,%E0%A4%A',
+      'javascript:1',
+    ]) {
       expect(decodeDataImage(url)).toBeNull();
     }
   });
@@ -30,7 +40,11 @@ describe.each(backends)('product pictures over HTTP ($name)', (backend) => {
   });
 
   it('a picture at an http(s) URL is a redirect there; an unknown product is 404', async () => {
-    await db().updateTable('products').set({ image_url: 'https://img.example.com/mug.jpg' }).where('id', '=', 'mug').execute();
+    await db()
+      .updateTable('products')
+      .set({ image_url: 'https://img.example.com/mug.jpg' })
+      .where('id', '=', 'mug')
+      .execute();
     const res = await fetch(`${stack.bff.url}${routes.productImage('mug')}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://img.example.com/mug.jpg');

@@ -40,7 +40,10 @@ describe.runIf(hasPrometheus)('a Prometheus server scraping two BFF instances', 
   const output: string[] = [];
 
   beforeAll(async () => {
-    stacks = [await startStack(backends[0]!, { METRICS_PORT: '0' }), await startStack(backends[0]!, { METRICS_PORT: '0' })];
+    stacks = [
+      await startStack(backends[0]!, { METRICS_PORT: '0' }),
+      await startStack(backends[0]!, { METRICS_PORT: '0' }),
+    ];
     dir = mkdtempSync(path.join(tmpdir(), 'prometheus-test-'));
     const targets = stacks.map((s) => new URL(s.bff.metricsUrl!).host);
     writeFileSync(
@@ -80,7 +83,8 @@ describe.runIf(hasPrometheus)('a Prometheus server scraping two BFF instances', 
   async function query(promql: string): Promise<VectorResult[]> {
     const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
     const body = (await res.json()) as { status: string; data: { resultType: string; result: VectorResult[] } };
-    if (body.status !== 'success') throw new Error(`query ${promql} failed: ${JSON.stringify(body)}\n${output.join('')}`);
+    if (body.status !== 'success')
+      throw new Error(`query ${promql} failed: ${JSON.stringify(body)}\n${output.join('')}`);
     return body.data.result;
   }
   const scalar = async (promql: string): Promise<number | undefined> => {
@@ -88,37 +92,47 @@ describe.runIf(hasPrometheus)('a Prometheus server scraping two BFF instances', 
     return first ? Number(first.value[1]) : undefined;
   };
 
-  it('after N payments across both instances, sum(wxpay_payments_settled_total) is N', async () => {
-    // Both instances scraped, and every series there from the start at 0.
-    await waitFor(async () => (await scalar('count(up{job="wxpay-bff"} == 1)')) === 2, PROMETHEUS_WAIT_MS);
-    await waitFor(async () => (await scalar('count(wxpay_payments_settled_total)')) === 4, PROMETHEUS_WAIT_MS);
-    expect(await scalar('sum(wxpay_payments_settled_total)')).toBe(0);
+  it(
+    'after N payments across both instances, sum(wxpay_payments_settled_total) is N',
+    async () => {
+      // Both instances scraped, and every series there from the start at 0.
+      await waitFor(async () => (await scalar('count(up{job="wxpay-bff"} == 1)')) === 2, PROMETHEUS_WAIT_MS);
+      await waitFor(async () => (await scalar('count(wxpay_payments_settled_total)')) === 4, PROMETHEUS_WAIT_MS);
+      expect(await scalar('sum(wxpay_payments_settled_total)')).toBe(0);
 
-    const [a, b] = stacks as [Stack, Stack];
-    await paidOrder(a);
-    await paidOrder(b);
-    await paidOrder(a);
-    await waitFor(async () => (await scalar('sum(wxpay_payments_settled_total)')) === 3, PROMETHEUS_WAIT_MS);
+      const [a, b] = stacks as [Stack, Stack];
+      await paidOrder(a);
+      await paidOrder(b);
+      await paidOrder(a);
+      await waitFor(async () => (await scalar('sum(wxpay_payments_settled_total)')) === 3, PROMETHEUS_WAIT_MS);
 
-    const byInstance = await query('sum by (instance) (wxpay_payments_settled_total{source="notification"})');
-    const settled = Object.fromEntries(byInstance.map((r) => [r.metric.instance, Number(r.value[1])]));
-    expect(settled).toEqual({ [new URL(a.bff.metricsUrl!).host]: 2, [new URL(b.bff.metricsUrl!).host]: 1 });
-    expect(await scalar('sum(wxpay_orders_created_total)')).toBe(3);
-    expect(await scalar('sum(wxpay_notifications_total{type="pay",outcome="applied"})')).toBe(3);
-  }, PROMETHEUS_WAIT_MS * 4);
+      const byInstance = await query('sum by (instance) (wxpay_payments_settled_total{source="notification"})');
+      const settled = Object.fromEntries(byInstance.map((r) => [r.metric.instance, Number(r.value[1])]));
+      expect(settled).toEqual({ [new URL(a.bff.metricsUrl!).host]: 2, [new URL(b.bff.metricsUrl!).host]: 1 });
+      expect(await scalar('sum(wxpay_orders_created_total)')).toBe(3);
+      expect(await scalar('sum(wxpay_notifications_total{type="pay",outcome="applied"})')).toBe(3);
+    },
+    PROMETHEUS_WAIT_MS * 4,
+  );
 
-  it('loads the shipped alert rules, healthy, with nothing firing', async () => {
-    const res = await fetch(`${prometheusUrl}/api/v1/rules`);
-    const body = (await res.json()) as { data: { groups: { name: string; rules: { name: string; health: string; state: string }[] }[] } };
-    const rules = body.data.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.name)).toContain('WxpayNoPaymentsSettled');
-    expect(rules.length).toBeGreaterThanOrEqual(9);
-    // Evaluated at least once (a broken expression would read 'err').
-    await waitFor(async () => {
-      const now = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as typeof body;
-      return now.data.groups.flatMap((g) => g.rules).every((r) => r.health === 'ok');
-    }, PROMETHEUS_WAIT_MS);
-    const firing = await query('ALERTS{alertstate="firing"}');
-    expect(firing).toEqual([]);
-  }, PROMETHEUS_WAIT_MS * 2);
+  it(
+    'loads the shipped alert rules, healthy, with nothing firing',
+    async () => {
+      const res = await fetch(`${prometheusUrl}/api/v1/rules`);
+      const body = (await res.json()) as {
+        data: { groups: { name: string; rules: { name: string; health: string; state: string }[] }[] };
+      };
+      const rules = body.data.groups.flatMap((g) => g.rules);
+      expect(rules.map((r) => r.name)).toContain('WxpayNoPaymentsSettled');
+      expect(rules.length).toBeGreaterThanOrEqual(9);
+      // Evaluated at least once (a broken expression would read 'err').
+      await waitFor(async () => {
+        const now = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as typeof body;
+        return now.data.groups.flatMap((g) => g.rules).every((r) => r.health === 'ok');
+      }, PROMETHEUS_WAIT_MS);
+      const firing = await query('ALERTS{alertstate="firing"}');
+      expect(firing).toEqual([]);
+    },
+    PROMETHEUS_WAIT_MS * 2,
+  );
 });

@@ -8,7 +8,16 @@ import { PayV2Gateway, buildXml, parseXml, randomString, sign } from '@wxpay-sho
 import { reconcileOnce } from '../src/payments/reconciler';
 import { createLogger } from '../src/logger';
 import { backends } from './helpers/backends';
-import { MERCHANT, adminRefund, createOrder, expireOrder, paidOrder, useStack, waitFor, withPayModes } from './helpers/stack';
+import {
+  MERCHANT,
+  adminRefund,
+  createOrder,
+  expireOrder,
+  paidOrder,
+  useStack,
+  waitFor,
+  withPayModes,
+} from './helpers/stack';
 
 /** A WeChat Pay stand-in whose refundquery answers, correctly signed, with a refund_status WeChat might add one day. */
 async function newStatusRefundQuery(refundStatus: string) {
@@ -140,11 +149,18 @@ describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
       transformResult: async ({ result }) => ({
         ...result,
         rows: result.rows.map((row) =>
-          Object.keys(row).join() === 'id,out_trade_no,total_fen,prepay_id,expires_at' ? { ...row, prepay_id: null } : row,
+          Object.keys(row).join() === 'id,out_trade_no,total_fen,prepay_id,expires_at'
+            ? { ...row, prepay_id: null }
+            : row,
         ),
       }),
     };
-    const summary = await reconcileOnce({ db: db().withPlugin(claimSawNoPrepay), pay: stack.bff.services.pay, log: createLogger('silent'), metrics: stack.bff.services.metrics });
+    const summary = await reconcileOnce({
+      db: db().withPlugin(claimSawNoPrepay),
+      pay: stack.bff.services.pay,
+      log: createLogger('silent'),
+      metrics: stack.bff.services.metrics,
+    });
     expect(summary).toMatchObject({ checked: 1, closed: 1, errors: 0 });
     expect(stack.emu.state.findOrder(MERCHANT.mchId, order.outTradeNo)!.state).toBe('CLOSED');
     expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-closeorder' });
@@ -161,7 +177,11 @@ describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
     expect((await orderRow(order.outTradeNo)).status).toBe('PENDING');
     await expire(order.outTradeNo);
     // Release the first pass's lease so the next pass may take the order again.
-    await db().updateTable('orders').set({ reconcile_lease_until: null }).where('out_trade_no', '=', order.outTradeNo).execute();
+    await db()
+      .updateTable('orders')
+      .set({ reconcile_lease_until: null })
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 1, errors: 0 });
     expect(await lastEvent(order.outTradeNo)).toEqual({ to_status: 'CLOSED', source: 'reconciler-notexist' });
   });
@@ -185,8 +205,15 @@ describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
     const { order } = await paidOrder(stack, [{ productId: 'mug', quantity: 1 }]);
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
-    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
-    const backdateRefunds = () => db().updateTable('refunds').set({ updated_at: sql<Date>`now() - interval '2 minutes'` }).execute();
+    await waitFor(
+      async () =>
+        [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS',
+    );
+    const backdateRefunds = () =>
+      db()
+        .updateTable('refunds')
+        .set({ updated_at: sql<Date>`now() - interval '2 minutes'` })
+        .execute();
     await backdateRefunds();
 
     const fake = await newStatusRefundQuery('SOME_NEW_STATUS');
@@ -219,13 +246,20 @@ describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
     const { order } = await paidOrder(stack);
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     expect((await adminRefund(stack, order.outTradeNo)).status).toBe(202);
-    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
+    await waitFor(
+      async () =>
+        [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS',
+    );
     // WeChat had reported CHANGE (its notification is what the test stands in for); the
     // notification of the later SUCCESS was lost as well.
     const { id } = await orderRow(order.outTradeNo);
     await db().updateTable('refunds').set({ status: 'CHANGE' }).where('order_id', '=', id).execute();
     const backdate = (minutes: number) =>
-      db().updateTable('refunds').set({ updated_at: sql<Date>`now() - make_interval(mins => ${minutes})` }).where('order_id', '=', id).execute();
+      db()
+        .updateTable('refunds')
+        .set({ updated_at: sql<Date>`now() - make_interval(mins => ${minutes})` })
+        .where('order_id', '=', id)
+        .execute();
     await backdate(2);
     expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(0); // not every pass
     await backdate(11);
@@ -238,9 +272,15 @@ describe.each(withPayModes(backends))('reconciler ($name, $pay)', (backend) => {
     await stack.control('faults', { target: 'notify', kind: 'drop', count: 1 });
     const res = await adminRefund(stack, order.outTradeNo);
     expect(res.status).toBe(202);
-    await waitFor(async () => [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS');
+    await waitFor(
+      async () =>
+        [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo)?.status === 'SUCCESS',
+    );
     expect((await orderRow(order.outTradeNo)).status).toBe('REFUNDING');
-    await db().updateTable('refunds').set({ updated_at: sql<Date>`now() - interval '2 minutes'` }).execute();
+    await db()
+      .updateTable('refunds')
+      .set({ updated_at: sql<Date>`now() - interval '2 minutes'` })
+      .execute();
     expect((await stack.bff.reconcileOnce()).refundsSettled).toBe(1);
     const row = await orderRow(order.outTradeNo);
     expect(row.status).toBe('REFUNDED');

@@ -19,7 +19,8 @@ const UNSENT_FAULTS = [
 describe.each(backends)('refunds that never reached WeChat ($name)', (backend) => {
   const { stack, orderRow } = useStack(backend, {}, { clearFaultsAfterEach: true });
 
-  const emulatorRefunds = (outTradeNo: string) => [...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
+  const emulatorRefunds = (outTradeNo: string) =>
+    [...stack.emu.state.refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
   const refundRows = (outTradeNo: string) =>
     stack.database.db
       .selectFrom('refunds')
@@ -41,7 +42,9 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
 
   it.each(UNSENT_FAULTS)('after $kind, a retry with the same Idempotency-Key sends the refund, once', async (fault) => {
     const order = await unsentRefund(fault, `retry-${fault.kind}`);
-    const retry = await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { 'Idempotency-Key': `retry-${fault.kind}` });
+    const retry = await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, {
+      'Idempotency-Key': `retry-${fault.kind}`,
+    });
     expect(retry.status).toBe(202);
     const [sent] = emulatorRefunds(order.outTradeNo);
     expect(sent).toBeDefined();
@@ -53,7 +56,10 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     });
     expect(refunded.needs_attention).toBe(false);
     // A further retry reports; WeChat still holds one refund.
-    expect((await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { 'Idempotency-Key': `retry-${fault.kind}` })).status).toBe(202);
+    expect(
+      (await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { 'Idempotency-Key': `retry-${fault.kind}` }))
+        .status,
+    ).toBe(202);
     expect(emulatorRefunds(order.outTradeNo)).toHaveLength(1);
   });
 
@@ -65,14 +71,18 @@ describe.each(backends)('refunds that never reached WeChat ($name)', (backend) =
     const after = await orderRow(order.outTradeNo);
     expect(after).toMatchObject({ status: 'PAID', refunded_fen: 0, needs_attention: true });
     expect(after.attention_reason).toContain(`refund ${row!.out_refund_no} never reached WeChat`);
-    const list = await fetch(`${stack.bff.url}/api/admin/orders?attention=1`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const list = await fetch(`${stack.bff.url}/api/admin/orders?attention=1`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const flagged = AdminOrderListSchema.parse(await list.json()).orders.find((o) => o.outTradeNo === order.outTradeNo);
     expect(flagged?.attention).toMatch(/nothing was refunded/);
   });
 
   it('a refusal answered to the re-sent refund is not taken as final: the first attempt may have got through', async () => {
     const order = await unsentRefund({ kind: 'http500' }, 'resend-refused');
-    expect((await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok).toBe(true);
+    expect(
+      (await stack.control('faults', { target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH', count: 1 })).ok,
+    ).toBe(true);
     const retry = await adminRefund(stack, order.outTradeNo, {}, ADMIN_TOKEN, { 'Idempotency-Key': 'resend-refused' });
     expect(retry.status).toBe(502);
     expect(ApiErrorSchema.parse(await retry.json()).error.message).toMatch(/outcome unknown/);

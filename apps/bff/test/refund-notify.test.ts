@@ -6,7 +6,6 @@ import { SUCCESS_XML, adminRefund, paidOrder, postNotify, refundNotifyXml, useSt
 describe.each(backends)('refund notification with an unknown refund_status ($name)', (backend) => {
   const { stack, orderRow, db } = useStack(backend, {}, { captureLogs: true, clearFaultsAfterEach: true });
 
-
   /** A paid order with a refund WeChat has accepted but whose notification was dropped. */
   async function processingRefund() {
     const { order } = await paidOrder(stack);
@@ -16,9 +15,18 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
     const refund = await waitFor(async () =>
       [...stack.emu.state.refunds.values()].find((r) => r.outTradeNo === order.outTradeNo && r.status === 'SUCCESS'),
     );
-    const row = await db().selectFrom('refunds').selectAll().where('out_refund_no', '=', refund.outRefundNo).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('refunds')
+      .selectAll()
+      .where('out_refund_no', '=', refund.outRefundNo)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('PROCESSING');
-    return { outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, refundFen: row.refund_fen, totalFen: order.totalFen };
+    return {
+      outTradeNo: order.outTradeNo,
+      outRefundNo: refund.outRefundNo,
+      refundFen: row.refund_fen,
+      totalFen: order.totalFen,
+    };
   }
 
   const eventCount = async (outTradeNo: string) =>
@@ -33,8 +41,13 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
 
   it('is acknowledged with SUCCESS, changes nothing and is logged with the raw status', async () => {
     const r = await processingRefund();
-    const refundRow = () => db().selectFrom('refunds').selectAll().where('out_refund_no', '=', r.outRefundNo).executeTakeFirstOrThrow();
-    const [refundBefore, orderBefore, eventsBefore] = await Promise.all([refundRow(), orderRow(r.outTradeNo), eventCount(r.outTradeNo)]);
+    const refundRow = () =>
+      db().selectFrom('refunds').selectAll().where('out_refund_no', '=', r.outRefundNo).executeTakeFirstOrThrow();
+    const [refundBefore, orderBefore, eventsBefore] = await Promise.all([
+      refundRow(),
+      orderRow(r.outTradeNo),
+      eventCount(r.outTradeNo),
+    ]);
     expect(orderBefore).toMatchObject({ status: 'REFUNDING', refunded_fen: 0, needs_attention: false });
 
     const res = await postNotify(stack, refundNotifyXml(r, 'SOME_NEW_STATUS'), '/api/wechat/refund/notify');
@@ -49,11 +62,15 @@ describe.each(backends)('refund notification with an unknown refund_status ($nam
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => typeof l.msg === 'string' && l.msg.includes('unknown refund_status') && l.outRefundNo === r.outRefundNo);
+      .find(
+        (l) => typeof l.msg === 'string' && l.msg.includes('unknown refund_status') && l.outRefundNo === r.outRefundNo,
+      );
     expect(warning).toMatchObject({ level: 40, refundStatus: 'SOME_NEW_STATUS', outTradeNo: r.outTradeNo });
 
     // Nothing was consumed: a later notification with a known final status still settles it.
-    expect((await postNotify(stack, refundNotifyXml(r, 'SUCCESS'), '/api/wechat/refund/notify')).body).toMatch(SUCCESS_XML);
+    expect((await postNotify(stack, refundNotifyXml(r, 'SUCCESS'), '/api/wechat/refund/notify')).body).toMatch(
+      SUCCESS_XML,
+    );
     expect(await orderRow(r.outTradeNo)).toMatchObject({ status: 'REFUNDED', refunded_fen: r.refundFen });
   });
 });

@@ -8,7 +8,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_CONTENT_POLICY, WECHAT_AVATAR_SOURCES, imageSources, pagePolicy } from '../src/http/content-security-policy';
+import {
+  NO_CONTENT_POLICY,
+  WECHAT_AVATAR_SOURCES,
+  imageSources,
+  pagePolicy,
+} from '../src/http/content-security-policy';
 import { PRODUCTION_ENV, PRODUCTION_SECRETS } from './helpers/production-env';
 import { fakeStorefrontDist, startStack, useStack, type Stack } from './helpers/stack';
 
@@ -17,7 +22,10 @@ const builtStorefront = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** "a b c; d e" → { a: ['b', 'c'], d: ['e'] }, refusing a directive given twice (browsers keep only the first). */
 function directives(policy: string | null): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const part of (policy ?? '').split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (policy ?? '')
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, ...values] = part.split(/\s+/);
     if (name! in out) throw new Error(`${name} appears twice in ${policy}`);
     out[name!] = values;
@@ -26,7 +34,9 @@ function directives(policy: string | null): Record<string, string[]> {
 }
 
 describe('the page policy', () => {
-  const policy = directives(pagePolicy({ imgSources: imageSources('https://api.weixin.qq.com', []), upgradeInsecureRequests: false }));
+  const policy = directives(
+    pagePolicy({ imgSources: imageSources('https://api.weixin.qq.com', []), upgradeInsecureRequests: false }),
+  );
 
   it("allows code, styles and requests from our own origin only (scripts also WeChat's JS-SDK), nothing inline or eval", () => {
     expect(policy['default-src']).toEqual(["'self'"]);
@@ -37,7 +47,11 @@ describe('the page policy', () => {
     expect(policy['base-uri']).toEqual(["'none'"]);
     expect(policy['form-action']).toEqual(["'self'"]);
     expect(policy['frame-ancestors']).toEqual(["'none'"]);
-    expect(Object.values(policy).flat().filter((v) => /unsafe|\*|^https?:$/.test(v))).toEqual([]);
+    expect(
+      Object.values(policy)
+        .flat()
+        .filter((v) => /unsafe|\*|^https?:$/.test(v)),
+    ).toEqual([]);
     expect(policy['upgrade-insecure-requests']).toBeUndefined();
   });
 
@@ -46,8 +60,19 @@ describe('the page policy', () => {
   });
 
   it('adds the stand-in that answers userinfo (the emulator serves its own avatars) and the operator’s image origins, once each', () => {
-    const img = directives(pagePolicy({ imgSources: imageSources('http://127.0.0.1:4000/', ['https://cdn.example.com', 'https://cdn.example.com']), upgradeInsecureRequests: true }));
-    expect(img['img-src']).toEqual(["'self'", 'data:', ...WECHAT_AVATAR_SOURCES, 'http://127.0.0.1:4000', 'https://cdn.example.com']);
+    const img = directives(
+      pagePolicy({
+        imgSources: imageSources('http://127.0.0.1:4000/', ['https://cdn.example.com', 'https://cdn.example.com']),
+        upgradeInsecureRequests: true,
+      }),
+    );
+    expect(img['img-src']).toEqual([
+      "'self'",
+      'data:',
+      ...WECHAT_AVATAR_SOURCES,
+      'http://127.0.0.1:4000',
+      'https://cdn.example.com',
+    ]);
     expect(img['upgrade-insecure-requests']).toEqual([]);
   });
 });
@@ -77,7 +102,11 @@ describe('headers over HTTP (test environment)', () => {
       await get('/assets/index-OLDHASH.js', '*/*'),
       await get('/api/products', 'application/json'),
       await get('/api/nope'),
-      await fetch(`${stack.bff.url}/api/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }),
+      await fetch(`${stack.bff.url}/api/orders`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{',
+      }),
       await get('/healthz', '*/*'),
     ];
     expect(answers.map((r) => r.status)).toEqual([200, 404, 200, 404, 400, 200]);
@@ -87,8 +116,10 @@ describe('headers over HTTP (test environment)', () => {
     }
   });
 
-  it("gives the sign-in failure page a policy of its own that allows exactly its <style> and no script", async () => {
-    const res = await stack.browser().fetch(`/api/auth/callback?code=abc&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
+  it('gives the sign-in failure page a policy of its own that allows exactly its <style> and no script', async () => {
+    const res = await stack
+      .browser()
+      .fetch(`/api/auth/callback?code=abc&state=${'A'.repeat(32)}`, { headers: { Accept: 'text/html' } });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('登录失败');
@@ -130,7 +161,11 @@ describe('headers over HTTP in production', () => {
   });
 
   it("upgrades stray http:// subresources and adds the operator's image origin, but no API host", async () => {
-    const policy = directives((await fetch(`${stack.bff.url}/cart`, { headers: { Accept: 'text/html' } })).headers.get('content-security-policy'));
+    const policy = directives(
+      (await fetch(`${stack.bff.url}/cart`, { headers: { Accept: 'text/html' } })).headers.get(
+        'content-security-policy',
+      ),
+    );
     expect(policy['upgrade-insecure-requests']).toEqual([]);
     expect(policy['img-src']).toEqual(["'self'", 'data:', ...WECHAT_AVATAR_SOURCES, 'https://img.example.com']);
     expect(policy['script-src']).toEqual(["'self'", 'https://res.wx.qq.com']);
@@ -138,25 +173,29 @@ describe('headers over HTTP in production', () => {
 });
 
 // Runs where the storefront has been built (npm test builds it before these tests; the e2e suite proves the rest in Chromium).
-describe.skipIf(!existsSync(path.join(builtStorefront, 'index.html')))('the built storefront under the page policy', () => {
-  it('has no inline script, style or event handler and loads its code from /assets/ on our origin', () => {
-    const html = readFileSync(path.join(builtStorefront, 'index.html'), 'utf8');
-    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-    expect(scripts.length).toBeGreaterThan(0);
-    for (const [, attrs, body] of scripts) {
-      expect(body!.trim()).toBe('');
-      expect(attrs).toMatch(/\ssrc="\/assets\/[^"]+\.js"/);
-    }
-    expect(html).not.toMatch(/<style|\sstyle=|\son\w+=/i);
-    for (const [, href] of html.matchAll(/<link\b[^>]*\shref="([^"]*)"/gi)) expect(href).toMatch(/^(\/assets\/|data:)/);
-  });
+describe.skipIf(!existsSync(path.join(builtStorefront, 'index.html')))(
+  'the built storefront under the page policy',
+  () => {
+    it('has no inline script, style or event handler and loads its code from /assets/ on our origin', () => {
+      const html = readFileSync(path.join(builtStorefront, 'index.html'), 'utf8');
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [, attrs, body] of scripts) {
+        expect(body!.trim()).toBe('');
+        expect(attrs).toMatch(/\ssrc="\/assets\/[^"]+\.js"/);
+      }
+      expect(html).not.toMatch(/<style|\sstyle=|\son\w+=/i);
+      for (const [, href] of html.matchAll(/<link\b[^>]*\shref="([^"]*)"/gi))
+        expect(href).toMatch(/^(\/assets\/|data:)/);
+    });
 
-  // script-src has no 'unsafe-eval'. zod's one guarded probe (`const e = Function; new e('')` in a try) is not
-  // matched here: the storefront turns it off (src/zod-jitless.ts), and the e2e suite fails on any eval report.
-  it('calls no eval( or new Function( of its own', () => {
-    const assets = path.join(builtStorefront, 'assets');
-    for (const file of readdirSync(assets).filter((f) => f.endsWith('.js'))) {
-      expect(readFileSync(path.join(assets, file), 'utf8'), file).not.toMatch(/\beval\(|new Function\(/);
-    }
-  });
-});
+    // script-src has no 'unsafe-eval'. zod's one guarded probe (`const e = Function; new e('')` in a try) is not
+    // matched here: the storefront turns it off (src/zod-jitless.ts), and the e2e suite fails on any eval report.
+    it('calls no eval( or new Function( of its own', () => {
+      const assets = path.join(builtStorefront, 'assets');
+      for (const file of readdirSync(assets).filter((f) => f.endsWith('.js'))) {
+        expect(readFileSync(path.join(assets, file), 'utf8'), file).not.toMatch(/\beval\(|new Function\(/);
+      }
+    });
+  },
+);

@@ -8,7 +8,8 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
   const { stack, setStock, stockOf, db } = useStack(backend);
 
   const orderStatus = async (outTradeNo: string) =>
-    (await db().selectFrom('orders').select('status').where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow()).status;
+    (await db().selectFrom('orders').select('status').where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow())
+      .status;
   const expire = (outTradeNo: string) => expireOrder(stack, outTradeNo);
 
   it('reserves stock and answers 409 naming the product when it runs out', async () => {
@@ -19,7 +20,11 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     const res = await browser.post('/api/orders', { items: [{ productId: 'sticker', quantity: 2 }] });
     expect(res.status).toBe(409);
     const body = ApiErrorSchema.parse(await res.json());
-    expect(body.error).toMatchObject({ code: 'CONFLICT', message: '「测试贴纸」库存不足', details: { productIds: ['sticker'] } });
+    expect(body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: '「测试贴纸」库存不足',
+      details: { productIds: ['sticker'] },
+    });
     expect(await stockOf('sticker')).toBe(1);
   });
 
@@ -43,7 +48,9 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     await setStock('mug', 5);
     const before = await db().selectFrom('order_items').select('id').where('product_id', '=', 'mug').execute();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => stack.browser().post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] })),
+      Array.from({ length: 20 }, () =>
+        stack.browser().post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] }),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
@@ -82,7 +89,10 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
   it('gives the stock back exactly once when an expired order is closed', async () => {
     await setStock('green-tea', 10);
     const browser = stack.browser();
-    const order = await createOrder(browser, [{ productId: 'green-tea', quantity: 2 }, { productId: 'green-tea', quantity: 1 }]);
+    const order = await createOrder(browser, [
+      { productId: 'green-tea', quantity: 2 },
+      { productId: 'green-tea', quantity: 1 },
+    ]);
     expect((await browser.post(`/api/orders/${order.outTradeNo}/pay`, { tradeType: 'NATIVE' })).status).toBe(200);
     expect(await stockOf('green-tea')).toBe(7);
     await expire(order.outTradeNo);
@@ -90,7 +100,11 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     expect(await orderStatus(order.outTradeNo)).toBe('CLOSED');
     expect(await stockOf('green-tea')).toBe(10);
     // A second pass, and a late local close, find nothing to close and so release nothing.
-    await db().updateTable('orders').set({ reconcile_lease_until: null }).where('out_trade_no', '=', order.outTradeNo).execute();
+    await db()
+      .updateTable('orders')
+      .set({ reconcile_lease_until: null })
+      .where('out_trade_no', '=', order.outTradeNo)
+      .execute();
     expect(await stack.bff.reconcileOnce()).toMatchObject({ closed: 0 });
     expect(await closeLocally(db(), order.outTradeNo, 'test-late-close')).toBe(false);
     expect(await stockOf('green-tea')).toBe(10);
@@ -131,7 +145,11 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     expect(await stockOf('sticker')).toBe(20);
     await postNotify(stack, payNotifyXml({ outTradeNo: order.outTradeNo, totalFee: order.totalFen }));
     // Still CLOSED and flagged for an operator; the release happened once, at the close.
-    const row = await db().selectFrom('orders').selectAll().where('out_trade_no', '=', order.outTradeNo).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('orders')
+      .selectAll()
+      .where('out_trade_no', '=', order.outTradeNo)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'CLOSED', needs_attention: true });
     expect(await stockOf('sticker')).toBe(20);
   });

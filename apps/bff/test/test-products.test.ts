@@ -20,10 +20,19 @@ describe('test-only products in production', () => {
 
   it('refuses to order it as an unknown product, alone or beside a real one, and reserves nothing', async () => {
     const browser = stack.browser();
-    for (const items of [[{ productId: 'sticker', quantity: 1 }], [{ productId: 'mug', quantity: 1 }, { productId: 'sticker', quantity: 1 }]]) {
+    for (const items of [
+      [{ productId: 'sticker', quantity: 1 }],
+      [
+        { productId: 'mug', quantity: 1 },
+        { productId: 'sticker', quantity: 1 },
+      ],
+    ]) {
       const res = await browser.post('/api/orders', { items });
       expect(res.status).toBe(400);
-      expect(ApiErrorSchema.parse(await res.json()).error).toMatchObject({ message: 'Unknown product', details: { productIds: ['sticker'] } });
+      expect(ApiErrorSchema.parse(await res.json()).error).toMatchObject({
+        message: 'Unknown product',
+        details: { productIds: ['sticker'] },
+      });
     }
     expect(await stack.database.db.selectFrom('orders').select('id').execute()).toEqual([]);
     expect((await createOrder(browser, [{ productId: 'mug', quantity: 1 }])).totalFen).toBe(2990);
@@ -40,7 +49,11 @@ describe('test-only products outside production', () => {
   });
 
   it('marks only the sticker test-only in the database', async () => {
-    const testOnly = await stack.database.db.selectFrom('products').select('id').where('test_only', '=', true).execute();
+    const testOnly = await stack.database.db
+      .selectFrom('products')
+      .select('id')
+      .where('test_only', '=', true)
+      .execute();
     expect(testOnly).toEqual([{ id: 'sticker' }]);
   });
 });

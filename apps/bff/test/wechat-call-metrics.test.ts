@@ -38,17 +38,22 @@ describe('WeChat call metrics', () => {
     ['upstream_error', new WechatPayBusinessError('SYSTEMERROR', 'busy')],
     ['upstream_error', new WechatXmlError('response is not XML', 'MALFORMED', 'upstream')],
     ['local_error', new Error('orderQuery: outTradeNo must be 1-32 characters')],
-  ])('counts and times a call that ends as %s, passing its result or error through unchanged', async (result, failure) => {
-    const metrics = createMetrics({ processMetrics: false });
-    const client = instrumentClient(fakeClient(failure), { call: '/pay/orderquery' }, metrics);
-    if (failure) await expect(client.call()).rejects.toBe(failure);
-    else await expect(client.call()).resolves.toBe('ok');
-    expect(await client.other()).toBe('other');
-    expect(client.label).toBe('fake');
-    const samples = parseSamples(await metrics.registry.metrics());
-    expect(samples.get(sampleKey('wxpay_wechat_calls_total', { endpoint: '/pay/orderquery', result }))).toBe(1);
-    expect(samples.get(sampleKey('wxpay_wechat_call_duration_seconds_count', { endpoint: '/pay/orderquery' }))).toBe(1);
-    // Only the named methods are instrumented.
-    expect([...samples.keys()].filter((k) => k.startsWith('wxpay_wechat_calls_total'))).toHaveLength(1);
-  });
+  ])(
+    'counts and times a call that ends as %s, passing its result or error through unchanged',
+    async (result, failure) => {
+      const metrics = createMetrics({ processMetrics: false });
+      const client = instrumentClient(fakeClient(failure), { call: '/pay/orderquery' }, metrics);
+      if (failure) await expect(client.call()).rejects.toBe(failure);
+      else await expect(client.call()).resolves.toBe('ok');
+      expect(await client.other()).toBe('other');
+      expect(client.label).toBe('fake');
+      const samples = parseSamples(await metrics.registry.metrics());
+      expect(samples.get(sampleKey('wxpay_wechat_calls_total', { endpoint: '/pay/orderquery', result }))).toBe(1);
+      expect(samples.get(sampleKey('wxpay_wechat_call_duration_seconds_count', { endpoint: '/pay/orderquery' }))).toBe(
+        1,
+      );
+      // Only the named methods are instrumented.
+      expect([...samples.keys()].filter((k) => k.startsWith('wxpay_wechat_calls_total'))).toHaveLength(1);
+    },
+  );
 });

@@ -22,7 +22,13 @@ const BUDGET_BYTES = 78 * 1024;
 /** The catalog's first load may weigh at most this many times the floor's. */
 const FLOOR_RATIO_BUDGET = 1.6;
 /** Must never reach the browser bundle: the dev emulator bridge, merchant/app secrets. */
-export const FORBIDDEN_STRINGS = ['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret', 'WECHAT_PAY_API_KEY', 'SESSION_KEYS'];
+export const FORBIDDEN_STRINGS = [
+  'bridge.js',
+  '192006250b4c09247ec02edce69f6a2d',
+  'appsecret',
+  'WECHAT_PAY_API_KEY',
+  'SESSION_KEYS',
+];
 
 /** Production build into dist/, or into `outDir` (emptied first); `env` adds variables; `config` another Vite config. */
 export function build({ outDir, env, config } = {}) {
@@ -79,7 +85,10 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
 /** gzip bytes of a build's first-load JS + CSS. */
 function firstLoadGzip(dir) {
   const { js, css } = firstLoadFiles(JSON.parse(readFileSync(path.join(dir, '.vite/manifest.json'), 'utf8')));
-  return [...js, ...css].reduce((sum, file) => sum + gzipSync(readFileSync(path.join(dir, file)), { level: 9 }).length, 0);
+  return [...js, ...css].reduce(
+    (sum, file) => sum + gzipSync(readFileSync(path.join(dir, file)), { level: 9 }).length,
+    0,
+  );
 }
 
 /** Builds bench/floor into a temporary folder and returns its first-load gzip bytes. */
@@ -114,7 +123,9 @@ function report() {
   console.log('\nFirst-load assets (entry + static imports)');
   console.log(`${'file'.padEnd(44)}${'raw'.padStart(14)}${'gzip'.padStart(14)}${'br (served)'.padStart(14)}`);
   for (const row of rows) {
-    console.log(`${row.file.padEnd(44)}${kb(row.raw).padStart(14)}${kb(row.gzip).padStart(14)}${kb(row.br).padStart(14)}`);
+    console.log(
+      `${row.file.padEnd(44)}${kb(row.raw).padStart(14)}${kb(row.gzip).padStart(14)}${kb(row.br).padStart(14)}`,
+    );
   }
   console.log(`${'JS total'.padEnd(58)}${kb(jsGzip).padStart(14)}`);
   console.log(`${'CSS total'.padEnd(58)}${kb(cssGzip).padStart(14)}`);
@@ -125,7 +136,9 @@ function report() {
   const floor = floorGzip();
   const ratio = all / floor;
   const floorOk = ratio <= FLOOR_RATIO_BUDGET;
-  console.log(`Floor (Vue + vue-router + pinia, same Vite config): ${kb(floor)}; storefront = ${ratio.toFixed(2)}× floor`);
+  console.log(
+    `Floor (Vue + vue-router + pinia, same Vite config): ${kb(floor)}; storefront = ${ratio.toFixed(2)}× floor`,
+  );
   console.log(`Budget ≤ ${FLOOR_RATIO_BUDGET}× floor: ${floorOk ? 'MET' : 'EXCEEDED'}`);
 
   const leaks = findForbidden(distDir);

@@ -18,7 +18,9 @@ describe('API client', () => {
 
   it('throws the BFF ApiError message', async () => {
     mockFetch({
-      'POST /api/orders': [{ status: 409, body: { error: { code: 'CONFLICT', message: '库存不足', requestId: 'req-9' } } }],
+      'POST /api/orders': [
+        { status: 409, body: { error: { code: 'CONFLICT', message: '库存不足', requestId: 'req-9' } } },
+      ],
     });
     const error = await createOrder({ items: [{ productId: 'p', quantity: 1 }] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiRequestError);
@@ -37,7 +39,10 @@ describe('API client', () => {
     const items = [{ productId: 'p-tea', quantity: 2 }];
     await createOrder({ items }, '0123456789abcdef0123456789abcdef');
     await createOrder({ items });
-    expect(calls.map((call) => call.headers.get('Idempotency-Key'))).toEqual(['0123456789abcdef0123456789abcdef', null]);
+    expect(calls.map((call) => call.headers.get('Idempotency-Key'))).toEqual([
+      '0123456789abcdef0123456789abcdef',
+      null,
+    ]);
     expect(calls[0]!.headers.get('Content-Type')).toBe('application/json');
   });
 

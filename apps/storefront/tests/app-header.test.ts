@@ -48,7 +48,10 @@ describe('AppHeader', () => {
   });
 
   it('falls back to the placeholder when the avatar fails to load', async () => {
-    const wrapper = await mountHeader({ kind: 'signed-in', me: signedIn({ nickname: '张三', avatarUrl: 'https://x.test/expired' }) });
+    const wrapper = await mountHeader({
+      kind: 'signed-in',
+      me: signedIn({ nickname: '张三', avatarUrl: 'https://x.test/expired' }),
+    });
 
     await wrapper.get('img.avatar').trigger('error');
     expect(wrapper.find('img').exists()).toBe(false);
@@ -71,7 +74,10 @@ describe('AppHeader', () => {
 
   it('renders a nickname containing markup as text', async () => {
     const nickname = '<b>Tom & "Jerry"</b>';
-    const wrapper = await mountHeader({ kind: 'signed-in', me: signedIn({ nickname, avatarUrl: 'https://x.test/a.png' }) });
+    const wrapper = await mountHeader({
+      kind: 'signed-in',
+      me: signedIn({ nickname, avatarUrl: 'https://x.test/a.png' }),
+    });
 
     expect(wrapper.find('.account b').exists()).toBe(false);
     expect(wrapper.get('.account__name').text()).toBe(nickname);

@@ -4,7 +4,8 @@ import { mockFetch } from './helpers/fetch-mock';
 
 const WECHAT_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336) NetType/WIFI Language/zh_CN';
-const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 function setUserAgent(ua: string): void {
   vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(ua);
@@ -29,7 +30,9 @@ describe('auth bootstrap', () => {
 
     await expect(bootstrapAuth()).resolves.toEqual({ kind: 'redirecting' });
     expect(replace).toHaveBeenCalledTimes(1);
-    expect(replace).toHaveBeenCalledWith(`/api/auth/login?returnTo=${encodeURIComponent('/products/p-tea?from=share')}`);
+    expect(replace).toHaveBeenCalledWith(
+      `/api/auth/login?returnTo=${encodeURIComponent('/products/p-tea?from=share')}`,
+    );
   });
 
   it('replaces the current history entry instead of adding one, so one Back leaves the shop after sign-in', async () => {
@@ -104,9 +107,15 @@ describe('auth bootstrap', () => {
   it('surfaces the BFF error message', async () => {
     setUserAgent(WECHAT_UA);
     mockFetch({
-      'GET /api/me': [{ status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: '微信服务暂时不可用', requestId: 'r-1' } } }],
+      'GET /api/me': [
+        { status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: '微信服务暂时不可用', requestId: 'r-1' } } },
+      ],
     });
-    await expect(bootstrapAuth()).rejects.toMatchObject({ message: '微信服务暂时不可用', requestId: 'r-1', code: 'UPSTREAM_ERROR' });
+    await expect(bootstrapAuth()).rejects.toMatchObject({
+      message: '微信服务暂时不可用',
+      requestId: 'r-1',
+      code: 'UPSTREAM_ERROR',
+    });
     expect(replace).not.toHaveBeenCalled();
   });
 });

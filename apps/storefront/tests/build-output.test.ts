@@ -19,7 +19,9 @@ describe('production build', () => {
   });
 
   it('contains no emulator bridge.js reference and no secrets', () => {
-    expect(FORBIDDEN_STRINGS).toEqual(expect.arrayContaining(['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret']));
+    expect(FORBIDDEN_STRINGS).toEqual(
+      expect.arrayContaining(['bridge.js', '192006250b4c09247ec02edce69f6a2d', 'appsecret']),
+    );
     expect(findForbidden(outDir)).toEqual([]);
     const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
     const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8'));
@@ -49,9 +51,13 @@ describe('production build', () => {
       const plain = readFileSync(path.join(outDir, file));
       if (plain.length < 1024) continue; // below the plugin's threshold compression does not pay
       // Buffer.equals, not toEqual: a deep equality walks 200 KB byte by byte, seconds on a loaded machine.
-      expect(brotliDecompressSync(readFileSync(path.join(outDir, `${file}.br`))).equals(plain), `${file}.br`).toBe(true);
+      expect(brotliDecompressSync(readFileSync(path.join(outDir, `${file}.br`))).equals(plain), `${file}.br`).toBe(
+        true,
+      );
       expect(gunzipSync(readFileSync(path.join(outDir, `${file}.gz`))).equals(plain), `${file}.gz`).toBe(true);
     }
-    expect(existsSync(path.join(outDir, 'index.html.br')) || readFileSync(path.join(outDir, 'index.html')).length < 1024).toBe(true);
+    expect(
+      existsSync(path.join(outDir, 'index.html.br')) || readFileSync(path.join(outDir, 'index.html')).length < 1024,
+    ).toBe(true);
   });
 });

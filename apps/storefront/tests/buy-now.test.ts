@@ -9,7 +9,15 @@ import { mountRoute } from './helpers/mount-view';
 const other = { ...product, id: 'p-mug', name: '马克杯', priceFen: 2_990 };
 
 /** The address used last time, offered again at checkout (which asks for one before 提交订单). */
-const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+const ADDRESS = {
+  name: '张三',
+  mobile: '13800138000',
+  province: '广东省',
+  city: '广州市',
+  district: '天河区',
+  detail: '天河路 385 号',
+  postalCode: '',
+};
 
 beforeEach(() => {
   localStorage.clear();
@@ -31,15 +39,27 @@ describe('立即购买', () => {
       'GET /api/orders/2026112600000009': [{ body: order('PENDING', '2026112600000009') }],
     });
     const { wrapper, router } = await mountRoute(`/products/${product.id}`);
-    await wrapper.findAll('button').find((b) => b.text() === '+')?.trigger('click');
-    await wrapper.findAll('button').find((b) => b.text() === '立即购买')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '+')
+      ?.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '立即购买')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('checkout'));
     await vi.waitFor(() => expect(wrapper.text()).toContain(`${product.name} × 2`));
     expect(wrapper.text()).not.toContain(other.name);
 
-    await wrapper.findAll('button').find((b) => b.text() === '提交订单')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '提交订单')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 2 }], deliveryAddress: ADDRESS });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      items: [{ productId: product.id, quantity: 2 }],
+      deliveryAddress: ADDRESS,
+    });
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: other.id, quantity: 3 }]);
   });
 

@@ -74,7 +74,14 @@ describe('cart store', () => {
   it('drops malformed entries and keeps the valid ones', () => {
     localStorage.setItem(
       CART_STORAGE_KEY,
-      JSON.stringify([{ productId: 'a', quantity: 2 }, { productId: 5 }, 'x', null, { productId: 'b', quantity: 1000 }, { productId: 'a', quantity: 1 }]),
+      JSON.stringify([
+        { productId: 'a', quantity: 2 },
+        { productId: 5 },
+        'x',
+        null,
+        { productId: 'b', quantity: 1000 },
+        { productId: 'a', quantity: 1 },
+      ]),
     );
     expect(freshStore().lines).toEqual([
       { productId: 'a', quantity: 2 },

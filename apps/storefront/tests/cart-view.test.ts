@@ -10,11 +10,22 @@ const vase = { ...product, id: 'p-vase', name: '青瓷花瓶', priceFen: 39_900,
 const pot = { ...product, id: 'p-pot', name: '紫砂壶', priceFen: 79_800, stock: 0 };
 
 function cartOf(...lines: [string, number][]): void {
-  localStorage.setItem(CART_STORAGE_KEY, JSON.stringify(lines.map(([productId, quantity]) => ({ productId, quantity }))));
+  localStorage.setItem(
+    CART_STORAGE_KEY,
+    JSON.stringify(lines.map(([productId, quantity]) => ({ productId, quantity }))),
+  );
 }
 
 /** The address used last time, offered again at checkout (which asks for one before 提交订单). */
-const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+const ADDRESS = {
+  name: '张三',
+  mobile: '13800138000',
+  province: '广东省',
+  city: '广州市',
+  district: '天河区',
+  detail: '天河路 385 号',
+  postalCode: '',
+};
 
 beforeEach(() => {
   localStorage.clear();
@@ -90,9 +101,15 @@ describe('cart selection', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('checkout'));
     await flushPromises();
     expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${vase.name} × 2`]);
-    await wrapper.findAll('button').find((b) => b.text() === '提交订单')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '提交订单')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ items: [{ productId: vase.id, quantity: 2 }], deliveryAddress: ADDRESS });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      items: [{ productId: vase.id, quantity: 2 }],
+      deliveryAddress: ADDRESS,
+    });
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 1 }]);
   });
 });

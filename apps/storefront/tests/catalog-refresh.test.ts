@@ -5,7 +5,10 @@ import { mockFetch } from './helpers/fetch-mock';
 import { product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
 
-const OFFLINE = { status: 503, body: { error: { code: 'INTERNAL', message: 'Service unavailable', requestId: 'req-9' } } };
+const OFFLINE = {
+  status: 503,
+  body: { error: { code: 'INTERNAL', message: 'Service unavailable', requestId: 'req-9' } },
+};
 const cheaper = { ...product, priceFen: 9_900 };
 
 beforeEach(() => {
@@ -15,7 +18,9 @@ beforeEach(() => {
 
 describe('a failed refresh of a product list already on screen', () => {
   it('keeps the catalog shown, says it is not up to date, and 重试 refreshes it', async () => {
-    mockFetch({ 'GET /api/products': [{ body: { products: [product] } }, OFFLINE, OFFLINE, { body: { products: [cheaper] } }] });
+    mockFetch({
+      'GET /api/products': [{ body: { products: [product] } }, OFFLINE, OFFLINE, { body: { products: [cheaper] } }],
+    });
     const { wrapper, router } = await mountRoute('/');
     expect(wrapper.find('[role="alert"]').exists()).toBe(false);
 

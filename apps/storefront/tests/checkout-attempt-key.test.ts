@@ -57,7 +57,12 @@ describe('checkout attempt key', () => {
   it('ignores a corrupt or foreign stored value', async () => {
     const { checkoutKeyFor, CHECKOUT_KEY_STORAGE_KEY } = await freshPage();
     const cart = JSON.stringify([[tea.productId, tea.quantity]]);
-    for (const stored of ['{', '"x"', JSON.stringify({ key: 'short', cart }), JSON.stringify({ key: 'k'.repeat(20) })]) {
+    for (const stored of [
+      '{',
+      '"x"',
+      JSON.stringify({ key: 'short', cart }),
+      JSON.stringify({ key: 'k'.repeat(20) }),
+    ]) {
       localStorage.setItem(CHECKOUT_KEY_STORAGE_KEY, stored);
       const key = checkoutKeyFor([tea]);
       expect(key).toMatch(/^[0-9a-f]{32}$/);

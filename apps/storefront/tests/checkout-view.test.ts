@@ -11,7 +11,15 @@ import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
 import { mountView } from './helpers/mount-view';
 
-const ADDRESS = { name: '张三', mobile: '13800138000', province: '广东省', city: '广州市', district: '天河区', detail: '天河路 385 号', postalCode: '' };
+const ADDRESS = {
+  name: '张三',
+  mobile: '13800138000',
+  province: '广东省',
+  city: '广州市',
+  district: '天河区',
+  detail: '天河路 385 号',
+  postalCode: '',
+};
 
 beforeEach(() => {
   localStorage.clear();
@@ -56,7 +64,10 @@ describe('CheckoutView', () => {
     const { wrapper, router } = await mountView(CheckoutView, { path: '/checkout', props: {} });
     await submitButton(wrapper)!.trigger('click');
     await flushPromises();
-    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({ items: [{ productId: product.id, quantity: 10 }], deliveryAddress: ADDRESS });
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({
+      items: [{ productId: product.id, quantity: 10 }],
+      deliveryAddress: ADDRESS,
+    });
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-pay'));
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([]);
   });
@@ -72,13 +83,17 @@ describe('CheckoutView', () => {
 
     expect(submitButton(wrapper)).toBeUndefined();
     expect(wrapper.text()).toContain('请先使用微信登录，再提交订单');
-    await wrapper.findAll('button').find((button) => button.text() === '微信登录')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((button) => button.text() === '微信登录')!
+      .trigger('click');
     expect(replace).toHaveBeenCalledWith('/api/auth/login?returnTo=%2Fcheckout');
     expect(calls.some((call) => call.method === 'POST')).toBe(false);
   });
 
   describe('Idempotency-Key', () => {
-    const posts = (calls: ReturnType<typeof mockFetch>['calls']) => calls.filter((call) => call.method === 'POST' && call.path === '/api/orders');
+    const posts = (calls: ReturnType<typeof mockFetch>['calls']) =>
+      calls.filter((call) => call.method === 'POST' && call.path === '/api/orders');
     const keyOf = (call: { headers: Headers }) => call.headers.get(IDEMPOTENCY_KEY_HEADER);
     const NO = order('PENDING').outTradeNo;
 
@@ -142,7 +157,10 @@ describe('CheckoutView', () => {
     it('replays the key when the checkout is opened again (cart reloaded from storage), and keeps it through a 5xx', async () => {
       const { calls } = mockFetch({
         'GET /api/products': [{ body: { products: [product] } }],
-        'POST /api/orders': [{ networkError: true }, { status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: 'Bad gateway' } } }],
+        'POST /api/orders': [
+          { networkError: true },
+          { status: 502, body: { error: { code: 'UPSTREAM_ERROR', message: 'Bad gateway' } } },
+        ],
       });
       const first = await mountView(CheckoutView, { path: '/checkout', props: {} });
       await submitButton(first.wrapper)!.trigger('click');
@@ -185,7 +203,10 @@ describe('CheckoutView', () => {
     it('uses a new key for the next checkout after an order was received, even for the same items', async () => {
       const { calls } = mockFetch({
         'GET /api/products': [{ body: { products: [product] } }],
-        'POST /api/orders': [{ status: 201, body: order('PENDING') }, { status: 201, body: order('PENDING', 'T20261126000002') }],
+        'POST /api/orders': [
+          { status: 201, body: order('PENDING') },
+          { status: 201, body: order('PENDING', 'T20261126000002') },
+        ],
         [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
         'GET /api/orders/T20261126000002': [{ body: order('PENDING', 'T20261126000002') }],
       });
@@ -206,7 +227,9 @@ describe('CheckoutView', () => {
     it('forgets the key on a 4xx (nothing was created), so the next press is a new attempt', async () => {
       const { calls } = mockFetch({
         'GET /api/products': [{ body: { products: [product] } }],
-        'POST /api/orders': [{ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Cross-site request refused' } } }],
+        'POST /api/orders': [
+          { status: 403, body: { error: { code: 'FORBIDDEN', message: 'Cross-site request refused' } } },
+        ],
       });
       const { wrapper } = await mountView(CheckoutView, { path: '/checkout', props: {} });
       await submitButton(wrapper)!.trigger('click');
@@ -224,7 +247,11 @@ describe('CheckoutView', () => {
       const fresh = order('PENDING', 'T20261126000003');
       const { calls } = mockFetch({
         'GET /api/products': [{ body: { products: [product] } }],
-        'POST /api/orders': [{ networkError: true }, { status: 200, body: order('CLOSED') }, { status: 201, body: fresh }],
+        'POST /api/orders': [
+          { networkError: true },
+          { status: 200, body: order('CLOSED') },
+          { status: 201, body: fresh },
+        ],
         [`GET /api/orders/${fresh.outTradeNo}`]: [{ body: fresh }],
       });
       const { wrapper, router } = await mountView(CheckoutView, { path: '/checkout', props: {} });
@@ -242,7 +269,8 @@ describe('CheckoutView', () => {
 });
 
 describe('CheckoutView, the delivery address', () => {
-  const IOS_WECHAT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.50';
+  const IOS_WECHAT =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.50';
 
   beforeEach(() => localStorage.removeItem(LAST_ADDRESS_STORAGE_KEY));
 
@@ -258,7 +286,10 @@ describe('CheckoutView, the delivery address', () => {
     expect(submitButton(wrapper)!.attributes('aria-describedby')).toBe('needs-address');
     // Outside WeChat there is no 选择微信收货地址, only the form.
     expect(wrapper.findAll('button').some((b) => b.text() === '选择微信收货地址')).toBe(false);
-    await wrapper.findAll('button').find((b) => b.text() === '填写收货地址')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '填写收货地址')!
+      .trigger('click');
     await vi.waitFor(() => expect(wrapper.findAll('select[name="province"] option').length).toBeGreaterThan(30));
 
     await wrapper.get('input[name="name"]').setValue('王五');
@@ -277,7 +308,15 @@ describe('CheckoutView, the delivery address', () => {
     expect(submitButton(wrapper)!.attributes('disabled')).toBeUndefined();
     await submitButton(wrapper)!.trigger('click');
     await flushPromises();
-    const sent = { name: '王五', mobile: '13912345678', province: '北京市', city: '北京市', district: '东城区', detail: '王府井大街 1 号', postalCode: '' };
+    const sent = {
+      name: '王五',
+      mobile: '13912345678',
+      province: '北京市',
+      city: '北京市',
+      district: '东城区',
+      detail: '王府井大街 1 号',
+      postalCode: '',
+    };
     expect(calls.find((call) => call.method === 'POST')?.body).toMatchObject({ deliveryAddress: sent });
     // Offered again next time, from this browser only.
     expect(JSON.parse(localStorage.getItem(LAST_ADDRESS_STORAGE_KEY)!)).toEqual(sent);

@@ -8,7 +8,8 @@ import { bridgeLoader, needsEmulatorBridge } from '../build/emulator-bridge-plug
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const DESKTOP_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const WECHAT_ANDROID_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A.240405.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
   'Version/4.0 Chrome/130.0.6723.103 Mobile Safari/537.36 XWEB/1300259 MMWEBSDK/20240802 MicroMessenger/8.0.51.2720(0x28003336) ' +

@@ -6,9 +6,12 @@ import type { Wx } from '../src/wechat/jssdk-types';
 import { shareableLink, signatureUrl } from '../src/wechat/jssdk-url';
 import { productShareCard } from '../src/wechat/share-card';
 
-const IOS_WECHAT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.50';
-const ANDROID_WECHAT = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.50';
-const SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
+const IOS_WECHAT =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.50';
+const ANDROID_WECHAT =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.50';
+const SAFARI =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1';
 const LANDING = 'https://shop.example/products/green-tea?from=singlemessage';
 const CURRENT = 'https://shop.example/checkout#address';
 
@@ -17,7 +20,9 @@ afterEach(() => resetJssdkForTests());
 describe('signatureUrl', () => {
   it('iOS signs the landing URL, Android the current one, neither with #…', () => {
     expect(signatureUrl({ userAgent: IOS_WECHAT, landingUrl: `${LANDING}#x`, currentUrl: CURRENT })).toBe(LANDING);
-    expect(signatureUrl({ userAgent: ANDROID_WECHAT, landingUrl: LANDING, currentUrl: CURRENT })).toBe('https://shop.example/checkout');
+    expect(signatureUrl({ userAgent: ANDROID_WECHAT, landingUrl: LANDING, currentUrl: CURRENT })).toBe(
+      'https://shop.example/checkout',
+    );
   });
 });
 
@@ -30,7 +35,14 @@ describe('shareableLink', () => {
 });
 
 describe('productShareCard', () => {
-  const product: Product = { id: 'green-tea', name: '明前龙井', description: '清香', priceFen: 990, imageUrl: '/img/tea.png', stock: 3 };
+  const product: Product = {
+    id: 'green-tea',
+    name: '明前龙井',
+    description: '清香',
+    priceFen: 990,
+    imageUrl: '/img/tea.png',
+    stock: 3,
+  };
   it('title, price in the description, absolute image, clean link', () => {
     expect(productShareCard(product, 'https://shop.example/products/green-tea?code=c&state=s')).toEqual({
       title: '明前龙井',
@@ -40,9 +52,9 @@ describe('productShareCard', () => {
     });
   });
   it('an inline (data:) picture is shared from the BFF image URL', () => {
-    expect(productShareCard({ ...product, imageUrl: 'data:image/svg+xml,x' }, 'https://shop.example/p?code=c').imgUrl).toBe(
-      'https://shop.example/api/products/green-tea/image',
-    );
+    expect(
+      productShareCard({ ...product, imageUrl: 'data:image/svg+xml,x' }, 'https://shop.example/p?code=c').imgUrl,
+    ).toBe('https://shop.example/api/products/green-tea/image');
   });
 });
 
@@ -69,8 +81,23 @@ function fakeWx(outcomes: string[]) {
   return { wx, configs };
 }
 
-function deps(wx: Wx, userAgent = IOS_WECHAT, fetchConfig = vi.fn(async (url: string): Promise<JsConfig> => ({ appId: 'wx1', timestamp: 1, nonceStr: url.length.toString(36), signature: 'a'.repeat(40) }))) {
-  const d: JssdkDeps = { userAgent, landingUrl: LANDING, currentUrl: () => CURRENT, loadScript: async () => wx, fetchConfig };
+function deps(
+  wx: Wx,
+  userAgent = IOS_WECHAT,
+  fetchConfig = vi.fn(async (url: string): Promise<JsConfig> => ({
+    appId: 'wx1',
+    timestamp: 1,
+    nonceStr: url.length.toString(36),
+    signature: 'a'.repeat(40),
+  })),
+) {
+  const d: JssdkDeps = {
+    userAgent,
+    landingUrl: LANDING,
+    currentUrl: () => CURRENT,
+    loadScript: async () => wx,
+    fetchConfig,
+  };
   return { d, fetchConfig };
 }
 
@@ -105,7 +132,11 @@ describe('configureJssdk', () => {
 
   it('no signature from the BFF, or no script → null, never a throw', async () => {
     const { wx } = fakeWx(['ok', 'ok']);
-    const failing = deps(wx, IOS_WECHAT, vi.fn(async () => Promise.reject(new Error('502'))));
+    const failing = deps(
+      wx,
+      IOS_WECHAT,
+      vi.fn(async () => Promise.reject(new Error('502'))),
+    );
     expect(await configureJssdk(failing.d)).toBeNull();
     expect(failing.fetchConfig).toHaveBeenCalledTimes(2);
     const noScript = { ...deps(wx).d, loadScript: () => Promise.reject(new Error('offline')) };

@@ -4,7 +4,8 @@ import App from '../src/App.vue';
 import { mockFetch } from './helpers/fetch-mock';
 import { mountView } from './helpers/mount-view';
 
-const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+const WECHAT_UA =
+  'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 
 let replace: ReturnType<typeof vi.spyOn>;
 

@@ -17,7 +17,15 @@ function shippedPartlyRefunded(): Order {
     fulfilment: 'SHIPPED',
     shipment: { carrier: '顺丰速运', trackingNo: 'SF1234567890', shippedAt: '2026-11-26T11:00:00.000Z' },
     autoReceiveAt: '2026-12-06T11:00:00.000Z',
-    refunds: [{ amountFen: 1_000, status: 'SUCCESS', reason: '拍多了', createdAt: '2026-11-26T10:30:00.000Z', settledAt: '2026-11-26T10:31:00.000Z' }],
+    refunds: [
+      {
+        amountFen: 1_000,
+        status: 'SUCCESS',
+        reason: '拍多了',
+        createdAt: '2026-11-26T10:30:00.000Z',
+        settledAt: '2026-11-26T10:31:00.000Z',
+      },
+    ],
     afterSales: [
       {
         id: 7,
@@ -28,7 +36,13 @@ function shippedPartlyRefunded(): Order {
         rejectReason: null,
         createdAt: '2026-11-26T10:20:00.000Z',
         decidedAt: '2026-11-26T10:30:00.000Z',
-        refund: { amountFen: 1_000, status: 'SUCCESS', reason: '拍多了', createdAt: '2026-11-26T10:30:00.000Z', settledAt: '2026-11-26T10:31:00.000Z' },
+        refund: {
+          amountFen: 1_000,
+          status: 'SUCCESS',
+          reason: '拍多了',
+          createdAt: '2026-11-26T10:30:00.000Z',
+          settledAt: '2026-11-26T10:31:00.000Z',
+        },
       },
     ],
     timeline: [
@@ -44,7 +58,8 @@ function shippedPartlyRefunded(): Order {
 
 /** Vant's confirm dialog renders outside the view, into the document (one dialog, reused). */
 async function confirmDialog(): Promise<void> {
-  const visible = () => [...document.querySelectorAll<HTMLElement>('.van-dialog')].find((d) => d.style.display !== 'none');
+  const visible = () =>
+    [...document.querySelectorAll<HTMLElement>('.van-dialog')].find((d) => d.style.display !== 'none');
   await vi.waitFor(() => expect(visible()).toBeDefined());
   visible()!.querySelector<HTMLButtonElement>('.van-dialog__confirm')!.click();
   await flushPromises();
@@ -80,13 +95,21 @@ describe('order detail', () => {
   });
 
   it('确认收货 asks first, then shows the order as 已完成', async () => {
-    const received: Order = { ...shippedPartlyRefunded(), fulfilment: 'RECEIVED', receivedAt: '2026-11-27T00:00:00.000Z', autoReceiveAt: null };
+    const received: Order = {
+      ...shippedPartlyRefunded(),
+      fulfilment: 'RECEIVED',
+      receivedAt: '2026-11-27T00:00:00.000Z',
+      autoReceiveAt: null,
+    };
     const { calls } = mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: shippedPartlyRefunded() }],
       [`POST /api/orders/${NO}/confirm-receipt`]: [{ body: received }],
     });
     const { wrapper } = await mountRoute(`/orders/${NO}`);
-    await wrapper.findAll('button').find((b) => b.text() === '确认收货')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '确认收货')!
+      .trigger('click');
     await confirmDialog();
     await vi.waitFor(() => expect(wrapper.get('[data-testid="order-progress"]').text()).toBe('已完成'));
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([`/api/orders/${NO}/confirm-receipt`]);
@@ -98,13 +121,18 @@ describe('order detail', () => {
     vi.setSystemTime('2026-11-26T11:50:00Z'); // the fixture expires at 12:00Z
     const { calls } = mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING', NO) }],
-      [`POST /api/orders/${NO}/cancel`]: [{ body: { ...order('CLOSED', NO), timeline: [{ type: 'CANCELLED', at: '2026-11-26T11:50:00.000Z' }] } }],
+      [`POST /api/orders/${NO}/cancel`]: [
+        { body: { ...order('CLOSED', NO), timeline: [{ type: 'CANCELLED', at: '2026-11-26T11:50:00.000Z' }] } },
+      ],
     });
     const { wrapper } = await mountRoute(`/orders/${NO}`);
     expect(wrapper.get('.order-detail__status').text()).toMatch(/剩余\s*10:00\s*自动关闭/);
     expect(wrapper.get(`a[href="/orders/${NO}/pay"]`).text()).toBe('去支付');
 
-    await wrapper.findAll('button').find((b) => b.text() === '取消订单')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '取消订单')!
+      .trigger('click');
     await confirmDialog();
     await vi.waitFor(() => expect(wrapper.get('[data-testid="order-progress"]').text()).toBe('已关闭'));
     expect(calls.some((c) => c.method === 'POST' && c.path === `/api/orders/${NO}/cancel`)).toBe(true);
@@ -116,7 +144,17 @@ describe('order detail', () => {
     const waiting: Order = {
       ...paid,
       afterSales: [
-        { id: 8, kind: 'REFUND_ONLY', status: 'PENDING', amountFen: 1_000, reason: '拍多了', rejectReason: null, createdAt: paid.createdAt, decidedAt: null, refund: null },
+        {
+          id: 8,
+          kind: 'REFUND_ONLY',
+          status: 'PENDING',
+          amountFen: 1_000,
+          reason: '拍多了',
+          rejectReason: null,
+          createdAt: paid.createdAt,
+          decidedAt: null,
+          refund: null,
+        },
       ],
     };
     const { calls } = mockFetch({
@@ -124,7 +162,10 @@ describe('order detail', () => {
       [`POST /api/orders/${NO}/after-sales`]: [{ status: 201, body: waiting }],
     });
     const { wrapper } = await mountRoute(`/orders/${NO}`);
-    await wrapper.findAll('button').find((b) => b.text() === '申请退款')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '申请退款')!
+      .trigger('click');
     await flushPromises();
     const form = () => document.querySelector('.refund-form') as HTMLFormElement;
     const input = (name: string, value: string) => {
@@ -143,7 +184,11 @@ describe('order detail', () => {
     input('amount', '10');
     form().dispatchEvent(new Event('submit'));
     await flushPromises();
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'REFUND_ONLY', amountFen: 1_000, reason: '拍多了' });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      kind: 'REFUND_ONLY',
+      amountFen: 1_000,
+      reason: '拍多了',
+    });
     await vi.waitFor(() => expect(wrapper.get('[data-testid="order-progress"]').text()).toBe('退款申请中'));
     expect(wrapper.get('[data-testid="after-sales"]').text()).toMatch(/等待商家处理\s*¥10\.00/);
     expect(wrapper.findAll('button').map((b) => b.text())).not.toContain('申请退款');

@@ -30,7 +30,9 @@ describe('my orders, an unpaid order past its expiry', () => {
     expect(card('T-open').get('.tag').text()).toBe('待付款');
     expect(card('T-open').get('a[href="/orders/T-open/pay"]').text()).toBe('去支付');
 
-    const again = card('T-late').findAll('button').find((button) => button.text() === '重新下单');
+    const again = card('T-late')
+      .findAll('button')
+      .find((button) => button.text() === '重新下单');
     expect(again).toBeDefined();
     await again!.trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
@@ -60,8 +62,20 @@ describe('my orders, signed out inside WeChat (after 退出登录 or a declined 
 describe('my orders, the delivery address', () => {
   it('is shown with a masked mobile and the region once; orders without one show none', async () => {
     vi.setSystemTime('2026-11-26T11:00:00Z');
-    const address = { name: '<b>李四</b>', mobile: '13912345678', province: '北京市', city: '北京市', district: '东城区', detail: '王府井大街 1 号', postalCode: '100010' };
-    mockFetch({ 'GET /api/orders': [{ body: { orders: [{ ...order('PAID', 'T-addr'), deliveryAddress: address }, order('PAID', 'T-none')] } }] });
+    const address = {
+      name: '<b>李四</b>',
+      mobile: '13912345678',
+      province: '北京市',
+      city: '北京市',
+      district: '东城区',
+      detail: '王府井大街 1 号',
+      postalCode: '100010',
+    };
+    mockFetch({
+      'GET /api/orders': [
+        { body: { orders: [{ ...order('PAID', 'T-addr'), deliveryAddress: address }, order('PAID', 'T-none')] } },
+      ],
+    });
     const { wrapper } = await mountRoute('/orders');
     const shown = wrapper.get('[data-order="T-addr"] address');
     expect(shown.text()).toContain('<b>李四</b> 139****5678');

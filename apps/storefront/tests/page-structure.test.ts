@@ -57,13 +57,17 @@ describe('one h1 per page', () => {
   });
 
   it('on an unknown product', async () => {
-    mockFetch({ 'GET /api/products/nope': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }] });
+    mockFetch({
+      'GET /api/products/nope': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
+    });
     const { wrapper } = await mountRoute('/products/nope');
     expect(wrapper.findAll('h1').map((h) => h.text())).toEqual(['商品不存在']);
   });
 
   it('on a product that failed to load, the error is the page heading', async () => {
-    mockFetch({ [`GET /api/products/${product.id}`]: [{ status: 500, body: { error: { code: 'INTERNAL', message: 'boom' } } }] });
+    mockFetch({
+      [`GET /api/products/${product.id}`]: [{ status: 500, body: { error: { code: 'INTERNAL', message: 'boom' } } }],
+    });
     const { wrapper } = await mountRoute(`/products/${product.id}`);
     expect(wrapper.findAll('h1').map((h) => h.text())).toEqual(['加载失败']);
   });
@@ -88,7 +92,15 @@ describe('my orders', () => {
   it('shows how much of an order was refunded, and nothing for orders without a refund', async () => {
     mockFetch({
       'GET /api/orders': [
-        { body: { orders: [{ ...order('PAID', 'T1'), refundedFen: 1_000 }, { ...order('REFUNDED', 'T2'), refundedFen: 25_600 }, order('PAID', 'T3')] } },
+        {
+          body: {
+            orders: [
+              { ...order('PAID', 'T1'), refundedFen: 1_000 },
+              { ...order('REFUNDED', 'T2'), refundedFen: 25_600 },
+              order('PAID', 'T3'),
+            ],
+          },
+        },
       ],
     });
     const { wrapper } = await mountRoute('/orders');
@@ -102,7 +114,13 @@ describe('my orders', () => {
 describe('cart with a line that cannot be bought', () => {
   it('sets a sold-out line aside under 失效商品 (no stepper, still 删除) without blocking 结算 for the rest', async () => {
     const soldOut = { ...product, id: 'p-gone', name: '紫砂壶', stock: 0 };
-    localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 1 }, { productId: soldOut.id, quantity: 1 }]));
+    localStorage.setItem(
+      CART_STORAGE_KEY,
+      JSON.stringify([
+        { productId: product.id, quantity: 1 },
+        { productId: soldOut.id, quantity: 1 },
+      ]),
+    );
     mockFetch({ 'GET /api/products': [{ body: { products: [product, soldOut] } }] });
     const { wrapper } = await mountRoute('/cart');
 

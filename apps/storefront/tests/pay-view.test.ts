@@ -16,9 +16,11 @@ const NO = 'T20261126000001';
 const path = `/orders/${NO}/pay`;
 
 function installBridge(...replies: WeixinBridgeResponse[]) {
-  const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
-    callback(replies.shift() ?? { err_msg: 'get_brand_wcpay_request:cancel' });
-  });
+  const invoke = vi.fn(
+    (_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+      callback(replies.shift() ?? { err_msg: 'get_brand_wcpay_request:cancel' });
+    },
+  );
   window.WeixinJSBridge = { invoke, __emulator: true };
   return invoke;
 }
@@ -51,7 +53,10 @@ describe('PayView (JSAPI)', () => {
 
   it('on cancel, shows 已取消 and 重新支付, which opens the pay sheet again', async () => {
     scriptJsapi();
-    const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:cancel' }, { err_msg: 'get_brand_wcpay_request:ok' });
+    const invoke = installBridge(
+      { err_msg: 'get_brand_wcpay_request:cancel' },
+      { err_msg: 'get_brand_wcpay_request:ok' },
+    );
     const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
 
@@ -80,7 +85,9 @@ describe('PayView (JSAPI)', () => {
   it('shows the BFF error message when the pay request fails', async () => {
     mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
-      [`POST /api/orders/${NO}/pay`]: [{ status: 409, body: { error: { code: 'CONFLICT', message: '订单已关闭，无法支付' } } }],
+      [`POST /api/orders/${NO}/pay`]: [
+        { status: 409, body: { error: { code: 'CONFLICT', message: '订单已关闭，无法支付' } } },
+      ],
     });
     installBridge();
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
@@ -115,7 +122,10 @@ describe('PayView (JSAPI)', () => {
 });
 
 describe('PayView, when WeChat closed or paid the order meanwhile (409 from the pay request)', () => {
-  const CONFLICT = (message: string) => ({ status: 409, body: { error: { code: 'CONFLICT', message, requestId: 'req-1' } } });
+  const CONFLICT = (message: string) => ({
+    status: 409,
+    body: { error: { code: 'CONFLICT', message, requestId: 'req-1' } },
+  });
 
   it('re-reads a closed order and says it can no longer be paid, without 重新支付', async () => {
     const { calls } = mockFetch({
@@ -148,7 +158,10 @@ describe('PayView, when WeChat closed or paid the order meanwhile (409 from the 
 
   it('shows the 409 with 重新支付 and a way to my orders when the order cannot be re-read', async () => {
     mockFetch({
-      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { status: 503, body: { error: { code: 'INTERNAL', message: 'down' } } }],
+      [`GET /api/orders/${NO}`]: [
+        { body: order('PENDING') },
+        { status: 503, body: { error: { code: 'INTERNAL', message: 'down' } } },
+      ],
       [`POST /api/orders/${NO}/pay`]: [CONFLICT('Order changed while preparing payment')],
     });
     installBridge();
@@ -164,7 +177,10 @@ describe('PayView, when WeChat closed or paid the order meanwhile (409 from the 
 });
 
 describe('PayView, when the BFF refuses to pay an order that is still PENDING (409, e.g. close to expiry)', () => {
-  const NEAR_EXPIRY = { status: 409, body: { error: { code: 'CONFLICT', message: '订单即将过期，无法发起支付，请重新下单', requestId: 'req-2' } } };
+  const NEAR_EXPIRY = {
+    status: 409,
+    body: { error: { code: 'CONFLICT', message: '订单即将过期，无法发起支付，请重新下单', requestId: 'req-2' } },
+  };
 
   beforeEach(() => {
     localStorage.clear();
@@ -196,7 +212,10 @@ describe('PayView, when the BFF refuses to pay an order that is still PENDING (4
     expect(buttons).not.toContain('重新支付');
     expect(invoke).not.toHaveBeenCalled();
 
-    await alert.findAll('button').find((button) => button.text() === '重新下单')!.trigger('click');
+    await alert
+      .findAll('button')
+      .find((button) => button.text() === '重新下单')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([
       { productId: 'p-other', quantity: 1 },
@@ -215,7 +234,10 @@ describe('PayView, when the BFF refuses to pay an order that is still PENDING (4
     expect(wrapper.get('h2').text()).toBe('已关闭');
     expect(wrapper.text()).toContain('请重新下单');
     expect(wrapper.get('a[href="/"]').text()).toBe('返回首页');
-    await wrapper.findAll('button').find((button) => button.text() === '重新下单')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((button) => button.text() === '重新下单')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('cart'));
     expect(JSON.parse(localStorage.getItem(CART_STORAGE_KEY)!)).toEqual([{ productId: product.id, quantity: 2 }]);
   });
@@ -223,7 +245,9 @@ describe('PayView, when the BFF refuses to pay an order that is still PENDING (4
 
 describe('PayView for an order that does not exist (404)', () => {
   it('offers 我的订单 and 返回首页 instead of a 重新支付 that cannot help', async () => {
-    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Order not found' } } }] });
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Order not found' } } }],
+    });
     installBridge();
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
@@ -248,7 +272,10 @@ describe('PayView, when the result page fails to load after the pay sheet said o
     // Same name: replaces the route, as if the BFF were down when its chunk is fetched.
     router.addRoute({
       ...resultView,
-      component: () => Promise.reject(new TypeError(`Failed to fetch dynamically imported module: http://shop.test/assets/ResultView-x.js`)),
+      component: () =>
+        Promise.reject(
+          new TypeError(`Failed to fetch dynamically imported module: http://shop.test/assets/ResultView-x.js`),
+        ),
     } as RouteRecordRaw);
     await router.push(path);
     const wrapper = mount(PayView, { props: { outTradeNo: NO }, global: { plugins: [createPinia(), router] } });
@@ -273,7 +300,11 @@ describe('PayView, what screen readers hear', () => {
     mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
       [`POST /api/orders/${NO}/pay`]: [
-        { status: 503, body: { error: { code: 'INTERNAL', message: 'down', requestId: 'req-7' } }, until: payAnswer.promise },
+        {
+          status: 503,
+          body: { error: { code: 'INTERNAL', message: 'down', requestId: 'req-7' } },
+          until: payAnswer.promise,
+        },
       ],
     });
     installBridge();
@@ -292,11 +323,13 @@ describe('PayView, what screen readers hear', () => {
 });
 
 describe('PayView order summary', () => {
-  it('holds the summary card\'s place with a blank placeholder while the order loads, then shows the order in it', async () => {
+  it("holds the summary card's place with a blank placeholder while the order loads, then shows the order in it", async () => {
     const orderAnswer = gate();
     mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING'), until: orderAnswer.promise }],
-      [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+      [`POST /api/orders/${NO}/pay`]: [
+        { body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } },
+      ],
     });
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     // The card's slot, above the status, is taken from the start: nothing moves when the order arrives.
@@ -316,7 +349,9 @@ describe('PayView order summary', () => {
   });
 
   it('leaves no placeholder behind when the order cannot be read', async () => {
-    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }],
+    });
     installBridge();
     const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
     await flushPromises();
@@ -326,7 +361,8 @@ describe('PayView order summary', () => {
 });
 
 describe('PayView (JSAPI, bridge not injected yet)', () => {
-  const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+  const WECHAT_UA =
+    'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 
   beforeEach(() => {
     vi.spyOn(navigator, 'userAgent', 'get').mockReturnValue(WECHAT_UA);
@@ -394,7 +430,9 @@ describe('PayView (NATIVE, outside WeChat)', () => {
     try {
       const { calls } = mockFetch({
         [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }, { body: order('PAID') }],
-        [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+        [`POST /api/orders/${NO}/pay`]: [
+          { body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } },
+        ],
       });
       const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
       await flushPromises();
@@ -424,7 +462,9 @@ describe('PayView (NATIVE, outside WeChat)', () => {
           { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: '登录已过期，请重新登录' } } },
           { body: order('PENDING') },
         ],
-        [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } }],
+        [`POST /api/orders/${NO}/pay`]: [
+          { body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=abc123' } },
+        ],
       });
       const { wrapper, router } = await mountView(PayView, { path, props: { outTradeNo: NO } });
       await flushPromises();
@@ -471,8 +511,12 @@ describe('PayView, when only :outTradeNo changes (the router reuses the view)', 
     const { calls } = mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }, { body: order('PAID') }],
       [`POST /api/orders/${NO}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=first' } }],
-      [`GET /api/orders/${OTHER}`]: [{ body: { ...order('PENDING', OTHER), totalFen: 990 }, until: otherOrder.promise }],
-      [`POST /api/orders/${OTHER}/pay`]: [{ body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=second' } }],
+      [`GET /api/orders/${OTHER}`]: [
+        { body: { ...order('PENDING', OTHER), totalFen: 990 }, until: otherOrder.promise },
+      ],
+      [`POST /api/orders/${OTHER}/pay`]: [
+        { body: { tradeType: 'NATIVE', codeUrl: 'weixin://wxpay/bizpayurl?pr=second' } },
+      ],
     });
     const { wrapper, router } = await mountRoute(path);
     await vi.waitFor(() => expect(wrapper.find('img[alt^="微信支付二维码"]').exists()).toBe(true));
@@ -546,9 +590,11 @@ describe('PayView, when only :outTradeNo changes (the router reuses the view)', 
     expect(vi.getTimerCount()).toBe(1);
 
     const callbacks: ((res: WeixinBridgeResponse) => void)[] = [];
-    const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
-      callbacks.push(callback);
-    });
+    const invoke = vi.fn(
+      (_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+        callbacks.push(callback);
+      },
+    );
     window.WeixinJSBridge = { invoke, __emulator: true };
     document.dispatchEvent(new Event('WeixinJSBridgeReady'));
     await flushPromises();
@@ -562,9 +608,11 @@ describe('PayView, when only :outTradeNo changes (the router reuses the view)', 
 
   it('ignores a pay sheet outcome for the previous order that arrives after the switch', async () => {
     const callbacks: ((res: WeixinBridgeResponse) => void)[] = [];
-    const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
-      callbacks.push(callback);
-    });
+    const invoke = vi.fn(
+      (_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => {
+        callbacks.push(callback);
+      },
+    );
     window.WeixinJSBridge = { invoke, __emulator: true };
     mockFetch({
       [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
@@ -589,7 +637,8 @@ describe('PayView, when only :outTradeNo changes (the router reuses the view)', 
 });
 
 describe('PayView (H5, a phone browser outside WeChat)', () => {
-  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+  const IPHONE =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
   const H5_URL = 'http://localhost:4000/h5/checkmweb?prepay_id=wx1&package=123';
   let left: Array<{ href: string; referrerPolicy: string }>;
   beforeEach(() => {
@@ -621,7 +670,10 @@ describe('PayView (H5, a phone browser outside WeChat)', () => {
     expect(wrapper.text()).toContain('是否已完成支付');
     expect(wrapper.text()).not.toContain('支付成功');
     expect(calls.some((call) => call.method === 'POST')).toBe(false);
-    await wrapper.findAll('button').find((b) => b.text() === '已完成')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '已完成')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
   });
 
@@ -632,7 +684,10 @@ describe('PayView (H5, a phone browser outside WeChat)', () => {
     });
     const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
     await flushPromises();
-    await wrapper.findAll('button').find((b) => b.text() === '遇到问题，重新支付')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '遇到问题，重新支付')!
+      .trigger('click');
     await flushPromises();
     expect(router.currentRoute.value.query).toEqual({});
     expect(calls.filter((call) => call.method === 'POST')).toHaveLength(1);
@@ -644,7 +699,10 @@ describe('PayView (H5, a phone browser outside WeChat)', () => {
     const { wrapper, router } = await mountView(PayView, { path: `${path}?h5=return`, props: { outTradeNo: NO } });
     await flushPromises();
     expect(wrapper.text()).toContain('是否已完成支付');
-    await wrapper.findAll('button').find((b) => b.text() === '已完成')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '已完成')!
+      .trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('order-result'));
   });
 

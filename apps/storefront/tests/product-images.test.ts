@@ -7,10 +7,10 @@ import { mockFetch } from './helpers/fetch-mock';
 import { product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
 
-const css = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/styles/base.css'), 'utf8').replace(
-  /\/\*[\s\S]*?\*\//g,
-  '',
-);
+const css = readFileSync(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/styles/base.css'),
+  'utf8',
+).replace(/\/\*[\s\S]*?\*\//g, '');
 
 /** The aspect-ratio base.css gives `selector` (in any rule listing it; the last one wins), cropping to it. */
 function cssAspectRatio(selector: string): number {
@@ -38,7 +38,10 @@ describe.each([
   { page: 'cart thumbnail', route: '/cart', selector: '.line__image' },
 ])('the $page image', ({ route, selector }) => {
   it('is shown at 4:3, the ratio its width and height attributes reserve', async () => {
-    mockFetch({ 'GET /api/products': [{ body: { products: [product] } }], [`GET /api/products/${product.id}`]: [{ body: product }] });
+    mockFetch({
+      'GET /api/products': [{ body: { products: [product] } }],
+      [`GET /api/products/${product.id}`]: [{ body: product }],
+    });
     const { wrapper } = await mountRoute(route);
     const img = wrapper.get(`img${selector}`);
     expect(img.attributes('src')).toBe(product.imageUrl);

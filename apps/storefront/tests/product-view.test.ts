@@ -13,7 +13,9 @@ function buttonLabels(wrapper: { findAll: (selector: string) => { text: () => st
 describe('ProductView', () => {
   it('says 商品不存在 with a link home, not 重试, for an unknown product id', async () => {
     const { calls } = mockFetch({
-      'GET /api/products/p-gone': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
+      'GET /api/products/p-gone': [
+        { status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } },
+      ],
     });
     const { wrapper } = await mountView(ProductView, { path: '/products/p-gone', props: { id: 'p-gone' } });
 
@@ -60,7 +62,9 @@ describe('ProductView', () => {
         const body = path === `/api/products/${cup.id}` ? cup : product;
         const reply = () => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
         if (path === `/api/products/${product.id}` && calls.filter((c) => c === path).length === 1) {
-          return new Promise<Response>((resolve) => held.push({ release: () => resolve(reply()), signal: init?.signal }));
+          return new Promise<Response>((resolve) =>
+            held.push({ release: () => resolve(reply()), signal: init?.signal }),
+          );
         }
         return Promise.resolve(reply());
       }),
@@ -81,17 +85,28 @@ describe('ProductView', () => {
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(product.name));
     router.forward();
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
-    expect(calls).toEqual([`/api/products/${product.id}`, `/api/products/${cup.id}`, `/api/products/${product.id}`, `/api/products/${cup.id}`]);
+    expect(calls).toEqual([
+      `/api/products/${product.id}`,
+      `/api/products/${cup.id}`,
+      `/api/products/${product.id}`,
+      `/api/products/${cup.id}`,
+    ]);
     expect(document.title).toBe('商品详情 - 微信小店');
   });
 
   it('starts the next product with quantity 1 and no 已加入购物车 note', async () => {
     const cup: Product = { ...product, id: 'p-cup', name: '青瓷杯' };
-    mockFetch({ [`GET /api/products/${product.id}`]: [{ body: product }], [`GET /api/products/${cup.id}`]: [{ body: cup }] });
+    mockFetch({
+      [`GET /api/products/${product.id}`]: [{ body: product }],
+      [`GET /api/products/${cup.id}`]: [{ body: cup }],
+    });
     const { wrapper, router } = await mountRoute(`/products/${product.id}`);
     await wrapper.get(`button[aria-label="增加${product.name}数量"]`).trigger('click');
     expect(wrapper.get('output').text()).toBe('2');
-    await wrapper.findAll('button').find((b) => b.text() === '加入购物车')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '加入购物车')!
+      .trigger('click');
     expect(wrapper.get('[role="status"]').text()).toContain('已加入购物车');
 
     await router.push(`/products/${cup.id}`);
@@ -102,8 +117,12 @@ describe('ProductView', () => {
 
   it('titles a missing product 商品不存在, and a found one 商品详情 again', async () => {
     mockFetch({
-      'GET /api/products/p-gone': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
-      'GET /api/products/p-gone-too': [{ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } }],
+      'GET /api/products/p-gone': [
+        { status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } },
+      ],
+      'GET /api/products/p-gone-too': [
+        { status: 404, body: { error: { code: 'NOT_FOUND', message: 'Product not found' } } },
+      ],
       [`GET /api/products/${product.id}`]: [{ body: product }],
       'GET /api/products': [{ body: { products: [product] } }],
     });

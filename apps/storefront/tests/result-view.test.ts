@@ -111,7 +111,9 @@ describe('ResultView', () => {
   });
 
   it('gives up after about a minute with a manual refresh', async () => {
-    const { calls } = mockFetch({ [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }] });
+    const { calls } = mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }, { body: order('PENDING') }],
+    });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     await advance(61_000);
     expect(wrapper.text()).toContain('仍在确认，请稍后在我的订单中查看');
@@ -142,7 +144,9 @@ describe('ResultView', () => {
   });
 
   it('shows the BFF error for an unknown order', async () => {
-    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }] });
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 404, body: { error: { code: 'NOT_FOUND', message: '订单不存在' } } }],
+    });
     const { wrapper } = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(wrapper.text()).toContain('订单不存在');
   });
@@ -159,15 +163,23 @@ describe('ResultView', () => {
     expect(calls).toHaveLength(1);
 
     // Another shopper's order (403) is just as final.
-    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Not your order' } } }] });
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Not your order' } } }],
+    });
     const foreign = await mountView(ResultView, { path, props: { outTradeNo: NO } });
     expect(foreign.wrapper.findAll('button').map((button) => button.text())).not.toContain('重试');
     expect(announcerOf(foreign.wrapper, '.state--error').get('a[href="/orders"]').text()).toBe('我的订单');
 
     // A malformed request (400) also stops polling, but reloading the page may fix it: 重试 stays.
-    mockFetch({ [`GET /api/orders/${NO}`]: [{ status: 400, body: { error: { code: 'BAD_REQUEST', message: 'bad' } } }] });
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ status: 400, body: { error: { code: 'BAD_REQUEST', message: 'bad' } } }],
+    });
     const bad = await mountView(ResultView, { path, props: { outTradeNo: NO } });
-    expect(announcerOf(bad.wrapper, '.state--error').findAll('button').map((button) => button.text())).toContain('重试');
+    expect(
+      announcerOf(bad.wrapper, '.state--error')
+        .findAll('button')
+        .map((button) => button.text()),
+    ).toContain('重试');
     expect(bad.wrapper.find('a[href="/orders"]').exists()).toBe(false);
   });
 
@@ -215,7 +227,10 @@ describe('ResultView', () => {
       const otherAnswer = gate();
       mockFetch({
         [`GET /api/orders/${NO}`]: [{ body: order('PAID') }],
-        [`GET /api/orders/${OTHER}`]: [{ body: order('PENDING', OTHER), until: otherAnswer.promise }, { body: order('PAID', OTHER) }],
+        [`GET /api/orders/${OTHER}`]: [
+          { body: order('PENDING', OTHER), until: otherAnswer.promise },
+          { body: order('PAID', OTHER) },
+        ],
       });
       const { wrapper, router } = await mountRoute(path);
       expect(wrapper.text()).toContain('支付成功');

@@ -9,7 +9,8 @@ import { mountView } from './helpers/mount-view';
 
 const cartRoute = routes.find((route) => route.name === 'cart')!;
 /** Chromium's words when a lazy chunk cannot be fetched (server down, or removed by a deploy). */
-const chunkGone = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module: http://shop.test/assets/CartView-old.js'));
+const chunkGone = () =>
+  Promise.reject(new TypeError('Failed to fetch dynamically imported module: http://shop.test/assets/CartView-old.js'));
 
 /** The cart's page code fails to load (same name: replaces the route), or loads again. */
 function cartChunk(router: Router, loads: boolean): void {

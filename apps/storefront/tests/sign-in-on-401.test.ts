@@ -9,9 +9,13 @@ import { order } from './helpers/fixtures';
 import { announcerOf } from './helpers/live-region';
 import { mountView } from './helpers/mount-view';
 
-const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+const WECHAT_UA =
+  'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 const NO = 'T20261126000001';
-const UNAUTHENTICATED = { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'Sign in with WeChat first' } } };
+const UNAUTHENTICATED = {
+  status: 401,
+  body: { error: { code: 'UNAUTHENTICATED', message: 'Sign in with WeChat first' } },
+};
 
 interface Page {
   name: string;
@@ -29,13 +33,22 @@ const pages: Page[] = [
     props: { outTradeNo: NO },
     script: { [`GET /api/orders/${NO}`]: [UNAUTHENTICATED] },
   },
-  { name: 'orders page', view: OrdersView, path: '/orders', props: {}, script: { 'GET /api/orders': [UNAUTHENTICATED] } },
+  {
+    name: 'orders page',
+    view: OrdersView,
+    path: '/orders',
+    props: {},
+    script: { 'GET /api/orders': [UNAUTHENTICATED] },
+  },
   {
     name: 'pay page',
     view: PayView,
     path: `/orders/${NO}/pay`,
     props: { outTradeNo: NO },
-    script: { [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }], [`POST /api/orders/${NO}/pay`]: [UNAUTHENTICATED] },
+    script: {
+      [`GET /api/orders/${NO}`]: [{ body: order('PENDING') }],
+      [`POST /api/orders/${NO}/pay`]: [UNAUTHENTICATED],
+    },
   },
 ];
 

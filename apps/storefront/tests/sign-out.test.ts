@@ -7,7 +7,8 @@ import { mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
 import { mountView } from './helpers/mount-view';
 
-const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
+const WECHAT_UA =
+  'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Mobile Safari/537.36 MicroMessenger/8.0.51.2720(0x28003336)';
 const me = { signedIn: true, openid: 'o-123', nickname: '小李🐼', avatarUrl: null } as const;
 
 let replace: ReturnType<typeof vi.spyOn>;
@@ -63,7 +64,10 @@ describe('退出登录', () => {
     const session = useSessionStore();
     await flushPromises();
 
-    await wrapper.findAll('button').find((b) => b.text() === '退出登录')!.trigger('click');
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '退出登录')!
+      .trigger('click');
     await flushPromises();
 
     expect(router.currentRoute.value.path).toBe('/');
@@ -88,7 +92,9 @@ describe('退出登录', () => {
   it('stays signed in and says why when the logout fails', async () => {
     mockFetch({
       'GET /api/orders': [{ body: { orders: [] } }],
-      'POST /api/auth/logout': [{ status: 503, body: { error: { code: 'INTERNAL', message: '服务繁忙，请稍后重试' } } }],
+      'POST /api/auth/logout': [
+        { status: 503, body: { error: { code: 'INTERNAL', message: '服务繁忙，请稍后重试' } } },
+      ],
     });
     const { wrapper, router, session, button } = await mountSignedIn();
 

@@ -1,16 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WeixinBridgeResponse, WeixinJSBridge } from '../src/wechat/bridge-types';
-import {
-  BRIDGE_UNAVAILABLE_MESSAGE,
-  invokeGetBrandWCPayRequest,
-  waitForWeixinBridge,
-} from '../src/wechat/bridge';
+import { BRIDGE_UNAVAILABLE_MESSAGE, invokeGetBrandWCPayRequest, waitForWeixinBridge } from '../src/wechat/bridge';
 import { isWeChatBrowser } from '../src/wechat/environment';
 import { payParams } from './helpers/fixtures';
 
 function fakeBridge(reply: (respond: (res: WeixinBridgeResponse) => void) => void = () => {}) {
-  const invoke = vi.fn((_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) =>
-    reply(callback),
+  const invoke = vi.fn(
+    (_api: string, _params: Record<string, unknown>, callback: (res: WeixinBridgeResponse) => void) => reply(callback),
   );
   return { bridge: { invoke } satisfies WeixinJSBridge, invoke };
 }
@@ -49,20 +45,23 @@ describe('waitForWeixinBridge', () => {
     await expect(waiting).resolves.toBe(bridge);
   });
 
-  it.each(['WeixinJSBridgeReady', 'onWeixinJSBridgeReady'])('resolves via document.attachEvent(%s) on old clients', async (eventName) => {
-    const listeners = new Map<string, () => void>();
-    document.attachEvent = vi.fn((event: string, listener: () => void) => void listeners.set(event, listener));
-    document.detachEvent = vi.fn();
-    const { bridge } = fakeBridge();
+  it.each(['WeixinJSBridgeReady', 'onWeixinJSBridgeReady'])(
+    'resolves via document.attachEvent(%s) on old clients',
+    async (eventName) => {
+      const listeners = new Map<string, () => void>();
+      document.attachEvent = vi.fn((event: string, listener: () => void) => void listeners.set(event, listener));
+      document.detachEvent = vi.fn();
+      const { bridge } = fakeBridge();
 
-    const waiting = waitForWeixinBridge({ timeoutMs: 1000 });
-    window.WeixinJSBridge = bridge;
-    listeners.get(eventName)?.();
+      const waiting = waitForWeixinBridge({ timeoutMs: 1000 });
+      window.WeixinJSBridge = bridge;
+      listeners.get(eventName)?.();
 
-    await expect(waiting).resolves.toBe(bridge);
-    expect(document.attachEvent).toHaveBeenCalledWith(eventName, expect.any(Function));
-    expect(document.detachEvent).toHaveBeenCalledWith(eventName, expect.any(Function));
-  });
+      await expect(waiting).resolves.toBe(bridge);
+      expect(document.attachEvent).toHaveBeenCalledWith(eventName, expect.any(Function));
+      expect(document.detachEvent).toHaveBeenCalledWith(eventName, expect.any(Function));
+    },
+  );
 
   it('rejects with a clear Chinese message after the timeout', async () => {
     const waiting = waitForWeixinBridge({ timeoutMs: 3000 });

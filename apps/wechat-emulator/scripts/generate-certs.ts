@@ -14,7 +14,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MERCHANT, loadMerchantsFile } from '../src/config';
-import { issueCa, issueMerchantCert, issuePlatformCert, issueServerCert, issueWechatpayPublicKey, type Pem } from '../src/pki';
+import {
+  issueCa,
+  issueMerchantCert,
+  issuePlatformCert,
+  issueServerCert,
+  issueWechatpayPublicKey,
+  type Pem,
+} from '../src/pki';
 
 // EMULATOR_CERTS_DIR only redirects the output (the emulator always loads certs/), e.g. for the script's own test.
 const outDir = process.env.EMULATOR_CERTS_DIR || join(dirname(fileURLToPath(import.meta.url)), '..', 'certs');
@@ -27,7 +34,8 @@ function write(files: Record<string, string>): void {
 
 function newCa(): void {
   mkdirSync(outDir, { recursive: true });
-  for (const name of readdirSync(outDir)) if (/^merchant-.+\.pem$/.test(name) && name !== 'merchant-key.pem') rmSync(join(outDir, name));
+  for (const name of readdirSync(outDir))
+    if (/^merchant-.+\.pem$/.test(name) && name !== 'merchant-key.pem') rmSync(join(outDir, name));
   const ca = issueCa();
   const server = issueServerCert(ca);
   const merchant = issueMerchantCert(ca, DEFAULT_MERCHANT.mchId);

@@ -26,7 +26,8 @@ export function createApp(deps: Deps, reset: () => void): Koa {
     try {
       await next();
     } catch (err) {
-      const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+      const status =
+        typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
       deps.log(`${ctx.method} ${ctx.path} failed: ${err instanceof Error ? err.message : String(err)}`);
       ctx.status = status;
       ctx.type = 'text/plain';
@@ -39,7 +40,10 @@ export function createApp(deps: Deps, reset: () => void): Koa {
       if (ctx.path === '/') return ctx.redirect('/console');
       ctx.type = 'text/html; charset=utf-8';
       // Images from anywhere: the share-card previews show the shop's pictures.
-      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' http: https:");
+      ctx.set(
+        'Content-Security-Policy',
+        "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' http: https:",
+      );
       ctx.body = consolePage();
       return;
     }
@@ -70,7 +74,9 @@ function sameOriginWrites(deps: Deps): Koa.Middleware {
   const noOtherOrigins = new Set<string>();
   return async (ctx, next) => {
     if (!OWN_PAGE_PATHS.test(ctx.path) && ctx.path !== '/console') return next();
-    const reason = isSafeMethod(ctx.method) ? rebindingProblem(ctx, deps.publicUrl()) : verdictReason(siteOf(ctx, noOtherOrigins, deps.publicUrl()));
+    const reason = isSafeMethod(ctx.method)
+      ? rebindingProblem(ctx, deps.publicUrl())
+      : verdictReason(siteOf(ctx, noOtherOrigins, deps.publicUrl()));
     if (!reason) return next();
     deps.log(`${ctx.method} ${ctx.path} refused: ${reason}`);
     ctx.status = 403;

@@ -154,7 +154,8 @@ function validateMerchants(merchants: readonly MerchantConfig[]): void {
   const appIds = new Set<string>();
   for (const m of merchants) {
     for (const field of ['appId', 'appSecret', 'mchId', 'apiKey'] as const) {
-      if (typeof m[field] !== 'string' || m[field] === '') throw new Error(`merchant ${field} must be a non-empty string`);
+      if (typeof m[field] !== 'string' || m[field] === '')
+        throw new Error(`merchant ${field} must be a non-empty string`);
     }
     if (m.apiKey.length !== 32) throw new Error(`merchant ${m.mchId}: apiKey must be exactly 32 characters`);
     if (!Array.isArray(m.oauthDomains)) throw new Error(`merchant ${m.mchId}: oauthDomains must be an array`);
@@ -196,7 +197,9 @@ export function loadMerchantsFile(path: string): MerchantConfig[] {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     // Name the absolute path: `pnpm --filter` runs this from the package folder, not where the command was typed.
-    throw new Error(`EMULATOR_CONFIG must be the path of a JSON file; cannot read ${resolvePath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(
+      `EMULATOR_CONFIG must be the path of a JSON file; cannot read ${resolvePath(path)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let parsed: unknown;
   try {

@@ -15,7 +15,17 @@ export const FAULT_TARGETS = [
   'oauth_auth',
   'notify',
 ] as const;
-export const FAULT_KINDS = ['delay', 'http500', 'timeout', 'systemerror', 'bizerror', 'malformed', 'badsign', 'drop', 'probe'] as const;
+export const FAULT_KINDS = [
+  'delay',
+  'http500',
+  'timeout',
+  'systemerror',
+  'bizerror',
+  'malformed',
+  'badsign',
+  'drop',
+  'probe',
+] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -79,11 +89,15 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
   if (!supportedKinds(target as FaultTarget).includes(kind as FaultKind)) {
     return `kind ${String(kind)} is not supported for ${String(target)} (use ${supportedKinds(target as FaultTarget).join(', ')})`;
   }
-  if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1)) return 'count must be a positive integer';
-  if (delayMs !== undefined && (!Number.isInteger(delayMs) || (delayMs as number) < 0)) return 'delayMs must be a non-negative integer';
+  if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1))
+    return 'count must be a positive integer';
+  if (delayMs !== undefined && (!Number.isInteger(delayMs) || (delayMs as number) < 0))
+    return 'delayMs must be a non-negative integer';
   if (kind === 'bizerror') {
-    if (typeof errCode !== 'string' || !ERR_CODE.test(errCode)) return 'bizerror needs errCode, an upper-case WeChat err_code such as NOTENOUGH';
-    if (errCodeDes !== undefined && (typeof errCodeDes !== 'string' || errCodeDes === '' || errCodeDes.length > 128)) return 'errCodeDes must be a string of 1..128 characters';
+    if (typeof errCode !== 'string' || !ERR_CODE.test(errCode))
+      return 'bizerror needs errCode, an upper-case WeChat err_code such as NOTENOUGH';
+    if (errCodeDes !== undefined && (typeof errCodeDes !== 'string' || errCodeDes === '' || errCodeDes.length > 128))
+      return 'errCodeDes must be a string of 1..128 characters';
   } else if (errCode !== undefined || errCodeDes !== undefined) {
     return 'errCode and errCodeDes belong to kind bizerror only';
   }
@@ -92,7 +106,9 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
     kind: kind as FaultKind,
     remaining: (count as number | undefined) ?? 1,
     ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
-    ...(kind === 'bizerror' ? { errCode: errCode as string, ...(errCodeDes !== undefined ? { errCodeDes: errCodeDes as string } : {}) } : {}),
+    ...(kind === 'bizerror'
+      ? { errCode: errCode as string, ...(errCodeDes !== undefined ? { errCodeDes: errCodeDes as string } : {}) }
+      : {}),
   };
 }
 
@@ -101,7 +117,8 @@ export function parseFaultSpec(body: Record<string, unknown>): FaultSpec | strin
  * first, as a broken network would. WeChat only answers a business error to a request it accepted
  * (signed, well-formed, complete), so those and badsign wait for such a request.
  */
-export const isTransportFault = (kind: FaultKind): boolean => kind === 'delay' || kind === 'http500' || kind === 'timeout' || kind === 'malformed' || kind === 'drop';
+export const isTransportFault = (kind: FaultKind): boolean =>
+  kind === 'delay' || kind === 'http500' || kind === 'timeout' || kind === 'malformed' || kind === 'drop';
 export const isBusinessFault = (kind: FaultKind): boolean => kind === 'systemerror' || kind === 'bizerror';
 
 /** Default hold time of `timeout`: longer than any sane client timeout. */
@@ -111,7 +128,12 @@ const DEFAULT_TIMEOUT_HOLD_MS = 60_000;
  * Faults that strike before the request is processed (so nothing changes server-side).
  * Returns true when the response has been dealt with.
  */
-export async function applyEarlyFault(ctx: Context, fault: Fault | undefined, timers: Timers, format: 'xml' | 'json'): Promise<boolean> {
+export async function applyEarlyFault(
+  ctx: Context,
+  fault: Fault | undefined,
+  timers: Timers,
+  format: 'xml' | 'json',
+): Promise<boolean> {
   if (!fault) return false;
   switch (fault.kind) {
     case 'delay':

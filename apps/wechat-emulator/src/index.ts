@@ -61,7 +61,10 @@ function origin(protocol: 'http' | 'https', host: string, port: number): string 
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const envConfig = process.env.EMULATOR_CONFIG;
-  const config = resolveConfig({ ...options, merchants: options.merchants ?? (envConfig ? loadMerchantsFile(envConfig) : undefined) });
+  const config = resolveConfig({
+    ...options,
+    merchants: options.merchants ?? (envConfig ? loadMerchantsFile(envConfig) : undefined),
+  });
   const pki = loadCerts();
   const certFor = merchantCerts(pki);
   const state = new EmulatorState();
@@ -86,7 +89,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const notifier = new Notifier(config, state, merchants, timers, v3, changed);
   let httpUrl = '';
   let httpsUrl = '';
-  const deps: Deps = { config, state, merchants, timers, notifier, v3, publicUrl: () => config.publicUrl ?? httpUrl, log: config.log, changed };
+  const deps: Deps = {
+    config,
+    state,
+    merchants,
+    timers,
+    notifier,
+    v3,
+    publicUrl: () => config.publicUrl ?? httpUrl,
+    log: config.log,
+    changed,
+  };
 
   const reset = () => {
     notifier.clear();
@@ -98,7 +111,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const callback = app.callback();
   const httpServer = createHttpServer(callback);
   // Client certs are requested but verified per route, so non-/secapi endpoints work without one.
-  const httpsServer = createHttpsServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false }, callback);
+  const httpsServer = createHttpsServer(
+    { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false },
+    callback,
+  );
 
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -121,7 +137,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       httpsUrl = origin('https', config.host, await listen(httpsServer, config.httpsPort));
       config.log(`listening on ${httpUrl} and ${httpsUrl}`);
       if (loaded) {
-        config.log(`state loaded from ${stateFile!.path}: ${state.orders.size} orders, ${state.deliveries.size} notifications`);
+        config.log(
+          `state loaded from ${stateFile!.path}: ${state.orders.size} orders, ${state.deliveries.size} notifications`,
+        );
         notifier.resume();
       }
       return { httpUrl, httpsUrl };

@@ -14,7 +14,10 @@ const timeScale = Number(process.env.EMULATOR_NOTIFY_TIME_SCALE ?? '1');
 if (!(timeScale > 0)) throw new Error('EMULATOR_NOTIFY_TIME_SCALE must be a positive number');
 
 // Comma-separated origins of shop pages that run /bridge.js.
-const allowedOrigins = (process.env.EMULATOR_ALLOWED_ORIGINS ?? '').split(',').filter((o) => o.trim() !== '').map(parseOrigin);
+const allowedOrigins = (process.env.EMULATOR_ALLOWED_ORIGINS ?? '')
+  .split(',')
+  .filter((o) => o.trim() !== '')
+  .map(parseOrigin);
 
 /** Known start-up problems end the process with one line, not a stack trace. */
 function fail(message: string): never {

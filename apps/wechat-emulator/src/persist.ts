@@ -27,7 +27,12 @@ interface StateFileV1 {
   accessTokens: AccessToken[];
   refreshTokens: RefreshToken[];
   /** Absent in files written before the JS-SDK credentials existed. */
-  jssdk?: { tokens: GlobalToken[]; tickets: JsapiTicket[]; stableByApp: [string, string][]; classicByApp: [string, string][] };
+  jssdk?: {
+    tokens: GlobalToken[];
+    tickets: JsapiTicket[];
+    stableByApp: [string, string][];
+    classicByApp: [string, string][];
+  };
 }
 
 export function serializeState(state: EmulatorState): string {
@@ -62,10 +67,12 @@ function rows(data: Row, name: keyof StateFileV1, required: readonly string[]): 
   const list = data[name];
   if (!Array.isArray(list)) throw new StateFileError(`"${name}" must be an array`);
   list.forEach((row: unknown, i) => {
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new StateFileError(`${name}[${i}] must be an object`);
+    if (!row || typeof row !== 'object' || Array.isArray(row))
+      throw new StateFileError(`${name}[${i}] must be an object`);
     for (const field of required) {
       const value = (row as Row)[field];
-      if (typeof value !== 'string' && typeof value !== 'number') throw new StateFileError(`${name}[${i}].${field} is missing`);
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw new StateFileError(`${name}[${i}].${field} is missing`);
     }
   });
   return list as Row[];
@@ -81,21 +88,55 @@ export function restoreState(state: EmulatorState, text: string): void {
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new StateFileError('expected a JSON object');
   const d = data as Row;
-  if (d.version !== VERSION) throw new StateFileError(`unsupported version ${JSON.stringify(d.version)} (expected ${VERSION})`);
-  if (!Number.isInteger(d.sequence) || (d.sequence as number) < 0) throw new StateFileError('"sequence" must be a non-negative integer');
+  if (d.version !== VERSION)
+    throw new StateFileError(`unsupported version ${JSON.stringify(d.version)} (expected ${VERSION})`);
+  if (!Number.isInteger(d.sequence) || (d.sequence as number) < 0)
+    throw new StateFileError('"sequence" must be a non-negative integer');
   if (typeof d.currentUserId !== 'string') throw new StateFileError('"currentUserId" must be a string');
   // Validate everything before touching the state, so a bad file changes nothing.
-  const orders = rows(d, 'orders', ['mchId', 'outTradeNo', 'prepayId', 'state', 'totalFee', 'signType']) as unknown as Order[];
-  for (const o of orders) if (!(TRADE_STATES as readonly string[]).includes(o.state)) throw new StateFileError(`order ${o.outTradeNo}: unknown state ${o.state}`);
+  const orders = rows(d, 'orders', [
+    'mchId',
+    'outTradeNo',
+    'prepayId',
+    'state',
+    'totalFee',
+    'signType',
+  ]) as unknown as Order[];
+  for (const o of orders)
+    if (!(TRADE_STATES as readonly string[]).includes(o.state))
+      throw new StateFileError(`order ${o.outTradeNo}: unknown state ${o.state}`);
   const prepays = rows(d, 'prepays', ['prepayId', 'orderKey', 'issuedAt']) as unknown as StateFileV1['prepays'];
   const orderKeys = new Set(orders.map((o) => `${o.mchId}:${o.outTradeNo}`));
-  for (const p of prepays) if (!orderKeys.has(p.orderKey)) throw new StateFileError(`prepay_id ${p.prepayId} names unknown order ${p.orderKey}`);
-  const refunds = rows(d, 'refunds', ['mchId', 'outTradeNo', 'outRefundNo', 'refundFee', 'status']) as unknown as Refund[];
+  for (const p of prepays)
+    if (!orderKeys.has(p.orderKey))
+      throw new StateFileError(`prepay_id ${p.prepayId} names unknown order ${p.orderKey}`);
+  const refunds = rows(d, 'refunds', [
+    'mchId',
+    'outTradeNo',
+    'outRefundNo',
+    'refundFee',
+    'status',
+  ]) as unknown as Refund[];
   const deliveries = rows(d, 'deliveries', ['id', 'kind', 'url', 'body', 'status']) as unknown as NotifyDelivery[];
-  for (const n of deliveries) if (!Array.isArray(n.attempts)) throw new StateFileError(`notification ${n.id}: attempts must be an array`);
+  for (const n of deliveries)
+    if (!Array.isArray(n.attempts)) throw new StateFileError(`notification ${n.id}: attempts must be an array`);
   const codes = rows(d, 'codes', ['code', 'appId', 'userId', 'scope', 'issuedAt']) as unknown as OauthCode[];
-  const accessTokens = rows(d, 'accessTokens', ['token', 'appId', 'userId', 'openid', 'scope', 'expiresAt']) as unknown as AccessToken[];
-  const refreshTokens = rows(d, 'refreshTokens', ['token', 'appId', 'userId', 'openid', 'scope', 'expiresAt']) as unknown as RefreshToken[];
+  const accessTokens = rows(d, 'accessTokens', [
+    'token',
+    'appId',
+    'userId',
+    'openid',
+    'scope',
+    'expiresAt',
+  ]) as unknown as AccessToken[];
+  const refreshTokens = rows(d, 'refreshTokens', [
+    'token',
+    'appId',
+    'userId',
+    'openid',
+    'scope',
+    'expiresAt',
+  ]) as unknown as RefreshToken[];
   const jssdk = jssdkRows(d.jssdk);
 
   state.reset();
@@ -116,11 +157,15 @@ export function restoreState(state: EmulatorState, text: string): void {
 
 function jssdkRows(value: unknown): NonNullable<StateFileV1['jssdk']> {
   if (value === undefined) return { tokens: [], tickets: [], stableByApp: [], classicByApp: [] };
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new StateFileError('"jssdk" must be an object');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new StateFileError('"jssdk" must be an object');
   const j = value as Row;
   const pairs = (name: string): [string, string][] => {
     const list = j[name];
-    if (!Array.isArray(list) || !list.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string'))) {
+    if (
+      !Array.isArray(list) ||
+      !list.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'string'))
+    ) {
       throw new StateFileError(`jssdk.${name} must be an array of [appId, token] pairs`);
     }
     return list as [string, string][];

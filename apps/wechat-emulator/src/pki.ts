@@ -18,7 +18,11 @@ export const CERT_MCH_ID = /^[0-9A-Za-z_-]{1,32}$/;
 
 function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
   // Node's generator is much faster than forge's pure-JS one.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem: privateKey };
 }
@@ -60,7 +64,14 @@ export function issueServerCert(ca: Pem): Pem {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+        { type: 7, ip: '::1' },
+      ],
+    },
   ]);
 }
 
@@ -94,7 +105,8 @@ export function issueWechatpayPublicKey(): { publicKey: string; key: string } {
 
 /** Like apiclient_cert.pem: the subject CN is the merchant number, which /secapi compares with mch_id. */
 export function issueMerchantCert(ca: Pem, mchId: string): Pem {
-  if (!CERT_MCH_ID.test(mchId)) throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a certificate (1-32 of 0-9 A-Z a-z _ -)`);
+  if (!CERT_MCH_ID.test(mchId))
+    throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a certificate (1-32 of 0-9 A-Z a-z _ -)`);
   return issue(
     [
       { name: 'commonName', value: mchId },

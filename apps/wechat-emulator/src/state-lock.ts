@@ -55,7 +55,10 @@ export function lockStateFile(stateFile: string): StateLock {
   mkdirSync(dirname(lockPath), { recursive: true });
   for (let attempt = 0; ; attempt += 1) {
     try {
-      writeFileSync(lockPath, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(lockPath, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`, {
+        flag: 'wx',
+        mode: 0o600,
+      });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;

@@ -121,7 +121,18 @@ export class EmulatorState {
   }
 
   reset(): void {
-    for (const map of [this.orders, this.prepays, this.refunds, this.deliveries, this.codes, this.accessTokens, this.refreshTokens, this.consents, this.tickets, this.cancelNextSheet]) {
+    for (const map of [
+      this.orders,
+      this.prepays,
+      this.refunds,
+      this.deliveries,
+      this.codes,
+      this.accessTokens,
+      this.refreshTokens,
+      this.consents,
+      this.tickets,
+      this.cancelNextSheet,
+    ]) {
       map.clear();
     }
     this.faults = [];

@@ -36,8 +36,8 @@ export function loadCerts(dir = CERTS_DIR): TestCerts {
 }
 
 function commonName(pem: string): string | undefined {
-  return new X509Certificate(pem)
-    .subject.split('\n')
+  return new X509Certificate(pem).subject
+    .split('\n')
     .find((line) => line.startsWith('CN='))
     ?.slice('CN='.length);
 }
@@ -59,16 +59,23 @@ export function merchantCerts(pki: TestCerts, dir = CERTS_DIR): (mchId: string) 
     if (!CERT_MCH_ID.test(mchId)) throw new Error(`mch_id ${JSON.stringify(mchId)} cannot name a client certificate`);
     const file = join(dir, `merchant-${mchId}.pem`);
     if (existsSync(file)) {
-      const pem = { cert: readFileSync(file, 'utf8'), key: readFileSync(join(dir, `merchant-${mchId}-key.pem`), 'utf8') };
+      const pem = {
+        cert: readFileSync(file, 'utf8'),
+        key: readFileSync(join(dir, `merchant-${mchId}-key.pem`), 'utf8'),
+      };
       // A file left from an older CA would fail every TLS handshake with a less helpful message.
-      if (!new X509Certificate(pem.cert).verify(ca.publicKey)) throw new Error(`${file} was not issued by ${join(dir, 'ca.pem')}: re-run the certs script for ${mchId}`);
+      if (!new X509Certificate(pem.cert).verify(ca.publicKey))
+        throw new Error(`${file} was not issued by ${join(dir, 'ca.pem')}: re-run the certs script for ${mchId}`);
       return pem;
     }
     const cacheKey = `${dir}\0${mchId}`;
     let pem = issued.get(cacheKey);
     if (!pem) {
       const caKey = join(dir, 'ca-key.pem');
-      if (!existsSync(caKey)) throw new Error(`${caKey} is missing, so no certificate can be issued for ${mchId}: run the certs script with --new-ca`);
+      if (!existsSync(caKey))
+        throw new Error(
+          `${caKey} is missing, so no certificate can be issued for ${mchId}: run the certs script with --new-ca`,
+        );
       pem = issueMerchantCert({ cert: pki.caCert, key: readFileSync(caKey, 'utf8') }, mchId);
       issued.set(cacheKey, pem);
     }

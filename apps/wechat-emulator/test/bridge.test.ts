@@ -14,7 +14,10 @@ afterEach(async () => {
 });
 
 /** bridge.js run against a fake DOM; `pageFetch` is how the page's fetch() reaches the emulator. */
-async function loadBridge(readyState: 'loading' | 'complete' = 'complete', pageFetch: (url: string, init?: RequestInit) => Promise<Response> = fetch) {
+async function loadBridge(
+  readyState: 'loading' | 'complete' = 'complete',
+  pageFetch: (url: string, init?: RequestInit) => Promise<Response> = fetch,
+) {
   const script = await (await fetch(`${emu.httpUrl}/bridge.js`)).text();
   const document = Object.assign(new EventTarget(), {
     readyState,
@@ -25,9 +28,23 @@ async function loadBridge(readyState: 'loading' | 'complete' = 'complete', pageF
   const window: Record<string, unknown> = {};
   let ready = 0;
   document.addEventListener('WeixinJSBridgeReady', () => (ready += 1));
-  runInNewContext(script, { window, document, fetch: pageFetch, setTimeout, setInterval, clearInterval, Event, encodeURIComponent, JSON, Object });
-  const bridge = window.WeixinJSBridge as { invoke(name: string, params: unknown, cb: (res: Record<string, string>) => void): void };
-  const invoke = (name: string, params: unknown) => new Promise<Record<string, string>>((resolve) => bridge.invoke(name, params, resolve));
+  runInNewContext(script, {
+    window,
+    document,
+    fetch: pageFetch,
+    setTimeout,
+    setInterval,
+    clearInterval,
+    Event,
+    encodeURIComponent,
+    JSON,
+    Object,
+  });
+  const bridge = window.WeixinJSBridge as {
+    invoke(name: string, params: unknown, cb: (res: Record<string, string>) => void): void;
+  };
+  const invoke = (name: string, params: unknown) =>
+    new Promise<Record<string, string>>((resolve) => bridge.invoke(name, params, resolve));
   return { document, bridge, invoke, ready: () => ready };
 }
 
@@ -38,7 +55,12 @@ async function jsapiOrder(signType: 'MD5' | 'HMAC-SHA256' = 'MD5') {
 
 /** What the bridge posts for getBrandWCPayRequest, sent directly: the emulator's verdict on the parameters. */
 async function askToPay(params: object) {
-  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params), signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${emu.httpUrl}/__bridge/pay-request`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(params),
+    signal: AbortSignal.timeout(30_000),
+  });
   return (await res.json()) as { ok: boolean; err_desc?: string };
 }
 
@@ -67,10 +89,21 @@ describe('/bridge.js', () => {
   it('unknown invoke names fail; bad prepay_id and bad signature fail without a sheet', async () => {
     const { invoke, document } = await loadBridge();
     expect(await invoke('editAddress', {})).toEqual({ err_msg: 'editAddress:fail' });
-    const unknown = buildJsapiPayParams({ appId: M.appId, prepayId: 'wx00000000000000000000000000000000000', signType: 'MD5', apiKey: M.apiKey });
-    expect(await invoke('getBrandWCPayRequest', unknown)).toEqual({ err_msg: 'get_brand_wcpay_request:fail', err_desc: 'prepay_id不存在' });
+    const unknown = buildJsapiPayParams({
+      appId: M.appId,
+      prepayId: 'wx00000000000000000000000000000000000',
+      signType: 'MD5',
+      apiKey: M.apiKey,
+    });
+    expect(await invoke('getBrandWCPayRequest', unknown)).toEqual({
+      err_msg: 'get_brand_wcpay_request:fail',
+      err_desc: 'prepay_id不存在',
+    });
     const prepayId = await jsapiOrder();
-    const badSign = { ...buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey }), paySign: '0'.repeat(32) };
+    const badSign = {
+      ...buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey }),
+      paySign: '0'.repeat(32),
+    };
     expect((await invoke('getBrandWCPayRequest', badSign)).err_desc).toBe('支付验证签名失败');
     const wrongType = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey });
     expect((await invoke('getBrandWCPayRequest', wrongType)).err_desc).toContain('sign_type');
@@ -82,12 +115,32 @@ describe('/bridge.js', () => {
     const good = buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
     const { paySign: _dropped, ...noPaySign } = good;
     expect(await askToPay(noPaySign)).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：paySign' });
-    expect(await askToPay({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({ ok: false, err_desc: '调用支付JSAPI缺少参数：timeStamp' });
+    expect(await askToPay({ ...good, timeStamp: Number(good.timeStamp) })).toEqual({
+      ok: false,
+      err_desc: '调用支付JSAPI缺少参数：timeStamp',
+    });
     // The sign type is part of the signed string and must be spelled as in unifiedorder: 'md5' fails the check.
-    const lower = { ...good, signType: 'md5', paySign: sign({ appId: good.appId, timeStamp: good.timeStamp, nonceStr: good.nonceStr, package: good.package, signType: 'md5' }, M.apiKey, 'MD5') };
+    const lower = {
+      ...good,
+      signType: 'md5',
+      paySign: sign(
+        {
+          appId: good.appId,
+          timeStamp: good.timeStamp,
+          nonceStr: good.nonceStr,
+          package: good.package,
+          signType: 'md5',
+        },
+        M.apiKey,
+        'MD5',
+      ),
+    };
     expect(await askToPay(lower)).toEqual({ ok: false, err_desc: '支付验证签名失败' });
     expect((await askToPay({ ...good, package: prepayId })).err_desc).toBe('package格式错误，应为prepay_id=***');
-    expect(await askToPay({ ...good, nonceStr: `${good.nonceStr.slice(1)}x` })).toEqual({ ok: false, err_desc: '支付验证签名失败' });
+    expect(await askToPay({ ...good, nonceStr: `${good.nonceStr.slice(1)}x` })).toEqual({
+      ok: false,
+      err_desc: '支付验证签名失败',
+    });
     expect(emu.state.tickets.size).toBe(0);
     expect((await askToPay(good)).ok).toBe(true);
   });
@@ -95,7 +148,10 @@ describe('/bridge.js', () => {
   it('shows the pay sheet; 支付 → ok after the order is paid (values via textContent)', async () => {
     const { invoke, document } = await loadBridge();
     const prepayId = await jsapiOrder('HMAC-SHA256');
-    const result = invoke('getBrandWCPayRequest', buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey }));
+    const result = invoke(
+      'getBrandWCPayRequest',
+      buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey }),
+    );
     const sheet = await eventually(() => document.body!.find('wx-pay-sheet'));
     expect(sheet.find('wx-pay-amount')!.textContent).toBe('¥1.01');
     expect(sheet.find('wx-pay-body')!.textContent).toBe('<img src=x onerror=alert(1)>');
@@ -106,7 +162,10 @@ describe('/bridge.js', () => {
     expect(emu.state.findOrderByPrepayId(prepayId)!.state).toBe('SUCCESS');
     expect(document.body!.children).toHaveLength(0);
     // A paid order cannot be paid again.
-    const again = await invoke('getBrandWCPayRequest', buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey }));
+    const again = await invoke(
+      'getBrandWCPayRequest',
+      buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'HMAC-SHA256', apiKey: M.apiKey }),
+    );
     expect(again.err_desc).toBe('该订单已支付');
   });
 
@@ -134,7 +193,10 @@ describe('/bridge.js', () => {
     const { invoke, document } = await loadBridge();
     const prepayId = await jsapiOrder();
     const params = () => buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
-    expect((await json(emu, '/__emulator/cancel', { body: { prepayId } })).body).toEqual({ cancelled: 0, nextSheetCancels: true });
+    expect((await json(emu, '/__emulator/cancel', { body: { prepayId } })).body).toEqual({
+      cancelled: 0,
+      nextSheetCancels: true,
+    });
     expect((await json(emu, '/__emulator/state')).body.nextSheetCancels).toEqual([prepayId]);
     expect(await invoke('getBrandWCPayRequest', params())).toEqual({ err_msg: 'get_brand_wcpay_request:cancel' });
     expect(emu.state.findOrderByPrepayId(prepayId)!.state).toBe('NOTPAY');
@@ -145,8 +207,13 @@ describe('/bridge.js', () => {
     (await eventually(() => document.body!.find('wx-pay-confirm'))).click();
     expect(await second).toEqual({ err_msg: 'get_brand_wcpay_request:ok' });
 
-    const unknown = await json(emu, '/__emulator/cancel', { body: { prepayId: 'wx00000000000000000000000000000000000' } });
-    expect(unknown).toEqual({ status: 404, body: { error: 'unknown prepay_id wx00000000000000000000000000000000000' } });
+    const unknown = await json(emu, '/__emulator/cancel', {
+      body: { prepayId: 'wx00000000000000000000000000000000000' },
+    });
+    expect(unknown).toEqual({
+      status: 404,
+      body: { error: 'unknown prepay_id wx00000000000000000000000000000000000' },
+    });
     const paid = await json(emu, '/__emulator/cancel', { body: { prepayId } });
     expect(paid.status).toBe(409);
     expect(paid.body.error).toContain('该订单已支付');
@@ -158,12 +225,23 @@ describe('/bridge.js', () => {
     // Another Official Account of the same merchant: its appId and the shared key sign valid parameters.
     const sibling = { appId: 'wx2222222222222222', appSecret: 's', mchId: M.mchId, apiKey: M.apiKey, oauthDomains: [] };
     emu = await startEmulator({ merchants: [M, sibling] });
-    const params = (prepayId: string, appId = M.appId) => buildJsapiPayParams({ appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+    const params = (prepayId: string, appId = M.appId) =>
+      buildJsapiPayParams({ appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
 
     const prepayId = await jsapiOrder();
-    expect(await askToPay(params(prepayId, sibling.appId))).toEqual({ ok: false, err_desc: 'appId与统一下单的appid不一致' });
-    const native = await payApi(emu, '/pay/unifiedorder', orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' }));
-    expect(await askToPay(params(native.fields.prepay_id!))).toEqual({ ok: false, err_desc: '该订单不是JSAPI支付订单' });
+    expect(await askToPay(params(prepayId, sibling.appId))).toEqual({
+      ok: false,
+      err_desc: 'appId与统一下单的appid不一致',
+    });
+    const native = await payApi(
+      emu,
+      '/pay/unifiedorder',
+      orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' }),
+    );
+    expect(await askToPay(params(native.fields.prepay_id!))).toEqual({
+      ok: false,
+      err_desc: '该订单不是JSAPI支付订单',
+    });
 
     emu.state.prepays.get(prepayId)!.issuedAt -= 2 * 3600_000;
     expect(await askToPay(params(prepayId))).toEqual({ ok: false, err_desc: 'prepay_id已过期(超过2小时)，请重新下单' });
@@ -185,10 +263,14 @@ describe('/bridge.js on a shop page (another origin)', () => {
     await emu.stop();
     emu = await startEmulator({ allowedOrigins: [SHOP] });
   });
-  const payParams = (prepayId: string) => buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
+  const payParams = (prepayId: string) =>
+    buildJsapiPayParams({ appId: M.appId, prepayId, signType: 'MD5', apiKey: M.apiKey });
 
   it('on an allowed origin (EMULATOR_ALLOWED_ORIGINS) the pay sheet opens, polls and pays under CORS rules', async () => {
-    const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: SHOP, 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, {
+      method: 'OPTIONS',
+      headers: { Origin: SHOP, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(SHOP);
     expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type');
@@ -206,12 +288,21 @@ describe('/bridge.js on a shop page (another origin)', () => {
     const prepayId = await jsapiOrder();
     // The bridge itself on such a page: its JSON request stops at the preflight.
     const { invoke } = await loadBridge('complete', browserFetch(EVIL));
-    expect(await invoke('getBrandWCPayRequest', payParams(prepayId))).toEqual({ err_msg: 'get_brand_wcpay_request:fail', err_desc: '网络错误' });
+    expect(await invoke('getBrandWCPayRequest', payParams(prepayId))).toEqual({
+      err_msg: 'get_brand_wcpay_request:fail',
+      err_desc: '网络错误',
+    });
     expect(emu.state.tickets.size).toBe(0);
 
     // Simple (no-preflight) requests reach the emulator and are refused before any change.
     const cross = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' };
-    const post = (path: string, body = '{}') => fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers: { ...cross, 'Content-Type': 'text/plain' }, body, signal: AbortSignal.timeout(30_000) });
+    const post = (path: string, body = '{}') =>
+      fetch(`${emu.httpUrl}${path}`, {
+        method: 'POST',
+        headers: { ...cross, 'Content-Type': 'text/plain' },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
     expect((await post('/__bridge/pay-request', JSON.stringify(payParams(prepayId)))).status).toBe(403);
     expect(emu.state.tickets.size).toBe(0);
     const sheet = (await askToPay(payParams(prepayId))) as { ok: boolean; ticket?: string };
@@ -225,20 +316,36 @@ describe('/bridge.js on a shop page (another origin)', () => {
     const poll = await fetch(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}`, { headers: cross });
     expect(poll.headers.get('access-control-allow-origin')).toBeNull();
     // From the shop's origin the same sheet is confirmed: the refusals above were about the origin only.
-    expect(await (await browserFetch(SHOP)(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()).toEqual({ ok: true });
+    expect(
+      await (
+        await browserFetch(SHOP)(`${emu.httpUrl}/__bridge/tickets/${sheet.ticket}/confirm`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{}',
+        })
+      ).json(),
+    ).toEqual({ ok: true });
   });
 });
 
 describe('NATIVE page, console and control API', () => {
   it('the scan-and-pay page shows the order escaped and pays it', async () => {
-    const params = orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1', body: '<script>x</script>' });
+    const params = orderParams({
+      trade_type: 'NATIVE',
+      openid: undefined,
+      product_id: 'P1',
+      body: '<script>x</script>',
+    });
     const codeUrl = (await payApi(emu, '/pay/unifiedorder', params)).fields.code_url!;
     const page = await (await fetch(`${emu.httpUrl}/native?code_url=${encodeURIComponent(codeUrl)}`)).text();
     expect(page).toContain('¥1.01');
     expect(page).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(page).not.toContain('<script>x');
     expect(page).toContain('data-testid="wx-pay-confirm"');
-    const paid = await fetch(`${emu.httpUrl}/native/pay`, { method: 'POST', body: new URLSearchParams({ code_url: codeUrl }) });
+    const paid = await fetch(`${emu.httpUrl}/native/pay`, {
+      method: 'POST',
+      body: new URLSearchParams({ code_url: codeUrl }),
+    });
     expect(await paid.text()).toContain('支付成功');
     expect(emu.state.findOrder(M.mchId, params.out_trade_no as string)!.state).toBe('SUCCESS');
     expect((await fetch(`${emu.httpUrl}/native?code_url=weixin%3A%2F%2Fnope`)).status).toBe(404);
@@ -248,10 +355,18 @@ describe('NATIVE page, console and control API', () => {
     const nativeOrder = async () => {
       const params = orderParams({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' });
       const res = await payApi(emu, '/pay/unifiedorder', params);
-      return { outTradeNo: params.out_trade_no as string, prepayId: res.fields.prepay_id!, codeUrl: res.fields.code_url! };
+      return {
+        outTradeNo: params.out_trade_no as string,
+        prepayId: res.fields.prepay_id!,
+        codeUrl: res.fields.code_url!,
+      };
     };
     const payPage = async (codeUrl: string) => {
-      const res = await fetch(`${emu.httpUrl}/native/pay`, { method: 'POST', body: new URLSearchParams({ code_url: codeUrl }), signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${emu.httpUrl}/native/pay`, {
+        method: 'POST',
+        body: new URLSearchParams({ code_url: codeUrl }),
+        signal: AbortSignal.timeout(30_000),
+      });
       return { status: res.status, text: await res.text() };
     };
 
@@ -297,7 +412,11 @@ describe('NATIVE page, console and control API', () => {
     const text = JSON.stringify(state.body);
     expect(text).not.toContain(M.apiKey);
     expect(text).not.toContain(M.appSecret);
-    expect((state.body.orders as Array<Record<string, unknown>>)[0]).toMatchObject({ outTradeNo: params.out_trade_no, state: 'SUCCESS', prepayId });
+    expect((state.body.orders as Array<Record<string, unknown>>)[0]).toMatchObject({
+      outTradeNo: params.out_trade_no,
+      state: 'SUCCESS',
+      prepayId,
+    });
     expect((await json(emu, '/__emulator/reset', { method: 'POST' })).status).toBe(200);
     expect(emu.state.orders.size).toBe(0);
   });

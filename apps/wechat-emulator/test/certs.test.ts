@@ -61,10 +61,16 @@ describe('certs script and per-merchant client certificates', () => {
     expect(issuedBy(cert, ca)).toBe(true);
     expect(existsSync(join(dir, `merchant-${DEFAULT_MERCHANT.mchId}.pem`))).toBe(false); // that one is merchant.pem
     const certFor = merchantCerts(loadCerts(dir), dir);
-    expect(certFor('1900000109')).toEqual({ cert, key: readFileSync(join(dir, 'merchant-1900000109-key.pem'), 'utf8') });
+    expect(certFor('1900000109')).toEqual({
+      cert,
+      key: readFileSync(join(dir, 'merchant-1900000109-key.pem'), 'utf8'),
+    });
 
     const config = join(dir, 'merchants.json');
-    writeFileSync(config, JSON.stringify([DEFAULT_MERCHANT, { ...DEFAULT_MERCHANT, appId: 'wx2', mchId: '1230000109' }]));
+    writeFileSync(
+      config,
+      JSON.stringify([DEFAULT_MERCHANT, { ...DEFAULT_MERCHANT, appId: 'wx2', mchId: '1230000109' }]),
+    );
     await certsScript(dir, [], { EMULATOR_CONFIG: config });
     expect(issuedBy(readFileSync(join(dir, 'merchant-1230000109.pem'), 'utf8'), ca)).toBe(true);
 
@@ -86,7 +92,9 @@ describe('certs script and per-merchant client certificates', () => {
     await certsScript(fresh, ['--new-ca']);
     expect(existsSync(join(fresh, 'merchant-1900000109.pem'))).toBe(false);
     expect(existsSync(join(fresh, 'merchant-1900000109-key.pem'))).toBe(false);
-    expect(issuedBy(readFileSync(join(fresh, 'merchant.pem'), 'utf8'), readFileSync(join(fresh, 'ca.pem'), 'utf8'))).toBe(true);
+    expect(
+      issuedBy(readFileSync(join(fresh, 'merchant.pem'), 'utf8'), readFileSync(join(fresh, 'ca.pem'), 'utf8')),
+    ).toBe(true);
   });
 
   it('a merchant file from another CA is refused with a clear message; without ca-key.pem nothing can be issued', () => {

@@ -21,8 +21,12 @@ describe('configuration', () => {
     const emu = createEmulator({ port: 0, httpsPort: 0 });
     await emu.start();
     try {
-      const state = (await (await fetch(`${emu.httpUrl}/__emulator/state`)).json()) as { merchants: Array<Record<string, unknown>> };
-      expect(state.merchants).toEqual([{ appId: merchant.appId, mchId: merchant.mchId, name: '示例商户', oauthDomains: merchant.oauthDomains }]);
+      const state = (await (await fetch(`${emu.httpUrl}/__emulator/state`)).json()) as {
+        merchants: Array<Record<string, unknown>>;
+      };
+      expect(state.merchants).toEqual([
+        { appId: merchant.appId, mchId: merchant.mchId, name: '示例商户', oauthDomains: merchant.oauthDomains },
+      ]);
     } finally {
       await emu.stop();
     }
@@ -35,14 +39,19 @@ describe('configuration', () => {
     expect(() => loadMerchantsFile(file)).toThrow('exactly 32 characters');
     writeFileSync(file, JSON.stringify({ nope: true }));
     expect(() => loadMerchantsFile(file)).toThrow('expected an array');
-    writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, refundNotifyUrl: 'https://shop.example.com/refund?x=1' }]));
+    writeFileSync(
+      file,
+      JSON.stringify([{ ...DEFAULT_MERCHANT, refundNotifyUrl: 'https://shop.example.com/refund?x=1' }]),
+    );
     expect(() => loadMerchantsFile(file)).toThrow('refundNotifyUrl notify_url不能携带参数');
     writeFileSync(file, JSON.stringify([{ ...DEFAULT_MERCHANT, notifyTimeScale: 0 }]));
     expect(() => loadMerchantsFile(file)).toThrow('notifyTimeScale must be a number > 0');
     writeFileSync(file, '[{"appId": ');
     expect(() => loadMerchantsFile(file)).toThrow(`${file}: not valid JSON`);
     // Inline JSON instead of a path: the message says a path is wanted, and which one was tried.
-    expect(() => loadMerchantsFile('[{"appId":"wx1"}]')).toThrow(/^EMULATOR_CONFIG must be the path of a JSON file; cannot read \/.*\[\{"appId":"wx1"\}\] \(ENOENT\)$/);
+    expect(() => loadMerchantsFile('[{"appId":"wx1"}]')).toThrow(
+      /^EMULATOR_CONFIG must be the path of a JSON file; cannot read \/.*\[\{"appId":"wx1"\}\] \(ENOENT\)$/,
+    );
   });
 
   it('allowedOrigins takes bare http(s) origins, normalised, and refuses anything else', async () => {
@@ -52,7 +61,10 @@ describe('configuration', () => {
     const emu = createEmulator({ port: 0, httpsPort: 0, allowedOrigins: ['HTTP://Shop.Test:5173/'] });
     await emu.start();
     try {
-      const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, { method: 'OPTIONS', headers: { Origin: 'http://shop.test:5173', 'Access-Control-Request-Method': 'POST' } });
+      const preflight = await fetch(`${emu.httpUrl}/__bridge/pay-request`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://shop.test:5173', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(preflight.headers.get('access-control-allow-origin')).toBe('http://shop.test:5173');
     } finally {
       await emu.stop();

@@ -27,8 +27,18 @@ async function unpaidOrder(overrides = {}) {
 const orderState = (outTradeNo: string) => emu.state.findOrder(M.mchId, outTradeNo)!.state;
 
 /** What a plain <form method=post> on another site sends (no preflight needed). */
-function formPost(path: string, fields: Record<string, string>, headers: Record<string, string> = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' }) {
-  return fetch(`${emu.httpUrl}${path}`, { method: 'POST', headers, body: new URLSearchParams(fields), redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+function formPost(
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = { Origin: EVIL, 'Sec-Fetch-Site': 'cross-site' },
+) {
+  return fetch(`${emu.httpUrl}${path}`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(30_000),
+  });
 }
 
 describe('control API (/__emulator/*)', () => {
@@ -41,7 +51,11 @@ describe('control API (/__emulator/*)', () => {
     expect(emu.state.deliveries.size).toBe(0);
 
     // Nor without Origin when the browser says cross-site, nor from an opaque (null) origin, nor from the bridge's shop origin.
-    const others: Record<string, string>[] = [{ 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' }, { Origin: SHOP, 'Sec-Fetch-Site': 'cross-site' }];
+    const others: Record<string, string>[] = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: SHOP, 'Sec-Fetch-Site': 'cross-site' },
+    ];
     for (const headers of others) {
       expect((await formPost('/__emulator/pay', { outTradeNo }, headers)).status).toBe(403);
     }
@@ -71,7 +85,9 @@ describe('control API (/__emulator/*)', () => {
     expect(emu.state.orders.size).toBe(1);
 
     // JSON, and body-less calls, from non-browser clients (tests, curl) work as before.
-    expect((await post(JSON.stringify({ outTradeNo }), { 'Content-Type': 'application/json; charset=utf-8' })).status).toBe(200);
+    expect(
+      (await post(JSON.stringify({ outTradeNo }), { 'Content-Type': 'application/json; charset=utf-8' })).status,
+    ).toBe(200);
     expect(orderState(outTradeNo)).toBe('SUCCESS');
     expect((await fetch(`${emu.httpUrl}/__emulator/reset`, { method: 'POST' })).status).toBe(200);
     expect(emu.state.orders.size).toBe(0);
@@ -79,18 +95,28 @@ describe('control API (/__emulator/*)', () => {
 
   it('gives no other origin a CORS allowance: another page cannot read the state (codes, tokens) or preflight a write; the console can', async () => {
     for (const origin of [EVIL, SHOP]) {
-      const state = await fetch(`${emu.httpUrl}/__emulator/state`, { headers: { Origin: origin, 'Sec-Fetch-Site': 'cross-site' } });
+      const state = await fetch(`${emu.httpUrl}/__emulator/state`, {
+        headers: { Origin: origin, 'Sec-Fetch-Site': 'cross-site' },
+      });
       expect(state.status).toBe(200); // answered, but unreadable for that page
       expect(state.headers.get('access-control-allow-origin')).toBeNull();
       const preflight = await fetch(`${emu.httpUrl}/__emulator/pay`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type',
+        },
       });
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     }
     await expect(browserFetch(EVIL)(`${emu.httpUrl}/__emulator/state`)).rejects.toThrow('no CORS allowance');
     const { outTradeNo } = await unpaidOrder();
-    const evilJson = browserFetch(EVIL)(`${emu.httpUrl}/__emulator/pay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outTradeNo }) });
+    const evilJson = browserFetch(EVIL)(`${emu.httpUrl}/__emulator/pay`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ outTradeNo }),
+    });
     await expect(evilJson).rejects.toThrow('no CORS allowance');
     expect(orderState(outTradeNo)).toBe('NOTPAY');
 
@@ -98,7 +124,11 @@ describe('control API (/__emulator/*)', () => {
     const consolePage = browserFetch(emu.httpUrl);
     const state = (await (await consolePage('/__emulator/state')).json()) as { orders: unknown[] };
     expect(state.orders).toHaveLength(1);
-    const paid = await consolePage('/__emulator/pay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outTradeNo }) });
+    const paid = await consolePage('/__emulator/pay', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ outTradeNo }),
+    });
     expect(paid.status).toBe(200);
     expect(orderState(outTradeNo)).toBe('SUCCESS');
     expect((await consolePage('/__emulator/reset', { method: 'POST' })).status).toBe(200);
@@ -107,7 +137,7 @@ describe('control API (/__emulator/*)', () => {
 });
 
 describe('pages of the emulator that post forms', () => {
-  it("NATIVE scan page: its own form pays; the same form posted from another site is refused", async () => {
+  it('NATIVE scan page: its own form pays; the same form posted from another site is refused', async () => {
     const { outTradeNo, codeUrl } = await unpaidOrder({ trade_type: 'NATIVE', openid: undefined, product_id: 'P1' });
     const refused = await formPost('/native/pay', { code_url: codeUrl! });
     expect(refused.status).toBe(403);
@@ -121,34 +151,56 @@ describe('pages of the emulator that post forms', () => {
   });
 
   it('OAuth consent form: a post from another site issues no code; the page itself still can', async () => {
-    const q = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_userinfo', state: 's' });
+    const q = new URLSearchParams({
+      appid: M.appId,
+      redirect_uri: 'http://localhost:5173/cb',
+      response_type: 'code',
+      scope: 'snsapi_userinfo',
+      state: 's',
+    });
     const html = await (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`)).text();
     const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
     const fields = { request, userId: 'xiaoli', decision: 'allow' };
 
     expect((await formPost('/__emulator/oauth/consent', fields)).status).toBe(403);
     expect(emu.state.codes.size).toBe(0);
-    const allowed = await formPost('/__emulator/oauth/consent', fields, { Origin: emu.httpUrl, 'Sec-Fetch-Site': 'same-origin' });
+    const allowed = await formPost('/__emulator/oauth/consent', fields, {
+      Origin: emu.httpUrl,
+      'Sec-Fetch-Site': 'same-origin',
+    });
     expect(allowed.status).toBe(302);
     expect(new URL(allowed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
   });
 });
 
-describe('DNS rebinding (another site\'s name made to resolve to 127.0.0.1)', () => {
+describe("DNS rebinding (another site's name made to resolve to 127.0.0.1)", () => {
   /** What a browser sends from a page on the emulator's port by the name `hostname`: to it, the emulator is same-origin. */
-  function sameOriginAs(hostname: string, path: string, init: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+  function sameOriginAs(
+    hostname: string,
+    path: string,
+    init: { method?: string; body?: string } = {},
+  ): Promise<{ status: number; body: string }> {
     const host = `${hostname}:${new URL(emu.httpUrl).port}`;
     const headers: Record<string, string> = { Host: host, 'Sec-Fetch-Site': 'same-origin' };
-    if (init.method === 'POST') Object.assign(headers, { Origin: `http://${host}`, 'Content-Type': 'application/json' });
+    if (init.method === 'POST')
+      Object.assign(headers, { Origin: `http://${host}`, 'Content-Type': 'application/json' });
     return new Promise((resolve, reject) => {
-      const req = request(`${emu.httpUrl}${path}`, { method: init.method ?? 'GET', headers, timeout: 30_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = request(
+        `${emu.httpUrl}${path}`,
+        { method: init.method ?? 'GET', headers, timeout: 30_000 },
+        (res) => {
+          let body = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk: string) => (body += chunk))
+            .on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', reject).end(init.body);
     });
   }
-  const rebound = (path: string, init: { method?: string; body?: string } = {}) => sameOriginAs('rebind.evil.example', path, init);
+  const rebound = (path: string, init: { method?: string; body?: string } = {}) =>
+    sameOriginAs('rebind.evil.example', path, init);
 
   it('a page reaching the emulator by a name of its own can neither read the state nor write', async () => {
     const { outTradeNo, prepayId } = await unpaidOrder();
@@ -161,17 +213,28 @@ describe('DNS rebinding (another site\'s name made to resolve to 127.0.0.1)', ()
     expect(paid.status).toBe(403);
     expect(paid.body).toContain('host rebind.evil.example is not a name of this emulator');
     expect((await rebound('/__emulator/reset', { method: 'POST' })).status).toBe(403);
-    const sheet = await rebound('/__bridge/pay-request', { method: 'POST', body: JSON.stringify({ package: `prepay_id=${prepayId}` }) });
+    const sheet = await rebound('/__bridge/pay-request', {
+      method: 'POST',
+      body: JSON.stringify({ package: `prepay_id=${prepayId}` }),
+    });
     expect(sheet.status).toBe(403);
     expect(emu.state.tickets.size).toBe(0);
     expect(orderState(outTradeNo)).toBe('NOTPAY');
     expect(emu.state.orders.size).toBe(1);
   });
 
-  it('still answers browsers by IP address, localhost or the public URL\'s name', async () => {
+  it("still answers browsers by IP address, localhost or the public URL's name", async () => {
     for (const hostname of ['127.0.0.1', 'localhost', '[::1]', 'wechat.localhost']) {
       expect((await sameOriginAs(hostname, '/__emulator/state')).status, hostname).toBe(200);
-      expect((await sameOriginAs(hostname, '/__emulator/faults', { method: 'POST', body: JSON.stringify({ target: 'orderquery', kind: 'http500' }) })).status, hostname).toBe(201);
+      expect(
+        (
+          await sameOriginAs(hostname, '/__emulator/faults', {
+            method: 'POST',
+            body: JSON.stringify({ target: 'orderquery', kind: 'http500' }),
+          })
+        ).status,
+        hostname,
+      ).toBe(201);
     }
     await emu.stop();
     emu = await startEmulator({ publicUrl: 'http://wechat.test:4000' });

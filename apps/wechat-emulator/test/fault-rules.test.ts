@@ -6,7 +6,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decryptReqInfo, parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver } from './helpers/emulator';
+import {
+  json,
+  M,
+  merchantTls,
+  orderParams,
+  payApi,
+  postHttps,
+  postXml,
+  signed,
+  startEmulator,
+  startReceiver,
+} from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -16,7 +27,8 @@ afterEach(async () => {
   await emu.stop();
 });
 
-const fault = async (body: Record<string, unknown>) => expect((await json(emu, '/__emulator/faults', { body })).status).toBe(201);
+const fault = async (body: Record<string, unknown>) =>
+  expect((await json(emu, '/__emulator/faults', { body })).status).toBe(201);
 const pending = () => emu.state.faults.map((f) => `${f.target}:${f.kind}×${f.remaining}`);
 
 describe('business faults wait for a request WeChat would accept', () => {
@@ -52,9 +64,17 @@ describe('business faults wait for a request WeChat would accept', () => {
 
     const plain = await postXml(`${emu.httpUrl}/secapi/pay/refund`, signed(refund));
     expect(plain.fields.return_msg).toContain('双向TLS');
-    const badFee = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, refund_fee: '01' }), merchantTls(emu));
+    const badFee = await postHttps(
+      `${emu.httpsUrl}/secapi/pay/refund`,
+      signed({ ...refund, refund_fee: '01' }),
+      merchantTls(emu),
+    );
     expect(badFee.fields).toEqual({ return_code: 'FAIL', return_msg: 'invalid refund_fee' });
-    const noRefundNo = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ ...refund, out_refund_no: undefined }), merchantTls(emu));
+    const noRefundNo = await postHttps(
+      `${emu.httpsUrl}/secapi/pay/refund`,
+      signed({ ...refund, out_refund_no: undefined }),
+      merchantTls(emu),
+    );
     expect(noRefundNo.fields).toMatchObject({ result_code: 'FAIL', err_code: 'LACK_PARAMS' });
     expect(pending()).toEqual(['refund:bizerror×2']);
 
@@ -63,23 +83,38 @@ describe('business faults wait for a request WeChat would accept', () => {
       expect(refused.fields).toMatchObject({ result_code: 'FAIL', err_code: 'NOTENOUGH' });
     }
     expect(emu.state.refunds.size).toBe(0);
-    expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), merchantTls(emu))).fields.result_code).toBe('SUCCESS');
+    expect(
+      (await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed(refund), merchantTls(emu))).fields.result_code,
+    ).toBe('SUCCESS');
   });
 
   it('a well-formed request strikes whatever the order state (WeChat answers SYSTEMERROR before looking)', async () => {
     await fault({ target: 'orderquery', kind: 'systemerror' });
     const res = await payApi(emu, '/pay/orderquery', { out_trade_no: 'NEVERCREATED1' });
     expect(res.fields.err_code).toBe('SYSTEMERROR');
-    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: 'NEVERCREATED1' })).fields.err_code).toBe('ORDERNOTEXIST');
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: 'NEVERCREATED1' })).fields.err_code).toBe(
+      'ORDERNOTEXIST',
+    );
   });
 
   it('oauth systemerror survives a wrong secret and a missing code, then strikes without using up the code', async () => {
     await fault({ target: 'oauth_token', kind: 'systemerror' });
-    const authorize = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_base', state: 's' });
-    const redirect = await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${authorize}`, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    const authorize = new URLSearchParams({
+      appid: M.appId,
+      redirect_uri: 'http://localhost:5173/cb',
+      response_type: 'code',
+      scope: 'snsapi_base',
+      state: 's',
+    });
+    const redirect = await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${authorize}`, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
     const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
     const exchange = async (q: Record<string, string>) => {
-      const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams(q)}`, { signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams(q)}`, {
+        signal: AbortSignal.timeout(30_000),
+      });
       return JSON.parse(await res.text()) as Record<string, unknown>;
     };
     const good = { appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' };
@@ -96,7 +131,9 @@ describe('business faults wait for a request WeChat would accept', () => {
 describe('transport faults hit whatever arrives first', () => {
   it('http500 and drop strike invalid requests too', async () => {
     await fault({ target: 'orderquery', kind: 'http500' });
-    expect((await postXml(`${emu.httpUrl}/pay/orderquery`, signed({ out_trade_no: 'X1' }, 'MD5', 'y'.repeat(32)))).status).toBe(500);
+    expect(
+      (await postXml(`${emu.httpUrl}/pay/orderquery`, signed({ out_trade_no: 'X1' }, 'MD5', 'y'.repeat(32)))).status,
+    ).toBe(500);
     await fault({ target: 'orderquery', kind: 'drop' });
     await expect(fetch(`${emu.httpUrl}/pay/orderquery`, { signal: AbortSignal.timeout(30_000) })).rejects.toThrow();
     expect(pending()).toEqual([]);
@@ -106,7 +143,10 @@ describe('transport faults hit whatever arrives first', () => {
 describe('badsign waits for a request WeChat would accept', () => {
   it('skips a bad sign and a missing parameter, spoils the next accepted request’s reply (a business FAIL too)', async () => {
     await fault({ target: 'orderquery', kind: 'badsign' });
-    const unsigned = await postXml(`${emu.httpUrl}/pay/orderquery`, signed({ out_trade_no: 'X1' }, 'MD5', 'z'.repeat(32)));
+    const unsigned = await postXml(
+      `${emu.httpUrl}/pay/orderquery`,
+      signed({ out_trade_no: 'X1' }, 'MD5', 'z'.repeat(32)),
+    );
     expect(unsigned.fields).toEqual({ return_code: 'FAIL', return_msg: '签名错误' });
     const incomplete = await payApi(emu, '/pay/orderquery', {});
     expect(incomplete.fields.err_code).toBe('LACK_PARAMS');
@@ -125,8 +165,16 @@ describe('badsign waits for a request WeChat would accept', () => {
       await emu.pay((await payApi(emu, '/pay/unifiedorder', first)).fields.prepay_id!);
       await rx.waitFor(1);
       await fault({ target: 'notify', kind: 'badsign' });
-      const refund = signed({ out_trade_no: first.out_trade_no, out_refund_no: 'RB1', total_fee: 200, refund_fee: 200, notify_url: rx.url });
-      expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, merchantTls(emu))).fields.result_code).toBe('SUCCESS');
+      const refund = signed({
+        out_trade_no: first.out_trade_no,
+        out_refund_no: 'RB1',
+        total_fee: 200,
+        refund_fee: 200,
+        notify_url: rx.url,
+      });
+      expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, merchantTls(emu))).fields.result_code).toBe(
+        'SUCCESS',
+      );
       const [, refundNote] = await rx.waitFor(2);
       const outer = await parseXml(refundNote!.body);
       expect(decryptReqInfo(outer.req_info!, M.apiKey)).toContain('<refund_status><![CDATA[SUCCESS]]></refund_status>');

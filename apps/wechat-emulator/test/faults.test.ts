@@ -1,7 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, merchantTls, orderParams, payApi, postHttps, postXml, signed, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
+import {
+  eventually,
+  FAIL_REPLY,
+  json,
+  M,
+  merchantTls,
+  orderParams,
+  payApi,
+  postHttps,
+  postXml,
+  signed,
+  startEmulator,
+  startReceiver,
+  SUCCESS_REPLY,
+} from './helpers/emulator';
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -36,17 +50,28 @@ describe('fault injection', () => {
 
     expect((await fault({ target: 'refund', kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(201);
     const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert);
-    expect(refused.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'NOTENOUGH', err_code_des: '基本账户余额不足，请充值后重新发起' });
+    expect(refused.fields).toMatchObject({
+      return_code: 'SUCCESS',
+      result_code: 'FAIL',
+      err_code: 'NOTENOUGH',
+      err_code_des: '基本账户余额不足，请充值后重新发起',
+    });
     expect(verify(refused.fields, M.apiKey, 'MD5')).toBe(true);
     expect(emu.state.refunds.size).toBe(0);
-    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.trade_state).toBe('SUCCESS');
+    expect((await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields.trade_state).toBe(
+      'SUCCESS',
+    );
 
     // The same out_refund_no goes through once the merchant has money again.
     expect((await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, refund, withCert)).fields.result_code).toBe('SUCCESS');
 
     await fault({ target: 'orderquery', kind: 'bizerror', errCode: 'FREQUENCY_LIMITED', errCodeDes: '自定义说明' });
     const limited = await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no });
-    expect(limited.fields).toMatchObject({ result_code: 'FAIL', err_code: 'FREQUENCY_LIMITED', err_code_des: '自定义说明' });
+    expect(limited.fields).toMatchObject({
+      result_code: 'FAIL',
+      err_code: 'FREQUENCY_LIMITED',
+      err_code_des: '自定义说明',
+    });
   });
 
   it('DELETE /__emulator/faults/:id clears that fault only; an unknown id → 404', async () => {
@@ -107,7 +132,9 @@ describe('fault injection', () => {
     await fault({ target: 'oauth_token', kind: 'systemerror' });
     await fault({ target: 'refund', kind: 'http500' });
     expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(2);
-    const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?appid=${M.appId}&secret=${M.appSecret}&code=x&grant_type=authorization_code`);
+    const res = await fetch(
+      `${emu.httpUrl}/sns/oauth2/access_token?appid=${M.appId}&secret=${M.appSecret}&code=x&grant_type=authorization_code`,
+    );
     expect(JSON.parse(await res.text()).errcode).toBe(-1);
     expect((await json(emu, '/__emulator/faults', { method: 'DELETE' })).status).toBe(204);
     expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(0);
@@ -158,7 +185,9 @@ describe('notify delay and malformed', () => {
 
   it('malformed cuts the first attempt short (unparsable XML); the retry carries the whole signed body', async () => {
     // Answers what it cannot parse with FAIL, as a correct BFF would, so WeChat retries.
-    const rx = await startReceiver((_n, body) => (body.trimEnd().endsWith('</xml>') ? { body: SUCCESS_REPLY } : { body: FAIL_REPLY }));
+    const rx = await startReceiver((_n, body) =>
+      body.trimEnd().endsWith('</xml>') ? { body: SUCCESS_REPLY } : { body: FAIL_REPLY },
+    );
     try {
       await fault({ target: 'notify', kind: 'malformed' });
       await emu.pay((await payApi(emu, '/pay/unifiedorder', orderParams({ notify_url: rx.url }))).fields.prepay_id!);
@@ -176,8 +205,16 @@ describe('notify delay and malformed', () => {
 
 /** A signed-in user's tokens, obtained over HTTP like a BFF would (snsapi_userinfo, so userinfo answers). */
 async function userinfoTokens(): Promise<{ access_token: string; refresh_token: string; openid: string }> {
-  const q = new URLSearchParams({ appid: M.appId, redirect_uri: 'http://localhost:5173/cb', response_type: 'code', scope: 'snsapi_userinfo', state: 's1' });
-  const page = await (await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`, { signal: AbortSignal.timeout(30_000) })).text();
+  const q = new URLSearchParams({
+    appid: M.appId,
+    redirect_uri: 'http://localhost:5173/cb',
+    response_type: 'code',
+    scope: 'snsapi_userinfo',
+    state: 's1',
+  });
+  const page = await (
+    await fetch(`${emu.httpUrl}/connect/oauth2/authorize?${q}`, { signal: AbortSignal.timeout(30_000) })
+  ).text();
   const request = /name="request" value="([^"]+)"/.exec(page)![1]!;
   const allowed = await fetch(`${emu.httpUrl}/__emulator/oauth/consent`, {
     method: 'POST',
@@ -186,19 +223,31 @@ async function userinfoTokens(): Promise<{ access_token: string; refresh_token: 
     signal: AbortSignal.timeout(30_000),
   });
   const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
-  const res = await fetch(`${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams({ appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' })}`);
+  const res = await fetch(
+    `${emu.httpUrl}/sns/oauth2/access_token?${new URLSearchParams({ appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code' })}`,
+  );
   return JSON.parse(await res.text()) as { access_token: string; refresh_token: string; openid: string };
 }
 
 type Tokens = Awaited<ReturnType<typeof userinfoTokens>>;
 
 /** Each /sns/* endpoint beyond the code exchange: how to call it and what a normal answer holds. */
-const SNS_TARGETS: Array<{ target: string; path: string; query: (t: Tokens) => Record<string, string>; normal: (body: Record<string, unknown>, t: Tokens) => void }> = [
+const SNS_TARGETS: Array<{
+  target: string;
+  path: string;
+  query: (t: Tokens) => Record<string, string>;
+  normal: (body: Record<string, unknown>, t: Tokens) => void;
+}> = [
   {
     target: 'oauth_refresh',
     path: '/sns/oauth2/refresh_token',
     query: (t) => ({ appid: M.appId, grant_type: 'refresh_token', refresh_token: t.refresh_token }),
-    normal: (body, t) => expect(body).toMatchObject({ openid: t.openid, refresh_token: t.refresh_token, access_token: expect.stringMatching(/./) }),
+    normal: (body, t) =>
+      expect(body).toMatchObject({
+        openid: t.openid,
+        refresh_token: t.refresh_token,
+        access_token: expect.stringMatching(/./),
+      }),
   },
   {
     target: 'oauth_userinfo',
@@ -215,7 +264,8 @@ const SNS_TARGETS: Array<{ target: string; path: string; query: (t: Tokens) => R
 ];
 
 describe.each(SNS_TARGETS)('fault injection on $path ($target)', ({ target, path, query, normal }) => {
-  const call = (t: Tokens) => fetch(`${emu.httpUrl}${path}?${new URLSearchParams(query(t))}`, { signal: AbortSignal.timeout(30_000) });
+  const call = (t: Tokens) =>
+    fetch(`${emu.httpUrl}${path}?${new URLSearchParams(query(t))}`, { signal: AbortSignal.timeout(30_000) });
   const answer = async (t: Tokens) => {
     const res = await call(t);
     return { status: res.status, text: await res.text() };
@@ -225,7 +275,8 @@ describe.each(SNS_TARGETS)('fault injection on $path ($target)', ({ target, path
     for (const kind of ['badsign', 'nope']) expect((await fault({ target, kind })).status).toBe(400);
     expect((await fault({ target, kind: 'bizerror', errCode: 'NOTENOUGH' })).status).toBe(400);
     expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(0);
-    for (const kind of ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop']) expect((await fault({ target, kind })).status).toBe(201);
+    for (const kind of ['delay', 'http500', 'timeout', 'systemerror', 'malformed', 'drop'])
+      expect((await fault({ target, kind })).status).toBe(201);
     expect((await json(emu, '/__emulator/state')).body.faults).toHaveLength(6);
   });
 
@@ -240,7 +291,10 @@ describe.each(SNS_TARGETS)('fault injection on $path ($target)', ({ target, path
     const tokensMidway = emu.state.accessTokens.size;
     const failed = await answer(t);
     expect(failed.status).toBe(200);
-    expect(JSON.parse(failed.text)).toMatchObject({ errcode: -1, errmsg: expect.stringMatching(/^system error, rid: /) });
+    expect(JSON.parse(failed.text)).toMatchObject({
+      errcode: -1,
+      errmsg: expect.stringMatching(/^system error, rid: /),
+    });
     expect(emu.state.accessTokens.size).toBe(tokensMidway); // a refresh would have minted one
     normal(JSON.parse((await answer(t)).text) as Record<string, unknown>, t);
   });

@@ -6,8 +6,10 @@ import type { Emulator } from '../src/index';
 import { FakeElement } from './helpers/fake-dom';
 import { browserFetch, eventually, M, startEmulator } from './helpers/emulator';
 
-const IOS_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50';
-const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.50';
+const IOS_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50';
+const ANDROID_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.50';
 const SHOP = 'http://127.0.0.1:5173';
 const LANDING = `${SHOP}/products/green-tea?from=singlemessage`;
 const CURRENT = `${SHOP}/checkout`;
@@ -30,24 +32,51 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(async () => {
   await fetch(`${emu.httpUrl}/__emulator/reset`, { method: 'POST' });
-  const token = (await (await fetch(`${emu.httpUrl}/cgi-bin/stable_token`, {
-    method: 'POST',
-    body: JSON.stringify({ grant_type: 'client_credential', appid: M.appId, secret: M.appSecret }),
-  })).json()) as { access_token: string };
-  jsapiTicket = ((await (await fetch(`${emu.httpUrl}/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)).json()) as { ticket: string }).ticket;
+  const token = (await (
+    await fetch(`${emu.httpUrl}/cgi-bin/stable_token`, {
+      method: 'POST',
+      body: JSON.stringify({ grant_type: 'client_credential', appid: M.appId, secret: M.appSecret }),
+    })
+  ).json()) as { access_token: string };
+  jsapiTicket = (
+    (await (
+      await fetch(`${emu.httpUrl}/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)
+    ).json()) as { ticket: string }
+  ).ticket;
 });
 
 /** A page that landed on LANDING and then moved to CURRENT with history.pushState, running /jweixin.js. */
 async function page(userAgent: string) {
   const script = await (await fetch(`${emu.httpUrl}/jweixin.js`)).text();
-  const document = Object.assign(new EventTarget(), { readyState: 'complete', body: new FakeElement('body'), createElement: (tag: string) => new FakeElement(tag) });
+  const document = Object.assign(new EventTarget(), {
+    readyState: 'complete',
+    body: new FakeElement('body'),
+    createElement: (tag: string) => new FakeElement(tag),
+  });
   const window: Record<string, unknown> = {};
-  const performance = { getEntriesByType: (type: string) => (type === 'navigation' ? [{ name: `${LANDING}#top` }] : []) };
+  const performance = {
+    getEntriesByType: (type: string) => (type === 'navigation' ? [{ name: `${LANDING}#top` }] : []),
+  };
   const location = { href: `${CURRENT}#address` };
-  runInNewContext(script, { window, document, performance, location, navigator: { userAgent }, fetch: browserFetch(SHOP), setTimeout, JSON, Object, Array });
+  runInNewContext(script, {
+    window,
+    document,
+    performance,
+    location,
+    navigator: { userAgent },
+    fetch: browserFetch(SHOP),
+    setTimeout,
+    JSON,
+    Object,
+    Array,
+  });
   const wx = window.wx as Wx;
   /** wx.config signed for `url`: the verdict (ready, or error's errMsg). */
-  const configure = (url: string, jsApiList = ['openAddress', 'updateAppMessageShareData', 'updateTimelineShareData'], appId = M.appId) =>
+  const configure = (
+    url: string,
+    jsApiList = ['openAddress', 'updateAppMessageShareData', 'updateTimelineShareData'],
+    appId = M.appId,
+  ) =>
     new Promise<string>((resolve) => {
       wx.config({ ...buildJssdkConfig({ appId: M.appId, jsapiTicket, url }), appId, jsApiList });
       wx.ready(() => resolve('ready'));
@@ -62,7 +91,11 @@ async function page(userAgent: string) {
 }
 
 const state = async () =>
-  ((await (await fetch(`${emu.httpUrl}/__emulator/state`)).json()) as { jssdk: { configs: { ok: number; failed: number }; shares: Record<string, unknown>[] } }).jssdk;
+  (
+    (await (await fetch(`${emu.httpUrl}/__emulator/state`)).json()) as {
+      jssdk: { configs: { ok: number; failed: number }; shares: Record<string, unknown>[] };
+    }
+  ).jssdk;
 
 describe('wx.config', () => {
   it('iOS validates the landing URL: signed for it → ready; signed for the current URL → invalid signature', async () => {
@@ -86,7 +119,10 @@ describe('wx.config', () => {
     const res = await fetch(`${emu.httpUrl}/__jssdk/config`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...buildJssdkConfig({ appId: M.appId, jsapiTicket: 'made-up', url: 'https://shop.example/' }), url: 'https://shop.example/' }),
+      body: JSON.stringify({
+        ...buildJssdkConfig({ appId: M.appId, jsapiTicket: 'made-up', url: 'https://shop.example/' }),
+        url: 'https://shop.example/',
+      }),
     });
     expect(await res.json()).toEqual({ ok: false, errMsg: 'config:invalid signature' });
     expect(await (await page(ANDROID_UA)).configure(CURRENT)).toBe('config:invalid url domain');
@@ -94,11 +130,14 @@ describe('wx.config', () => {
 
   it('calls before config is ready, or not in jsApiList, fail as WeChat words them', async () => {
     const p = await page(ANDROID_UA);
-    expect(await p.call('openAddress')).toEqual({ kind: 'fail', res: { errMsg: 'openAddress:the permission value is offline verifying' } });
+    expect(await p.call('openAddress')).toEqual({
+      kind: 'fail',
+      res: { errMsg: 'openAddress:the permission value is offline verifying' },
+    });
     expect(await p.configure(CURRENT, ['openAddress'])).toBe('ready');
-    expect((await p.call('updateTimelineShareData', { title: 't', link: `${SHOP}/`, imgUrl: `${SHOP}/a.png` })).res.errMsg).toBe(
-      'updateTimelineShareData:permission denied',
-    );
+    expect(
+      (await p.call('updateTimelineShareData', { title: 't', link: `${SHOP}/`, imgUrl: `${SHOP}/a.png` })).res.errMsg,
+    ).toBe('updateTimelineShareData:permission denied');
   });
 });
 
@@ -140,14 +179,28 @@ describe('share cards', () => {
   it('are recorded in /__emulator/state; a link off the JS safe domains fails and is not recorded', async () => {
     const p = await page(ANDROID_UA);
     expect(await p.configure(CURRENT)).toBe('ready');
-    const card = { title: '明前龙井', desc: '¥9.90 · 清香', link: `${SHOP}/products/green-tea`, imgUrl: `${SHOP}/img/tea.svg` };
+    const card = {
+      title: '明前龙井',
+      desc: '¥9.90 · 清香',
+      link: `${SHOP}/products/green-tea`,
+      imgUrl: `${SHOP}/img/tea.svg`,
+    };
     expect((await p.call('updateAppMessageShareData', card)).res.errMsg).toBe('updateAppMessageShareData:ok');
-    expect((await p.call('updateTimelineShareData', { ...card, desc: undefined })).res.errMsg).toBe('updateTimelineShareData:ok');
+    expect((await p.call('updateTimelineShareData', { ...card, desc: undefined })).res.errMsg).toBe(
+      'updateTimelineShareData:ok',
+    );
     const refused = await p.call('updateAppMessageShareData', { ...card, link: 'https://evil.example/' });
     expect(refused.kind).toBe('fail');
     expect((await state()).shares).toEqual([
       { kind: 'appMessage', ...card, pageUrl: `${CURRENT}#address`, at: expect.any(Number) },
-      { kind: 'timeline', title: card.title, link: card.link, imgUrl: card.imgUrl, pageUrl: `${CURRENT}#address`, at: expect.any(Number) },
+      {
+        kind: 'timeline',
+        title: card.title,
+        link: card.link,
+        imgUrl: card.imgUrl,
+        pageUrl: `${CURRENT}#address`,
+        at: expect.any(Number),
+      },
     ]);
   });
 

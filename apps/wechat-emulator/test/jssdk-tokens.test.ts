@@ -14,7 +14,13 @@ const credentials = { grantType: 'client_credential', appId: M.appId, secret: M.
 function world(limits = {}) {
   const state = new JssdkState();
   const config = resolveConfig({ jssdk: limits });
-  const at = (now: number, ip = '127.0.0.1'): TokenContext => ({ state, merchants: new MerchantDirectory(config.merchants), limits: config.jssdk, ip, now });
+  const at = (now: number, ip = '127.0.0.1'): TokenContext => ({
+    state,
+    merchants: new MerchantDirectory(config.merchants),
+    limits: config.jssdk,
+    ip,
+    now,
+  });
   const stable = (now: number, forceRefresh = false) => stableToken(at(now), { ...credentials, forceRefresh });
   const token = (r: ReturnType<typeof stable>) => (r.ok ? r.value.access_token : `errcode ${r.errcode}`);
   return { state, at, stable, token, limits: config.jssdk };
@@ -49,7 +55,8 @@ describe('stable_token (pure, explicit clock)', () => {
     const w = world();
     expect(w.stable(T0, true).ok).toBe(true);
     expect(w.stable(T0 + 29_999, true)).toMatchObject({ ok: false, errcode: 45011 });
-    for (let i = 1; i < DEFAULT_JSSDK_LIMITS.forceRefreshDailyLimit; i++) expect(w.stable(T0 + i * MIN, true).ok).toBe(true);
+    for (let i = 1; i < DEFAULT_JSSDK_LIMITS.forceRefreshDailyLimit; i++)
+      expect(w.stable(T0 + i * MIN, true).ok).toBe(true);
     expect(w.stable(T0 + 30 * MIN, true)).toMatchObject({ ok: false, errcode: 45009 });
     // T0 is 10:00 Beijing; 14 h later is the next Beijing day.
     expect(w.stable(T0 + 14 * 60 * MIN, true).ok).toBe(true);
@@ -59,11 +66,14 @@ describe('stable_token (pure, explicit clock)', () => {
     const w = world();
     const ctx = w.at(T0);
     expect(stableToken(ctx, { ...credentials, grantType: 'x', forceRefresh: false })).toMatchObject({ errcode: 40002 });
-    expect(stableToken(ctx, { ...credentials, appId: 'wx0000000000000000', forceRefresh: false })).toMatchObject({ errcode: 40013 });
+    expect(stableToken(ctx, { ...credentials, appId: 'wx0000000000000000', forceRefresh: false })).toMatchObject({
+      errcode: 40013,
+    });
     expect(stableToken(ctx, { ...credentials, secret: 'nope', forceRefresh: false })).toMatchObject({ errcode: 40125 });
     const state = new JssdkState();
     const merchants = new MerchantDirectory([{ ...M, apiIpAllowlist: ['10.0.0.8'] }]);
-    const from = (ip: string) => stableToken({ state, merchants, limits: w.limits, ip, now: T0 }, { ...credentials, forceRefresh: false });
+    const from = (ip: string) =>
+      stableToken({ state, merchants, limits: w.limits, ip, now: T0 }, { ...credentials, forceRefresh: false });
     expect(from('::ffff:127.0.0.1')).toMatchObject({ ok: false, errcode: 40164 });
     expect(from('::ffff:10.0.0.8').ok).toBe(true);
   });
@@ -75,8 +85,12 @@ describe('/cgi-bin/token and getticket (pure)', () => {
     const first = classicToken(w.at(T0), credentials);
     const second = classicToken(w.at(T0 + 1000), credentials);
     if (!first.ok || !second.ok) throw new Error('token refused');
-    expect(getTicket(w.state, w.limits, { accessToken: first.value.access_token, type: 'jsapi' }, T0 + 2000)).toMatchObject({ errcode: 40001 });
-    expect(getTicket(w.state, w.limits, { accessToken: second.value.access_token, type: 'jsapi' }, T0 + 2000)).toMatchObject({
+    expect(
+      getTicket(w.state, w.limits, { accessToken: first.value.access_token, type: 'jsapi' }, T0 + 2000),
+    ).toMatchObject({ errcode: 40001 });
+    expect(
+      getTicket(w.state, w.limits, { accessToken: second.value.access_token, type: 'jsapi' }, T0 + 2000),
+    ).toMatchObject({
       ok: true,
       value: { errcode: 0, errmsg: 'ok', expires_in: 7200 },
     });
@@ -96,7 +110,9 @@ describe('/cgi-bin/token and getticket (pure)', () => {
     const token = w.token(w.stable(T0));
     expect(getTicket(w.state, w.limits, { type: 'jsapi' }, T0)).toMatchObject({ errcode: 41001 });
     expect(getTicket(w.state, w.limits, { accessToken: token, type: 'card' }, T0)).toMatchObject({ errcode: 40097 });
-    expect(getTicket(w.state, w.limits, { accessToken: token, type: 'jsapi' }, T0 + 120 * MIN)).toMatchObject({ errcode: 42001 });
+    expect(getTicket(w.state, w.limits, { accessToken: token, type: 'jsapi' }, T0 + 120 * MIN)).toMatchObject({
+      errcode: 42001,
+    });
   });
 });
 
@@ -108,11 +124,19 @@ describe('over HTTP', () => {
   afterAll(() => emulator.stop());
 
   const stableCall = async (body: unknown) =>
-    (await (await fetch(`${emulator.httpUrl}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+    (await (
+      await fetch(`${emulator.httpUrl}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify(body) })
+    ).json()) as Record<string, unknown>;
   const ticketCall = async (token: string) =>
-    (await (await fetch(`${emulator.httpUrl}/cgi-bin/ticket/getticket?access_token=${token}&type=jsapi`)).json()) as Record<string, unknown>;
+    (await (
+      await fetch(`${emulator.httpUrl}/cgi-bin/ticket/getticket?access_token=${token}&type=jsapi`)
+    ).json()) as Record<string, unknown>;
   const calls = async () =>
-    ((await (await fetch(`${emulator.httpUrl}/__emulator/state`)).json()) as { jssdk: { calls: Record<string, { calls: number; errors: number }> } }).jssdk.calls;
+    (
+      (await (await fetch(`${emulator.httpUrl}/__emulator/state`)).json()) as {
+        jssdk: { calls: Record<string, { calls: number; errors: number }> };
+      }
+    ).jssdk.calls;
 
   it('stable_token → getticket; invalidated tokens answer 40001 with a rid; counters in /__emulator/state', async () => {
     const ok = await stableCall({ grant_type: 'client_credential', appid: M.appId, secret: M.appSecret });
@@ -126,9 +150,16 @@ describe('over HTTP', () => {
     expect(refused.errcode).toBe(40001);
     expect(String(refused.errmsg)).toMatch(/, rid: /);
 
-    const wrong = await stableCall({ grant_type: 'client_credential', appid: M.appId, secret: 'x', force_refresh: true });
+    const wrong = await stableCall({
+      grant_type: 'client_credential',
+      appid: M.appId,
+      secret: 'x',
+      force_refresh: true,
+    });
     expect(wrong.errcode).toBe(40125);
-    const classic = await fetch(`${emulator.httpUrl}/cgi-bin/token?grant_type=client_credential&appid=${M.appId}&secret=${M.appSecret}`);
+    const classic = await fetch(
+      `${emulator.httpUrl}/cgi-bin/token?grant_type=client_credential&appid=${M.appId}&secret=${M.appSecret}`,
+    );
     expect(classic.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await calls()).toEqual({
       stable_token: { calls: 1, errors: 0 },
@@ -139,7 +170,10 @@ describe('over HTTP', () => {
   });
 
   it('a body that is not JSON → 47001, not a crash', async () => {
-    const res = await fetch(`${emulator.httpUrl}/cgi-bin/stable_token`, { method: 'POST', body: 'grant_type=client_credential' });
+    const res = await fetch(`${emulator.httpUrl}/cgi-bin/stable_token`, {
+      method: 'POST',
+      body: 'grant_type=client_credential',
+    });
     expect(((await res.json()) as { errcode: number }).errcode).toBe(47001);
   });
 });

@@ -2,7 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseXml, verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { RETRY_INTERVALS_SEC } from '../src/index';
-import { eventually, FAIL_REPLY, json, M, OPENID, orderParams, payApi, startEmulator, startReceiver, SUCCESS_REPLY } from './helpers/emulator';
+import {
+  eventually,
+  FAIL_REPLY,
+  json,
+  M,
+  OPENID,
+  orderParams,
+  payApi,
+  startEmulator,
+  startReceiver,
+  SUCCESS_REPLY,
+} from './helpers/emulator';
 
 let emu: Emulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -88,10 +99,15 @@ describe('payment notification', () => {
     await emu.stop();
     emu = await startEmulator({ notifyTimeScale: 0.00001 });
     receiver = await startReceiver(() => ({ body: FAIL_REPLY }));
-    expect(RETRY_INTERVALS_SEC).toEqual([15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600]);
+    expect(RETRY_INTERVALS_SEC).toEqual([
+      15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+    ]);
     const { prepayId } = await order();
     await emu.pay(prepayId);
-    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.status === 'failed'), 60_000);
+    const delivery = await eventually(
+      () => [...emu.state.deliveries.values()].find((d) => d.status === 'failed'),
+      60_000,
+    );
     expect(delivery.attempts).toHaveLength(16);
     await new Promise((r) => setTimeout(r, 50));
     expect(receiver.received).toHaveLength(16);
@@ -103,7 +119,9 @@ describe('payment notification', () => {
     receiver = await startReceiver(() => ({ body: FAIL_REPLY }));
     const { prepayId } = await order();
     await emu.pay(prepayId);
-    const delivery = await eventually(() => [...emu.state.deliveries.values()].find((d) => d.nextAttemptAt !== undefined && d.attempts.length === 1));
+    const delivery = await eventually(() =>
+      [...emu.state.deliveries.values()].find((d) => d.nextAttemptAt !== undefined && d.attempts.length === 1),
+    );
     // The first retry is due 15 s (real time) after the failed attempt, not 15 ms.
     expect(delivery.nextAttemptAt! - delivery.attempts[0]!.at).toBeGreaterThanOrEqual(15_000);
   });
@@ -138,7 +156,9 @@ describe('payment notification', () => {
     expect((await parseXml(dupes[0]!)).out_trade_no).toBe(outTradeNo);
 
     const unpaid = await order();
-    expect((await json(emu, '/__emulator/notify-duplicates', { body: { outTradeNo: unpaid.outTradeNo, times: 2 } })).status).toBe(409);
+    expect(
+      (await json(emu, '/__emulator/notify-duplicates', { body: { outTradeNo: unpaid.outTradeNo, times: 2 } })).status,
+    ).toBe(409);
   });
 
   it('a refused connection counts as a failed attempt and stop() cancels pending retries', async () => {

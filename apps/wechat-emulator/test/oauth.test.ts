@@ -14,7 +14,14 @@ afterEach(async () => {
 const REDIRECT = 'http://localhost:5173/auth/callback?from=cart';
 
 function authorizeUrl(params: Record<string, string>): string {
-  const q = new URLSearchParams({ appid: M.appId, redirect_uri: REDIRECT, response_type: 'code', scope: 'snsapi_base', state: 'xyz123', ...params });
+  const q = new URLSearchParams({
+    appid: M.appId,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'snsapi_base',
+    state: 'xyz123',
+    ...params,
+  });
   return `${emu.httpUrl}/connect/oauth2/authorize?${q}#wechat_redirect`;
 }
 
@@ -28,12 +35,24 @@ async function baseCode(): Promise<string> {
 }
 
 async function sns(path: string, params: Record<string, string>) {
-  const res = await fetch(`${emu.httpUrl}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(30_000) });
-  return { contentType: res.headers.get('content-type'), status: res.status, body: JSON.parse(await res.text()) as Record<string, unknown> };
+  const res = await fetch(`${emu.httpUrl}${path}?${new URLSearchParams(params)}`, {
+    signal: AbortSignal.timeout(30_000),
+  });
+  return {
+    contentType: res.headers.get('content-type'),
+    status: res.status,
+    body: JSON.parse(await res.text()) as Record<string, unknown>,
+  };
 }
 
 const exchange = (code: string, extra: Record<string, string> = {}) =>
-  sns('/sns/oauth2/access_token', { appid: M.appId, secret: M.appSecret, code, grant_type: 'authorization_code', ...extra });
+  sns('/sns/oauth2/access_token', {
+    appid: M.appId,
+    secret: M.appSecret,
+    code,
+    grant_type: 'authorization_code',
+    ...extra,
+  });
 
 describe('authorize', () => {
   it('snsapi_base redirects silently with code and state, keeping the callback query', async () => {
@@ -75,7 +94,12 @@ describe('authorize', () => {
     const requestId = /name="request" value="([^"]+)"/.exec(html)![1]!;
 
     const post = (form: Record<string, string>) =>
-      fetch(`${emu.httpUrl}/__emulator/oauth/consent`, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+      fetch(`${emu.httpUrl}/__emulator/oauth/consent`, {
+        method: 'POST',
+        body: new URLSearchParams(form),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(30_000),
+      });
     const allow = await post({ request: requestId, userId: 'xiaoli', decision: 'allow' });
     expect(allow.status).toBe(302);
     const code = new URL(allow.headers.get('location')!).searchParams.get('code')!;
@@ -87,7 +111,9 @@ describe('authorize', () => {
     const again = await post({ request: requestId, userId: 'xiaoli', decision: 'allow' });
     expect(again.status).toBe(400); // consent requests are single use
 
-    const second = /name="request" value="([^"]+)"/.exec(await (await authorize({ scope: 'snsapi_userinfo' })).text())![1]!;
+    const second = /name="request" value="([^"]+)"/.exec(
+      await (await authorize({ scope: 'snsapi_userinfo' })).text(),
+    )![1]!;
     const deny = await post({ request: second, decision: 'deny' });
     const denied = new URL(deny.headers.get('location')!);
     expect(denied.searchParams.get('code')).toBeNull();
@@ -107,7 +133,11 @@ describe('code exchange', () => {
   it('issues a token once; reuse → 40163, with text/plain and a rid suffix', async () => {
     const code = await baseCode();
     const first = await exchange(code);
-    expect(first.body).toMatchObject({ expires_in: 7200, openid: openidFor(M.appId, 'zhangsan'), scope: 'snsapi_base' });
+    expect(first.body).toMatchObject({
+      expires_in: 7200,
+      openid: openidFor(M.appId, 'zhangsan'),
+      scope: 'snsapi_base',
+    });
     expect(first.body.openid).toMatch(/^o[A-Za-z0-9_-]{27}$/);
     const second = await exchange(code);
     expect(second.status).toBe(200);
@@ -123,7 +153,10 @@ describe('code exchange', () => {
     expect((await exchange(code, { appid: 'wx0000000000000000' })).body.errcode).toBe(40013);
     expect((await exchange(code, { grant_type: 'client_credential' })).body.errcode).toBe(40002);
     expect((await exchange('notARealCode')).body.errcode).toBe(40029);
-    expect((await sns('/sns/oauth2/access_token', { appid: M.appId, secret: M.appSecret, grant_type: 'authorization_code' })).body.errcode).toBe(41008);
+    expect(
+      (await sns('/sns/oauth2/access_token', { appid: M.appId, secret: M.appSecret, grant_type: 'authorization_code' }))
+        .body.errcode,
+    ).toBe(41008);
     // The failed attempts did not consume the code.
     expect((await exchange(code)).body.access_token).toBeTypeOf('string');
   });
@@ -151,29 +184,61 @@ describe('tokens', () => {
 
   it('userinfo returns the profile with sex 0 and empty region; base token → 48001', async () => {
     const t = await userinfoToken();
-    const info = await sns('/sns/userinfo', { access_token: String(t.access_token), openid: String(t.openid), lang: 'zh_CN' });
-    expect(info.body).toMatchObject({ openid: t.openid, nickname: '<b>Tom & "Jerry"</b>', sex: 0, province: '', city: '', country: '', privilege: [], unionid: unionidFor('tricky') });
+    const info = await sns('/sns/userinfo', {
+      access_token: String(t.access_token),
+      openid: String(t.openid),
+      lang: 'zh_CN',
+    });
+    expect(info.body).toMatchObject({
+      openid: t.openid,
+      nickname: '<b>Tom & "Jerry"</b>',
+      sex: 0,
+      province: '',
+      city: '',
+      country: '',
+      privilege: [],
+      unionid: unionidFor('tricky'),
+    });
     const avatar = await fetch(String(info.body.headimgurl));
     expect(avatar.headers.get('content-type')).toContain('image/svg+xml');
     expect(await avatar.text()).not.toContain('<b>');
 
     const base = (await exchange(await baseCode())).body;
-    expect((await sns('/sns/userinfo', { access_token: String(base.access_token), openid: String(base.openid) })).body.errcode).toBe(48001);
-    expect((await sns('/sns/userinfo', { access_token: 'nope', openid: String(base.openid) })).body.errcode).toBe(40014);
+    expect(
+      (await sns('/sns/userinfo', { access_token: String(base.access_token), openid: String(base.openid) })).body
+        .errcode,
+    ).toBe(48001);
+    expect((await sns('/sns/userinfo', { access_token: 'nope', openid: String(base.openid) })).body.errcode).toBe(
+      40014,
+    );
   });
 
   it('auth: ok / 40003 / 42001; refresh works, invalid refresh → 40030', async () => {
     const t = (await exchange(await baseCode())).body;
-    expect((await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) })).body).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect((await sns('/sns/auth', { access_token: String(t.access_token), openid: 'oSomeoneElse' })).body.errcode).toBe(40003);
+    expect((await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) })).body).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
+    expect(
+      (await sns('/sns/auth', { access_token: String(t.access_token), openid: 'oSomeoneElse' })).body.errcode,
+    ).toBe(40003);
     // The token's lifetime ends (its clock, not a sleep that a busy machine could stretch past a short TTL).
     emu.state.accessTokens.get(String(t.access_token))!.expiresAt = Date.now() - 1;
-    expect((await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) })).body.errcode).toBe(42001);
+    expect(
+      (await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) })).body.errcode,
+    ).toBe(42001);
 
-    const refreshed = await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: String(t.refresh_token) });
+    const refreshed = await sns('/sns/oauth2/refresh_token', {
+      appid: M.appId,
+      grant_type: 'refresh_token',
+      refresh_token: String(t.refresh_token),
+    });
     expect(refreshed.body.access_token).not.toBe(t.access_token);
     expect(refreshed.body.openid).toBe(t.openid);
-    expect((await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: 'bogus' })).body.errcode).toBe(40030);
+    expect(
+      (await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: 'bogus' }))
+        .body.errcode,
+    ).toBe(40030);
   });
 
   it('answers successes as text/plain JSON too, as WeChat does (§1.9), on all four /sns endpoints', async () => {
@@ -182,7 +247,11 @@ describe('tokens', () => {
       await exchange(await baseCode()),
       await sns('/sns/userinfo', { access_token: String(t.access_token), openid: String(t.openid) }),
       await sns('/sns/auth', { access_token: String(t.access_token), openid: String(t.openid) }),
-      await sns('/sns/oauth2/refresh_token', { appid: M.appId, grant_type: 'refresh_token', refresh_token: String(t.refresh_token) }),
+      await sns('/sns/oauth2/refresh_token', {
+        appid: M.appId,
+        grant_type: 'refresh_token',
+        refresh_token: String(t.refresh_token),
+      }),
     ];
     for (const answer of answers) {
       expect(answer.body.errcode ?? 0).toBe(0);
@@ -194,7 +263,9 @@ describe('tokens', () => {
     const exchangedAt = Date.now();
     const t = (await exchange(await baseCode())).body;
     const refresh = { appid: M.appId, grant_type: 'refresh_token', refresh_token: String(t.refresh_token) };
-    expect((await sns('/sns/oauth2/refresh_token', { ...refresh, grant_type: 'authorization_code' })).body.errcode).toBe(40002);
+    expect(
+      (await sns('/sns/oauth2/refresh_token', { ...refresh, grant_type: 'authorization_code' })).body.errcode,
+    ).toBe(40002);
     expect((await sns('/sns/oauth2/refresh_token', refresh)).body.refresh_token).toBe(t.refresh_token);
 
     const issued = emu.state.refreshTokens.get(String(t.refresh_token))!;

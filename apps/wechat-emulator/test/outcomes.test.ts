@@ -1,7 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verify } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
-import { json, M, merchantTls, orderParams, payApi, postHttps, refundNotice, signed, startEmulator, startReceiver } from './helpers/emulator';
+import {
+  json,
+  M,
+  merchantTls,
+  orderParams,
+  payApi,
+  postHttps,
+  refundNotice,
+  signed,
+  startEmulator,
+  startReceiver,
+} from './helpers/emulator';
 
 let emu: Emulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -21,12 +32,19 @@ async function paidOrder(totalFee = 300) {
 }
 
 function refund(outTradeNo: string, outRefundNo: string, refundFee = 100) {
-  const body = signed({ out_trade_no: outTradeNo, out_refund_no: outRefundNo, total_fee: 300, refund_fee: refundFee, notify_url: receiver.url });
+  const body = signed({
+    out_trade_no: outTradeNo,
+    out_refund_no: outRefundNo,
+    total_fee: 300,
+    refund_fee: refundFee,
+    notify_url: receiver.url,
+  });
   return postHttps(`${emu.httpsUrl}/secapi/pay/refund`, body, merchantTls(emu));
 }
 
 const outcome = (body: Record<string, unknown>) => json(emu, '/__emulator/refund-outcome', { body });
-const refundStatus = async (outRefundNo: string) => (await payApi(emu, '/pay/refundquery', { out_refund_no: outRefundNo })).fields;
+const refundStatus = async (outRefundNo: string) =>
+  (await payApi(emu, '/pay/refundquery', { out_refund_no: outRefundNo })).fields;
 
 describe('how a refund ends (POST /__emulator/refund-outcome)', () => {
   it('arranged in advance: the next refund ends CHANGE (refundquery and the encrypted notify say so), then a later SUCCESS settles it', async () => {
@@ -59,7 +77,11 @@ describe('how a refund ends (POST /__emulator/refund-outcome)', () => {
 
   it('REFUNDCLOSE for one out_refund_no leaves other refunds alone and makes its amount refundable again', async () => {
     const outTradeNo = await paidOrder();
-    expect((await outcome({ status: 'REFUNDCLOSE', outRefundNo: 'RX2' })).body).toMatchObject({ status: 'REFUNDCLOSE', outRefundNo: 'RX2', remaining: 1 });
+    expect((await outcome({ status: 'REFUNDCLOSE', outRefundNo: 'RX2' })).body).toMatchObject({
+      status: 'REFUNDCLOSE',
+      outRefundNo: 'RX2',
+      remaining: 1,
+    });
     expect((await json(emu, '/__emulator/state')).body.refundOutcomes).toHaveLength(1);
     await refund(outTradeNo, 'RX1', 100);
     await refund(outTradeNo, 'RX2', 200);
@@ -67,10 +89,17 @@ describe('how a refund ends (POST /__emulator/refund-outcome)', () => {
     expect((await refundStatus('RX1')).refund_status_0).toBe('SUCCESS');
     expect((await refundStatus('RX2')).refund_status_0).toBe('REFUNDCLOSE');
     const notices = await Promise.all(receiver.received.map((r) => refundNotice(r.body)));
-    expect(Object.fromEntries(notices.map((n) => [n.out_refund_no, n.refund_status]))).toEqual({ RX1: 'SUCCESS', RX2: 'REFUNDCLOSE' });
+    expect(Object.fromEntries(notices.map((n) => [n.out_refund_no, n.refund_status]))).toEqual({
+      RX1: 'SUCCESS',
+      RX2: 'REFUNDCLOSE',
+    });
     // The closed 200 fen went back to the merchant, so they can be refunded once more.
     expect((await refund(outTradeNo, 'RX3', 200)).fields.result_code).toBe('SUCCESS');
-    expect((await refund(outTradeNo, 'RX4', 1)).fields).toMatchObject({ result_code: 'FAIL', err_code: 'ERROR', err_code_des: '订单已全额退款' });
+    expect((await refund(outTradeNo, 'RX4', 1)).fields).toMatchObject({
+      result_code: 'FAIL',
+      err_code: 'ERROR',
+      err_code_des: '订单已全额退款',
+    });
   });
 
   it('ends a PROCESSING refund now; validates its input; DELETE and reset forget arranged outcomes', async () => {
@@ -83,7 +112,13 @@ describe('how a refund ends (POST /__emulator/refund-outcome)', () => {
     expect((await refundStatus('RP1')).refund_status_0).toBe('REFUNDCLOSE');
     expect((await refundNotice((await receiver.waitFor(1))[0]!.body)).refund_status).toBe('REFUNDCLOSE');
 
-    for (const bad of [{ status: 'PROCESSING' }, { status: 'FAILED' }, {}, { status: 'CHANGE', count: 0 }, { status: 'CHANGE', outRefundNo: {} }]) {
+    for (const bad of [
+      { status: 'PROCESSING' },
+      { status: 'FAILED' },
+      {},
+      { status: 'CHANGE', count: 0 },
+      { status: 'CHANGE', outRefundNo: {} },
+    ]) {
       expect((await outcome(bad)).status, JSON.stringify(bad)).toBe(400);
     }
     expect((await outcome({ status: 'CHANGE', count: 2 })).status).toBe(201);
@@ -100,15 +135,30 @@ describe('unpaid trade states (POST /__emulator/trade-state)', () => {
     const prepayId = (await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id!;
     const query = async () => (await payApi(emu, '/pay/orderquery', { out_trade_no: params.out_trade_no })).fields;
 
-    expect((await json(emu, '/__emulator/trade-state', { body: { prepayId, tradeState: 'USERPAYING' } })).body).toEqual({ outTradeNo: params.out_trade_no, state: 'USERPAYING' });
+    expect((await json(emu, '/__emulator/trade-state', { body: { prepayId, tradeState: 'USERPAYING' } })).body).toEqual(
+      { outTradeNo: params.out_trade_no, state: 'USERPAYING' },
+    );
     const paying = await query();
-    expect(paying).toMatchObject({ result_code: 'SUCCESS', trade_state: 'USERPAYING', trade_state_desc: '用户支付中', out_trade_no: params.out_trade_no, attach: 'a1' });
+    expect(paying).toMatchObject({
+      result_code: 'SUCCESS',
+      trade_state: 'USERPAYING',
+      trade_state_desc: '用户支付中',
+      out_trade_no: params.out_trade_no,
+      attach: 'a1',
+    });
     expect(paying.transaction_id).toBeUndefined();
     expect(verify(paying, M.apiKey, 'MD5')).toBe(true);
 
     await json(emu, '/__emulator/trade-state', { body: { outTradeNo: params.out_trade_no, tradeState: 'PAYERROR' } });
-    expect(await query()).toMatchObject({ trade_state: 'PAYERROR', trade_state_desc: '支付失败(其他原因，如银行返回失败)' });
-    const refused = await postHttps(`${emu.httpsUrl}/secapi/pay/refund`, signed({ out_trade_no: params.out_trade_no, out_refund_no: 'RU1', total_fee: 101, refund_fee: 1 }), merchantTls(emu));
+    expect(await query()).toMatchObject({
+      trade_state: 'PAYERROR',
+      trade_state_desc: '支付失败(其他原因，如银行返回失败)',
+    });
+    const refused = await postHttps(
+      `${emu.httpsUrl}/secapi/pay/refund`,
+      signed({ out_trade_no: params.out_trade_no, out_refund_no: 'RU1', total_fee: 101, refund_fee: 1 }),
+      merchantTls(emu),
+    );
     expect(refused.fields.err_code).toBe('ORDERNOTEXIST');
     // Re-entry with the same parameters still returns the same prepay_id.
     expect((await payApi(emu, '/pay/unifiedorder', params)).fields.prepay_id).toBe(prepayId);
@@ -121,11 +171,20 @@ describe('unpaid trade states (POST /__emulator/trade-state)', () => {
     const other = orderParams();
     await payApi(emu, '/pay/unifiedorder', other);
     await json(emu, '/__emulator/trade-state', { body: { outTradeNo: other.out_trade_no, tradeState: 'USERPAYING' } });
-    expect((await payApi(emu, '/pay/closeorder', { out_trade_no: other.out_trade_no })).fields.result_code).toBe('SUCCESS');
-    expect((await json(emu, '/__emulator/trade-state', { body: { outTradeNo: other.out_trade_no, tradeState: 'PAYERROR' } })).status).toBe(409);
+    expect((await payApi(emu, '/pay/closeorder', { out_trade_no: other.out_trade_no })).fields.result_code).toBe(
+      'SUCCESS',
+    );
+    expect(
+      (await json(emu, '/__emulator/trade-state', { body: { outTradeNo: other.out_trade_no, tradeState: 'PAYERROR' } }))
+        .status,
+    ).toBe(409);
 
-    expect((await json(emu, '/__emulator/trade-state', { body: { prepayId, tradeState: 'SUCCESS' } })).status).toBe(400);
+    expect((await json(emu, '/__emulator/trade-state', { body: { prepayId, tradeState: 'SUCCESS' } })).status).toBe(
+      400,
+    );
     expect((await json(emu, '/__emulator/trade-state', { body: { tradeState: 'PAYERROR' } })).status).toBe(400);
-    expect((await json(emu, '/__emulator/trade-state', { body: { outTradeNo: 'NOPE', tradeState: 'PAYERROR' } })).status).toBe(409);
+    expect(
+      (await json(emu, '/__emulator/trade-state', { body: { outTradeNo: 'NOPE', tradeState: 'PAYERROR' } })).status,
+    ).toBe(409);
   });
 });

@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml, verify, WechatXmlError, type SignType } from '@wxpay-shop/wechat';
 import type { Emulator } from '../src/index';
 import { M, merchantTls, OPENID, payApi, signed, startEmulator, startReceiver } from './helpers/emulator';
-import { CONTENT_TYPES, MUTATIONS, Rng, signEntries, type BaseRequest, type Entries, type Expectation, type Mutant } from './helpers/mutants';
+import {
+  CONTENT_TYPES,
+  MUTATIONS,
+  Rng,
+  signEntries,
+  type BaseRequest,
+  type Entries,
+  type Expectation,
+  type Mutant,
+} from './helpers/mutants';
 
 /** An expectation once the oracle has decided. */
 type Verdict = Exclude<Expectation, { kind: 'oracle' }>;
@@ -27,7 +36,15 @@ let paidOrder: string;
 let openOrder: string;
 
 async function createOrder(outTradeNo: string, notifyUrl: string): Promise<string> {
-  const res = await payApi(emu, '/pay/unifiedorder', { body: '变异测试', out_trade_no: outTradeNo, total_fee: PAID_TOTAL_FEE, spbill_create_ip: '127.0.0.1', notify_url: notifyUrl, trade_type: 'JSAPI', openid: OPENID });
+  const res = await payApi(emu, '/pay/unifiedorder', {
+    body: '变异测试',
+    out_trade_no: outTradeNo,
+    total_fee: PAID_TOTAL_FEE,
+    spbill_create_ip: '127.0.0.1',
+    notify_url: notifyUrl,
+    trade_type: 'JSAPI',
+    openid: OPENID,
+  });
   if (res.fields.result_code !== 'SUCCESS') throw new Error(`setup order failed: ${res.text}`);
   return res.fields.prepay_id!;
 }
@@ -52,7 +69,8 @@ afterAll(async () => {
 
 async function expectEventually(check: () => boolean): Promise<void> {
   // Bounded by a generous deadline (a hang), not by how fast a busy machine gets there.
-  for (const deadline = Date.now() + 30_000; !check() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+  for (const deadline = Date.now() + 30_000; !check() && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 10));
   expect(check()).toBe(true);
 }
 
@@ -136,14 +154,21 @@ async function checkReply(where: string, reply: RawReply, expectation: Verdict):
     throw new Error(`${where}: reply is not WeChat XML (${(err as Error).message}): ${reply.text.slice(0, 200)}`);
   }
   if (fields.return_code === 'FAIL') {
-    expect(Object.keys(fields).sort(), `${where}: a return_code FAIL carries only return_code and return_msg`).toEqual(['return_code', 'return_msg']);
+    expect(Object.keys(fields).sort(), `${where}: a return_code FAIL carries only return_code and return_msg`).toEqual([
+      'return_code',
+      'return_msg',
+    ]);
     expect(fields.return_msg, `${where}: return_msg`).toBeTruthy();
   } else {
     expect(fields.return_code, `${where}: return_code`).toBe('SUCCESS');
     expect(['SUCCESS', 'FAIL'], `${where}: result_code`).toContain(fields.result_code);
-    if (fields.result_code === 'FAIL') expect(fields.err_code && fields.err_code_des, `${where}: err_code and err_code_des`).toBeTruthy();
+    if (fields.result_code === 'FAIL')
+      expect(fields.err_code && fields.err_code_des, `${where}: err_code and err_code_des`).toBeTruthy();
     const signType = expectation.kind === 'accept' ? expectation.signType : 'MD5';
-    expect(verify(fields, M.apiKey, signType), `${where}: reply sign (${signType}) verifies with the merchant key`).toBe(true);
+    expect(
+      verify(fields, M.apiKey, signType),
+      `${where}: reply sign (${signType}) verifies with the merchant key`,
+    ).toBe(true);
   }
   if (expectation.kind === 'reject') {
     expect(fields.return_code, `${where}: a damaged or forged request is refused`).toBe('FAIL');
@@ -155,12 +180,20 @@ async function checkReply(where: string, reply: RawReply, expectation: Verdict):
 }
 
 /** What a genuine request must have done (the state may change only then). */
-function checkGenuineEffect(where: string, endpoint: EndpointName, base: BaseRequest, reply: Record<string, string>, before: string): void {
+function checkGenuineEffect(
+  where: string,
+  endpoint: EndpointName,
+  base: BaseRequest,
+  reply: Record<string, string>,
+  before: string,
+): void {
   const field = (name: string) => base.entries.find(([k]) => k === name)?.[1];
   switch (endpoint) {
     case 'unifiedorder':
       expect(reply.result_code, `${where}: ${reply.err_code_des ?? ''}`).toBe('SUCCESS');
-      expect(emu.state.findOrder(M.mchId, field('out_trade_no')!)?.prepayId, `${where}: order created`).toBe(reply.prepay_id);
+      expect(emu.state.findOrder(M.mchId, field('out_trade_no')!)?.prepayId, `${where}: order created`).toBe(
+        reply.prepay_id,
+      );
       break;
     case 'orderquery':
       expect(reply.out_trade_no, where).toBe(paidOrder);
@@ -178,53 +211,62 @@ function checkGenuineEffect(where: string, endpoint: EndpointName, base: BaseReq
 }
 
 describe(`Pay v2 endpoints under seeded mutation (seed ${SEED})`, () => {
-  it('answer every mutant in WeChat format, never 5xx or a dropped connection, and change nothing unless it is genuine', { timeout: 300_000 }, async () => {
-    const rng = new Rng(SEED);
-    const tls = merchantTls(emu);
-    const tally = { requests: 0, genuine: 0, refused: 0 };
-    const kinds = Object.keys(MUTATIONS);
-    let n = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const kind of kinds) {
-        for (const endpoint of ['unifiedorder', 'orderquery', 'closeorder', 'refund'] as const) {
-          n += 1;
-          const base = baseRequest(endpoint, n, rng);
-          const mutant: Mutant = MUTATIONS[kind]!(base, rng);
-          const contentType = rng.pick(CONTENT_TYPES);
-          const chunked = rng.next() < 0.25;
-          const where = `seed=${SEED} #${n} ${endpoint} [${kind}] ${mutant.name} (Content-Type ${contentType ?? 'none'}${chunked ? ', chunked' : ''})`;
-          const expectation: Verdict = mutant.expect.kind === 'oracle' ? await judge(mutant.body) : mutant.expect;
+  it(
+    'answer every mutant in WeChat format, never 5xx or a dropped connection, and change nothing unless it is genuine',
+    { timeout: 300_000 },
+    async () => {
+      const rng = new Rng(SEED);
+      const tls = merchantTls(emu);
+      const tally = { requests: 0, genuine: 0, refused: 0 };
+      const kinds = Object.keys(MUTATIONS);
+      let n = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const kind of kinds) {
+          for (const endpoint of ['unifiedorder', 'orderquery', 'closeorder', 'refund'] as const) {
+            n += 1;
+            const base = baseRequest(endpoint, n, rng);
+            const mutant: Mutant = MUTATIONS[kind]!(base, rng);
+            const contentType = rng.pick(CONTENT_TYPES);
+            const chunked = rng.next() < 0.25;
+            const where = `seed=${SEED} #${n} ${endpoint} [${kind}] ${mutant.name} (Content-Type ${contentType ?? 'none'}${chunked ? ', chunked' : ''})`;
+            const expectation: Verdict = mutant.expect.kind === 'oracle' ? await judge(mutant.body) : mutant.expect;
 
-          const before = stateSnapshot();
-          const url = `${endpoint === 'refund' ? emu.httpsUrl : emu.httpUrl}${PATHS[endpoint]}`;
-          let reply: RawReply;
-          try {
-            reply = await rawPost(url, { body: mutant.body, contentType, chunked, ...(endpoint === 'refund' ? { tls } : {}) });
-          } catch (err) {
-            throw new Error(`${where}: connection dropped (${(err as Error).message})`);
-          }
-          tally.requests += 1;
-          const fields = await checkReply(where, reply, expectation);
-          if (expectation.kind === 'accept') {
-            tally.genuine += 1;
-            checkGenuineEffect(where, endpoint, base, fields, before);
-            // A closed order would hide a wrongly accepted closeorder: the next ones target a fresh open order.
-            if (endpoint === 'closeorder') {
-              openOrder = `MUTOPEN${SEED}N${n}`;
-              await createOrder(openOrder, receiver.url);
+            const before = stateSnapshot();
+            const url = `${endpoint === 'refund' ? emu.httpsUrl : emu.httpUrl}${PATHS[endpoint]}`;
+            let reply: RawReply;
+            try {
+              reply = await rawPost(url, {
+                body: mutant.body,
+                contentType,
+                chunked,
+                ...(endpoint === 'refund' ? { tls } : {}),
+              });
+            } catch (err) {
+              throw new Error(`${where}: connection dropped (${(err as Error).message})`);
             }
-          } else {
-            tally.refused += 1;
-            expect(stateSnapshot(), `${where}: state changed by a refused request`).toBe(before);
+            tally.requests += 1;
+            const fields = await checkReply(where, reply, expectation);
+            if (expectation.kind === 'accept') {
+              tally.genuine += 1;
+              checkGenuineEffect(where, endpoint, base, fields, before);
+              // A closed order would hide a wrongly accepted closeorder: the next ones target a fresh open order.
+              if (endpoint === 'closeorder') {
+                openOrder = `MUTOPEN${SEED}N${n}`;
+                await createOrder(openOrder, receiver.url);
+              }
+            } else {
+              tally.refused += 1;
+              expect(stateSnapshot(), `${where}: state changed by a refused request`).toBe(before);
+            }
           }
         }
       }
-    }
-    expect(tally.requests).toBe(ROUNDS * kinds.length * 4);
-    // Both sides of the oracle were exercised, so neither check is vacuous.
-    expect(tally.genuine, `seed=${SEED}`).toBeGreaterThan(20);
-    expect(tally.refused, `seed=${SEED}`).toBeGreaterThan(200);
-  });
+      expect(tally.requests).toBe(ROUNDS * kinds.length * 4);
+      // Both sides of the oracle were exercised, so neither check is vacuous.
+      expect(tally.genuine, `seed=${SEED}`).toBeGreaterThan(20);
+      expect(tally.refused, `seed=${SEED}`).toBeGreaterThan(200);
+    },
+  );
 });
 
 // Keeps the shared helper's signer and this file's serializer honest with each other.

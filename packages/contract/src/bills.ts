@@ -28,8 +28,18 @@ export const BillReconciliationSchema = z.object({
   day: z.string(),
   /** NO_BILL: WeChat has no bill (no trade that day) and neither do we. */
   status: z.enum(['MATCHED', 'DISCREPANCIES', 'NO_BILL']),
-  wechat: z.object({ count: z.number().int(), paidFen: z.number().int(), refundFen: z.number().int(), feeMilliFen: z.number().int() }),
-  ours: z.object({ paymentCount: z.number().int(), paidFen: z.number().int(), refundCount: z.number().int(), refundFen: z.number().int() }),
+  wechat: z.object({
+    count: z.number().int(),
+    paidFen: z.number().int(),
+    refundFen: z.number().int(),
+    feeMilliFen: z.number().int(),
+  }),
+  ours: z.object({
+    paymentCount: z.number().int(),
+    paidFen: z.number().int(),
+    refundCount: z.number().int(),
+    refundFen: z.number().int(),
+  }),
   matchedPayments: z.number().int(),
   matchedRefunds: z.number().int(),
   discrepancyCount: z.number().int(),
@@ -42,7 +52,9 @@ export type BillReconciliation = z.infer<typeof BillReconciliationSchema>;
 export const BillDayResponseSchema = z.object({
   reconciliation: BillReconciliationSchema.nullable(),
   discrepancies: z.array(BillDiscrepancySchema),
-  run: z.object({ attempts: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() }).nullable(),
+  run: z
+    .object({ attempts: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() })
+    .nullable(),
 });
 export type BillDayResponse = z.infer<typeof BillDayResponseSchema>;
 

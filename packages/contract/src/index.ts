@@ -34,7 +34,9 @@ export const JsapiPayParamsSchema = z
     package: z.string().regex(/^prepay_id=[A-Za-z0-9_-]{1,64}$/, 'package must be prepay_id=…'),
     signType: PaySignTypeSchema,
     /** Upper-case hex (32 chars for MD5, 64 for HMAC-SHA256), or 344 chars of base64 for RSA. */
-    paySign: z.string().regex(/^([0-9A-F]{32}|[0-9A-F]{64}|[A-Za-z0-9+/]{342}==)$/, 'paySign must be hex or RSA base64'),
+    paySign: z
+      .string()
+      .regex(/^([0-9A-F]{32}|[0-9A-F]{64}|[A-Za-z0-9+/]{342}==)$/, 'paySign must be hex or RSA base64'),
   })
   .strict()
   .refine((p) => PAY_SIGN_PATTERNS[p.signType].test(p.paySign), {
@@ -97,7 +99,10 @@ export const DeliveryAddressSchema = z
     /** Street, building, room (详细地址). */
     detail: shopperText(1, 120),
     /** 6 digits, or empty when unknown. */
-    postalCode: z.string().regex(/^(\d{6})?$/, 'must be 6 digits or empty').default(''),
+    postalCode: z
+      .string()
+      .regex(/^(\d{6})?$/, 'must be 6 digits or empty')
+      .default(''),
   })
   .strict();
 export type DeliveryAddress = z.infer<typeof DeliveryAddressSchema>;
@@ -327,7 +332,10 @@ export const ShipRequestSchema = z
   .object({
     carrier: z.string().trim().min(1).max(32),
     /** Express tracking numbers: letters, digits and dashes. */
-    trackingNo: z.string().trim().regex(/^[A-Za-z0-9-]{4,40}$/, 'trackingNo must be 4-40 letters, digits or dashes'),
+    trackingNo: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]{4,40}$/, 'trackingNo must be 4-40 letters, digits or dashes'),
   })
   .strict();
 export type ShipRequest = z.infer<typeof ShipRequestSchema>;

@@ -38,7 +38,11 @@ describe('JsapiPayParams', () => {
     expect(JsapiPayParamsSchema.safeParse({ ...v4, signType: 'HMAC-SHA256' }).success).toBe(false);
   });
   it('accepts the HMAC-SHA256 variant of V4 (64-char paySign)', () => {
-    const hmac = { ...v4, signType: 'HMAC-SHA256', paySign: 'D3C8EC2BB7A501F85B7FE93E298F4CD23C7E8D90F37DF45D716DF18AE7B65F72' };
+    const hmac = {
+      ...v4,
+      signType: 'HMAC-SHA256',
+      paySign: 'D3C8EC2BB7A501F85B7FE93E298F4CD23C7E8D90F37DF45D716DF18AE7B65F72',
+    };
     expect(JsapiPayParamsSchema.parse(hmac)).toEqual(hmac);
     expect(JsapiPayParamsSchema.safeParse({ ...hmac, signType: 'MD5' }).success).toBe(false);
   });
@@ -113,7 +117,10 @@ describe('RefundRequest', () => {
       expect([reason, RefundRequestSchema.safeParse({ reason }).success]).toEqual([reason, false]);
     }
     const refused = RefundRequestSchema.safeParse({ reason: '退'.repeat(80) });
-    expect(refused.error?.issues[0]).toMatchObject({ path: ['reason'], message: 'reason must be at most 80 bytes of UTF-8 (a Chinese character is 3 bytes)' });
+    expect(refused.error?.issues[0]).toMatchObject({
+      path: ['reason'],
+      message: 'reason must be at most 80 bytes of UTF-8 (a Chinese character is 3 bytes)',
+    });
   });
 });
 
@@ -123,12 +130,26 @@ describe('Idempotency-Key', () => {
     expect(IDEMPOTENT_REPLAYED_HEADER).toBe('Idempotent-Replayed');
   });
   it('accepts a UUID, 32 hex digits and the 16 and 64 character bounds', () => {
-    for (const key of ['0f8fad5b-d9cb-469f-a165-70867728950e', 'a'.repeat(16), 'A_z-09'.padEnd(64, 'x'), '3b1f0c9e8d7a6b5c4d3e2f1a0b9c8d7e']) {
+    for (const key of [
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      'a'.repeat(16),
+      'A_z-09'.padEnd(64, 'x'),
+      '3b1f0c9e8d7a6b5c4d3e2f1a0b9c8d7e',
+    ]) {
       expect([key, IdempotencyKeySchema.safeParse(key).success]).toEqual([key, true]);
     }
   });
   it('refuses short, long, empty and non-token keys, with a message naming the rule', () => {
-    for (const key of ['', 'a'.repeat(15), 'a'.repeat(65), 'key with spaces 0000', 'k'.repeat(16) + '=', 'ключключключключ', 'a'.repeat(16) + '\n', 'a'.repeat(16) + ', ' + 'b'.repeat(16)]) {
+    for (const key of [
+      '',
+      'a'.repeat(15),
+      'a'.repeat(65),
+      'key with spaces 0000',
+      'k'.repeat(16) + '=',
+      'ключключключключ',
+      'a'.repeat(16) + '\n',
+      'a'.repeat(16) + ', ' + 'b'.repeat(16),
+    ]) {
       expect([key, IdempotencyKeySchema.safeParse(key).success]).toEqual([key, false]);
     }
     const refused = IdempotencyKeySchema.safeParse('short');
@@ -166,7 +187,9 @@ describe('OrderStatus, Fen and ApiError', () => {
     for (const bad of [-1, 0.5, '1', 2 ** 53, Number.NaN]) expect(FenSchema.safeParse(bad).success).toBe(false);
   });
   it('describes the error body shape and refuses unknown codes', () => {
-    expect(ApiErrorSchema.parse({ error: { code: 'CONFLICT', message: 'order already paid', requestId: 'r1' } }).error.code).toBe('CONFLICT');
+    expect(
+      ApiErrorSchema.parse({ error: { code: 'CONFLICT', message: 'order already paid', requestId: 'r1' } }).error.code,
+    ).toBe('CONFLICT');
     expect(ApiErrorSchema.safeParse({ error: { code: 'TEAPOT', message: 'x' } }).success).toBe(false);
     expect(ApiErrorSchema.safeParse({ code: 'CONFLICT', message: 'x' }).success).toBe(false);
   });

@@ -92,7 +92,8 @@ export class WechatNotifyError extends WechatError {
  * - BUSY: WeChat is busy (-1) — retry later;
  * - OTHER: anything else.
  */
-export type OAuthErrorKind = 'BAD_CODE' | 'TOKEN_EXPIRED' | 'REAUTHORIZE' | 'INVALID_TOKEN' | 'SCOPE' | 'CONFIG' | 'BUSY' | 'OTHER';
+export type OAuthErrorKind =
+  'BAD_CODE' | 'TOKEN_EXPIRED' | 'REAUTHORIZE' | 'INVALID_TOKEN' | 'SCOPE' | 'CONFIG' | 'BUSY' | 'OTHER';
 
 const OAUTH_ERROR_KINDS: Record<Exclude<OAuthErrorKind, 'OTHER'>, readonly number[]> = {
   BAD_CODE: [40029, 40163, 42003, 41008],
@@ -292,7 +293,11 @@ export class WechatBillDownloadError extends WechatError {
     /** WeChat's numeric error_code (e.g. `20001`), '' when absent. */
     readonly errorCode: string,
   ) {
-    super(`WeChat Pay refused the bill download: ${returnMsg}${errorCode ? ` (${errorCode})` : ''}`, 'refused', 'upstream');
+    super(
+      `WeChat Pay refused the bill download: ${returnMsg}${errorCode ? ` (${errorCode})` : ''}`,
+      'refused',
+      'upstream',
+    );
   }
   get retryLater(): boolean {
     return BILL_NOT_YET.has(this.returnMsg);

@@ -28,8 +28,10 @@ const PREPAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Throws on input the page could not pay with (the same rules as the contract's JsapiPayParamsSchema). */
 export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
   if (!input.appId) throw new Error('JSAPI pay params: appId is required');
-  if (input.prepayId.startsWith('prepay_id=')) throw new Error('JSAPI pay params: pass the bare prepay_id; package adds the prepay_id= prefix');
-  if (!PREPAY_ID.test(input.prepayId)) throw new Error('JSAPI pay params: prepayId must be 1-64 characters of [A-Za-z0-9_-]');
+  if (input.prepayId.startsWith('prepay_id='))
+    throw new Error('JSAPI pay params: pass the bare prepay_id; package adds the prepay_id= prefix');
+  if (!PREPAY_ID.test(input.prepayId))
+    throw new Error('JSAPI pay params: prepayId must be 1-64 characters of [A-Za-z0-9_-]');
   if (input.timeStamp !== undefined && !/^\d{10}$/.test(input.timeStamp)) {
     throw new Error('JSAPI pay params: timeStamp must be 10 digits of seconds');
   }
@@ -48,12 +50,21 @@ export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
 
 /** The emulator's (and WeChat's) check of a pay request coming from the page. */
 // Typed by key rather than Record<string, unknown> so that a JsapiPayParams (an interface) is accepted too.
-export function verifyJsapiPayParams(params: Readonly<{ [K in keyof JsapiPayParams]?: unknown }>, apiKey: string): boolean {
+export function verifyJsapiPayParams(
+  params: Readonly<{ [K in keyof JsapiPayParams]?: unknown }>,
+  apiKey: string,
+): boolean {
   const { appId, timeStamp, nonceStr, package: pkg, signType, paySign } = params;
   if (![appId, timeStamp, nonceStr, pkg, paySign].every((v) => typeof v === 'string' && v !== '')) return false;
   if (signType !== 'MD5' && signType !== 'HMAC-SHA256') return false;
   const expected = sign(
-    { appId: appId as string, timeStamp: timeStamp as string, nonceStr: nonceStr as string, package: pkg as string, signType },
+    {
+      appId: appId as string,
+      timeStamp: timeStamp as string,
+      nonceStr: nonceStr as string,
+      package: pkg as string,
+      signType,
+    },
     apiKey,
     signType,
   );

@@ -102,7 +102,8 @@ export async function parsePayNotify(body: string | Buffer, options: NotifyOptio
   checkMerchant(fields, options);
 
   const resultCode = fields.result_code;
-  if (resultCode !== 'SUCCESS' && resultCode !== 'FAIL') throw new WechatNotifyError('result_code is not SUCCESS or FAIL');
+  if (resultCode !== 'SUCCESS' && resultCode !== 'FAIL')
+    throw new WechatNotifyError('result_code is not SUCCESS or FAIL');
   const timeEnd = requireField(fields, 'time_end');
   if (!/^\d{14}$/.test(timeEnd)) throw new WechatNotifyError('time_end is not yyyyMMddHHmmss');
 
@@ -153,7 +154,9 @@ export async function parseRefundNotify(body: string | Buffer, options: NotifyOp
     totalFee: requireAmount(fields, 'total_fee'),
     refundFee: requireAmount(fields, 'refund_fee'),
     // Rejecting an unknown status would make WeChat re-send an authentic message for hours.
-    ...(refundStatus === undefined ? { refundStatus: 'UNKNOWN' as const, rawStatus: refundStatusField } : { refundStatus }),
+    ...(refundStatus === undefined
+      ? { refundStatus: 'UNKNOWN' as const, rawStatus: refundStatusField }
+      : { refundStatus }),
     raw: fields,
   };
   const successTime = optionalField(fields, 'success_time');

@@ -28,7 +28,8 @@ export function isValidState(state: unknown): state is string {
 
 export function buildAuthorizeUrl(input: AuthorizeUrlInput): string {
   if (!isValidState(input.state)) throw new Error('OAuth state must be 1-128 characters of [a-zA-Z0-9]');
-  if (input.scope !== 'snsapi_base' && input.scope !== 'snsapi_userinfo') throw new Error('OAuth scope must be snsapi_base or snsapi_userinfo');
+  if (input.scope !== 'snsapi_base' && input.scope !== 'snsapi_userinfo')
+    throw new Error('OAuth scope must be snsapi_base or snsapi_userinfo');
   if (!input.appId) throw new Error('OAuth appId is required');
   let redirect: URL;
   try {
@@ -36,7 +37,8 @@ export function buildAuthorizeUrl(input: AuthorizeUrlInput): string {
   } catch {
     throw new Error('OAuth redirectUri must be an absolute URL');
   }
-  if (redirect.protocol !== 'https:' && redirect.protocol !== 'http:') throw new Error('OAuth redirectUri must be http(s)');
+  if (redirect.protocol !== 'https:' && redirect.protocol !== 'http:')
+    throw new Error('OAuth redirectUri must be http(s)');
   // WeChat appends code/state to the query; a fragment would swallow them.
   if (input.redirectUri.includes('#')) throw new Error('OAuth redirectUri must not contain a #fragment');
 
@@ -124,7 +126,11 @@ export class OAuthClient {
     return toWebAccessToken(body, '/sns/oauth2/refresh_token');
   }
 
-  async userInfo(accessToken: string, openid: string, lang: 'zh_CN' | 'zh_TW' | 'en' = 'zh_CN'): Promise<WechatUserInfo> {
+  async userInfo(
+    accessToken: string,
+    openid: string,
+    lang: 'zh_CN' | 'zh_TW' | 'en' = 'zh_CN',
+  ): Promise<WechatUserInfo> {
     const body = await this.get('/sns/userinfo', { access_token: accessToken, openid, lang });
     if (typeof body.openid !== 'string' || body.openid === '') throw malformed('/sns/userinfo');
     const info: WechatUserInfo = {
@@ -217,7 +223,8 @@ function malformed(path: string, status?: number): WechatTransportError {
 
 function transportError(err: unknown, path: string, timeoutMs: number): WechatTransportError {
   const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') return new WechatTransportError(`GET ${path} timed out after ${timeoutMs} ms`);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new WechatTransportError(`GET ${path} timed out after ${timeoutMs} ms`);
   if (err instanceof WechatTransportError) return err;
   // Only the error code survives: undici errors can carry the request URL, which holds the secret.
   const cause = err instanceof Error ? (err as Error & { cause?: { code?: unknown } }).cause : undefined;
@@ -250,8 +257,12 @@ export function parseLenientJson(text: string): Json | null {
     value = JSON.parse(text);
   } catch {
     try {
-      // eslint-disable-next-line no-control-regex -- matching control characters is the point
-      value = JSON.parse(text.replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+      const escaped = text.replace(
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        /[\u0000-\u001f]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      value = JSON.parse(escaped);
     } catch {
       return null;
     }

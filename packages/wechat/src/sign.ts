@@ -18,7 +18,9 @@ export function isSignType(value: unknown): value is SignType {
 /** The exact string that is hashed. Exposed for tests and debugging; never log it (it holds the key). */
 export function signString(params: SignableParams, key: string): string {
   const pairs = Object.keys(params)
-    .filter((name) => name !== 'sign' && params[name] !== undefined && params[name] !== null && String(params[name]) !== '')
+    .filter(
+      (name) => name !== 'sign' && params[name] !== undefined && params[name] !== null && String(params[name]) !== '',
+    )
     // Default sort compares UTF-16 code units: ASCII order for ASCII names, as WeChat requires.
     .sort()
     .map((name) => `${name}=${params[name]}`);

@@ -62,7 +62,9 @@ export async function parseXml(input: string | Buffer, options: ParseOptions = {
   // The BOM is stripped here rather than by xml2js so that sax positions index into `text`.
   // XML 1.0 §2.11: every parser reads CR LF and lone CR as LF, inside CDATA too; sax does not,
   // so it is done here, and values are signed and compared as WeChat's own parser sees them.
-  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const text = (typeof input === 'string' ? input : input.toString('utf8'))
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new WechatXmlError('DOCTYPE and ENTITY declarations are not allowed', 'DOCTYPE', source);
   }

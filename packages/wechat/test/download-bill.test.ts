@@ -1,7 +1,15 @@
 /** PayClient.downloadBill against an in-test fake: gzip bills, `No Bill Exist`, FAIL answers, retries. */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PayClient, WechatBillDownloadError, WechatPayResponseError, buildXml, parseTradeBill, parseXml, verify } from '../src/index';
+import {
+  PayClient,
+  WechatBillDownloadError,
+  WechatPayResponseError,
+  buildXml,
+  parseTradeBill,
+  parseXml,
+  verify,
+} from '../src/index';
 import { startServer, type TestServer } from './helpers/http-server';
 
 const APP_ID = 'wx2421b1c4370ec43b';
@@ -32,17 +40,31 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function client(): PayClient {
-  return new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, retryDelayMs: 1 });
+  return new PayClient({
+    appId: APP_ID,
+    mchId: MCH_ID,
+    apiKey: KEY,
+    signType: 'MD5',
+    payBaseUrl: server.url,
+    retryDelayMs: 1,
+  });
 }
 
-const failXml = (returnMsg: string, errorCode: string) => buildXml({ return_code: 'FAIL', return_msg: returnMsg, error_code: errorCode });
+const failXml = (returnMsg: string, errorCode: string) =>
+  buildXml({ return_code: 'FAIL', return_msg: returnMsg, error_code: errorCode });
 
 describe('PayClient.downloadBill', () => {
   it('asks for a signed GZIP bill of the day and returns its text, which parseTradeBill reads', async () => {
     answers = [{ body: gzipSync(Buffer.from(BILL, 'utf8')) }];
     const result = await client().downloadBill({ billDate: '20261201' });
     const request = seen.at(-1)!;
-    expect(request).toMatchObject({ bill_date: '20261201', bill_type: 'ALL', tar_type: 'GZIP', appid: APP_ID, mch_id: MCH_ID });
+    expect(request).toMatchObject({
+      bill_date: '20261201',
+      bill_type: 'ALL',
+      tar_type: 'GZIP',
+      appid: APP_ID,
+      mch_id: MCH_ID,
+    });
     expect(verify(request, KEY, 'MD5')).toBe(true);
     expect(result.exists).toBe(true);
     if (!result.exists) return;
@@ -58,10 +80,19 @@ describe('PayClient.downloadBill', () => {
 
   it('another FAIL → WechatBillDownloadError with return_msg and error_code; Bill Creating is retryLater', async () => {
     answers = [{ body: failXml('invalid bill_date', '20001') }, { body: failXml('Bill Creating', '20003') }];
-    const invalid = await client().downloadBill({ billDate: '20261201' }).catch((e: unknown) => e);
+    const invalid = await client()
+      .downloadBill({ billDate: '20261201' })
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(WechatBillDownloadError);
-    expect(invalid).toMatchObject({ returnMsg: 'invalid bill_date', errorCode: '20001', retryLater: false, outcome: 'refused' });
-    const creating = await client().downloadBill({ billDate: '20261201' }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({
+      returnMsg: 'invalid bill_date',
+      errorCode: '20001',
+      retryLater: false,
+      outcome: 'refused',
+    });
+    const creating = await client()
+      .downloadBill({ billDate: '20261201' })
+      .catch((e: unknown) => e);
     expect(creating).toMatchObject({ name: 'WechatBillDownloadError', returnMsg: 'Bill Creating', retryLater: true });
   });
 
@@ -80,14 +111,26 @@ describe('PayClient.downloadBill', () => {
     answers = [{ body: gz.subarray(0, gz.length - 8) }];
     await expect(client().downloadBill({ billDate: '20261201' })).rejects.toBeInstanceOf(WechatPayResponseError);
     answers = [{ body: gz }];
-    const small = new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, maxBillBytes: 200 });
-    await expect(small.downloadBill({ billDate: '20261201' })).rejects.toMatchObject({ outcome: 'unknown', source: 'upstream' });
+    const small = new PayClient({
+      appId: APP_ID,
+      mchId: MCH_ID,
+      apiKey: KEY,
+      signType: 'MD5',
+      payBaseUrl: server.url,
+      maxBillBytes: 200,
+    });
+    await expect(small.downloadBill({ billDate: '20261201' })).rejects.toMatchObject({
+      outcome: 'unknown',
+      source: 'upstream',
+    });
   });
 
   it('refuses a billDate that is not a real yyyyMMdd day before sending', async () => {
     const before = seen.length;
     for (const billDate of ['2026-12-01', '20261301', '20260230', '']) {
-      await expect(client().downloadBill({ billDate })).rejects.toThrow('downloadBill: billDate must be a real day, yyyyMMdd');
+      await expect(client().downloadBill({ billDate })).rejects.toThrow(
+        'downloadBill: billDate must be a real day, yyyyMMdd',
+      );
     }
     expect(seen.length).toBe(before);
   });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { buildJsapiPayParams, sign, verifyJsapiPayParams, type SignType } from '../src/index';
 
 const KEY = '192006250b4c09247ec02edce69f6a2d';
-const base = { appId: 'wx2421b1c4370ec43b', prepayId: 'wx201410272009395522657a690389285100', apiKey: KEY, signType: 'MD5' as const };
+const base = {
+  appId: 'wx2421b1c4370ec43b',
+  prepayId: 'wx201410272009395522657a690389285100',
+  apiKey: KEY,
+  signType: 'MD5' as const,
+};
 
 describe('buildJsapiPayParams input checks', () => {
   it('defaults give 10-digit seconds, a 32-char nonce and a verifiable paySign', () => {
@@ -15,7 +20,9 @@ describe('buildJsapiPayParams input checks', () => {
   });
 
   it('refuses a prepay_id that already carries the prepay_id= prefix (never doubled)', () => {
-    expect(() => buildJsapiPayParams({ ...base, prepayId: 'prepay_id=wx201410272009395522657a690389285100' })).toThrow(/bare prepay_id/);
+    expect(() => buildJsapiPayParams({ ...base, prepayId: 'prepay_id=wx201410272009395522657a690389285100' })).toThrow(
+      /bare prepay_id/,
+    );
   });
 
   it('refuses an empty or odd prepay_id and an empty appId', () => {

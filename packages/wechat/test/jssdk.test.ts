@@ -29,7 +29,12 @@ describe('wx.config signature', () => {
     expect(config.appId).toBe(APP_ID);
     expect(config.nonceStr).toMatch(/^[A-Za-z0-9]{16}$/);
     expect(Math.abs(config.timestamp - Date.now() / 1000)).toBeLessThan(600);
-    const check = { jsapiTicket: TICKET, nonceStr: config.nonceStr, timestampSeconds: config.timestamp, signature: config.signature };
+    const check = {
+      jsapiTicket: TICKET,
+      nonceStr: config.nonceStr,
+      timestampSeconds: config.timestamp,
+      signature: config.signature,
+    };
     expect(verifyJssdkSignature({ ...check, url })).toBe(true);
     expect(verifyJssdkSignature({ ...check, url: 'https://shop.example/products/mug' })).toBe(false);
     expect(verifyJssdkSignature({ ...check, url, jsapiTicket: `${TICKET}x` })).toBe(false);
@@ -69,7 +74,8 @@ describe('JssdkTokenClient against a fake api.weixin.qq.com', () => {
       res.setHeader('Content-Type', 'text/plain');
       if (url.pathname === '/cgi-bin/stable_token' && req.method === 'POST') {
         const json = JSON.parse(body) as Record<string, unknown>;
-        if (json.secret !== SECRET) return void res.end(JSON.stringify({ errcode: 40125, errmsg: 'invalid appsecret' }));
+        if (json.secret !== SECRET)
+          return void res.end(JSON.stringify({ errcode: 40125, errmsg: 'invalid appsecret' }));
         const token = json.force_refresh === true ? 'TOKEN_FORCED' : 'TOKEN_STABLE';
         return void res.end(JSON.stringify({ access_token: token, expires_in: 7200 }));
       }
@@ -80,12 +86,16 @@ describe('JssdkTokenClient against a fake api.weixin.qq.com', () => {
   });
   afterAll(() => server.close());
 
-  const client = (secret = SECRET) => new JssdkTokenClient({ appId: APP_ID, appSecret: secret, apiBaseUrl: server.url });
+  const client = (secret = SECRET) =>
+    new JssdkTokenClient({ appId: APP_ID, appSecret: secret, apiBaseUrl: server.url });
 
   it('POSTs the stable_token JSON body, normal mode unless forced', async () => {
     requests.length = 0;
     expect(await client().fetchAccessToken()).toEqual({ value: 'TOKEN_STABLE', expiresInSeconds: 7200 });
-    expect(await client().fetchAccessToken({ forceRefresh: true })).toEqual({ value: 'TOKEN_FORCED', expiresInSeconds: 7200 });
+    expect(await client().fetchAccessToken({ forceRefresh: true })).toEqual({
+      value: 'TOKEN_FORCED',
+      expiresInSeconds: 7200,
+    });
     expect(requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([
       { grant_type: 'client_credential', appid: APP_ID, secret: SECRET, force_refresh: false },
       { grant_type: 'client_credential', appid: APP_ID, secret: SECRET, force_refresh: true },
@@ -93,7 +103,9 @@ describe('JssdkTokenClient against a fake api.weixin.qq.com', () => {
   });
 
   it('a wrong secret → WechatApiError CONFIG, and the message carries no secret', async () => {
-    const err = await client('WrongSecretValue0000000000000000').fetchAccessToken().catch((e: unknown) => e);
+    const err = await client('WrongSecretValue0000000000000000')
+      .fetchAccessToken()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WechatApiError);
     expect(err).toMatchObject({ errcode: 40125, kind: 'CONFIG', isTokenInvalid: false, path: '/cgi-bin/stable_token' });
     // One family: a refusal by WeChat, an upstream failure.
@@ -109,13 +121,18 @@ describe('JssdkTokenClient against a fake api.weixin.qq.com', () => {
     expect(requests[0]!.url.searchParams.get('type')).toBe('jsapi');
   });
 
-  it.each([40001, 42001, 40014])('getticket errcode %i → isTokenInvalid, message without the token', async (errcode) => {
-    ticketReply = { errcode, errmsg: 'invalid credential, access_token is invalid or not latest, rid: 1-2-3' };
-    const err = await client().fetchJsapiTicket('SECRET_TOKEN_VALUE').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WechatApiError);
-    expect(err).toMatchObject({ errcode, isTokenInvalid: true, path: '/cgi-bin/ticket/getticket' });
-    expect((err as Error).message).not.toContain('SECRET_TOKEN_VALUE');
-  });
+  it.each([40001, 42001, 40014])(
+    'getticket errcode %i → isTokenInvalid, message without the token',
+    async (errcode) => {
+      ticketReply = { errcode, errmsg: 'invalid credential, access_token is invalid or not latest, rid: 1-2-3' };
+      const err = await client()
+        .fetchJsapiTicket('SECRET_TOKEN_VALUE')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WechatApiError);
+      expect(err).toMatchObject({ errcode, isTokenInvalid: true, path: '/cgi-bin/ticket/getticket' });
+      expect((err as Error).message).not.toContain('SECRET_TOKEN_VALUE');
+    },
+  );
 
   it('a reply without ticket or expires_in → WechatTransportError', async () => {
     ticketReply = { errcode: 0, errmsg: 'ok', ticket: '' };

@@ -50,7 +50,9 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('parsePayNotify', () => {
   it('accepts MD5 without sign_type and HMAC-SHA256 with or without sign_type', async () => {
     expect((await parsePayNotify(signedXml(paid), opts)).totalFee).toBe(101);
-    expect((await parsePayNotify(signedXml({ ...paid, sign_type: 'HMAC-SHA256' }, KEY, 'HMAC-SHA256'), opts)).cashFee).toBe(101);
+    expect(
+      (await parsePayNotify(signedXml({ ...paid, sign_type: 'HMAC-SHA256' }, KEY, 'HMAC-SHA256'), opts)).cashFee,
+    ).toBe(101);
     // No sign_type but a 64-char sign: chosen by length.
     expect((await parsePayNotify(signedXml(paid, KEY, 'HMAC-SHA256'), opts)).outTradeNo).toBe('ORDER0001');
   });
@@ -67,23 +69,27 @@ describe('parsePayNotify', () => {
 
   it('rejects a tampered amount and a field injected after signing', async () => {
     const xml = signedXml(paid);
-    expect(await rejection(parsePayNotify(xml.replace('<![CDATA[101]]></total_fee>', '<![CDATA[1]]></total_fee>'), opts))).toBeInstanceOf(
+    expect(
+      await rejection(parsePayNotify(xml.replace('<![CDATA[101]]></total_fee>', '<![CDATA[1]]></total_fee>'), opts)),
+    ).toBeInstanceOf(WechatSignatureError);
+    expect(await rejection(parsePayNotify(xml.replace('</xml>', '<attach>x</attach></xml>'), opts))).toBeInstanceOf(
       WechatSignatureError,
     );
-    expect(await rejection(parsePayNotify(xml.replace('</xml>', '<attach>x</attach></xml>'), opts))).toBeInstanceOf(WechatSignatureError);
   });
 
   it('rejects a missing sign, a declared HMAC with an MD5 sign, lower-case md5 and odd sign lengths', async () => {
     expect(await rejection(parsePayNotify(buildXml(paid), opts))).toBeInstanceOf(WechatSignatureError);
     const hmacDeclared = { ...paid, sign_type: 'HMAC-SHA256' };
-    expect(await rejection(parsePayNotify(buildXml({ ...hmacDeclared, sign: sign(hmacDeclared, KEY, 'MD5') }), opts))).toBeInstanceOf(
-      WechatSignatureError,
-    );
+    expect(
+      await rejection(parsePayNotify(buildXml({ ...hmacDeclared, sign: sign(hmacDeclared, KEY, 'MD5') }), opts)),
+    ).toBeInstanceOf(WechatSignatureError);
     const lower = { ...paid, sign_type: 'md5' };
-    expect(await rejection(parsePayNotify(buildXml({ ...lower, sign: sign(lower, KEY, 'MD5') }), opts))).toBeInstanceOf(WechatSignatureError);
-    expect(await rejection(parsePayNotify(buildXml({ ...paid, sign: sign(paid, KEY).slice(0, 31) }), opts))).toBeInstanceOf(
+    expect(await rejection(parsePayNotify(buildXml({ ...lower, sign: sign(lower, KEY, 'MD5') }), opts))).toBeInstanceOf(
       WechatSignatureError,
     );
+    expect(
+      await rejection(parsePayNotify(buildXml({ ...paid, sign: sign(paid, KEY).slice(0, 31) }), opts)),
+    ).toBeInstanceOf(WechatSignatureError);
   });
 
   it('rejects another merchant’s appid or mch_id even when correctly signed', async () => {
@@ -97,13 +103,19 @@ describe('parsePayNotify', () => {
 
   for (const bad of ['1.0', '-1', '1e2', '01', ' 1', 'abc', '9007199254740993']) {
     it(`rejects total_fee ${JSON.stringify(bad)}`, async () => {
-      expect(await rejection(parsePayNotify(signedXml({ ...paid, total_fee: bad }), opts))).toBeInstanceOf(WechatNotifyError);
+      expect(await rejection(parsePayNotify(signedXml({ ...paid, total_fee: bad }), opts))).toBeInstanceOf(
+        WechatNotifyError,
+      );
     });
   }
 
   it('rejects an empty (hence absent) total_fee or cash_fee', async () => {
-    expect(await rejection(parsePayNotify(signedXml({ ...paid, total_fee: '' }), opts))).toBeInstanceOf(WechatNotifyError);
-    expect(await rejection(parsePayNotify(signedXml({ ...paid, cash_fee: '' }), opts))).toBeInstanceOf(WechatNotifyError);
+    expect(await rejection(parsePayNotify(signedXml({ ...paid, total_fee: '' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
+    expect(await rejection(parsePayNotify(signedXml({ ...paid, cash_fee: '' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
   });
 
   it('accepts a zero cash_fee (fully paid by coupon)', async () => {
@@ -111,12 +123,18 @@ describe('parsePayNotify', () => {
   });
 
   it('requires return_code=SUCCESS and a known result_code', async () => {
-    expect(await rejection(parsePayNotify(buildXml({ return_code: 'FAIL', return_msg: 'x' }), opts))).toBeInstanceOf(WechatNotifyError);
-    expect(await rejection(parsePayNotify(signedXml({ ...paid, result_code: 'MAYBE' }), opts))).toBeInstanceOf(WechatNotifyError);
+    expect(await rejection(parsePayNotify(buildXml({ return_code: 'FAIL', return_msg: 'x' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
+    expect(await rejection(parsePayNotify(signedXml({ ...paid, result_code: 'MAYBE' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
   });
 
   it('passes XML errors through and never leaks the key', async () => {
-    expect(await rejection(parsePayNotify('<!DOCTYPE x SYSTEM "file:///etc/passwd"><xml/>', opts))).toBeInstanceOf(WechatXmlError);
+    expect(await rejection(parsePayNotify('<!DOCTYPE x SYSTEM "file:///etc/passwd"><xml/>', opts))).toBeInstanceOf(
+      WechatXmlError,
+    );
     for (const body of [signedXml(paid, OTHER_KEY), signedXml({ ...paid, appid: 'wx0' })]) {
       const err = await rejection(parsePayNotify(body, opts));
       expect(err.message).not.toContain(KEY);
@@ -136,7 +154,14 @@ describe('parseRefundNotify', () => {
     success_time: '2024-01-01 12:05:00',
   };
   const outer = (reqInfo: string, extra: Record<string, string> = {}) =>
-    buildXml({ return_code: 'SUCCESS', appid: opts.appId, mch_id: opts.mchId, nonce_str: 'n', req_info: reqInfo, ...extra });
+    buildXml({
+      return_code: 'SUCCESS',
+      appid: opts.appId,
+      mch_id: opts.mchId,
+      nonce_str: 'n',
+      req_info: reqInfo,
+      ...extra,
+    });
 
   it('decrypts and maps a refund notification', async () => {
     const n = await parseRefundNotify(outer(encryptReqInfo(buildXml(inner, 'root'), KEY)), opts);
@@ -163,12 +188,15 @@ describe('parseRefundNotify', () => {
       outer(encryptReqInfo(buildXml(inner), KEY)), // <xml> instead of <root>
       buildXml({ return_code: 'SUCCESS', appid: opts.appId, mch_id: opts.mchId }),
     ];
-    for (const body of cases) expect(await rejection(parseRefundNotify(body, opts))).toBeInstanceOf(WechatSignatureError);
+    for (const body of cases)
+      expect(await rejection(parseRefundNotify(body, opts))).toBeInstanceOf(WechatSignatureError);
   });
 
   it('rejects another merchant, a missing refund_status and a bad fee', async () => {
     const reqInfo = encryptReqInfo(buildXml(inner, 'root'), KEY);
-    expect(await rejection(parseRefundNotify(outer(reqInfo, { appid: 'wx0' }), opts))).toBeInstanceOf(WechatNotifyError);
+    expect(await rejection(parseRefundNotify(outer(reqInfo, { appid: 'wx0' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
     expect(await rejection(parseRefundNotify(outer(reqInfo, { mch_id: '1' }), opts))).toBeInstanceOf(WechatNotifyError);
     const noStatus = encryptReqInfo(buildXml({ ...inner, refund_status: '' }, 'root'), KEY);
     const missing = await rejection(parseRefundNotify(outer(noStatus), opts));
@@ -180,7 +208,10 @@ describe('parseRefundNotify', () => {
 
   it('passes an unknown refund_status through as UNKNOWN with rawStatus, other fields still checked', async () => {
     for (const odd of ['PROCESSING', 'REFUND_PENDING_NEW', 'success']) {
-      const n = await parseRefundNotify(outer(encryptReqInfo(buildXml({ ...inner, refund_status: odd }, 'root'), KEY)), opts);
+      const n = await parseRefundNotify(
+        outer(encryptReqInfo(buildXml({ ...inner, refund_status: odd }, 'root'), KEY)),
+        opts,
+      );
       expect(n.refundStatus).toBe('UNKNOWN');
       expect(n.rawStatus).toBe(odd);
       expect(n.outRefundNo).toBe('R0001');
@@ -193,20 +224,27 @@ describe('parseRefundNotify', () => {
 
   it('sets rawStatus only for an unknown refund_status', async () => {
     for (const known of ['SUCCESS', 'CHANGE', 'REFUNDCLOSE']) {
-      const n = await parseRefundNotify(outer(encryptReqInfo(buildXml({ ...inner, refund_status: known }, 'root'), KEY)), opts);
+      const n = await parseRefundNotify(
+        outer(encryptReqInfo(buildXml({ ...inner, refund_status: known }, 'root'), KEY)),
+        opts,
+      );
       expect(n.refundStatus).toBe(known);
       expect('rawStatus' in n).toBe(false);
     }
   });
 
   it('requires return_code=SUCCESS', async () => {
-    expect(await rejection(parseRefundNotify(buildXml({ return_code: 'FAIL' }), opts))).toBeInstanceOf(WechatNotifyError);
+    expect(await rejection(parseRefundNotify(buildXml({ return_code: 'FAIL' }), opts))).toBeInstanceOf(
+      WechatNotifyError,
+    );
   });
 });
 
 describe('notifyReply', () => {
   it('builds the exact SUCCESS reply', () => {
-    expect(notifyReply(true)).toBe('<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>');
+    expect(notifyReply(true)).toBe(
+      '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>',
+    );
   });
   it('builds a FAIL reply carrying the reason, safely escaped', async () => {
     expect(await parseXml(notifyReply(false, 'sign does not verify ]]> <x>'))).toEqual({

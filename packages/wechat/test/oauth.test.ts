@@ -1,6 +1,13 @@
 /** OAuth: authorize URL (pure) and the /sns/* client against an in-test server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAuthClient, WechatOAuthError, WechatTransportError, buildAuthorizeUrl, oauthErrorKind, parseLenientJson } from '../src/index';
+import {
+  OAuthClient,
+  WechatOAuthError,
+  WechatTransportError,
+  buildAuthorizeUrl,
+  oauthErrorKind,
+  parseLenientJson,
+} from '../src/index';
 import { startServer, type TestServer } from './helpers/http-server';
 
 const APP_ID = 'wx2421b1c4370ec43b';
@@ -39,7 +46,12 @@ describe('buildAuthorizeUrl', () => {
   });
 
   it('validates state', () => {
-    const input = { openBaseUrl: 'https://open.weixin.qq.com', appId: APP_ID, redirectUri: 'https://a.example/cb', scope: 'snsapi_base' as const };
+    const input = {
+      openBaseUrl: 'https://open.weixin.qq.com',
+      appId: APP_ID,
+      redirectUri: 'https://a.example/cb',
+      scope: 'snsapi_base' as const,
+    };
     for (const state of ['', 'a-b', 'a b', 'ä', 'a&b=c', '#x', 'a'.repeat(129)]) {
       expect(() => buildAuthorizeUrl({ ...input, state })).toThrow(/state/);
     }
@@ -47,15 +59,27 @@ describe('buildAuthorizeUrl', () => {
   });
 
   it('refuses relative redirect URIs, fragments and unknown scopes', () => {
-    const input = { openBaseUrl: 'https://open.weixin.qq.com', appId: APP_ID, scope: 'snsapi_base' as const, state: 'x' };
+    const input = {
+      openBaseUrl: 'https://open.weixin.qq.com',
+      appId: APP_ID,
+      scope: 'snsapi_base' as const,
+      state: 'x',
+    };
     expect(() => buildAuthorizeUrl({ ...input, redirectUri: '/cb' })).toThrow();
     expect(() => buildAuthorizeUrl({ ...input, redirectUri: 'https://a.example/cb#frag' })).toThrow();
     expect(() => buildAuthorizeUrl({ ...input, redirectUri: 'javascript:alert(1)' })).toThrow();
-    expect(() => buildAuthorizeUrl({ ...input, redirectUri: 'https://a.example/cb', scope: 'snsapi_login' as 'snsapi_base' })).toThrow();
+    expect(() =>
+      buildAuthorizeUrl({ ...input, redirectUri: 'https://a.example/cb', scope: 'snsapi_login' as 'snsapi_base' }),
+    ).toThrow();
   });
 
   it('OAuthClient.authorizeUrl uses its configured app and base', () => {
-    const client = new OAuthClient({ appId: APP_ID, appSecret: SECRET, openBaseUrl: 'https://open.example', apiBaseUrl: 'https://api.example' });
+    const client = new OAuthClient({
+      appId: APP_ID,
+      appSecret: SECRET,
+      openBaseUrl: 'https://open.example',
+      apiBaseUrl: 'https://api.example',
+    });
     expect(client.authorizeUrl({ redirectUri: 'https://a.example/cb', scope: 'snsapi_base', state: 'st' })).toBe(
       'https://open.example/connect/oauth2/authorize?appid=wx2421b1c4370ec43b&redirect_uri=https%3A%2F%2Fa.example%2Fcb&response_type=code&scope=snsapi_base&state=st#wechat_redirect',
     );
@@ -67,8 +91,22 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
   const seen: URL[] = [];
   // code → reply; WeChat answers errors with HTTP 200 and text/plain.
   const codeReplies: Record<string, unknown> = {
-    good: { access_token: 'AT1', expires_in: 7200, refresh_token: 'RT1', openid: 'oOPENID', scope: 'snsapi_userinfo', unionid: 'uUNION' },
-    snap: { access_token: 'AT2', expires_in: 7200, refresh_token: 'RT2', openid: 'oSNAP', scope: 'snsapi_userinfo', is_snapshotuser: 1 },
+    good: {
+      access_token: 'AT1',
+      expires_in: 7200,
+      refresh_token: 'RT1',
+      openid: 'oOPENID',
+      scope: 'snsapi_userinfo',
+      unionid: 'uUNION',
+    },
+    snap: {
+      access_token: 'AT2',
+      expires_in: 7200,
+      refresh_token: 'RT2',
+      openid: 'oSNAP',
+      scope: 'snsapi_userinfo',
+      is_snapshotuser: 1,
+    },
     used: { errcode: 40163, errmsg: 'code been used, rid: 61efc4e4-07292fc4-012afe4b' },
     bad: { errcode: 40029, errmsg: 'invalid code, hints: [ req_id: AwanVA0259s113 ]' },
     expired: { errcode: 42003, errmsg: 'code expired' },
@@ -86,7 +124,8 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
       switch (url.pathname) {
         case '/sns/oauth2/access_token': {
           if (q.get('secret') !== SECRET) return reply({ errcode: 40001, errmsg: 'invalid credential' });
-          if (q.get('grant_type') !== 'authorization_code' || q.get('appid') !== APP_ID) return reply({ errcode: 40002, errmsg: 'bad' });
+          if (q.get('grant_type') !== 'authorization_code' || q.get('appid') !== APP_ID)
+            return reply({ errcode: 40002, errmsg: 'bad' });
           const code = q.get('code') ?? '';
           if (code === 'silent') return; // never answers
           if (code === 'stall') {
@@ -103,7 +142,16 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
         case '/sns/oauth2/refresh_token':
           if (q.has('secret')) return reply({ errcode: 40125, errmsg: 'secret must not be sent' });
           if (q.get('refresh_token') !== 'RT1') return reply({ errcode: 40030, errmsg: 'invalid refresh_token' });
-          return reply({ access_token: 'AT3', expires_in: 7200, refresh_token: 'RT1', openid: 'oOPENID', scope: 'snsapi_userinfo' }, 'application/json');
+          return reply(
+            {
+              access_token: 'AT3',
+              expires_in: 7200,
+              refresh_token: 'RT1',
+              openid: 'oOPENID',
+              scope: 'snsapi_userinfo',
+            },
+            'application/json',
+          );
         case '/sns/userinfo':
           if (q.get('access_token') === 'BASE') return reply({ errcode: 48001, errmsg: 'api unauthorized' });
           if (q.get('access_token') === 'EXPIRED') return reply({ errcode: '42001', errmsg: 'access_token expired' });
@@ -112,9 +160,11 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
             `{"openid":"${q.get('openid')}","nickname":"小明\u0001😀","sex":0,"province":"","city":"","country":"","headimgurl":"https://thirdwx.qlogo.cn/x/0","privilege":[],"lang":"${q.get('lang')}"}`,
           );
         case '/sns/auth':
-          if (q.get('access_token') === 'AT1' && q.get('openid') === 'oOPENID') return reply({ errcode: 0, errmsg: 'ok' });
+          if (q.get('access_token') === 'AT1' && q.get('openid') === 'oOPENID')
+            return reply({ errcode: 0, errmsg: 'ok' });
           if (q.get('access_token') === 'BUSY') return reply({ errcode: -1, errmsg: 'system error' });
-          if (q.get('access_token') === 'EXPIRED') return reply({ errcode: 42001, errmsg: 'access_token expired, rid: 1-2-3' });
+          if (q.get('access_token') === 'EXPIRED')
+            return reply({ errcode: 42001, errmsg: 'access_token expired, rid: 1-2-3' });
           return reply({ errcode: 40003, errmsg: 'invalid openid' });
       }
       res.statusCode = 404;
@@ -125,7 +175,13 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
 
   // A generous deadline: only the tests about timeouts may see one fire, against a server that never answers.
   const client = (timeoutMs = 30_000) =>
-    new OAuthClient({ appId: APP_ID, appSecret: SECRET, openBaseUrl: 'https://open.example', apiBaseUrl: `${server.url}/`, timeoutMs });
+    new OAuthClient({
+      appId: APP_ID,
+      appSecret: SECRET,
+      openBaseUrl: 'https://open.example',
+      apiBaseUrl: `${server.url}/`,
+      timeoutMs,
+    });
 
   async function oauthError(promise: Promise<unknown>): Promise<Error> {
     const err = await promise.then(
@@ -150,7 +206,12 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
       isSnapshotUser: false,
     });
     const q = seen.at(-1)!.searchParams;
-    expect(Object.fromEntries(q)).toEqual({ appid: APP_ID, secret: SECRET, code: 'good', grant_type: 'authorization_code' });
+    expect(Object.fromEntries(q)).toEqual({
+      appid: APP_ID,
+      secret: SECRET,
+      code: 'good',
+      grant_type: 'authorization_code',
+    });
   });
 
   it('an empty code is refused as 41008 without a request', async () => {
@@ -178,7 +239,12 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
   }
 
   it('a wrong secret is a non-bad-code OAuth error whose message hides the secret', async () => {
-    const c = new OAuthClient({ appId: APP_ID, appSecret: 'wrong-secret-value', openBaseUrl: 'x', apiBaseUrl: server.url });
+    const c = new OAuthClient({
+      appId: APP_ID,
+      appSecret: 'wrong-secret-value',
+      openBaseUrl: 'x',
+      apiBaseUrl: server.url,
+    });
     const err = await c.exchangeCode('good').then(
       () => null,
       (e: unknown) => e as WechatOAuthError,
@@ -207,7 +273,13 @@ describe('OAuthClient against a fake api.weixin.qq.com', () => {
     expect(e500).toBeInstanceOf(WechatTransportError);
     expect((e500 as WechatTransportError).status).toBe(500);
     expect(await oauthError(client().exchangeCode('html'))).toBeInstanceOf(WechatTransportError);
-    const dead = new OAuthClient({ appId: APP_ID, appSecret: SECRET, openBaseUrl: 'x', apiBaseUrl: 'http://127.0.0.1:1', timeoutMs: 30_000 });
+    const dead = new OAuthClient({
+      appId: APP_ID,
+      appSecret: SECRET,
+      openBaseUrl: 'x',
+      apiBaseUrl: 'http://127.0.0.1:1',
+      timeoutMs: 30_000,
+    });
     expect(await oauthError(dead.exchangeCode('good'))).toBeInstanceOf(WechatTransportError);
   });
 
@@ -287,7 +359,8 @@ describe('oauthErrorKind', () => {
       50002: 'SCOPE',
       45011: 'OTHER',
     };
-    for (const [code, kind] of Object.entries(expected)) expect([code, oauthErrorKind(Number(code))]).toEqual([code, kind]);
+    for (const [code, kind] of Object.entries(expected))
+      expect([code, oauthErrorKind(Number(code))]).toEqual([code, kind]);
     expect(new WechatOAuthError(42007, 'x').message).toMatch(/re-authorize/);
     expect(new WechatOAuthError(99999, 'odd text').message).toBe('WeChat OAuth error 99999: odd text');
   });

@@ -156,16 +156,32 @@ function fakeWechatPay(seen: Seen[]) {
 
     switch (path) {
       case '/pay/unifiedorder':
-        if (fields.trade_type === 'NATIVE') return reply({ trade_type: 'NATIVE', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', code_url: 'weixin://wxpay/bizpayurl?pr=AbC1234' });
-        return reply({ trade_type: 'JSAPI', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', openid: fields.openid ?? '' });
+        if (fields.trade_type === 'NATIVE')
+          return reply({
+            trade_type: 'NATIVE',
+            prepay_id: 'wx201411101639507cbf6ffd8b0779950874',
+            code_url: 'weixin://wxpay/bizpayurl?pr=AbC1234',
+          });
+        return reply({
+          trade_type: 'JSAPI',
+          prepay_id: 'wx201411101639507cbf6ffd8b0779950874',
+          openid: fields.openid ?? '',
+        });
       case '/pay/orderquery':
         if (id === 'UNPAID') return reply({ trade_state: 'NOTPAY', trade_state_desc: '订单未支付', out_trade_no: id });
-        if (id === 'ACCEPTED') return reply({ trade_state: 'ACCEPT', trade_state_desc: '已接收，等待扣款', out_trade_no: id });
+        if (id === 'ACCEPTED')
+          return reply({ trade_state: 'ACCEPT', trade_state_desc: '已接收，等待扣款', out_trade_no: id });
         if (id === 'NEWSTATE') return reply({ trade_state: 'SOME_NEW_STATE', trade_state_desc: '?', out_trade_no: id });
         if (id === 'NOSTATE') return reply({ trade_state_desc: '?', out_trade_no: id });
         if (id === 'SWAPPED' || id === '4200000000202401010000000666') {
           // A genuinely signed answer about another order, as a replay would produce.
-          return reply({ trade_state: 'SUCCESS', out_trade_no: 'ORDER1', transaction_id: '4200000000202401010000000001', total_fee: '101', cash_fee: '101' });
+          return reply({
+            trade_state: 'SUCCESS',
+            out_trade_no: 'ORDER1',
+            transaction_id: '4200000000202401010000000001',
+            total_fee: '101',
+            cash_fee: '101',
+          });
         }
         return reply({
           trade_state: 'SUCCESS',
@@ -209,7 +225,13 @@ function fakeWechatPay(seen: Seen[]) {
           });
         }
         if (id === 'RNOSTATUS') {
-          return reply({ out_trade_no: 'ORDER1', refund_count: '1', out_refund_no_0: 'RNOSTATUS', refund_id_0: '503010', refund_fee_0: '1' });
+          return reply({
+            out_trade_no: 'ORDER1',
+            refund_count: '1',
+            out_refund_no_0: 'RNOSTATUS',
+            refund_id_0: '503010',
+            refund_fee_0: '1',
+          });
         }
         return reply({
           out_trade_no: 'ORDER1',
@@ -258,12 +280,25 @@ describe('PayClient over HTTP', () => {
 
   // A generous deadline: only the tests about timeouts may see one fire, and they use a fake clock.
   const client = (opts: Partial<PayClientOptions> = {}) =>
-    new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, timeoutMs: 30_000, retryDelayMs: 5, ...opts });
+    new PayClient({
+      appId: APP_ID,
+      mchId: MCH_ID,
+      apiKey: KEY,
+      signType: 'MD5',
+      payBaseUrl: server.url,
+      timeoutMs: 30_000,
+      retryDelayMs: 5,
+      ...opts,
+    });
   const lastFor = (id: string) => seen.filter((s) => s.fields.out_trade_no === id || s.fields.out_refund_no === id);
 
   for (const signType of ['MD5', 'HMAC-SHA256'] as const) {
     it(`unifiedOrder JSAPI (${signType}) sends a signed request with sign_type, WEB, CNY and Beijing time_expire`, async () => {
-      const result = await client({ signType }).unifiedOrder({ ...order, attach: 'a=1&b=2', timeExpire: new Date('2024-01-01T04:30:00Z') });
+      const result = await client({ signType }).unifiedOrder({
+        ...order,
+        attach: 'a=1&b=2',
+        timeExpire: new Date('2024-01-01T04:30:00Z'),
+      });
       expect(result).toMatchObject({ prepayId: 'wx201411101639507cbf6ffd8b0779950874', tradeType: 'JSAPI' });
       expect(result.codeUrl).toBeUndefined();
       const req = seen.at(-1)!;
@@ -289,7 +324,13 @@ describe('PayClient over HTTP', () => {
   }
 
   it('unifiedOrder NATIVE returns code_url and sends product_id, not openid', async () => {
-    const result = await client({ signType: 'HMAC-SHA256' }).unifiedOrder({ ...order, outTradeNo: 'ORDER2', tradeType: 'NATIVE', openid: undefined, productId: 'SKU1' });
+    const result = await client({ signType: 'HMAC-SHA256' }).unifiedOrder({
+      ...order,
+      outTradeNo: 'ORDER2',
+      tradeType: 'NATIVE',
+      openid: undefined,
+      productId: 'SKU1',
+    });
     expect(result.codeUrl).toBe('weixin://wxpay/bizpayurl?pr=AbC1234');
     expect(result.tradeType).toBe('NATIVE');
     expect(seen.at(-1)!.fields).toMatchObject({ product_id: 'SKU1', trade_type: 'NATIVE' });
@@ -302,7 +343,9 @@ describe('PayClient over HTTP', () => {
     await expect(client().unifiedOrder({ ...order, tradeType: 'NATIVE' })).rejects.toThrow(/productId/);
     await expect(client().unifiedOrder({ ...order, totalFee: 1.5 })).rejects.toThrow(/totalFee/);
     await expect(client().unifiedOrder({ ...order, totalFee: 0 })).rejects.toThrow(/totalFee/);
-    await expect(client().refund({ outTradeNo: 'O', outRefundNo: 'R', totalFee: 1, refundFee: 2 })).rejects.toThrow(/refundFee/);
+    await expect(client().refund({ outTradeNo: 'O', outRefundNo: 'R', totalFee: 1, refundFee: 2 })).rejects.toThrow(
+      /refundFee/,
+    );
     expect(seen.length).toBe(before);
   });
 
@@ -315,7 +358,12 @@ describe('PayClient over HTTP', () => {
       await expect(client().refundQuery({ outTradeNo })).rejects.toThrow(/outTradeNo/);
     }
     await expect(client().orderQuery({ transactionId: '' })).rejects.toThrow(/transactionId/);
-    for (const notifyUrl of ['/wxpay/notify', 'ftp://shop.example.com/n', 'https://shop.example.com/n?order=1', 'https://shop.example.com/n#x']) {
+    for (const notifyUrl of [
+      '/wxpay/notify',
+      'ftp://shop.example.com/n',
+      'https://shop.example.com/n?order=1',
+      'https://shop.example.com/n#x',
+    ]) {
       await expect(client().unifiedOrder({ ...order, notifyUrl })).rejects.toThrow(/notifyUrl/);
     }
     await expect(client().unifiedOrder({ ...order, timeExpire: new Date('not a date') })).rejects.toThrow(/timeExpire/);
@@ -324,7 +372,9 @@ describe('PayClient over HTTP', () => {
       await expect(client().refund({ ...refund, outRefundNo })).rejects.toThrow(/outRefundNo/);
       await expect(client().refundQuery({ outRefundNo })).rejects.toThrow(/outRefundNo/);
     }
-    await expect(client().refund({ ...refund, notifyUrl: 'https://shop.example.com/r?x=1' })).rejects.toThrow(/notifyUrl/);
+    await expect(client().refund({ ...refund, notifyUrl: 'https://shop.example.com/r?x=1' })).rejects.toThrow(
+      /notifyUrl/,
+    );
     expect(seen.length).toBe(before);
     // The documented extremes are accepted: 32 / 64 characters including _-|* and @.
     await expect(client().closeOrder(`A_-|*${'9'.repeat(27)}`)).resolves.toBeUndefined();
@@ -340,7 +390,9 @@ describe('PayClient over HTTP', () => {
   });
 
   it('a correctly signed response for another appid → WechatSignatureError', async () => {
-    expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'OTHERAPP' }))).toBeInstanceOf(WechatSignatureError);
+    expect(await rejection(client().unifiedOrder({ ...order, outTradeNo: 'OTHERAPP' }))).toBeInstanceOf(
+      WechatSignatureError,
+    );
   });
 
   it('return_code FAIL → WechatPayCommunicationError carrying return_msg, not retried', async () => {
@@ -471,7 +523,10 @@ describe('PayClient over HTTP', () => {
   });
 
   it('orderQuery passes ACCEPT and states it does not know through instead of failing', async () => {
-    expect(await client().orderQuery({ outTradeNo: 'ACCEPTED' })).toMatchObject({ tradeState: 'ACCEPT', outTradeNo: 'ACCEPTED' });
+    expect(await client().orderQuery({ outTradeNo: 'ACCEPTED' })).toMatchObject({
+      tradeState: 'ACCEPT',
+      outTradeNo: 'ACCEPTED',
+    });
     const unknown = await client().orderQuery({ outTradeNo: 'NEWSTATE' });
     expect(unknown.tradeState).toBe('UNKNOWN');
     expect(unknown.raw.trade_state).toBe('SOME_NEW_STATE');
@@ -531,14 +586,27 @@ describe('PayClient refund over mutual TLS', () => {
     pki = createTestPki();
     const handler = fakeWechatPay(seen);
     plain = await startServer(handler);
-    tls = await startServer(handler, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
+    tls = await startServer(handler, {
+      cert: pki.server.cert,
+      key: pki.server.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
   });
   afterAll(async () => {
     await plain?.close();
     await tls?.close();
   });
 
-  const refund = { outTradeNo: 'ORDER1', outRefundNo: 'R100', totalFee: 101, refundFee: 50, refundDesc: '退款', notifyUrl: 'https://shop.example.com/wxpay/refund-notify' };
+  const refund = {
+    outTradeNo: 'ORDER1',
+    outRefundNo: 'R100',
+    totalFee: 101,
+    refundFee: 50,
+    refundDesc: '退款',
+    notifyUrl: 'https://shop.example.com/wxpay/refund-notify',
+  };
   const client = (opts: Partial<PayClientOptions> = {}) =>
     new PayClient({
       appId: APP_ID,
@@ -560,7 +628,14 @@ describe('PayClient refund over mutual TLS', () => {
     const req = seen.at(-1)!;
     expect(req.path).toBe('/secapi/pay/refund');
     expect(req.clientCertCN).toBe('10000100');
-    expect(req.fields).toMatchObject({ out_refund_no: 'R100', total_fee: '101', refund_fee: '50', refund_fee_type: 'CNY', refund_desc: '退款', sign_type: 'HMAC-SHA256' });
+    expect(req.fields).toMatchObject({
+      out_refund_no: 'R100',
+      total_fee: '101',
+      refund_fee: '50',
+      refund_fee_type: 'CNY',
+      refund_desc: '退款',
+      sign_type: 'HMAC-SHA256',
+    });
   });
 
   it('a refund answered SYSTEMERROR is re-sent byte for byte (same out_refund_no, so WeChat refunds once)', async () => {

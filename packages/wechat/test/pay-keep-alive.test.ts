@@ -14,14 +14,28 @@ describe('PayClient keep-alive', () => {
   beforeAll(async () => {
     server = await startServer(async (req, res) => {
       ports.push(req.socket.remotePort!);
-      const reply = { return_code: 'SUCCESS', result_code: 'SUCCESS', appid: APP_ID, mch_id: MCH_ID, nonce_str: randomString(16) };
+      const reply = {
+        return_code: 'SUCCESS',
+        result_code: 'SUCCESS',
+        appid: APP_ID,
+        mch_id: MCH_ID,
+        nonce_str: randomString(16),
+      };
       res.setHeader('Content-Type', 'text/xml');
       res.end(buildXml({ ...reply, sign: sign(reply, KEY, 'MD5') }));
     });
   });
   afterAll(() => server.close());
 
-  const client = () => new PayClient({ appId: APP_ID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', payBaseUrl: server.url, timeoutMs: 30_000 });
+  const client = () =>
+    new PayClient({
+      appId: APP_ID,
+      mchId: MCH_ID,
+      apiKey: KEY,
+      signType: 'MD5',
+      payBaseUrl: server.url,
+      timeoutMs: 30_000,
+    });
 
   it('sends one call after another on the same connection, and reconnects after close()', async () => {
     ports.length = 0;

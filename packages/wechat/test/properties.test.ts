@@ -26,7 +26,19 @@ type Fields = Record<string, Value>;
 // ---------------------------------------------------------------- generators
 
 /** Real WeChat names, plus `constructor` (snake_case-shaped, and a key every plain object inherits). */
-const KNOWN_NAMES = ['appid', 'mch_id', 'nonce_str', 'body', 'attach', 'detail', 'total_fee', 'coupon_id_0', 'coupon_fee_1', 'openid', 'constructor'];
+const KNOWN_NAMES = [
+  'appid',
+  'mch_id',
+  'nonce_str',
+  'body',
+  'attach',
+  'detail',
+  'total_fee',
+  'coupon_id_0',
+  'coupon_fee_1',
+  'openid',
+  'constructor',
+];
 const NAME_START = 'abcdefghijklmnopqrstuvwxyz';
 const NAME_REST = `${NAME_START}0123456789_`;
 
@@ -41,9 +53,38 @@ function fieldName(rng: Prng): string {
 
 /** Pieces that have broken XML writers and sign implementations before (CR is refused by buildXml: see sign-xml.test). */
 const HARD_PIECES = [
-  ']]>', ']]', ']', '<![CDATA[', '&', '&amp;', '&lt;', '<', '>', '"', "'", '=', '&key=',
-  '中文', '腾讯-游戏', '￥', '😀', '𠮷', '👨‍👩‍👧', '\u0085', '\u007F', '\u00A0', '\u200B',
-  ' ', '  ', '\n', '\t', 'abc', 'ORDER_0001', '0', '1.00', '-1',
+  ']]>',
+  ']]',
+  ']',
+  '<![CDATA[',
+  '&',
+  '&amp;',
+  '&lt;',
+  '<',
+  '>',
+  '"',
+  "'",
+  '=',
+  '&key=',
+  '中文',
+  '腾讯-游戏',
+  '￥',
+  '😀',
+  '𠮷',
+  '👨‍👩‍👧',
+  '\u0085',
+  '\u007F',
+  '\u00A0',
+  '\u200B',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  'abc',
+  'ORDER_0001',
+  '0',
+  '1.00',
+  '-1',
 ];
 
 function hardString(rng: Prng, maxPieces: number): string {
@@ -94,7 +135,11 @@ function signedCase(rng: Prng): SignedCase {
   const signType = rng.pick(SIGN_TYPES);
   const declared = rng.bool(0.6);
   // nonce_str guarantees a signed field to tamper with even when every generated value is empty.
-  const params = { nonce_str: hardString(rng, 3), ...nonEmpty(fieldMap(rng)), ...(declared ? { sign_type: signType } : {}) };
+  const params = {
+    nonce_str: hardString(rng, 3),
+    ...nonEmpty(fieldMap(rng)),
+    ...(declared ? { sign_type: signType } : {}),
+  };
   return { fields: { ...params, sign: sign(params, KEY, signType) }, signType, declared };
 }
 
@@ -162,7 +207,10 @@ const TAMPERS: Record<string, Tamper> = {
     const digit = rng.pick([...'0123456789ABCDEF'].filter((d) => d !== sig[at]));
     return { what: `sign[${at}]`, fields: { ...c.fields, sign: sig.slice(0, at) + digit + sig.slice(at + 1) } };
   },
-  'the sign in lower case': (_rng, c) => ({ what: 'sign', fields: { ...c.fields, sign: (c.fields.sign as string).toLowerCase() } }),
+  'the sign in lower case': (_rng, c) => ({
+    what: 'sign',
+    fields: { ...c.fields, sign: (c.fields.sign as string).toLowerCase() },
+  }),
   'the sign_type switched, added or removed': (_rng, c) => {
     const other = c.signType === 'MD5' ? 'HMAC-SHA256' : 'MD5';
     if (c.declared) return { what: 'sign_type', fields: { ...c.fields, sign_type: other } };
@@ -219,11 +267,37 @@ function paidNotify(rng: Prng): Record<string, string> {
 }
 
 const INSERTS: readonly (string | Buffer)[] = [
-  '<', '>', '&', ']]>', '<![CDATA[', '<!DOCTYPE', '<!DOCTYPE xml [<!ENTITY x "y">]>', '<!ENTITY', '&amp;', '&x;',
-  '</xml>', '<xml>', '<a>', '<a/>', '<total_fee>1</total_fee>', ' ', '\n',
-  '\u0000', '\u0001', '\u0008', '\u000B', '\u001F', '\uFFFE', '\uFEFF',
-  Buffer.from([0xff]), Buffer.from([0x80]), Buffer.from([0xc0, 0x80]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe4, 0xb8]),
-  Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from([0xfe, 0xff]),
+  '<',
+  '>',
+  '&',
+  ']]>',
+  '<![CDATA[',
+  '<!DOCTYPE',
+  '<!DOCTYPE xml [<!ENTITY x "y">]>',
+  '<!ENTITY',
+  '&amp;',
+  '&x;',
+  '</xml>',
+  '<xml>',
+  '<a>',
+  '<a/>',
+  '<total_fee>1</total_fee>',
+  ' ',
+  '\n',
+  '\u0000',
+  '\u0001',
+  '\u0008',
+  '\u000B',
+  '\u001F',
+  '\uFFFE',
+  '\uFEFF',
+  Buffer.from([0xff]),
+  Buffer.from([0x80]),
+  Buffer.from([0xc0, 0x80]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0xe4, 0xb8]),
+  Buffer.from([0xf0, 0x9f, 0x98]),
+  Buffer.from([0xfe, 0xff]),
 ];
 
 interface Mutation {
@@ -307,9 +381,10 @@ describe('property: hostile bytes into a valid signed notification', () => {
       const expected = await parsePayNotify(buildXml(c.original), opts);
       const result = await outcome(parsePayNotify(c.asString ? c.bytes.toString('utf8') : c.bytes, opts));
       if (!result.ok) {
-        expect([WechatXmlError, WechatSignatureError, WechatNotifyError].some((type) => result.error instanceof type), String(result.error)).toBe(
-          true,
-        );
+        expect(
+          [WechatXmlError, WechatSignatureError, WechatNotifyError].some((type) => result.error instanceof type),
+          String(result.error),
+        ).toBe(true);
         return;
       }
       expect(withoutEmptyRaw(result.value)).toEqual(expected);

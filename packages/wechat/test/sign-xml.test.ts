@@ -70,7 +70,8 @@ describe('sign → verify', () => {
 
 describe('parseXml hostile input', () => {
   it('refuses XXE via an external DOCTYPE', async () => {
-    const xxe = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>';
     expect((await xmlError(xxe)).reason).toBe('DOCTYPE');
     expect((await xmlError('<!doctype xml SYSTEM "file:///etc/passwd"><xml></xml>')).reason).toBe('DOCTYPE');
   });
@@ -152,7 +153,9 @@ describe('parseXml hostile input', () => {
   });
 
   it('accepts a prolog, BOM, whitespace, empty and self-closing fields', async () => {
-    const fields = await parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <a><![CDATA[ x ]]></a>\n  <b></b><c/>\n</xml>\n');
+    const fields = await parseXml(
+      '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <a><![CDATA[ x ]]></a>\n  <b></b><c/>\n</xml>\n',
+    );
     expect(fields).toEqual({ a: ' x ', b: '', c: '' });
     expect(await parseXml('<xml></xml>')).toEqual({});
     expect(await parseXml('<xml> </xml>')).toEqual({});
@@ -199,9 +202,13 @@ describe('buildXml → parseXml', () => {
 
   it('refuses to parse characters XML 1.0 forbids, even inside CDATA, so every parsed field can be re-built', async () => {
     for (const bad of ['a\u0001b', 'a\u001Fb', 'a\uFFFFb', 'a\uD800b']) {
-      await expect(parseXml(`<xml><body><![CDATA[${bad}]]></body></xml>`)).rejects.toMatchObject({ reason: 'INVALID_CHAR' });
+      await expect(parseXml(`<xml><body><![CDATA[${bad}]]></body></xml>`)).rejects.toMatchObject({
+        reason: 'INVALID_CHAR',
+      });
     }
-    await expect(parseXml(Buffer.from('<xml><body>a\u0008b</body></xml>'))).rejects.toMatchObject({ reason: 'INVALID_CHAR' });
+    await expect(parseXml(Buffer.from('<xml><body>a\u0008b</body></xml>'))).rejects.toMatchObject({
+      reason: 'INVALID_CHAR',
+    });
     expect(await parseXml('<xml><body><![CDATA[a\tb\nc😀\u0085]]></body></xml>')).toEqual({ body: 'a\tb\nc😀\u0085' });
   });
 
@@ -209,21 +216,32 @@ describe('buildXml → parseXml', () => {
     // xml2js checks `name in obj`, so <constructor> used to read as a repeated field and be refused.
     const fields = { constructor: 'c', to_string: 't', appid: 'wx1' };
     expect(await parseXml(buildXml(fields))).toEqual(fields);
-    expect(await parseXml('<xml><constructor>1</constructor><cdata><![CDATA[2]]></cdata></xml>')).toEqual({ constructor: '1', cdata: '2' });
+    expect(await parseXml('<xml><constructor>1</constructor><cdata><![CDATA[2]]></cdata></xml>')).toEqual({
+      constructor: '1',
+      cdata: '2',
+    });
     expect(await parseXml('<root><constructor>1</constructor></root>', { root: 'root' })).toEqual({ constructor: '1' });
     // A repeated inherited name is still a repeated field.
-    await expect(parseXml('<xml><constructor>1</constructor><constructor>2</constructor></xml>')).rejects.toMatchObject({ reason: 'NOT_FLAT' });
+    await expect(parseXml('<xml><constructor>1</constructor><constructor>2</constructor></xml>')).rejects.toMatchObject(
+      { reason: 'NOT_FLAT' },
+    );
     // An element named like the root is a field, not a second root.
     expect(await parseXml('<xml><xml>1</xml></xml>')).toEqual({ xml: '1' });
   });
 
   it('refuses __proto__ both ways instead of dropping it silently', async () => {
-    await expect(parseXml('<xml><__proto__>x</__proto__></xml>')).rejects.toMatchObject({ reason: 'NOT_FLAT', message: 'field <__proto__> is not allowed' });
+    await expect(parseXml('<xml><__proto__>x</__proto__></xml>')).rejects.toMatchObject({
+      reason: 'NOT_FLAT',
+      message: 'field <__proto__> is not allowed',
+    });
     expect(() => buildXml(JSON.parse('{"__proto__":"x"}') as Record<string, string>)).toThrow(WechatXmlError);
   });
 
   it('reads CR LF and lone CR as LF, as every XML parser must, and refuses to build a value with CR', async () => {
-    expect(await parseXml('<xml>\r\n<a><![CDATA[x\r\ny\rz]]></a>\r\n<b>1\r2</b></xml>')).toEqual({ a: 'x\ny\nz', b: '1\n2' });
+    expect(await parseXml('<xml>\r\n<a><![CDATA[x\r\ny\rz]]></a>\r\n<b>1\r2</b></xml>')).toEqual({
+      a: 'x\ny\nz',
+      b: '1\n2',
+    });
     // The receiver would verify the sign over LF where the sender signed CR LF.
     for (const bad of ['line1\r\nline2', 'a\rb']) {
       expect(() => buildXml({ detail: bad })).toThrow(expect.objectContaining({ reason: 'INVALID_CHAR' }));

@@ -144,7 +144,10 @@ describe('public-key mode', () => {
   });
 
   it('5xx and 429 are retried with a fresh signature over the same body; 5xx throughout stays unknown', async () => {
-    fake.nextFaults = [{ status: 500, code: 'SYSTEM_ERROR' }, { status: 429, code: 'FREQUENCY_LIMITED' }];
+    fake.nextFaults = [
+      { status: 500, code: 'SYSTEM_ERROR' },
+      { status: 429, code: 'FREQUENCY_LIMITED' },
+    ];
     const before = fake.seen.length;
     await gateway.createPrepay(jsapi('ORDER000007'));
     const attempts = fake.seen.slice(before);

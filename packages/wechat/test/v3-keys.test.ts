@@ -77,7 +77,7 @@ describe('decryptCertificates', () => {
     expect(parsed?.serialNo).toBe('5157F09EFDC096DE15EBE81A47057A7232F1B8E1');
   });
 
-  it('another APIv3 key, a listed serial that is not the certificate\'s, or no data → WechatV3SignatureError', () => {
+  it("another APIv3 key, a listed serial that is not the certificate's, or no data → WechatV3SignatureError", () => {
     const reason = (run: () => unknown) => {
       try {
         run();

@@ -202,7 +202,6 @@ describe('reply', () => {
   });
 });
 
-
 describe('outcome by source', () => {
   it('a refused notification is refused; the same failure on an answer to our call is unknown', () => {
     const n = notification({ serial: 'PUB_KEY_ID_0999' });

@@ -102,7 +102,7 @@ describe('V10 response signature', () => {
     const h = signWechatpayHeaders(body, platformKey, PUB_KEY_ID, { timestamp: ts, nonce });
     expect(h.signature).toBe(
       'Cg28tztjDNqw1Bu+jcjnB6dD3qN+cCjdk4FZ/gnhYN7CymXuF5mqNcMdVWhSWWJEgvErVvwUpnnuAduieklr2uudOtEq7pd7AbEOLSAc' +
-      'YXmnj/WUlK6cu/ftGVnF' +
+        'YXmnj/WUlK6cu/ftGVnF' +
         'pGGAGigUPm9o5XDpb/JEkq3kpU0Gg7s92SO7USL0agD2NAXo4JJbZRulH8eSAUDXBxj1GhrqwayZgGVg03rOBadPU4a15SyWA0Xpr8' +
         'UHzlqusPD/j1P/ifamYjRt' +
         'NOHXrYH/yxZvNDtstMtAbB4PVRbhz0UvVu2S9/pqrcT6nLr9NXOXDtAwWUOq2OjfRl2cSfh/5+5WEkJVYS9soSSXeApazA==',
@@ -115,7 +115,7 @@ describe('V10 response signature', () => {
     const h = signWechatpayHeaders('', platformKey, PUB_KEY_ID, { timestamp: ts, nonce });
     expect(h.signature).toBe(
       'aHkHhwZmNrHfbznixzdRJHoGAd+UybxOJO3TY3e3yUqGN7x6Oo5PpR/B7n5ePad8dSf8cRHYLuA79ZzMjdPM5sUQCfMBCWtHzXGUliBb' +
-      '5jiw+gdDhA+FelfaBOlR' +
+        '5jiw+gdDhA+FelfaBOlR' +
         'VImQrd5Zwh5DSg70PF9ny0/0YECDPmfoBlOJIRXrKHqC1CtRMNgatsJ3CsyjD0KO8jQeEYS99a0hxlKNfCUloqCTykn/QsQ94Gu0Uq' +
         'vnKGWVPRTsPwxKbvb43ic4' +
         'HCq9f64ZUhcy4sZCdOZXHHkop3P0Z90Qcm9Xy7E4knZOzmriVbsBzF5f0cfC0Ns0rXYdOFUS1PgWm8DebRIf73QOg4TXzA==',
@@ -135,12 +135,12 @@ describe('V11 JSAPI paySign (RSA)', () => {
     });
     expect(jsapiPayMessage(p)).toBe(
       'wx8888888888888888\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nprepay_id=wx201410272009395522657a6903' +
-      '89285100\n',
+        '89285100\n',
     );
     expect(p.signType).toBe('RSA');
     expect(p.paySign).toBe(
       'sfXNbuFut8SnhAdXpoJyqahvjvM9pduwfgET/tb+f5cz9MkLYS4R/+DXA23VMhBu1nr9jfKV0AbvuBXD3PlFcLjILGLIKHqL2L2jFtBu' +
-      'bn5fW+1SaKJXGmBryimh' +
+        'bn5fW+1SaKJXGmBryimh' +
         '+5wZjPIU2woZupDrSdyzApI11YkjwWOFn/OWsRvqFFgU/dybP2ck49fXhdCDuQMRAFMOY3blIIzdi1yDot8iEKkbZ58tq82DXBqHKa' +
         'SPc7vT4vJq4skqslueQAZw' +
         'n0nCFFBWm1v+MCxxgHIdV01K/c68EQcHRGQOJjRBq9SAeJo4aiLJfY6Us9mzJ60XyaPjmnt5uP653qEbNy1q54GzVLln8A==',

@@ -18,7 +18,13 @@ import {
 const KEY = '192006250b4c09247ec02edce69f6a2d';
 
 describe('V1/V2 official v2 sign (安全规范)', () => {
-  const params = { appid: 'wxd930ea5d5a258f4f', mch_id: '10000100', device_info: '1000', body: 'test', nonce_str: 'ibuaiVcKdpRxkhJA' };
+  const params = {
+    appid: 'wxd930ea5d5a258f4f',
+    mch_id: '10000100',
+    device_info: '1000',
+    body: 'test',
+    nonce_str: 'ibuaiVcKdpRxkhJA',
+  };
 
   it('builds the exact stringSignTemp', () => {
     expect(signString(params, KEY)).toBe(
@@ -50,7 +56,9 @@ describe('V3 official JS-SDK wx.config signature', () => {
     expect(jssdkSignature({ ...input, url })).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
   });
   it('older doc revision (url without a query)', () => {
-    expect(jssdkSignature({ ...input, url: 'http://mp.weixin.qq.com' })).toBe('f4d90daf4b3bca3078ab155816175ba34c443a7b');
+    expect(jssdkSignature({ ...input, url: 'http://mp.weixin.qq.com' })).toBe(
+      'f4d90daf4b3bca3078ab155816175ba34c443a7b',
+    );
   });
   it('the #fragment is not signed', () => {
     const url = 'http://mp.weixin.qq.com?params=value#/cart?x=1';
@@ -76,7 +84,12 @@ describe('V4 JSAPI paySign', () => {
       signType: 'MD5',
       paySign: '05F30DD446ED1AFB88D72F6A0F93BAE7',
     });
-    expect(signString({ appId: p.appId, timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType }, KEY)).toBe(
+    expect(
+      signString(
+        { appId: p.appId, timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType },
+        KEY,
+      ),
+    ).toBe(
       'appId=wx2421b1c4370ec43b&nonceStr=e61463f8efa94090b1f366cccfbbb444&package=prepay_id=wx201410272009395522657a690389285100&signType=MD5&timeStamp=1395712654&key=192006250b4c09247ec02edce69f6a2d',
     );
     expect(verifyJsapiPayParams(p, KEY)).toBe(true);
@@ -203,7 +216,13 @@ describe('V7 refund req_info (wechatpy vector)', () => {
     expect(encryptReqInfo(V7.plain, V7.apiKey)).toBe(V7.reqInfo);
   });
   it('parseRefundNotify reads it', async () => {
-    const body = buildXml({ return_code: 'SUCCESS', appid: V7.appId, mch_id: V7.mchId, nonce_str: 'abc', req_info: V7.reqInfo });
+    const body = buildXml({
+      return_code: 'SUCCESS',
+      appid: V7.appId,
+      mch_id: V7.mchId,
+      nonce_str: 'abc',
+      req_info: V7.reqInfo,
+    });
     const n = await parseRefundNotify(body, { appId: V7.appId, mchId: V7.mchId, apiKey: V7.apiKey });
     expect(n).toMatchObject({
       outTradeNo: '2020010418301551404339261814',

@@ -11,7 +11,14 @@ import { safeEqual } from '@wxpay-shop/wechat';
 import type { DB } from '../db/schema';
 
 export type CallbackOutcome =
-  | { kind: 'signedIn'; returnTo: string; openid: string; ownerId: string; nickname: string | null; avatarUrl: string | null }
+  | {
+      kind: 'signedIn';
+      returnTo: string;
+      openid: string;
+      ownerId: string;
+      nickname: string | null;
+      avatarUrl: string | null;
+    }
   | { kind: 'redirect'; location: string }
   | { kind: 'rejected'; message: string };
 
@@ -31,7 +38,11 @@ export async function claimCallback(db: Kysely<DB>, state: string, code: string,
 }
 
 export async function settleCallback(db: Kysely<DB>, state: string, outcome: CallbackOutcome): Promise<void> {
-  await db.updateTable('oauth_callbacks').set({ outcome: JSON.stringify(outcome) }).where('state', '=', state).execute();
+  await db
+    .updateTable('oauth_callbacks')
+    .set({ outcome: JSON.stringify(outcome) })
+    .where('state', '=', state)
+    .execute();
 }
 
 /**
@@ -47,9 +58,14 @@ export async function awaitCallbackOutcome(
   const deadline = Date.now() + timeoutMs;
   const codeHash = hashCode(code);
   for (;;) {
-    const row = await db.selectFrom('oauth_callbacks').select(['code_hash', 'outcome']).where('state', '=', state).executeTakeFirst();
+    const row = await db
+      .selectFrom('oauth_callbacks')
+      .select(['code_hash', 'outcome'])
+      .where('state', '=', state)
+      .executeTakeFirst();
     if (row && !safeEqual(row.code_hash, codeHash)) return 'OTHER_CODE';
-    if (row?.outcome) return (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as CallbackOutcome;
+    if (row?.outcome)
+      return (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as CallbackOutcome;
     if (!row || Date.now() >= deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

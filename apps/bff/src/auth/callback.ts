@@ -153,7 +153,12 @@ async function startSignedInSession(
   session.openid = shopper.openid;
   session.nickname = shopper.nickname;
   session.avatarUrl = shopper.avatarUrl;
-  session.completedOAuth = { state: pending.state, code, returnTo: pending.returnTo, expiresAt: Date.now() + REPEAT_WINDOW_MS };
+  session.completedOAuth = {
+    state: pending.state,
+    code,
+    returnTo: pending.returnTo,
+    expiresAt: Date.now() + REPEAT_WINDOW_MS,
+  };
   await session.regenerate();
 }
 
@@ -179,7 +184,11 @@ const NO_PROFILE = { nickname: null, avatarUrl: null };
  * Nickname and avatar for a snsapi_userinfo sign-in. The code is already spent, so a failing
  * /sns/userinfo must not cost the shopper the sign-in: they get in by openid, without a profile.
  */
-async function fetchProfile(ctx: Context, oauth: OAuthClient, token: WebAccessToken): Promise<{ nickname: string | null; avatarUrl: string | null }> {
+async function fetchProfile(
+  ctx: Context,
+  oauth: OAuthClient,
+  token: WebAccessToken,
+): Promise<{ nickname: string | null; avatarUrl: string | null }> {
   try {
     const info = await oauth.userInfo(token.accessToken, token.openid);
     // A profile of someone else (a confused or tampered answer) must not be shown as this shopper's.

@@ -15,7 +15,9 @@ export function addPendingState(ctx: Context, scope: OAuthScope, returnTo: strin
   const session = sessionOf(ctx);
   const pending: PendingOAuth = { state: randomString(32), returnTo, scope, expiresAt: Date.now() + STATE_TTL_MS };
   // Several tabs may sign in at once; keep a few live states, newest last.
-  session.oauth = [...(session.oauth ?? []).filter((p) => p.expiresAt > Date.now()), pending].slice(-MAX_PENDING_STATES);
+  session.oauth = [...(session.oauth ?? []).filter((p) => p.expiresAt > Date.now()), pending].slice(
+    -MAX_PENDING_STATES,
+  );
   return pending;
 }
 

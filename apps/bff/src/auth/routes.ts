@@ -36,7 +36,12 @@ export function authRoutes(services: Services): Router {
   router.get('/api/me', async (ctx) => {
     const session = sessionOf(ctx);
     const me: Me = session.openid
-      ? { signedIn: true, openid: session.openid, nickname: session.nickname ?? null, avatarUrl: session.avatarUrl ?? null }
+      ? {
+          signedIn: true,
+          openid: session.openid,
+          nickname: session.nickname ?? null,
+          avatarUrl: session.avatarUrl ?? null,
+        }
       : { signedIn: false };
     ctx.body = MeSchema.parse(me);
   });

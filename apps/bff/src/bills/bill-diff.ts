@@ -49,13 +49,25 @@ export function diffBill(rows: TradeBillRow[], payments: BookedPayment[], refund
   const ourPayments = new Map(payments.map((p) => [p.outTradeNo, p]));
   for (const [outTradeNo, row] of billPayments) {
     const ours = ourPayments.get(outTradeNo);
-    if (!ours) discrepancies.push({ kind: 'PAID_AT_WECHAT_ONLY', outTradeNo, transactionId: row.transactionId, wechatFen: row.totalFen });
+    if (!ours)
+      discrepancies.push({
+        kind: 'PAID_AT_WECHAT_ONLY',
+        outTradeNo,
+        transactionId: row.transactionId,
+        wechatFen: row.totalFen,
+      });
     else if (ours.totalFen !== row.totalFen) {
-      discrepancies.push({ kind: 'PAYMENT_AMOUNT_DIFFERS', outTradeNo, wechatFen: row.totalFen, ourFen: ours.totalFen });
+      discrepancies.push({
+        kind: 'PAYMENT_AMOUNT_DIFFERS',
+        outTradeNo,
+        wechatFen: row.totalFen,
+        ourFen: ours.totalFen,
+      });
     } else matchedPayments += 1;
   }
   for (const [outTradeNo, ours] of ourPayments) {
-    if (!billPayments.has(outTradeNo)) discrepancies.push({ kind: 'PAID_HERE_ONLY', outTradeNo, ourFen: ours.totalFen });
+    if (!billPayments.has(outTradeNo))
+      discrepancies.push({ kind: 'PAID_HERE_ONLY', outTradeNo, ourFen: ours.totalFen });
   }
 
   const billRefunds = new Map(rows.filter(isRefundRow).map((row) => [row.outRefundNo, row]));
@@ -70,7 +82,12 @@ export function diffBill(rows: TradeBillRow[], payments: BookedPayment[], refund
   }
   for (const [outRefundNo, ours] of ourRefunds) {
     if (!billRefunds.has(outRefundNo)) {
-      discrepancies.push({ kind: 'REFUND_HERE_ONLY', outTradeNo: ours.outTradeNo, outRefundNo, ourFen: ours.refundFen });
+      discrepancies.push({
+        kind: 'REFUND_HERE_ONLY',
+        outTradeNo: ours.outTradeNo,
+        outRefundNo,
+        ourFen: ours.refundFen,
+      });
     }
   }
   return { discrepancies, matchedPayments, matchedRefunds };

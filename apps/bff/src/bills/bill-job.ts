@@ -44,7 +44,9 @@ export async function runBillDay(
 }
 
 /** Checks every intervalMs whether yesterday's bill is due and unreconciled, and reconciles it. */
-export function startBillJob(deps: BillReconcileDeps & { intervalMs: number; now?: () => Date }): { stop(): Promise<void> } {
+export function startBillJob(deps: BillReconcileDeps & { intervalMs: number; now?: () => Date }): {
+  stop(): Promise<void>;
+} {
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;

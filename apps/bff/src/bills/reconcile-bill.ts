@@ -4,7 +4,14 @@
  * every discrepancy. Network calls happen before the one storing transaction.
  */
 import type { Kysely } from 'kysely';
-import { PayV2Gateway, WechatPayBusinessError, parseTradeBill, type PayClient, type PayGateway, type TradeBill } from '@wxpay-shop/wechat';
+import {
+  PayV2Gateway,
+  WechatPayBusinessError,
+  parseTradeBill,
+  type PayClient,
+  type PayGateway,
+  type TradeBill,
+} from '@wxpay-shop/wechat';
 import type { BillStatus, DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -29,7 +36,10 @@ export interface BillDayResult {
   noted: NotedDiscrepancy[];
 }
 
-const EMPTY_BILL: TradeBill = { rows: [], summary: { count: 0, settlementTotalFen: 0, refundTotalFen: 0, feeTotalMilliFen: 0 } };
+const EMPTY_BILL: TradeBill = {
+  rows: [],
+  summary: { count: 0, settlementTotalFen: 0, refundTotalFen: 0, feeTotalMilliFen: 0 },
+};
 const PAID_STATES = new Set(['PAID', 'REFUNDING', 'REFUNDED']);
 const sumOf = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
 
@@ -41,9 +51,18 @@ const sumOf = <T>(items: T[], pick: (item: T) => number) => items.reduce((total,
 async function confirmPaidAtWechat(deps: BillReconcileDeps, d: Extract<Discrepancy, { kind: 'PAID_AT_WECHAT_ONLY' }>) {
   const order = await findOrder(deps.db, d.outTradeNo);
   if (!order) return 'no such order here';
-  if (PAID_STATES.has(order.status) && order.transaction_id === d.transactionId && order.total_fen === d.wechatFen) return null;
+  if (PAID_STATES.has(order.status) && order.transaction_id === d.transactionId && order.total_fen === d.wechatFen)
+    return null;
   try {
-    const outcome = await syncFromOrderQuery(deps.db, deps.pay, deps.log, deps.metrics, d.outTradeNo, order.total_fen, 'bill-reconcile');
+    const outcome = await syncFromOrderQuery(
+      deps.db,
+      deps.pay,
+      deps.log,
+      deps.metrics,
+      d.outTradeNo,
+      order.total_fen,
+      'bill-reconcile',
+    );
     const now = await findOrder(deps.db, d.outTradeNo);
     return `orderquery: ${outcome === 'PAID' ? `confirmed paid, order now ${now?.status ?? 'gone'}` : `order stays ${now?.status ?? 'gone'}`}`;
   } catch (err) {
@@ -56,7 +75,11 @@ async function confirmPaidAtWechat(deps: BillReconcileDeps, d: Extract<Discrepan
 
 /** A refund WeChat made that we have on another day (booked at the midnight boundary) is no discrepancy. */
 async function isRefundBookedElsewhere(db: Kysely<DB>, outRefundNo: string, wechatFen: number): Promise<boolean> {
-  const ours = await db.selectFrom('refunds').select(['status', 'refund_fen']).where('out_refund_no', '=', outRefundNo).executeTakeFirst();
+  const ours = await db
+    .selectFrom('refunds')
+    .select(['status', 'refund_fen'])
+    .where('out_refund_no', '=', outRefundNo)
+    .executeTakeFirst();
   return ours?.status === 'SUCCESS' && ours.refund_fen === wechatFen;
 }
 
@@ -68,7 +91,9 @@ export class BillSourceMissingError extends Error {
 /** The v2 client that downloads bills; v3's /v3/bill/tradebill is still to come. */
 function billClientOf(pay: PayGateway): PayClient {
   if (pay instanceof PayV2Gateway) return pay.client;
-  throw new BillSourceMissingError(`bill reconciliation needs WeChat Pay API v2 for now (configured: ${pay.apiVersion})`);
+  throw new BillSourceMissingError(
+    `bill reconciliation needs WeChat Pay API v2 for now (configured: ${pay.apiVersion})`,
+  );
 }
 
 /** Throws on a download or parse failure (nothing stored); the caller retries later. */
@@ -82,7 +107,10 @@ export async function reconcileBillDay(deps: BillReconcileDeps, day: string, sou
   for (const discrepancy of diff.discrepancies) {
     let note: string | null = '';
     if (discrepancy.kind === 'PAID_AT_WECHAT_ONLY') note = await confirmPaidAtWechat(deps, discrepancy);
-    if (discrepancy.kind === 'REFUND_AT_WECHAT_ONLY' && (await isRefundBookedElsewhere(deps.db, discrepancy.outRefundNo, discrepancy.wechatFen))) {
+    if (
+      discrepancy.kind === 'REFUND_AT_WECHAT_ONLY' &&
+      (await isRefundBookedElsewhere(deps.db, discrepancy.outRefundNo, discrepancy.wechatFen))
+    ) {
       note = null;
     }
     if (note === null) diff.matchedPayments += discrepancy.kind === 'PAID_AT_WECHAT_ONLY' ? 1 : 0;

@@ -42,7 +42,11 @@ export async function bookedRefunds(db: Kysely<DB>, day: string): Promise<Booked
  */
 export async function claimBillRun(db: Kysely<DB>, day: string, leaseMs: number, due: boolean): Promise<boolean> {
   if (due) {
-    const done = await db.selectFrom('bill_reconciliations').select('bill_date').where('bill_date', '=', day).executeTakeFirst();
+    const done = await db
+      .selectFrom('bill_reconciliations')
+      .select('bill_date')
+      .where('bill_date', '=', day)
+      .executeTakeFirst();
     if (done) return false;
   }
   const claimed = await db
@@ -55,7 +59,10 @@ export async function claimBillRun(db: Kysely<DB>, day: string, leaseMs: number,
         .where((eb) => {
           const leaseFree = eb('bill_runs.lease_until', '<', sql<Date>`now()`);
           if (!due) return leaseFree;
-          const retryDue = eb.or([eb('bill_runs.next_attempt_at', 'is', null), eb('bill_runs.next_attempt_at', '<=', sql<Date>`now()`)]);
+          const retryDue = eb.or([
+            eb('bill_runs.next_attempt_at', 'is', null),
+            eb('bill_runs.next_attempt_at', '<=', sql<Date>`now()`),
+          ]);
           return eb.and([leaseFree, retryDue]);
         }),
     )
@@ -139,7 +146,11 @@ export async function storeBillResult(
       .execute();
     for (const item of noted) {
       const d = item.discrepancy;
-      const order = await trx.selectFrom('orders').select('id').where('out_trade_no', '=', d.outTradeNo).executeTakeFirst();
+      const order = await trx
+        .selectFrom('orders')
+        .select('id')
+        .where('out_trade_no', '=', d.outTradeNo)
+        .executeTakeFirst();
       await trx
         .insertInto('bill_discrepancies')
         .values({
@@ -161,9 +172,18 @@ export async function storeBillResult(
 }
 
 export async function findBillResult(db: Kysely<DB>, day: string) {
-  const result = await db.selectFrom('bill_reconciliations').selectAll().where('bill_date', '=', day).executeTakeFirst();
+  const result = await db
+    .selectFrom('bill_reconciliations')
+    .selectAll()
+    .where('bill_date', '=', day)
+    .executeTakeFirst();
   if (!result) return undefined;
-  const discrepancies = await db.selectFrom('bill_discrepancies').selectAll().where('bill_date', '=', day).orderBy('id').execute();
+  const discrepancies = await db
+    .selectFrom('bill_discrepancies')
+    .selectAll()
+    .where('bill_date', '=', day)
+    .orderBy('id')
+    .execute();
   return { result, discrepancies };
 }
 

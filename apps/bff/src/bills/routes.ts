@@ -1,7 +1,12 @@
 /** Operator API of bill reconciliation: the stored days, one day's result, and an on-demand re-run. */
 import Router from '@koa/router';
 import type { Selectable } from 'kysely';
-import { BillDayResponseSchema, BillReconciliationListSchema, BillReconciliationSchema, type BillReconciliation } from '@wxpay-shop/contract';
+import {
+  BillDayResponseSchema,
+  BillReconciliationListSchema,
+  BillReconciliationSchema,
+  type BillReconciliation,
+} from '@wxpay-shop/contract';
 import { isPayRefusal, WechatError } from '@wxpay-shop/wechat';
 import type { BillDiscrepanciesTable, BillReconciliationsTable } from '../db/schema';
 import { badRequest, conflict, upstreamError } from '../http/errors';
@@ -64,13 +69,16 @@ export async function billDayResponse(db: Services['db'], day: string) {
   return BillDayResponseSchema.parse({
     reconciliation: found ? toReconciliation(found.result) : null,
     discrepancies: found ? found.discrepancies.map(toDiscrepancy) : [],
-    run: run ? { attempts: run.attempts, lastError: run.last_error, nextAttemptAt: run.next_attempt_at?.toISOString() ?? null } : null,
+    run: run
+      ? { attempts: run.attempts, lastError: run.last_error, nextAttemptAt: run.next_attempt_at?.toISOString() ?? null }
+      : null,
   });
 }
 
 export function parseListLimit(value: unknown): number {
   const limit = value === undefined ? 30 : Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) throw badRequest(`limit must be 1-${LIST_LIMIT_MAX}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX)
+    throw badRequest(`limit must be 1-${LIST_LIMIT_MAX}`);
   return limit;
 }
 
@@ -82,18 +90,26 @@ export async function billListResponse(db: Services['db'], limit: number) {
 export async function rerunBillDay(services: Services, log: Logger, day: string, actor: string) {
   const before = await findBillResult(services.db, day);
   try {
-    await runBillDay({ db: services.db, pay: services.pay, log, metrics: services.metrics }, day, { due: false, source: actor });
+    await runBillDay({ db: services.db, pay: services.pay, log, metrics: services.metrics }, day, {
+      due: false,
+      source: actor,
+    });
   } catch (err) {
     if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
     if (err instanceof BillSourceMissingError) throw conflict(err.message);
     // The last good result stays; the message names WeChat's refusal, never a key.
     if (err instanceof WechatError) {
-      throw upstreamError(isPayRefusal(err) ? `WeChat Pay refused the bill download: ${err.message}` : 'Bill download failed; retry later');
+      throw upstreamError(
+        isPayRefusal(err)
+          ? `WeChat Pay refused the bill download: ${err.message}`
+          : 'Bill download failed; retry later',
+      );
     }
     throw err;
   }
   const response = await billDayResponse(services.db, day);
-  const summary = (r: BillReconciliation | null | undefined) => (r ? { status: r.status, discrepancyCount: r.discrepancyCount } : null);
+  const summary = (r: BillReconciliation | null | undefined) =>
+    r ? { status: r.status, discrepancyCount: r.discrepancyCount } : null;
   await audit(services.db, {
     actor,
     action: 'bill.reconcile',

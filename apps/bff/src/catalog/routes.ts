@@ -33,7 +33,9 @@ export function catalogRoutes(db: Kysely<DB>, config: Config): Router {
     sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map(toProduct) }));
   });
   router.get('/api/products/:id', async (ctx) => {
-    const row = await productsOnSale(db, config).where('id', '=', ctx.params.id ?? '').executeTakeFirst();
+    const row = await productsOnSale(db, config)
+      .where('id', '=', ctx.params.id ?? '')
+      .executeTakeFirst();
     if (!row) throw notFound('No such product');
     sendRevalidated(ctx, ProductSchema.parse(toProduct(row)));
   });
@@ -42,7 +44,10 @@ export function catalogRoutes(db: Kysely<DB>, config: Config): Router {
    * already at an http(s) URL is a redirect there. Served with the nothing-loads CSP, so an SVG runs nothing.
    */
   router.get('/api/products/:id/image', async (ctx) => {
-    const row = await productsOnSale(db, config).select('image_url').where('id', '=', ctx.params.id ?? '').executeTakeFirst();
+    const row = await productsOnSale(db, config)
+      .select('image_url')
+      .where('id', '=', ctx.params.id ?? '')
+      .executeTakeFirst();
     if (!row) throw notFound('No such product');
     if (/^https?:\/\//.test(row.image_url)) return ctx.redirect(row.image_url);
     const image = decodeDataImage(row.image_url);

@@ -87,7 +87,9 @@ export async function openDatabase(target: Database, options: OpenOptions = {}):
  * opens a new one on the next query, so logging is all there is to do.
  */
 function keepServingOnConnectionLoss(pool: pg.Pool, logger: Logger | undefined): void {
-  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost; the pool reconnects on the next query'));
+  pool.on('error', (err) =>
+    logger?.warn({ err }, 'idle database connection lost; the pool reconnects on the next query'),
+  );
   // A checked-out connection lost between queries: the query in progress (if any) fails with it.
   pool.on('connect', (client) => client.on('error', (err) => logger?.debug({ err }, 'database connection error')));
 }

@@ -41,7 +41,12 @@ const migrations: Record<string, Migration> = {
           c.notNull().check(sql`status in ('PENDING','PAID','CLOSED','REFUNDING','REFUNDED','FAILED')`),
         )
         .addColumn('total_fen', 'integer', (c) => c.notNull().check(sql`total_fen > 0`))
-        .addColumn('refunded_fen', 'integer', (c) => c.notNull().defaultTo(0).check(sql`refunded_fen >= 0`))
+        .addColumn('refunded_fen', 'integer', (c) =>
+          c
+            .notNull()
+            .defaultTo(0)
+            .check(sql`refunded_fen >= 0`),
+        )
         .addColumn('owner_id', 'text', (c) => c.notNull())
         .addColumn('openid', 'text')
         .addColumn('trade_type', 'text')
@@ -64,7 +69,12 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('orders_owner').on('orders').columns(['owner_id', 'created_at']).execute();
       await db.schema.createIndex('orders_openid').on('orders').columns(['openid', 'created_at']).execute();
-      await db.schema.createIndex('orders_pending').on('orders').column('status').where(sql.ref('status'), '=', 'PENDING').execute();
+      await db.schema
+        .createIndex('orders_pending')
+        .on('orders')
+        .column('status')
+        .where(sql.ref('status'), '=', 'PENDING')
+        .execute();
 
       await db.schema
         .createTable('order_items')
@@ -116,7 +126,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('refunds_order').on('refunds').column('order_id').execute();
     },
     async down(db: Kysely<unknown>) {
-      for (const t of ['refunds', 'payment_notifications', 'order_events', 'order_items', 'orders', 'sessions', 'shoppers', 'products']) {
+      for (const t of [
+        'refunds',
+        'payment_notifications',
+        'order_events',
+        'order_items',
+        'orders',
+        'sessions',
+        'shoppers',
+        'products',
+      ]) {
         await db.schema.dropTable(t).ifExists().execute();
       }
     },
@@ -124,7 +143,11 @@ const migrations: Record<string, Migration> = {
   '2026_11_26_002_seed_products': {
     async up(db: Kysely<unknown>) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the untyped schema
-      await (db as Kysely<any>).insertInto('products').values(DEMO_PRODUCTS).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await (db as Kysely<any>)
+        .insertInto('products')
+        .values(DEMO_PRODUCTS)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     },
   },
   '2026_12_01_003_stock_reservations': {
@@ -147,7 +170,10 @@ const migrations: Record<string, Migration> = {
   '2026_12_02_004_refund_idempotency_keys': {
     async up(db: Kysely<unknown>) {
       // The operator's Idempotency-Key: a retried refund request finds the refund it already started.
-      await db.schema.alterTable('refunds').addColumn('idempotency_key', 'text', (c) => c.unique()).execute();
+      await db.schema
+        .alterTable('refunds')
+        .addColumn('idempotency_key', 'text', (c) => c.unique())
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('refunds').dropColumn('idempotency_key').execute();
@@ -191,7 +217,10 @@ const migrations: Record<string, Migration> = {
   '2026_12_05_007_test_only_products': {
     async up(db: Kysely<unknown>) {
       // The ¥0.01 sticker (seeded by 002 everywhere) exists to test payments; production hides it.
-      await db.schema.alterTable('products').addColumn('test_only', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+      await db.schema
+        .alterTable('products')
+        .addColumn('test_only', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
       await sql`UPDATE products SET test_only = true WHERE id = 'sticker'`.execute(db);
     },
     async down(db: Kysely<unknown>) {
@@ -233,7 +262,10 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .alterTable('orders')
         .addColumn('fulfilment', 'text', (c) =>
-          c.notNull().defaultTo('UNSHIPPED').check(sql`fulfilment in ('UNSHIPPED','SHIPPED','RECEIVED')`),
+          c
+            .notNull()
+            .defaultTo('UNSHIPPED')
+            .check(sql`fulfilment in ('UNSHIPPED','SHIPPED','RECEIVED')`),
         )
         .addColumn('carrier', 'text')
         .addColumn('tracking_no', 'text')
@@ -281,7 +313,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('after_sales').ifExists().execute();
       await sql`DROP SEQUENCE IF EXISTS order_no_seq`.execute(db);
       await db.schema.dropIndex('orders_shipped').ifExists().execute();
-      for (const column of ['auto_received', 'received_at', 'auto_receive_at', 'shipped_at', 'tracking_no', 'carrier', 'fulfilment']) {
+      for (const column of [
+        'auto_received',
+        'received_at',
+        'auto_receive_at',
+        'shipped_at',
+        'tracking_no',
+        'carrier',
+        'fulfilment',
+      ]) {
         await db.schema.alterTable('orders').dropColumn(column).execute();
       }
     },
@@ -324,7 +364,9 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('bill_discrepancies')
         .addColumn('id', 'serial', (c) => c.primaryKey())
-        .addColumn('bill_date', 'text', (c) => c.notNull().references('bill_reconciliations.bill_date').onDelete('cascade'))
+        .addColumn('bill_date', 'text', (c) =>
+          c.notNull().references('bill_reconciliations.bill_date').onDelete('cascade'),
+        )
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('out_trade_no', 'text', (c) => c.notNull())
         .addColumn('out_refund_no', 'text')
@@ -348,7 +390,8 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
     async down(db: Kysely<unknown>) {
-      for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations']) await db.schema.dropTable(t).ifExists().execute();
+      for (const t of ['bill_runs', 'bill_discrepancies', 'bill_reconciliations'])
+        await db.schema.dropTable(t).ifExists().execute();
     },
   },
   '2026_12_08_013_operators_and_audit_log': {
@@ -371,7 +414,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
         .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
-      await db.schema.createIndex('operator_sessions_expires_at').on('operator_sessions').column('expires_at').execute();
+      await db.schema
+        .createIndex('operator_sessions_expires_at')
+        .on('operator_sessions')
+        .column('expires_at')
+        .execute();
       await db.schema
         .createTable('audit_log')
         .addColumn('id', 'serial', (c) => c.primaryKey())
@@ -389,14 +436,19 @@ const migrations: Record<string, Migration> = {
         FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
       // The order list's filters and keyset paging (created_at desc, id desc).
       await db.schema.createIndex('orders_created').on('orders').columns(['created_at', 'id']).execute();
-      await db.schema.createIndex('orders_status_created').on('orders').columns(['status', 'created_at', 'id']).execute();
+      await db.schema
+        .createIndex('orders_status_created')
+        .on('orders')
+        .columns(['status', 'created_at', 'id'])
+        .execute();
       await db.schema.createIndex('orders_transaction_id').on('orders').column('transaction_id').execute();
     },
     async down(db: Kysely<unknown>) {
       for (const index of ['orders_transaction_id', 'orders_status_created', 'orders_created']) {
         await db.schema.dropIndex(index).ifExists().execute();
       }
-      for (const t of ['audit_log', 'operator_sessions', 'operators']) await db.schema.dropTable(t).ifExists().execute();
+      for (const t of ['audit_log', 'operator_sessions', 'operators'])
+        await db.schema.dropTable(t).ifExists().execute();
       await sql`DROP FUNCTION IF EXISTS audit_log_append_only()`.execute(db);
     },
   },

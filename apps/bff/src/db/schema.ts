@@ -1,6 +1,12 @@
 /** Kysely table types; they mirror src/db/migrations.ts. */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { AfterSaleKind, AfterSaleStatus, DeliveryAddress, FulfilmentStatus, OrderStatus } from '@wxpay-shop/contract';
+import type {
+  AfterSaleKind,
+  AfterSaleStatus,
+  DeliveryAddress,
+  FulfilmentStatus,
+  OrderStatus,
+} from '@wxpay-shop/contract';
 import type { GatewayTradeType, RefundStatus as WechatRefundStatus, SignType } from '@wxpay-shop/wechat';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;

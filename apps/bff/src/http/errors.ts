@@ -25,13 +25,16 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, details?: unknown) => new HttpError(400, 'BAD_REQUEST', message, details);
-export const unauthenticated = (message = 'Sign in with WeChat first') => new HttpError(401, 'UNAUTHENTICATED', message);
+export const unauthenticated = (message = 'Sign in with WeChat first') =>
+  new HttpError(401, 'UNAUTHENTICATED', message);
 export const notFound = (message = 'Not found') => new HttpError(404, 'NOT_FOUND', message);
 export const conflict = (message: string, details?: unknown) => new HttpError(409, 'CONFLICT', message, details);
 export const upstreamError = (message: string) => new HttpError(502, 'UPSTREAM_ERROR', message);
 /** 429 with Retry-After; the message is Chinese, so the storefront shows it as it is. */
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
-  new HttpError(429, 'TOO_MANY_REQUESTS', message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  new HttpError(429, 'TOO_MANY_REQUESTS', message, undefined, {
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
 
 /** How long a client is asked to wait while the database is unreachable (a restart takes seconds). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -42,7 +45,9 @@ export const serviceUnavailable = () =>
   });
 
 function errorBody(code: ApiErrorCode, message: string, requestId?: string, details?: unknown): ApiError {
-  return { error: { code, message, ...(requestId ? { requestId } : {}), ...(details === undefined ? {} : { details }) } };
+  return {
+    error: { code, message, ...(requestId ? { requestId } : {}), ...(details === undefined ? {} : { details }) },
+  };
 }
 
 /** Maps a thrown error to status + public body; WeChat failures become 502 without their raw text. */
@@ -68,7 +73,8 @@ function classify(err: unknown): HttpError {
 /** Public text for a failed WeChat call: the error code WeChat defines, never its raw message. */
 function upstreamMessage(err: WechatError): string {
   if (err instanceof WechatPayBusinessError) return `WeChat Pay rejected the request (${err.errCode})`;
-  if (err instanceof WechatPayV3ApiError && err.refused) return `WeChat Pay rejected the request (${err.code || err.status})`;
+  if (err instanceof WechatPayV3ApiError && err.refused)
+    return `WeChat Pay rejected the request (${err.code || err.status})`;
   if (err instanceof WechatOAuthError) return `WeChat sign-in failed (${err.errcode}), please retry`;
   return 'WeChat is unavailable, please retry';
 }
@@ -78,7 +84,9 @@ const escapeHtml = (s: string) =>
 
 /** What the shopper reads on the sign-in failure page; the developer's (English) message goes to the log only. */
 function loginFailureText(status: number): string {
-  return status >= 500 ? '登录服务暂时不可用，请稍后重新登录。' : '登录链接已失效（已过期、已使用或不是在本浏览器中发起的），请重新登录。';
+  return status >= 500
+    ? '登录服务暂时不可用，请稍后重新登录。'
+    : '登录链接已失效（已过期、已使用或不是在本浏览器中发起的），请重新登录。';
 }
 
 /** The failure page's only styling, allowed by its hash: the page itself runs no script and loads nothing. */
@@ -94,15 +102,19 @@ const ERROR_PAGE_POLICY = [
 
 /** For browser navigations (the OAuth callback), a readable page instead of JSON, with a fresh sign-in. */
 function errorPage(status: number, requestId: string | undefined): string {
-  return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+  return (
+    `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
     `<title>登录失败</title><style>${ERROR_PAGE_STYLE}</style><body><h1>登录失败</h1><p>${loginFailureText(status)}</p>` +
     `<p><a href="/api/auth/login?returnTo=%2F">重新登录</a> · <a href="/">返回首页</a></p>` +
-    (requestId ? `<p class="detail">请求编号：${escapeHtml(requestId)}</p>` : '') + '</body></html>';
+    (requestId ? `<p class="detail">请求编号：${escapeHtml(requestId)}</p>` : '') +
+    '</body></html>'
+  );
 }
 
 function bodilessError(ctx: Context): HttpError {
   if (ctx.status === 404) return notFound(`No route for ${ctx.method} ${ctx.path}`);
-  if (ctx.status === 405) return new HttpError(405, 'BAD_REQUEST', `${ctx.method} is not allowed here (Allow: ${ctx.response.get('Allow')})`);
+  if (ctx.status === 405)
+    return new HttpError(405, 'BAD_REQUEST', `${ctx.method} is not allowed here (Allow: ${ctx.response.get('Allow')})`);
   if (ctx.status === 501) return new HttpError(501, 'BAD_REQUEST', `Method ${ctx.method} is not supported`);
   return new HttpError(ctx.status, ctx.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', 'Request failed');
 }

@@ -4,7 +4,12 @@
  * nature) counts in memory.
  */
 import type pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -25,10 +30,20 @@ export interface RateLimitOptions {
 
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   if (options.limit === 0) return { take: () => Promise.resolve({ allowed: true }) };
-  const common = { keyPrefix: options.name, points: options.limit, duration: Math.max(1, Math.ceil(options.windowMs / 1000)) };
+  const common = {
+    keyPrefix: options.name,
+    points: options.limit,
+    duration: Math.max(1, Math.ceil(options.windowMs / 1000)),
+  };
   const limiter: RateLimiterAbstract = options.pool
     ? // The table comes from our migrations (010), so the store does not create one of its own.
-      new RateLimiterPostgres({ ...common, storeClient: options.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true })
+      new RateLimiterPostgres({
+        ...common,
+        storeClient: options.pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+      })
     : new RateLimiterMemory(common);
   return {
     async take(key) {
@@ -53,6 +68,11 @@ export function clientKey(ip: string): string {
   const [head = '', tail = ''] = ip.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -18,7 +18,12 @@ export function requestContext(logger: Logger) {
       await next();
     } finally {
       // Path only: query strings carry OAuth codes and states.
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) };
+      const line = {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(performance.now() - started),
+      };
       if (ctx.status >= 500) log.error(line, 'request');
       else log.info(line, 'request');
     }

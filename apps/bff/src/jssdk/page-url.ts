@@ -9,11 +9,16 @@ export const MAX_PAGE_URL_LENGTH = 2048;
  * text starts with the shop's origin followed by `/`, `?` or nothing. The text is checked, not only the
  * parsed origin, so `https://shop.example@evil.example/` or `https://shop.example.evil.example/` never pass.
  */
-export function signablePageUrl(raw: unknown, shopBaseUrl: string): { ok: true; value: string } | { ok: false; problem: string } {
+export function signablePageUrl(
+  raw: unknown,
+  shopBaseUrl: string,
+): { ok: true; value: string } | { ok: false; problem: string } {
   if (typeof raw !== 'string' || raw === '') return { ok: false, problem: 'url is required (the page URL to sign)' };
-  if (raw.length > MAX_PAGE_URL_LENGTH) return { ok: false, problem: `url is longer than ${MAX_PAGE_URL_LENGTH} characters` };
+  if (raw.length > MAX_PAGE_URL_LENGTH)
+    return { ok: false, problem: `url is longer than ${MAX_PAGE_URL_LENGTH} characters` };
   // eslint-disable-next-line no-control-regex -- control characters and spaces are what is refused
-  if (/[\u0000-\u0020\u007f]/.test(raw)) return { ok: false, problem: 'url must not contain spaces or control characters' };
+  if (/[\u0000-\u0020\u007f]/.test(raw))
+    return { ok: false, problem: 'url must not contain spaces or control characters' };
   const url = signedPageUrl(raw);
   const origin = new URL(shopBaseUrl).origin;
   const rest = url.startsWith(origin) ? url.slice(origin.length) : null;

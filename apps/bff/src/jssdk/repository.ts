@@ -66,7 +66,11 @@ export async function saveCredential(
  * Runs `work` holding this appid's credentials lock: a transaction-scoped advisory lock, so one BFF
  * instance at a time fetches from WeChat and the others wait, then read what it stored.
  */
-export function withCredentialsLock<T>(db: Kysely<DB>, appId: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+export function withCredentialsLock<T>(
+  db: Kysely<DB>,
+  appId: string,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`wxpay-shop:wechat-credentials:${appId}`}))`.execute(trx);
     return work(trx);

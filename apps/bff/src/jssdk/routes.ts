@@ -24,7 +24,9 @@ export function jssdkRoutes(services: Services): Router {
     }
     // A signature is good for this page only and carries a fresh nonce: never cached.
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = JsConfigSchema.parse(buildJssdkConfig({ appId: services.config.wechat.appId, jsapiTicket, url: url.value }));
+    ctx.body = JsConfigSchema.parse(
+      buildJssdkConfig({ appId: services.config.wechat.appId, jsapiTicket, url: url.value }),
+    );
   });
   return router;
 }

@@ -15,13 +15,7 @@ export type NotificationType = 'pay' | 'refund';
  * taken but needs a human (money on a closed order, a refund we did not make); `error` is ours (500).
  */
 export type NotificationOutcome =
-  | 'applied'
-  | 'duplicate'
-  | 'payment_failed'
-  | 'flagged'
-  | 'deferred'
-  | 'rejected'
-  | 'error';
+  'applied' | 'duplicate' | 'payment_failed' | 'flagged' | 'deferred' | 'rejected' | 'error';
 export type NotificationRejection =
   | 'body_too_large'
   | 'unreadable'

@@ -85,7 +85,12 @@ function rejectionOf(err: Error): NotificationRejection {
  * A failure of ours after the body was read still answers WeChat's XML: FAIL with a generic reason
  * and a 503 (database unreachable) or 500 (a bug), so WeChat retries later; details go to the log only.
  */
-function notifyEndpoint(kind: NotificationType, metrics: Metrics, reply: Reply, handle: (ctx: Context) => Promise<Heard>) {
+function notifyEndpoint(
+  kind: NotificationType,
+  metrics: Metrics,
+  reply: Reply,
+  handle: (ctx: Context) => Promise<Heard>,
+) {
   return async (ctx: Context): Promise<void> => {
     let heard: Heard;
     try {
@@ -168,72 +173,86 @@ export function notifyRoutes(services: Services): Router {
   const reply = replier(pay);
   const router = new Router();
 
-  router.post(PAY_NOTIFY, notifyEndpoint('pay', metrics, reply, async (ctx) => {
-    const log = ctx.state.log;
-    const body = await readNotifyBody(ctx, reply);
-    if (!Buffer.isBuffer(body)) return body;
-    const notify = await parseOrRefuse(ctx, pay, reply, body, 'payment');
-    if (isHeard(notify)) return notify;
-    if (!notify.paid) {
-      log.info({ outTradeNo: notify.outTradeNo }, 'pay notification reports a failed payment');
-      return acknowledged(ctx, reply, { outcome: 'payment_failed' });
-    }
-    const order = await findOrder(db, notify.outTradeNo);
-    if (!order) {
-      log.warn({ outTradeNo: notify.outTradeNo }, 'pay notification for an unknown order');
-      return rejected(ctx, reply, 'unknown_order', 'unknown order');
-    }
-    if (notify.totalFen !== order.total_fen) {
-      log.error({ outTradeNo: notify.outTradeNo, totalFee: notify.totalFen, totalFen: order.total_fen }, 'pay notification amount mismatch');
-      return rejected(ctx, reply, 'amount', 'amount mismatch');
-    }
-    const payment = { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, totalFee: notify.totalFen, paidAt: notify.paidAt };
-    const mismatch = paymentTermsMismatch(order, { feeType: notify.currency, tradeType: notify.tradeType });
-    if (mismatch) {
-      // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
-      await recordFlaggedPayment(db, log, metrics, payment, notify, mismatch);
-      return acknowledged(ctx, reply, { outcome: 'flagged' });
-    }
-    const outcome = await recordPayNotification(db, log, metrics, payment, notify);
-    log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
-    if (outcome === 'TRANSACTION_ID_REUSED') {
-      return rejected(ctx, reply, 'transaction_reused', 'transaction_id already used by another order');
-    }
-    return acknowledged(ctx, reply, PAY_OUTCOMES[outcome]);
-  }));
-
-  router.post(REFUND_NOTIFY, notifyEndpoint('refund', metrics, reply, async (ctx) => {
-    const log = ctx.state.log;
-    const body = await readNotifyBody(ctx, reply);
-    if (!Buffer.isBuffer(body)) return body;
-    const notify = await parseOrRefuse(ctx, pay, reply, body, 'refund');
-    if (isHeard(notify)) return notify;
-    if (notify.status === 'UNKNOWN' || notify.status === 'PROCESSING') {
-      // Authentic but newer than our client: a FAIL would only make WeChat re-send it for hours.
-      // Only a known final status may move money or the order, so leave it to refundquery.
-      log.warn(
-        { outTradeNo: notify.outTradeNo, outRefundNo: notify.outRefundNo, refundStatus: notify.rawStatus },
-        'refund notification: unknown refund_status, acknowledged and left to the reconciler',
-      );
-      return acknowledged(ctx, reply, { outcome: 'deferred' });
-    }
-    const settled = await settleRefund(
-      db,
-      log,
-      metrics,
-      {
-        outRefundNo: notify.outRefundNo,
+  router.post(
+    PAY_NOTIFY,
+    notifyEndpoint('pay', metrics, reply, async (ctx) => {
+      const log = ctx.state.log;
+      const body = await readNotifyBody(ctx, reply);
+      if (!Buffer.isBuffer(body)) return body;
+      const notify = await parseOrRefuse(ctx, pay, reply, body, 'payment');
+      if (isHeard(notify)) return notify;
+      if (!notify.paid) {
+        log.info({ outTradeNo: notify.outTradeNo }, 'pay notification reports a failed payment');
+        return acknowledged(ctx, reply, { outcome: 'payment_failed' });
+      }
+      const order = await findOrder(db, notify.outTradeNo);
+      if (!order) {
+        log.warn({ outTradeNo: notify.outTradeNo }, 'pay notification for an unknown order');
+        return rejected(ctx, reply, 'unknown_order', 'unknown order');
+      }
+      if (notify.totalFen !== order.total_fen) {
+        log.error(
+          { outTradeNo: notify.outTradeNo, totalFee: notify.totalFen, totalFen: order.total_fen },
+          'pay notification amount mismatch',
+        );
+        return rejected(ctx, reply, 'amount', 'amount mismatch');
+      }
+      const payment = {
         outTradeNo: notify.outTradeNo,
-        refundId: notify.refundId,
-        refundFee: notify.refundFen,
-        status: REFUND_STATUS[notify.status],
-      },
-      'refund-notify',
-    );
-    if (settled === 'UNKNOWN_REFUND') return rejected(ctx, reply, 'unknown_refund', 'unknown refund');
-    if (settled === 'MISMATCH') return rejected(ctx, reply, 'refund_mismatch', 'refund mismatch');
-    return acknowledged(ctx, reply, REFUND_OUTCOMES[settled]);
-  }));
+        transactionId: notify.transactionId,
+        totalFee: notify.totalFen,
+        paidAt: notify.paidAt,
+      };
+      const mismatch = paymentTermsMismatch(order, { feeType: notify.currency, tradeType: notify.tradeType });
+      if (mismatch) {
+        // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
+        await recordFlaggedPayment(db, log, metrics, payment, notify, mismatch);
+        return acknowledged(ctx, reply, { outcome: 'flagged' });
+      }
+      const outcome = await recordPayNotification(db, log, metrics, payment, notify);
+      log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
+      if (outcome === 'TRANSACTION_ID_REUSED') {
+        return rejected(ctx, reply, 'transaction_reused', 'transaction_id already used by another order');
+      }
+      return acknowledged(ctx, reply, PAY_OUTCOMES[outcome]);
+    }),
+  );
+
+  router.post(
+    REFUND_NOTIFY,
+    notifyEndpoint('refund', metrics, reply, async (ctx) => {
+      const log = ctx.state.log;
+      const body = await readNotifyBody(ctx, reply);
+      if (!Buffer.isBuffer(body)) return body;
+      const notify = await parseOrRefuse(ctx, pay, reply, body, 'refund');
+      if (isHeard(notify)) return notify;
+      if (notify.status === 'UNKNOWN' || notify.status === 'PROCESSING') {
+        // Authentic but newer than our client: a FAIL would only make WeChat re-send it for hours.
+        // Only a known final status may move money or the order, so leave it to refundquery.
+        log.warn(
+          { outTradeNo: notify.outTradeNo, outRefundNo: notify.outRefundNo, refundStatus: notify.rawStatus },
+          'refund notification: unknown refund_status, acknowledged and left to the reconciler',
+        );
+        return acknowledged(ctx, reply, { outcome: 'deferred' });
+      }
+      const settled = await settleRefund(
+        db,
+        log,
+        metrics,
+        {
+          outRefundNo: notify.outRefundNo,
+          outTradeNo: notify.outTradeNo,
+          refundId: notify.refundId,
+          refundFee: notify.refundFen,
+          status: REFUND_STATUS[notify.status],
+        },
+        'refund-notify',
+      );
+      if (settled === 'UNKNOWN_REFUND') return rejected(ctx, reply, 'unknown_refund', 'unknown refund');
+      if (settled === 'MISMATCH') return rejected(ctx, reply, 'refund_mismatch', 'refund mismatch');
+      return acknowledged(ctx, reply, REFUND_OUTCOMES[settled]);
+    }),
+  );
 
   // WeChat only POSTs; anything else is answered in its format too, never with our JSON errors.
   for (const path of [PAY_NOTIFY, REFUND_NOTIFY]) {

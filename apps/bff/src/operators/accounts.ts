@@ -16,8 +16,10 @@ export class OperatorInputError extends Error {
 /** Creates an account; refuses a taken name, a weak password or an unknown role. */
 export async function addOperator(db: Kysely<DB>, name: string, password: string, role: string): Promise<void> {
   if (!NAME.test(name)) throw new OperatorInputError('operator:add: NAME must be 2-32 of a-z 0-9 . _ - (lower case)');
-  if (!OPERATOR_ROLES.includes(role as OperatorRole)) throw new OperatorInputError(`operator:add: --role must be one of ${OPERATOR_ROLES.join(', ')}`);
-  if (password.length < MIN_PASSWORD_LENGTH) throw new OperatorInputError(`operator:add: the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (!OPERATOR_ROLES.includes(role as OperatorRole))
+    throw new OperatorInputError(`operator:add: --role must be one of ${OPERATOR_ROLES.join(', ')}`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new OperatorInputError(`operator:add: the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   const inserted = await db
     .insertInto('operators')
     .values({ name, password_hash: await hashPassword(password), role: role as OperatorRole })
@@ -28,7 +30,12 @@ export async function addOperator(db: Kysely<DB>, name: string, password: string
 }
 
 export function findOperatorByName(db: Kysely<DB>, name: string) {
-  return db.selectFrom('operators').selectAll().where('name', '=', name).where('disabled', '=', false).executeTakeFirst();
+  return db
+    .selectFrom('operators')
+    .selectAll()
+    .where('name', '=', name)
+    .where('disabled', '=', false)
+    .executeTakeFirst();
 }
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -39,7 +46,12 @@ export async function createOperatorSession(db: Kysely<DB>, operatorId: number, 
   const csrfToken = randomBytes(24).toString('base64url');
   await db
     .insertInto('operator_sessions')
-    .values({ token_hash: tokenHash(token), operator_id: operatorId, csrf_token: csrfToken, expires_at: fromNow(ttlMs) })
+    .values({
+      token_hash: tokenHash(token),
+      operator_id: operatorId,
+      csrf_token: csrfToken,
+      expires_at: fromNow(ttlMs),
+    })
     .execute();
   return { token, csrfToken };
 }
@@ -61,7 +73,11 @@ export async function deleteOperatorSession(db: Kysely<DB>, token: string): Prom
 }
 
 /** `npm start`'s console account (DEV_OPERATOR, never in production): an admin, created once. */
-export async function ensureDevOperator(db: Kysely<DB>, account: { name: string; password: string }, log: { info(o: object, m: string): void }) {
+export async function ensureDevOperator(
+  db: Kysely<DB>,
+  account: { name: string; password: string },
+  log: { info(o: object, m: string): void },
+) {
   if (await findOperatorByName(db, account.name)) return;
   await addOperator(db, account.name, account.password, 'admin');
   log.info({ operator: account.name }, 'dev operator created');

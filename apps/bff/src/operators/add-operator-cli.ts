@@ -38,6 +38,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof OperatorInputError ? err.message : `operator:add failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    err instanceof OperatorInputError
+      ? err.message
+      : `operator:add failed: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

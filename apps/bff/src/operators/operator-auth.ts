@@ -53,7 +53,12 @@ export function requireOperator(db: Kysely<DB>, minRole: OperatorRole) {
       throw new HttpError(403, 'FORBIDDEN', 'CSRF token missing or wrong');
     }
     if (RANK[session.role] < RANK[minRole]) throw new HttpError(403, 'FORBIDDEN', `This needs the ${minRole} role`);
-    ctx.state.operator = { id: session.id, name: session.name, role: session.role, csrfToken: session.csrf_token } satisfies SignedInOperator;
+    ctx.state.operator = {
+      id: session.id,
+      name: session.name,
+      role: session.role,
+      csrfToken: session.csrf_token,
+    } satisfies SignedInOperator;
     await next();
   };
 }

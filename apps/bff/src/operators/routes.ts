@@ -20,7 +20,14 @@ import { startRefund } from '../payments/start-refund';
 import type { Services } from '../services';
 import { createOperatorSession, deleteOperatorSession, findOperatorByName } from './accounts';
 import { audit, auditPage } from './audit';
-import { OPERATOR_COOKIE, OPERATOR_SESSION_TTL_MS, actorOf, requireOperator, setOperatorCookie, type SignedInOperator } from './operator-auth';
+import {
+  OPERATOR_COOKIE,
+  OPERATOR_SESSION_TTL_MS,
+  actorOf,
+  requireOperator,
+  setOperatorCookie,
+  type SignedInOperator,
+} from './operator-auth';
 import { dummyHash, verifyPassword } from './password';
 import { SignInLimiter } from './sign-in-limiter';
 
@@ -59,7 +66,11 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
     limiter.succeed(keys[0]!);
     const { token, csrfToken } = await createOperatorSession(db, account.id, OPERATOR_SESSION_TTL_MS);
     setOperatorCookie(ctx, token, production);
-    await audit(db, { actor: `operator:${account.name}`, action: 'operator.sign-in', target: `operator:${account.name}` });
+    await audit(db, {
+      actor: `operator:${account.name}`,
+      action: 'operator.sign-in',
+      target: `operator:${account.name}`,
+    });
     ctx.body = { name: account.name, role: account.role, csrfToken };
   });
 
@@ -72,7 +83,12 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
 
   router.get('/me', viewer, (ctx) => {
     const { name, role, csrfToken } = operatorOf(ctx);
-    ctx.body = { name, role, csrfToken, refundLimitFen: role === 'operator' ? services.config.operatorRefundLimitFen : null };
+    ctx.body = {
+      name,
+      role,
+      csrfToken,
+      refundLimitFen: role === 'operator' ? services.config.operatorRefundLimitFen : null,
+    };
   });
 
   router.get('/orders', viewer, async (ctx) => {
@@ -81,9 +97,29 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
 
   router.get('/orders.csv', viewer, async (ctx) => {
     const rows = await exportOrders(db, { ...parseOrderFilter(ctx.query), limit: CSV_MAX_ROWS }, CSV_MAX_ROWS);
-    const header = ['out_trade_no', 'status', 'total_fen', 'refunded_fen', 'transaction_id', 'openid', 'created_at', 'paid_at', 'attention'];
+    const header = [
+      'out_trade_no',
+      'status',
+      'total_fen',
+      'refunded_fen',
+      'transaction_id',
+      'openid',
+      'created_at',
+      'paid_at',
+      'attention',
+    ];
     const lines = rows.map((r) =>
-      [r.out_trade_no, r.status, r.total_fen, r.refunded_fen, r.transaction_id, r.openid, r.created_at, r.paid_at, r.attention_reason]
+      [
+        r.out_trade_no,
+        r.status,
+        r.total_fen,
+        r.refunded_fen,
+        r.transaction_id,
+        r.openid,
+        r.created_at,
+        r.paid_at,
+        r.attention_reason,
+      ]
         .map(csvCell)
         .join(','),
     );
@@ -102,8 +138,13 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
     const before = await findOrderOr404(db, ctx.params.outTradeNo);
     const amountFen = request.amountFen ?? before.total_fen - before.refunded_fen;
     const cap = services.config.operatorRefundLimitFen;
-    if (me.role !== 'admin' && amountFen > cap) throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
-    const started = await startRefund(services, ctx.state.log, before, { amountFen: request.amountFen, reason: request.reason ?? null, key: null });
+    if (me.role !== 'admin' && amountFen > cap)
+      throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
+    const started = await startRefund(services, ctx.state.log, before, {
+      amountFen: request.amountFen,
+      reason: request.reason ?? null,
+      key: null,
+    });
     const after = await findOrderOr404(db, before.out_trade_no);
     await audit(db, {
       actor: actorOf(me),
@@ -134,9 +175,11 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
   router.post('/after-sales/:id/approve', operator, async (ctx) => {
     const me = operatorOf(ctx);
     const { afterSale, order } = await findAfterSaleOr404(db, ctx.params.id);
-    if (afterSale.status !== 'PENDING') throw conflict(`After-sale request is ${afterSale.status}`, { status: afterSale.status });
+    if (afterSale.status !== 'PENDING')
+      throw conflict(`After-sale request is ${afterSale.status}`, { status: afterSale.status });
     const cap = services.config.operatorRefundLimitFen;
-    if (me.role !== 'admin' && afterSale.amount_fen > cap) throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
+    if (me.role !== 'admin' && afterSale.amount_fen > cap)
+      throw new HttpError(403, 'FORBIDDEN', `Your role may refund at most ${cap} fen at a time`);
     const outRefundNo = await startRefund(services, ctx.state.log, order, {
       amountFen: afterSale.amount_fen,
       reason: afterSale.reason,
@@ -216,14 +259,39 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
     const { start, end } = beijingDayBounds(today);
     const since = beijingDayBounds(beijingDayOf(new Date(Date.now() - 29 * 24 * 3600_000))).start;
     const [orders, paid, refunds, waiting, attention, perDay, latest] = await Promise.all([
-      db.selectFrom('orders').select((eb) => eb.fn.countAll<string>().as('n')).where('created_at', '>=', start).where('created_at', '<', end).executeTakeFirstOrThrow(),
-      db.selectFrom('orders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('total_fen'), sql<string>`0`).as('fen'))
-        .where('paid_at', '>=', start).where('paid_at', '<', end).executeTakeFirstOrThrow(),
-      db.selectFrom('refunds').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('refund_fen'), sql<string>`0`).as('fen'))
-        .where('status', '=', 'SUCCESS').where('updated_at', '>=', start).where('updated_at', '<', end).executeTakeFirstOrThrow(),
-      db.selectFrom('orders').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'PAID').executeTakeFirstOrThrow(),
-      db.selectFrom('orders').select((eb) => eb.fn.countAll<string>().as('n')).where('needs_attention', '=', true).executeTakeFirstOrThrow(),
-      sql<{ day: string; fen: string }>`select to_char(paid_at + interval '8 hours', 'YYYY-MM-DD') as day, sum(total_fen) as fen
+      db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('created_at', '>=', start)
+        .where('created_at', '<', end)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('total_fen'), sql<string>`0`).as('fen'))
+        .where('paid_at', '>=', start)
+        .where('paid_at', '<', end)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('refunds')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('refund_fen'), sql<string>`0`).as('fen'))
+        .where('status', '=', 'SUCCESS')
+        .where('updated_at', '>=', start)
+        .where('updated_at', '<', end)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('status', '=', 'PAID')
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('needs_attention', '=', true)
+        .executeTakeFirstOrThrow(),
+      sql<{
+        day: string;
+        fen: string;
+      }>`select to_char(paid_at + interval '8 hours', 'YYYY-MM-DD') as day, sum(total_fen) as fen
         from orders where paid_at >= ${since} group by 1 order by 1`.execute(db),
       billListResponse(db, 1),
     ]);

@@ -29,7 +29,8 @@ export class SignInLimiter {
       if (!entry || entry.resetAt <= now) this.failures.set(key, { count: 1, resetAt: now + FAILURE_WINDOW_MS });
       else entry.count += 1;
     }
-    if (this.failures.size > 10_000) for (const [key, e] of this.failures) if (e.resetAt <= now) this.failures.delete(key);
+    if (this.failures.size > 10_000)
+      for (const [key, e] of this.failures) if (e.resetAt <= now) this.failures.delete(key);
   }
 
   /** A correct password clears the account's count (not the client's: one right guess must not reset a spray). */

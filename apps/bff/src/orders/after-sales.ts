@@ -19,9 +19,15 @@ const yuan = (fen: number) => `¥${Math.floor(fen / 100)}.${String(fen % 100).pa
 /** Postgres' unique_violation: another request for this order is already waiting. */
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
-export async function requestAfterSale(db: Kysely<DB>, order: OrderRow, request: AfterSaleRequest): Promise<AfterSaleRow> {
+export async function requestAfterSale(
+  db: Kysely<DB>,
+  order: OrderRow,
+  request: AfterSaleRequest,
+): Promise<AfterSaleRow> {
   if (order.status !== 'PAID') {
-    throw conflict(order.status === 'REFUNDING' ? '退款处理中，请稍后再申请' : '该订单不能申请退款', { status: order.status });
+    throw conflict(order.status === 'REFUNDING' ? '退款处理中，请稍后再申请' : '该订单不能申请退款', {
+      status: order.status,
+    });
   }
   const kind = afterSaleKindFor(order);
   if (request.kind && request.kind !== kind) {
@@ -38,7 +44,13 @@ export async function requestAfterSale(db: Kysely<DB>, order: OrderRow, request:
         .executeTakeFirstOrThrow();
       await trx
         .insertInto('order_events')
-        .values({ order_id: order.id, from_status: 'NONE', to_status: 'AFTER_SALE_PENDING', source: 'shopper-after-sale', detail: String(row.id) })
+        .values({
+          order_id: order.id,
+          from_status: 'NONE',
+          to_status: 'AFTER_SALE_PENDING',
+          source: 'shopper-after-sale',
+          detail: String(row.id),
+        })
         .execute();
       return row;
     });
@@ -48,10 +60,14 @@ export async function requestAfterSale(db: Kysely<DB>, order: OrderRow, request:
   }
 }
 
-export async function findAfterSaleOr404(db: Kysely<DB>, id: string | undefined): Promise<{ afterSale: AfterSaleRow; order: OrderRow }> {
+export async function findAfterSaleOr404(
+  db: Kysely<DB>,
+  id: string | undefined,
+): Promise<{ afterSale: AfterSaleRow; order: OrderRow }> {
   if (!id || !/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) throw notFound('No such after-sale request');
   const afterSale = await db.selectFrom('after_sales').selectAll().where('id', '=', Number(id)).executeTakeFirst();
-  const order = afterSale && (await db.selectFrom('orders').selectAll().where('id', '=', afterSale.order_id).executeTakeFirst());
+  const order =
+    afterSale && (await db.selectFrom('orders').selectAll().where('id', '=', afterSale.order_id).executeTakeFirst());
   if (!afterSale || !order) throw notFound('No such after-sale request');
   return { afterSale, order };
 }
@@ -69,13 +85,23 @@ export async function rejectAfterSale(db: Kysely<DB>, afterSale: AfterSaleRow, r
     if (row) {
       await trx
         .insertInto('order_events')
-        .values({ order_id: row.order_id, from_status: 'AFTER_SALE_PENDING', to_status: 'AFTER_SALE_REJECTED', source: 'admin-reject', detail: String(row.id) })
+        .values({
+          order_id: row.order_id,
+          from_status: 'AFTER_SALE_PENDING',
+          to_status: 'AFTER_SALE_REJECTED',
+          source: 'admin-reject',
+          detail: String(row.id),
+        })
         .execute();
     }
     return row;
   });
   if (rejected) return;
-  const now = await db.selectFrom('after_sales').select('status').where('id', '=', afterSale.id).executeTakeFirstOrThrow();
+  const now = await db
+    .selectFrom('after_sales')
+    .select('status')
+    .where('id', '=', afterSale.id)
+    .executeTakeFirstOrThrow();
   if (now.status !== 'REJECTED') throw conflict(`After-sale request is ${now.status}`, { status: now.status });
 }
 

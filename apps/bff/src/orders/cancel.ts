@@ -17,7 +17,11 @@ const SOURCE = 'shopper-cancel';
 const paidAlready = (status: string) => conflict('订单已支付，不能取消；如需退款请申请售后', { status });
 
 /** Cancels a PENDING order; a CLOSED one answers as it is (a repeated tap). Returns the order as it ends. */
-export async function cancelOrder(services: Pick<Services, 'db' | 'pay' | 'metrics'>, order: OrderRow, log: Logger): Promise<OrderRow> {
+export async function cancelOrder(
+  services: Pick<Services, 'db' | 'pay' | 'metrics'>,
+  order: OrderRow,
+  log: Logger,
+): Promise<OrderRow> {
   const { db, pay, metrics } = services;
   if (order.status === 'CLOSED') return order;
   if (order.status !== 'PENDING') throw paidAlready(order.status);

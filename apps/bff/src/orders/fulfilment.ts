@@ -15,7 +15,12 @@ const DAY_MS = 86_400_000;
  * Ships a paid order with no refund request waiting. Shipping it again with the same carrier and
  * number answers as before (a retried request); anything else that is not 待发货 is a 409.
  */
-export async function shipOrder(db: Kysely<DB>, order: OrderRow, shipment: ShipRequest, autoReceiveDays: number): Promise<OrderRow> {
+export async function shipOrder(
+  db: Kysely<DB>,
+  order: OrderRow,
+  shipment: ShipRequest,
+  autoReceiveDays: number,
+): Promise<OrderRow> {
   const now = new Date();
   const shipped = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -33,7 +38,11 @@ export async function shipOrder(db: Kysely<DB>, order: OrderRow, shipment: ShipR
       .where('fulfilment', '=', 'UNSHIPPED')
       // A 仅退款 request may be about to give the money back: the operator decides it first.
       .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom('after_sales').select('id').where('order_id', '=', order.id).where('status', '=', 'PENDING'))),
+        eb.not(
+          eb.exists(
+            eb.selectFrom('after_sales').select('id').where('order_id', '=', order.id).where('status', '=', 'PENDING'),
+          ),
+        ),
       )
       .returningAll()
       .executeTakeFirst();
@@ -57,7 +66,8 @@ export async function shipOrder(db: Kysely<DB>, order: OrderRow, shipment: ShipR
     if (now2.carrier === shipment.carrier && now2.tracking_no === shipment.trackingNo) return now2;
     throw conflict(`Order is already ${now2.fulfilment}`, { fulfilment: now2.fulfilment });
   }
-  if (now2.status !== 'PAID') throw conflict(`Order is ${now2.status}; only PAID orders can be shipped`, { status: now2.status });
+  if (now2.status !== 'PAID')
+    throw conflict(`Order is ${now2.status}; only PAID orders can be shipped`, { status: now2.status });
   throw conflict('A refund request of this order is waiting for a decision; approve or reject it first');
 }
 
@@ -100,7 +110,15 @@ export async function autoReceiveDue(db: Kysely<DB>, batchSize: number): Promise
       .where('fulfilment', '=', 'SHIPPED')
       .where('auto_receive_at', '<', sql<Date>`now()`)
       .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom('after_sales').select('id').whereRef('order_id', '=', 'orders.id').where('status', '=', 'PENDING'))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('after_sales')
+              .select('id')
+              .whereRef('order_id', '=', 'orders.id')
+              .where('status', '=', 'PENDING'),
+          ),
+        ),
       )
       .orderBy('auto_receive_at')
       .limit(batchSize)
@@ -110,15 +128,26 @@ export async function autoReceiveDue(db: Kysely<DB>, batchSize: number): Promise
     if (due.length === 0) return 0;
     const moved = await trx
       .updateTable('orders')
-      .set({ fulfilment: 'RECEIVED', received_at: sql<Date>`auto_receive_at`, auto_received: true, updated_at: new Date() })
-      .where('id', 'in', due.map((d) => d.id))
+      .set({
+        fulfilment: 'RECEIVED',
+        received_at: sql<Date>`auto_receive_at`,
+        auto_received: true,
+        updated_at: new Date(),
+      })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
       .where('fulfilment', '=', 'SHIPPED')
       .returning('id')
       .execute();
     if (moved.length > 0) {
       await trx
         .insertInto('order_events')
-        .values(moved.map((m) => ({ order_id: m.id, from_status: 'SHIPPED', to_status: 'RECEIVED', source: 'auto-receive' })))
+        .values(
+          moved.map((m) => ({ order_id: m.id, from_status: 'SHIPPED', to_status: 'RECEIVED', source: 'auto-receive' })),
+        )
         .execute();
     }
     return moved.length;

@@ -40,7 +40,10 @@ export function lifecycleRoutes(services: Services): Router {
     const request = await readJson(ctx, AfterSaleRequestSchema);
     const order = await shopperOrder(ctx);
     const afterSale = await requestAfterSale(db, order, request);
-    ctx.state.log.info({ outTradeNo: order.out_trade_no, afterSaleId: afterSale.id, amountFen: afterSale.amount_fen }, 'after-sale requested');
+    ctx.state.log.info(
+      { outTradeNo: order.out_trade_no, afterSaleId: afterSale.id, amountFen: afterSale.amount_fen },
+      'after-sale requested',
+    );
     ctx.status = 201;
     ctx.body = OrderSchema.parse(await loadOrder(db, order.out_trade_no));
   });

@@ -27,17 +27,20 @@ const encodeCursor = (row: OrderRow) => Buffer.from(`${row.created_at.toISOStrin
 function decodeCursor(cursor: string): { createdAt: Date; id: number } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!Number.isFinite(createdAt.getTime()) || !Number.isInteger(Number(id))) throw badRequest('cursor is not one this API gave');
+  if (!Number.isFinite(createdAt.getTime()) || !Number.isInteger(Number(id)))
+    throw badRequest('cursor is not one this API gave');
   return { createdAt, id: Number(id) };
 }
 
 /** Query parameters → filter; every bad one is a 400 naming it. */
 export function parseOrderFilter(query: Record<string, unknown>): OrderFilter {
-  const text = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
+  const text = (name: string) =>
+    typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined;
   const filter: OrderFilter = { limit: 50 };
   const status = text('status');
   if (status !== undefined) {
-    if (!OrderStatusSchema.safeParse(status).success) throw badRequest(`status must be one of ${OrderStatusSchema.options.join(', ')}`);
+    if (!OrderStatusSchema.safeParse(status).success)
+      throw badRequest(`status must be one of ${OrderStatusSchema.options.join(', ')}`);
     filter.status = status;
   }
   if (text('attention') !== undefined) filter.attention = text('attention') === '1';
@@ -68,7 +71,9 @@ function filtered(db: Kysely<DB>, f: OrderFilter) {
   if (f.to) query = query.where('created_at', '<', beijingDayBounds(f.to).end);
   if (f.q) {
     const q = f.q;
-    query = query.where((eb) => eb.or([eb('out_trade_no', '=', q), eb('transaction_id', '=', q), eb('openid', '=', q)]));
+    query = query.where((eb) =>
+      eb.or([eb('out_trade_no', '=', q), eb('transaction_id', '=', q), eb('openid', '=', q)]),
+    );
   }
   return query;
 }
@@ -80,7 +85,10 @@ export function explainableOrderQuery(db: Kysely<DB>, f: OrderFilter) {
     const { createdAt, id } = decodeCursor(f.cursor);
     query = query.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id})`);
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
 }
 
 export async function listOrdersPage(db: Kysely<DB>, f: OrderFilter) {
@@ -88,7 +96,11 @@ export async function listOrdersPage(db: Kysely<DB>, f: OrderFilter) {
   const page = rows.slice(0, f.limit);
   const orders = await toOrders(db, page);
   return {
-    orders: orders.map((o, i) => ({ ...o, attention: page[i]!.attention_reason, transactionId: page[i]!.transaction_id })),
+    orders: orders.map((o, i) => ({
+      ...o,
+      attention: page[i]!.attention_reason,
+      transactionId: page[i]!.transaction_id,
+    })),
     nextCursor: rows.length > f.limit ? encodeCursor(page.at(-1)!) : null,
   };
 }
@@ -103,14 +115,34 @@ export async function orderDetail(db: Kysely<DB>, row: OrderRow) {
   const [order] = await toOrders(db, [row]);
   const [events, notifications, refunds] = await Promise.all([
     db.selectFrom('order_events').selectAll().where('order_id', '=', row.id).orderBy('id').execute(),
-    db.selectFrom('payment_notifications').select(['transaction_id', 'total_fee', 'outcome', 'received_at'])
-      .where('out_trade_no', '=', row.out_trade_no).orderBy('id').execute(),
-    db.selectFrom('refunds').select(['out_refund_no', 'refund_id', 'refund_fen', 'reason', 'status', 'created_at', 'updated_at'])
-      .where('order_id', '=', row.id).orderBy('created_at').execute(),
+    db
+      .selectFrom('payment_notifications')
+      .select(['transaction_id', 'total_fee', 'outcome', 'received_at'])
+      .where('out_trade_no', '=', row.out_trade_no)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('refunds')
+      .select(['out_refund_no', 'refund_id', 'refund_fen', 'reason', 'status', 'created_at', 'updated_at'])
+      .where('order_id', '=', row.id)
+      .orderBy('created_at')
+      .execute(),
   ]);
   return {
-    order: { ...order!, attention: row.attention_reason, transactionId: row.transaction_id, openid: row.openid, paidAt: row.paid_at },
-    timeline: events.map((e) => ({ from: e.from_status, to: e.to_status, source: e.source, detail: e.detail, at: e.created_at })),
+    order: {
+      ...order!,
+      attention: row.attention_reason,
+      transactionId: row.transaction_id,
+      openid: row.openid,
+      paidAt: row.paid_at,
+    },
+    timeline: events.map((e) => ({
+      from: e.from_status,
+      to: e.to_status,
+      source: e.source,
+      detail: e.detail,
+      at: e.created_at,
+    })),
     notifications,
     refunds,
   };

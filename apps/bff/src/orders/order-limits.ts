@@ -43,7 +43,9 @@ export function orderRateLimit(config: Config, pool: pg.Pool | null): (ctx: Cont
  */
 export async function enforcePendingCap(trx: Transaction<DB>, shopper: Shopper, max: number): Promise<void> {
   if (max === 0) return;
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`pending-orders:${shopper.openid ?? shopper.ownerId}`}, 0))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`pending-orders:${shopper.openid ?? shopper.ownerId}`}, 0))`.execute(
+    trx,
+  );
   const open = await trx
     .selectFrom('orders')
     .select((eb) => [

@@ -38,10 +38,18 @@ export async function itemsOf(db: Db, orderIds: number[]): Promise<Map<number, O
 
 /** Refunds, after-sale requests and closing events of these orders, keyed by order id (three queries). */
 export async function historiesOf(db: Db, orderIds: number[]): Promise<Map<number, OrderHistory>> {
-  const byOrder = new Map<number, OrderHistory>(orderIds.map((id) => [id, { events: [], refunds: [], afterSales: [] }]));
+  const byOrder = new Map<number, OrderHistory>(
+    orderIds.map((id) => [id, { events: [], refunds: [], afterSales: [] }]),
+  );
   if (orderIds.length === 0) return byOrder;
   const [events, refunds, afterSales] = await Promise.all([
-    db.selectFrom('order_events').selectAll().where('order_id', 'in', orderIds).where('to_status', '=', 'CLOSED').orderBy('id').execute(),
+    db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('order_id', 'in', orderIds)
+      .where('to_status', '=', 'CLOSED')
+      .orderBy('id')
+      .execute(),
     db.selectFrom('refunds').selectAll().where('order_id', 'in', orderIds).orderBy('created_at').execute(),
     db.selectFrom('after_sales').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute(),
   ]);
@@ -60,7 +68,12 @@ export function toOrder(row: OrderRow, items: OrderItemRow[], history: OrderHist
     status: row.status,
     totalFen: row.total_fen,
     refundedFen: row.refunded_fen,
-    items: items.map((i) => ({ productId: i.product_id, name: i.name, unitPriceFen: i.unit_price_fen, quantity: i.quantity })),
+    items: items.map((i) => ({
+      productId: i.product_id,
+      name: i.name,
+      unitPriceFen: i.unit_price_fen,
+      quantity: i.quantity,
+    })),
     createdAt: row.created_at.toISOString(),
     paidAt: row.paid_at ? row.paid_at.toISOString() : null,
     transactionId: row.transaction_id,

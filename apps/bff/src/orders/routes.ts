@@ -39,7 +39,8 @@ export function orderRoutes(services: Services): Router {
     const request: CreateOrderRequest = await readJson(ctx, CreateOrderRequestSchema);
     const key = idempotencyKeyOf(ctx);
     const quantities = new Map<string, number>();
-    for (const item of request.items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
+    for (const item of request.items)
+      quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
     if (refusal) {
       // The limit is on creating orders: a retry whose first answer was lost still gets the order it created.
       const owner = existingShopper(ctx);
@@ -49,13 +50,16 @@ export function orderRoutes(services: Services): Router {
     }
     // A new guest's session is stored only with the order it creates: a refused request leaves none.
     const shopper = prospectiveShopper(ctx);
-    const products = await productsOnSale(db, config).where('id', 'in', [...quantities.keys()]).execute();
+    const products = await productsOnSale(db, config)
+      .where('id', 'in', [...quantities.keys()])
+      .execute();
     const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
     if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
     const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));
     // Repeated lines for one product are summed, so the per-line limit is checked again here.
     const tooMany = lines.filter((l) => l.quantity > 99);
-    if (tooMany.length > 0) throw badRequest('At most 99 of one product per order', { productIds: tooMany.map((l) => l.product.id) });
+    if (tooMany.length > 0)
+      throw badRequest('At most 99 of one product per order', { productIds: tooMany.map((l) => l.product.id) });
     const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
     const now = new Date();
 
@@ -103,7 +107,10 @@ export function orderRoutes(services: Services): Router {
         lines.map((l) => ({ productId: l.product.id, name: l.product.name, quantity: l.quantity })),
       );
       // In id order, as a later read of the order lists them.
-      return toOrder(order, items.sort((a, b) => a.id - b.id));
+      return toOrder(
+        order,
+        items.sort((a, b) => a.id - b.id),
+      );
     });
     if (!created) {
       const earlier = key ? await orderForKey(db, shopper.ownerId, key, quantities) : undefined;
@@ -141,10 +148,9 @@ export function orderRoutes(services: Services): Router {
   router.get('/api/orders/:outTradeNo', async (ctx) => {
     const row = await ownedOrder(services, ctx.params.outTradeNo, existingShopper(ctx));
     // Only an orderquery can have changed the row since it was read.
-    const queried = row.status === 'PENDING' && !!row.prepay_id && (await maybeQueryWechat(services, row, ctx.state.log));
-    ctx.body = OrderSchema.parse(
-      queried ? await loadOrder(db, row.out_trade_no) : (await toOrders(db, [row]))[0],
-    );
+    const queried =
+      row.status === 'PENDING' && !!row.prepay_id && (await maybeQueryWechat(services, row, ctx.state.log));
+    ctx.body = OrderSchema.parse(queried ? await loadOrder(db, row.out_trade_no) : (await toOrders(db, [row]))[0]);
   });
 
   return router;
@@ -178,16 +184,21 @@ async function maybeQueryWechat(services: Services, row: OrderRow, log: Services
     .where('out_trade_no', '=', row.out_trade_no)
     .where('status', '=', 'PENDING')
     .where((eb) =>
-      eb.or([
-        eb('last_queried_at', 'is', null),
-        eb('last_queried_at', '<', ago(ORDER_QUERY_MIN_INTERVAL_MS)),
-      ]),
+      eb.or([eb('last_queried_at', 'is', null), eb('last_queried_at', '<', ago(ORDER_QUERY_MIN_INTERVAL_MS))]),
     )
     .returning('id')
     .executeTakeFirst();
   if (!claimed) return false;
   try {
-    await syncFromOrderQuery(services.db, services.pay, log, services.metrics, row.out_trade_no, row.total_fen, 'order-read');
+    await syncFromOrderQuery(
+      services.db,
+      services.pay,
+      log,
+      services.metrics,
+      row.out_trade_no,
+      row.total_fen,
+      'order-read',
+    );
   } catch (err) {
     // The read still answers from the database; the reconciler will try again.
     log.warn({ err, outTradeNo: row.out_trade_no }, 'orderquery on read failed');

@@ -61,7 +61,10 @@ export function timelineOf(order: OrderRow, history: OrderHistory): TimelineEven
       paid,
     );
     if (a.decided_at && a.status === 'APPROVED') {
-      const approved = add({ type: 'AFTER_SALE_APPROVED', at: a.decided_at.toISOString(), amountFen: a.amount_fen }, requested);
+      const approved = add(
+        { type: 'AFTER_SALE_APPROVED', at: a.decided_at.toISOString(), amountFen: a.amount_fen },
+        requested,
+      );
       if (a.out_refund_no) approvals.set(a.out_refund_no, approved);
     }
     if (a.decided_at && a.status === 'REJECTED') {

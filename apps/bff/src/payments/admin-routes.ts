@@ -58,8 +58,17 @@ function idempotencyKeyOf(ctx: Context): string | null {
  * The refund a request with this key already named. A key names one refund: reused for another order
  * or amount it is a conflict, not a new refund.
  */
-async function refundWithKey(services: Services, key: string, orderId: number, amountFen: number | undefined): Promise<RefundRowPart | undefined> {
-  const earlier = await services.db.selectFrom('refunds').select(REFUND_COLUMNS).where('idempotency_key', '=', key).executeTakeFirst();
+async function refundWithKey(
+  services: Services,
+  key: string,
+  orderId: number,
+  amountFen: number | undefined,
+): Promise<RefundRowPart | undefined> {
+  const earlier = await services.db
+    .selectFrom('refunds')
+    .select(REFUND_COLUMNS)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
   if (earlier && (earlier.order_id !== orderId || (amountFen !== undefined && amountFen !== earlier.refund_fen))) {
     throw conflict('This Idempotency-Key was used for another refund');
   }
@@ -99,14 +108,24 @@ export function adminRoutes(services: Services): Router {
       // its own out_refund_no, which WeChat refunds at most once, instead of reporting a refund that may
       // never have reached it. Otherwise it got through (its answer was lost): report, never refund twice.
       if (named.status === 'PROCESSING' && named.refund_id === null) {
-        const again = { outRefundNo: named.out_refund_no, amountFen: named.refund_fen, reason: named.reason, resend: true };
+        const again = {
+          outRefundNo: named.out_refund_no,
+          amountFen: named.refund_fen,
+          reason: named.reason,
+          resend: true,
+        };
         await sendRefund(services, ctx.state.log, { outTradeNo, totalFen: order.total_fen, ...again });
       }
       ctx.status = 202;
       ctx.body = OrderSchema.parse(await loadOrder(db, outTradeNo));
       return;
     }
-    const outRefundNo = await startRefund(services, ctx.state.log, order, { amountFen: request.amountFen, reason: request.reason ?? null, key, named });
+    const outRefundNo = await startRefund(services, ctx.state.log, order, {
+      amountFen: request.amountFen,
+      reason: request.reason ?? null,
+      key,
+      named,
+    });
     const after = await findOrderOr404(db, outTradeNo);
     await audit(db, {
       actor: 'admin-token',
@@ -131,18 +150,36 @@ export function adminRoutes(services: Services): Router {
     const status = AfterSaleStatusSchema.safeParse(ctx.query.status ?? 'PENDING');
     if (!status.success) throw badRequest('status must be PENDING, APPROVED or REJECTED');
     const rows = await afterSalesWithStatus(db, status.data, AFTER_SALE_LIST_LIMIT);
-    const orders = new Map((await toOrders(db, await ordersByNumber(services, rows.map((r) => r.out_trade_no)))).map((o) => [o.outTradeNo, o]));
+    const orders = new Map(
+      (
+        await toOrders(
+          db,
+          await ordersByNumber(
+            services,
+            rows.map((r) => r.out_trade_no),
+          ),
+        )
+      ).map((o) => [o.outTradeNo, o]),
+    );
     ctx.body = AdminAfterSaleListSchema.parse({
-      afterSales: rows.map((r) => ({ ...orders.get(r.out_trade_no)!.afterSales.find((a) => a.id === r.id)!, outTradeNo: r.out_trade_no })),
+      afterSales: rows.map((r) => ({
+        ...orders.get(r.out_trade_no)!.afterSales.find((a) => a.id === r.id)!,
+        outTradeNo: r.out_trade_no,
+      })),
     });
   });
 
   router.post('/api/admin/after-sales/:id/approve', async (ctx) => {
     const { afterSale, order } = await findAfterSaleOr404(db, ctx.params.id);
     const refund = afterSale.out_refund_no
-      ? await db.selectFrom('refunds').select(REFUND_COLUMNS).where('out_refund_no', '=', afterSale.out_refund_no).executeTakeFirst()
+      ? await db
+          .selectFrom('refunds')
+          .select(REFUND_COLUMNS)
+          .where('out_refund_no', '=', afterSale.out_refund_no)
+          .executeTakeFirst()
       : undefined;
-    if (afterSale.status === 'REJECTED') throw conflict('After-sale request was rejected', { status: afterSale.status });
+    if (afterSale.status === 'REJECTED')
+      throw conflict('After-sale request was rejected', { status: afterSale.status });
     // Approved before: a retry reports; only a refund WeChat refused is sent again (same out_refund_no).
     if (afterSale.status === 'APPROVED' && refund?.status !== 'FAILED') {
       ctx.status = 202;
@@ -174,5 +211,9 @@ export function adminRoutes(services: Services): Router {
 
 function ordersByNumber(services: Services, outTradeNos: string[]) {
   if (outTradeNos.length === 0) return Promise.resolve([]);
-  return services.db.selectFrom('orders').selectAll().where('out_trade_no', 'in', [...new Set(outTradeNos)]).execute();
+  return services.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('out_trade_no', 'in', [...new Set(outTradeNos)])
+    .execute();
 }

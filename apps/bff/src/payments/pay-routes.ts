@@ -5,7 +5,13 @@
  */
 import Router from '@koa/router';
 import { PayRequestSchema, PayResponseSchema, type PayResponse } from '@wxpay-shop/contract';
-import { buildJsapiPayParams, payRefusalOf, type GatewayTradeType, type PagePayParams, type Prepay } from '@wxpay-shop/wechat';
+import {
+  buildJsapiPayParams,
+  payRefusalOf,
+  type GatewayTradeType,
+  type PagePayParams,
+  type Prepay,
+} from '@wxpay-shop/wechat';
 import { pageSignTypeOf } from '../config';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
@@ -42,7 +48,8 @@ export function payRoutes(services: Services): Router {
     const prepared = await ensurePrepay(services, claimed, request.tradeType, shopper.openid, ip, ctx.state.log);
     let response: PayResponse;
     if (prepared.h5Url) response = { tradeType: 'H5', h5Url: prepared.h5Url };
-    else if (request.tradeType === 'JSAPI') response = { tradeType: 'JSAPI', payParams: pagePayParams(services, prepared.order) };
+    else if (request.tradeType === 'JSAPI')
+      response = { tradeType: 'JSAPI', payParams: pagePayParams(services, prepared.order) };
     else response = { tradeType: 'NATIVE', codeUrl: prepared.order.code_url! };
     ctx.body = PayResponseSchema.parse(response);
   });
@@ -65,11 +72,17 @@ function pagePayParams(services: Services, order: OrderRow): PagePayParams {
   if (v3Order !== (services.pay.apiVersion === 'v3')) throw conflict('订单的支付方式已变更，请重新下单');
   if (v3Order) return services.pay.pagePayParams(order.prepay_id!);
   const { appId, apiKey } = services.config.wechat;
-  return buildJsapiPayParams({ appId, prepayId: order.prepay_id!, signType: order.sign_type as 'MD5' | 'HMAC-SHA256', apiKey });
+  return buildJsapiPayParams({
+    appId,
+    prepayId: order.prepay_id!,
+    signType: order.sign_type as 'MD5' | 'HMAC-SHA256',
+    apiKey,
+  });
 }
 
 async function claimTradeType(services: Services, order: OrderRow, tradeType: GatewayTradeType): Promise<OrderRow> {
-  const switching = (current: string) => conflict(`Order is already being paid with ${current}; create a new order to switch`);
+  const switching = (current: string) =>
+    conflict(`Order is already being paid with ${current}; create a new order to switch`);
   if (order.trade_type === tradeType) return order;
   if (order.trade_type) throw switching(order.trade_type);
   const claimed = await services.db
@@ -81,7 +94,11 @@ async function claimTradeType(services: Services, order: OrderRow, tradeType: Ga
     .returningAll()
     .executeTakeFirst();
   if (claimed) return claimed;
-  const now = await services.db.selectFrom('orders').select(['status', 'trade_type']).where('id', '=', order.id).executeTakeFirstOrThrow();
+  const now = await services.db
+    .selectFrom('orders')
+    .select(['status', 'trade_type'])
+    .where('id', '=', order.id)
+    .executeTakeFirstOrThrow();
   if (now.status !== 'PENDING') throw conflict(`Order is ${now.status}`);
   throw switching(now.trade_type ?? 'another trade type');
 }
@@ -96,7 +113,8 @@ async function ensurePrepay(
 ): Promise<{ order: OrderRow; h5Url?: string }> {
   const now = Date.now();
   const usable = tradeType === 'JSAPI' ? order.prepay_id : tradeType === 'NATIVE' ? order.code_url : null;
-  if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS) return { order };
+  if (usable && order.prepay_expires_at && order.prepay_expires_at.getTime() - now > PREPAY_REUSE_MARGIN_MS)
+    return { order };
 
   // Every unifiedorder for one order must carry the same parameters: WeChat answers a re-sent
   // out_trade_no whose parameters differ with INVALID_REQUEST (201 商户订单号重复), and we re-send
@@ -117,19 +135,32 @@ async function ensurePrepay(
     prepay = await services.pay.createPrepay({
       tradeType,
       outTradeNo: order.out_trade_no,
-      description: payBody(items.map((i) => ({ name: i.name, quantity: i.quantity })), services.config.shopName),
+      description: payBody(
+        items.map((i) => ({ name: i.name, quantity: i.quantity })),
+        services.config.shopName,
+      ),
       totalFen: order.total_fen,
       clientIp: ip,
       notifyUrl: services.urls.payNotify,
       ...(tradeType === 'JSAPI' ? { openid: openid! } : {}),
       ...(tradeType === 'NATIVE' ? { productId: first?.product_id ?? order.out_trade_no } : {}),
-      ...(tradeType === 'H5' ? { h5: { type: 'Wap' as const, appName: services.config.shopName, appUrl: services.urls.base } } : {}),
+      ...(tradeType === 'H5'
+        ? { h5: { type: 'Wap' as const, appName: services.config.shopName, appUrl: services.urls.base } }
+        : {}),
       timeExpire,
     });
   } catch (err) {
     const refusal = payRefusalOf(err);
     if (refusal === 'ORDER_PAID') {
-      await syncFromOrderQuery(services.db, services.pay, log, services.metrics, order.out_trade_no, order.total_fen, 'unifiedorder');
+      await syncFromOrderQuery(
+        services.db,
+        services.pay,
+        log,
+        services.metrics,
+        order.out_trade_no,
+        order.total_fen,
+        'unifiedorder',
+      );
       throw conflict('Order is already paid');
     }
     if (refusal === 'ORDER_CLOSED') {

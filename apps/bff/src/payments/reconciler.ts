@@ -60,7 +60,9 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       .select(['id', 'out_trade_no', 'total_fen', 'prepay_id', 'expires_at'])
       .where('status', '=', 'PENDING')
       .where((eb) => eb.or([eb('prepay_created_at', '<', ago(minAge)), eb('expires_at', '<', sql<Date>`now()`)]))
-      .where((eb) => eb.or([eb('reconcile_lease_until', 'is', null), eb('reconcile_lease_until', '<', sql<Date>`now()`)]))
+      .where((eb) =>
+        eb.or([eb('reconcile_lease_until', 'is', null), eb('reconcile_lease_until', '<', sql<Date>`now()`)]),
+      )
       .orderBy('id')
       .limit(batch)
       .forUpdate()
@@ -70,7 +72,11 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       await trx
         .updateTable('orders')
         .set({ reconcile_lease_until: fromNow(leaseMs) })
-        .where('id', 'in', rows.map((r) => r.id))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .execute();
     }
     return rows;
@@ -106,7 +112,15 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
       .execute();
     if (rows.length > 0) {
       // Bumping updated_at is the lease: other instances skip these for another minAge.
-      await trx.updateTable('refunds').set({ updated_at: new Date() }).where('out_refund_no', 'in', rows.map((r) => r.out_refund_no)).execute();
+      await trx
+        .updateTable('refunds')
+        .set({ updated_at: new Date() })
+        .where(
+          'out_refund_no',
+          'in',
+          rows.map((r) => r.out_refund_no),
+        )
+        .execute();
     }
     return rows;
   });
@@ -124,7 +138,8 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
     summary.errors += 1;
     log.warn({ err }, 'auto-receive failed');
   }
-  if (summary.checked + summary.refundsSettled + summary.received + summary.errors > 0) log.info(summary, 'reconcile pass');
+  if (summary.checked + summary.refundsSettled + summary.received + summary.errors > 0)
+    log.info(summary, 'reconcile pass');
   return summary;
 }
 
@@ -159,7 +174,15 @@ async function reconcileOrder(
     const refusal = payRefusalOf(err);
     if (refusal === 'ORDER_PAID') {
       // Paid in the instant between our query and the close: take the payment.
-      return syncFromOrderQuery(db, pay, log, metrics, order.out_trade_no, order.total_fen, 'reconciler-close-orderpaid');
+      return syncFromOrderQuery(
+        db,
+        pay,
+        log,
+        metrics,
+        order.out_trade_no,
+        order.total_fen,
+        'reconciler-close-orderpaid',
+      );
     }
     if (refusal !== 'ORDER_CLOSED') throw err;
   }
@@ -169,7 +192,13 @@ async function reconcileOrder(
 /** The refunds table's names for the gateway's final refund states. */
 const REFUND_STATUS = { SUCCESS: 'SUCCESS', CLOSED: 'REFUNDCLOSE', ABNORMAL: 'CHANGE' } as const;
 
-async function reconcileRefund(db: Kysely<DB>, pay: PayGateway, log: Logger, metrics: Metrics, outRefundNo: string): Promise<boolean> {
+async function reconcileRefund(
+  db: Kysely<DB>,
+  pay: PayGateway,
+  log: Logger,
+  metrics: Metrics,
+  outRefundNo: string,
+): Promise<boolean> {
   let status;
   let refundId: string | undefined;
   let attention: string | undefined;
@@ -178,7 +207,10 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayGateway, log: Logger, met
     if (found.status === 'PROCESSING') return false;
     if (found.status === 'UNKNOWN') {
       // A status newer than our client: only a known final one may move money or the order.
-      log.warn({ outRefundNo, refundStatus: found.rawStatus }, 'refundquery: unknown refund_status, treated as still processing');
+      log.warn(
+        { outRefundNo, refundStatus: found.rawStatus },
+        'refundquery: unknown refund_status, treated as still processing',
+      );
       return false;
     }
     status = REFUND_STATUS[found.status];
@@ -187,8 +219,7 @@ async function reconcileRefund(db: Kysely<DB>, pay: PayGateway, log: Logger, met
     if (payRefusalOf(err) !== 'NOT_FOUND') throw err;
     status = 'FAILED' as const; // WeChat never accepted it (e.g. our request timed out before arriving)
     // The operator was told "outcome unknown"; the order goes back to PAID with nothing refunded, so say so.
-    attention =
-      `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
+    attention = `refund ${outRefundNo} never reached WeChat (refundquery: REFUNDNOTEXIST); nothing was refunded, refund again`;
   }
   const outcome = { outRefundNo, status, refundId, ...(attention ? { attention } : {}) };
   const settled = await settleRefund(db, log, metrics, outcome, 'reconciler-refundquery');

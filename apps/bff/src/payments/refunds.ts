@@ -16,7 +16,8 @@ export function newOutRefundNo(outTradeNo: string): string {
 /** Final statuses after which the shopper got nothing back. */
 const NO_MONEY_MOVED = new Set<RefundStatus>(['FAILED', 'REFUNDCLOSE']);
 
-export type RefundSettlement = 'SETTLED' | 'ALREADY_SETTLED' | 'CONTRADICTED' | 'NOT_OURS' | 'UNKNOWN_REFUND' | 'MISMATCH';
+export type RefundSettlement =
+  'SETTLED' | 'ALREADY_SETTLED' | 'CONTRADICTED' | 'NOT_OURS' | 'UNKNOWN_REFUND' | 'MISMATCH';
 
 /** A final refund status as learnt from the refund request, notification or refundquery. */
 export interface RefundOutcome {
@@ -62,11 +63,27 @@ export async function settleRefund(
     // CHANGE is WeChat's "stuck, handle it in the merchant console"; that handling ends in a final status.
     const open = refund.status === 'PROCESSING' || (refund.status === 'CHANGE' && result.status !== 'CHANGE');
     if (!open) {
-      if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status))) return 'ALREADY_SETTLED';
+      if (refund.status === result.status || (NO_MONEY_MOVED.has(refund.status) && NO_MONEY_MOVED.has(result.status)))
+        return 'ALREADY_SETTLED';
       // WeChat's final word disagrees with ours (a refund we took as refused went through):
       // money may have moved that the order does not show, so a human must reconcile it.
-      await markForAttention(trx, metrics, refund.out_trade_no, 'refund_contradicted', `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`);
-      log.error({ outTradeNo: refund.out_trade_no, outRefundNo: result.outRefundNo, recorded: refund.status, reported: result.status, source }, 'refund outcome contradicts the recorded one');
+      await markForAttention(
+        trx,
+        metrics,
+        refund.out_trade_no,
+        'refund_contradicted',
+        `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`,
+      );
+      log.error(
+        {
+          outTradeNo: refund.out_trade_no,
+          outRefundNo: result.outRefundNo,
+          recorded: refund.status,
+          reported: result.status,
+          source,
+        },
+        'refund outcome contradicts the recorded one',
+      );
       return 'CONTRADICTED';
     }
     await trx
@@ -77,12 +94,26 @@ export async function settleRefund(
     const outTradeNo = refund.out_trade_no;
     if (result.status === 'SUCCESS') {
       const refunded = refund.refunded_fen + refund.refund_fen;
-      await transition(trx, outTradeNo, 'REFUNDING', refunded >= refund.total_fen ? 'REFUNDED' : 'PAID', source, {
-        refunded_fen: refunded,
-      }, result.outRefundNo);
+      await transition(
+        trx,
+        outTradeNo,
+        'REFUNDING',
+        refunded >= refund.total_fen ? 'REFUNDED' : 'PAID',
+        source,
+        {
+          refunded_fen: refunded,
+        },
+        result.outRefundNo,
+      );
     } else if (result.status === 'CHANGE') {
       // Funds are stuck at WeChat and need manual handling in the merchant console.
-      await markForAttention(trx, metrics, outTradeNo, 'refund_change', `refund ${result.outRefundNo} ended in CHANGE (exception)`);
+      await markForAttention(
+        trx,
+        metrics,
+        outTradeNo,
+        'refund_change',
+        `refund ${result.outRefundNo} ended in CHANGE (exception)`,
+      );
       log.error({ outTradeNo, outRefundNo: result.outRefundNo }, 'refund exception (CHANGE)');
     } else {
       await transition(trx, outTradeNo, 'REFUNDING', 'PAID', source, {}, `${result.outRefundNo} ${result.status}`);
@@ -103,10 +134,24 @@ export async function settleRefund(
  * A refund we never asked for (made in the merchant console, say) on one of our orders: the shopper
  * may have money back that the order does not show, so an operator is told instead of WeChat refused.
  */
-async function refundNotOurs(trx: Transaction<DB>, log: Logger, metrics: Metrics, result: RefundOutcome): Promise<RefundSettlement> {
+async function refundNotOurs(
+  trx: Transaction<DB>,
+  log: Logger,
+  metrics: Metrics,
+  result: RefundOutcome,
+): Promise<RefundSettlement> {
   const order = result.outTradeNo === undefined ? undefined : await findOrder(trx, result.outTradeNo);
   if (!order) return 'UNKNOWN_REFUND';
-  await markForAttention(trx, metrics, order.out_trade_no, 'refund_not_ours', `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`);
-  log.error({ outTradeNo: order.out_trade_no, outRefundNo: result.outRefundNo, status: result.status }, 'refund notification for a refund we did not make');
+  await markForAttention(
+    trx,
+    metrics,
+    order.out_trade_no,
+    'refund_not_ours',
+    `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`,
+  );
+  log.error(
+    { outTradeNo: order.out_trade_no, outRefundNo: result.outRefundNo, status: result.status },
+    'refund notification for a refund we did not make',
+  );
   return 'NOT_OURS';
 }

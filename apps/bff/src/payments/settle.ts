@@ -18,7 +18,14 @@ export interface ConfirmedPayment {
   paidAt?: Date | undefined;
 }
 
-export type PaymentOutcome = 'APPLIED' | 'DUPLICATE' | 'TRANSACTION_ID_REUSED' | 'ALREADY_PAID' | 'PAID_AFTER_CLOSE' | 'CONFLICTING_TRANSACTION' | 'UNKNOWN_ORDER';
+export type PaymentOutcome =
+  | 'APPLIED'
+  | 'DUPLICATE'
+  | 'TRANSACTION_ID_REUSED'
+  | 'ALREADY_PAID'
+  | 'PAID_AFTER_CLOSE'
+  | 'CONFLICTING_TRANSACTION'
+  | 'UNKNOWN_ORDER';
 
 function paidAtOf(payment: ConfirmedPayment): Date {
   return payment.paidAt ?? new Date();
@@ -56,7 +63,10 @@ export async function recordPayNotification(
         .where('transaction_id', '=', payment.transactionId)
         .executeTakeFirst();
       if (first && (first.out_trade_no !== payment.outTradeNo || first.total_fee !== payment.totalFee)) {
-        log.error({ transactionId: payment.transactionId, outTradeNo: payment.outTradeNo }, 'transaction_id reused for another order');
+        log.error(
+          { transactionId: payment.transactionId, outTradeNo: payment.outTradeNo },
+          'transaction_id reused for another order',
+        );
         return 'TRANSACTION_ID_REUSED';
       }
       return 'DUPLICATE';
@@ -97,11 +107,20 @@ export async function recordFlaggedPayment(
     const reason = `payment ${payment.transactionId} not applied: ${mismatch}`;
     await markForAttention(trx, metrics, payment.outTradeNo, 'payment_terms_mismatch', reason);
   });
-  log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, mismatch }, 'payment terms differ from the order');
+  log.error(
+    { outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, mismatch },
+    'payment terms differ from the order',
+  );
 }
 
 /** Applies a payment confirmed by orderquery (no notification row involved). */
-async function recordQueriedPayment(db: Kysely<DB>, log: Logger, metrics: Metrics, payment: ConfirmedPayment, source: string) {
+async function recordQueriedPayment(
+  db: Kysely<DB>,
+  log: Logger,
+  metrics: Metrics,
+  payment: ConfirmedPayment,
+  source: string,
+) {
   const outcome = await db.transaction().execute((trx) => applyPayment(trx, log, metrics, payment, source));
   if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'orderquery' });
   return outcome;
@@ -127,12 +146,30 @@ async function applyPayment(
   if (order.transaction_id === payment.transactionId) return 'ALREADY_PAID';
   if (order.status === 'CLOSED' || order.status === 'FAILED') {
     // Money arrived for an order we had given up on: keep the record and get a human to refund or ship.
-    await markForAttention(trx, metrics, payment.outTradeNo, 'paid_after_close', `payment ${payment.transactionId} received after the order was ${order.status}`);
-    log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, status: order.status }, 'payment received for a closed order');
+    await markForAttention(
+      trx,
+      metrics,
+      payment.outTradeNo,
+      'paid_after_close',
+      `payment ${payment.transactionId} received after the order was ${order.status}`,
+    );
+    log.error(
+      { outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, status: order.status },
+      'payment received for a closed order',
+    );
     return 'PAID_AFTER_CLOSE';
   }
-  await markForAttention(trx, metrics, payment.outTradeNo, 'conflicting_transaction', `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`);
-  log.error({ outTradeNo: payment.outTradeNo, transactionId: payment.transactionId }, 'conflicting transaction for a paid order');
+  await markForAttention(
+    trx,
+    metrics,
+    payment.outTradeNo,
+    'conflicting_transaction',
+    `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`,
+  );
+  log.error(
+    { outTradeNo: payment.outTradeNo, transactionId: payment.transactionId },
+    'conflicting transaction for a paid order',
+  );
   return 'CONFLICTING_TRANSACTION';
 }
 
@@ -146,7 +183,11 @@ export async function closeLocally(db: Kysely<DB>, outTradeNo: string, source: s
  * request stored it after the caller looked), so WeChat holds it and closeorder must come first.
  * The row lock keeps a pay request from storing its prepay between this check and the close.
  */
-export async function closeLocallyIfUnsent(db: Kysely<DB>, outTradeNo: string, source: string): Promise<boolean | 'SENT'> {
+export async function closeLocallyIfUnsent(
+  db: Kysely<DB>,
+  outTradeNo: string,
+  source: string,
+): Promise<boolean | 'SENT'> {
   return db.transaction().execute(async (trx) => {
     const order = await trx
       .selectFrom('orders')
@@ -176,7 +217,13 @@ export async function syncFromOrderQuery(
   const q = await pay.queryOrder(outTradeNo);
   if (q.tradeState === 'SUCCESS' || q.tradeState === 'REFUND') {
     if (!q.transactionId || q.totalFen !== totalFen) {
-      await markForAttention(db, metrics, outTradeNo, 'orderquery_amount_mismatch', `orderquery reports ${q.tradeState} with total ${String(q.totalFen)} ≠ ${totalFen}`);
+      await markForAttention(
+        db,
+        metrics,
+        outTradeNo,
+        'orderquery_amount_mismatch',
+        `orderquery reports ${q.tradeState} with total ${String(q.totalFen)} ≠ ${totalFen}`,
+      );
       log.error({ outTradeNo, totalFee: q.totalFen, totalFen }, 'orderquery amount mismatch');
       return 'UNCHANGED';
     }
@@ -188,7 +235,13 @@ export async function syncFromOrderQuery(
       log.error({ outTradeNo, transactionId: q.transactionId, mismatch }, 'orderquery: payment terms differ');
       return 'UNCHANGED';
     }
-    await recordQueriedPayment(db, log, metrics, { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFen, paidAt: q.paidAt }, source);
+    await recordQueriedPayment(
+      db,
+      log,
+      metrics,
+      { outTradeNo, transactionId: q.transactionId, totalFee: q.totalFen, paidAt: q.paidAt },
+      source,
+    );
     return 'PAID';
   }
   if (q.tradeState === 'CLOSED' || q.tradeState === 'REVOKED') {

@@ -12,7 +12,15 @@ import { transition } from '../orders/repository';
 import type { Services } from '../services';
 import { newOutRefundNo, settleRefund } from './refunds';
 
-export const REFUND_COLUMNS = ['out_refund_no', 'order_id', 'refund_id', 'refund_fen', 'reason', 'idempotency_key', 'status'] as const;
+export const REFUND_COLUMNS = [
+  'out_refund_no',
+  'order_id',
+  'refund_id',
+  'refund_fen',
+  'reason',
+  'idempotency_key',
+  'status',
+] as const;
 export type RefundRowPart = Pick<Selectable<RefundsTable>, (typeof REFUND_COLUMNS)[number]>;
 
 export interface RefundStart {
@@ -29,7 +37,8 @@ export interface RefundStart {
 
 /** The refund service, or 503 when no merchant client certificate is configured. */
 export function refundPayOr503(services: Services) {
-  if (!services.refundPay) throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
+  if (!services.refundPay)
+    throw new HttpError(503, 'INTERNAL', 'Refunds are not configured (merchant client certificate missing)');
   return services.refundPay;
 }
 
@@ -51,7 +60,12 @@ function refusedRefund(services: Services, orderId: number, amountFen: number): 
  * 400 for more than is left, 502 when WeChat refused it (the order is refundable again) or when
  * the outcome is unknown (it stays REFUNDING until reconciled).
  */
-export async function startRefund(services: Services, log: Logger, order: OrderRow, start: RefundStart): Promise<string> {
+export async function startRefund(
+  services: Services,
+  log: Logger,
+  order: OrderRow,
+  start: RefundStart,
+): Promise<string> {
   const { db } = services;
   refundPayOr503(services); // before the order moves: no refund service, no REFUNDING order
   const outTradeNo = order.out_trade_no;
@@ -69,18 +83,35 @@ export async function startRefund(services: Services, log: Logger, order: OrderR
   if (refused?.idempotency_key && key && refused.idempotency_key !== key) {
     // One refund, one key: taking the new key would leave the old one naming nothing, and a late retry
     // carrying it would then start a second refund.
-    throw conflict('A refund of this amount was refused earlier under another Idempotency-Key; retry it with that key or without one');
+    throw conflict(
+      'A refund of this amount was refused earlier under another Idempotency-Key; retry it with that key or without one',
+    );
   }
   const outRefundNo = refused?.out_refund_no ?? newOutRefundNo(outTradeNo);
   const reason = start.reason ?? refused?.reason ?? null;
   const source = start.afterSaleId === undefined ? 'admin-refund' : 'after-sale-approved';
   const started = await db.transaction().execute(async (trx) => {
-    const moved = await transition(trx, outTradeNo, 'PAID', 'REFUNDING', source, {}, refused ? `${outRefundNo} resubmitted` : outRefundNo);
+    const moved = await transition(
+      trx,
+      outTradeNo,
+      'PAID',
+      'REFUNDING',
+      source,
+      {},
+      refused ? `${outRefundNo} resubmitted` : outRefundNo,
+    );
     if (!moved) return false;
     if (!refused) {
       await trx
         .insertInto('refunds')
-        .values({ out_refund_no: outRefundNo, order_id: order.id, refund_fen: amount, reason, idempotency_key: key, status: 'PROCESSING' })
+        .values({
+          out_refund_no: outRefundNo,
+          order_id: order.id,
+          refund_fen: amount,
+          reason,
+          idempotency_key: key,
+          status: 'PROCESSING',
+        })
         .execute();
     } else {
       const reopened = await trx
@@ -97,7 +128,12 @@ export async function startRefund(services: Services, log: Logger, order: OrderR
         .updateTable('after_sales')
         .set({ status: 'APPROVED', out_refund_no: outRefundNo, decided_at: new Date() })
         .where('id', '=', start.afterSaleId)
-        .where((eb) => eb.or([eb('status', '=', 'PENDING'), eb.and([eb('status', '=', 'APPROVED'), eb('out_refund_no', '=', outRefundNo)])]))
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'PENDING'),
+            eb.and([eb('status', '=', 'APPROVED'), eb('out_refund_no', '=', outRefundNo)]),
+          ]),
+        )
         .executeTakeFirst();
       if (approved.numUpdatedRows !== 1n) throw conflict('After-sale request changed; retry');
     }
@@ -140,7 +176,11 @@ export async function sendRefund(services: Services, log: Logger, refund: Refund
     });
     answered = true;
     services.metrics.refundRequests.inc({ result: 'accepted' });
-    await db.updateTable('refunds').set({ refund_id: result.refundId, updated_at: new Date() }).where('out_refund_no', '=', outRefundNo).execute();
+    await db
+      .updateTable('refunds')
+      .set({ refund_id: result.refundId, updated_at: new Date() })
+      .where('out_refund_no', '=', outRefundNo)
+      .execute();
   } catch (err) {
     // Only a refusal WeChat signed, or a request it rejected outright, means nothing happened. A
     // reply whose sign does not verify may come after WeChat did refund: that outcome is unknown.

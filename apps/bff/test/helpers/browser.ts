@@ -42,7 +42,11 @@ export class Browser {
   }
 
   post(path: string, json?: unknown, headers?: Record<string, string>): Promise<Response> {
-    return this.fetch(path, { method: 'POST', ...(json === undefined ? {} : { json }), ...(headers ? { headers } : {}) });
+    return this.fetch(path, {
+      method: 'POST',
+      ...(json === undefined ? {} : { json }),
+      ...(headers ? { headers } : {}),
+    });
   }
 }
 

@@ -54,7 +54,9 @@ function v3Env(mode: V3KeyMode, emu: ReturnType<typeof createEmulator>, dir: str
     WECHAT_PAY_API_VERSION: 'v3',
     WECHAT_PAY_API_V3_KEY: DEFAULT_MERCHANT.apiV3Key,
     WECHAT_PAY_MERCHANT_SERIAL_NO: new X509Certificate(emu.certs.merchantCert).serialNumber,
-    ...(mode !== 'platform-certificate' ? { WECHAT_PAY_PUBLIC_KEY: publicKey, WECHAT_PAY_PUBLIC_KEY_ID: emu.certs.wechatpayPublicKeyId } : {}),
+    ...(mode !== 'platform-certificate'
+      ? { WECHAT_PAY_PUBLIC_KEY: publicKey, WECHAT_PAY_PUBLIC_KEY_ID: emu.certs.wechatpayPublicKeyId }
+      : {}),
     ...(mode !== 'public-key' ? { WECHAT_PAY_PLATFORM_CERTIFICATES: 'true' } : {}),
   };
 }
@@ -69,10 +71,20 @@ export async function startStack(
 ): Promise<Stack> {
   const mode = options.pay ?? 'v2';
   const v3Mode = mode === 'v2' ? undefined : (mode.slice(3) as V3KeyMode);
-  const emu = createEmulator({ host: '127.0.0.1', port: 0, httpsPort: 0, notifyTimeScale: 0.001, ...(v3Mode ? { v3KeyMode: v3Mode } : {}) });
+  const emu = createEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    httpsPort: 0,
+    notifyTimeScale: 0.001,
+    ...(v3Mode ? { v3KeyMode: v3Mode } : {}),
+  });
   const { httpUrl, httpsUrl } = await emu.start();
   const dir = mkdtempSync(path.join(tmpdir(), 'bff-test-'));
-  const files = { cert: path.join(dir, 'merchant.pem'), key: path.join(dir, 'merchant-key.pem'), ca: path.join(dir, 'ca.pem') };
+  const files = {
+    cert: path.join(dir, 'merchant.pem'),
+    key: path.join(dir, 'merchant-key.pem'),
+    ca: path.join(dir, 'ca.pem'),
+  };
   writeFileSync(files.cert, emu.certs.merchantCert);
   writeFileSync(files.key, emu.certs.merchantKey);
   writeFileSync(files.ca, emu.certs.caCert);
@@ -193,7 +205,12 @@ export async function signIn(stack: Stack, browser: Browser, returnTo = '/orders
  * snsapi_userinfo login → the emulator's consent page → Allow as `userId`: the callback URL WeChat
  * would send the browser to (not yet followed, so a test can break WeChat in between).
  */
-export async function consentedCallback(stack: Stack, browser: Browser, userId: string, returnTo: string): Promise<string> {
+export async function consentedCallback(
+  stack: Stack,
+  browser: Browser,
+  userId: string,
+  returnTo: string,
+): Promise<string> {
   const login = await browser.get(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(returnTo)}`);
   if (login.status !== 302) throw new Error(`login answered ${login.status}`);
   const consent = await fetch(location(login), { headers: { 'User-Agent': browser.userAgent } });
@@ -266,7 +283,13 @@ export function refundNotifyXml(
     },
     'root',
   );
-  return buildXml({ return_code: 'SUCCESS', appid: MERCHANT.appId, mch_id: MERCHANT.mchId, nonce_str: 'n', req_info: encryptReqInfo(inner, MERCHANT.apiKey) });
+  return buildXml({
+    return_code: 'SUCCESS',
+    appid: MERCHANT.appId,
+    mch_id: MERCHANT.mchId,
+    nonce_str: 'n',
+    req_info: encryptReqInfo(inner, MERCHANT.apiKey),
+  });
 }
 
 /** The BFF's XML replies to notifications. */
@@ -311,11 +334,17 @@ export async function paidOrder(stack: Stack, items = [{ productId: 'green-tea',
 }
 
 export function orderRow(stack: Stack, outTradeNo: string) {
-  return stack.database.db.selectFrom('orders').selectAll().where('out_trade_no', '=', outTradeNo).executeTakeFirstOrThrow();
+  return stack.database.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('out_trade_no', '=', outTradeNo)
+    .executeTakeFirstOrThrow();
 }
 
 export async function stockOf(stack: Stack, productId: string): Promise<number> {
-  return (await stack.database.db.selectFrom('products').select('stock').where('id', '=', productId).executeTakeFirstOrThrow()).stock;
+  return (
+    await stack.database.db.selectFrom('products').select('stock').where('id', '=', productId).executeTakeFirstOrThrow()
+  ).stock;
 }
 
 export function setStock(stack: Stack, productId: string, stock: number) {

@@ -58,11 +58,7 @@ export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, opt
     });
   } catch (error) {
     if (!timedOut && controller.signal.aborted) throw error; // the caller aborted
-    throw new ApiRequestError(
-      'NETWORK',
-      timedOut ? '网络连接超时，请检查网络后重试' : '网络异常，请检查网络后重试',
-      0,
-    );
+    throw new ApiRequestError('NETWORK', timedOut ? '网络连接超时，请检查网络后重试' : '网络异常，请检查网络后重试', 0);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);

@@ -51,7 +51,8 @@ const browserDeps: AuthDeps = {
   currentPath: () => `${location.pathname}${searchWithoutFlag()}${location.hash}`,
   takeLoginFlag: () => {
     const flag = new URLSearchParams(location.search).get(LOGIN_FLAG);
-    if (flag !== null) history.replaceState(history.state, '', `${location.pathname}${searchWithoutFlag()}${location.hash}`);
+    if (flag !== null)
+      history.replaceState(history.state, '', `${location.pathname}${searchWithoutFlag()}${location.hash}`);
     return flag;
   },
   fetchMe: () => fetchMe(),

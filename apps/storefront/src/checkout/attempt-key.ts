@@ -30,7 +30,9 @@ export function newIdempotencyKey(): string {
 }
 
 function contentOf(lines: readonly CartLine[]): string {
-  const sorted = lines.map((l): [string, number] => [l.productId, l.quantity]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = lines
+    .map((l): [string, number] => [l.productId, l.quantity])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify(sorted);
 }
 
@@ -40,7 +42,9 @@ function load(): Attempt | null {
     const parsed: unknown = JSON.parse(localStorage.getItem(CHECKOUT_KEY_STORAGE_KEY) ?? 'null');
     if (typeof parsed !== 'object' || parsed === null) return null;
     const { key, cart } = parsed as Record<string, unknown>;
-    return typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key) && typeof cart === 'string' ? { key, cart } : null;
+    return typeof key === 'string' && IDEMPOTENCY_KEY_PATTERN.test(key) && typeof cart === 'string'
+      ? { key, cart }
+      : null;
   } catch {
     return null; // corrupt: a new attempt
   }

@@ -27,7 +27,11 @@ export function fromWechatAddress(a: WxAddress): DeliveryAddressInput {
 }
 
 /** Field → Chinese reason, or null when the address is acceptable (then `address` is the cleaned one). */
-export function checkAddress(input: DeliveryAddressInput): { address: DeliveryAddress; problems: null } | { address: null; problems: Partial<Record<keyof DeliveryAddress, string>> } {
+export function checkAddress(
+  input: DeliveryAddressInput,
+):
+  | { address: DeliveryAddress; problems: null }
+  | { address: null; problems: Partial<Record<keyof DeliveryAddress, string>> } {
   const parsed = DeliveryAddressSchema.safeParse(input);
   if (parsed.success) return { address: parsed.data, problems: null };
   const problems: Partial<Record<keyof DeliveryAddress, string>> = {};

@@ -34,7 +34,10 @@ export interface PollTask<T> {
  * Runs `attempt` now and then after growing delays until `isDone`, the time budget
  * runs out, or `stop()` is called. Attempts never overlap.
  */
-export function pollWithBackoff<T>(task: PollTask<T>, options: BackoffOptions): { done: Promise<PollOutcome>; stop: () => void } {
+export function pollWithBackoff<T>(
+  task: PollTask<T>,
+  options: BackoffOptions,
+): { done: Promise<PollOutcome>; stop: () => void } {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;

@@ -16,11 +16,14 @@ export const ORDER_TABS: { name: OrderTab; title: string }[] = [
 ];
 
 /** An after-sale request still waiting for the operator. */
-export const pendingAfterSale = (order: Order): AfterSale | undefined => order.afterSales.find((a) => a.status === 'PENDING');
+export const pendingAfterSale = (order: Order): AfterSale | undefined =>
+  order.afterSales.find((a) => a.status === 'PENDING');
 
 /** Money has gone (or is going) back: a refund started, a request waits, or the order was refunded. */
 export function inAfterSale(order: Order): boolean {
-  return order.status === 'REFUNDING' || order.status === 'REFUNDED' || order.refundedFen > 0 || !!pendingAfterSale(order);
+  return (
+    order.status === 'REFUNDING' || order.status === 'REFUNDED' || order.refundedFen > 0 || !!pendingAfterSale(order)
+  );
 }
 
 export function belongsToTab(order: Order, tab: OrderTab): boolean {

@@ -12,7 +12,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '商品详情' },
   },
   { path: '/cart', name: 'cart', component: () => import('../views/CartView.vue'), meta: { title: '购物车' } },
-  { path: '/checkout', name: 'checkout', component: () => import('../views/CheckoutView.vue'), meta: { title: '确认订单' } },
+  {
+    path: '/checkout',
+    name: 'checkout',
+    component: () => import('../views/CheckoutView.vue'),
+    meta: { title: '确认订单' },
+  },
   {
     path: '/orders/:outTradeNo/pay',
     name: 'order-pay',
@@ -35,5 +40,10 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '支付结果' },
   },
   { path: '/orders', name: 'orders', component: () => import('../views/OrdersView.vue'), meta: { title: '我的订单' } },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('../views/NotFoundView.vue'),
+    meta: { title: '页面不存在' },
+  },
 ];

@@ -81,7 +81,11 @@ export const useCartStore = defineStore('cart', () => {
       remove(productId);
       return;
     }
-    commit(lines.value.map((line) => (line.productId === productId ? { productId, quantity: clampQuantity(quantity) } : line)));
+    commit(
+      lines.value.map((line) =>
+        line.productId === productId ? { productId, quantity: clampQuantity(quantity) } : line,
+      ),
+    );
   }
 
   function remove(productId: string): void {
@@ -109,5 +113,18 @@ export const useCartStore = defineStore('cart', () => {
     commit(lines.value.filter((line) => !productIds.includes(line.productId)));
   }
 
-  return { lines, itemCount, isEmpty, quantityOf, add, setQuantity, remove, clear, isSelected, select, selectAll, removeAll };
+  return {
+    lines,
+    itemCount,
+    isEmpty,
+    quantityOf,
+    add,
+    setQuantity,
+    remove,
+    clear,
+    isSelected,
+    select,
+    selectAll,
+    removeAll,
+  };
 });

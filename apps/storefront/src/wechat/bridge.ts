@@ -18,7 +18,10 @@ const READY_EVENTS = ['WeixinJSBridgeReady', 'onWeixinJSBridgeReady'] as const;
  * clients, under either event name). Rejects after `timeoutMs` outside WeChat, or when `signal`
  * aborts.
  */
-export function waitForWeixinBridge({ timeoutMs = 5000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<WeixinJSBridge> {
+export function waitForWeixinBridge({
+  timeoutMs = 5000,
+  signal,
+}: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<WeixinJSBridge> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const present = window.WeixinJSBridge;
   if (present) return Promise.resolve(present);
@@ -56,10 +59,7 @@ function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException('The wait for WeixinJSBridge was aborted', 'AbortError');
 }
 
-export type JsapiPayOutcome =
-  | { result: 'ok' }
-  | { result: 'cancel' }
-  | { result: 'fail'; errDesc: string };
+export type JsapiPayOutcome = { result: 'ok' } | { result: 'cancel' } | { result: 'fail'; errDesc: string };
 
 const RESULT_PATTERN = /^get_brand_wcpay_request:(ok|cancel|fail)/;
 

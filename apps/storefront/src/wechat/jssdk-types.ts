@@ -30,7 +30,14 @@ export interface WxShareCard {
 }
 
 export interface Wx {
-  config(config: { appId: string; timestamp: number; nonceStr: string; signature: string; jsApiList: string[]; debug?: boolean }): void;
+  config(config: {
+    appId: string;
+    timestamp: number;
+    nonceStr: string;
+    signature: string;
+    jsApiList: string[];
+    debug?: boolean;
+  }): void;
   ready(callback: () => void): void;
   error(callback: (res: WxResponse) => void): void;
   openAddress(options: WxCallbacks<WxAddress>): void;

@@ -32,7 +32,9 @@ export interface JssdkDeps {
 }
 
 function scriptUrl(): string {
-  return import.meta.env.DEV ? `${import.meta.env.VITE_EMULATOR_PUBLIC_URL.replace(/\/+$/, '')}/jweixin.js` : OFFICIAL_JSSDK_URL;
+  return import.meta.env.DEV
+    ? `${import.meta.env.VITE_EMULATOR_PUBLIC_URL.replace(/\/+$/, '')}/jweixin.js`
+    : OFFICIAL_JSSDK_URL;
 }
 
 let scriptLoad: Promise<Wx> | null = null;
@@ -85,7 +87,9 @@ async function configure(deps: JssdkDeps, url: string): Promise<Wx | null> {
     // A script request can hang on a poor connection: the page must not wait on it for ever.
     wx = await Promise.race([
       deps.loadScript(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('JS-SDK script timed out')), CONFIG_TIMEOUT_MS)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('JS-SDK script timed out')), CONFIG_TIMEOUT_MS),
+      ),
     ]);
   } catch {
     return null;

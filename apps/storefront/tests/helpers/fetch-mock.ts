@@ -25,10 +25,14 @@ export function gate(): { promise: Promise<void>; open: () => void } {
  * the last one repeats. Unscripted requests fail the test loudly with a 500.
  */
 export function mockFetch(script: Record<string, Reply[]>) {
-  const calls: { method: string; path: string; body: unknown; headers: Headers; signal: AbortSignal | undefined }[] = [];
+  const calls: { method: string; path: string; body: unknown; headers: Headers; signal: AbortSignal | undefined }[] =
+    [];
   const cursors = new Map<string, number>();
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://shop.test');
+    const url = new URL(
+      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+      'http://shop.test',
+    );
     const method = (init?.method ?? 'GET').toUpperCase();
     const key = `${method} ${url.pathname}`;
     calls.push({
@@ -40,7 +44,9 @@ export function mockFetch(script: Record<string, Reply[]>) {
     });
     const replies = script[key];
     if (!replies || replies.length === 0) {
-      return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: `unscripted ${key}` } }), { status: 500 });
+      return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: `unscripted ${key}` } }), {
+        status: 500,
+      });
     }
     const index = cursors.get(key) ?? 0;
     cursors.set(key, index + 1);

@@ -8,7 +8,10 @@ const LIVE = '[aria-live]:not([aria-live="off"]), [role="alert"], [role="status"
 export function liveRegions(wrapper: VueWrapper): DOMWrapper<Element>[] {
   const regions = wrapper.findAll(LIVE);
   const nested = regions.filter((region) => region.element.parentElement?.closest(LIVE));
-  expect(nested.map((region) => region.html()), 'live regions nested in another').toEqual([]);
+  expect(
+    nested.map((region) => region.html()),
+    'live regions nested in another',
+  ).toEqual([]);
   return regions;
 }
 

@@ -11,7 +11,8 @@ const REQUIRED = ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'payS
 export function checkPayRequest(params: Record<string, unknown>, deps: Deps, now = Date.now()): BridgeCheck {
   for (const name of REQUIRED) {
     // All six are strings in WeChat's API (a numeric timeStamp is a classic bug).
-    if (typeof params[name] !== 'string' || params[name] === '') return { ok: false, reason: `调用支付JSAPI缺少参数：${name}` };
+    if (typeof params[name] !== 'string' || params[name] === '')
+      return { ok: false, reason: `调用支付JSAPI缺少参数：${name}` };
   }
   const p = params as Record<(typeof REQUIRED)[number], string>;
   const merchant = deps.merchants.byAppId(p.appId);
@@ -29,7 +30,8 @@ export function checkPayRequest(params: Record<string, unknown>, deps: Deps, now
   if (!order) return { ok: false, reason: 'prepay_id不存在' };
   if (order.appId !== p.appId) return { ok: false, reason: 'appId与统一下单的appid不一致' };
   if (order.tradeType !== 'JSAPI') return { ok: false, reason: '该订单不是JSAPI支付订单' };
-  if (p.signType !== order.signType) return { ok: false, reason: `signType(${p.signType})与统一下单的sign_type(${order.signType})不一致` };
+  if (p.signType !== order.signType)
+    return { ok: false, reason: `signType(${p.signType})与统一下单的sign_type(${order.signType})不一致` };
   const problem = payabilityProblem(order, prepayId, deps, now);
   return problem ? { ok: false, reason: problem } : { ok: true, order, prepayId };
 }

@@ -28,7 +28,9 @@ export function admitBridgeCall(ctx: Context, deps: Deps): boolean {
   if (isSafeMethod(ctx.method)) return true;
   if (!verdict.ok) {
     const allowed = [...deps.config.allowedOrigins].join(', ') || 'none';
-    deps.log(`${ctx.method} ${ctx.path} refused: ${verdict.reason} (allowed: ${allowed}; a shop page's origin goes in EMULATOR_ALLOWED_ORIGINS)`);
+    deps.log(
+      `${ctx.method} ${ctx.path} refused: ${verdict.reason} (allowed: ${allowed}; a shop page's origin goes in EMULATOR_ALLOWED_ORIGINS)`,
+    );
     ctx.status = 403;
     ctx.body = { ok: false, err_desc: `模拟器拒绝跨站请求：${verdict.reason}` };
     return false;
@@ -75,7 +77,15 @@ export function bridgeRouter(deps: Deps): Router {
     const ticket: PayTicket = { id: randomString(24), prepayId: check.prepayId, status, createdAt: Date.now() };
     deps.state.tickets.set(ticket.id, ticket);
     const merchant = deps.merchants.byAppId(check.order.appId)!;
-    ctx.body = { ok: true, ticket: ticket.id, sheet: { amount: fen(check.order.totalFee), merchantName: deps.merchants.displayName(merchant), body: check.order.body } };
+    ctx.body = {
+      ok: true,
+      ticket: ticket.id,
+      sheet: {
+        amount: fen(check.order.totalFee),
+        merchantName: deps.merchants.displayName(merchant),
+        body: check.order.body,
+      },
+    };
   });
 
   router.get('/__bridge/tickets/:id', (ctx) => {

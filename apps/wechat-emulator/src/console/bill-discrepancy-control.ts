@@ -27,7 +27,14 @@ export function injectBillDiscrepancy(deps: Deps, body: Record<string, unknown>)
     if (!billDate || !/^\d{8}$/.test(billDate)) return 'billDate must be yyyyMMdd';
     const outTradeNo = body.outTradeNo === undefined ? `EMU${billDate}${id}` : str(body.outTradeNo);
     if (!outTradeNo) return 'outTradeNo must be a string';
-    const discrepancy = { ...base, billDate, outTradeNo, totalFen: body.totalFen, transactionId: newTransactionId(new Date(now)), appId: merchant.appId };
+    const discrepancy = {
+      ...base,
+      billDate,
+      outTradeNo,
+      totalFen: body.totalFen,
+      transactionId: newTransactionId(new Date(now)),
+      appId: merchant.appId,
+    };
     deps.state.billDiscrepancies.push(discrepancy);
     return discrepancy;
   }
@@ -35,7 +42,8 @@ export function injectBillDiscrepancy(deps: Deps, body: Record<string, unknown>)
   const outTradeNo = str(body.outTradeNo);
   if (!outTradeNo) return `outTradeNo is required for ${kind}`;
   const order = deps.state.findOrder(merchant.mchId, outTradeNo);
-  if (!order || !isPaid(order) || order.paidAt === undefined) return `order ${outTradeNo} is not a paid order of ${merchant.mchId}`;
+  if (!order || !isPaid(order) || order.paidAt === undefined)
+    return `order ${outTradeNo} is not a paid order of ${merchant.mchId}`;
   if (kind === 'amount' && !isPositiveFen(body.totalFen)) return 'totalFen must be a positive integer';
   const discrepancy: BillDiscrepancy = {
     ...base,

@@ -12,7 +12,9 @@
   function el(tag, text, attrs) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    Object.keys(attrs || {}).forEach(function (k) {
+      node.setAttribute(k, attrs[k]);
+    });
     return node;
   }
 
@@ -33,12 +35,18 @@
       .then(function (res) {
         return res.text().then(function (text) {
           var data = null;
-          try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+          try {
+            data = text ? JSON.parse(text) : null;
+          } catch {
+            data = null;
+          }
           if (!res.ok) throw new Error((data && data.error) || text || 'HTTP ' + res.status);
           say(method + ' ' + path + ' → ' + res.status + (done ? ': ' + done(data) : ''), false);
         });
       })
-      .catch(function (err) { say(method + ' ' + path + ' failed: ' + err.message, true); })
+      .catch(function (err) {
+        say(method + ' ' + path + ' failed: ' + err.message, true);
+      })
       .then(refresh);
   }
 
@@ -50,7 +58,9 @@
 
   function group(nodes) {
     var span = el('span');
-    nodes.forEach(function (n) { span.appendChild(n); });
+    nodes.forEach(function (n) {
+      span.appendChild(n);
+    });
     return span;
   }
 
@@ -59,7 +69,9 @@
     var t = document.getElementById(id);
     t.textContent = '';
     var head = el('tr');
-    headers.forEach(function (h) { head.appendChild(el('th', h)); });
+    headers.forEach(function (h) {
+      head.appendChild(el('th', h));
+    });
     t.appendChild(head);
     if (rows.length === 0) {
       var empty = el('tr');
@@ -71,24 +83,43 @@
       row.cells.forEach(function (c) {
         var td = el('td');
         if (c instanceof Node) td.appendChild(c);
-        else if (c && typeof c === 'object') { td.textContent = c.value === undefined ? '' : String(c.value); td.className = c.cls; }
-        else td.textContent = c === undefined || c === null ? '' : String(c);
+        else if (c && typeof c === 'object') {
+          td.textContent = c.value === undefined ? '' : String(c.value);
+          td.className = c.cls;
+        } else td.textContent = c === undefined || c === null ? '' : String(c);
         tr.appendChild(td);
       });
       t.appendChild(tr);
     });
   }
 
-  function time(ms) { return ms ? new Date(ms).toLocaleTimeString() : ''; }
-  function yuan(fen) { return fen === undefined ? '' : '¥' + (fen / 100).toFixed(2); }
-  function status(value) { return { value: value, cls: 'st-' + value }; }
+  function time(ms) {
+    return ms ? new Date(ms).toLocaleTimeString() : '';
+  }
+  function yuan(fen) {
+    return fen === undefined ? '' : '¥' + (fen / 100).toFixed(2);
+  }
+  function status(value) {
+    return { value: value, cls: 'st-' + value };
+  }
 
   function attempts(n) {
     var box = el('div');
     var ol = el('ol');
     n.attempts.forEach(function (a) {
-      ol.appendChild(el('li', time(a.at) + ' ' + a.outcome + (a.httpStatus ? ' HTTP ' + a.httpStatus : '') +
-        (a.reason ? ' (' + a.reason + ')' : '') + (a.manual ? ' [' + a.manual + ']' : '') + ' — our reply: ' + a.reply));
+      ol.appendChild(
+        el(
+          'li',
+          time(a.at) +
+            ' ' +
+            a.outcome +
+            (a.httpStatus ? ' HTTP ' + a.httpStatus : '') +
+            (a.reason ? ' (' + a.reason + ')' : '') +
+            (a.manual ? ' [' + a.manual + ']' : '') +
+            ' — our reply: ' +
+            a.reply,
+        ),
+      );
     });
     box.appendChild(ol);
     var details = el('details');
@@ -99,107 +130,237 @@
   }
 
   function renderSheets(s) {
-    table('sheets', ['out_trade_no', 'amount', 'body', 'prepay_id', 'opened', ''], s.paySheets.map(function (t) {
-      return { id: t.id, cells: [t.outTradeNo, yuan(t.totalFee), t.body, t.prepayId, time(t.createdAt), group([
-        button('Pay', 'sheet-pay', function () { call('POST', '/__emulator/pay', { prepayId: t.prepayId }); }),
-        button('Cancel', 'sheet-cancel', function () { call('POST', '/__emulator/cancel', { prepayId: t.prepayId }); }),
-      ])] };
-    }));
+    table(
+      'sheets',
+      ['out_trade_no', 'amount', 'body', 'prepay_id', 'opened', ''],
+      s.paySheets.map(function (t) {
+        return {
+          id: t.id,
+          cells: [
+            t.outTradeNo,
+            yuan(t.totalFee),
+            t.body,
+            t.prepayId,
+            time(t.createdAt),
+            group([
+              button('Pay', 'sheet-pay', function () {
+                call('POST', '/__emulator/pay', { prepayId: t.prepayId });
+              }),
+              button('Cancel', 'sheet-cancel', function () {
+                call('POST', '/__emulator/cancel', { prepayId: t.prepayId });
+              }),
+            ]),
+          ],
+        };
+      }),
+    );
   }
 
   function orderActions(o, s) {
     var unpaid = choices.unpaidStates.indexOf(o.state) >= 0;
     var nodes = [];
     if (unpaid) {
-      nodes.push(button('Pay', 'order-pay', function () { call('POST', '/__emulator/pay', { prepayId: o.prepayId }); }));
+      nodes.push(
+        button('Pay', 'order-pay', function () {
+          call('POST', '/__emulator/pay', { prepayId: o.prepayId });
+        }),
+      );
       if (s.nextSheetCancels.indexOf(o.prepayId) < 0) {
-        nodes.push(button('Cancel next sheet', 'order-cancel-next', function () {
-          call('POST', '/__emulator/cancel', { prepayId: o.prepayId });
-        }));
+        nodes.push(
+          button('Cancel next sheet', 'order-cancel-next', function () {
+            call('POST', '/__emulator/cancel', { prepayId: o.prepayId });
+          }),
+        );
       } else nodes.push(el('span', 'next sheet cancels', { class: 'muted' }));
       choices.unpaidStates.forEach(function (state) {
         if (state === o.state) return;
-        nodes.push(button('→ ' + state, 'trade-state', function () {
-          call('POST', '/__emulator/trade-state', { prepayId: o.prepayId, tradeState: state });
-        }));
+        nodes.push(
+          button('→ ' + state, 'trade-state', function () {
+            call('POST', '/__emulator/trade-state', { prepayId: o.prepayId, tradeState: state });
+          }),
+        );
       });
     }
     if (o.transactionId) {
-      nodes.push(button('Notify ×2', 'notify-duplicates', function () {
-        call('POST', '/__emulator/notify-duplicates', { outTradeNo: o.outTradeNo, times: 2 });
-      }));
+      nodes.push(
+        button('Notify ×2', 'notify-duplicates', function () {
+          call('POST', '/__emulator/notify-duplicates', { outTradeNo: o.outTradeNo, times: 2 });
+        }),
+      );
     }
     return group(nodes);
   }
 
   function renderOrders(s) {
-    table('orders', ['out_trade_no', 'state', 'amount', 'trade type', 'prepay_id', 'sign type', 'body', 'created', ''],
+    table(
+      'orders',
+      ['out_trade_no', 'state', 'amount', 'trade type', 'prepay_id', 'sign type', 'body', 'created', ''],
       s.orders.map(function (o) {
-        return { id: o.outTradeNo, cells: [o.outTradeNo, status(o.state), yuan(o.totalFee), o.tradeType, o.prepayId, o.signType,
-          o.body, time(o.createdAt), orderActions(o, s)] };
-      }));
-    table('payments', ['out_trade_no', 'transaction_id', 'amount', 'openid', 'time_end'],
-      s.orders.filter(function (o) { return o.transactionId; }).map(function (o) {
-        return { id: o.outTradeNo, cells: [o.outTradeNo, o.transactionId, yuan(o.totalFee), o.openid, o.timeEnd] };
-      }));
+        return {
+          id: o.outTradeNo,
+          cells: [
+            o.outTradeNo,
+            status(o.state),
+            yuan(o.totalFee),
+            o.tradeType,
+            o.prepayId,
+            o.signType,
+            o.body,
+            time(o.createdAt),
+            orderActions(o, s),
+          ],
+        };
+      }),
+    );
+    table(
+      'payments',
+      ['out_trade_no', 'transaction_id', 'amount', 'openid', 'time_end'],
+      s.orders
+        .filter(function (o) {
+          return o.transactionId;
+        })
+        .map(function (o) {
+          return { id: o.outTradeNo, cells: [o.outTradeNo, o.transactionId, yuan(o.totalFee), o.openid, o.timeEnd] };
+        }),
+    );
   }
 
   function renderNotifications(s) {
-    table('notifications', ['id', 'kind', 'order', 'url', 'status', 'attempts and our replies', 'next', ''],
+    table(
+      'notifications',
+      ['id', 'kind', 'order', 'url', 'status', 'attempts and our replies', 'next', ''],
       s.notifications.map(function (n) {
-        return { id: n.id, cells: [n.id, n.kind, n.outTradeNo + (n.outRefundNo ? ' / ' + n.outRefundNo : ''), n.url, status(n.status),
-          attempts(n), time(n.nextAttemptAt), button('Replay', 'replay', function () {
-            call('POST', '/__emulator/notifications/' + encodeURIComponent(n.id) + '/replay');
-          })] };
-      }));
+        return {
+          id: n.id,
+          cells: [
+            n.id,
+            n.kind,
+            n.outTradeNo + (n.outRefundNo ? ' / ' + n.outRefundNo : ''),
+            n.url,
+            status(n.status),
+            attempts(n),
+            time(n.nextAttemptAt),
+            button('Replay', 'replay', function () {
+              call('POST', '/__emulator/notifications/' + encodeURIComponent(n.id) + '/replay');
+            }),
+          ],
+        };
+      }),
+    );
   }
 
   function renderRefunds(s) {
-    table('refunds', ['out_refund_no', 'out_trade_no', 'refund_id', 'amount', 'status', 'ends', 'notify_url', ''],
+    table(
+      'refunds',
+      ['out_refund_no', 'out_trade_no', 'refund_id', 'amount', 'status', 'ends', 'notify_url', ''],
       s.refunds.map(function (r) {
         var open = r.status === 'PROCESSING' || r.status === 'CHANGE';
-        var ends = open ? choices.refundEnds.filter(function (e) { return e !== r.status; }).map(function (end) {
-          return button('End ' + end, 'refund-end', function () {
-            call('POST', '/__emulator/refund-outcome', { status: end, outRefundNo: r.outRefundNo });
-          });
-        }) : [];
-        return { id: r.outRefundNo, cells: [r.outRefundNo, r.outTradeNo, r.refundId, yuan(r.refundFee), status(r.status),
-          r.endStatus || '', r.notifyUrl || '', group(ends)] };
-      }));
-    table('refund-outcomes', ['status', 'out_refund_no', 'remaining'], s.refundOutcomes.map(function (o) {
-      return { id: String(o.id), cells: [status(o.status), o.outRefundNo || 'any', o.remaining] };
-    }));
+        var ends = open
+          ? choices.refundEnds
+              .filter(function (e) {
+                return e !== r.status;
+              })
+              .map(function (end) {
+                return button('End ' + end, 'refund-end', function () {
+                  call('POST', '/__emulator/refund-outcome', { status: end, outRefundNo: r.outRefundNo });
+                });
+              })
+          : [];
+        return {
+          id: r.outRefundNo,
+          cells: [
+            r.outRefundNo,
+            r.outTradeNo,
+            r.refundId,
+            yuan(r.refundFee),
+            status(r.status),
+            r.endStatus || '',
+            r.notifyUrl || '',
+            group(ends),
+          ],
+        };
+      }),
+    );
+    table(
+      'refund-outcomes',
+      ['status', 'out_refund_no', 'remaining'],
+      s.refundOutcomes.map(function (o) {
+        return { id: String(o.id), cells: [status(o.status), o.outRefundNo || 'any', o.remaining] };
+      }),
+    );
   }
 
   function renderFaults(s) {
-    table('faults', ['target', 'kind', 'remaining', 'delayMs', ''], s.faults.map(function (f) {
-      return { id: String(f.id), cells: [f.target, f.kind + (f.errCode ? ' ' + f.errCode : ''), f.remaining,
-        f.delayMs === undefined ? '' : f.delayMs, button('Clear', 'fault-clear', function () {
-          call('DELETE', '/__emulator/faults/' + f.id);
-        })] };
-    }));
+    table(
+      'faults',
+      ['target', 'kind', 'remaining', 'delayMs', ''],
+      s.faults.map(function (f) {
+        return {
+          id: String(f.id),
+          cells: [
+            f.target,
+            f.kind + (f.errCode ? ' ' + f.errCode : ''),
+            f.remaining,
+            f.delayMs === undefined ? '' : f.delayMs,
+            button('Clear', 'fault-clear', function () {
+              call('DELETE', '/__emulator/faults/' + f.id);
+            }),
+          ],
+        };
+      }),
+    );
   }
 
   function renderUsers(s) {
-    table('users', ['id', 'nickname', 'current', 'openids', ''], s.users.map(function (u) {
-      var current = u.id === s.currentUserId;
-      return { id: u.id, cells: [u.id, u.nickname, current ? '✔' : '', Object.keys(u.openids).map(function (k) {
-        return k + ': ' + u.openids[k];
-      }).join('  '), current ? '' : button('Make current', 'current-user', function () {
-        call('POST', '/__emulator/oauth/current-user', { userId: u.id });
-      })] };
-    }));
-    var user = s.users.filter(function (u) { return u.id === s.currentUserId; })[0];
+    table(
+      'users',
+      ['id', 'nickname', 'current', 'openids', ''],
+      s.users.map(function (u) {
+        var current = u.id === s.currentUserId;
+        return {
+          id: u.id,
+          cells: [
+            u.id,
+            u.nickname,
+            current ? '✔' : '',
+            Object.keys(u.openids)
+              .map(function (k) {
+                return k + ': ' + u.openids[k];
+              })
+              .join('  '),
+            current
+              ? ''
+              : button('Make current', 'current-user', function () {
+                  call('POST', '/__emulator/oauth/current-user', { userId: u.id });
+                }),
+          ],
+        };
+      }),
+    );
+    var user = s.users.filter(function (u) {
+      return u.id === s.currentUserId;
+    })[0];
     document.getElementById('current-user').textContent = user ? user.nickname + ' (' + user.id + ')' : s.currentUserId;
   }
 
   function renderOauth(s) {
-    table('oauth-codes', ['code', 'appid', 'user', 'scope', 'used', 'issued'], s.oauth.codes.map(function (c) {
-      return { id: c.code, cells: [c.code, c.appId, c.userId, c.scope, c.used ? 'used' : 'unused', time(c.issuedAt)] };
-    }));
-    table('oauth-tokens', ['access_token', 'appid', 'user', 'openid', 'scope', 'expires'], s.oauth.accessTokens.map(function (t) {
-      return { id: t.token, cells: [t.token, t.appId, t.userId, t.openid, t.scope, time(t.expiresAt)] };
-    }));
+    table(
+      'oauth-codes',
+      ['code', 'appid', 'user', 'scope', 'used', 'issued'],
+      s.oauth.codes.map(function (c) {
+        return {
+          id: c.code,
+          cells: [c.code, c.appId, c.userId, c.scope, c.used ? 'used' : 'unused', time(c.issuedAt)],
+        };
+      }),
+    );
+    table(
+      'oauth-tokens',
+      ['access_token', 'appid', 'user', 'openid', 'scope', 'expires'],
+      s.oauth.accessTokens.map(function (t) {
+        return { id: t.token, cells: [t.token, t.appId, t.userId, t.openid, t.scope, time(t.expiresAt)] };
+      }),
+    );
   }
 
   /** A chat-card look: title, description and picture; the image is loaded only from an http(s) URL. */
@@ -216,14 +377,25 @@
   }
 
   function renderJssdk(s) {
-    table('cgi', ['endpoint', 'calls', 'errcode answers'], Object.keys(s.jssdk.calls).map(function (k) {
-      return { id: k, cells: [k, s.jssdk.calls[k].calls, s.jssdk.calls[k].errors] };
-    }));
+    table(
+      'cgi',
+      ['endpoint', 'calls', 'errcode answers'],
+      Object.keys(s.jssdk.calls).map(function (k) {
+        return { id: k, cells: [k, s.jssdk.calls[k].calls, s.jssdk.calls[k].errors] };
+      }),
+    );
     document.getElementById('wxconfigs').textContent =
       'wx.config from /jweixin.js pages: ' + s.jssdk.configs.ok + ' ok, ' + s.jssdk.configs.failed + ' refused';
-    table('shares', ['preview', 'kind', 'link', 'page', 'at'], s.jssdk.shares.slice().reverse().map(function (c, i) {
-      return { id: String(i), cells: [sharePreview(c), c.kind, c.link, c.pageUrl, time(c.at)] };
-    }));
+    table(
+      'shares',
+      ['preview', 'kind', 'link', 'page', 'at'],
+      s.jssdk.shares
+        .slice()
+        .reverse()
+        .map(function (c, i) {
+          return { id: String(i), cells: [sharePreview(c), c.kind, c.link, c.pageUrl, time(c.at)] };
+        }),
+    );
   }
 
   function render(s) {
@@ -239,7 +411,9 @@
 
   function refresh() {
     return fetch('/__emulator/state')
-      .then(function (r) { return r.text(); })
+      .then(function (r) {
+        return r.text();
+      })
       .then(function (text) {
         document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
         // Re-render only on change, so a row's buttons stay put while nothing happens.
@@ -247,12 +421,16 @@
         lastText = text;
         render(JSON.parse(text));
       })
-      .catch(function () { document.getElementById('updated').textContent = 'emulator unreachable'; });
+      .catch(function () {
+        document.getElementById('updated').textContent = 'emulator unreachable';
+      });
   }
 
   function options(select, values) {
     select.textContent = '';
-    values.forEach(function (v) { select.appendChild(el('option', v, { value: v })); });
+    values.forEach(function (v) {
+      select.appendChild(el('option', v, { value: v }));
+    });
   }
 
   function setUpForms() {
@@ -265,8 +443,12 @@
       if (no) body.outRefundNo = no;
       call('POST', '/__emulator/refund-outcome', body);
     });
-    document.getElementById('outcome-clear').addEventListener('click', function () { call('DELETE', '/__emulator/refund-outcome'); });
-    document.getElementById('invalidate-tokens').addEventListener('click', function () { call('POST', '/__emulator/jssdk/invalidate-tokens'); });
+    document.getElementById('outcome-clear').addEventListener('click', function () {
+      call('DELETE', '/__emulator/refund-outcome');
+    });
+    document.getElementById('invalidate-tokens').addEventListener('click', function () {
+      call('POST', '/__emulator/jssdk/invalidate-tokens');
+    });
 
     var target = document.getElementById('fault-target');
     var kind = document.getElementById('fault-kind');
@@ -278,24 +460,36 @@
       delay.disabled = kind.value !== 'delay' && kind.value !== 'timeout';
       errCode.disabled = errCodeDes.disabled = kind.value !== 'bizerror';
     }
-    function fitKinds() { options(kind, choices.faultKinds[target.value]); fitFields(); }
+    function fitKinds() {
+      options(kind, choices.faultKinds[target.value]);
+      fitFields();
+    }
     options(target, Object.keys(choices.faultKinds));
     target.addEventListener('change', fitKinds);
     kind.addEventListener('change', fitFields);
     fitKinds();
     document.getElementById('fault-form').addEventListener('submit', function (e) {
       e.preventDefault();
-      var body = { target: target.value, kind: kind.value, count: Number(document.getElementById('fault-count').value || 1) };
+      var body = {
+        target: target.value,
+        kind: kind.value,
+        count: Number(document.getElementById('fault-count').value || 1),
+      };
       if (!delay.disabled && delay.value !== '') body.delayMs = Number(delay.value);
       if (!errCode.disabled) {
         body.errCode = errCode.value.trim();
         if (errCodeDes.value.trim()) body.errCodeDes = errCodeDes.value.trim();
       }
-      call('POST', '/__emulator/faults', body, function (f) { return 'fault ' + f.id + ' injected'; });
+      call('POST', '/__emulator/faults', body, function (f) {
+        return 'fault ' + f.id + ' injected';
+      });
     });
-    document.getElementById('faults-clear').addEventListener('click', function () { call('DELETE', '/__emulator/faults'); });
+    document.getElementById('faults-clear').addEventListener('click', function () {
+      call('DELETE', '/__emulator/faults');
+    });
     document.getElementById('reset').addEventListener('click', function () {
-      if (window.confirm('Forget every order, refund, notification, code and token?')) call('POST', '/__emulator/reset');
+      if (window.confirm('Forget every order, refund, notification, code and token?'))
+        call('POST', '/__emulator/reset');
     });
   }
 

@@ -24,7 +24,8 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
   // page may read the state (codes, tokens). Cross-site writes are refused in app.ts; requiring
   // JSON also means no other page can even send one without a preflight.
   router.use(async (ctx, next) => {
-    if (!isSafeMethod(ctx.method) && !jsonOrNoBody(ctx)) return problem(ctx, 415, 'control API bodies must be Content-Type: application/json');
+    if (!isSafeMethod(ctx.method) && !jsonOrNoBody(ctx))
+      return problem(ctx, 415, 'control API bodies must be Content-Type: application/json');
     try {
       await next();
     } catch (err) {
@@ -76,7 +77,12 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     const tradeState = UNPAID_STATES.find((s) => s === body.tradeState);
     if (!tradeState) return problem(ctx, 400, `tradeState must be one of ${UNPAID_STATES.join(', ')}`);
     const { order } = resolvePayable(id, deps);
-    if (!isUnpaid(order)) return problem(ctx, 409, `order ${order.outTradeNo} is ${order.state}; only an unpaid order can become ${tradeState}`);
+    if (!isUnpaid(order))
+      return problem(
+        ctx,
+        409,
+        `order ${order.outTradeNo} is ${order.state}; only an unpaid order can become ${tradeState}`,
+      );
     order.state = tradeState;
     ctx.body = { outTradeNo: order.outTradeNo, state: order.state };
   });
@@ -101,7 +107,13 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
       ctx.body = { refund };
       return;
     }
-    const outcome: RefundOutcome = { id: Number(deps.state.nextId('')), status, ...(outRefundNo ? { outRefundNo } : {}), remaining: count as number, createdAt: Date.now() };
+    const outcome: RefundOutcome = {
+      id: Number(deps.state.nextId('')),
+      status,
+      ...(outRefundNo ? { outRefundNo } : {}),
+      remaining: count as number,
+      createdAt: Date.now(),
+    };
     deps.state.refundOutcomes.push(outcome);
     ctx.status = 201;
     ctx.body = outcome;
@@ -139,7 +151,8 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     const outTradeNo = str(body.outTradeNo);
     const times = body.times === undefined ? 2 : body.times;
     if (!outTradeNo) return problem(ctx, 400, 'outTradeNo is required');
-    if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 50) return problem(ctx, 400, 'times must be an integer in 1..50');
+    if (!Number.isInteger(times) || (times as number) < 1 || (times as number) > 50)
+      return problem(ctx, 400, 'times must be an integer in 1..50');
     const { order } = resolvePayable(outTradeNo, deps);
     ctx.body = await deps.notifier.duplicates(order, times as number);
   });

@@ -6,7 +6,12 @@ export function snapshot(deps: Deps) {
   const { state } = deps;
   return {
     currentUserId: state.currentUserId,
-    merchants: deps.merchants.all.map((m) => ({ appId: m.appId, mchId: m.mchId, name: deps.merchants.displayName(m), oauthDomains: m.oauthDomains })),
+    merchants: deps.merchants.all.map((m) => ({
+      appId: m.appId,
+      mchId: m.mchId,
+      name: deps.merchants.displayName(m),
+      oauthDomains: m.oauthDomains,
+    })),
     users: TEST_USERS.map((u) => ({
       id: u.id,
       nickname: u.nickname,
@@ -28,11 +33,25 @@ export function snapshot(deps: Deps) {
       .filter((t) => t.status === 'open')
       .map((t) => {
         const order = state.findOrderByPrepayId(t.prepayId);
-        return { id: t.id, prepayId: t.prepayId, outTradeNo: order?.outTradeNo, totalFee: order?.totalFee, body: order?.body, createdAt: t.createdAt };
+        return {
+          id: t.id,
+          prepayId: t.prepayId,
+          outTradeNo: order?.outTradeNo,
+          totalFee: order?.totalFee,
+          body: order?.body,
+          createdAt: t.createdAt,
+        };
       }),
     oauth: {
       codes: [...state.codes.values()],
-      accessTokens: [...state.accessTokens.values()].map((t) => ({ token: t.token, appId: t.appId, userId: t.userId, openid: t.openid, scope: t.scope, expiresAt: t.expiresAt })),
+      accessTokens: [...state.accessTokens.values()].map((t) => ({
+        token: t.token,
+        appId: t.appId,
+        userId: t.userId,
+        openid: t.openid,
+        scope: t.scope,
+        expiresAt: t.expiresAt,
+      })),
     },
     jssdk: {
       /** Calls per /cgi-bin endpoint: stable_token (normal), stable_token_force, token, getticket. */

@@ -64,7 +64,8 @@ export function checkH5Visit(visit: H5Visit, deps: Deps, now = Date.now()): H5Ch
   }
   const issuedAt = deps.state.prepays.get(visit.prepayId)?.issuedAt ?? 0;
   if (now - issuedAt > deps.config.h5UrlTtlMs) return { ok: false, message: H5_MESSAGES.expired };
-  if (order.spbillCreateIp && !sameClient(order.spbillCreateIp, visit.clientIp)) return { ok: false, message: H5_MESSAGES.network };
+  if (order.spbillCreateIp && !sameClient(order.spbillCreateIp, visit.clientIp))
+    return { ok: false, message: H5_MESSAGES.network };
   const problem = payabilityProblem(order, visit.prepayId, deps, now);
   return problem ? { ok: false, message: problem } : { ok: true, order, merchant };
 }

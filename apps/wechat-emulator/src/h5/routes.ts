@@ -18,15 +18,23 @@ function errorPage(message: string): string {
 function payPage(visit: H5Visit, merchantName: string, amountFen: number, body: string, referer: string): string {
   return mobilePage(
     '微信支付',
-    html`<div class="card"><p class="wx-muted">正在跳转微信支付…（模拟器：请选择支付结果）</p>
-<p class="wx-muted">${merchantName}</p><p class="amount" data-testid="wx-pay-amount">¥${fen(amountFen)}</p><p>${body}</p></div>
-<form method="post" action="/h5/checkmweb">
-<input type="hidden" name="prepay_id" value="${visit.prepayId}">
-<input type="hidden" name="redirect_url" value="${visit.redirectUrl ?? ''}">
-<input type="hidden" name="referer" value="${referer}">
-<button class="wx-btn wx-btn-primary" type="submit" name="action" value="pay" data-testid="wx-h5-pay">支付</button>
-<button class="wx-btn wx-btn-default" type="submit" name="action" value="cancel" data-testid="wx-h5-cancel">取消支付</button>
-</form>`,
+    html`<div class="card">
+        <p class="wx-muted">正在跳转微信支付…（模拟器：请选择支付结果）</p>
+        <p class="wx-muted">${merchantName}</p>
+        <p class="amount" data-testid="wx-pay-amount">¥${fen(amountFen)}</p>
+        <p>${body}</p>
+      </div>
+      <form method="post" action="/h5/checkmweb">
+        <input type="hidden" name="prepay_id" value="${visit.prepayId}" />
+        <input type="hidden" name="redirect_url" value="${visit.redirectUrl ?? ''}" />
+        <input type="hidden" name="referer" value="${referer}" />
+        <button class="wx-btn wx-btn-primary" type="submit" name="action" value="pay" data-testid="wx-h5-pay">
+          支付
+        </button>
+        <button class="wx-btn wx-btn-default" type="submit" name="action" value="cancel" data-testid="wx-h5-cancel">
+          取消支付
+        </button>
+      </form>`,
     '.card{background:#fff;border-radius:8px;padding:20px;text-align:center}.amount{font-size:36px;font-weight:600;margin:8px 0}',
   );
 }
@@ -52,7 +60,13 @@ export function h5Router(deps: Deps): Router {
       ctx.body = errorPage(check.message);
       return;
     }
-    ctx.body = payPage(visit, deps.merchants.displayName(check.merchant), check.order.totalFee, check.order.body, referer!);
+    ctx.body = payPage(
+      visit,
+      deps.merchants.displayName(check.merchant),
+      check.order.totalFee,
+      check.order.body,
+      referer!,
+    );
   });
 
   router.post('/h5/checkmweb', async (ctx) => {
@@ -75,7 +89,10 @@ export function h5Router(deps: Deps): Router {
       }
     }
     if (visit.redirectUrl) return ctx.redirect(visit.redirectUrl);
-    ctx.body = mobilePage('微信支付', html`<p class="wx-muted" data-testid="wx-h5-done">${fields.action === 'pay' ? '支付成功' : '已取消支付'}</p>`);
+    ctx.body = mobilePage(
+      '微信支付',
+      html`<p class="wx-muted" data-testid="wx-h5-done">${fields.action === 'pay' ? '支付成功' : '已取消支付'}</p>`,
+    );
   });
 
   return router;

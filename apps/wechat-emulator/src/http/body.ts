@@ -40,7 +40,8 @@ export async function readJsonBody(ctx: Context): Promise<Record<string, unknown
   const type = ctx.get('content-type');
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
   const parsed: unknown = JSON.parse(raw);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SyntaxError('body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 

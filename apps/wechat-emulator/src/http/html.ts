@@ -52,7 +52,10 @@ ${extraCss}
 export function errorPage(code: number | string, message: string): string {
   return mobilePage(
     '微信网页授权',
-    html`<div class="wx-error" data-errcode="${code}"><h1>Oops! Something went wrong:(</h1>
-<p>错误码：<strong id="wx-errcode">${code}</strong></p><p class="wx-muted">${message}</p></div>`,
+    html`<div class="wx-error" data-errcode="${code}">
+      <h1>Oops! Something went wrong:(</h1>
+      <p>错误码：<strong id="wx-errcode">${code}</strong></p>
+      <p class="wx-muted">${message}</p>
+    </div>`,
   );
 }

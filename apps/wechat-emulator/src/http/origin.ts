@@ -15,7 +15,12 @@ export type SiteVerdict = { ok: true; corsOrigin?: string } | { ok: false; reaso
  * non-browser clients send neither, and are allowed: they are not a web page's doing.
  * `allowed` origins (the shop page running /bridge.js) also get a CORS allowance.
  */
-export function judgeSite(origin: string | undefined, fetchSite: string | undefined, selfOrigin: string, allowed: ReadonlySet<string>): SiteVerdict {
+export function judgeSite(
+  origin: string | undefined,
+  fetchSite: string | undefined,
+  selfOrigin: string,
+  allowed: ReadonlySet<string>,
+): SiteVerdict {
   // A same-origin form may still say `Origin: null` (e.g. under Referrer-Policy: no-referrer).
   if (fetchSite === 'same-origin') return { ok: true };
   if (origin !== undefined) {
@@ -40,7 +45,11 @@ export function isOwnHostname(hostname: string, publicUrl: string): boolean {
 }
 
 /** Lower case, IPv6 brackets and a final root dot removed, so one name is written one way. */
-const bareHostname = (hostname: string) => hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+const bareHostname = (hostname: string) =>
+  hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 
 /** A browser's request (it sent Origin or Sec-Fetch-Site) addressed to a name that is not ours: see isOwnHostname. */
 export function rebindingProblem(ctx: Context, publicUrl: string): string | null {
@@ -79,7 +88,13 @@ export function parseOrigin(value: string): string {
   } catch {
     throw new Error(`allowed origin ${JSON.stringify(value)} is not a URL`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash ||
+    url.username
+  ) {
     throw new Error(`allowed origin ${JSON.stringify(value)} must be scheme://host[:port] (http or https)`);
   }
   return url.origin;

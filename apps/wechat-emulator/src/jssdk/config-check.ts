@@ -19,7 +19,12 @@ export interface WxConfigRequest {
 export const INVALID_SIGNATURE = 'config:invalid signature';
 export const INVALID_URL_DOMAIN = 'config:invalid url domain';
 
-export function checkWxConfig(req: WxConfigRequest, merchants: MerchantDirectory, state: JssdkState, now = Date.now()): ConfigVerdict {
+export function checkWxConfig(
+  req: WxConfigRequest,
+  merchants: MerchantDirectory,
+  state: JssdkState,
+  now = Date.now(),
+): ConfigVerdict {
   const merchant = merchants.byAppId(typeof req.appId === 'string' ? req.appId : undefined);
   if (!merchant) return { ok: false, errMsg: 'config:invalid appid' };
   let host: string;
@@ -28,14 +33,22 @@ export function checkWxConfig(req: WxConfigRequest, merchants: MerchantDirectory
   } catch {
     return { ok: false, errMsg: INVALID_URL_DOMAIN };
   }
-  if (!(merchant.jsSafeDomains ?? merchant.oauthDomains).includes(host)) return { ok: false, errMsg: INVALID_URL_DOMAIN };
-  const timestamp = typeof req.timestamp === 'string' && /^\d+$/.test(req.timestamp) ? Number(req.timestamp) : req.timestamp;
+  if (!(merchant.jsSafeDomains ?? merchant.oauthDomains).includes(host))
+    return { ok: false, errMsg: INVALID_URL_DOMAIN };
+  const timestamp =
+    typeof req.timestamp === 'string' && /^\d+$/.test(req.timestamp) ? Number(req.timestamp) : req.timestamp;
   if (typeof timestamp !== 'number' || typeof req.nonceStr !== 'string' || typeof req.signature !== 'string') {
     return { ok: false, errMsg: INVALID_SIGNATURE };
   }
   for (const ticket of state.tickets.values()) {
     if (!findValidTicket(state, merchant.appId, ticket.ticket, now)) continue;
-    const input = { jsapiTicket: ticket.ticket, nonceStr: req.nonceStr, timestampSeconds: timestamp, url: String(req.url), signature: req.signature };
+    const input = {
+      jsapiTicket: ticket.ticket,
+      nonceStr: req.nonceStr,
+      timestampSeconds: timestamp,
+      url: String(req.url),
+      signature: req.signature,
+    };
     if (verifyJssdkSignature(input)) return { ok: true };
   }
   return { ok: false, errMsg: INVALID_SIGNATURE };

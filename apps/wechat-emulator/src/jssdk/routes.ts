@@ -18,7 +18,9 @@ function sendCgi(ctx: Context, deps: Deps, endpoint: CgiEndpoint, result: CgiRes
   }
   ctx.status = 200;
   ctx.type = 'text/plain';
-  ctx.body = JSON.stringify(result.ok ? result.value : { errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` });
+  ctx.body = JSON.stringify(
+    result.ok ? result.value : { errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` },
+  );
 }
 
 export function jssdkRouter(deps: Deps): Router {
@@ -54,7 +56,12 @@ export function jssdkRouter(deps: Deps): Router {
 
   router.get('/cgi-bin/token', (ctx) => {
     const q = (name: string) => str(ctx.query[name]);
-    sendCgi(ctx, deps, 'token', classicToken(context(ctx), { grantType: q('grant_type'), appId: q('appid'), secret: q('secret') }));
+    sendCgi(
+      ctx,
+      deps,
+      'token',
+      classicToken(context(ctx), { grantType: q('grant_type'), appId: q('appid'), secret: q('secret') }),
+    );
   });
 
   router.get('/cgi-bin/ticket/getticket', (ctx) => {

@@ -64,7 +64,15 @@ export class JssdkState {
   }
 
   reset(): void {
-    for (const map of [this.tokens, this.stableByApp, this.classicByApp, this.tickets, this.dailyCalls, this.lastForceAt]) map.clear();
+    for (const map of [
+      this.tokens,
+      this.stableByApp,
+      this.classicByApp,
+      this.tickets,
+      this.dailyCalls,
+      this.lastForceAt,
+    ])
+      map.clear();
     this.counters = emptyCounters();
     this.configs = { ok: 0, failed: 0 };
     this.shares = [];

@@ -65,7 +65,13 @@ function takeDaily(state: JssdkState, appId: string, endpoint: CgiEndpoint, limi
 }
 
 function mint(ctx: TokenContext, appId: string, kind: GlobalToken['kind']): GlobalToken {
-  const token: GlobalToken = { token: newAccessToken(), appId, kind, issuedAt: ctx.now, expiresAt: ctx.now + ctx.limits.tokenTtlSec * 1000 };
+  const token: GlobalToken = {
+    token: newAccessToken(),
+    appId,
+    kind,
+    issuedAt: ctx.now,
+    expiresAt: ctx.now + ctx.limits.tokenTtlSec * 1000,
+  };
   ctx.state.tokens.set(token.token, token);
   return token;
 }
@@ -80,7 +86,10 @@ const body = (token: GlobalToken, now: number): TokenBody => ({
  * else a new one (the old one lives out its time). Force mode: always a new one, the old one valid for
  * 5 more minutes; at most `forceRefreshDailyLimit` a day, `forceRefreshMinIntervalMs` apart.
  */
-export function stableToken(ctx: TokenContext, q: CredentialsRequest & { forceRefresh: boolean }): CgiResult<TokenBody> {
+export function stableToken(
+  ctx: TokenContext,
+  q: CredentialsRequest & { forceRefresh: boolean },
+): CgiResult<TokenBody> {
   const checked = checkCredentials(ctx, q);
   if (!checked.ok) return checked;
   const appId = checked.value.appId;
@@ -113,7 +122,8 @@ export function classicToken(ctx: TokenContext, q: CredentialsRequest): CgiResul
   const checked = checkCredentials(ctx, q);
   if (!checked.ok) return checked;
   const appId = checked.value.appId;
-  if (!takeDaily(ctx.state, appId, 'token', ctx.limits.tokenDailyQuota, ctx.now)) return err(45009, 'reach max api daily quota limit');
+  if (!takeDaily(ctx.state, appId, 'token', ctx.limits.tokenDailyQuota, ctx.now))
+    return err(45009, 'reach max api daily quota limit');
   const previous = ctx.state.classicByApp.get(appId);
   if (previous) ctx.state.tokens.delete(previous);
   const token = mint(ctx, appId, 'classic');
@@ -133,11 +143,21 @@ export function checkGlobalToken(state: JssdkState, token: string | undefined, n
 type TicketBody = { errcode: 0; errmsg: 'ok'; ticket: string; expires_in: number };
 
 /** GET /cgi-bin/ticket/getticket?type=jsapi: a jsapi_ticket of the token's appid. */
-export function getTicket(state: JssdkState, limits: JssdkLimits, q: { accessToken?: string; type?: string }, now: number): CgiResult<TicketBody> {
+export function getTicket(
+  state: JssdkState,
+  limits: JssdkLimits,
+  q: { accessToken?: string; type?: string },
+  now: number,
+): CgiResult<TicketBody> {
   const checked = checkGlobalToken(state, q.accessToken, now);
   if (!checked.ok) return checked;
   if (q.type !== 'jsapi') return err(40097, 'invalid args');
-  const ticket = { ticket: randomBytes(64).toString('base64url').slice(0, 86), appId: checked.value.appId, issuedAt: now, expiresAt: now + limits.ticketTtlSec * 1000 };
+  const ticket = {
+    ticket: randomBytes(64).toString('base64url').slice(0, 86),
+    appId: checked.value.appId,
+    issuedAt: now,
+    expiresAt: now + limits.ticketTtlSec * 1000,
+  };
   state.tickets.set(ticket.ticket, ticket);
   return { ok: true, value: { errcode: 0, errmsg: 'ok', ticket: ticket.ticket, expires_in: limits.ticketTtlSec } };
 }

@@ -10,7 +10,13 @@ import { refundJson, rfc3339, transactionJson, V3_REFUND_STATUS } from '../pay/v
 import type { Order } from '../pay/order';
 import type { Refund } from '../pay/refund-record';
 
-function envelope(eventType: string, summary: string, originalType: string, plain: object, merchant: MerchantConfig): string {
+function envelope(
+  eventType: string,
+  summary: string,
+  originalType: string,
+  plain: object,
+  merchant: MerchantConfig,
+): string {
   const nonce = randomString(12);
   return JSON.stringify({
     id: randomUUID(),
@@ -51,7 +57,12 @@ export function refundNotifyJson(refund: Refund, merchant: MerchantConfig): stri
     refund_status: status,
     ...(r.success_time ? { success_time: r.success_time } : {}),
     user_received_account: '支付用户零钱',
-    amount: { total: refund.totalFee, refund: refund.refundFee, payer_total: refund.totalFee, payer_refund: refund.refundFee },
+    amount: {
+      total: refund.totalFee,
+      refund: refund.refundFee,
+      payer_total: refund.totalFee,
+      payer_refund: refund.refundFee,
+    },
   };
   return envelope(eventType, summary, 'refund', plain, merchant);
 }

@@ -44,7 +44,8 @@ export class Notifier {
       if (delivery.status === 'pending') this.schedule(delivery, Math.max(0, (delivery.nextAttemptAt ?? now) - now));
     }
     for (const refund of this.state.refunds.values()) {
-      if (refund.status === 'PROCESSING') this.timers.after(this.config.refundDelayMs, () => this.completeRefund(refund));
+      if (refund.status === 'PROCESSING')
+        this.timers.after(this.config.refundDelayMs, () => this.completeRefund(refund));
     }
   }
 
@@ -84,12 +85,26 @@ export class Notifier {
     const merchant = this.merchants.byMchId(order.mchId)!;
     const v3 = order.api === 'v3';
     const body = v3 ? payNotifyJson(order, merchant) : payNotifyXml(order, merchant);
-    return { api: v3 ? 'v3' : 'v2', kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl, body };
+    return {
+      api: v3 ? 'v3' : 'v2',
+      kind: 'pay',
+      mchId: order.mchId,
+      outTradeNo: order.outTradeNo,
+      url: order.notifyUrl,
+      body,
+    };
   }
 
   /** A new pending delivery with no attempts yet, recorded for the console. */
   private register(init: DeliveryInit): NotifyDelivery {
-    const delivery: NotifyDelivery = { ...init, id: this.state.nextId('n'), status: 'pending', attempts: [], retryIndex: 0, createdAt: Date.now() };
+    const delivery: NotifyDelivery = {
+      ...init,
+      id: this.state.nextId('n'),
+      status: 'pending',
+      attempts: [],
+      retryIndex: 0,
+      createdAt: Date.now(),
+    };
     this.state.deliveries.set(delivery.id, delivery);
     this.changed();
     return delivery;
@@ -137,7 +152,10 @@ export class Notifier {
     if (attempt.outcome === 'success') {
       delivery.status = 'delivered';
     } else {
-      const delay = retryDelayMs(delivery.retryIndex, this.merchants.byMchId(delivery.mchId)?.notifyTimeScale ?? this.config.notifyTimeScale);
+      const delay = retryDelayMs(
+        delivery.retryIndex,
+        this.merchants.byMchId(delivery.mchId)?.notifyTimeScale ?? this.config.notifyTimeScale,
+      );
       if (delay === undefined) {
         delivery.status = 'failed';
         this.config.log(`notify ${delivery.id} gave up after ${delivery.attempts.length} attempts`);
@@ -149,15 +167,25 @@ export class Notifier {
     this.changed();
   }
 
-  private async send(delivery: NotifyDelivery, body: string, manual?: DeliveryAttempt['manual'], spoiler?: SignatureSpoiler): Promise<DeliveryAttempt> {
+  private async send(
+    delivery: NotifyDelivery,
+    body: string,
+    manual?: DeliveryAttempt['manual'],
+    spoiler?: SignatureSpoiler,
+  ): Promise<DeliveryAttempt> {
     const at = Date.now();
     // v3: signed now, so the timestamp is fresh on every retry (the merchant refuses ±5 minutes).
-    const v3Headers = delivery.api === 'v3' ? wechatpayHeaderFields(this.keys.sign(body, this.merchants.byMchId(delivery.mchId), spoiler)) : undefined;
+    const v3Headers =
+      delivery.api === 'v3'
+        ? wechatpayHeaderFields(this.keys.sign(body, this.merchants.byMchId(delivery.mchId), spoiler))
+        : undefined;
     const result = await postNotification(delivery.url, body, { timeoutMs: this.config.notifyTimeoutMs, v3Headers });
     const attempt: DeliveryAttempt = { at, ...result, ...(manual ? { manual } : {}) };
     delivery.attempts.push(attempt);
     this.changed();
-    this.config.log(`notify ${delivery.id} → ${delivery.url}: ${attempt.outcome}${attempt.reason ? ` (${attempt.reason})` : ''}`);
+    this.config.log(
+      `notify ${delivery.id} → ${delivery.url}: ${attempt.outcome}${attempt.reason ? ` (${attempt.reason})` : ''}`,
+    );
     return attempt;
   }
 
@@ -179,7 +207,9 @@ export class Notifier {
   async duplicates(order: Order, times: number): Promise<NotifyDelivery> {
     if (!isPaid(order)) throw new NotifyError(`order ${order.outTradeNo} is not paid`);
     const delivery = this.register(this.payInit(order));
-    const attempts = await Promise.all(Array.from({ length: times }, () => this.send(delivery, delivery.body, 'duplicate')));
+    const attempts = await Promise.all(
+      Array.from({ length: times }, () => this.send(delivery, delivery.body, 'duplicate')),
+    );
     delivery.status = attempts.some((a) => a.outcome === 'success') ? 'delivered' : 'failed';
     return delivery;
   }

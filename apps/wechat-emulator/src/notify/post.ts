@@ -38,7 +38,12 @@ export async function postNotification(url: string, body: string, options: PostO
   // v3: 200 or 204 is success whatever the body says (a 200 with {"code":"FAIL"} included), else retry.
   if (options.v3Headers) {
     const ok = status === 200 || status === 204;
-    return finish({ httpStatus: status, reply, outcome: ok ? 'success' : 'fail', ...(ok ? {} : { reason: `HTTP ${status}` }) });
+    return finish({
+      httpStatus: status,
+      reply,
+      outcome: ok ? 'success' : 'fail',
+      ...(ok ? {} : { reason: `HTTP ${status}` }),
+    });
   }
   if (status !== 200) return finish({ httpStatus: status, reply, outcome: 'fail', reason: `HTTP ${status}` });
   return finish({ httpStatus: status, reply, ...(await judgeReply(text)) });
@@ -49,20 +54,32 @@ async function judgeReply(text: string): Promise<{ outcome: 'success' | 'fail'; 
   try {
     const fields = await parseXml(text);
     if (fields.return_code === 'SUCCESS') return { outcome: 'success' };
-    return { outcome: 'fail', reason: `return_code=${fields.return_code ?? '(missing)'}${fields.return_msg ? ` ${fields.return_msg}` : ''}` };
+    return {
+      outcome: 'fail',
+      reason: `return_code=${fields.return_code ?? '(missing)'}${fields.return_msg ? ` ${fields.return_msg}` : ''}`,
+    };
   } catch {
     return { outcome: 'fail', reason: 'reply is not WeChat XML' };
   }
 }
 
-function send(url: string, body: string, timeoutMs: number, contentHeaders: Record<string, string>): Promise<{ status: number; text: string }> {
+function send(
+  url: string,
+  body: string,
+  timeoutMs: number,
+  contentHeaders: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
     // agent:false → one connection per attempt, so nothing lingers after stop().
     const req = request(
       target,
-      { method: 'POST', agent: false, headers: { ...contentHeaders, 'User-Agent': 'Mozilla/4.0 (WeChatPay-Emulator)' } },
+      {
+        method: 'POST',
+        agent: false,
+        headers: { ...contentHeaders, 'User-Agent': 'Mozilla/4.0 (WeChatPay-Emulator)' },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -10,7 +10,20 @@ import { newRid } from '../ids';
 import type { FaultTarget } from '../faults';
 import { AVATAR_SIZES, avatarSvg, findUser } from '../users';
 import { consentPage } from './consent-page';
-import { checkAccessToken, checkCodeExchange, checkRefresh, checkTokenParams, checkUserInfo, exchangeCode, issueCode, refreshAccessToken, userInfo, type OauthCheck, type OauthResult, type Query } from './tokens';
+import {
+  checkAccessToken,
+  checkCodeExchange,
+  checkRefresh,
+  checkTokenParams,
+  checkUserInfo,
+  exchangeCode,
+  issueCode,
+  refreshAccessToken,
+  userInfo,
+  type OauthCheck,
+  type OauthResult,
+  type Query,
+} from './tokens';
 import { callbackUrl, checkAuthorizeRequest } from './validate';
 
 const CONSENT_TTL_MS = 10 * 60_000;
@@ -28,7 +41,9 @@ function queryOf(ctx: Context): Query {
 function sendOauth(ctx: Context, result: OauthResult<unknown>): void {
   ctx.status = 200;
   ctx.type = 'text/plain';
-  ctx.body = JSON.stringify(result.ok ? result.value : { errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` });
+  ctx.body = JSON.stringify(
+    result.ok ? result.value : { errcode: result.errcode, errmsg: `${result.errmsg}, rid: ${newRid()}` },
+  );
 }
 
 function sendPage(ctx: Context, status: number, body: string): void {
@@ -48,7 +63,14 @@ export function oauthRouter(deps: Deps): Router {
       const code = issueCode(deps, check.appId, deps.state.currentUserId, 'snsapi_base');
       return ctx.redirect(callbackUrl(check.redirectUri, { code, state: check.state }));
     }
-    const request = { id: randomString(24), appId: check.appId, redirectUri: check.redirectUri, scope: check.scope, state: check.state, createdAt: Date.now() };
+    const request = {
+      id: randomString(24),
+      appId: check.appId,
+      redirectUri: check.redirectUri,
+      scope: check.scope,
+      state: check.state,
+      createdAt: Date.now(),
+    };
     deps.state.consents.set(request.id, request);
     const merchant = deps.merchants.byAppId(check.appId)!;
     sendPage(ctx, 200, consentPage(request, merchant, deps.merchants.displayName(merchant), deps.state.currentUserId));
@@ -57,7 +79,8 @@ export function oauthRouter(deps: Deps): Router {
   router.post('/__emulator/oauth/consent', async (ctx) => {
     const body = await readJsonBody(ctx);
     const request = deps.state.consents.get(str(body.request) ?? '');
-    if (!request || Date.now() - request.createdAt > CONSENT_TTL_MS) return sendPage(ctx, 400, errorPage('consent', '授权请求已失效，请重新进入页面'));
+    if (!request || Date.now() - request.createdAt > CONSENT_TTL_MS)
+      return sendPage(ctx, 400, errorPage('consent', '授权请求已失效，请重新进入页面'));
     const decision = str(body.decision);
     if (decision !== 'allow' && decision !== 'deny') return sendPage(ctx, 400, errorPage('consent', '无效的授权操作'));
     deps.state.consents.delete(request.id);

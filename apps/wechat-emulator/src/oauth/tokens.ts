@@ -36,8 +36,22 @@ function tokenBody(deps: Deps, access: AccessToken, refresh: RefreshToken): Toke
 }
 
 /** A fresh access or refresh token (they differ only in map and lifetime), recorded in `map`. */
-function mint(map: Map<string, IssuedToken>, ttlSec: number, appId: string, userId: string, scope: OAuthScope, now: number): IssuedToken {
-  const issued: IssuedToken = { token: newAccessToken(), appId, userId, openid: openidFor(appId, userId), scope, expiresAt: now + ttlSec * 1000 };
+function mint(
+  map: Map<string, IssuedToken>,
+  ttlSec: number,
+  appId: string,
+  userId: string,
+  scope: OAuthScope,
+  now: number,
+): IssuedToken {
+  const issued: IssuedToken = {
+    token: newAccessToken(),
+    appId,
+    userId,
+    openid: openidFor(appId, userId),
+    scope,
+    expiresAt: now + ttlSec * 1000,
+  };
   map.set(issued.token, issued);
   return issued;
 }
@@ -71,7 +85,14 @@ export function exchangeCode(deps: Deps, q: Query, now = Date.now()): OauthResul
   if (now - code.issuedAt >= deps.config.codeTtlMs) return err(42003, 'code expired');
   code.used = true;
   const access = mintAccess(deps, code.appId, code.userId, code.scope, now);
-  const refresh = mint(deps.state.refreshTokens, deps.config.refreshTokenTtlSec, code.appId, code.userId, code.scope, now);
+  const refresh = mint(
+    deps.state.refreshTokens,
+    deps.config.refreshTokenTtlSec,
+    code.appId,
+    code.userId,
+    code.scope,
+    now,
+  );
   return { ok: true, value: tokenBody(deps, access, refresh) };
 }
 

@@ -56,13 +56,22 @@ export function billEntries(deps: Deps, mchId: string, billDate: string): BillEn
     discrepancies.filter((d) => d.kind === kind && d.outTradeNo === outTradeNo).at(-1);
   const entries: BillEntry[] = [];
   for (const order of state.orders.values()) {
-    if (order.mchId !== mchId || !isPaid(order) || order.paidAt === undefined || dayOf(order.paidAt) !== billDate) continue;
+    if (order.mchId !== mchId || !isPaid(order) || order.paidAt === undefined || dayOf(order.paidAt) !== billDate)
+      continue;
     if (adjusted(order.outTradeNo, 'omit')) continue;
-    entries.push({ ...paymentEntry(order), amountFen: adjusted(order.outTradeNo, 'amount')?.totalFen ?? order.totalFee });
+    entries.push({
+      ...paymentEntry(order),
+      amountFen: adjusted(order.outTradeNo, 'amount')?.totalFen ?? order.totalFee,
+    });
   }
   for (const refund of state.refunds.values()) {
     // successTime is Beijing `yyyy-MM-dd HH:mm:ss`; only a refund that succeeded is in a bill.
-    if (refund.mchId !== mchId || refund.status !== 'SUCCESS' || refund.successTime?.slice(0, 10).replace(/-/g, '') !== billDate) continue;
+    if (
+      refund.mchId !== mchId ||
+      refund.status !== 'SUCCESS' ||
+      refund.successTime?.slice(0, 10).replace(/-/g, '') !== billDate
+    )
+      continue;
     const order = state.findOrder(mchId, refund.outTradeNo);
     if (!order) continue;
     entries.push({
@@ -101,7 +110,11 @@ export function downloadBill(req: PayRequest, deps: Deps, now = Date.now()): Bil
   if (!(BILL_TYPES as readonly string[]).includes(billType)) return billFail('invalid bill_type', '20001');
   if (f.tar_type !== undefined && f.tar_type !== 'GZIP') return billFail('invalid tar_type', '20001');
   const entries = billEntries(deps, req.merchant.mchId, billDate).filter((e) =>
-    billType === 'ALL' ? true : billType === 'SUCCESS' ? e.kind === 'payment' : billType === 'REFUND' && e.kind === 'refund',
+    billType === 'ALL'
+      ? true
+      : billType === 'SUCCESS'
+        ? e.kind === 'payment'
+        : billType === 'REFUND' && e.kind === 'refund',
   );
   if (entries.length === 0) return billFail('No Bill Exist', '20002');
   return { kind: 'bill', text: renderTradeBill(entries), gzip: f.tar_type === 'GZIP' };

@@ -2,7 +2,16 @@
  * The protocol layer every v2 API shares: body → fields → merchant → sign check,
  * and the signed reply. Pure apart from the random nonce.
  */
-import { buildXml, parseXml, randomString, sign, signTypeOf, verify, WechatXmlError, type SignType } from '@wxpay-shop/wechat';
+import {
+  buildXml,
+  parseXml,
+  randomString,
+  sign,
+  signTypeOf,
+  verify,
+  WechatXmlError,
+  type SignType,
+} from '@wxpay-shop/wechat';
 import type { MerchantConfig } from '../config';
 import type { MerchantDirectory } from '../merchants';
 
@@ -22,7 +31,12 @@ export type PayReply =
   | { kind: 'ok'; fields: OutFields };
 
 export const fail = (returnMsg: string): PayReply => ({ kind: 'fail', returnMsg });
-export const bizFail = (errCode: string, errCodeDes: string, fields?: OutFields): PayReply => ({ kind: 'bizfail', errCode, errCodeDes, fields });
+export const bizFail = (errCode: string, errCodeDes: string, fields?: OutFields): PayReply => ({
+  kind: 'bizfail',
+  errCode,
+  errCodeDes,
+  fields,
+});
 export const ok = (fields: OutFields): PayReply => ({ kind: 'ok', fields });
 
 type EnvelopeResult = { ok: true; request: PayRequest } | { ok: false; reply: PayReply; request?: PayRequest };
@@ -43,7 +57,8 @@ export async function openEnvelope(body: Buffer, merchants: MerchantDirectory): 
     fields = await parseXml(text);
   } catch (err) {
     // A foreign root hides every field; WeChat then complains about the first one it looks for.
-    if (err instanceof WechatXmlError && err.reason === 'BAD_ROOT') return { ok: false, reply: fail('mch_id参数格式错误') };
+    if (err instanceof WechatXmlError && err.reason === 'BAD_ROOT')
+      return { ok: false, reply: fail('mch_id参数格式错误') };
     return { ok: false, reply: fail('XML_FORMAT_ERROR') };
   }
   const mchId = fields.mch_id;
@@ -65,7 +80,8 @@ export async function openEnvelope(body: Buffer, merchants: MerchantDirectory): 
       : { ok: false, request, reply: bizFail('APPID_NOT_EXIST', 'appid不存在') };
   }
   if (!fields.nonce_str) return { ok: false, request, reply: bizFail('LACK_PARAMS', '缺少参数nonce_str') };
-  if (fields.nonce_str.length > 32) return { ok: false, request, reply: bizFail('INVALID_REQUEST', 'nonce_str长度不能超过32') };
+  if (fields.nonce_str.length > 32)
+    return { ok: false, request, reply: bizFail('INVALID_REQUEST', 'nonce_str长度不能超过32') };
   return { ok: true, request };
 }
 
@@ -92,5 +108,8 @@ export function renderReply(reply: PayReply, request: PayRequest | undefined): s
 
 /** A reply whose sign is wrong, for the `badsign` fault (the BFF must reject it). */
 export function corruptSign(xml: string): string {
-  return xml.replace(/<sign><!\[CDATA\[([0-9A-F])/, (_m, first: string) => `<sign><![CDATA[${first === '0' ? '1' : '0'}`);
+  return xml.replace(
+    /<sign><!\[CDATA\[([0-9A-F])/,
+    (_m, first: string) => `<sign><![CDATA[${first === '0' ? '1' : '0'}`,
+  );
 }

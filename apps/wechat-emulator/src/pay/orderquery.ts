@@ -14,11 +14,16 @@ const STATE_DESC: Record<TradeState, string> = {
 };
 
 export function checkOrderQuery(req: PayRequest): PayReply | null {
-  return !req.fields.transaction_id && !req.fields.out_trade_no ? bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空') : null;
+  return !req.fields.transaction_id && !req.fields.out_trade_no
+    ? bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空')
+    : null;
 }
 
 export function orderQuery(req: PayRequest, deps: Deps): PayReply {
-  const order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: req.fields.transaction_id, outTradeNo: req.fields.out_trade_no });
+  const order = deps.state.findOrderByIds(req.merchant.mchId, {
+    transactionId: req.fields.transaction_id,
+    outTradeNo: req.fields.out_trade_no,
+  });
   // Orders are scoped to the merchant; another appid of the same mch_id still finds it, like WeChat.
   if (!order) return bizFail('ORDERNOTEXIST', '订单不存在');
   return ok({

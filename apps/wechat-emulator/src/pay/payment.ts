@@ -26,7 +26,8 @@ export function resolvePayable(idOrOutTradeNo: string, deps: Deps): { order: Ord
   const byPrepay = deps.state.findOrderByPrepayId(idOrOutTradeNo);
   if (byPrepay) return { order: byPrepay, prepayId: idOrOutTradeNo };
   const matches = [...deps.state.orders.values()].filter((o) => o.outTradeNo === idOrOutTradeNo);
-  if (matches.length > 1) throw new PaymentError(`out_trade_no ${idOrOutTradeNo} exists for several merchants; pay by prepay_id`);
+  if (matches.length > 1)
+    throw new PaymentError(`out_trade_no ${idOrOutTradeNo} exists for several merchants; pay by prepay_id`);
   const order = matches[0];
   if (!order) throw new PaymentError(`unknown prepay_id or out_trade_no: ${idOrOutTradeNo}`);
   return { order, prepayId: order.prepayId };

@@ -27,7 +27,11 @@ export interface RefundAsk {
 export type RefundRefusal = 'NOT_PAID' | 'OTHER_ORDER' | 'MISMATCH' | 'TOO_MANY' | 'FULLY_REFUNDED' | 'EXCEEDS';
 
 /** The refund (new, or the same one again: out_refund_no is the idempotency key), or why not. */
-export function applyRefund(ask: RefundAsk, deps: Deps, now = Date.now()): { refund: Refund } | { refusal: RefundRefusal } {
+export function applyRefund(
+  ask: RefundAsk,
+  deps: Deps,
+  now = Date.now(),
+): { refund: Refund } | { refusal: RefundRefusal } {
   const order = deps.state.findOrderByIds(ask.mchId, { transactionId: ask.transactionId, outTradeNo: ask.outTradeNo });
   if (!order || !isPaid(order) || !order.transactionId) return { refusal: 'NOT_PAID' };
   const key = EmulatorState.refundKey(ask.mchId, ask.outRefundNo);

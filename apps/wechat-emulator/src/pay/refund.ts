@@ -24,12 +24,14 @@ function refundReply(refund: Refund): PayReply {
 }
 
 /** WeChat's answer both to a total_fee unlike the order's and to an out_refund_no re-sent with other amounts. */
-const amountMismatch = (): PayReply => bizFail('REFUND_FEE_MISMATCH', '订单金额或退款金额与之前请求不一致，请核实后再试');
+const amountMismatch = (): PayReply =>
+  bizFail('REFUND_FEE_MISMATCH', '订单金额或退款金额与之前请求不一致，请核实后再试');
 
 export function checkRefund(req: PayRequest): PayReply | null {
   const f = req.fields;
   if (!f.transaction_id && !f.out_trade_no) return bizFail('LACK_PARAMS', 'out_trade_no与transaction_id不能同时为空');
-  for (const name of ['out_refund_no', 'total_fee', 'refund_fee'] as const) if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
+  for (const name of ['out_refund_no', 'total_fee', 'refund_fee'] as const)
+    if (!f[name]) return bizFail('LACK_PARAMS', `缺少参数${name}`);
   if (!OUT_REFUND_NO.test(f.out_refund_no!)) return bizFail('PARAM_ERROR', 'out_refund_no参数格式错误');
   const totalFee = positiveFen(f.total_fee);
   const refundFee = positiveFen(f.refund_fee);
@@ -96,7 +98,10 @@ export function refundQuery(req: PayRequest, deps: Deps): PayReply {
     order = deps.state.findOrder(one.mchId, one.outTradeNo);
     refunds = [one];
   } else {
-    order = deps.state.findOrderByIds(req.merchant.mchId, { transactionId: f.transaction_id, outTradeNo: f.out_trade_no });
+    order = deps.state.findOrderByIds(req.merchant.mchId, {
+      transactionId: f.transaction_id,
+      outTradeNo: f.out_trade_no,
+    });
     refunds = order ? deps.state.refundsOf(order) : [];
     if (refunds.length === 0) return bizFail('REFUNDNOTEXIST', '退款订单查询失败');
   }

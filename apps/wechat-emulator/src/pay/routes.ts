@@ -72,7 +72,8 @@ async function answer(ctx: Context, endpoint: Endpoint, deps: Deps, fault: Fault
   const envelope = await openEnvelope(body, deps.merchants);
   if (!envelope.ok) return renderReply(envelope.reply, envelope.request);
   const { request } = envelope;
-  if (endpoint.secure && certMchId(ctx) !== request.merchant.mchId) return renderReply(fail('商户API证书与mch_id不匹配'), undefined);
+  if (endpoint.secure && certMchId(ctx) !== request.merchant.mchId)
+    return renderReply(fail('商户API证书与mch_id不匹配'), undefined);
   const invalid = endpoint.check(request, deps);
   if (invalid) return renderReply(invalid, request);
 
@@ -84,14 +85,18 @@ async function answer(ctx: Context, endpoint: Endpoint, deps: Deps, fault: Fault
   else reply = endpoint.handler(request, deps);
   const xml = renderReply(reply, request);
   // badsign, too, waits for an accepted request; a return_code=FAIL reply would have no sign to spoil.
-  const spoil = fault || business || reply.kind === 'fail' ? undefined : deps.state.takeFault(endpoint.target, (kind) => kind === 'badsign');
+  const spoil =
+    fault || business || reply.kind === 'fail'
+      ? undefined
+      : deps.state.takeFault(endpoint.target, (kind) => kind === 'badsign');
   return spoil ? corruptSign(xml) : xml;
 }
 
 /** downloadbill's answer: the bill (gzip when asked), or XML when refused. Not signed either way, like WeChat's. */
 async function answerBill(ctx: Context, deps: Deps): Promise<void> {
   const body = ctx.method === 'POST' ? await readRawBodyOrNull(ctx) : null;
-  const refusal = ctx.method !== 'POST' ? fail('REQUIRE_POST_METHOD') : body === null ? fail('XML_FORMAT_ERROR') : undefined;
+  const refusal =
+    ctx.method !== 'POST' ? fail('REQUIRE_POST_METHOD') : body === null ? fail('XML_FORMAT_ERROR') : undefined;
   const envelope = body ? await openEnvelope(body, deps.merchants) : undefined;
   if (refusal || !envelope?.ok) {
     return sendXml(ctx, renderReply(refusal ?? (envelope as { reply: PayReply }).reply, envelope?.request));

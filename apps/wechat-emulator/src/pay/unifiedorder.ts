@@ -11,7 +11,19 @@ import { notifyUrlProblem, OUT_TRADE_NO, positiveFen, tooLong, validBeijingTime,
 const REQUIRED = ['body', 'out_trade_no', 'total_fee', 'spbill_create_ip', 'notify_url', 'trade_type'] as const;
 
 /** Business parameters compared on re-entry; nonce/sign/ip/time_start may differ. */
-const FINGERPRINT_FIELDS = ['appid', 'body', 'total_fee', 'fee_type', 'trade_type', 'openid', 'product_id', 'attach', 'detail', 'time_expire', 'notify_url'] as const;
+const FINGERPRINT_FIELDS = [
+  'appid',
+  'body',
+  'total_fee',
+  'fee_type',
+  'trade_type',
+  'openid',
+  'product_id',
+  'attach',
+  'detail',
+  'time_expire',
+  'notify_url',
+] as const;
 
 const MIN_EXPIRE_MS = 5 * 60_000;
 
@@ -72,9 +84,11 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
   if (existing) {
     if (isPaid(existing)) return bizFail('ORDERPAID', '该订单已支付');
     if (existing.state === 'CLOSED') return bizFail('ORDERCLOSED', '该订单已关闭');
-    if (existing.api === 'v3' || existing.fingerprint !== fingerprint) return bizFail('INVALID_REQUEST', '201 商户订单号重复');
+    if (existing.api === 'v3' || existing.fingerprint !== fingerprint)
+      return bizFail('INVALID_REQUEST', '201 商户订单号重复');
     // Re-entry: same prepay while it is valid, a fresh one afterwards.
-    if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs) issuePrepay(existing, deps, now);
+    if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs)
+      issuePrepay(existing, deps, now);
     existing.signType = req.signType;
     return ok(prepayFields(existing));
   }
@@ -104,7 +118,9 @@ export function unifiedOrder(req: PayRequest, deps: Deps, now = Date.now()): Pay
   };
   deps.state.orders.set(key, order);
   issuePrepay(order, deps, now);
-  deps.log(`unifiedorder ${order.mchId}/${order.outTradeNo} ${order.tradeType} ${order.totalFee} fen → ${order.prepayId}`);
+  deps.log(
+    `unifiedorder ${order.mchId}/${order.outTradeNo} ${order.tradeType} ${order.totalFee} fen → ${order.prepayId}`,
+  );
   return ok(prepayFields(order));
 }
 
@@ -113,11 +129,20 @@ export function issuePrepay(order: Order, deps: Deps, now: number): void {
   order.prepayId = newPrepayId(new Date(now));
   if (order.tradeType === 'NATIVE') order.codeUrl = newCodeUrl();
   if (order.tradeType === 'MWEB') order.h5Url = newH5Url(deps.publicUrl(), order.prepayId);
-  deps.state.prepays.set(order.prepayId, { orderKey: EmulatorState.orderKey(order.mchId, order.outTradeNo), issuedAt: now });
+  deps.state.prepays.set(order.prepayId, {
+    orderKey: EmulatorState.orderKey(order.mchId, order.outTradeNo),
+    issuedAt: now,
+  });
 }
 
 function prepayFields(order: Order) {
-  return { device_info: order.deviceInfo, trade_type: order.tradeType, prepay_id: order.prepayId, code_url: order.codeUrl, mweb_url: order.h5Url };
+  return {
+    device_info: order.deviceInfo,
+    trade_type: order.tradeType,
+    prepay_id: order.prepayId,
+    code_url: order.codeUrl,
+    mweb_url: order.h5Url,
+  };
 }
 
 /** `{"h5_info": {"type": "Wap", …}}` (a JSON object naming the H5 type). */
@@ -133,6 +158,8 @@ function isH5SceneInfo(value: string): boolean {
 /** The openid must be one the emulator issues for this appid (observed WeChat messages). */
 export function openidProblem(openid: string, appId: string, deps: Deps): string | null {
   if (TEST_USERS.some((u) => openidFor(appId, u.id) === openid)) return null;
-  const otherApp = deps.merchants.all.some((m) => m.appId !== appId && TEST_USERS.some((u) => openidFor(m.appId, u.id) === openid));
+  const otherApp = deps.merchants.all.some(
+    (m) => m.appId !== appId && TEST_USERS.some((u) => openidFor(m.appId, u.id) === openid),
+  );
   return otherApp ? 'appid and openid not match' : 'invalid openid';
 }

@@ -22,8 +22,16 @@ export function signed(params: Params, signType: SignType = 'MD5', key = M.apiKe
   return buildXml({ ...all, sign: sign(all, key, signType) });
 }
 
-export async function postXml(url: string, body: string | Buffer): Promise<{ status: number; text: string; fields: Record<string, string> }> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/xml' }, signal: AbortSignal.timeout(30_000) });
+export async function postXml(
+  url: string,
+  body: string | Buffer,
+): Promise<{ status: number; text: string; fields: Record<string, string> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': 'text/xml' },
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let fields: Record<string, string> = {};
   try {
@@ -58,17 +66,28 @@ export function postHttps(
   opts: { ca: string; cert?: string; key?: string },
 ): Promise<{ status: number; text: string; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'POST', ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, headers: { 'Content-Type': 'text/xml' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        parseXml(text).then(
-          (fields) => resolve({ status: res.statusCode ?? 0, text, fields }),
-          () => resolve({ status: res.statusCode ?? 0, text, fields: {} }),
-        );
-      });
-    });
+    const req = httpsRequest(
+      url,
+      {
+        method: 'POST',
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        agent: false,
+        headers: { 'Content-Type': 'text/xml' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          parseXml(text).then(
+            (fields) => resolve({ status: res.statusCode ?? 0, text, fields }),
+            () => resolve({ status: res.statusCode ?? 0, text, fields: {} }),
+          );
+        });
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
@@ -93,7 +112,9 @@ export interface Received {
 }
 
 /** A merchant notify_url: records bodies and answers with `reply(n)` (n = 0-based request index). */
-export async function startReceiver(reply: (n: number, body: string) => { status?: number; body: string } = () => ({ body: SUCCESS_REPLY })) {
+export async function startReceiver(
+  reply: (n: number, body: string) => { status?: number; body: string } = () => ({ body: SUCCESS_REPLY }),
+) {
   const received: Received[] = [];
   const waiters: Array<() => void> = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -118,7 +139,8 @@ export async function startReceiver(reply: (n: number, body: string) => { status
     async waitFor(count: number, timeoutMs = 30_000): Promise<Received[]> {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`only ${received.length}/${count} notifications within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${received.length}/${count} notifications within ${timeoutMs} ms`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 50);
@@ -126,15 +148,18 @@ export async function startReceiver(reply: (n: number, body: string) => { status
       }
       return received;
     },
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
-export const SUCCESS_REPLY = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
-export const FAIL_REPLY = '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[busy]]></return_msg></xml>';
+export const SUCCESS_REPLY =
+  '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+export const FAIL_REPLY =
+  '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[busy]]></return_msg></xml>';
 
 export async function json(emulator: Emulator, path: string, init: { method?: string; body?: unknown } = {}) {
   const res = await fetch(`${emulator.httpUrl}${path}`, {
@@ -165,7 +190,8 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
  * `Access-Control-Allow-Origin` for this page turned into a network error (the page reads nothing).
  */
 export function browserFetch(pageOrigin: string): (url: string | URL, init?: RequestInit) => Promise<Response> {
-  const corsFailure = (url: URL) => new TypeError(`Failed to fetch ${url.pathname}: no CORS allowance for ${pageOrigin}`);
+  const corsFailure = (url: URL) =>
+    new TypeError(`Failed to fetch ${url.pathname}: no CORS allowance for ${pageOrigin}`);
   const allows = (res: Response) => res.headers.get('access-control-allow-origin') === pageOrigin;
   return async (input, init = {}) => {
     const url = new URL(input, pageOrigin);
@@ -173,15 +199,23 @@ export function browserFetch(pageOrigin: string): (url: string | URL, init?: Req
     const sameOrigin = url.origin === pageOrigin;
     const headers = new Headers(init.headers);
     // Node's fetch would add text/plain to a string body; a browser does too.
-    if (typeof init.body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    if (typeof init.body === 'string' && !headers.has('content-type'))
+      headers.set('content-type', 'text/plain;charset=UTF-8');
     headers.set('sec-fetch-site', sameOrigin ? 'same-origin' : 'cross-site');
     if (!sameOrigin || (method !== 'GET' && method !== 'HEAD')) headers.set('origin', pageOrigin);
     const type = (headers.get('content-type') ?? '').split(';')[0]!.trim();
-    const simple = ['GET', 'HEAD', 'POST'].includes(method) && ['', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'].includes(type);
+    const simple =
+      ['GET', 'HEAD', 'POST'].includes(method) &&
+      ['', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'].includes(type);
     if (!sameOrigin && !simple) {
       const preflight = await fetch(url, {
         method: 'OPTIONS',
-        headers: { origin: pageOrigin, 'sec-fetch-site': 'cross-site', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin: pageOrigin,
+          'sec-fetch-site': 'cross-site',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'content-type',
+        },
         signal: AbortSignal.timeout(30_000),
       });
       if (!allows(preflight)) throw corsFailure(url);

@@ -21,7 +21,8 @@ export interface BaseRequest {
  * return_msg, and no state change), `accept` (a genuine request: signed SUCCESS-level reply), or
  * `oracle` (the outcome depends on where the mutation landed; the test decides from the bytes).
  */
-export type Expectation = { kind: 'reject'; returnMsg?: string } | { kind: 'accept'; signType: SignType } | { kind: 'oracle' };
+export type Expectation =
+  { kind: 'reject'; returnMsg?: string } | { kind: 'accept'; signType: SignType } | { kind: 'oracle' };
 
 export interface Mutant {
   name: string;
@@ -86,7 +87,11 @@ export const MUTATIONS: Record<string, MutationFn> = {
   truncated: (base, rng) => {
     const bytes = baseBytes(base);
     const length = rng.below(bytes.length);
-    return { name: `truncated to ${length}/${bytes.length} bytes`, body: bytes.subarray(0, length), expect: { kind: 'reject' } };
+    return {
+      name: `truncated to ${length}/${bytes.length} bytes`,
+      body: bytes.subarray(0, length),
+      expect: { kind: 'reject' },
+    };
   },
   byteFlip: (base, rng) => {
     const bytes = Buffer.from(baseBytes(base));
@@ -98,13 +103,21 @@ export const MUTATIONS: Record<string, MutationFn> = {
   invalidUtf8: (base, rng) => {
     const bad = rng.pick(BAD_UTF8);
     const at = rng.next() < 0.5 ? valuePosition(base, rng) : rng.below(baseBytes(base).length + 1);
-    return { name: `invalid UTF-8 ${bad.toString('hex')} at ${at}`, body: insertAt(baseBytes(base), at, bad), expect: { kind: 'reject', returnMsg: 'NOT_UTF8' } };
+    return {
+      name: `invalid UTF-8 ${bad.toString('hex')} at ${at}`,
+      body: insertAt(baseBytes(base), at, bad),
+      expect: { kind: 'reject', returnMsg: 'NOT_UTF8' },
+    };
   },
   controlChar: (base, rng) => {
     const char = rng.pick(CONTROL_CHARS);
     const at = valuePosition(base, rng);
     const name = `control U+${char.codePointAt(0)!.toString(16).padStart(4, '0')} in a value at ${at}`;
-    return { name, body: insertAt(baseBytes(base), at, Buffer.from(char, 'utf8')), expect: { kind: 'reject', returnMsg: XML_ERROR } };
+    return {
+      name,
+      body: insertAt(baseBytes(base), at, Buffer.from(char, 'utf8')),
+      expect: { kind: 'reject', returnMsg: XML_ERROR },
+    };
   },
   duplicatedField: (base, rng) => {
     const [name, value] = rng.pick(base.entries);
@@ -128,32 +141,55 @@ export const MUTATIONS: Record<string, MutationFn> = {
   emptySign: (base, rng) => {
     const withEmpty = base.entries.map(([k, v]): [string, string] => [k, k === 'sign' ? '' : v]);
     const entries = rng.next() < 0.5 ? withEmpty : base.entries.filter(([k]) => k !== 'sign');
-    return fromText(rng.next() < 0.5 ? 'empty <sign>' : 'no <sign>', toXml(entries), { kind: 'reject', returnMsg: SIGN_ERROR });
+    return fromText(rng.next() < 0.5 ? 'empty <sign>' : 'no <sign>', toXml(entries), {
+      kind: 'reject',
+      returnMsg: SIGN_ERROR,
+    });
   },
   changedFieldOriginalSign: (base, rng) => {
     // mch_id and sign_type have their own earlier errors; sign itself is covered by byteFlip.
     const candidates = base.entries.filter(([k]) => !['mch_id', 'sign_type', 'sign'].includes(k));
     const [name, value] = rng.pick(candidates);
-    if (rng.next() < 0.25) return fromText(`<${name}> removed, original sign`, toXml(base.entries.filter(([k]) => k !== name)), { kind: 'reject', returnMsg: SIGN_ERROR });
+    if (rng.next() < 0.25)
+      return fromText(`<${name}> removed, original sign`, toXml(base.entries.filter(([k]) => k !== name)), {
+        kind: 'reject',
+        returnMsg: SIGN_ERROR,
+      });
     let changed = rng.alnum(1 + rng.below(10));
     if (changed === value) changed += 'x';
     const entries = base.entries.map(([k, v]): [string, string] => [k, k === name ? changed : v]);
-    return fromText(`<${name}> changed to ${changed}, original sign`, toXml(entries), { kind: 'reject', returnMsg: SIGN_ERROR });
+    return fromText(`<${name}> changed to ${changed}, original sign`, toXml(entries), {
+      kind: 'reject',
+      returnMsg: SIGN_ERROR,
+    });
   },
   wrongKey: (base, rng) => {
     const key = rng.alnum(32);
-    return fromText('re-signed with a wrong key', toXml(signEntries(base.entries, key, base.signType)), { kind: 'reject', returnMsg: SIGN_ERROR });
+    return fromText('re-signed with a wrong key', toXml(signEntries(base.entries, key, base.signType)), {
+      kind: 'reject',
+      returnMsg: SIGN_ERROR,
+    });
   },
   signTypeSwitched: (base, rng) => {
     const other: SignType = base.signType === 'MD5' ? 'HMAC-SHA256' : 'MD5';
     const declared: Entries = other === 'MD5' ? withoutSignType(base.entries) : [['sign_type', other], ...base.entries];
-    if (rng.next() < 0.5) return fromText(`sign_type switched to ${other}, old sign`, toXml(declared), { kind: 'reject', returnMsg: SIGN_ERROR });
-    return fromText(`sign_type switched to ${other}, re-signed`, toXml(signEntries(declared, base.key, other)), { kind: 'accept', signType: other });
+    if (rng.next() < 0.5)
+      return fromText(`sign_type switched to ${other}, old sign`, toXml(declared), {
+        kind: 'reject',
+        returnMsg: SIGN_ERROR,
+      });
+    return fromText(`sign_type switched to ${other}, re-signed`, toXml(signEntries(declared, base.key, other)), {
+      kind: 'accept',
+      signType: other,
+    });
   },
   signTypeUnsupported: (base, rng) => {
     const value = rng.pick(UNSUPPORTED_SIGN_TYPES);
     const entries = signEntries([['sign_type', value], ...withoutSignType(base.entries)], base.key, 'MD5');
-    return fromText(`sign_type ${JSON.stringify(value)}`, toXml(entries), { kind: 'reject', returnMsg: '签名类型不支持' });
+    return fromText(`sign_type ${JSON.stringify(value)}`, toXml(entries), {
+      kind: 'reject',
+      returnMsg: '签名类型不支持',
+    });
   },
   doctype: (base, rng) => {
     const xml = toXml(base.entries);
@@ -180,12 +216,23 @@ export const MUTATIONS: Record<string, MutationFn> = {
     const target = rng.pick([MAX_XML_BYTES + 1, 256 * 1024 + 1, 1024 * 1024]);
     const xml = toXml(base.entries);
     const padding = target - Buffer.byteLength(xml, 'utf8') - '<pad></pad>'.length;
-    return fromText(`oversized ${target} bytes`, xml.replace('</xml>', `<pad>${'p'.repeat(padding)}</pad></xml>`), { kind: 'reject', returnMsg: XML_ERROR });
+    return fromText(`oversized ${target} bytes`, xml.replace('</xml>', `<pad>${'p'.repeat(padding)}</pad></xml>`), {
+      kind: 'reject',
+      returnMsg: XML_ERROR,
+    });
   },
-  empty: () => ({ name: 'empty body', body: Buffer.alloc(0), expect: { kind: 'reject', returnMsg: 'POST_DATA_EMPTY' } }),
+  empty: () => ({
+    name: 'empty body',
+    body: Buffer.alloc(0),
+    expect: { kind: 'reject', returnMsg: 'POST_DATA_EMPTY' },
+  }),
   notFlat: (base, rng) => {
     const xml = toXml(base.entries);
-    const variants = [xml.replace('<xml>', '<xml><nested><a>1</a></nested>'), xml.replace('<appid>', '<appid lang="zh">'), xml.replace('<xml>', '<xml>stray text')];
+    const variants = [
+      xml.replace('<xml>', '<xml><nested><a>1</a></nested>'),
+      xml.replace('<appid>', '<appid lang="zh">'),
+      xml.replace('<xml>', '<xml>stray text'),
+    ];
     const i = rng.below(variants.length);
     return fromText(`not flat variant ${i}`, variants[i]!, { kind: 'reject', returnMsg: XML_ERROR });
   },

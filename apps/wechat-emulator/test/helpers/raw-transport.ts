@@ -29,7 +29,13 @@ export function rawPost(url: string, post: RawPost): Promise<RawReply> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers['content-type'],
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     };
     const req = post.tls ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
     req.setTimeout(30_000, () => req.destroy(new Error('no reply within 30 s')));

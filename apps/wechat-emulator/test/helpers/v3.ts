@@ -11,7 +11,11 @@ export function merchantSerial(emulator: Emulator): string {
 }
 
 /** mode: which keys the shop trusts (public key, platform certificates, or both). */
-export function gateway(emulator: Emulator, mode: 'public-key' | 'platform-certificate' | 'both', extra: Partial<PayV3Options> = {}): PayV3Gateway {
+export function gateway(
+  emulator: Emulator,
+  mode: 'public-key' | 'platform-certificate' | 'both',
+  extra: Partial<PayV3Options> = {},
+): PayV3Gateway {
   return new PayV3Gateway({
     appId: M.appId,
     mchId: M.mchId,
@@ -20,7 +24,9 @@ export function gateway(emulator: Emulator, mode: 'public-key' | 'platform-certi
     apiV3Key: API_V3_KEY,
     baseUrl: emulator.httpUrl,
     retries: 0,
-    ...(mode !== 'platform-certificate' ? { wechatpayPublicKey: { id: emulator.certs.wechatpayPublicKeyId, key: emulator.certs.wechatpayPublicKey } } : {}),
+    ...(mode !== 'platform-certificate'
+      ? { wechatpayPublicKey: { id: emulator.certs.wechatpayPublicKeyId, key: emulator.certs.wechatpayPublicKey } }
+      : {}),
     ...(mode !== 'public-key' ? { platformCertificates: true } : {}),
     ...extra,
   });
@@ -46,7 +52,11 @@ export async function v3Call(
   });
   const res = await fetch(`${emulator.httpUrl}${path}`, {
     method,
-    headers: { Authorization: authorization, Accept: 'application/json', ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: authorization,
+      Accept: 'application/json',
+      ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: method === 'POST' ? payload : undefined,
     signal: AbortSignal.timeout(5000),
   });
@@ -55,7 +65,8 @@ export async function v3Call(
     status: res.status,
     headers: res.headers,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions reach into nested detail
-    json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    json: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+  };
 }
 
 export function jsapiBody(outTradeNo: string, notifyUrl: string, extra: Record<string, unknown> = {}) {

@@ -90,13 +90,22 @@ const COLUMNS = {
   feeRate: ['费率'],
   total: ['订单金额'],
 } as const;
-const OPTIONAL: ReadonlySet<keyof typeof COLUMNS> = new Set(['total', 'coupon', 'refundId', 'outRefundNo', 'refund', 'refundStatus', 'attach']);
+const OPTIONAL: ReadonlySet<keyof typeof COLUMNS> = new Set([
+  'total',
+  'coupon',
+  'refundId',
+  'outRefundNo',
+  'refund',
+  'refundStatus',
+  'attach',
+]);
 
 /** Splits a row into its fields, removing each field's leading back-tick. */
 function fields(line: string, lineNo: number, backticks: boolean): string[] {
   return line.split(',').map((field) => {
     if (!backticks) return field.trim();
-    if (!field.startsWith('`')) throw new WechatBillError(`field without its back-tick: ${JSON.stringify(field.slice(0, 40))}`, lineNo);
+    if (!field.startsWith('`'))
+      throw new WechatBillError(`field without its back-tick: ${JSON.stringify(field.slice(0, 40))}`, lineNo);
     return field.slice(1);
   });
 }
@@ -104,7 +113,8 @@ function fields(line: string, lineNo: number, backticks: boolean): string[] {
 export function parseTradeBill(text: string): TradeBill {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
-  if (lines.length < 3) throw new WechatBillError('a bill has a header, a summary header and a summary row at least', 0);
+  if (lines.length < 3)
+    throw new WechatBillError('a bill has a header, a summary header and a summary row at least', 0);
   const header = fields(lines[0]!, 1, false);
   const index = {} as Record<keyof typeof COLUMNS, number>;
   for (const [key, names] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, readonly string[]][]) {
@@ -113,22 +123,30 @@ export function parseTradeBill(text: string): TradeBill {
     index[key] = at;
   }
   const summaryAt = lines.findIndex((line) => line.startsWith(SUMMARY_MARKER));
-  if (summaryAt < 1 || summaryAt !== lines.length - 2) throw new WechatBillError('the summary header must come right before the last line', 0);
+  if (summaryAt < 1 || summaryAt !== lines.length - 2)
+    throw new WechatBillError('the summary header must come right before the last line', 0);
 
   const rows = lines.slice(1, summaryAt).map((line, i) => readRow(line, i + 2, header.length, index));
   return { rows, summary: readSummary(lines[summaryAt]!, lines[summaryAt + 1]!, summaryAt + 1) };
 }
 
-function readRow(line: string, lineNo: number, width: number, index: Record<keyof typeof COLUMNS, number>): TradeBillRow {
+function readRow(
+  line: string,
+  lineNo: number,
+  width: number,
+  index: Record<keyof typeof COLUMNS, number>,
+): TradeBillRow {
   const values = fields(line, lineNo, true);
-  if (values.length !== width) throw new WechatBillError(`${values.length} fields where the header has ${width}`, lineNo);
+  if (values.length !== width)
+    throw new WechatBillError(`${values.length} fields where the header has ${width}`, lineNo);
   const text = (key: keyof typeof COLUMNS) => (index[key] >= 0 ? values[index[key]]! : '');
   const money = (key: keyof typeof COLUMNS, decimals = 2): number => {
     if (index[key] < 0) return 0;
     const raw = text(key);
     // Refund ids and amounts are `0` on payment rows of some layouts.
     const units = raw === '' ? 0 : yuanToUnits(raw, decimals);
-    if (units === undefined) throw new WechatBillError(`${COLUMNS[key][0]} is not an amount in yuan: ${JSON.stringify(raw)}`, lineNo);
+    if (units === undefined)
+      throw new WechatBillError(`${COLUMNS[key][0]} is not an amount in yuan: ${JSON.stringify(raw)}`, lineNo);
     return units;
   };
   const settlementFen = money('settlement');
@@ -161,13 +179,15 @@ function readRow(line: string, lineNo: number, width: number, index: Record<keyo
 function readSummary(headerLine: string, valuesLine: string, lineNo: number): TradeBillSummary {
   const names = fields(headerLine, lineNo, false);
   const values = fields(valuesLine, lineNo + 1, true);
-  if (values.length !== names.length) throw new WechatBillError('the summary row does not match its header', lineNo + 1);
+  if (values.length !== names.length)
+    throw new WechatBillError('the summary row does not match its header', lineNo + 1);
   /** The first of `aliases` the summary has (the older layout names its totals differently). */
   const at = (aliases: readonly string[], decimals = 2): number => {
     const i = aliases.map((name) => names.indexOf(name)).find((found) => found >= 0) ?? -1;
     if (i < 0) throw new WechatBillError(`summary lacks ${aliases[0]}`, lineNo);
     const units = yuanToUnits(values[i]!, decimals);
-    if (units === undefined) throw new WechatBillError(`${aliases[0]} is not a number: ${JSON.stringify(values[i])}`, lineNo + 1);
+    if (units === undefined)
+      throw new WechatBillError(`${aliases[0]} is not a number: ${JSON.stringify(values[i])}`, lineNo + 1);
     return units;
   };
   return {

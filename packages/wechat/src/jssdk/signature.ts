@@ -56,7 +56,12 @@ export function buildJssdkConfig(input: {
   if (!input.appId) throw new Error('buildJssdkConfig: appId is required');
   const timestamp = input.timestampSeconds ?? Math.floor(Date.now() / 1000);
   const nonceStr = input.nonceStr ?? randomString(16);
-  const signature = jssdkSignature({ jsapiTicket: input.jsapiTicket, nonceStr, timestampSeconds: timestamp, url: input.url });
+  const signature = jssdkSignature({
+    jsapiTicket: input.jsapiTicket,
+    nonceStr,
+    timestampSeconds: timestamp,
+    url: input.url,
+  });
   return { appId: input.appId, timestamp, nonceStr, signature };
 }
 

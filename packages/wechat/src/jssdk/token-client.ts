@@ -79,7 +79,8 @@ export class JssdkTokenClient {
     } catch (err) {
       throw transportError(err, `${method} ${label}`, this.timeoutMs);
     }
-    if (status < 200 || status > 299) throw new WechatTransportError(`${method} ${label} answered HTTP ${status}`, status);
+    if (status < 200 || status > 299)
+      throw new WechatTransportError(`${method} ${label} answered HTTP ${status}`, status);
     const body = parseLenientJson(text);
     if (!body) throw new WechatTransportError(`${method} ${label} returned a body that is not a JSON object`, status);
     if (body.errcode !== undefined && body.errcode !== 0 && body.errcode !== '0') {
@@ -103,7 +104,8 @@ function credential(body: Json, field: 'access_token' | 'ticket', path: string):
 function transportError(err: unknown, what: string, timeoutMs: number): WechatTransportError {
   if (err instanceof WechatTransportError) return err;
   const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') return new WechatTransportError(`${what} timed out after ${timeoutMs} ms`);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new WechatTransportError(`${what} timed out after ${timeoutMs} ms`);
   // Only the error code survives: undici errors can carry the request URL, which holds the token.
   const cause = err instanceof Error ? (err as Error & { cause?: { code?: unknown } }).cause : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : name || 'network error';

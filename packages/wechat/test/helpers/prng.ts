@@ -56,7 +56,8 @@ export function propertySeed(): number {
   const fromEnv = process.env.WECHAT_PROPERTY_SEED;
   if (fromEnv === undefined || fromEnv === '') return DEFAULT_SEED;
   const seed = Number(fromEnv);
-  if (!Number.isSafeInteger(seed)) throw new Error(`WECHAT_PROPERTY_SEED must be an integer, got ${JSON.stringify(fromEnv)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`WECHAT_PROPERTY_SEED must be an integer, got ${JSON.stringify(fromEnv)}`);
   return seed;
 }
 
@@ -87,11 +88,18 @@ export async function forAll<T>(
 
 function describe(input: unknown): string {
   // Buffers reach the replacer already turned into {type: 'Buffer', data}; spell them as hex.
-  const text = JSON.stringify(input, (_key, value: unknown) => (isBufferJson(value) ? `<Buffer ${Buffer.from(value.data).toString('hex')}>` : value));
+  const text = JSON.stringify(input, (_key, value: unknown) =>
+    isBufferJson(value) ? `<Buffer ${Buffer.from(value.data).toString('hex')}>` : value,
+  );
   if (text === undefined) return String(input);
   return text.length > 4000 ? `${text.slice(0, 4000)}… (${text.length} chars)` : text;
 }
 
 function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  );
 }

@@ -239,4 +239,3 @@ export async function startFakeV3(signer: Signer, certificates: string[] = []): 
   });
   return fake;
 }
-

@@ -3,7 +3,13 @@
  * JSON answer with WeChat's status codes and `{code, message, detail}` errors (§10.4).
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, parseAuthorization, requestMessage, verifyAuthorization, wechatpayHeaderFields } from '@wxpay-shop/wechat';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+  parseAuthorization,
+  requestMessage,
+  verifyAuthorization,
+  wechatpayHeaderFields,
+} from '@wxpay-shop/wechat';
 import type { Context } from 'koa';
 import type { MerchantConfig, V3KeyMode } from '../../config';
 import type { Deps } from '../../deps';
@@ -27,7 +33,8 @@ export function paramError(field: string, issue: string, value?: unknown, locati
   return v3Error(400, 'PARAM_ERROR', message, { field, location, issue, ...(value !== undefined ? { value } : {}) });
 }
 
-export type SignatureCheck = { ok: true; merchant: MerchantConfig } | { ok: false; answer: V3Answer; merchant?: MerchantConfig };
+export type SignatureCheck =
+  { ok: true; merchant: MerchantConfig } | { ok: false; answer: V3Answer; merchant?: MerchantConfig };
 
 const FORMAT_MESSAGE = 'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》';
 
@@ -55,7 +62,11 @@ export function checkRequestSignature(
   }
   const seconds = Number(params.timestamp);
   if (!/^\d{1,11}$/.test(params.timestamp) || Math.abs(now / 1000 - seconds) > DEFAULT_MAX_CLOCK_SKEW_SECONDS) {
-    return { ok: false, merchant, answer: v3Error(401, 'SIGN_ERROR', '请求的时间戳与系统时间相差超过5分钟，请检查时钟') };
+    return {
+      ok: false,
+      merchant,
+      answer: v3Error(401, 'SIGN_ERROR', '请求的时间戳与系统时间相差超过5分钟，请检查时钟'),
+    };
   }
   if (!verifyAuthorization(params, request, cert.publicKey)) {
     // WeChat echoes what it reconstructed, so a merchant can diff it against what it signed.
@@ -66,7 +77,12 @@ export function checkRequestSignature(
       truncated_sign_message: message.length > 120 ? `${message.slice(0, 120)}…` : message,
       sign_message_length: Buffer.byteLength(message, 'utf8'),
     };
-    const detail = { detail: { issue: 'sign not match' }, field: 'signature', location: 'authorization', sign_information: signInformation };
+    const detail = {
+      detail: { issue: 'sign not match' },
+      field: 'signature',
+      location: 'authorization',
+      sign_information: signInformation,
+    };
     return { ok: false, merchant, answer: v3Error(401, 'SIGN_ERROR', '错误的签名，验签失败', detail) };
   }
   return { ok: true, merchant };

@@ -47,7 +47,8 @@ export function timeAt(json: Json, field: string): Date | undefined {
   const value = stringAt(json, field, false, 64);
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (!RFC3339.test(value) || !Number.isFinite(date.getTime())) fail(field, '应为RFC3339格式，如2018-06-08T10:34:56+08:00', value);
+  if (!RFC3339.test(value) || !Number.isFinite(date.getTime()))
+    fail(field, '应为RFC3339格式，如2018-06-08T10:34:56+08:00', value);
   return date;
 }
 

@@ -66,12 +66,18 @@ export class V3Keys {
   }
 
   /** Wechatpay-* headers for a body; migration picks the public key or the platform certificate at random. */
-  sign(body: string, merchant: MerchantConfig | undefined, spoiler?: SignatureSpoiler, mode = this.modeOf(merchant)): WechatpayHeaders {
+  sign(
+    body: string,
+    merchant: MerchantConfig | undefined,
+    spoiler?: SignatureSpoiler,
+    mode = this.modeOf(merchant),
+  ): WechatpayHeaders {
     const usePublicKey = mode === 'public-key' || (mode === 'migration' && randomInt(2) === 0);
     const headers = usePublicKey
       ? signWechatpayHeaders(body, this.publicKeyPrivate, WECHATPAY_PUBLIC_KEY_ID)
       : signWechatpayHeaders(body, this.platformKey, this.platformSerial);
-    if (spoiler === 'probe') return { ...headers, signature: `${PROBE_SIGNATURE_PREFIX}${randomBytes(192).toString('base64')}` };
+    if (spoiler === 'probe')
+      return { ...headers, signature: `${PROBE_SIGNATURE_PREFIX}${randomBytes(192).toString('base64')}` };
     if (spoiler === 'badsign') return { ...headers, signature: corruptBase64(headers.signature) };
     return headers;
   }

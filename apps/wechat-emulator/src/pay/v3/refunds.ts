@@ -32,11 +32,27 @@ export function createRefund(body: Json, merchant: MerchantConfig, deps: Deps, n
   const totalFee = fenAt(amount, 'amount.total');
   const refundFee = fenAt(amount, 'amount.refund');
   if (refundFee > totalFee) fail('amount.refund', '退款金额不能大于订单金额', refundFee);
-  const result = applyRefund({ api: 'v3', mchId: merchant.mchId, transactionId, outTradeNo, outRefundNo, totalFee, refundFee, reason, notifyUrl }, deps, now);
+  const result = applyRefund(
+    {
+      api: 'v3',
+      mchId: merchant.mchId,
+      transactionId,
+      outTradeNo,
+      outRefundNo,
+      totalFee,
+      refundFee,
+      reason,
+      notifyUrl,
+    },
+    deps,
+    now,
+  );
   return 'refund' in result ? answer(200, refundJson(result.refund)) : REFUSALS[result.refusal]();
 }
 
 export function queryRefund(outRefundNo: string, merchant: MerchantConfig, deps: Deps): V3Answer {
-  const refund = [...deps.state.refunds.values()].find((r) => r.mchId === merchant.mchId && r.outRefundNo === outRefundNo);
+  const refund = [...deps.state.refunds.values()].find(
+    (r) => r.mchId === merchant.mchId && r.outRefundNo === outRefundNo,
+  );
   return refund ? answer(200, refundJson(refund)) : v3Error(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
 }

@@ -36,7 +36,11 @@ export function transactionJson(order: Order): Json {
     trade_state_desc: STATE_DESC[order.state],
     attach: order.attach ?? '',
     ...(paid ? { payer: { openid: order.openid } } : {}),
-    amount: { total: order.totalFee, currency: 'CNY', ...(paid ? { payer_total: order.totalFee, payer_currency: 'CNY' } : {}) },
+    amount: {
+      total: order.totalFee,
+      currency: 'CNY',
+      ...(paid ? { payer_total: order.totalFee, payer_currency: 'CNY' } : {}),
+    },
   };
 }
 

@@ -7,7 +7,15 @@ import { Router } from '@koa/router';
 import { encryptCertificateEntry, randomString } from '@wxpay-shop/wechat';
 import type { MerchantConfig } from '../../config';
 import type { Deps } from '../../deps';
-import { applyEarlyFault, bizErrorDes, destroyResponse, isBusinessFault, isTransportFault, type Fault, type FaultTarget } from '../../faults';
+import {
+  applyEarlyFault,
+  bizErrorDes,
+  destroyResponse,
+  isBusinessFault,
+  isTransportFault,
+  type Fault,
+  type FaultTarget,
+} from '../../faults';
 import { readRawBodyOrNull } from '../../http/body';
 import { answer, checkRequestSignature, sendAnswer, v3Error, type V3Answer } from './answer';
 import { ParamProblem, type Json } from './fields';
@@ -101,7 +109,9 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
   }
 
   for (const kind of ['jsapi', 'native', 'h5'] as const) {
-    route('post', `/v3/pay/transactions/${kind}`, 'unifiedorder', (_ctx, m, body) => createTransaction(kind, body, m, deps));
+    route('post', `/v3/pay/transactions/${kind}`, 'unifiedorder', (_ctx, m, body) =>
+      createTransaction(kind, body, m, deps),
+    );
   }
   route('get', '/v3/pay/transactions/out-trade-no/:no', 'orderquery', (ctx, m) => {
     return checkQueryMchId(str(ctx.query.mchid), m) ?? queryTransaction('out-trade-no', ctx.params.no!, m, deps);
@@ -118,7 +128,12 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
   // The certificates are encrypted with the merchant's APIv3 key: decrypting them proves they are WeChat's.
   router.get('/v3/certificates', async (ctx) => {
     const raw = (await readRawBodyOrNull(ctx, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
-    const auth = { method: 'GET', url: ctx.originalUrl, body: raw.toString('utf8'), authorization: ctx.get('authorization') || undefined };
+    const auth = {
+      method: 'GET',
+      url: ctx.originalUrl,
+      body: raw.toString('utf8'),
+      authorization: ctx.get('authorization') || undefined,
+    };
     const signature = checkRequestSignature(auth, deps, keys);
     if (!signature.ok) return sendAnswer(ctx, signature.answer, keys, signature.merchant);
     const entry = encryptCertificateEntry(keys.material.platformCert, signature.merchant.apiV3Key!, randomString(12));

@@ -36,7 +36,8 @@ function readPrepay(kind: V3TradeKind, body: Json, merchant: MerchantConfig, dep
   if (mchId !== merchant.mchId) return paramError('mchid', '与请求头Authorization中的mchid不一致', mchId);
   if (!deps.merchants.isBound(appId, mchId)) return v3Error(400, 'APPID_MCHID_NOT_MATCH', 'AppID和mch_id不匹配');
   const outTradeNo = stringAt(body, 'out_trade_no', true, 32)!;
-  if (!OUT_TRADE_NO.test(outTradeNo) || outTradeNo.length < 6) fail('out_trade_no', '应为6-32位数字、大小写字母、_-|*', outTradeNo);
+  if (!OUT_TRADE_NO.test(outTradeNo) || outTradeNo.length < 6)
+    fail('out_trade_no', '应为6-32位数字、大小写字母、_-|*', outTradeNo);
   const notifyUrl = stringAt(body, 'notify_url', true, 255)!;
   const urlProblem = notifyUrlProblem(notifyUrl);
   if (urlProblem) fail('notify_url', urlProblem, notifyUrl);
@@ -55,29 +56,48 @@ function readPrepay(kind: V3TradeKind, body: Json, merchant: MerchantConfig, dep
   const scene = objectAt(body, 'scene_info', kind === 'h5');
   if (scene) {
     ask.clientIp = stringAt(scene, 'scene_info.payer_client_ip', kind === 'h5', 45);
-    if (ask.clientIp !== undefined && !validIp(ask.clientIp)) fail('scene_info.payer_client_ip', '应为IPv4或IPv6地址', ask.clientIp);
+    if (ask.clientIp !== undefined && !validIp(ask.clientIp))
+      fail('scene_info.payer_client_ip', '应为IPv4或IPv6地址', ask.clientIp);
   }
   if (kind === 'h5') stringAt(objectAt(scene!, 'scene_info.h5_info', true)!, 'scene_info.h5_info.type', true, 32);
   if (kind === 'jsapi') {
     ask.openid = stringAt(objectAt(body, 'payer', true)!, 'payer.openid', true, 128)!;
     const problem = openidProblem(ask.openid, appId, deps);
-    if (problem) fail('payer.openid', problem === 'invalid openid' ? '用户openid无效' : 'openid与appid不匹配', ask.openid);
+    if (problem)
+      fail('payer.openid', problem === 'invalid openid' ? '用户openid无效' : 'openid与appid不匹配', ask.openid);
   }
   return ask;
 }
 
-export function createTransaction(kind: V3TradeKind, body: Json, merchant: MerchantConfig, deps: Deps, now = Date.now()): V3Answer {
+export function createTransaction(
+  kind: V3TradeKind,
+  body: Json,
+  merchant: MerchantConfig,
+  deps: Deps,
+  now = Date.now(),
+): V3Answer {
   const ask = readPrepay(kind, body, merchant, deps);
   if ('status' in ask) return ask;
   const tradeType = TRADE_TYPES[kind];
-  const fingerprint = JSON.stringify(['v3', ask.appId, ask.description, ask.totalFee, tradeType, ask.openid, ask.attach, ask.timeExpire?.getTime(), ask.notifyUrl]);
+  const fingerprint = JSON.stringify([
+    'v3',
+    ask.appId,
+    ask.description,
+    ask.totalFee,
+    tradeType,
+    ask.openid,
+    ask.attach,
+    ask.timeExpire?.getTime(),
+    ask.notifyUrl,
+  ]);
   const key = EmulatorState.orderKey(merchant.mchId, ask.outTradeNo);
   const existing = deps.state.orders.get(key);
   if (existing) {
     if (isPaid(existing)) return v3Error(400, 'ORDERPAID', '该订单已支付');
     if (existing.state === 'CLOSED') return v3Error(400, 'ORDER_CLOSED', '该订单已关闭');
     if (existing.fingerprint !== fingerprint) return v3Error(400, 'INVALID_REQUEST', '201 商户订单号重复');
-    if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs) issuePrepay(existing, deps, now);
+    if (now - deps.state.prepays.get(existing.prepayId)!.issuedAt >= deps.config.prepayTtlMs)
+      issuePrepay(existing, deps, now);
     return answer(200, prepayOf(existing));
   }
   const order: Order = {
@@ -118,14 +138,25 @@ export function checkQueryMchId(mchid: string | undefined, merchant: MerchantCon
   return mchid === merchant.mchId ? null : paramError('mchid', '与请求头Authorization中的mchid不一致', mchid, 'query');
 }
 
-export function queryTransaction(by: 'out-trade-no' | 'id', id: string, merchant: MerchantConfig, deps: Deps): V3Answer {
+export function queryTransaction(
+  by: 'out-trade-no' | 'id',
+  id: string,
+  merchant: MerchantConfig,
+  deps: Deps,
+): V3Answer {
   const order =
     by === 'id' ? deps.state.findOrderByTransactionId(merchant.mchId, id) : deps.state.findOrder(merchant.mchId, id);
   if (!order) return v3Error(404, 'ORDER_NOT_EXIST', '订单不存在');
   return answer(200, transactionJson(order));
 }
 
-export function closeTransaction(outTradeNo: string, body: Json, merchant: MerchantConfig, deps: Deps, now = Date.now()): V3Answer {
+export function closeTransaction(
+  outTradeNo: string,
+  body: Json,
+  merchant: MerchantConfig,
+  deps: Deps,
+  now = Date.now(),
+): V3Answer {
   const mchId = stringAt(body, 'mchid', true, 32)!;
   if (mchId !== merchant.mchId) return paramError('mchid', '与请求头Authorization中的mchid不一致', mchId);
   const order = deps.state.findOrder(merchant.mchId, outTradeNo);

@@ -25,7 +25,12 @@ export class AgentPool {
     const key = `${url.origin}${tls.clientCert ? ' mtls' : ''}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      const common = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, timeout: IDLE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' as const };
+      const common = {
+        keepAlive: true,
+        maxSockets: MAX_SOCKETS_PER_ORIGIN,
+        timeout: IDLE_SOCKET_TIMEOUT_MS,
+        scheduling: 'lifo' as const,
+      };
       agent =
         url.protocol === 'https:'
           ? new HttpsAgent({

@@ -20,7 +20,9 @@ export async function readBillResponse(body: Buffer, maxBytes: number): Promise<
     try {
       bytes = await gunzipAsync(body, { maxOutputLength: maxBytes });
     } catch (err) {
-      throw new WechatPayResponseError(`bill is not valid gzip or exceeds ${maxBytes} bytes: ${(err as Error).message}`);
+      throw new WechatPayResponseError(
+        `bill is not valid gzip or exceeds ${maxBytes} bytes: ${(err as Error).message}`,
+      );
     }
   }
   const text = bytes.toString('utf8');
@@ -28,5 +30,8 @@ export async function readBillResponse(body: Buffer, maxBytes: number): Promise<
   const fields = await parseXml(text, { maxBytes, source: 'upstream' });
   const returnMsg = fields.return_msg ?? '';
   if (fields.return_code === 'FAIL' && returnMsg.toLowerCase() === NO_BILL) return { exists: false };
-  throw new WechatBillDownloadError(returnMsg || `return_code ${fields.return_code ?? 'missing'}`, fields.error_code ?? '');
+  throw new WechatBillDownloadError(
+    returnMsg || `return_code ${fields.return_code ?? 'missing'}`,
+    fields.error_code ?? '',
+  );
 }

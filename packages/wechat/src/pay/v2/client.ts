@@ -170,7 +170,9 @@ export class PayClient {
     checkDownloadBillInput(input);
     const maxBytes = this.options.maxBillBytes ?? DEFAULT_MAX_BILL_BYTES;
     const params = { bill_date: input.billDate, bill_type: input.billType ?? 'ALL', tar_type: 'GZIP' };
-    return this.send('/pay/downloadbill', params, { maxResponseBytes: maxBytes }, (body) => readBillResponse(body, maxBytes));
+    return this.send('/pay/downloadbill', params, { maxResponseBytes: maxBytes }, (body) =>
+      readBillResponse(body, maxBytes),
+    );
   }
 
   /**
@@ -186,7 +188,12 @@ export class PayClient {
   }
 
   /** Signs and sends one request, retrying identical bodies; `read` turns a 2xx body into the result. */
-  private async send<T>(path: string, params: Params, options: CallOptions, read: (body: Buffer) => Promise<T>): Promise<T> {
+  private async send<T>(
+    path: string,
+    params: Params,
+    options: CallOptions,
+    read: (body: Buffer) => Promise<T>,
+  ): Promise<T> {
     const { appId, mchId, apiKey, signType, tls } = this.options;
     const base = options.secapi ? (this.options.secapiBaseUrl ?? this.options.payBaseUrl) : this.options.payBaseUrl;
     const url = new URL(endpointUrl(base, path));

@@ -2,7 +2,14 @@
  * Argument checks run before anything is signed or sent. Each throws a plain `Error` of the form
  * `method: rule`, because a bad argument is the caller's bug, not a WeChat failure. Pure.
  */
-import { BILL_TYPES, type DownloadBillInput, type OrderQueryBy, type RefundInput, type RefundQueryBy, type UnifiedOrderInput } from './types';
+import {
+  BILL_TYPES,
+  type DownloadBillInput,
+  type OrderQueryBy,
+  type RefundInput,
+  type RefundQueryBy,
+  type UnifiedOrderInput,
+} from './types';
 
 function isPositiveFen(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;

@@ -90,7 +90,11 @@ export function postXml(url: URL, body: string, options: PostXmlOptions): Promis
       // e.g. an unparsable client certificate or key: a configuration error, thrown synchronously.
       clearTimeout(timer);
       settled = true;
-      reject(new WechatTransportError(`POST ${url.pathname}: could not start the request (${(err as NodeJS.ErrnoException).code ?? 'invalid TLS options'})`));
+      reject(
+        new WechatTransportError(
+          `POST ${url.pathname}: could not start the request (${(err as NodeJS.ErrnoException).code ?? 'invalid TLS options'})`,
+        ),
+      );
       return;
     }
     req.on('error', (err) => finish(networkError(url, err)));

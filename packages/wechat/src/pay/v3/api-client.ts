@@ -125,11 +125,15 @@ export class V3ApiClient {
     let outcomeUnknown = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await exchange(url, { method, headers: this.headers(method, url, payload), body: payload }, {
-          timeoutMs: this.timeoutMs,
-          maxBytes: this.maxBytes,
-          ca: this.options.ca,
-        });
+        const answer = await exchange(
+          url,
+          { method, headers: this.headers(method, url, payload), body: payload },
+          {
+            timeoutMs: this.timeoutMs,
+            maxBytes: this.maxBytes,
+            ca: this.options.ca,
+          },
+        );
         if (answer.status < 200 || answer.status > 299) throw this.apiError(answer);
         return answer;
       } catch (err) {

@@ -143,4 +143,3 @@ export function notifyReplyV3(ok: boolean, reason = '', status = 400): Notificat
   const body = JSON.stringify({ code: 'FAIL', message: reason || '失败' });
   return { status, contentType: 'application/json', body };
 }
-
