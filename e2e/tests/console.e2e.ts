@@ -165,6 +165,20 @@ describe('emulator console (/console) in Chromium', () => {
     await poll(() => row('notifications', duplicated()!.id).locator('li').count()).toBe(2);
   });
 
+  it("downloads the day's bill with a paid order in it, in WeChat's format", async () => {
+    const { outTradeNo, prepayId } = await placeOrder();
+    await emu.pay(prepayId);
+    const paidAt = order(outTradeNo)!.paidAt!;
+    const day = new Date(paidAt + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    await page.locator('#bill-form input[name="date"]').fill(day);
+    await Promise.all([page.waitForURL(/\/__emulator\/bill\?/), page.locator('#bill-form button').click()]);
+    const bill = await page.locator('body').innerText();
+    expect(bill).toMatch(/^交易时间,公众账号ID,商户号/);
+    expect(bill).toContain(`\`${outTradeNo}`);
+    expect(bill).toContain('总交易单数');
+    await page.goto(`${emu.httpUrl}/console`);
+  });
+
   it('ends a PROCESSING refund, arranges outcomes for later refunds and forgets them', async () => {
     const { outTradeNo, prepayId } = await placeOrder();
     await emu.pay(prepayId);
@@ -213,8 +227,9 @@ describe('emulator console (/console) in Chromium', () => {
     expect(emu.state.faults.find((f) => f.kind === 'delay')?.delayMs).toBe(250);
     await poll(() => page.locator('#faults tr[data-id]').count()).toBe(pairs.length);
     await shot('faults');
-    // 8 kinds for the pay APIs, 6 for OAuth, 4 for notify.
-    expect(pairs.length).toBe(5 * 8 + 4 * 6 + 4);
+    // Every kind (9, v3's probe signature included) for the five pay APIs, 6 for OAuth, 5 for notify,
+    // and 4 for the bill download (no sign, no business errors).
+    expect(pairs.length).toBe(5 * 9 + 4 * 6 + 5 + 4);
 
     for (let left = pairs.length; left > pairs.length - 3; left -= 1) {
       const first = String(emu.state.faults[0]!.id);

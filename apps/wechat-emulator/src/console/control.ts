@@ -7,7 +7,9 @@ import { readJsonBody, str } from '../http/body';
 import { isSafeMethod, jsonOrNoBody } from '../http/origin';
 import { NotifyError } from '../notify/notifier';
 import { pay, payabilityProblem, PaymentError, resolvePayable } from '../pay/payment';
+import { billEntries } from '../pay/downloadbill';
 import { isUnpaid, UNPAID_STATES } from '../pay/order';
+import { renderTradeBill } from '../pay/trade-bill';
 import { REFUND_ENDS, type RefundOutcome } from '../pay/refund-record';
 import { injectBillDiscrepancy } from './bill-discrepancy-control';
 import { snapshot } from './snapshot';
@@ -162,6 +164,19 @@ export function controlRouter(deps: Deps, reset: () => void): Router {
     if (typeof result === 'string') return problem(ctx, 400, result);
     ctx.status = 201;
     ctx.body = result;
+  });
+
+  // The day's bill as /pay/downloadbill would send it (ALL, uncompressed), for the console's 下载对账单.
+  router.get('/bill', (ctx) => {
+    const date = str(ctx.query.date);
+    const merchant = deps.merchants.byMchId(str(ctx.query.mchId) || deps.merchants.all[0]?.mchId);
+    if (!date || !/^\d{8}$/.test(date)) return problem(ctx, 400, 'date must be yyyyMMdd');
+    if (!merchant) return problem(ctx, 400, 'unknown mchId');
+    const entries = billEntries(deps, merchant.mchId, date);
+    if (entries.length === 0) return problem(ctx, 404, 'No Bill Exist');
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.set('Content-Disposition', `inline; filename="bill-${merchant.mchId}-${date}.csv"`);
+    ctx.body = renderTradeBill(entries);
   });
 
   router.delete('/bill-discrepancy', (ctx) => {

@@ -73,6 +73,10 @@ form{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin:8px 0}label{disp
 <label>errCodeDes<input id="fault-errcodedes" maxlength="128" placeholder="WeChat's wording"></label>
 <button type="submit">Inject</button><button id="faults-clear" type="button">Clear all faults</button>
 </form></section>
+<section><h2>Daily bill (对账单)</h2><form id="bill-form" method="get" action="/__emulator/bill">
+<label>mch_id <input name="mchId" placeholder="the default merchant"></label>
+<label>Day (yyyyMMdd, Beijing) <input name="date" pattern="[0-9]{8}" required></label>
+<button type="submit">Download bill</button></form></section>
 <section><h2>Test users</h2><table id="users"></table></section>
 <section><h2>OAuth codes and tokens</h2><h3>Codes</h3><table id="oauth-codes"></table>
 <h3>Access tokens</h3><table id="oauth-tokens"></table></section>
