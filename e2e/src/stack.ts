@@ -116,8 +116,14 @@ export async function startStack(pay: { apiVersion: 'v2' | 'v3' } = { apiVersion
       SESSION_KEYS: hex(16),
       ADMIN_TOKEN: adminToken,
       ...bffWechatEnv(emulatorAddress, merchant, pay),
-      WECHAT_PAY_CLIENT_CERT: path.join(dir, 'merchant.pem'),
-      WECHAT_PAY_CLIENT_KEY: path.join(dir, 'merchant-key.pem'),
+      // v2's random merchant refunds with a client certificate of its own; v3 signs as the emulator's
+      // default merchant, whose merchant.pem serial bffWechatEnv names.
+      ...(pay.apiVersion === 'v2'
+        ? {
+            WECHAT_PAY_CLIENT_CERT: path.join(dir, 'merchant.pem'),
+            WECHAT_PAY_CLIENT_KEY: path.join(dir, 'merchant-key.pem'),
+          }
+        : {}),
       WECHAT_PAY_SIGN_TYPE: 'HMAC-SHA256',
       PGLITE_DIR: path.join(dir, 'pglite'),
       RECONCILE_INTERVAL_MS: '0',

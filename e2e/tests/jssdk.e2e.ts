@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
 import { IOS_WECHAT_UA, desktopContext, launchChromium, screenshotter, wechatContext } from '../src/browser';
-import { openCheckoutWithFirstProduct, orderOnPayPage } from '../src/flows';
+import { cartLinkName, openCheckoutWithFirstProduct, orderOnPayPage } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
 const ANDROID_WECHAT_UA =
@@ -93,9 +93,9 @@ describe.each([
 
     // In-app navigation to the checkout: 选择微信收货地址 appears only once wx.config succeeded for this page.
     await page.getByRole('button', { name: '加入购物车' }).click();
-    await page.getByRole('link', { name: '购物车，共 1 件' }).click();
+    await page.getByRole('link', { name: cartLinkName(1) }).click();
     await page.waitForURL(/\/cart$/);
-    await page.getByRole('link', { name: '去结算' }).click();
+    await page.getByRole('link', { name: '结算(1)' }).click();
     const pick = page.getByRole('button', { name: '选择微信收货地址' });
     await pick.waitFor();
     const configs = await jssdkState();
