@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { routes } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import {
+  ADMIN_TOKEN,
   MERCHANT,
   SUCCESS_XML,
   adminRefund,
@@ -125,6 +127,31 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     expect(deltas(before, after, 'wxpay_wechat_calls_total')).toEqual({
       '{endpoint="/pay/unifiedorder",result="business_refusal"}': 1,
     });
+  });
+
+  it('gauges the token cache (age per credential) and the latest bill reconciliation (day and result)', async () => {
+    expect(await value('wxpay_bill_last_reconciled_day')).toBe(0);
+    expect(await value('wxpay_jssdk_credential_age_seconds', { credential: 'access_token' })).toBeUndefined();
+
+    const page = `${new URL(stack.bff.url).origin}/products/green-tea`;
+    const signed = await fetch(`${stack.bff.url}${routes.jsConfig(page)}`);
+    expect(signed.status, await signed.clone().text()).toBe(200);
+    // A day WeChat has no bill for: reconciled as NO_BILL.
+    const reconciled = await fetch(`${stack.bff.url}/api/admin/bills/2026-11-30/reconcile`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(reconciled.status, await reconciled.clone().text()).toBe(200);
+
+    const { samples } = await metrics();
+    for (const credential of ['access_token', 'jsapi_ticket']) {
+      const age = samples.get(sampleKey('wxpay_jssdk_credential_age_seconds', { credential }));
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(3600);
+    }
+    expect(samples.get(sampleKey('wxpay_bill_last_reconciled_day', {}))).toBe(20261130);
+    expect(samples.get(sampleKey('wxpay_bill_last_result', { status: 'NO_BILL' }))).toBe(1);
+    expect(samples.get(sampleKey('wxpay_bill_last_result', { status: 'MATCHED' }))).toBe(0);
   });
 
   it('gauges read the database at scrape time: stale prepays, reconciler lag, the attention list', async () => {

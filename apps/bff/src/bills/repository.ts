@@ -195,3 +195,13 @@ export function listBillResults(db: Kysely<DB>, limit: number) {
 export function findBillRun(db: Kysely<DB>, day: string) {
   return db.selectFrom('bill_runs').selectAll().where('bill_date', '=', day).executeTakeFirst();
 }
+
+/** The latest day reconciled and how it ended, for the metrics (undefined before the first run). */
+export async function latestBillResult(db: Kysely<DB>): Promise<{ day: string; status: BillStatus } | undefined> {
+  return db
+    .selectFrom('bill_reconciliations')
+    .select(['bill_date as day', 'status'])
+    .orderBy('bill_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

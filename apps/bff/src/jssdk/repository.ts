@@ -76,3 +76,12 @@ export function withCredentialsLock<T>(
     return work(trx);
   });
 }
+
+/** How long ago each cached credential was fetched, in seconds (database clock): the metrics' token-cache age. */
+export async function credentialAgesSeconds(db: Kysely<DB>): Promise<{ name: CredentialName; ageSeconds: number }[]> {
+  const rows = await db
+    .selectFrom('wechat_credentials')
+    .select(['name', sql<string>`extract(epoch from now() - updated_at)`.as('age')])
+    .execute();
+  return rows.map((r) => ({ name: r.name, ageSeconds: Math.max(0, Number(r.age)) }));
+}

@@ -3,7 +3,9 @@
  * always agree with the rows (every instance reports the same numbers: alert on max, not sum).
  */
 import { Gauge, type Registry } from 'prom-client';
+import { latestBillResult } from '../bills/repository';
 import { isReachable, type DatabaseHandle } from '../db/connect';
+import { credentialAgesSeconds } from '../jssdk/repository';
 import type { Logger } from '../logger';
 import { countAttentionOrders, countStaleUnpaidPrepays, reconcilerLagSeconds } from '../orders/repository';
 import { RECONCILE_MIN_PREPAY_AGE_MS } from '../payments/reconciler';
@@ -56,6 +58,50 @@ export function watchDatabase(registry: Registry, database: DatabaseHandle, log:
     () => reconcilerLagSeconds(db, RECONCILE_MIN_PREPAY_AGE_MS),
   );
   queried('attention_orders', 'Orders on the attention list (needs_attention).', () => countAttentionOrders(db));
+  new Gauge({
+    name: `${PREFIX}jssdk_credential_age_seconds`,
+    help: 'Seconds since the shared access_token / jsapi_ticket was fetched (no series before the first fetch).',
+    labelNames: ['credential'],
+    registers,
+    async collect() {
+      try {
+        for (const { name, ageSeconds } of await credentialAgesSeconds(db)) this.set({ credential: name }, ageSeconds);
+      } catch (err) {
+        log.warn({ err, metric: 'jssdk_credential_age_seconds' }, 'metrics: database gauge query failed');
+      }
+    },
+  });
+  // The day as yyyymmdd and a 1 on its status: "yesterday not reconciled" and "differences found" both alert.
+  new Gauge({
+    name: `${PREFIX}bill_last_reconciled_day`,
+    help: 'The latest Beijing day whose WeChat bill was reconciled, as yyyymmdd (0 before the first run).',
+    registers,
+    async collect() {
+      try {
+        const latest = await latestBillResult(db);
+        this.set(latest ? Number(latest.day.replaceAll('-', '')) : 0);
+      } catch (err) {
+        log.warn({ err, metric: 'bill_last_reconciled_day' }, 'metrics: database gauge query failed');
+        this.set(Number.NaN);
+      }
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}bill_last_result`,
+    help: 'How the latest reconciled day ended: 1 on its status (MATCHED, DISCREPANCIES, NO_BILL), 0 on the others.',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      try {
+        const latest = await latestBillResult(db);
+        for (const status of ['MATCHED', 'DISCREPANCIES', 'NO_BILL'] as const) {
+          this.set({ status }, latest?.status === status ? 1 : 0);
+        }
+      } catch (err) {
+        log.warn({ err, metric: 'bill_last_result' }, 'metrics: database gauge query failed');
+      }
+    },
+  });
   new Gauge({
     name: `${PREFIX}database_up`,
     help: '1 when the database answered a query during this scrape, else 0.',
