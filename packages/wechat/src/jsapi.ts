@@ -25,8 +25,21 @@ export interface JsapiPayInput {
 /** What a unifiedorder prepay_id looks like (`wx` + alphanumerics in practice), without the `prepay_id=` prefix. */
 const PREPAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The fields every JSAPI paySign covers, v2 and v3 alike, checked; timeStamp and nonceStr default to now / random. */
+export interface JsapiUnsignedFields {
+  appId: string;
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+}
+
 /** Throws on input the page could not pay with (the same rules as the contract's JsapiPayParamsSchema). */
-export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
+export function jsapiUnsignedFields(input: {
+  appId: string;
+  prepayId: string;
+  timeStamp?: string;
+  nonceStr?: string;
+}): JsapiUnsignedFields {
   if (!input.appId) throw new Error('JSAPI pay params: appId is required');
   if (input.prepayId.startsWith('prepay_id='))
     throw new Error('JSAPI pay params: pass the bare prepay_id; package adds the prepay_id= prefix');
@@ -38,13 +51,17 @@ export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
   if (input.nonceStr !== undefined && !/^[A-Za-z0-9]{1,32}$/.test(input.nonceStr)) {
     throw new Error('JSAPI pay params: nonceStr must be 1-32 characters of [A-Za-z0-9]');
   }
-  const unsigned = {
+  return {
     appId: input.appId,
     timeStamp: input.timeStamp ?? unixSeconds(),
     nonceStr: input.nonceStr ?? randomString(32),
     package: `prepay_id=${input.prepayId}`,
-    signType: input.signType,
   };
+}
+
+/** Throws on input the page could not pay with (see jsapiUnsignedFields). */
+export function buildJsapiPayParams(input: JsapiPayInput): JsapiPayParams {
+  const unsigned = { ...jsapiUnsignedFields(input), signType: input.signType };
   return { ...unsigned, paySign: sign(unsigned, input.apiKey, input.signType) };
 }
 

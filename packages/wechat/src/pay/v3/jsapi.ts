@@ -1,6 +1,6 @@
 /** v3 JSAPI pay params for `getBrandWCPayRequest`: `signType: "RSA"`, four-line paySign (协议 §10.6). Pure. */
 import type { KeyObject } from 'node:crypto';
-import { randomString, unixSeconds } from '../../nonce';
+import { jsapiUnsignedFields } from '../../jsapi';
 import { rsaSign, rsaVerify } from './rsa';
 
 export interface JsapiRsaPayParams {
@@ -22,8 +22,6 @@ export interface JsapiRsaPayInput {
   nonceStr?: string;
 }
 
-const PREPAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** appId, timeStamp, nonceStr, package — each ending in LF; signType is not signed. */
 export function jsapiPayMessage(p: { appId: string; timeStamp: string; nonceStr: string; package: string }): string {
   return `${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`;
@@ -31,25 +29,7 @@ export function jsapiPayMessage(p: { appId: string; timeStamp: string; nonceStr:
 
 /** Throws on input the page could not pay with (the same rules as the v2 builder). */
 export function buildJsapiRsaPayParams(input: JsapiRsaPayInput): JsapiRsaPayParams {
-  if (!input.appId) throw new Error('JSAPI pay params: appId is required');
-  if (input.prepayId.startsWith('prepay_id=')) {
-    throw new Error('JSAPI pay params: pass the bare prepay_id; package adds the prepay_id= prefix');
-  }
-  if (!PREPAY_ID.test(input.prepayId)) {
-    throw new Error('JSAPI pay params: prepayId must be 1-64 characters of [A-Za-z0-9_-]');
-  }
-  if (input.timeStamp !== undefined && !/^\d{10}$/.test(input.timeStamp)) {
-    throw new Error('JSAPI pay params: timeStamp must be 10 digits of seconds');
-  }
-  if (input.nonceStr !== undefined && !/^[A-Za-z0-9]{1,32}$/.test(input.nonceStr)) {
-    throw new Error('JSAPI pay params: nonceStr must be 1-32 characters of [A-Za-z0-9]');
-  }
-  const unsigned = {
-    appId: input.appId,
-    timeStamp: input.timeStamp ?? unixSeconds(),
-    nonceStr: input.nonceStr ?? randomString(32),
-    package: `prepay_id=${input.prepayId}`,
-  };
+  const unsigned = jsapiUnsignedFields(input);
   return { ...unsigned, signType: 'RSA', paySign: rsaSign(jsapiPayMessage(unsigned), input.privateKey) };
 }
 
