@@ -71,21 +71,15 @@ export function watchDatabase(registry: Registry, database: DatabaseHandle, log:
       }
     },
   });
-  // The day as yyyymmdd and a 1 on its status: "yesterday not reconciled" and "differences found" both alert.
-  new Gauge({
-    name: `${PREFIX}bill_last_reconciled_day`,
-    help: 'The latest Beijing day whose WeChat bill was reconciled, as yyyymmdd (0 before the first run).',
-    registers,
-    async collect() {
-      try {
-        const latest = await latestBillResult(db);
-        this.set(latest ? Number(latest.day.replaceAll('-', '')) : 0);
-      } catch (err) {
-        log.warn({ err, metric: 'bill_last_reconciled_day' }, 'metrics: database gauge query failed');
-        this.set(Number.NaN);
-      }
+  // The day as yyyymmdd and a 1 on its status, so a rule can tell "yesterday not reconciled" from "differences found".
+  queried(
+    'bill_last_reconciled_day',
+    'The latest Beijing day whose WeChat bill was reconciled, as yyyymmdd (0 before the first run).',
+    async () => {
+      const latest = await latestBillResult(db);
+      return latest ? Number(latest.day.replaceAll('-', '')) : 0;
     },
-  });
+  );
   new Gauge({
     name: `${PREFIX}bill_last_result`,
     help: 'How the latest reconciled day ended: 1 on its status (MATCHED, DISCREPANCIES, NO_BILL), 0 on the others.',
