@@ -10,38 +10,18 @@ import {
   type RefundQueryBy,
   type UnifiedOrderInput,
 } from './types';
+import { checkNotifyUrl, checkOutRefundNo } from '../input-rules';
 
 function isPositiveFen(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;
 }
 
-/** 参数规定: out_trade_no ≤ 32 of [0-9A-Za-z_-|*]; out_refund_no ≤ 64 of the same plus @. */
+/** 参数规定: out_trade_no ≤ 32 of [0-9A-Za-z_-|*] (v2; out_refund_no's rule is in ../input-rules). */
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{1,32}$/;
-const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 
 export function checkOutTradeNo(method: string, value: string): void {
   if (typeof value !== 'string' || !OUT_TRADE_NO.test(value)) {
     throw new Error(`${method}: outTradeNo must be 1-32 characters of [0-9A-Za-z_-|*]`);
-  }
-}
-
-function checkOutRefundNo(method: string, value: string): void {
-  if (typeof value !== 'string' || !OUT_REFUND_NO.test(value)) {
-    throw new Error(`${method}: outRefundNo must be 1-64 characters of [0-9A-Za-z_-|*@]`);
-  }
-}
-
-/** WeChat requires an absolute URL without a query string (notifications are POSTed to it as is). */
-function checkNotifyUrl(method: string, value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${method}: notifyUrl must be an absolute URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${method}: notifyUrl must be http(s)`);
-  if (value.includes('?') || value.includes('#')) {
-    throw new Error(`${method}: notifyUrl must not carry a query string or fragment`);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Pay API v2 client options and the typed inputs and results of each call. Types and their value lists only. */
 import type { SignType } from '../../sign';
+import type { GatewayTradeState as TradeState } from '../gateway';
 import type { ClientTls } from './xml-transport';
 
 export interface PayClientOptions {
@@ -62,18 +63,9 @@ export interface UnifiedOrderResult {
   raw: Record<string, string>;
 }
 
-/** The documented trade_state values; ACCEPT (received, awaiting debit) appears in some doc revisions. */
-export const TRADE_STATES = [
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-  'ACCEPT',
-] as const;
-export type TradeState = (typeof TRADE_STATES)[number];
+/** The documented trade_state values (ACCEPT, received and awaiting debit, appears in some doc revisions). */
+export { GATEWAY_TRADE_STATES as TRADE_STATES } from '../gateway';
+export type { GatewayTradeState as TradeState } from '../gateway';
 
 export type OrderQueryBy = { outTradeNo: string } | { transactionId: string };
 
