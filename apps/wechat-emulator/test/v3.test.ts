@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { randomString, WechatPayV3ApiError } from '@wxpay-shop/wechat';
+import { randomString, WechatPayV3ApiError, type PrepayInput } from '@wxpay-shop/wechat';
 import type { Emulator, V3KeyMode } from '../src/index';
 import { eventually, json, M, OPENID, orderParams, payApi, startEmulator, startReceiver } from './helpers/emulator';
 import { gateway, jsapiBody, v3Call } from './helpers/v3';
@@ -14,6 +14,16 @@ afterEach(async () => {
 });
 
 const outTradeNo = () => `V3${Date.now()}${randomString(6)}`;
+/** A 1-fen NATIVE prepay notifying nowhere, unless `fields` say otherwise. */
+const prepayInput = (no: string, fields: Partial<PrepayInput> = {}): PrepayInput => ({
+  tradeType: 'NATIVE',
+  outTradeNo: no,
+  description: '测试',
+  totalFen: 1,
+  notifyUrl: 'http://127.0.0.1:9/n',
+  clientIp: '127.0.0.1',
+  ...fields,
+});
 const start = (v3KeyMode: V3KeyMode = 'public-key') => startEmulator({ merchants: [{ ...M, v3KeyMode }] });
 
 async function verifiedNotifications(gw: ReturnType<typeof gateway>, count: number) {
@@ -29,15 +39,9 @@ describe('API v3 over the shared store', () => {
       const gw = gateway(emu, trust);
       receiver = await startReceiver(() => ({ status: 204, body: '' }));
       const no = outTradeNo();
-      const prepay = await gw.createPrepay({
-        tradeType: 'JSAPI',
-        outTradeNo: no,
-        description: '测试',
-        totalFen: 101,
-        notifyUrl: receiver.url,
-        clientIp: '127.0.0.1',
-        openid: OPENID,
-      });
+      const prepay = await gw.createPrepay(
+        prepayInput(no, { tradeType: 'JSAPI', totalFen: 101, notifyUrl: receiver.url, openid: OPENID }),
+      );
       expect(prepay).toMatchObject({ tradeType: 'JSAPI', prepayId: expect.stringMatching(/^wx/) });
       expect((await gw.queryOrder(no)).tradeState).toBe('NOTPAY');
       await emu.pay(no);
@@ -66,14 +70,7 @@ describe('API v3 over the shared store', () => {
     receiver = await startReceiver(() => ({ status: 204, body: '' }));
     const nos = Array.from({ length: 16 }, outTradeNo);
     for (const no of nos) {
-      await gw.createPrepay({
-        tradeType: 'NATIVE',
-        outTradeNo: no,
-        description: '测试',
-        totalFen: 1,
-        notifyUrl: receiver.url,
-        clientIp: '127.0.0.1',
-      });
+      await gw.createPrepay(prepayInput(no, { notifyUrl: receiver.url }));
       await emu.pay(no);
     }
     const notices = await verifiedNotifications(gw, nos.length);
@@ -86,14 +83,7 @@ describe('API v3 over the shared store', () => {
   it('a shop trusting only the public key refuses a platform-certificate merchant’s answers', async () => {
     emu = await start('platform-certificate');
     const err = await gateway(emu, 'public-key')
-      .createPrepay({
-        tradeType: 'NATIVE',
-        outTradeNo: outTradeNo(),
-        description: '测试',
-        totalFen: 1,
-        notifyUrl: 'http://127.0.0.1:9/n',
-        clientIp: '127.0.0.1',
-      })
+      .createPrepay(prepayInput(outTradeNo()))
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'WechatSignatureError', reason: 'UNKNOWN_SERIAL', outcome: 'unknown' });
   });
@@ -154,14 +144,7 @@ describe('API v3 over the shared store', () => {
     expect(missing).toBeInstanceOf(WechatPayV3ApiError);
     expect(missing).toMatchObject({ status: 404, code: 'ORDER_NOT_EXIST', refused: true });
     const no = outTradeNo();
-    await gw.createPrepay({
-      tradeType: 'NATIVE',
-      outTradeNo: no,
-      description: '测试',
-      totalFen: 5,
-      notifyUrl: 'http://127.0.0.1:9/n',
-      clientIp: '127.0.0.1',
-    });
+    await gw.createPrepay(prepayInput(no, { totalFen: 5 }));
     const close = await v3Call(emu, 'POST', `/v3/pay/transactions/out-trade-no/${no}/close`, { mchid: M.mchId });
     expect(close.status).toBe(204);
     expect(close.headers.get('wechatpay-signature')).toBeTruthy();
@@ -179,14 +162,7 @@ describe('API v3 over the shared store', () => {
     const gw = gateway(emu, 'platform-certificate');
     receiver = await startReceiver(() => ({ status: 200, body: '{"code":"FAIL"}' }));
     const no = outTradeNo();
-    await gw.createPrepay({
-      tradeType: 'NATIVE',
-      outTradeNo: no,
-      description: '测试',
-      totalFen: 300,
-      notifyUrl: receiver.url,
-      clientIp: '127.0.0.1',
-    });
+    await gw.createPrepay(prepayInput(no, { totalFen: 300, notifyUrl: receiver.url }));
     await emu.pay(no);
     const refund = await gw.refund({
       outTradeNo: no,
@@ -218,14 +194,7 @@ describe('API v3 over the shared store', () => {
       receiver = await startReceiver((n) => ({ status: n === 0 ? 401 : 204, body: '' }));
       await json(emu, '/__emulator/faults', { body: { target: 'notify', kind } });
       const no = outTradeNo();
-      await gw.createPrepay({
-        tradeType: 'NATIVE',
-        outTradeNo: no,
-        description: '测试',
-        totalFen: 1,
-        notifyUrl: receiver.url,
-        clientIp: '127.0.0.1',
-      });
+      await gw.createPrepay(prepayInput(no, { notifyUrl: receiver.url }));
       await emu.pay(no);
       const [first, retry] = await receiver.waitFor(2);
       const refused = await gw
@@ -242,15 +211,7 @@ describe('API v3 over the shared store', () => {
     emu = await start();
     const gw = gateway(emu, 'public-key');
     const no = outTradeNo();
-    const prepay = await gw.createPrepay({
-      tradeType: 'JSAPI',
-      outTradeNo: no,
-      description: '测试',
-      totalFen: 1,
-      notifyUrl: 'http://127.0.0.1:9/n',
-      clientIp: '127.0.0.1',
-      openid: OPENID,
-    });
+    const prepay = await gw.createPrepay(prepayInput(no, { tradeType: 'JSAPI', openid: OPENID }));
     const params = gw.pagePayParams((prepay as { prepayId: string }).prepayId);
     expect(params.signType).toBe('RSA');
     expect((await json(emu, '/__bridge/pay-request', { body: params })).body).toMatchObject({ ok: true });
@@ -311,14 +272,7 @@ describe('H5 pay (v2 MWEB and v3 h5)', () => {
     emu = await start();
     const gw = gateway(emu, 'public-key');
     const no = outTradeNo();
-    const prepay = await gw.createPrepay({
-      tradeType: 'H5',
-      outTradeNo: no,
-      description: '测试',
-      totalFen: 9,
-      notifyUrl: 'http://127.0.0.1:9/n',
-      clientIp: '127.0.0.1',
-    });
+    const prepay = await gw.createPrepay(prepayInput(no, { tradeType: 'H5', totalFen: 9 }));
     const h5Url = (prepay as { h5Url: string }).h5Url;
     expect((await open(`${h5Url}&redirect_url=${redirect}`, { Referer: shop })).text).toContain('wx-h5-cancel');
     const prepayId = new URL(h5Url).searchParams.get('prepay_id')!;
