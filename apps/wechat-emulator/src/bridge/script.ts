@@ -3,6 +3,8 @@
  * Runs in the page, possibly before the DOM exists (Playwright init script), so the pay
  * sheet is built lazily. Untrusted strings only ever reach the DOM via textContent.
  */
+import { PAGE_SCRIPT_HELPERS } from '../page-script-helpers';
+
 export function bridgeScript(publicUrl: string): string {
   return `/* WeixinJSBridge emulator — test use only */
 (function () {
@@ -12,24 +14,7 @@ export function bridgeScript(publicUrl: string): string {
   var PAY = 'getBrandWCPayRequest';
   var listeners = {};
 
-  function post(path, body) {
-    // JSON, so the emulator can tell it from a form any page could post (JSON needs a CORS preflight).
-    return fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) })
-      .then(function (r) { return r.json(); });
-  }
-
-  function whenBody(fn) {
-    if (document.body) return fn();
-    document.addEventListener('DOMContentLoaded', function () { fn(); }, { once: true });
-  }
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
+${PAGE_SCRIPT_HELPERS}
   function showSheet(info, ticket, done) {
     whenBody(function () {
       var overlay = el('div', { 'data-testid': 'wx-pay-sheet', style: 'position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.5);display:flex;align-items:flex-end;justify-content:center;font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Microsoft YaHei",sans-serif' });

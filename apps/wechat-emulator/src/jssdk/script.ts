@@ -4,6 +4,8 @@
  * checks `wx.config` as WeChat does, including which URL is validated: on iOS the URL the page was first
  * loaded with (history changes do not count), elsewhere the current one. Untrusted strings reach the DOM via textContent only.
  */
+import { PAGE_SCRIPT_HELPERS } from '../page-script-helpers';
+
 export function jssdkScript(publicUrl: string): string {
   return `/* WeChat JS-SDK emulator — test use only */
 (function () {
@@ -21,23 +23,9 @@ export function jssdkScript(publicUrl: string): string {
   var errorQueue = [];
   var appId = '';
 
-  function post(path, body) {
-    return fetch(BASE + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) })
-      .then(function (r) { return r.json(); });
-  }
+${PAGE_SCRIPT_HELPERS}
   function later(fn, arg) { setTimeout(function () { fn(arg); }, 0); }
   function signedUrl() { return IOS ? LANDING_URL : location.href.split('#')[0]; }
-
-  function whenBody(fn) {
-    if (document.body) return fn();
-    document.addEventListener('DOMContentLoaded', function () { fn(); }, { once: true });
-  }
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   /** success/fail/cancel then complete, as WeChat calls them. */
   function settle(opts, kind, res) {
