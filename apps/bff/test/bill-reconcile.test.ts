@@ -1,6 +1,7 @@
 /**
- * Daily bill reconciliation end to end: the emulator's /pay/downloadbill against the BFF's books, each
- * discrepancy found and flagged, a re-run replacing the day whole, a failed run keeping the last result.
+ * Daily bill reconciliation end to end: the emulator's v2 /pay/downloadbill or v3 /v3/bill/tradebill against
+ * the BFF's books, each discrepancy found and flagged, a re-run replacing the day whole, a failed run (a v3
+ * file whose SHA1 does not match, say) keeping the last result.
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,16 @@ import { BillDayResponseSchema, BillReconciliationListSchema } from '@wxpay-shop
 import { beijingDayBounds, dueBillDay } from '../src/bills/bill-day';
 import { runBillDay } from '../src/bills/bill-job';
 import { backends } from './helpers/backends';
-import { ADMIN_TOKEN, MERCHANT, adminRefund, createOrder, paidOrder, useStack, waitFor } from './helpers/stack';
+import {
+  ADMIN_TOKEN,
+  MERCHANT,
+  adminRefund,
+  createOrder,
+  paidOrder,
+  useStack,
+  waitFor,
+  withPayModes,
+} from './helpers/stack';
 
 describe('dueBillDay', () => {
   it('is yesterday (Beijing) from 10:00 Beijing on, and nothing before', () => {
@@ -19,8 +29,9 @@ describe('dueBillDay', () => {
   });
 });
 
-describe.each(backends)('bill reconciliation ($name)', (backend) => {
-  const { stack, db, orderRow } = useStack(backend);
+describe.each(withPayModes(backends, ['v2', 'v3 public-key']))('bill reconciliation ($name, $pay)', (backend) => {
+  const { stack, db, orderRow } = useStack(backend, {}, { pay: backend.pay });
+  const billTarget = backend.pay === 'v2' ? 'downloadbill' : 'tradebill';
 
   const noon = (day: string) => new Date(beijingDayBounds(day).start.getTime() + 12 * 3600_000);
   const beijingText = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
@@ -235,7 +246,7 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     expect(stored).toEqual([]);
 
     // Every attempt of the next re-run fails: the 502 names no key, and the MATCHED result stays.
-    expect((await stack.control('faults', { target: 'downloadbill', kind: 'http500', count: 3 })).status).toBe(201);
+    expect((await stack.control('faults', { target: billTarget, kind: 'http500', count: 3 })).status).toBe(201);
     const failed = await admin(`/${day}/reconcile`, 'POST');
     expect(failed.status).toBe(502);
     expect(await failed.text()).not.toContain(MERCHANT.apiKey);
@@ -255,6 +266,29 @@ describe.each(backends)('bill reconciliation ($name)', (backend) => {
     const list = BillReconciliationListSchema.parse(await (await admin('?limit=5')).json());
     expect(list.days.map((d) => d.day)).toContain(day);
   });
+
+  it.runIf(backend.pay !== 'v2')(
+    'v3: a bill file not matching its SHA1 is refused, not stored, and retried',
+    async () => {
+      const day = '2026-10-06';
+      const order = await paidOrder(stack);
+      await backdatePayment(order.order.outTradeNo, day);
+      expect((await stack.control('faults', { target: 'tradebill', kind: 'badhash' })).status).toBe(201);
+      const failed = await admin(`/${day}/reconcile`, 'POST');
+      expect(failed.status).toBe(502);
+      const none = BillDayResponseSchema.parse(await (await admin(`/${day}`)).json());
+      expect(none.reconciliation).toBeNull();
+      expect(none.run).toMatchObject({ attempts: 1, lastError: expect.stringContaining('WechatBillHashError') });
+      expect(await db().selectFrom('bill_discrepancies').select('id').where('bill_date', '=', day).execute()).toEqual(
+        [],
+      );
+
+      // The next attempt gets an intact file: the day is stored and the retry record is gone.
+      const { reconciliation } = await reconcile(day);
+      expect(reconciliation).toMatchObject({ status: 'MATCHED', matchedPayments: 1, discrepancyCount: 0 });
+      expect(BillDayResponseSchema.parse(await (await admin(`/${day}`)).json()).run).toBeNull();
+    },
+  );
 
   it('one run per day: a re-run while another holds the lease is refused with 409', async () => {
     const day = '2026-10-05';

@@ -9,6 +9,7 @@ export const FAULT_TARGETS = [
   'refund',
   'refundquery',
   'downloadbill',
+  'tradebill',
   'oauth_token',
   'oauth_refresh',
   'oauth_userinfo',
@@ -25,6 +26,7 @@ export const FAULT_KINDS = [
   'badsign',
   'drop',
   'probe',
+  'badhash',
 ] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -42,7 +44,10 @@ export interface Fault {
   createdAt: number;
 }
 
-const API_KINDS: readonly FaultKind[] = FAULT_KINDS;
+/** badhash spoils the digest a v3 bill is announced with: only tradebill has one. */
+const API_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== 'badhash');
+/** The v3 apply is a signed API call like any other, plus its digest to spoil. */
+const TRADEBILL_KINDS: readonly FaultKind[] = FAULT_KINDS;
 /** A notification has no response of ours to break: only these make sense there. */
 const NOTIFY_KINDS: readonly FaultKind[] = ['delay', 'drop', 'badsign', 'malformed', 'probe'];
 /** A bill is not signed and has no business errors: only the network can break it. */
@@ -77,6 +82,7 @@ export const OAUTH_TARGETS: readonly FaultTarget[] = ['oauth_token', 'oauth_refr
 export function supportedKinds(target: FaultTarget): readonly FaultKind[] {
   if (target === 'notify') return NOTIFY_KINDS;
   if (target === 'downloadbill') return BILL_KINDS;
+  if (target === 'tradebill') return TRADEBILL_KINDS;
   return OAUTH_TARGETS.includes(target) ? OAUTH_KINDS : API_KINDS;
 }
 

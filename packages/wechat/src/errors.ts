@@ -303,3 +303,22 @@ export class WechatBillDownloadError extends WechatError {
     return BILL_NOT_YET.has(this.returnMsg);
   }
 }
+
+/**
+ * A v3 bill file whose digest is not the `hash_value` WeChat gave with its download URL: corrupt or
+ * truncated on the way, or not the file applied for. Nothing was parsed; apply for the bill again later.
+ */
+export class WechatBillHashError extends WechatError {
+  override readonly name = 'WechatBillHashError';
+  constructor(
+    readonly hashType: string,
+    /** WeChat's `hash_value` and ours, lower-case hex. */
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`bill file ${hashType} ${actual} is not the ${expected} WeChat announced`, 'unknown', 'upstream');
+  }
+  get retryLater(): boolean {
+    return true;
+  }
+}

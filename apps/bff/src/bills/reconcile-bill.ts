@@ -4,14 +4,7 @@
  * every discrepancy. Network calls happen before the one storing transaction.
  */
 import type { Kysely } from 'kysely';
-import {
-  PayV2Gateway,
-  WechatPayBusinessError,
-  parseTradeBill,
-  type PayClient,
-  type PayGateway,
-  type TradeBill,
-} from '@wxpay-shop/wechat';
+import { WechatPayBusinessError, parseTradeBill, type PayGateway, type TradeBill } from '@wxpay-shop/wechat';
 import type { BillStatus, DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -83,22 +76,10 @@ async function isRefundBookedElsewhere(db: Kysely<DB>, outRefundNo: string, wech
   return ours?.status === 'SUCCESS' && ours.refund_fen === wechatFen;
 }
 
-/** The configured version has no bill download yet (v3's tradebill is not implemented): a setup problem. */
-export class BillSourceMissingError extends Error {
-  override readonly name = 'BillSourceMissingError';
-}
-
-/** The v2 client that downloads bills; v3's /v3/bill/tradebill is still to come. */
-function billClientOf(pay: PayGateway): PayClient {
-  if (pay instanceof PayV2Gateway) return pay.client;
-  throw new BillSourceMissingError(
-    `bill reconciliation needs WeChat Pay API v2 for now (configured: ${pay.apiVersion})`,
-  );
-}
-
 /** Throws on a download or parse failure (nothing stored); the caller retries later. */
 export async function reconcileBillDay(deps: BillReconcileDeps, day: string, source: string): Promise<BillDayResult> {
-  const download = await billClientOf(deps.pay).downloadBill({ billDate: wechatBillDate(day) });
+  // v2 /pay/downloadbill or v3 /v3/bill/tradebill + its download URL (SHA1-checked): the same bill text.
+  const download = await deps.pay.downloadTradeBill({ billDate: wechatBillDate(day) });
   const bill = download.exists ? parseTradeBill(download.text) : EMPTY_BILL;
   const [payments, refunds] = await Promise.all([bookedPayments(deps.db, day), bookedRefunds(deps.db, day)]);
   const diff = diffBill(bill.rows, payments, refunds);

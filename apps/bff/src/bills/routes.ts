@@ -16,7 +16,6 @@ import { audit } from '../operators/audit';
 import type { Services } from '../services';
 import { beijingDayOf, parseBillDay } from './bill-day';
 import { BillRunBusyError, runBillDay } from './bill-job';
-import { BillSourceMissingError } from './reconcile-bill';
 import { findBillResult, findBillRun, listBillResults } from './repository';
 
 const LIST_LIMIT_MAX = 366;
@@ -96,7 +95,6 @@ export async function rerunBillDay(services: Services, log: Logger, day: string,
     });
   } catch (err) {
     if (err instanceof BillRunBusyError) throw conflict('This day is being reconciled right now; try again shortly');
-    if (err instanceof BillSourceMissingError) throw conflict(err.message);
     // The last good result stays; the message names WeChat's refusal, never a key.
     if (err instanceof WechatError) {
       throw upstreamError(

@@ -21,7 +21,7 @@ const billFail = (returnMsg: string, errorCode: string): BillReply => ({
 });
 
 /** yyyyMMdd of a real calendar day, or null. */
-function parseBillDate(value: string | undefined): string | null {
+export function parseBillDate(value: string | undefined): string | null {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(value ?? '');
   if (!match) return null;
   const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
@@ -29,7 +29,7 @@ function parseBillDate(value: string | undefined): string | null {
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? value! : null;
 }
 
-const dayOf = (epochMs: number) => beijingTime(new Date(epochMs)).slice(0, 8);
+export const dayOf = (epochMs: number) => beijingTime(new Date(epochMs)).slice(0, 8);
 
 function paymentEntry(order: Order): BillEntry {
   return {
@@ -109,13 +109,19 @@ export function downloadBill(req: PayRequest, deps: Deps, now = Date.now()): Bil
   const billType = f.bill_type ?? 'ALL';
   if (!(BILL_TYPES as readonly string[]).includes(billType)) return billFail('invalid bill_type', '20001');
   if (f.tar_type !== undefined && f.tar_type !== 'GZIP') return billFail('invalid tar_type', '20001');
-  const entries = billEntries(deps, req.merchant.mchId, billDate).filter((e) =>
+  const text = tradeBillText(deps, req.merchant.mchId, billDate, billType);
+  if (text === null) return billFail('No Bill Exist', '20002');
+  return { kind: 'bill', text, gzip: f.tar_type === 'GZIP' };
+}
+
+/** The rendered bill of that type (ALL, SUCCESS: payments, REFUND: refunds), or null for a day without any row. */
+export function tradeBillText(deps: Deps, mchId: string, billDate: string, billType: string): string | null {
+  const entries = billEntries(deps, mchId, billDate).filter((e) =>
     billType === 'ALL'
       ? true
       : billType === 'SUCCESS'
         ? e.kind === 'payment'
         : billType === 'REFUND' && e.kind === 'refund',
   );
-  if (entries.length === 0) return billFail('No Bill Exist', '20002');
-  return { kind: 'bill', text: renderTradeBill(entries), gzip: f.tar_type === 'GZIP' };
+  return entries.length === 0 ? null : renderTradeBill(entries);
 }

@@ -2,6 +2,7 @@
  * The pay gateway: what the shop's order, notify, refund and reconciler logic needs from WeChat Pay,
  * the same for API v2 and v3. Each version implements it; the BFF picks one by configuration.
  */
+import type { DownloadBillInput, DownloadBillResult } from './v2/types';
 import type { HeaderBag } from './v3/signature';
 
 export type PayApiVersion = 'v2' | 'v3';
@@ -159,6 +160,12 @@ export interface PayGateway {
   /** `reason` must be safe to send back (fixed text, no secrets). */
   notificationReply(ok: true): NotificationReply;
   notificationReply(ok: false, reason: string): NotificationReply;
+  /**
+   * One Beijing day's trade bill (对账单), as text for `parseTradeBill`; `{ exists: false }` on a day without
+   * trades (v2 `No Bill Exist`, v3 `NO_STATEMENT_EXIST`). Any other failure throws and nothing was read:
+   * ask again later. Bills for a day exist from about 09:00 the next day.
+   */
+  downloadTradeBill(input: DownloadBillInput): Promise<DownloadBillResult>;
   /** JSAPI pay params for a prepay_id, signed for the page. */
   pagePayParams(prepayId: string): PagePayParams;
   /** Releases kept-alive connections (v2's pooled agents); a no-op where there are none. */

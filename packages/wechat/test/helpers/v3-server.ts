@@ -3,7 +3,8 @@
  * serial, mchid, ±5 min), the JSON fields each endpoint requires, and signs every answer. Faults
  * are queued per test (`nextFaults`) and consumed one per request.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   encryptCertificateEntry,
@@ -49,6 +50,8 @@ export interface FakeV3 extends TestServer {
   nextFaults: Fault[];
   seen: { method: string; url: string; body: string; headers: IncomingMessage['headers'] }[];
   orders: Map<string, Order>;
+  /** The bill /v3/bill/tradebill offers (none: NO_STATEMENT_EXIST); `hash` overrides the announced SHA1. */
+  bill?: { text: string; hash?: string };
   hits(path: string): number;
 }
 
@@ -220,6 +223,23 @@ export async function startFakeV3(signer: Signer, certificates: string[] = []): 
       const refund = state.refunds.get(decodeURIComponent(refundQuery[1] as string));
       if (!refund) return error(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
       return send(200, { ...refund, status: 'SUCCESS', success_time: '2026-01-01T10:01:00+08:00' });
+    }
+
+    if (method === 'GET' && path === '/v3/bill/tradebill') {
+      const bill = (state as { bill?: FakeV3['bill'] }).bill;
+      if (!bill) return error(400, 'NO_STATEMENT_EXIST', '账单文件不存在');
+      const query = new URL(url, 'http://fake.invalid').searchParams;
+      const hash = bill.hash ?? createHash('sha1').update(bill.text, 'utf8').digest('hex');
+      const gzip = query.get('tar_type') === 'GZIP' ? '1' : '0';
+      const downloadUrl = `${(state as unknown as FakeV3).url}/v3/billdownload/file?token=t${gzip}`;
+      return send(200, { hash_type: 'SHA1', hash_value: hash, download_url: downloadUrl });
+    }
+    if (method === 'GET' && path === '/v3/billdownload/file') {
+      const text = Buffer.from((state as { bill?: FakeV3['bill'] }).bill?.text ?? '', 'utf8');
+      // The file is not signed: only its digest in the signed apply answer vouches for it.
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(url.endsWith('token=t1') ? gzipSync(text) : text);
+      return;
     }
 
     if (method === 'GET' && path === '/v3/certificates') {

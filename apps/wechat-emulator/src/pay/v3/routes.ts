@@ -21,6 +21,7 @@ import { answer, checkRequestSignature, sendAnswer, v3Error, type V3Answer } fro
 import { ParamProblem, type Json } from './fields';
 import type { SignatureSpoiler, V3Keys } from './keys';
 import { createRefund, queryRefund } from './refunds';
+import { TradeBillFiles } from './trade-bill';
 import { checkQueryMchId, closeTransaction, createTransaction, queryTransaction } from './transactions';
 
 type Handler = (ctx: Context, merchant: MerchantConfig, body: Json) => V3Answer;
@@ -31,6 +32,8 @@ const BIZ_STATUS: Record<string, number> = {
   FREQUENCYLIMITED: 429,
   INVALIDREQTOOMUCH: 429,
   ORDERNOTEXIST: 404,
+  NOSTATEMENTEXIST: 400,
+  STATEMENTCREATING: 400,
   RESOURCENOTEXISTS: 404,
   SYSTEMERROR: 500,
   BIZERRNEEDRETRY: 500,
@@ -124,6 +127,33 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
   );
   route('post', '/v3/refund/domestic/refunds', 'refund', (_ctx, m, body) => createRefund(body, m, deps));
   route('get', '/v3/refund/domestic/refunds/:no', 'refundquery', (ctx, m) => queryRefund(ctx.params.no!, m, deps));
+
+  const bills = new TradeBillFiles();
+  route('get', '/v3/bill/tradebill', 'tradebill', (ctx, m) =>
+    bills.apply(
+      deps,
+      m,
+      { billDate: str(ctx.query.bill_date), billType: str(ctx.query.bill_type), tarType: str(ctx.query.tar_type) },
+      `${ctx.protocol}://${ctx.host}`,
+    ),
+  );
+  // The file itself is not signed (the digest of the signed apply answer vouches for it); errors are.
+  router.get('/v3/billdownload/file', async (ctx) => {
+    const raw = (await readRawBodyOrNull(ctx, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
+    const auth = {
+      method: 'GET',
+      url: ctx.originalUrl,
+      body: raw.toString('utf8'),
+      authorization: ctx.get('authorization') || undefined,
+    };
+    const signature = checkRequestSignature(auth, deps, keys);
+    if (!signature.ok) return sendAnswer(ctx, signature.answer, keys, signature.merchant);
+    const file = bills.download(signature.merchant, str(ctx.query.token));
+    if (!Buffer.isBuffer(file)) return sendAnswer(ctx, file, keys, signature.merchant);
+    ctx.status = 200;
+    ctx.type = 'application/octet-stream';
+    ctx.body = file;
+  });
 
   // The certificates are encrypted with the merchant's APIv3 key: decrypting them proves they are WeChat's.
   router.get('/v3/certificates', async (ctx) => {

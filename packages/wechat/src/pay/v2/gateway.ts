@@ -8,7 +8,7 @@ import { parseBeijingTime } from '../../nonce';
 import { notifyReply, parsePayNotify, parseRefundNotify } from '../../notify';
 import { parseXml } from '../../xml';
 import { PayClient } from './client';
-import type { PayClientOptions, RefundQueryItem } from './types';
+import type { DownloadBillInput, DownloadBillResult, PayClientOptions, RefundQueryItem } from './types';
 import type {
   GatewayNotification,
   GatewayRefund,
@@ -118,6 +118,11 @@ export class PayV2Gateway implements PayGateway {
       status,
       ...(item.rawStatus !== undefined ? { rawStatus: item.rawStatus } : {}),
     };
+  }
+
+  /** `/pay/downloadbill`, gzip on the wire. */
+  downloadTradeBill(input: DownloadBillInput): Promise<DownloadBillResult> {
+    return this.client.downloadBill(input);
   }
 
   /** A body with `req_info` is a refund notification (unsigned, encrypted); any other, a payment one (signed). */

@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { endpointUrl } from '../../base-url';
-import { WechatTransportError } from '../../errors';
+import { WechatPayResponseError, WechatTransportError } from '../../errors';
 import { buildAuthorization, canonicalUrl } from './authorization';
 import type { CertificateCache } from './certificate-cache';
 import { decryptCertificates } from './certificates';
@@ -40,6 +40,8 @@ export interface CallOptions {
    * outcome is unknown, so it is reported as WechatTransportError (unknown), the refusal as its cause.
    */
   refusalAfterUnknownIsUnknown?: boolean;
+  /** A larger cap than `maxResponseBytes`, e.g. for a bill file. */
+  maxResponseBytes?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -82,6 +84,20 @@ export class V3ApiClient {
   }
 
   /**
+   * A signed GET of a file WeChat serves unsigned (a bill's `download_url`, which a verified answer
+   * named): its bytes, checked by the caller against the digest that answer gave. Retried like any call.
+   */
+  async download(url: URL, maxBytes: number): Promise<Buffer> {
+    const base = new URL(this.options.baseUrl);
+    // The merchant's signature travels only to WeChat, never over plain HTTP unless the API itself is.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && base.protocol === 'http:')) {
+      throw new WechatPayResponseError(`download_url must be https (got ${url.protocol})`);
+    }
+    await this.options.certificates?.ensureFresh();
+    return (await this.send('GET', url, undefined, { maxResponseBytes: maxBytes })).body;
+  }
+
+  /**
    * Verifies a response or notification, refreshing platform certificates once when the serial is
    * unknown (rate-limited by the cache). Throws WechatV3SignatureError.
    */
@@ -115,11 +131,11 @@ export class V3ApiClient {
   /** Signs and sends, retrying the same body; returns a 2xx answer, unverified. */
   private async send(
     method: 'GET' | 'POST',
-    path: string,
+    path: string | URL,
     body: object | undefined,
     options: CallOptions,
   ): Promise<HttpAnswer> {
-    const url = new URL(endpointUrl(this.options.baseUrl, path));
+    const url = typeof path === 'string' ? new URL(endpointUrl(this.options.baseUrl, path)) : path;
     // Serialised once: every attempt sends (and signs) the same bytes.
     const payload = body === undefined ? '' : JSON.stringify(body);
     let outcomeUnknown = false;
@@ -130,7 +146,7 @@ export class V3ApiClient {
           { method, headers: this.headers(method, url, payload), body: payload },
           {
             timeoutMs: this.timeoutMs,
-            maxBytes: this.maxBytes,
+            maxBytes: options.maxResponseBytes ?? this.maxBytes,
             ca: this.options.ca,
           },
         );
@@ -141,7 +157,7 @@ export class V3ApiClient {
           const refused = err instanceof WechatPayV3ApiError && err.refused;
           if (outcomeUnknown && options.refusalAfterUnknownIsUnknown && refused) {
             throw new WechatTransportError(
-              `${method} ${path}: an earlier attempt may have been applied and the retry was refused: ` +
+              `${method} ${url.pathname}: an earlier attempt may have been applied and the retry was refused: ` +
                 (err as Error).message,
               undefined,
               { cause: err },

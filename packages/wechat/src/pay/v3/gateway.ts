@@ -26,7 +26,10 @@ import { intField, objectField, stringField, timeField, type JsonObject } from '
 import { WechatpayKeyRing } from './keyring';
 import { notifyReplyV3, parseNotifyV3, type NotifyV3 } from './notify';
 import { loadPrivateKey, type PrivateKeyInput, type PublicKeyInput } from './rsa';
-import { WechatV3SignatureError } from './errors';
+import { WechatV3SignatureError, WechatPayV3ApiError } from './errors';
+import { V3_BILL_TYPES, readTradeBillApply, readTradeBillFile, v3BillDate } from './trade-bill';
+import { checkDownloadBillInput } from '../v2/input-checks';
+import type { DownloadBillInput, DownloadBillResult } from '../v2/types';
 
 export interface PayV3Options {
   appId: string;
@@ -47,7 +50,13 @@ export interface PayV3Options {
   retryDelayMs?: number;
   maxResponseBytes?: number;
   maxNotifyBytes?: number;
+  /** Size cap of a bill file, compressed and uncompressed (64 MiB by default). */
+  maxBillBytes?: number;
+  /** Ask for bills with tar_type=GZIP (default true); false downloads them uncompressed. */
+  gzipBills?: boolean;
 }
+
+const DEFAULT_MAX_BILL_BYTES = 64 * 1024 * 1024;
 
 const REFUND_STATES: Record<string, GatewayRefundState> = {
   SUCCESS: 'SUCCESS',
@@ -218,6 +227,34 @@ export class PayV3Gateway implements PayGateway {
     checkOutRefundNo('queryRefund', outRefundNo);
     const json = await this.api.call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
     return this.refundOf(json, outRefundNo);
+  }
+
+  /**
+   * Applies for the day's bill (a signed answer naming a download URL and the file's SHA1), downloads it
+   * with a signed GET, and returns its text once the digest matches (else WechatBillHashError, retry later).
+   * `NO_STATEMENT_EXIST` (no trade that day) → `{ exists: false }`; STATEMENT_CREATING → WechatPayV3ApiError.
+   */
+  async downloadTradeBill(input: DownloadBillInput): Promise<DownloadBillResult> {
+    checkDownloadBillInput(input);
+    const billType = input.billType ?? 'ALL';
+    if (!V3_BILL_TYPES.some((t) => t === billType)) {
+      throw new Error(`downloadTradeBill: billType must be one of ${V3_BILL_TYPES.join(', ')} on API v3`);
+    }
+    const gzip = this.options.gzipBills ?? true;
+    const query = new URLSearchParams({ bill_date: v3BillDate(input.billDate), bill_type: billType });
+    if (gzip) query.set('tar_type', 'GZIP');
+    let json: JsonObject | undefined;
+    try {
+      json = await this.api.call('GET', `/v3/bill/tradebill?${query.toString()}`);
+    } catch (err) {
+      // 协议: 400 NO_STATEMENT_EXIST 账单文件不存在, a day without trades; some answers use 404.
+      if (err instanceof WechatPayV3ApiError && err.codeKey === 'NOSTATEMENTEXIST') return { exists: false };
+      throw err;
+    }
+    const apply = readTradeBillApply(json);
+    const maxBytes = this.options.maxBillBytes ?? DEFAULT_MAX_BILL_BYTES;
+    const body = await this.api.download(apply.downloadUrl, maxBytes);
+    return { exists: true, text: await readTradeBillFile(body, apply, { gzip, maxBytes }) };
   }
 
   /**

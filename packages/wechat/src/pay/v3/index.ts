@@ -10,6 +10,7 @@ export * from './json';
 export * from './jsapi';
 export * from './notify';
 export * from './gateway';
+export * from './trade-bill';
 export * from './api-client';
 export * from './certificate-cache';
 export * from './credentials';
