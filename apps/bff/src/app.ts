@@ -35,6 +35,7 @@ import { PublicUrls } from './public-urls';
 import { reconcileOnce, startReconciler, type ReconcileSummary } from './payments/reconciler';
 import type { Services } from './services';
 import { sessionMiddleware } from './sessions/middleware';
+import { WechatCallLog } from './payments/wechat-call-log';
 import { createJssdkTokenClient, createOAuthClient, createPayClients } from './wechat-clients';
 
 export interface AppDeps {
@@ -56,7 +57,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
   if (config.devOperator) await ensureDevOperator(database.db, config.devOperator, logger);
-  const clients = createPayClients(config, metrics);
+  const callLog = new WechatCallLog(database.db, logger);
+  const clients = createPayClients(config, metrics, callLog);
   const services: Services = {
     config,
     db: database.db,
@@ -139,6 +141,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
     close: async () => {
       services.pay.close?.();
       services.refundPay?.close?.();
+      await callLog.flush();
       if (!deps.database) await database.close();
     },
   };

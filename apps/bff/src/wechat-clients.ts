@@ -8,6 +8,7 @@ import { JssdkTokenClient, OAuthClient, PayV2Gateway, PayV3Gateway, type PayGate
 import type { Config } from './config';
 import type { Metrics } from './metrics/metrics';
 import { instrumentClient } from './metrics/wechat-calls';
+import { recordOrderCalls, type WechatCallLog } from './payments/wechat-call-log';
 
 /** Metric labels: WeChat's own paths, so a dashboard reads like the API docs. */
 const OAUTH_ENDPOINTS = {
@@ -22,6 +23,7 @@ const PAY_ENDPOINTS = {
   closeOrder: '/pay/closeorder',
   refund: '/secapi/pay/refund',
   queryRefund: '/pay/refundquery',
+  downloadTradeBill: '/pay/downloadbill',
 } as const;
 const PAY_V3_ENDPOINTS = {
   createPrepay: '/v3/pay/transactions/{jsapi,native,h5}',
@@ -29,6 +31,7 @@ const PAY_V3_ENDPOINTS = {
   closeOrder: '/v3/pay/transactions/out-trade-no/{out_trade_no}/close',
   refund: '/v3/refund/domestic/refunds',
   queryRefund: '/v3/refund/domestic/refunds/{out_refund_no}',
+  downloadTradeBill: '/v3/bill/tradebill',
 } as const;
 
 export function createOAuthClient(config: Config, metrics: Metrics): OAuthClient {
@@ -53,8 +56,17 @@ export function createJssdkTokenClient(config: Config, metrics: Metrics): JssdkT
   return instrumentClient(client, JSSDK_ENDPOINTS, metrics);
 }
 
-export function createPayClients(config: Config, metrics: Metrics): { pay: PayGateway; refundPay: PayGateway | null } {
+/** The gateways, counted and timed in metrics and, with `callLog`, each order's calls recorded. */
+export function createPayClients(
+  config: Config,
+  metrics: Metrics,
+  callLog?: WechatCallLog,
+): { pay: PayGateway; refundPay: PayGateway | null } {
   const w = config.wechat;
+  const wrap = (gateway: PayGateway, endpoints: typeof PAY_ENDPOINTS | typeof PAY_V3_ENDPOINTS) => {
+    const counted = instrumentClient<PayGateway>(gateway, endpoints, metrics);
+    return callLog ? recordOrderCalls(counted, endpoints, callLog) : counted;
+  };
   if (w.v3) {
     const v3 = w.v3;
     const gateway = new PayV3Gateway({
@@ -68,7 +80,7 @@ export function createPayClients(config: Config, metrics: Metrics): { pay: PayGa
       baseUrl: w.payBaseUrl,
       ...(w.caCertPath ? { ca: readFileSync(w.caCertPath) } : {}),
     });
-    const pay = instrumentClient<PayGateway>(gateway, PAY_V3_ENDPOINTS, metrics);
+    const pay = wrap(gateway, PAY_V3_ENDPOINTS);
     return { pay, refundPay: pay };
   }
   const base = {
@@ -91,7 +103,7 @@ export function createPayClients(config: Config, metrics: Metrics): { pay: PayGa
         })
       : null;
   return {
-    pay: instrumentClient<PayGateway>(pay, PAY_ENDPOINTS, metrics),
-    refundPay: refundPay && instrumentClient<PayGateway>(refundPay, PAY_ENDPOINTS, metrics),
+    pay: wrap(pay, PAY_ENDPOINTS),
+    refundPay: refundPay && wrap(refundPay, PAY_ENDPOINTS),
   };
 }

@@ -452,6 +452,29 @@ const migrations: Record<string, Migration> = {
       await sql`DROP FUNCTION IF EXISTS audit_log_append_only()`.execute(db);
     },
   },
+  '2026_12_09_014_wechat_calls': {
+    async up(db: Kysely<unknown>) {
+      // Every Pay call made for an order (never its body, key or signature), for the console's order page.
+      await db.schema
+        .createTable('wechat_calls')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('out_trade_no', 'text')
+        .addColumn('out_refund_no', 'text')
+        .addColumn('call', 'text', (c) => c.notNull())
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('called_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('wechat_calls_order').on('wechat_calls').columns(['out_trade_no', 'id']).execute();
+      // Retention deletes by age.
+      await db.schema.createIndex('wechat_calls_called_at').on('wechat_calls').column('called_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('wechat_calls').ifExists().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

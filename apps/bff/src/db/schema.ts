@@ -135,6 +135,24 @@ export interface PaymentNotificationsTable {
   received_at: CreatedAt;
 }
 
+/** One Pay call made for an order: which, how it ended and how long it took; never a body, key or signature. */
+export interface WechatCallsTable {
+  id: Generated<string>;
+  /** Null for a refund query whose refund we do not hold. */
+  out_trade_no: string | null;
+  out_refund_no: string | null;
+  /** The gateway method (createPrepay, queryOrder, closeOrder, refund, queryRefund). */
+  call: string;
+  /** WeChat's path, as the metrics label it. */
+  endpoint: string;
+  /** success | business_refusal | upstream_error | timeout | local_error (as the metrics count it). */
+  result: string;
+  /** What WeChat said: a trade/refund state on success, its error code otherwise. */
+  code: string | null;
+  duration_ms: number;
+  called_at: CreatedAt;
+}
+
 /** WeChat's refund statuses, plus FAILED for a refund WeChat refused or never received. */
 export type RefundStatus = WechatRefundStatus | 'FAILED';
 
@@ -270,6 +288,7 @@ export interface DB {
   wechat_credentials: WechatCredentialsTable;
   after_sales: AfterSalesTable;
   rate_limits: RateLimitsTable;
+  wechat_calls: WechatCallsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

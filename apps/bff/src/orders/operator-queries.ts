@@ -110,16 +110,26 @@ export function exportOrders(db: Kysely<DB>, f: OrderFilter, max: number) {
   return filtered(db, f).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(max).execute();
 }
 
-/** The order page: the order, its timeline, every notification and refund. */
+/** The latest calls an order page lists (a reconciler may query one order many times). */
+const WECHAT_CALLS_SHOWN = 200;
+
+/** The order page: the order, its timeline, every notification, every WeChat call made for it, and refunds. */
 export async function orderDetail(db: Kysely<DB>, row: OrderRow) {
   const [order] = await toOrders(db, [row]);
-  const [events, notifications, refunds] = await Promise.all([
+  const [events, notifications, wechatCalls, refunds] = await Promise.all([
     db.selectFrom('order_events').selectAll().where('order_id', '=', row.id).orderBy('id').execute(),
     db
       .selectFrom('payment_notifications')
       .select(['transaction_id', 'total_fee', 'outcome', 'received_at'])
       .where('out_trade_no', '=', row.out_trade_no)
       .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('wechat_calls')
+      .select(['call', 'endpoint', 'out_refund_no', 'result', 'code', 'duration_ms', 'called_at'])
+      .where('out_trade_no', '=', row.out_trade_no)
+      .orderBy('id', 'desc')
+      .limit(WECHAT_CALLS_SHOWN)
       .execute(),
     db
       .selectFrom('refunds')
@@ -144,6 +154,7 @@ export async function orderDetail(db: Kysely<DB>, row: OrderRow) {
       at: e.created_at,
     })),
     notifications,
+    wechatCalls: wechatCalls.reverse(),
     refunds,
   };
 }
