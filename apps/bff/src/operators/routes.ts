@@ -44,7 +44,7 @@ const csvCell = (value: unknown) => {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-export function operatorRoutes(services: Services, limiter = new SignInLimiter()): Router {
+export function operatorRoutes(services: Services, limiter = new SignInLimiter(services.pool)): Router {
   const { db } = services;
   const production = services.config.env === 'production';
   const router = new Router({ prefix: '/api/operator' });
@@ -54,16 +54,16 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter()
   router.post('/sign-in', async (ctx) => {
     const { name, password } = await readJson(ctx, SignInSchema);
     const keys = [`account:${name.toLowerCase()}`, `client:${clientKey(ctx.ip)}`];
-    const waitMs = limiter.blockedForMs(keys);
+    const waitMs = await limiter.blockedForMs(keys);
     if (waitMs > 0) throw tooManyRequests('Too many wrong passwords; try again later', Math.ceil(waitMs / 1000));
     const account = await findOperatorByName(db, name);
     // A missing account costs the same scrypt as a wrong password, so timing does not tell names apart.
     const valid = await verifyPassword(password, account?.password_hash ?? (await dummyHash()));
     if (!account || !valid) {
-      limiter.fail(keys);
+      await limiter.fail(keys);
       throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong name or password');
     }
-    limiter.succeed(keys[0]!);
+    await limiter.succeed(keys[0]!);
     const { token, csrfToken } = await createOperatorSession(db, account.id, OPERATOR_SESSION_TTL_MS);
     setOperatorCookie(ctx, token, production);
     await audit(db, {

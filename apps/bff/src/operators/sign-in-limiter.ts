@@ -1,40 +1,54 @@
 /**
  * Slows password guessing: after MAX_FAILURES wrong passwords for one account, or from one client, within
- * the window, sign-in is refused (429 + Retry-After) until the window ends. In memory, per BFF instance.
+ * the window, sign-in is refused (429 + Retry-After) until the window ends. Counted with rate-limiter-flexible:
+ * on PostgreSQL in the shared `rate_limits` table (every instance counts against one limit), on PGlite in memory.
  */
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export class SignInLimiter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  private readonly failures: RateLimiterAbstract;
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /** Milliseconds until any of `keys` may try again; 0 when all may. */
-  blockedForMs(keys: string[]): number {
-    const now = this.now();
-    let wait = 0;
-    for (const key of keys) {
-      const entry = this.failures.get(key);
-      if (entry && entry.resetAt > now && entry.count >= MAX_FAILURES) wait = Math.max(wait, entry.resetAt - now);
-    }
-    return wait;
+  /** `pool`: PostgreSQL's pool (shared counters); null counts in this process's memory. */
+  constructor(pool: pg.Pool | null) {
+    const options = {
+      // Apart from the order limiter's keys in the same table.
+      keyPrefix: 'operator-sign-in',
+      points: MAX_FAILURES,
+      duration: FAILURE_WINDOW_MS / 1000,
+    };
+    this.failures = pool
+      ? // The table comes from our migrations (011), so the store does not create one of its own.
+        new RateLimiterPostgres({
+          ...options,
+          storeClient: pool,
+          storeType: 'pool',
+          tableName: 'rate_limits',
+          tableCreated: true,
+        })
+      : new RateLimiterMemory(options);
   }
 
-  fail(keys: string[]): void {
-    const now = this.now();
+  /** Milliseconds until any of `keys` may try again; 0 when all may. Rejects if the store fails. */
+  async blockedForMs(keys: string[]): Promise<number> {
+    let waitMs = 0;
     for (const key of keys) {
-      const entry = this.failures.get(key);
-      if (!entry || entry.resetAt <= now) this.failures.set(key, { count: 1, resetAt: now + FAILURE_WINDOW_MS });
-      else entry.count += 1;
+      const counted = await this.failures.get(key);
+      if (counted && counted.consumedPoints >= MAX_FAILURES) waitMs = Math.max(waitMs, counted.msBeforeNext);
     }
-    if (this.failures.size > 10_000)
-      for (const [key, e] of this.failures) if (e.resetAt <= now) this.failures.delete(key);
+    return waitMs;
+  }
+
+  /** Counts a wrong password against every key; the window starts at a key's first failure. */
+  async fail(keys: string[]): Promise<void> {
+    for (const key of keys) await this.failures.penalty(key, 1);
   }
 
   /** A correct password clears the account's count (not the client's: one right guess must not reset a spray). */
-  succeed(accountKey: string): void {
-    this.failures.delete(accountKey);
+  async succeed(accountKey: string): Promise<void> {
+    await this.failures.delete(accountKey);
   }
 }
