@@ -81,6 +81,11 @@ describe('operator console', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(/\/admin\/today/);
     await page.getByText('近 30 天收款').waitFor();
+    // uPlot draws on a canvas hidden from screen readers; the caption and a table say what it shows.
+    const chart = page.locator('[data-test=paid-chart]');
+    await chart.locator('canvas').waitFor();
+    expect(await chart.locator('figcaption').innerText()).toMatch(/共收款 ¥\d+\.\d{2}；最高 \d{4}-\d{2}-\d{2}/);
+    expect(await chart.locator('tbody tr').count()).toBe(30);
     await shot('today');
 
     await page.getByRole('link', { name: '订单', exact: true }).click();
@@ -90,6 +95,8 @@ describe('operator console', () => {
     await shot('orders-found');
     await page.getByRole('link', { name: refunded.outTradeNo }).click();
     await page.getByText(`订单 ${refunded.outTradeNo}`).waitFor();
+    // Every WeChat call made for the order: here its prepay.
+    await page.getByText('/pay/unifiedorder').waitFor();
     await page.getByRole('button', { name: '退款', exact: true }).click();
     const confirmation = page.getByText(`向用户退款 ¥${(refunded.totalFen / 100).toFixed(2)}`);
     await confirmation.waitFor();

@@ -241,6 +241,30 @@ describe.each(backends)('operator console API ($name)', (backend) => {
     ]);
   });
 
+  it('the dashboard lists paid amounts for each of the last 30 Beijing days, 0 on a day without payments', async () => {
+    const { order } = await paidOrder(stack);
+    const back = await paidOrder(stack);
+    await db()
+      .updateTable('orders')
+      .set({ paid_at: sql<Date>`now() - interval '10 days'` })
+      .where('out_trade_no', '=', back.order.outTradeNo)
+      .execute();
+    const viewer = await operatorSession('viewer1');
+    const dashboard = (await (await viewer.browser.get('/api/operator/dashboard')).json()) as {
+      day: string;
+      paidPerDay: { day: string; paidFen: number }[];
+    };
+    const days = dashboard.paidPerDay.map((d) => d.day);
+    expect(days).toHaveLength(30);
+    expect(days.at(-1)).toBe(dashboard.day);
+    for (let i = 1; i < days.length; i++) {
+      expect(Date.parse(`${days[i]}T00:00:00Z`) - Date.parse(`${days[i - 1]}T00:00:00Z`)).toBe(24 * 3600_000);
+    }
+    expect(dashboard.paidPerDay.at(-1)!.paidFen).toBeGreaterThanOrEqual(order.totalFen);
+    expect(dashboard.paidPerDay[19]).toEqual({ day: days[19], paidFen: back.order.totalFen });
+    expect(dashboard.paidPerDay[18]!.paidFen).toBe(0);
+  });
+
   it('five wrong passwords slow the account down: the sixth try is refused, even with the right password', async () => {
     await ensureAccounts();
     const browser = stack.browser();

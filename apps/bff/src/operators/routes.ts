@@ -44,6 +44,10 @@ const csvCell = (value: unknown) => {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
+/** The dashboard's chart: paid amount per Beijing day (no DST there, so a day is always 24 h). */
+const DASHBOARD_DAYS = 30;
+const DAY_MS = 24 * 3600_000;
+
 export function operatorRoutes(services: Services, limiter = new SignInLimiter(services.pool)): Router {
   const { db } = services;
   const production = services.config.env === 'production';
@@ -257,7 +261,7 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter(s
   router.get('/dashboard', viewer, async (ctx) => {
     const today = beijingDayOf(new Date());
     const { start, end } = beijingDayBounds(today);
-    const since = beijingDayBounds(beijingDayOf(new Date(Date.now() - 29 * 24 * 3600_000))).start;
+    const since = beijingDayBounds(beijingDayOf(new Date(Date.now() - (DASHBOARD_DAYS - 1) * DAY_MS))).start;
     const [orders, paid, refunds, waiting, attention, perDay, latest] = await Promise.all([
       db
         .selectFrom('orders')
@@ -303,7 +307,11 @@ export function operatorRoutes(services: Services, limiter = new SignInLimiter(s
       // Until fulfilment lands (issue 15), every PAID order is one waiting to ship.
       waitingToShip: Number(waiting.n),
       attention: Number(attention.n),
-      paidPerDay: perDay.rows.map((r) => ({ day: r.day, paidFen: Number(r.fen) })),
+      // Every one of the 30 days (0 without payments), so a chart's bars line up with the calendar.
+      paidPerDay: Array.from({ length: DASHBOARD_DAYS }, (_, i) => {
+        const day = beijingDayOf(new Date(Date.now() - (DASHBOARD_DAYS - 1 - i) * DAY_MS));
+        return { day, paidFen: Number(perDay.rows.find((r) => r.day === day)?.fen ?? 0) };
+      }),
       latestReconciliation: latest.days[0] ?? null,
     };
   });
