@@ -6,8 +6,9 @@
  * in particular must, as it finds its wasm and data files next to its own code. An
  * inlined workspace package's own imports must therefore resolve from apps/bff, so the
  * build fails if one of them is not a dependency declared in this package.json.
+ * The product pictures (src/catalog/pictures) are copied next to main.js, where picture-library.ts looks.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ const result = await esbuild
     metafile: true,
   })
   .catch(() => process.exit(1)); // esbuild has already printed the errors
+
+cpSync(path.join(here, 'src/catalog/pictures'), path.join(dist, 'pictures'), { recursive: true });
 
 const size = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
 console.log(

@@ -85,10 +85,15 @@ describe.each([
     // A clean link: no sign-in parameters, no fragment; the shop's own parameters stay.
     expect(chat.link).toBe(landing);
     expect(cards.find((c) => c.kind === 'timeline')!.link).toBe(landing);
-    // An absolute picture WeChat can fetch (the seeded pictures are inline, so the BFF serves them).
-    expect(chat.imgUrl).toBe(`${stack.storefrontUrl}/api/products/${product.id}/image`);
+    // An absolute PNG WeChat can fetch and show (it shows SVG unreliably): the BFF renders the main picture.
+    expect(chat.imgUrl).toBe(`${stack.storefrontUrl}/api/products/${product.id}/share.png`);
     const picture = await fetch(chat.imgUrl);
-    expect(picture.headers.get('content-type')).toMatch(/^image\//);
+    expect(picture.headers.get('content-type')).toBe('image/png');
+    expect(
+      Buffer.from(await picture.arrayBuffer())
+        .subarray(0, 8)
+        .toString('hex'),
+    ).toBe('89504e470d0a1a0a');
     await shot('product');
 
     // In-app navigation to the checkout: 选择微信收货地址 appears only once wx.config succeeded for this page.

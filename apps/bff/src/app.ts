@@ -6,6 +6,7 @@ import Koa from 'koa';
 import { authRoutes } from './auth/routes';
 import { startBillJob } from './bills/bill-job';
 import { billRoutes } from './bills/routes';
+import { PictureLibrary } from './catalog/picture-library';
 import { catalogRoutes } from './catalog/routes';
 import type { Config } from './config';
 import { isReachable, openDatabase, type DatabaseHandle } from './db/connect';
@@ -53,6 +54,8 @@ export interface BffApp {
 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<BffApp> {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.env === 'development' });
+  // Before the database opens, so a picture that cannot be read leaves nothing to close.
+  const pictures = await PictureLibrary.load();
   const database = deps.database ?? (await openDatabase(config.database, { logger }));
   const metrics = createMetrics();
   watchDatabase(metrics.registry, database, logger);
@@ -118,7 +121,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   if (config.storefrontDist) app.use(storefront(config.storefrontDist));
 
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.
-  const catalog = catalogRoutes(database.db, config);
+  const catalog = catalogRoutes(database.db, config, pictures);
   app.use(catalog.routes()).use(catalog.allowedMethods());
   // wx.config signatures need no session either.
   const jssdk = jssdkRoutes(services);

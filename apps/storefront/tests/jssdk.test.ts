@@ -40,21 +40,26 @@ describe('productShareCard', () => {
     name: '明前龙井',
     description: '清香',
     priceFen: 990,
-    imageUrl: '/img/tea.png',
+    imageUrl: '/api/pictures/green-tea-1.svg?v=abc',
     stock: 3,
+    gallery: [],
+    details: [],
+    sevenDayReturns: false,
   };
-  it('title, price in the description, absolute image, clean link', () => {
+  it('title, price in the description, the absolute PNG picture, clean link', () => {
     expect(productShareCard(product, 'https://shop.example/products/green-tea?code=c&state=s')).toEqual({
       title: '明前龙井',
       desc: '¥9.90 · 清香',
       link: 'https://shop.example/products/green-tea',
-      imgUrl: 'https://shop.example/img/tea.png',
+      imgUrl: 'https://shop.example/api/products/green-tea/share.png',
     });
   });
-  it('an inline (data:) picture is shared from the BFF image URL', () => {
-    expect(
-      productShareCard({ ...product, imageUrl: 'data:image/svg+xml,x' }, 'https://shop.example/p?code=c').imgUrl,
-    ).toBe('https://shop.example/api/products/green-tea/image');
+  it('whatever the main picture is (SVG, inline), the card shows the BFF share PNG', () => {
+    for (const imageUrl of ['data:image/svg+xml,x', 'https://cdn.example/tea.svg']) {
+      expect(productShareCard({ ...product, imageUrl }, 'https://shop.example/p?code=c').imgUrl).toBe(
+        'https://shop.example/api/products/green-tea/share.png',
+      );
+    }
   });
 });
 

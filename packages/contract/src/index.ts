@@ -51,13 +51,23 @@ export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 /** Amounts are integer fen (1/100 CNY) everywhere. */
 export const FenSchema = z.number().int().nonnegative();
 
+/** One line of a product's details (规格, 产地, …), shown as a label and its value. */
+export const ProductDetailSchema = z.object({ label: z.string(), value: z.string() });
+export type ProductDetail = z.infer<typeof ProductDetailSchema>;
+
 export const ProductSchema = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
   priceFen: FenSchema,
+  /** The main picture: catalog cards, cart lines and the first of the gallery. */
   imageUrl: z.string(),
   stock: z.number().int().nonnegative(),
+  /** Every picture of the product page's gallery, the main one first. */
+  gallery: z.array(z.string()),
+  details: z.array(ProductDetailSchema),
+  /** 七天无理由退货 applies (false for goods such as tea, which cannot be resold once opened). */
+  sevenDayReturns: z.boolean(),
 });
 export type Product = z.infer<typeof ProductSchema>;
 
@@ -405,6 +415,8 @@ export const routes = {
   product: (id: string) => `/api/products/${encodeURIComponent(id)}`,
   /** The product's picture at a fetchable URL (for share cards); inline pictures are decoded. */
   productImage: (id: string) => `/api/products/${encodeURIComponent(id)}/image`,
+  /** The main picture as a PNG, for WeChat's share card (which shows SVG unreliably). */
+  productShareImage: (id: string) => `/api/products/${encodeURIComponent(id)}/share.png`,
   orders: '/api/orders',
   order: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}`,
   pay: (outTradeNo: string) => `/api/orders/${encodeURIComponent(outTradeNo)}/pay`,

@@ -10,6 +10,8 @@ import {
   JsapiPayParamsSchema,
   OrderStatusSchema,
   PayResponseSchema,
+  ProductSchema,
+  routes,
   RefundRequestSchema,
 } from '../src/index';
 
@@ -192,5 +194,32 @@ describe('OrderStatus, Fen and ApiError', () => {
     ).toBe('CONFLICT');
     expect(ApiErrorSchema.safeParse({ error: { code: 'TEAPOT', message: 'x' } }).success).toBe(false);
     expect(ApiErrorSchema.safeParse({ code: 'CONFLICT', message: 'x' }).success).toBe(false);
+  });
+});
+
+describe('Product', () => {
+  const product = {
+    id: 'mug',
+    name: '陶瓷马克杯',
+    description: '景德镇手工陶瓷',
+    priceFen: 2990,
+    imageUrl: '/api/pictures/mug-1.svg?v=abc',
+    stock: 3,
+    gallery: ['/api/pictures/mug-1.svg?v=abc', '/api/pictures/mug-2.svg?v=def'],
+    details: [{ label: '容量', value: '350 毫升' }],
+    sevenDayReturns: true,
+  };
+  it('carries the gallery, the details and the 七天无理由退货 flag', () => {
+    expect(ProductSchema.parse(product)).toEqual(product);
+  });
+  it('refuses an answer without them or with a detail missing its value', () => {
+    const { gallery: _gallery, ...withoutGallery } = product;
+    expect(ProductSchema.safeParse(withoutGallery).success).toBe(false);
+    expect(ProductSchema.safeParse({ ...product, details: [{ label: '容量' }] }).success).toBe(false);
+    expect(ProductSchema.safeParse({ ...product, sevenDayReturns: 'yes' }).success).toBe(false);
+  });
+  it('names the share picture (a PNG) apart from the picture itself', () => {
+    expect(routes.productShareImage('green tea')).toBe('/api/products/green%20tea/share.png');
+    expect(routes.productImage('green tea')).toBe('/api/products/green%20tea/image');
   });
 });

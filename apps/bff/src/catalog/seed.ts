@@ -1,6 +1,7 @@
 /**
  * The six demo products. Prices are integer fen and live only on the server. Seeded by migration
- * 002, before `test_only` existed; migration 007 marks the sticker test-only.
+ * 002, before `test_only` existed; migration 007 marks the sticker test-only, and 015 gives them pictures
+ * and details (demo-pages.ts).
  */
 import type { ProductRow } from '../db/schema';
 
@@ -14,7 +15,8 @@ function tile(label: string, from: string, to: string): string {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
-export const DEMO_PRODUCTS: Omit<ProductRow, 'test_only'>[] = [
+/** As migration 002 inserted them; the columns added later have their defaults there. */
+export const DEMO_PRODUCTS: Omit<ProductRow, 'test_only' | 'gallery' | 'details' | 'seven_day_returns'>[] = [
   {
     id: 'sticker',
     name: '测试贴纸',

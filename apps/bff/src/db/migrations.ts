@@ -1,5 +1,7 @@
 /** Schema migrations, provided in code so the BFF needs no migration files at runtime. */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { DEMO_PRODUCT_PAGES } from '../catalog/demo-pages';
+import { pictureUrl } from '../catalog/picture-urls';
 import { DEMO_PRODUCTS } from '../catalog/seed';
 
 const migrations: Record<string, Migration> = {
@@ -473,6 +475,64 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('wechat_calls').ifExists().execute();
+    },
+  },
+  '2026_12_09_015_product_pages': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('products')
+        .addColumn('gallery', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+        .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+        // The law's default (网络购买商品七日无理由退货暂行办法); goods like tea opt out.
+        .addColumn('seven_day_returns', 'boolean', (c) => c.notNull().defaultTo(true))
+        .execute();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the untyped schema
+      const products = db as Kysely<any>;
+      for (const seeded of DEMO_PRODUCTS) {
+        const page = DEMO_PRODUCT_PAGES[seeded.id];
+        if (!page) continue;
+        await products
+          .updateTable('products')
+          .set({ details: JSON.stringify(page.details), seven_day_returns: page.sevenDayReturns })
+          .where('id', '=', seeded.id)
+          .execute();
+        // Only what 002 seeded is replaced: a description or picture someone changed since stays theirs.
+        await products
+          .updateTable('products')
+          .set({ description: page.description })
+          .where('id', '=', seeded.id)
+          .where('description', '=', seeded.description)
+          .execute();
+        await products
+          .updateTable('products')
+          .set({ image_url: pictureUrl(page.pictures[0]!), gallery: JSON.stringify(page.pictures.map(pictureUrl)) })
+          .where('id', '=', seeded.id)
+          .where('image_url', '=', seeded.image_url)
+          .execute();
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against the untyped schema
+      const products = db as Kysely<any>;
+      for (const seeded of DEMO_PRODUCTS) {
+        const page = DEMO_PRODUCT_PAGES[seeded.id];
+        if (!page) continue;
+        await products
+          .updateTable('products')
+          .set({ image_url: seeded.image_url })
+          .where('id', '=', seeded.id)
+          .where('image_url', '=', pictureUrl(page.pictures[0]!))
+          .execute();
+        await products
+          .updateTable('products')
+          .set({ description: seeded.description })
+          .where('id', '=', seeded.id)
+          .where('description', '=', page.description)
+          .execute();
+      }
+      for (const column of ['seven_day_returns', 'details', 'gallery']) {
+        await db.schema.alterTable('products').dropColumn(column).execute();
+      }
     },
   },
 };

@@ -6,6 +6,7 @@ import type {
   DeliveryAddress,
   FulfilmentStatus,
   OrderStatus,
+  ProductDetail,
 } from '@wxpay-shop/contract';
 import type { GatewayTradeType, RefundStatus as WechatRefundStatus, SignType } from '@wxpay-shop/wechat';
 
@@ -23,6 +24,12 @@ export interface ProductsTable {
   sort_order: number;
   /** Dev and test only (the ¥0.01 sticker): hidden from production's catalog and orders. */
   test_only: Generated<boolean>;
+  /** The product page's pictures, the main one (image_url) first; empty means image_url alone. */
+  gallery: ColumnType<string[], string | undefined, string>;
+  /** Lines of 规格, 产地, … shown on the product page. */
+  details: ColumnType<ProductDetail[], string | undefined, string>;
+  /** 七天无理由退货 applies. */
+  seven_day_returns: Generated<boolean>;
 }
 
 export interface ShoppersTable {

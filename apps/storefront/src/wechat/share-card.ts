@@ -1,4 +1,4 @@
-/** The share card of a product page (title, price in the description, absolute picture, clean link). Pure. */
+/** The share card of a product page (title, price in the description, absolute PNG picture, clean link). Pure. */
 import { routes, type Product } from '@wxpay-shop/contract';
 import { formatFen } from '../lib/money';
 import type { WxShareCard } from './jssdk-types';
@@ -13,13 +13,7 @@ export function productShareCard(product: Product, pageUrl: string): WxShareCard
     title: product.name,
     desc: desc.length > MAX_DESC_CHARS ? `${desc.slice(0, MAX_DESC_CHARS - 1)}…` : desc,
     link: shareableLink(pageUrl),
-    imgUrl: absoluteImageUrl(product, pageUrl),
+    // WeChat shows SVG cards unreliably: the BFF answers a PNG of the main picture (or redirects to a raster one).
+    imgUrl: new URL(routes.productShareImage(product.id), pageUrl).href,
   };
-}
-
-/** A picture WeChat can fetch: absolute http(s); an inline (data:) picture is fetched from the BFF's image URL. */
-function absoluteImageUrl(product: Product, pageUrl: string): string {
-  const url = new URL(product.imageUrl, pageUrl);
-  if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
-  return new URL(routes.productImage(product.id), pageUrl).href;
 }

@@ -7,6 +7,12 @@ export const product: Product = {
   priceFen: 12_800,
   imageUrl: '/images/tea.jpg',
   stock: 10,
+  gallery: ['/images/tea.jpg', '/images/tea-cup.jpg'],
+  details: [
+    { label: '规格', value: '50 克/罐' },
+    { label: '产地', value: '浙江杭州' },
+  ],
+  sevenDayReturns: false,
 };
 
 export function order(status: OrderStatus, outTradeNo = 'T20261126000001'): Order {
