@@ -83,6 +83,13 @@ const EnvSchema = z.object({
   AUTO_RECEIVE_DAYS: intFrom(10, 1, 60),
   // The one shop name: storefront header and title (GET /api/shop), and the pay body WeChat shows.
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(20).default('微信小店')),
+  // The product page's 客服 entry offers this number to call (unset = no number, only the after-sale path).
+  SHOP_SERVICE_PHONE: opt(
+    z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 -]{4,19}$/, 'must be a phone number'),
+  ),
   BILL_CHECK_INTERVAL_MS: intFrom(300_000, 0, 3_600_000),
   OPERATOR_REFUND_LIMIT_FEN: intFrom(50_000, 0, 100_000_000),
   // Order creation holds stock, so it is limited per client IP and per shopper (0 = no limit).
@@ -310,6 +317,8 @@ function toConfig(
     autoReceiveDays: e.AUTO_RECEIVE_DAYS,
     /** The shop's one name: storefront header (GET /api/shop) and the pay body. */
     shopName: e.SHOP_NAME,
+    /** 客服 telephone offered on product pages (GET /api/shop), or null. */
+    servicePhone: e.SHOP_SERVICE_PHONE ?? null,
     /** How often the BFF checks whether yesterday's bill is due (from 10:00 Beijing) and unreconciled; 0 = never. */
     billCheckIntervalMs: e.BILL_CHECK_INTERVAL_MS,
     /** The most one refund by an `operator`-role account may return (admins and ADMIN_TOKEN have no cap). */

@@ -128,6 +128,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('offers a 客服 number only when SHOP_SERVICE_PHONE is a phone number', () => {
+    expect(loadConfig(base).servicePhone).toBeNull();
+    expect(loadConfig({ ...base, SHOP_SERVICE_PHONE: '' }).servicePhone).toBeNull();
+    expect(loadConfig({ ...base, SHOP_SERVICE_PHONE: ' 400-000-0000 ' }).servicePhone).toBe('400-000-0000');
+    expect(loadConfig({ ...base, SHOP_SERVICE_PHONE: '+86 571 8888 0000' }).servicePhone).toBe('+86 571 8888 0000');
+    for (const bad of ['call us', '12', 'javascript:alert(1)', '4000000000\n1']) {
+      expect(problems({ ...base, SHOP_SERVICE_PHONE: bad })).toEqual([
+        expect.stringMatching(/^SHOP_SERVICE_PHONE: must be a phone number/),
+      ]);
+    }
+  });
+
   it('treats empty strings as unset (DATABASE_URL="" → embedded PGlite)', () => {
     expect(loadConfig({ ...base, DATABASE_URL: '' }).database.kind).toBe('pglite');
     expect(loadConfig({ ...base, DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });

@@ -4,7 +4,7 @@
  */
 import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { ProductListSchema, ProductSchema, routes } from '@wxpay-shop/contract';
+import { ProductListSchema, ProductSchema, ShopSchema, routes } from '@wxpay-shop/contract';
 import { DEMO_PRODUCT_PAGES } from '../src/catalog/demo-pages';
 import { DEMO_PRODUCTS } from '../src/catalog/seed';
 import { migrationProvider } from '../src/db/migrations';
@@ -48,6 +48,15 @@ describe.each(backends)('product pages in the catalog ($name)', (backend) => {
     for (const name of ['nope.svg', 'mug-1.png', '..%2Fseed.ts', 'MUG-1.svg']) {
       expect((await fetch(`${stack.bff.url}/api/pictures/${name}`)).status).toBe(404);
     }
+  });
+});
+
+describe("the shop's 客服 number", () => {
+  const { stack } = useStack({ name: 'pglite' }, { SHOP_SERVICE_PHONE: '400-000-0000' });
+
+  it("GET /api/shop answers SHOP_SERVICE_PHONE for the product pages' 客服 entry", async () => {
+    const shop = ShopSchema.parse(await (await fetch(`${stack.bff.url}${routes.shop}`)).json());
+    expect(shop).toEqual({ name: '微信小店', servicePhone: '400-000-0000' });
   });
 });
 

@@ -351,7 +351,8 @@ export const ShipRequestSchema = z
 export type ShipRequest = z.infer<typeof ShipRequestSchema>;
 
 /** GET /api/shop: the shop's one name (SHOP_NAME), for the header and the page title. */
-export const ShopSchema = z.object({ name: z.string() });
+/** `servicePhone`: the 客服 number (SHOP_SERVICE_PHONE), absent when the shop has none. */
+export const ShopSchema = z.object({ name: z.string(), servicePhone: z.string().optional() });
 export type Shop = z.infer<typeof ShopSchema>;
 
 export const ApiErrorCodeSchema = z.enum([

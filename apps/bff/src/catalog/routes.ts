@@ -40,7 +40,8 @@ export function catalogRoutes(db: Kysely<DB>, config: Config, pictures: PictureL
     return row.image_url;
   };
   router.get('/api/shop', (ctx) => {
-    sendRevalidated(ctx, ShopSchema.parse({ name: config.shopName }));
+    const servicePhone = config.servicePhone ? { servicePhone: config.servicePhone } : {};
+    sendRevalidated(ctx, ShopSchema.parse({ name: config.shopName, ...servicePhone }));
   });
   router.get('/api/products', async (ctx) => {
     const rows = await productsOnSale(db, config).orderBy('sort_order').execute();
