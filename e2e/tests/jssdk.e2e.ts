@@ -89,11 +89,11 @@ describe.each([
     expect(chat.imgUrl).toBe(`${stack.storefrontUrl}/api/products/${product.id}/share.png`);
     const picture = await fetch(chat.imgUrl);
     expect(picture.headers.get('content-type')).toBe('image/png');
-    expect(
-      Buffer.from(await picture.arrayBuffer())
-        .subarray(0, 8)
-        .toString('hex'),
-    ).toBe('89504e470d0a1a0a');
+    const png = Buffer.from(await picture.arrayBuffer());
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // The gallery's pictures come from the built BFF (dist/pictures), drawn at their 4:3 size.
+    const main = page.locator('.product-gallery img').first();
+    await expect.poll(() => main.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
     await shot('product');
 
     // In-app navigation to the checkout: 选择微信收货地址 appears only once wx.config succeeded for this page.
