@@ -45,6 +45,12 @@ describe.each(backends)('product pages in the catalog ($name)', (backend) => {
       const res = await fetch(`${stack.bff.url}${url}`);
       expect([res.status, res.headers.get('cache-control')]).toEqual([200, 'public, max-age=300']);
     }
+    const etag = versioned.headers.get('etag')!;
+    expect(etag).toBe(`"${new URL(product.gallery[1]!, 'http://x').searchParams.get('v')}"`);
+    const unchanged = await fetch(`${stack.bff.url}${bare}`, { headers: { 'If-None-Match': etag } });
+    expect([unchanged.status, await unchanged.text()]).toEqual([304, '']);
+    const changed = await fetch(`${stack.bff.url}${bare}`, { headers: { 'If-None-Match': '"older"' } });
+    expect(changed.status).toBe(200);
     for (const name of ['nope.svg', 'mug-1.png', '..%2Fseed.ts', 'MUG-1.svg']) {
       expect((await fetch(`${stack.bff.url}/api/pictures/${name}`)).status).toBe(404);
     }

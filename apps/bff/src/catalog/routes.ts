@@ -8,7 +8,7 @@ import { ProductListSchema, ProductSchema, ShopSchema, routes, type Product } fr
 import type { Config } from '../config';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
-import { sendRevalidated } from '../http/revalidated';
+import { isCurrentCopy, sendRevalidated } from '../http/revalidated';
 import { decodeDataImage } from './image';
 import type { PictureLibrary } from './picture-library';
 import { isPictureFile } from './picture-urls';
@@ -63,6 +63,13 @@ export function catalogRoutes(db: Kysely<DB>, config: Config, pictures: PictureL
     const picture = isPictureFile(file) ? pictures.get(file) : undefined;
     if (!picture) throw notFound('No such picture');
     ctx.set('Cache-Control', ctx.query.v === picture.version ? IMMUTABLE : 'public, max-age=300');
+    const etag = `"${picture.version}"`;
+    ctx.set('ETag', etag);
+    // An unchanged picture costs a 304 when the 5 minutes are up.
+    if (isCurrentCopy(ctx, etag)) {
+      ctx.status = 304;
+      return;
+    }
     ctx.type = SVG_TYPE;
     ctx.body = picture.svg;
   });

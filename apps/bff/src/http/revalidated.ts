@@ -15,13 +15,18 @@ function matches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
+/** The request's If-None-Match names `etag`: the client's copy is current (answer 304). */
+export function isCurrentCopy(ctx: Context, etag: string): boolean {
+  const ifNoneMatch = ctx.get('If-None-Match');
+  return ifNoneMatch !== '' && matches(ifNoneMatch, etag);
+}
+
 export function sendRevalidated(ctx: Context, body: unknown): void {
   const json = JSON.stringify(body);
   const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
   ctx.set('Cache-Control', 'no-cache');
   ctx.set('ETag', etag);
-  const ifNoneMatch = ctx.get('If-None-Match');
-  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
+  if (isCurrentCopy(ctx, etag)) {
     ctx.status = 304;
     return;
   }
