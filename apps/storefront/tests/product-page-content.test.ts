@@ -1,6 +1,6 @@
 /** The product page beyond name and price: the gallery, 商品参数, 服务 notes and the 客服 entry. */
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serviceNotes } from '../src/lib/service-notes';
 import { useShopStore } from '../src/stores/shop';
 import ProductView from '../src/views/ProductView.vue';
@@ -19,10 +19,6 @@ function pairs(dl: { findAll: (s: string) => { text: () => string }[] }): [strin
   const values = dl.findAll('dd').map((dd) => dd.text());
   return terms.map((term, i) => [term, values[i]!]);
 }
-
-afterEach(() => {
-  document.body.innerHTML = '';
-});
 
 describe('the product page', () => {
   it('shows every gallery picture in order at 4:3, each named for screen readers, the main one first', async () => {
@@ -64,28 +60,29 @@ describe('the product page', () => {
     expect(pairs(returns.get('[data-testid="service-notes"]')).at(-1)).toEqual(['退货', '支持七天无理由退货']);
   });
 
-  it('客服 opens a sheet with the shop’s number to call and the way to after-sales', async () => {
+  it('客服 opens (aria-expanded) the shop’s number to call and the way to after-sales', async () => {
     const wrapper = await mountProduct();
     useShopStore().servicePhone = '400-000-0000';
-    await wrapper
-      .findAll('button')
-      .find((b) => b.text().startsWith('客服'))!
-      .trigger('click');
+    const contact = wrapper.get('button[aria-controls="product-contact"]');
+    expect([contact.text(), contact.attributes('aria-expanded')]).toEqual(['客服联系客服 ›', 'false']);
+    // v-show: the panel aria-controls names is always there, hidden until opened.
+    expect(wrapper.get('#product-contact').attributes('style')).toContain('display: none');
+    await contact.trigger('click');
     await flushPromises();
-    const call = document.body.querySelector<HTMLAnchorElement>('a[href^="tel:"]');
-    expect([call?.getAttribute('href'), call?.textContent]).toEqual(['tel:4000000000', '400-000-0000']);
-    expect(document.body.querySelector('a[href="/orders"]')?.textContent).toBe('我的订单');
+    expect(contact.attributes('aria-expanded')).toBe('true');
+    const panel = wrapper.get('#product-contact');
+    expect(panel.attributes('style') ?? '').not.toContain('display: none');
+    const call = panel.get('a[href^="tel:"]');
+    expect([call.attributes('href'), call.text()]).toEqual(['tel:4000000000', '400-000-0000']);
+    expect(panel.get('a[href="/orders"]').text()).toBe('我的订单');
   });
 
   it('客服 without a configured number still shows the after-sales way, and no tel: link', async () => {
     const wrapper = await mountProduct();
-    await wrapper
-      .findAll('button')
-      .find((b) => b.text().startsWith('客服'))!
-      .trigger('click');
+    await wrapper.get('button[aria-controls="product-contact"]').trigger('click');
     await flushPromises();
-    expect(document.body.querySelector('a[href^="tel:"]')).toBeNull();
-    expect(document.body.textContent).toContain('申请售后');
+    expect(wrapper.find('a[href^="tel:"]').exists()).toBe(false);
+    expect(wrapper.get('#product-contact').text()).toContain('申请售后');
   });
 });
 
