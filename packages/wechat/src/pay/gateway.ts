@@ -3,6 +3,7 @@
  * the same for API v2 and v3. Each version implements it; the BFF picks one by configuration.
  */
 import type { DownloadBillInput, DownloadBillResult } from './v2/types';
+import type { GatewayTradeState } from './trade-states';
 import type { HeaderBag } from './v3/signature';
 
 export type PayApiVersion = 'v2' | 'v3';
@@ -36,18 +37,7 @@ export type Prepay =
   /** v2 `mweb_url` / v3 `h5_url`: valid 5 minutes; the page may append `&redirect_url=` (URL-encoded). */
   | { tradeType: 'H5'; h5Url: string };
 
-/** The documented trade_state values of both versions. */
-export const GATEWAY_TRADE_STATES = [
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-  'ACCEPT',
-] as const;
-export type GatewayTradeState = (typeof GATEWAY_TRADE_STATES)[number];
+export { GATEWAY_TRADE_STATES, type GatewayTradeState } from './trade-states';
 
 export interface OrderStatus {
   /** 'UNKNOWN' = a state this code does not know (verbatim in `rawState`): not settled, never paid. */

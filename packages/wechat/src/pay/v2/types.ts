@@ -1,6 +1,6 @@
 /** Pay API v2 client options and the typed inputs and results of each call. Types and their value lists only. */
 import type { SignType } from '../../sign';
-import type { GatewayTradeState as TradeState } from '../gateway';
+import type { GatewayTradeState as TradeState } from '../trade-states';
 import type { ClientTls } from './xml-transport';
 
 export interface PayClientOptions {
@@ -64,8 +64,8 @@ export interface UnifiedOrderResult {
 }
 
 /** The documented trade_state values (ACCEPT, received and awaiting debit, appears in some doc revisions). */
-export { GATEWAY_TRADE_STATES as TRADE_STATES } from '../gateway';
-export type { GatewayTradeState as TradeState } from '../gateway';
+export { GATEWAY_TRADE_STATES as TRADE_STATES } from '../trade-states';
+export type { GatewayTradeState as TradeState } from '../trade-states';
 
 export type OrderQueryBy = { outTradeNo: string } | { transactionId: string };
 
