@@ -19,7 +19,7 @@ export const IOS_WECHAT_UA =
 const PHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 ' +
   'Mobile/15E148 Safari/604.1';
-const DESKTOP_UA =
+export const DESKTOP_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 const artifactsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts');

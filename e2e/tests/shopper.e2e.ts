@@ -516,16 +516,27 @@ describe('my orders abroad', () => {
 });
 
 describe('history after the silent WeChat sign-in', () => {
-  it('one Back leaves the shop: sign-in replaced the page it started from', async () => {
+  it('one Back leaves the shop: sign-in replaced the page it started from; the shop booted once', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
     // The chat the shopper opened the shop from.
     const chat = 'data:text/html,<title>chat</title><h1>chat</h1>';
     await page.goto(chat);
+    const shopPages: string[] = [];
+    const entryScripts: string[] = [];
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.origin !== stack.storefrontUrl) return;
+      if (response.request().resourceType() === 'document' && response.status() === 200) shopPages.push(url.pathname);
+      if (/^\/assets\/index-[\w-]+\.js$/.test(url.pathname)) entryScripts.push(url.pathname);
+    });
     await page.goto(`${stack.storefrontUrl}/cart`);
     // Signed in (with whatever nickname an earlier test shared): the header shows the account.
     await page.getByRole('banner').locator('.account__name').waitFor();
     expect(new URL(page.url()).pathname).toBe('/cart');
+    // The BFF sent the page to the silent sign-in before answering it: the SPA loaded and booted once.
+    expect(shopPages).toEqual(['/cart']);
+    expect(entryScripts).toHaveLength(1);
 
     await page.goBack();
     expect(page.url()).toBe(chat);

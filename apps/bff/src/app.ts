@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import Koa from 'koa';
 import { authRoutes } from './auth/routes';
+import { signInFirst } from './auth/sign-in-first';
 import { startBillJob } from './bills/bill-job';
 import { billRoutes } from './bills/routes';
 import { PictureLibrary } from './catalog/picture-library';
@@ -118,7 +119,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
   }
 
   if (config.adminDist) app.use(adminConsole(config.adminDist, policy));
-  if (config.storefrontDist) app.use(storefront(config.storefrontDist));
+  const sessions = sessionMiddleware(app, config, database.db);
+  if (config.storefrontDist) {
+    app.use(signInFirst(services, sessions));
+    app.use(storefront(config.storefrontDist));
+  }
 
   // The catalog is the same for everyone: served before the session, so browsing costs no session read.
   const catalog = catalogRoutes(database.db, config, pictures);
@@ -129,7 +134,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<Bff
 
   // Everything below acts with the shopper's session cookie.
   app.use(sameOriginWrites(() => new URL(services.urls.base).origin));
-  app.use(sessionMiddleware(app, config, database.db));
+  app.use(sessions);
 
   for (const router of [authRoutes(services), orderRoutes(services), lifecycleRoutes(services), payRoutes(services)]) {
     app.use(router.routes()).use(router.allowedMethods());

@@ -55,7 +55,7 @@ const EnvSchema = z.object({
   WECHAT_PAY_API_VERSION: z.preprocess(emptyToUndefined, z.enum(['v2', 'v3']).default('v2')),
   // v2 only (checked below): the 32-character API key.
   WECHAT_PAY_API_KEY: opt(z.string().length(32, 'must be exactly 32 characters')),
-  WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, SignTypeSchema.default('MD5')),
+  WECHAT_PAY_SIGN_TYPE: z.preprocess(emptyToUndefined, z.enum(SignTypeSchema.options).default('MD5')),
   WECHAT_OPEN_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://open.weixin.qq.com')),
   WECHAT_API_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.weixin.qq.com')),
   WECHAT_PAY_BASE_URL: z.preprocess(emptyToUndefined, url.default('https://api.mch.weixin.qq.com')),

@@ -7,6 +7,6 @@
  * Imported first in main.ts: zod reads the setting when each schema is defined, i.e. when the
  * contract module is evaluated.
  */
-import { config } from 'zod';
+import { config } from 'zod/mini';
 
 config({ jitless: true });

@@ -1,5 +1,5 @@
 /** The operator API's bill reconciliation: one Beijing day's result, WeChat's totals against ours. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const BillDiscrepancyKindSchema = z.enum([
   'PAID_AT_WECHAT_ONLY',
@@ -13,13 +13,13 @@ export const BillDiscrepancyKindSchema = z.enum([
 export const BillDiscrepancySchema = z.object({
   kind: BillDiscrepancyKindSchema,
   outTradeNo: z.string(),
-  outRefundNo: z.string().nullable(),
-  transactionId: z.string().nullable(),
-  wechatFen: z.number().int().nullable(),
-  ourFen: z.number().int().nullable(),
+  outRefundNo: z.nullable(z.string()),
+  transactionId: z.nullable(z.string()),
+  wechatFen: z.nullable(z.int()),
+  ourFen: z.nullable(z.int()),
   /** False for a payment we have no order for. */
   orderKnown: z.boolean(),
-  note: z.string().nullable(),
+  note: z.nullable(z.string()),
 });
 export type BillDiscrepancy = z.infer<typeof BillDiscrepancySchema>;
 
@@ -29,20 +29,20 @@ export const BillReconciliationSchema = z.object({
   /** NO_BILL: WeChat has no bill (no trade that day) and neither do we. */
   status: z.enum(['MATCHED', 'DISCREPANCIES', 'NO_BILL']),
   wechat: z.object({
-    count: z.number().int(),
-    paidFen: z.number().int(),
-    refundFen: z.number().int(),
-    feeMilliFen: z.number().int(),
+    count: z.int(),
+    paidFen: z.int(),
+    refundFen: z.int(),
+    feeMilliFen: z.int(),
   }),
   ours: z.object({
-    paymentCount: z.number().int(),
-    paidFen: z.number().int(),
-    refundCount: z.number().int(),
-    refundFen: z.number().int(),
+    paymentCount: z.int(),
+    paidFen: z.int(),
+    refundCount: z.int(),
+    refundFen: z.int(),
   }),
-  matchedPayments: z.number().int(),
-  matchedRefunds: z.number().int(),
-  discrepancyCount: z.number().int(),
+  matchedPayments: z.int(),
+  matchedRefunds: z.int(),
+  discrepancyCount: z.int(),
   source: z.string(),
   reconciledAt: z.string(),
 });
@@ -50,11 +50,11 @@ export type BillReconciliation = z.infer<typeof BillReconciliationSchema>;
 
 /** GET /api/admin/bills/:day. `run` is the state of an unfinished or failed run, if any. */
 export const BillDayResponseSchema = z.object({
-  reconciliation: BillReconciliationSchema.nullable(),
+  reconciliation: z.nullable(BillReconciliationSchema),
   discrepancies: z.array(BillDiscrepancySchema),
-  run: z
-    .object({ attempts: z.number().int(), lastError: z.string().nullable(), nextAttemptAt: z.string().nullable() })
-    .nullable(),
+  run: z.nullable(
+    z.object({ attempts: z.int(), lastError: z.nullable(z.string()), nextAttemptAt: z.nullable(z.string()) }),
+  ),
 });
 export type BillDayResponse = z.infer<typeof BillDayResponseSchema>;
 

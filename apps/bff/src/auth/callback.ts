@@ -17,6 +17,7 @@ import { ownerIdOf, sessionOf, type PendingOAuth } from '../sessions/session';
 import { awaitCallbackOutcome, claimCallback, settleCallback, type CallbackOutcome } from './callback-claims';
 import { dropPendingState, findPendingState } from './pending-state';
 import { withFlag } from './return-to';
+import { clearSignInMarks } from './sign-in-marks';
 import { claimGuestOrders, upsertShopper } from './shoppers';
 
 const SPENT_CODE = 'This sign-in link has expired or was already used. Please sign in again.';
@@ -153,6 +154,7 @@ async function startSignedInSession(
   session.openid = shopper.openid;
   session.nickname = shopper.nickname;
   session.avatarUrl = shopper.avatarUrl;
+  clearSignInMarks(ctx);
   session.completedOAuth = {
     state: pending.state,
     code,

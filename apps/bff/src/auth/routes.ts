@@ -7,13 +7,13 @@ import Router from '@koa/router';
 import { MeSchema, type Me } from '@wxpay-shop/contract';
 import { badRequest } from '../http/errors';
 import type { Services } from '../services';
-import { destroySession, ownerIdOf, sessionOf } from '../sessions/session';
+import { destroySession, sessionOf } from '../sessions/session';
 import { callbackHandler } from './callback';
-import { addPendingState } from './pending-state';
 import { safeReturnTo } from './return-to';
+import { markSignedOut } from './sign-in-marks';
+import { startSignIn } from './start-sign-in';
 
 export function authRoutes(services: Services): Router {
-  const { oauth, urls } = services;
   const router = new Router();
 
   router.get('/api/auth/login', async (ctx) => {
@@ -21,15 +21,15 @@ export function authRoutes(services: Services): Router {
     if (scopeParam !== 'snsapi_base' && scopeParam !== 'snsapi_userinfo') {
       throw badRequest('scope must be snsapi_base or snsapi_userinfo');
     }
-    ownerIdOf(ctx);
-    const pending = addPendingState(ctx, scopeParam, safeReturnTo(ctx.query.returnTo));
-    ctx.redirect(oauth.authorizeUrl({ redirectUri: urls.oauthCallback, scope: pending.scope, state: pending.state }));
+    ctx.redirect(startSignIn(ctx, services, scopeParam, safeReturnTo(ctx.query.returnTo)));
   });
 
   router.get('/api/auth/callback', callbackHandler(services));
 
   router.post('/api/auth/logout', async (ctx) => {
     destroySession(ctx);
+    // Signed out means signed out: the next page inside WeChat is not silently signed in again.
+    markSignedOut(ctx);
     ctx.status = 204;
   });
 

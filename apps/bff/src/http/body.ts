@@ -1,7 +1,8 @@
 /** Request body readers with hard size caps (the JSON API and the XML notification endpoints). */
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type * as zc from 'zod/v4/core';
 import { MAX_XML_BYTES } from '@wxpay-shop/wechat';
 import { HttpError, badRequest } from './errors';
 
@@ -57,7 +58,7 @@ export function holdsNul(value: unknown): boolean {
  * PostgreSQL text (and jsonb) cannot hold U+0000, so a string carrying it is refused here, for
  * every JSON route at once, before it can reach a query.
  */
-export async function readJson<S extends z.ZodType>(ctx: Context, schema: S): Promise<z.output<S>> {
+export async function readJson<S extends zc.$ZodType>(ctx: Context, schema: S): Promise<zc.output<S>> {
   const raw = await readRawBody(ctx, JSON_LIMIT_BYTES);
   let value: unknown = {};
   if (raw.length > 0) {
@@ -70,5 +71,6 @@ export async function readJson<S extends z.ZodType>(ctx: Context, schema: S): Pr
     const at = nulPath(value);
     if (at !== null) throw new HttpError(400, 'BAD_REQUEST', NUL_MESSAGE, [{ path: at, message: NUL_MESSAGE }]);
   }
-  return schema.parse(value);
+  // zod classic's parse, whichever flavour the schema is (the contract's are zod/mini): throws a ZodError.
+  return z.parse(schema, value);
 }

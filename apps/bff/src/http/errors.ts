@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { ApiError, ApiErrorCode } from '@wxpay-shop/contract';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { WechatError, WechatOAuthError, WechatPayBusinessError, WechatPayV3ApiError } from '@wxpay-shop/wechat';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { isApiPath } from './paths';
@@ -53,7 +53,8 @@ function errorBody(code: ApiErrorCode, message: string, requestId?: string, deta
 /** Maps a thrown error to status + public body; WeChat failures become 502 without their raw text. */
 function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof ZodError) {
+  // $ZodError: thrown by zod classic and by the contract's zod/mini schemas alike.
+  if (err instanceof $ZodError) {
     return badRequest(
       'Invalid request',
       err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),

@@ -30,6 +30,9 @@ export function sessionMiddleware(app: Koa, config: Config, db: Kysely<DB>) {
     app,
   );
   return async (ctx: Context, next: Next): Promise<void> => {
+    // Opened further up this request already (auth/sign-in-first): one read and one commit, not two.
+    if (ctx.state.sessionOpen) return next();
+    ctx.state.sessionOpen = true;
     // TLS ends at the proxy in front of us. The browser uses PUBLIC_BASE_URL, which production
     // requires to be https, so Secure cookies are right even when the proxy sends no
     // X-Forwarded-Proto (without this, every cookie write would fail with a 500).

@@ -10,11 +10,24 @@ export const useCatalogStore = defineStore('catalog', () => {
   const loading = shallowRef(false);
   const error = shallowRef<unknown>();
   let pending: Promise<void> | undefined;
+  /** A load started at boot that no view has taken yet (see prefetch). */
+  let prefetched: Promise<void> | undefined;
 
   const byId = computed(() => new Map(products.value.map((product) => [product.id, product])));
 
+  /**
+   * Starts loading before any view asks (at boot, beside `/api/me`). The next `load()` takes this
+   * answer, even if it already arrived, instead of asking again; later ones refetch as usual.
+   */
+  function prefetch(): void {
+    prefetched = load();
+  }
+
   /** (Re)fetches the list, since prices and stock may have changed; concurrent calls share one request. */
   function load(): Promise<void> {
+    const early = prefetched;
+    prefetched = undefined;
+    if (early) return early;
     if (pending) return pending;
     loading.value = true;
     error.value = undefined;
@@ -33,5 +46,5 @@ export const useCatalogStore = defineStore('catalog', () => {
     return pending;
   }
 
-  return { products, loaded, loading, error, byId, load };
+  return { products, loaded, loading, error, byId, load, prefetch };
 });
