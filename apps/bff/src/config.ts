@@ -79,6 +79,8 @@ const EnvSchema = z.object({
   // ≥ 10: payment starts only while time_expire (the order's expiry) is ≥ 6 minutes ahead (pay-routes).
   ORDER_TTL_MINUTES: intFrom(30, 10, 7 * 24 * 60),
   RECONCILE_INTERVAL_MS: intFrom(15_000, 0, 3_600_000),
+  // How old the catalog (GET /api/products) served from memory may be; 0 reads the database for every request.
+  CATALOG_MAX_AGE_MS: intFrom(1_000, 0, 60_000),
   // 已发货 orders become 已完成 this many days after shipping unless the shopper confirms first.
   AUTO_RECEIVE_DAYS: intFrom(10, 1, 60),
   // The one shop name: storefront header and title (GET /api/shop), and the pay body WeChat shows.
@@ -313,6 +315,8 @@ function toConfig(
     database: checked.database,
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    /** The catalog's staleness bound: stock shown may lag the database by this much (orders check it there). */
+    catalogMaxAgeMs: e.CATALOG_MAX_AGE_MS,
     /** 已发货 orders become 已完成 this many days after shipping. */
     autoReceiveDays: e.AUTO_RECEIVE_DAYS,
     /** The shop's one name: storefront header (GET /api/shop) and the pay body. */

@@ -1,14 +1,16 @@
 /**
  * Read-only catalog (and the shop's name, and the product pictures); prices come from the products table and
- * nowhere else. Answers are revalidated on every use rather than cached for a while, because they carry live stock.
+ * nowhere else. The list and a product are answered from memory, at most CATALOG_MAX_AGE_MS old (catalog-cache);
+ * browsers revalidate them on every use rather than keep them for a while, because they carry stock.
  */
 import Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { ProductListSchema, ProductSchema, ShopSchema, routes, type Product } from '@wxpay-shop/contract';
+import { ProductSchema, ShopSchema, routes, type Product } from '@wxpay-shop/contract';
 import type { Config } from '../config';
 import type { DB, ProductRow } from '../db/schema';
 import { notFound } from '../http/errors';
-import { isCurrentCopy, sendRevalidated } from '../http/revalidated';
+import { isCurrentCopy, sendRevalidated, sendRevalidatedJson } from '../http/revalidated';
+import { CatalogCache } from './catalog-cache';
 import { decodeDataImage } from './image';
 import type { PictureLibrary } from './picture-library';
 import { isPictureFile } from './picture-urls';
@@ -18,8 +20,9 @@ import { productsOnSale } from './repository';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SVG_TYPE = 'image/svg+xml;charset=utf-8';
 
+/** Checked against the contract once per read, not per answer. */
 function toProduct(row: ProductRow, pictures: PictureLibrary): Product {
-  return {
+  return ProductSchema.parse({
     id: row.id,
     name: row.name,
     description: row.description,
@@ -29,7 +32,7 @@ function toProduct(row: ProductRow, pictures: PictureLibrary): Product {
     gallery: (row.gallery.length > 0 ? row.gallery : [row.image_url]).map((url) => pictures.publicUrl(url)),
     details: row.details,
     sevenDayReturns: row.seven_day_returns,
-  };
+  });
 }
 
 export function catalogRoutes(db: Kysely<DB>, config: Config, pictures: PictureLibrary): Router {
@@ -39,20 +42,23 @@ export function catalogRoutes(db: Kysely<DB>, config: Config, pictures: PictureL
     if (!row) throw notFound('No such product');
     return row.image_url;
   };
+  const catalog = new CatalogCache(
+    async () =>
+      (await productsOnSale(db, config).orderBy('sort_order').execute()).map((row) => toProduct(row, pictures)),
+    config.catalogMaxAgeMs,
+  );
   router.get('/api/shop', (ctx) => {
     const servicePhone = config.servicePhone ? { servicePhone: config.servicePhone } : {};
     sendRevalidated(ctx, ShopSchema.parse({ name: config.shopName, ...servicePhone }));
   });
   router.get('/api/products', async (ctx) => {
-    const rows = await productsOnSale(db, config).orderBy('sort_order').execute();
-    sendRevalidated(ctx, ProductListSchema.parse({ products: rows.map((row) => toProduct(row, pictures)) }));
+    const { listJson, listEtag } = await catalog.get();
+    sendRevalidatedJson(ctx, listJson, listEtag);
   });
   router.get('/api/products/:id', async (ctx) => {
-    const row = await productsOnSale(db, config)
-      .where('id', '=', ctx.params.id ?? '')
-      .executeTakeFirst();
-    if (!row) throw notFound('No such product');
-    sendRevalidated(ctx, ProductSchema.parse(toProduct(row, pictures)));
+    const product = (await catalog.get()).products.find((p) => p.id === ctx.params.id);
+    if (!product) throw notFound('No such product');
+    sendRevalidated(ctx, product);
   });
   /**
    * The pictures kept in the repository. The catalog links them with their version (?v=), which may be

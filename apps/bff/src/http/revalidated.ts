@@ -1,6 +1,6 @@
 /**
  * JSON that browsers may keep but must revalidate on every use (Cache-Control: no-cache + ETag):
- * an unchanged answer costs a 304, a changed one (stock after an order) is seen at once.
+ * an unchanged answer costs a 304, a changed one (stock after an order) is seen as soon as the server has it.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
@@ -21,9 +21,18 @@ export function isCurrentCopy(ctx: Context, etag: string): boolean {
   return ifNoneMatch !== '' && matches(ifNoneMatch, etag);
 }
 
+/** The validator for a JSON answer: a short sha256 (base64url), quoted. */
+export function etagOf(json: string): string {
+  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+}
+
 export function sendRevalidated(ctx: Context, body: unknown): void {
   const json = JSON.stringify(body);
-  const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  sendRevalidatedJson(ctx, json, etagOf(json));
+}
+
+/** sendRevalidated for an answer already serialised, with its `etagOf` (kept by a cache). */
+export function sendRevalidatedJson(ctx: Context, json: string, etag: string): void {
   ctx.set('Cache-Control', 'no-cache');
   ctx.set('ETag', etag);
   if (isCurrentCopy(ctx, etag)) {

@@ -110,6 +110,8 @@ export async function startStack(
     BILL_CHECK_INTERVAL_MS: '0',
     // Every test shopper comes from 127.0.0.1: suites that test the per-IP limit set their own.
     ORDER_RATE_LIMIT: '0',
+    // Tests read stock they just changed; catalog-cache.test.ts runs with the bound on.
+    CATALOG_MAX_AGE_MS: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(v3Mode ? v3Env(v3Mode, emu, dir) : {}),
     ...(typeof env === 'function' ? env({ httpUrl, httpsUrl }) : env),
