@@ -18,10 +18,10 @@ import { NOTIFY_LIMIT_BYTES, readRawBody } from '../http/body';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { DATABASE_RETRY_AFTER_SECONDS, HttpError } from '../http/errors';
 import type { Metrics, NotificationOutcome, NotificationRejection, NotificationType } from '../metrics/metrics';
-import { findOrder } from '../orders/repository';
 import { paymentTermsMismatch } from '../payments/payment-terms';
 import { settleRefund, type RefundSettlement } from '../payments/refunds';
-import { recordFlaggedPayment, recordPayNotification, type PaymentOutcome } from '../payments/settle';
+import { tryApplyNotifiedPayment } from '../payments/notified-payment';
+import { duplicateOutcome, recordFlaggedPayment, recordPayNotification, type PaymentOutcome } from '../payments/settle';
 import type { Services } from '../services';
 
 type Reply = {
@@ -185,7 +185,22 @@ export function notifyRoutes(services: Services): Router {
         log.info({ outTradeNo: notify.outTradeNo }, 'pay notification reports a failed payment');
         return acknowledged(ctx, reply, { outcome: 'payment_failed' });
       }
-      const order = await findOrder(db, notify.outTradeNo);
+      const payment = {
+        outTradeNo: notify.outTradeNo,
+        transactionId: notify.transactionId,
+        totalFee: notify.totalFen,
+        paidAt: notify.paidAt,
+      };
+      const terms = { feeType: notify.currency, tradeType: notify.tradeType };
+      // One statement reads the order and pays it when all is as expected; the checks below explain the rest.
+      const attempt = await tryApplyNotifiedPayment(db, payment, terms, notify);
+      if (attempt.applied) {
+        metrics.paymentsSettled.inc({ source: 'notification' });
+        const paid = { outTradeNo: notify.outTradeNo, transactionId: notify.transactionId, source: 'pay-notify' };
+        log.info(paid, 'order paid');
+        return acknowledged(ctx, reply, PAY_OUTCOMES.APPLIED);
+      }
+      const order = attempt.order;
       if (!order) {
         log.warn({ outTradeNo: notify.outTradeNo }, 'pay notification for an unknown order');
         return rejected(ctx, reply, 'unknown_order', 'unknown order');
@@ -197,19 +212,16 @@ export function notifyRoutes(services: Services): Router {
         );
         return rejected(ctx, reply, 'amount', 'amount mismatch');
       }
-      const payment = {
-        outTradeNo: notify.outTradeNo,
-        transactionId: notify.transactionId,
-        totalFee: notify.totalFen,
-        paidAt: notify.paidAt,
-      };
-      const mismatch = paymentTermsMismatch(order, { feeType: notify.currency, tradeType: notify.tradeType });
+      const mismatch = paymentTermsMismatch(order, terms);
       if (mismatch) {
         // Genuine (signed) money on other terms: kept and shown to an operator; SUCCESS, as a re-send changes nothing.
         await recordFlaggedPayment(db, log, metrics, payment, notify, mismatch);
         return acknowledged(ctx, reply, { outcome: 'flagged' });
       }
-      const outcome = await recordPayNotification(db, log, metrics, payment, notify);
+      // Seen before: answered from that record. Otherwise a race or a flag: the full transaction sorts it out.
+      const outcome = attempt.prior
+        ? duplicateOutcome(log, payment, attempt.prior)
+        : await recordPayNotification(db, log, metrics, payment, notify);
       log.info({ outTradeNo: notify.outTradeNo, outcome }, 'pay notification processed');
       if (outcome === 'TRANSACTION_ID_REUSED') {
         return rejected(ctx, reply, 'transaction_reused', 'transaction_id already used by another order');

@@ -1,4 +1,5 @@
 /** Whether a payment WeChat confirms was made on the terms the order was prepaid with (pure). */
+import type { GatewayTradeType } from '@wxpay-shop/wechat';
 
 /** WeChat's default when a payment names no currency (fee_type is optional, "默认人民币：CNY"). */
 const DEFAULT_FEE_TYPE = 'CNY';
@@ -26,4 +27,17 @@ export function paymentTermsMismatch(order: { trade_type: string | null }, paid:
     reasons.push(`trade_type ${paid.tradeType}, prepaid as ${order.trade_type}`);
   }
   return reasons.length > 0 ? reasons.join('; ') : null;
+}
+
+const TRADE_TYPES: readonly GatewayTradeType[] = ['JSAPI', 'NATIVE', 'H5'];
+
+/**
+ * The orders' trade types (and whether an order not yet prepaid, with none) on which this payment matches,
+ * so that one SQL statement can check what paymentTermsMismatch would. Empty when nothing matches.
+ */
+export function matchingTradeTypes(paid: PaidTerms): { unclaimed: boolean; tradeTypes: GatewayTradeType[] } {
+  return {
+    unclaimed: paymentTermsMismatch({ trade_type: null }, paid) === null,
+    tradeTypes: TRADE_TYPES.filter((t) => paymentTermsMismatch({ trade_type: t }, paid) === null),
+  };
 }

@@ -62,14 +62,9 @@ export async function recordPayNotification(
         .select(['out_trade_no', 'total_fee'])
         .where('transaction_id', '=', payment.transactionId)
         .executeTakeFirst();
-      if (first && (first.out_trade_no !== payment.outTradeNo || first.total_fee !== payment.totalFee)) {
-        log.error(
-          { transactionId: payment.transactionId, outTradeNo: payment.outTradeNo },
-          'transaction_id reused for another order',
-        );
-        return 'TRANSACTION_ID_REUSED';
-      }
-      return 'DUPLICATE';
+      return first
+        ? duplicateOutcome(log, payment, { outTradeNo: first.out_trade_no, totalFee: first.total_fee })
+        : 'DUPLICATE';
     }
     const applied = await applyPayment(trx, log, metrics, payment, 'pay-notify');
     await trx.updateTable('payment_notifications').set({ outcome: applied }).where('id', '=', inserted.id).execute();
@@ -78,6 +73,20 @@ export async function recordPayNotification(
   // Counted once committed: a rolled-back transaction settled nothing.
   if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'notification' });
   return outcome;
+}
+
+/** A notification whose transaction_id was recorded before: a true duplicate names the same order and amount. */
+export function duplicateOutcome(
+  log: Logger,
+  payment: ConfirmedPayment,
+  first: { outTradeNo: string; totalFee: number },
+): 'DUPLICATE' | 'TRANSACTION_ID_REUSED' {
+  if (first.outTradeNo === payment.outTradeNo && first.totalFee === payment.totalFee) return 'DUPLICATE';
+  log.error(
+    { transactionId: payment.transactionId, outTradeNo: payment.outTradeNo },
+    'transaction_id reused for another order',
+  );
+  return 'TRANSACTION_ID_REUSED';
 }
 
 /**
