@@ -9,8 +9,7 @@ import { ApiErrorSchema } from '@wxpay-shop/contract';
 import type { DatabaseHandle } from '../src/db/connect';
 import type { DB } from '../src/db/schema';
 import { clientKey } from '../src/http/rate-limit';
-import { enforcePendingCap } from '../src/orders/order-limits';
-import { nextOutTradeNo } from '../src/orders/out-trade-no';
+import { placeOrder } from '../src/orders/place-order';
 import { backends, openTestDatabase } from './helpers/backends';
 import {
   consentedCallback,
@@ -113,33 +112,29 @@ describe.skipIf(!postgres)('unpaid orders per shopper under overlapping transact
   });
 
   it('counts one create after the other commits, so two overlapping creates cannot both pass a cap of 1', async () => {
-    const shopper = { ownerId: 'g_overlapping', openid: null };
-    const insert = async (trx: Transaction<DB>) =>
-      trx
-        .insertInto('orders')
-        .values({
-          out_trade_no: await nextOutTradeNo(trx),
-          status: 'PENDING',
-          total_fen: 1,
-          owner_id: shopper.ownerId,
-          openid: null,
-          sign_type: 'MD5',
-          expires_at: new Date(Date.now() + 60_000),
-        })
-        .execute();
+    const create = (trx: Transaction<DB>) =>
+      placeOrder(trx, {
+        shopper: { ownerId: 'g_overlapping', openid: null },
+        idempotencyKey: null,
+        quantities: new Map([['green-tea', 1]]),
+        deliveryAddress: null,
+        signType: 'MD5',
+        now: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+        onSaleOnly: false,
+        maxPendingOrders: 1,
+      });
     let commitFirst!: () => void;
     let firstCounted!: () => void;
     const counted = new Promise<void>((resolve) => (firstCounted = resolve));
     const first = database.db.transaction().execute(async (trx) => {
-      await insert(trx);
-      await enforcePendingCap(trx, shopper, 1);
+      await create(trx);
       firstCounted();
       await new Promise<void>((resolve) => (commitFirst = resolve));
     });
     await counted;
     const second = database.db.transaction().execute(async (trx) => {
-      await insert(trx);
-      await enforcePendingCap(trx, shopper, 1);
+      await create(trx);
     });
     const secondOutcome = second.then(
       () => 'created',

@@ -535,6 +535,93 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '2026_12_10_016_place_order': {
+    async up(db: Kysely<unknown>) {
+      // An order, its items and its stock in one call (orders/place-order.ts), so a checkout is one round trip.
+      // Refusals are raised with SQLSTATEs of our own, which roll the whole call back: WXP01 unknown products
+      // (DETAIL: their ids as JSON), WXP02 not enough stock (DETAIL: {productId, name}), WXP03 too many unpaid
+      // orders (DETAIL: seconds until the first expires). No row: the owner already used this idempotency key.
+      await sql`CREATE FUNCTION place_order(
+          p_out_trade_no_prefix text, p_sequence_digits integer, p_owner_id text, p_openid text,
+          p_idempotency_key text, p_delivery_address jsonb, p_sign_type text, p_expires_at timestamptz,
+          p_created_at timestamptz, p_product_ids text[], p_quantities integer[], p_on_sale_only boolean,
+          p_max_pending integer)
+        RETURNS TABLE (placed orders, items jsonb) LANGUAGE plpgsql AS $$
+        DECLARE
+          v_lines jsonb;
+          v_unknown text[];
+          v_sequence text;
+          v_order orders;
+          v_line record;
+          v_open bigint;
+          v_first_expires_in double precision;
+        BEGIN
+          SELECT array_agg(w.id ORDER BY w.ord) INTO v_unknown
+            FROM unnest(p_product_ids) WITH ORDINALITY AS w(id, ord)
+            WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = w.id AND NOT (p_on_sale_only AND p.test_only));
+          IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'unknown product' USING ERRCODE = 'WXP01', DETAIL = to_jsonb(v_unknown)::text;
+          END IF;
+          -- Names and prices as they are now: the order's total and its items come from this one read.
+          SELECT jsonb_agg(jsonb_build_object('product_id', p.id, 'name', p.name, 'unit_price_fen', p.price_fen,
+                   'quantity', w.quantity) ORDER BY w.ord) INTO v_lines
+            FROM unnest(p_product_ids, p_quantities) WITH ORDINALITY AS w(id, quantity, ord)
+            JOIN products p ON p.id = w.id;
+
+          v_sequence := nextval('order_no_seq')::text;
+          INSERT INTO orders (out_trade_no, status, total_fen, owner_id, openid, idempotency_key, delivery_address,
+                              sign_type, expires_at, created_at, updated_at)
+          VALUES (p_out_trade_no_prefix || lpad(v_sequence, greatest(length(v_sequence), p_sequence_digits), '0'),
+                  'PENDING',
+                  (SELECT sum((l->>'unit_price_fen')::bigint * (l->>'quantity')::bigint) FROM jsonb_array_elements(v_lines) l),
+                  p_owner_id, p_openid, p_idempotency_key, p_delivery_address, p_sign_type, p_expires_at,
+                  p_created_at, p_created_at)
+          -- A retry, or a concurrent request with this key that committed first (waited for here).
+          ON CONFLICT (owner_id, idempotency_key) DO NOTHING
+          RETURNING * INTO v_order;
+          IF NOT FOUND THEN RETURN; END IF;
+
+          -- After the insert, so a retry is never refused for the order it created. Counted one create after
+          -- the other per shopper.
+          IF p_max_pending > 0 THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended('pending-orders:' || coalesce(p_openid, p_owner_id), 0));
+            SELECT count(*), extract(epoch FROM min(expires_at) - now()) INTO v_open, v_first_expires_in
+              FROM orders
+              WHERE status = 'PENDING' AND expires_at > now()
+                AND (owner_id = p_owner_id OR (p_openid IS NOT NULL AND openid = p_openid));
+            IF v_open > p_max_pending THEN
+              RAISE EXCEPTION 'too many unpaid orders' USING ERRCODE = 'WXP03', DETAIL = v_first_expires_in::text;
+            END IF;
+          END IF;
+
+          -- Rows locked in one order (product id, byte order) by every create, so two never deadlock. Stock
+          -- before items: the items' foreign keys then find the rows already locked by this transaction
+          -- instead of piling shared locks on them.
+          FOR v_line IN
+            SELECT l->>'product_id' AS id, l->>'name' AS name, (l->>'quantity')::integer AS quantity
+            FROM jsonb_array_elements(v_lines) l
+            ORDER BY l->>'product_id' COLLATE "C"
+          LOOP
+            UPDATE products SET stock = stock - v_line.quantity WHERE id = v_line.id AND stock >= v_line.quantity;
+            IF NOT FOUND THEN
+              RAISE EXCEPTION 'not enough stock' USING ERRCODE = 'WXP02',
+                DETAIL = jsonb_build_object('productId', v_line.id, 'name', v_line.name)::text;
+            END IF;
+          END LOOP;
+
+          INSERT INTO order_items (order_id, product_id, name, unit_price_fen, quantity)
+            SELECT v_order.id, e.l->>'product_id', e.l->>'name', (e.l->>'unit_price_fen')::integer,
+                   (e.l->>'quantity')::integer
+            FROM jsonb_array_elements(v_lines) WITH ORDINALITY AS e(l, ord)
+            ORDER BY e.ord;
+          RETURN QUERY SELECT v_order, (SELECT jsonb_agg(to_jsonb(i) ORDER BY i.id) FROM order_items i
+                                        WHERE i.order_id = v_order.id);
+        END $$`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`DROP FUNCTION IF EXISTS place_order`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

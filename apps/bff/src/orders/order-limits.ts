@@ -1,17 +1,16 @@
 /**
  * Limits on creating orders, because every order holds stock until it is paid or expires: a rate
  * per client (anyone can order, without signing in and without a cookie) and a cap per shopper
- * (unexpired PENDING orders, the stock one shopper holds at a time).
+ * (unexpired PENDING orders, the stock one shopper holds at a time), counted by the place_order
+ * function as it creates the order.
  */
 import type { Context } from 'koa';
-import { sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config';
-import type { DB } from '../db/schema';
 import { tooManyRequests, type HttpError } from '../http/errors';
 import { clientKey, createRateLimiter } from '../http/rate-limit';
 import { clientIp } from '../http/client-ip';
-import { existingShopper, type Shopper } from '../sessions/session';
+import { existingShopper } from '../sessions/session';
 
 function waitText(seconds: number): string {
   return seconds <= 90 ? `${Math.max(1, Math.ceil(seconds))} 秒` : `${Math.ceil(seconds / 60)} 分钟`;
@@ -36,31 +35,7 @@ export function orderRateLimit(config: Config, pool: pg.Pool | null): (ctx: Cont
   };
 }
 
-/**
- * Inside the creating transaction, after the new order is inserted: refuses it (429, so the
- * transaction rolls back) when the shopper would hold more than `max` unexpired PENDING orders.
- * An advisory lock per shopper makes concurrent creates count one after the other.
- */
-export async function enforcePendingCap(trx: Transaction<DB>, shopper: Shopper, max: number): Promise<void> {
-  if (max === 0) return;
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`pending-orders:${shopper.openid ?? shopper.ownerId}`}, 0))`.execute(
-    trx,
-  );
-  const open = await trx
-    .selectFrom('orders')
-    .select((eb) => [
-      eb.fn.countAll<string>().as('count'),
-      sql<number>`extract(epoch from min(expires_at) - now())`.as('firstExpiresIn'),
-    ])
-    .where('status', '=', 'PENDING')
-    .where('expires_at', '>', sql<Date>`now()`)
-    .where((eb) =>
-      shopper.openid
-        ? eb.or([eb('owner_id', '=', shopper.ownerId), eb('openid', '=', shopper.openid)])
-        : eb('owner_id', '=', shopper.ownerId),
-    )
-    .executeTakeFirstOrThrow();
-  if (Number(open.count) <= max) return;
-  const seconds = Number(open.firstExpiresIn);
-  throw tooManyRequests(`您已有 ${max} 个待支付订单，请先支付，或 ${waitText(seconds)}后再下单`, seconds);
+/** The 429 for a shopper holding more than `max` unpaid orders, the first of which expires in `seconds`. */
+export function pendingCapRefusal(max: number, seconds: number): HttpError {
+  return tooManyRequests(`您已有 ${max} 个待支付订单，请先支付，或 ${waitText(seconds)}后再下单`, seconds);
 }

@@ -11,8 +11,14 @@ const SEQUENCE_DIGITS = 8;
 
 /** The number for a sequence value: 8 date digits (Beijing) + the value, zero-padded. Pure. */
 export function formatOutTradeNo(now: Date, sequence: bigint | number): string {
-  return `${beijingTime(now).slice(0, 8)}${String(sequence).padStart(SEQUENCE_DIGITS, '0')}`;
+  return `${outTradeNoPrefix(now)}${String(sequence).padStart(SEQUENCE_DIGITS, '0')}`;
 }
+
+/** What comes before the sequence digits, and how many there are at least: for the place_order function. */
+export function outTradeNoPrefix(now: Date): string {
+  return beijingTime(now).slice(0, 8);
+}
+export { SEQUENCE_DIGITS };
 
 /**
  * The next order number. The sequence lives in the database, so BFF instances sharing it never

@@ -9,7 +9,6 @@ import {
   type CreateOrderRequest,
   type Order,
 } from '@wxpay-shop/contract';
-import { productsOnSale } from '../catalog/repository';
 import { ago } from '../db/clock';
 import type { OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
@@ -19,11 +18,10 @@ import type { Services } from '../services';
 import { pageSignTypeOf } from '../config';
 import { existingShopper, keepShopper, prospectiveShopper, type Shopper } from '../sessions/session';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
-import { enforcePendingCap, orderRateLimit } from './order-limits';
-import { nextOutTradeNo } from './out-trade-no';
+import { orderRateLimit } from './order-limits';
 import { ownsOrder } from './ownership';
-import { findOrderOr404, loadOrder, toOrder, toOrders } from './repository';
-import { reserveStock } from './stock';
+import { placeOrder } from './place-order';
+import { findOrderOr404, loadOrder, toOrders } from './repository';
 
 /** While PENDING, a read may ask WeChat at most this often per order (across instances). */
 const ORDER_QUERY_MIN_INTERVAL_MS = 5_000;
@@ -50,67 +48,21 @@ export function orderRoutes(services: Services): Router {
     }
     // A new guest's session is stored only with the order it creates: a refused request leaves none.
     const shopper = prospectiveShopper(ctx);
-    const products = await productsOnSale(db, config)
-      .where('id', 'in', [...quantities.keys()])
-      .execute();
-    const unknown = [...quantities.keys()].filter((id) => !products.some((p) => p.id === id));
-    if (unknown.length > 0) throw badRequest('Unknown product', { productIds: unknown });
-    const lines = products.map((p) => ({ product: p, quantity: quantities.get(p.id)! }));
     // Repeated lines for one product are summed, so the per-line limit is checked again here.
-    const tooMany = lines.filter((l) => l.quantity > 99);
-    if (tooMany.length > 0)
-      throw badRequest('At most 99 of one product per order', { productIds: tooMany.map((l) => l.product.id) });
-    const totalFen = lines.reduce((sum, l) => sum + l.product.price_fen * l.quantity, 0);
+    const tooMany = [...quantities].filter(([, quantity]) => quantity > 99).map(([productId]) => productId);
+    if (tooMany.length > 0) throw badRequest('At most 99 of one product per order', { productIds: tooMany });
     const now = new Date();
-
-    const outTradeNo = await nextOutTradeNo(db, now);
-    const created = await db.transaction().execute(async (trx) => {
-      const order = await trx
-        .insertInto('orders')
-        .values({
-          out_trade_no: outTradeNo,
-          status: 'PENDING',
-          total_fen: totalFen,
-          owner_id: shopper.ownerId,
-          openid: shopper.openid,
-          idempotency_key: key,
-          delivery_address: request.deliveryAddress ? JSON.stringify(request.deliveryAddress) : null,
-          sign_type: pageSignTypeOf(config),
-          expires_at: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
-          created_at: now,
-          updated_at: now,
-        })
-        // An order with this owner and key exists (a retry), or a concurrent request with them committed
-        // first (PostgreSQL waits for it here): nothing is written or reserved; that order is the answer.
-        .onConflict((oc) => oc.columns(['owner_id', 'idempotency_key']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!order) return undefined;
-      // After the insert, so a retry (replayed above) is never refused for the order it created.
-      await enforcePendingCap(trx, shopper, config.maxPendingOrders);
-      const items = await trx
-        .insertInto('order_items')
-        .values(
-          lines.map((l) => ({
-            order_id: order.id,
-            product_id: l.product.id,
-            name: l.product.name,
-            unit_price_fen: l.product.price_fen,
-            quantity: l.quantity,
-          })),
-        )
-        .returningAll()
-        .execute();
-      // Last, so the hot product rows stay locked only until the commit right after.
-      await reserveStock(
-        trx,
-        lines.map((l) => ({ productId: l.product.id, name: l.product.name, quantity: l.quantity })),
-      );
-      // In id order, as a later read of the order lists them.
-      return toOrder(
-        order,
-        items.sort((a, b) => a.id - b.id),
-      );
+    // One statement: unknown products, stock and the unpaid-order cap are checked there, prices read there.
+    const created = await placeOrder(db, {
+      shopper,
+      idempotencyKey: key,
+      quantities,
+      deliveryAddress: request.deliveryAddress,
+      signType: pageSignTypeOf(config),
+      now,
+      expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000),
+      onSaleOnly: config.env === 'production',
+      maxPendingOrders: config.maxPendingOrders,
     });
     if (!created) {
       const earlier = key ? await orderForKey(db, shopper.ownerId, key, quantities) : undefined;
@@ -118,7 +70,7 @@ export function orderRoutes(services: Services): Router {
       return replay(ctx, earlier);
     }
     keepShopper(ctx, shopper);
-    ctx.state.log.info({ outTradeNo, totalFen }, 'order created');
+    ctx.state.log.info({ outTradeNo: created.outTradeNo, totalFen: created.totalFen }, 'order created');
     services.metrics.ordersCreated.inc();
     ctx.status = 201;
     ctx.body = OrderSchema.parse(created);
