@@ -79,6 +79,9 @@ const bffV3 = await startBff(configV3, { database: databaseV3, logger: createLog
 for (const db of [database.db, databaseV3.db]) {
   await db.updateTable('products').set({ stock: 100_000_000 }).where('id', 'in', ['green-tea', 'mug']).execute();
 }
+// Both BFFs pay through one emulator merchant: v3's order numbers start elsewhere, or WeChat would see each
+// v2 number again with other parameters (201 商户订单号重复) and refuse v3's first pays.
+await sql`select setval('order_no_seq', 50000000)`.execute(databaseV3.db);
 await sql`CREATE TABLE bench_peer_orders (out_trade_no text PRIMARY KEY, status text NOT NULL DEFAULT 'PENDING', transaction_id text)`.execute(
   database.db,
 );

@@ -13,7 +13,8 @@ import {
   type Prepay,
 } from '@wxpay-shop/wechat';
 import { pageSignTypeOf } from '../config';
-import type { OrderRow } from '../db/schema';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { OrderItemRow, OrderRow } from '../db/schema';
 import { readJson } from '../http/body';
 import { conflict, notFound, unauthenticated } from '../http/errors';
 import { itemsOf } from '../orders/repository';
@@ -80,11 +81,15 @@ function pagePayParams(services: Services, order: OrderRow): PagePayParams {
   });
 }
 
-async function claimTradeType(services: Services, order: OrderRow, tradeType: GatewayTradeType): Promise<OrderRow> {
+/** An order about to be paid, with its items when the step that read it already had them. */
+type PayingOrder = OrderRow & { items?: OrderItemRow[] };
+
+async function claimTradeType(services: Services, order: OrderRow, tradeType: GatewayTradeType): Promise<PayingOrder> {
   const switching = (current: string) =>
     conflict(`Order is already being paid with ${current}; create a new order to switch`);
   if (order.trade_type === tradeType) return order;
   if (order.trade_type) throw switching(order.trade_type);
+  // The items come back with the claim: a first pay needs them for the prepay's description.
   const claimed = await services.db
     .updateTable('orders')
     .set({ trade_type: tradeType, updated_at: new Date() })
@@ -92,6 +97,11 @@ async function claimTradeType(services: Services, order: OrderRow, tradeType: Ga
     .where('status', '=', 'PENDING')
     .where((eb) => eb.or([eb('trade_type', 'is', null), eb('trade_type', '=', tradeType)]))
     .returningAll()
+    .returning((eb) =>
+      jsonArrayFrom(eb.selectFrom('order_items').selectAll().whereRef('order_id', '=', 'orders.id').orderBy('id')).as(
+        'items',
+      ),
+    )
     .executeTakeFirst();
   if (claimed) return claimed;
   const now = await services.db
@@ -105,7 +115,7 @@ async function claimTradeType(services: Services, order: OrderRow, tradeType: Ga
 
 async function ensurePrepay(
   services: Services,
-  order: OrderRow,
+  order: PayingOrder,
   tradeType: GatewayTradeType,
   openid: string | null,
   ip: string,
@@ -128,7 +138,7 @@ async function ensurePrepay(
   if (timeExpire.getTime() - now < MIN_TIME_EXPIRE_AHEAD_MS) {
     throw conflict('订单即将过期，无法发起支付，请重新下单');
   }
-  const items = (await itemsOf(services.db, [order.id])).get(order.id) ?? [];
+  const items = order.items ?? (await itemsOf(services.db, [order.id])).get(order.id) ?? [];
   const first = items[0];
   let prepay;
   try {
