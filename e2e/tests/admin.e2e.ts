@@ -5,6 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations } from '../src/browser';
+import { DELIVERY_ADDRESS } from '../src/delivery-address';
 import { DEV_OPERATOR, startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
@@ -29,7 +30,10 @@ async function paidOrder(): Promise<{ outTradeNo: string; totalFen: number }> {
   const created = await fetch(`${stack.storefrontUrl}/api/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: products.products[0]!.id, quantity: 1 }] }),
+    body: JSON.stringify({
+      items: [{ productId: products.products[0]!.id, quantity: 1 }],
+      deliveryAddress: DELIVERY_ADDRESS,
+    }),
   });
   expect(created.status).toBe(201);
   const cookie = created.headers

@@ -7,6 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { OrderListSchema, OrderSchema } from '@wxpay-shop/contract';
 import { desktopContext, launchChromium, screenshotter, takeCspViolations, wechatContext } from '../src/browser';
+import { DELIVERY_ADDRESS } from '../src/delivery-address';
 import { emulatorOrder, emulatorState } from '../src/emulator';
 import {
   checkoutFirstProduct,
@@ -380,15 +381,15 @@ describe('error states in the browser', () => {
     const otherPage = await other.newPage();
     await otherPage.goto(`${stack.storefrontUrl}/cart`);
     const status = await otherPage.evaluate(
-      async (productId) =>
+      async ({ productId, deliveryAddress }) =>
         (
           await fetch('/api/orders', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+            body: JSON.stringify({ items: [{ productId, quantity: 1 }], deliveryAddress }),
           })
         ).status,
-      scarce.id,
+      { productId: scarce.id, deliveryAddress: DELIVERY_ADDRESS },
     );
     expect(status).toBe(201);
     await other.close();
@@ -491,15 +492,15 @@ describe('my orders abroad', () => {
     });
     expect(browserOffset).toBeGreaterThan(0); // the browser really is behind UTC
     const created = await page.evaluate(
-      async (id) =>
+      async ({ id, deliveryAddress }) =>
         (
           await fetch('/api/orders', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ items: [{ productId: id, quantity: 1 }] }),
+            body: JSON.stringify({ items: [{ productId: id, quantity: 1 }], deliveryAddress }),
           })
         ).json(),
-      productId,
+      { id: productId, deliveryAddress: DELIVERY_ADDRESS },
     );
     const order = OrderSchema.parse(created);
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, MeSchema } from '@wxpay-shop/contract';
 import { createOrder, orderRow, signIn, startStack, useStack, type Stack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -43,7 +44,7 @@ describe('writes from another site', () => {
       const create = await shopper.fetch('/api/orders', {
         method: 'POST',
         headers: { ...headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }),
+        body: JSON.stringify(orderBody([{ productId: 'sticker', quantity: 1 }])),
       });
       expect(create.status).toBe(403);
     });
@@ -56,14 +57,14 @@ describe('writes from another site', () => {
     const created = await shopper.fetch('/api/orders', {
       method: 'POST',
       headers: { ...sameOrigin, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 'sticker', quantity: 1 }] }),
+      body: JSON.stringify(orderBody([{ productId: 'sticker', quantity: 1 }])),
     });
     expect(created.status).toBe(201);
     const { outTradeNo } = (await created.json()) as { outTradeNo: string };
     expect(
       (await shopper.post(`/api/orders/${outTradeNo}/pay`, { tradeType: 'NATIVE' }, { Origin: stack.bff.url })).status,
     ).toBe(200);
-    expect((await shopper.post('/api/orders', { items: [{ productId: 'sticker', quantity: 1 }] })).status).toBe(201);
+    expect((await shopper.post('/api/orders', orderBody([{ productId: 'sticker', quantity: 1 }]))).status).toBe(201);
     expect((await shopper.fetch('/api/auth/logout', { method: 'POST', headers: sameOrigin })).status).toBe(204);
     expect(await signedIn(shopper)).toBe(false);
   });

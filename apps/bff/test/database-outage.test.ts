@@ -19,6 +19,7 @@ import {
   waitFor,
 } from './helpers/stack';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy';
+import { orderBody } from './helpers/delivery-address';
 
 const postgres = { name: 'postgres' as const };
 
@@ -77,7 +78,7 @@ describe.skipIf(!testPostgresUrl)('while PostgreSQL is unreachable', () => {
     const before = await createOrder(browser);
     proxy.cut();
     for (const res of [
-      await browser.post('/api/orders', { items: [{ productId: 'green-tea', quantity: 1 }] }),
+      await browser.post('/api/orders', orderBody([{ productId: 'green-tea', quantity: 1 }])),
       await browser.get(`/api/orders/${before.outTradeNo}`),
       await browser.get('/api/products'),
     ]) {

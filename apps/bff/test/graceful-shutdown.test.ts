@@ -14,6 +14,7 @@ import { openDatabase } from '../src/db/connect';
 import { Browser } from './helpers/browser';
 import { startBffProcess, type BffProcess } from './helpers/bff-process';
 import { MERCHANT, SUCCESS_XML, payNotifyXml, waitFor } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const ORDERS = 20;
 
@@ -78,7 +79,7 @@ describe('SIGTERM during a burst of notifications', () => {
     const shopper = new Browser(first.url);
     const orders: { outTradeNo: string; totalFen: number }[] = [];
     for (let i = 0; i < ORDERS; i++) {
-      const res = await shopper.post('/api/orders', { items: [{ productId: 'green-tea', quantity: 1 }] });
+      const res = await shopper.post('/api/orders', orderBody([{ productId: 'green-tea', quantity: 1 }]));
       expect(res.status).toBe(201);
       orders.push((await res.json()) as { outTradeNo: string; totalFen: number });
     }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendRaw } from './helpers/raw-http';
 import { useStack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 /** Far above the 1 s deadline plus Node's 1 s sweep on a busy machine, far below Node's own 300 s. */
 const CLOSED_WITHIN_MS = 30_000;
@@ -38,8 +39,8 @@ describe('slow requests', () => {
 
   it('still serves a request sent at once, and one whose body arrives within the deadline', async () => {
     expect((await fetch(`${stack.bff.url}/api/products`)).status).toBe(200);
-    const body = JSON.stringify({ items: [{ productId: 'green-tea', quantity: 1 }] });
-    const head = `POST /api/orders HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const body = JSON.stringify(orderBody([{ productId: 'green-tea', quantity: 1 }]));
+    const head = `POST /api/orders HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
     const exchange = await sendRaw(stack.bff.url, head + body, { giveUpMs: 2 * CLOSED_WITHIN_MS });
     expect(exchange.response).toMatch(/^HTTP\/1\.1 201 /);
   });

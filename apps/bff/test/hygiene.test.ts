@@ -16,6 +16,7 @@ import {
   useStack,
   waitFor,
 } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -125,7 +126,7 @@ describe('secrets stay out of logs and responses', () => {
       if (c.allow) expect(res.headers.get('allow')).toMatch(c.allow);
     }
     // Personal answers of POSTs are not stored either; the public catalog keeps its revalidation.
-    const created = await stack.browser().post('/api/orders', { items: [{ productId: 'sticker', quantity: 1 }] });
+    const created = await stack.browser().post('/api/orders', orderBody([{ productId: 'sticker', quantity: 1 }]));
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
     expect((await fetch(`${url}/api/products`)).headers.get('cache-control')).toBe('no-cache');

@@ -1,22 +1,35 @@
-/** Delivery addresses on orders: validated field by field (400, nothing stored) and kept as a snapshot. */
+/**
+ * Delivery addresses on orders: required for physical goods, validated field by field (400, nothing stored)
+ * and kept as a snapshot.
+ */
 import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, OrderListSchema, OrderSchema, type DeliveryAddressInput } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
+import { DELIVERY_ADDRESS as ADDRESS } from './helpers/delivery-address';
 import { useStack } from './helpers/stack';
 
-const ADDRESS = {
-  name: '张三',
-  mobile: '13800138000',
-  province: '广东省',
-  city: '广州市',
-  district: '天河区',
-  detail: '天河路 385 号 太古汇 1 座 2001 室',
-  postalCode: '510620',
-};
 const items = [{ productId: 'green-tea', quantity: 1 }];
 
 describe.each(backends)('delivery address on order creation ($name)', (backend) => {
   const { stack, stockOf } = useStack(backend);
+
+  const sessionCount = async () => (await stack.database.db.selectFrom('sessions').select('id').execute()).length;
+  /** A virtual good (ships = false), which no demo product is: an e-card, say. */
+  const addVirtualGood = () =>
+    stack.database.db
+      .insertInto('products')
+      .values({
+        id: 'e-card',
+        name: '电子礼品卡',
+        description: '',
+        price_fen: 5000,
+        image_url: '',
+        stock: 100,
+        sort_order: 99,
+        ships: false,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
 
   const orderCount = async () =>
     Number(
@@ -51,10 +64,37 @@ describe.each(backends)('delivery address on order creation ($name)', (backend) 
     expect(row.delivery_address).toEqual(expected);
   });
 
-  it('an order without one is still accepted (the storefront does not send one yet): deliveryAddress null', async () => {
-    const res = await stack.browser().post('/api/orders', { items });
+  it('an order of physical goods without one → 400 DELIVERY_ADDRESS_REQUIRED, nothing stored, no session', async () => {
+    await addVirtualGood();
+    const [before, stockBefore, sessionsBefore] = [
+      await orderCount(),
+      await stockOf('green-tea'),
+      await sessionCount(),
+    ];
+    for (const [body, productIds] of [
+      [{ items }, ['green-tea']],
+      [{ items: [...items, { productId: 'e-card', quantity: 1 }] }, ['green-tea']],
+      [{ items: [...items, { productId: 'mug', quantity: 1 }], deliveryAddress: undefined }, ['green-tea', 'mug']],
+    ] as const) {
+      const res = await stack.browser().post('/api/orders', body);
+      expect(res.status).toBe(400);
+      expect(res.headers.getSetCookie()).toEqual([]);
+      const { error } = ApiErrorSchema.parse(await res.json());
+      expect(error).toMatchObject({ code: 'DELIVERY_ADDRESS_REQUIRED', message: '请填写收货地址' });
+      expect([...(error.details as { productIds: string[] }).productIds].sort()).toEqual(productIds);
+    }
+    expect(await orderCount()).toBe(before);
+    expect(await stockOf('green-tea')).toBe(stockBefore);
+    expect(await sessionCount()).toBe(sessionsBefore);
+  });
+
+  it('an order of virtual goods only needs none: created with deliveryAddress null', async () => {
+    await addVirtualGood();
+    const res = await stack.browser().post('/api/orders', { items: [{ productId: 'e-card', quantity: 2 }] });
     expect(res.status).toBe(201);
-    expect(OrderSchema.parse(await res.json()).deliveryAddress).toBeNull();
+    const order = OrderSchema.parse(await res.json());
+    expect(order).toMatchObject({ totalFen: 10000, deliveryAddress: null });
+    expect(await stockOf('e-card')).toBe(98);
   });
 
   const without = (field: keyof typeof ADDRESS) =>

@@ -4,6 +4,7 @@ import { ApiErrorSchema, OrderListSchema, OrderSchema, type Order } from '@wxpay
 import type { Browser } from './helpers/browser';
 import { backends } from './helpers/backends';
 import { createOrder, expireOrder, payNotifyXml, postNotify, signIn, useStack, waitFor } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const newKey = () => randomBytes(16).toString('hex');
 
@@ -20,7 +21,7 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
       ).n,
     );
   const post = (browser: Browser, key: string, items: { productId: string; quantity: number }[]) =>
-    browser.post('/api/orders', { items }, { 'Idempotency-Key': key });
+    browser.post('/api/orders', orderBody(items), { 'Idempotency-Key': key });
   const listed = async (browser: Browser) =>
     OrderListSchema.parse(await (await browser.get('/api/orders')).json()).orders;
 
@@ -152,7 +153,10 @@ describe.each(backends)('POST /api/orders with Idempotency-Key ($name)', (backen
     const browser = await guest();
     const before = await orderCount();
     const items = [{ productId: 'sticker', quantity: 1 }];
-    const responses = [await browser.post('/api/orders', { items }), await browser.post('/api/orders', { items })];
+    const responses = [
+      await browser.post('/api/orders', orderBody(items)),
+      await browser.post('/api/orders', orderBody(items)),
+    ];
     expect(responses.map((r) => r.status)).toEqual([201, 201]);
     expect(responses.map((r) => r.headers.get('idempotent-replayed'))).toEqual([null, null]);
     expect(await orderCount()).toBe(before + 2);

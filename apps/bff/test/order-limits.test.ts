@@ -22,6 +22,7 @@ import {
   waitFor,
   type Stack,
 } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const TEAPOT = [{ productId: 'teapot', quantity: 1 }];
 
@@ -47,7 +48,7 @@ describe.each(backends)('unpaid orders per shopper ($name)', (backend) => {
     const first = await createOrder(hoarder, TEAPOT);
     await createOrder(hoarder, TEAPOT);
 
-    const { retryAfter, error } = await refusal(await hoarder.post('/api/orders', { items: TEAPOT }));
+    const { retryAfter, error } = await refusal(await hoarder.post('/api/orders', orderBody(TEAPOT)));
     expect(error.message).toMatch(/^您已有 2 个待支付订单，请先支付，或 \d+ 分钟后再下单$/);
     // Until the older order expires (ORDER_TTL_MINUTES, 30 by default).
     expect(retryAfter).toBeGreaterThan(29 * 60);
@@ -60,26 +61,26 @@ describe.each(backends)('unpaid orders per shopper ($name)', (backend) => {
     // An expired order no longer counts, even before the reconciler has closed it.
     await expireOrder(stack, first.outTradeNo);
     await createOrder(hoarder, TEAPOT);
-    expect((await hoarder.post('/api/orders', { items: TEAPOT })).status).toBe(429);
+    expect((await hoarder.post('/api/orders', orderBody(TEAPOT))).status).toBe(429);
   });
 
   it('replays a retried order (Idempotency-Key) at the cap instead of refusing it', async () => {
     const shopper = stack.browser();
     const key = { 'Idempotency-Key': 'checkout-attempt-0001' };
-    const created = await shopper.post('/api/orders', { items: TEAPOT }, key);
+    const created = await shopper.post('/api/orders', orderBody(TEAPOT), key);
     expect(created.status).toBe(201);
     await createOrder(shopper, TEAPOT);
-    const retried = await shopper.post('/api/orders', { items: TEAPOT }, key);
+    const retried = await shopper.post('/api/orders', orderBody(TEAPOT), key);
     expect(retried.status).toBe(200);
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    expect((await shopper.post('/api/orders', { items: TEAPOT })).status).toBe(429);
+    expect((await shopper.post('/api/orders', orderBody(TEAPOT))).status).toBe(429);
   });
 
   it('does not count paid orders', async () => {
     const { browser } = await paidOrder(stack);
     await createOrder(browser, TEAPOT);
     await createOrder(browser, TEAPOT);
-    expect((await browser.post('/api/orders', { items: TEAPOT })).status).toBe(429);
+    expect((await browser.post('/api/orders', orderBody(TEAPOT))).status).toBe(429);
   });
 
   it('holds under concurrency: 10 simultaneous orders from one shopper create exactly 2', async () => {
@@ -89,7 +90,7 @@ describe.each(backends)('unpaid orders per shopper ($name)', (backend) => {
     await createOrder(shopper, [{ productId: 'mug', quantity: 1 }]);
     const statuses = await Promise.all(
       Array.from({ length: 10 }, async () => {
-        const res = await shopper.post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] });
+        const res = await shopper.post('/api/orders', orderBody([{ productId: 'mug', quantity: 1 }]));
         await res.arrayBuffer();
         return res.status;
       }),
@@ -165,7 +166,7 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
     fetch(`${stack.bff.url}/api/orders`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
-      body: JSON.stringify({ items: [{ productId: 'notebook', quantity: 5 }] }),
+      body: JSON.stringify(orderBody([{ productId: 'notebook', quantity: 5 }])),
     });
 
   it('refuses cookieless orders from one address past the limit, without a session; other addresses still order', async () => {
@@ -191,23 +192,26 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
     const from = { 'X-Forwarded-For': '192.0.2.41' };
     const key = { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-01' };
     const items = [{ productId: 'notebook', quantity: 1 }];
-    const created = await shopper.post('/api/orders', { items }, key);
+    const created = await shopper.post('/api/orders', orderBody(items), key);
     expect(created.status).toBe(201);
     const { outTradeNo } = (await created.json()) as { outTradeNo: string };
-    for (let i = 0; i < 2; i++) expect((await shopper.post('/api/orders', { items }, from)).status).toBe(201);
-    await refusal(await shopper.post('/api/orders', { items }, from));
+    for (let i = 0; i < 2; i++) expect((await shopper.post('/api/orders', orderBody(items), from)).status).toBe(201);
+    await refusal(await shopper.post('/api/orders', orderBody(items), from));
 
     // The first answer was lost: the retry gets that order, nothing more is reserved.
-    const retried = await shopper.post('/api/orders', { items }, key);
+    const retried = await shopper.post('/api/orders', orderBody(items), key);
     expect(retried.status).toBe(200);
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
     expect(((await retried.json()) as { outTradeNo: string }).outTradeNo).toBe(outTradeNo);
     expect(await stockOf(stack, 'notebook')).toBe(77);
     // Past the limit, a new key (or the same key with other items) creates nothing.
     await refusal(
-      await shopper.post('/api/orders', { items }, { ...from, 'Idempotency-Key': 'checkout-retry-past-limit-02' }),
+      await shopper.post('/api/orders', orderBody(items), {
+        ...from,
+        'Idempotency-Key': 'checkout-retry-past-limit-02',
+      }),
     );
-    expect((await shopper.post('/api/orders', { items: [{ productId: 'notebook', quantity: 2 }] }, key)).status).toBe(
+    expect((await shopper.post('/api/orders', orderBody([{ productId: 'notebook', quantity: 2 }]), key)).status).toBe(
       409,
     );
     expect(await stockOf(stack, 'notebook')).toBe(77);
@@ -222,7 +226,7 @@ describe('order creation per client IP (TRUST_PROXY=1)', () => {
     };
     const [xiaoli, wangwu] = [await signedIn('xiaoli'), await signedIn('wangwu')];
     const order = (browser: typeof xiaoli) =>
-      browser.post('/api/orders', { items: [{ productId: 'notebook', quantity: 1 }] });
+      browser.post('/api/orders', orderBody([{ productId: 'notebook', quantity: 1 }]));
     for (let i = 0; i < 3; i++) expect((await order(xiaoli)).status).toBe(201);
     await refusal(await order(xiaoli));
     // Same socket address (127.0.0.1), another WeChat user: not refused for xiaoli's orders.

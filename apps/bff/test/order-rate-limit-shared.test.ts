@@ -8,6 +8,7 @@ import { startBff, type RunningBff } from '../src/app';
 import { createRateLimiter } from '../src/http/rate-limit';
 import { testPostgresUrl } from './helpers/backends';
 import { useStack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 describe('createRateLimiter in memory (PGlite)', () => {
   afterEach(() => {
@@ -49,7 +50,7 @@ describe.skipIf(!testPostgresUrl)('order rate limit shared by two BFF instances 
     fetch(`${bff.url}/api/orders`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
-      body: JSON.stringify({ items: [{ productId: 'notebook', quantity: 1 }] }),
+      body: JSON.stringify(orderBody([{ productId: 'notebook', quantity: 1 }])),
     });
 
   it('refuses the fourth order from one address whichever instance takes it, until the window ends', async () => {

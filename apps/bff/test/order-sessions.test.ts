@@ -3,8 +3,10 @@
  * a refused POST /api/orders leaves nothing behind.
  */
 import { describe, expect, it } from 'vitest';
+import type { CreateOrderRequestInput } from '@wxpay-shop/contract';
 import { backends } from './helpers/backends';
 import { useStack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 describe.each(backends)('sessions of refused orders ($name)', (backend) => {
   const { stack, setStock } = useStack(backend, { MAX_PENDING_ORDERS: '1' });
@@ -13,7 +15,7 @@ describe.each(backends)('sessions of refused orders ($name)', (backend) => {
 
   it('an unknown product, a summed quantity over 99 or a short stock: refused, no session row, no cookie', async () => {
     await setStock('mug', 1);
-    const refusals: [unknown, number][] = [
+    const refusals: [CreateOrderRequestInput['items'], number][] = [
       [[{ productId: 'no-such-product', quantity: 1 }], 400],
       [
         [
@@ -26,7 +28,7 @@ describe.each(backends)('sessions of refused orders ($name)', (backend) => {
     ];
     const before = await sessionCount();
     for (const [items, status] of refusals) {
-      const res = await stack.browser().post('/api/orders', { items });
+      const res = await stack.browser().post('/api/orders', orderBody(items));
       expect(res.status).toBe(status);
       expect(res.headers.getSetCookie()).toEqual([]);
     }
@@ -36,7 +38,7 @@ describe.each(backends)('sessions of refused orders ($name)', (backend) => {
   it('the order that is created starts the session, and the next refusal does not change it', async () => {
     const browser = stack.browser();
     const before = await sessionCount();
-    const created = await browser.post('/api/orders', { items: [{ productId: 'green-tea', quantity: 1 }] });
+    const created = await browser.post('/api/orders', orderBody([{ productId: 'green-tea', quantity: 1 }]));
     expect(created.status).toBe(201);
     expect(browser.cookies.size).toBeGreaterThan(0);
     expect(await sessionCount()).toBe(before + 1);
@@ -44,7 +46,7 @@ describe.each(backends)('sessions of refused orders ($name)', (backend) => {
     expect(list.orders).toHaveLength(1);
     // Over MAX_PENDING_ORDERS: refused inside the transaction; the existing session stays as it was.
     const cookies = new Map(browser.cookies);
-    expect((await browser.post('/api/orders', { items: [{ productId: 'green-tea', quantity: 1 }] })).status).toBe(429);
+    expect((await browser.post('/api/orders', orderBody([{ productId: 'green-tea', quantity: 1 }]))).status).toBe(429);
     expect(browser.cookies).toEqual(cookies);
     expect(await sessionCount()).toBe(before + 1);
   });

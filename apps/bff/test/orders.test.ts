@@ -11,6 +11,7 @@ import {
 import { verifyJsapiPayParams } from '@wxpay-shop/wechat';
 import { backends } from './helpers/backends';
 import { MERCHANT, createOrder, signIn, useStack } from './helpers/stack';
+import { DELIVERY_ADDRESS, orderBody } from './helpers/delivery-address';
 
 describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
   const { stack } = useStack(backend);
@@ -77,13 +78,14 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
 
   it('creates an order with a server-computed total and a valid out_trade_no', async () => {
     const browser = stack.browser();
-    const res = await browser.post('/api/orders', {
-      items: [
+    const res = await browser.post(
+      '/api/orders',
+      orderBody([
         { productId: 'green-tea', quantity: 2 },
         { productId: 'mug', quantity: 1 },
         { productId: 'green-tea', quantity: 1 },
-      ],
-    });
+      ]),
+    );
     expect(res.status).toBe(201);
     const order = OrderSchema.parse(await res.json());
     expect(order.totalFen).toBe(990 * 3 + 2990);
@@ -113,7 +115,7 @@ describe.each(backends)('catalog and orders over HTTP ($name)', (backend) => {
     ],
     ['more than 50 lines', { items: Array.from({ length: 51 }, () => ({ productId: 'sticker', quantity: 1 })) }],
   ])('rejects %s with 400', async (_label, body) => {
-    const res = await stack.browser().post('/api/orders', body);
+    const res = await stack.browser().post('/api/orders', { deliveryAddress: DELIVERY_ADDRESS, ...body });
     expect(res.status).toBe(400);
     expect(ApiErrorSchema.parse(await res.json()).error.code).toBe('BAD_REQUEST');
   });

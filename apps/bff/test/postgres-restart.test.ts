@@ -11,6 +11,7 @@ import { createLogger } from '../src/logger';
 import { Browser } from './helpers/browser';
 import { postgresBinDir, startPgCluster, type PgCluster } from './helpers/pg-cluster';
 import { useStack, waitFor } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const ORDERS = 16;
 /** The order after which PostgreSQL goes down; it comes back once the stream has met the outage. */
@@ -83,7 +84,7 @@ describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL resta
       const key = { 'Idempotency-Key': randomBytes(12).toString('hex') };
       const items = [{ productId: 'green-tea', quantity: 1 }];
       const created = await retried(
-        () => shopper.post('/api/orders', { items }, key),
+        () => shopper.post('/api/orders', orderBody(items), key),
         (s) => s === 201 || s === 200,
       );
       const { outTradeNo } = (await created.json()) as { outTradeNo: string };
@@ -115,7 +116,7 @@ describe.skipIf(!postgresBinDir())('two BFF instances through a PostgreSQL resta
 
     for (const bff of instances) {
       expect((await fetch(`${bff.url}/readyz`)).status).toBe(200);
-      const res = await new Browser(bff.url).post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] });
+      const res = await new Browser(bff.url).post('/api/orders', orderBody([{ productId: 'mug', quantity: 1 }]));
       expect(res.status).toBe(201);
     }
     // Survived: an unhandled 'error' from a dropped pooled connection would have failed the run by itself

@@ -3,6 +3,7 @@ import { ApiErrorSchema, ProductListSchema, ProductSchema } from '@wxpay-shop/co
 import { closeLocally } from '../src/payments/settle';
 import { backends } from './helpers/backends';
 import { adminRefund, createOrder, expireOrder, payNotifyXml, postNotify, useStack, waitFor } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 describe.each(backends)('stock reservations ($name)', (backend) => {
   const { stack, setStock, stockOf, db } = useStack(backend);
@@ -17,7 +18,7 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     const browser = stack.browser();
     await createOrder(browser, [{ productId: 'sticker', quantity: 2 }]);
     expect(await stockOf('sticker')).toBe(1);
-    const res = await browser.post('/api/orders', { items: [{ productId: 'sticker', quantity: 2 }] });
+    const res = await browser.post('/api/orders', orderBody([{ productId: 'sticker', quantity: 2 }]));
     expect(res.status).toBe(409);
     const body = ApiErrorSchema.parse(await res.json());
     expect(body.error).toMatchObject({
@@ -32,12 +33,13 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     await setStock('sticker', 50);
     await setStock('teapot', 1);
     // 'sticker' sorts before 'teapot', so it is reserved first and must be given back.
-    const res = await stack.browser().post('/api/orders', {
-      items: [
+    const res = await stack.browser().post(
+      '/api/orders',
+      orderBody([
         { productId: 'teapot', quantity: 2 },
         { productId: 'sticker', quantity: 5 },
-      ],
-    });
+      ]),
+    );
     expect(res.status).toBe(409);
     expect(ApiErrorSchema.parse(await res.json()).error.message).toBe('「紫砂壶」库存不足');
     expect(await stockOf('sticker')).toBe(50);
@@ -49,7 +51,7 @@ describe.each(backends)('stock reservations ($name)', (backend) => {
     const before = await db().selectFrom('order_items').select('id').where('product_id', '=', 'mug').execute();
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        stack.browser().post('/api/orders', { items: [{ productId: 'mug', quantity: 1 }] }),
+        stack.browser().post('/api/orders', orderBody([{ productId: 'mug', quantity: 1 }])),
       ),
     );
     const statuses = responses.map((r) => r.status);

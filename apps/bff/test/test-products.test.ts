@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema, ProductListSchema } from '@wxpay-shop/contract';
 import { PRODUCTION_ON_TEST_STACK } from './helpers/production-env';
 import { createOrder, useStack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 describe('test-only products in production', () => {
   // Listing and ordering call no WeChat API, so the stack's emulator endpoints are fine here.
@@ -27,7 +28,7 @@ describe('test-only products in production', () => {
         { productId: 'sticker', quantity: 1 },
       ],
     ]) {
-      const res = await browser.post('/api/orders', { items });
+      const res = await browser.post('/api/orders', orderBody(items));
       expect(res.status).toBe(400);
       expect(ApiErrorSchema.parse(await res.json()).error).toMatchObject({
         message: 'Unknown product',

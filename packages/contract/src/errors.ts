@@ -7,6 +7,8 @@ export const ApiErrorCodeSchema = z.enum([
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  /** 400: an order with a physical good and no `deliveryAddress` (nothing stored, no session started). */
+  'DELIVERY_ADDRESS_REQUIRED',
   'PAYLOAD_TOO_LARGE',
   /** 429, with Retry-After: too many orders from one client, or too many unpaid ones. */
   'TOO_MANY_REQUESTS',

@@ -108,7 +108,7 @@ export const OrderSchema = z.object({
   transactionId: z.nullable(z.string()),
   /** ISO time after which an unpaid order is closed. */
   expiresAt: z.string(),
-  /** The delivery address given at checkout; null for orders placed without one. */
+  /** The address given at checkout; null for virtual goods only (or an order from before it was required). */
   deliveryAddress: z.nullable(DeliveryAddressSchema),
   fulfilment: FulfilmentStatusSchema,
   shipment: z.nullable(ShipmentSchema),
@@ -134,7 +134,10 @@ export const CreateOrderRequestSchema = z.strictObject({
     z.minLength(1),
     z.maxLength(50),
   ),
-  /** Optional for now: the storefront does not send one yet. Checked field by field, else 400. */
+  /**
+   * Required when any item is a physical good (all of the shop's products are), else 400
+   * DELIVERY_ADDRESS_REQUIRED; an order of virtual goods only may omit it. Checked field by field, else 400.
+   */
   deliveryAddress: z.optional(DeliveryAddressSchema),
 });
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequestSchema>;

@@ -1,7 +1,7 @@
 /**
  * The six demo products. Prices are integer fen and live only on the server. Seeded by migration
  * 002, before `test_only` existed; migration 007 marks the sticker test-only, and 015 gives them pictures
- * and details (demo-pages.ts).
+ * and details (demo-pages.ts). All ship (`ships`, migration 017).
  */
 import type { ProductRow } from '../db/schema';
 
@@ -16,7 +16,7 @@ function tile(label: string, from: string, to: string): string {
 }
 
 /** As migration 002 inserted them; the columns added later have their defaults there. */
-export const DEMO_PRODUCTS: Omit<ProductRow, 'test_only' | 'gallery' | 'details' | 'seven_day_returns'>[] = [
+export const DEMO_PRODUCTS: Omit<ProductRow, 'test_only' | 'gallery' | 'details' | 'seven_day_returns' | 'ships'>[] = [
   {
     id: 'sticker',
     name: '测试贴纸',

@@ -622,6 +622,18 @@ const migrations: Record<string, Migration> = {
       await sql`DROP FUNCTION IF EXISTS place_order`.execute(db);
     },
   },
+  '2026_12_10_017_product_ships': {
+    async up(db: Kysely<unknown>) {
+      // Physical goods (every demo product) need a delivery address on their orders; a virtual good would not.
+      await db.schema
+        .alterTable('products')
+        .addColumn('ships', 'boolean', (c) => c.notNull().defaultTo(true))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('products').dropColumn('ships').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -30,6 +30,8 @@ export interface ProductsTable {
   details: ColumnType<ProductDetail[], string | undefined, string>;
   /** 七天无理由退货 applies. */
   seven_day_returns: Generated<boolean>;
+  /** A physical good, shipped to the order's delivery address (required then); false for a virtual good. */
+  ships: Generated<boolean>;
 }
 
 export interface ShoppersTable {

@@ -17,6 +17,7 @@ import { syncFromOrderQuery } from '../payments/settle';
 import type { Services } from '../services';
 import { pageSignTypeOf } from '../config';
 import { existingShopper, keepShopper, prospectiveShopper, type Shopper } from '../sessions/session';
+import { requireDeliveryAddress } from './delivery-address';
 import { idempotencyKeyOf, orderForKey } from './idempotency';
 import { orderRateLimit } from './order-limits';
 import { ownsOrder } from './ownership';
@@ -51,6 +52,7 @@ export function orderRoutes(services: Services): Router {
     // Repeated lines for one product are summed, so the per-line limit is checked again here.
     const tooMany = [...quantities].filter(([, quantity]) => quantity > 99).map(([productId]) => productId);
     if (tooMany.length > 0) throw badRequest('At most 99 of one product per order', { productIds: tooMany });
+    await requireDeliveryAddress(db, config, [...quantities.keys()], request.deliveryAddress);
     const now = new Date();
     // One statement: unknown products, stock and the unpaid-order cap are checked there, prices read there.
     const created = await placeOrder(db, {

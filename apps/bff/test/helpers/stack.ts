@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../../src/db/connect';
 import { createLogger } from '../../src/logger';
 import { openTestDatabase, type Backend } from './backends';
 import { Browser, location } from './browser';
+import { orderBody } from './delivery-address';
 
 export const MERCHANT = {
   appId: 'wxd930ea5d5a258f4f',
@@ -319,7 +320,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
 }
 
 export async function createOrder(browser: Browser, items = [{ productId: 'green-tea', quantity: 2 }]) {
-  const res = await browser.post('/api/orders', { items });
+  const res = await browser.post('/api/orders', orderBody(items));
   if (res.status !== 201) throw new Error(`create order answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { outTradeNo: string; totalFen: number; status: string };
 }

@@ -24,6 +24,7 @@ const CODE_MESSAGES: Record<ApiErrorCode, string> = {
   FORBIDDEN: '没有权限进行此操作',
   NOT_FOUND: '没有找到相关内容，可能已删除或链接有误',
   CONFLICT: '订单或库存状态已变化，请刷新后重试',
+  DELIVERY_ADDRESS_REQUIRED: '请先填写收货地址',
   PAYLOAD_TOO_LARGE: '提交的内容过多，请减少后重试',
   TOO_MANY_REQUESTS: '操作太频繁，请稍后再试',
   UPSTREAM_ERROR: '微信服务暂时不可用，请稍后重试',
