@@ -52,6 +52,28 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
 }
 
 /**
+ * 所在地区 with Vant's Area picker (its region data loads on demand): each column's option chosen from the
+ * keyboard (focus, Enter), since a wheel clips the options far from the chosen one, then 确认.
+ */
+export async function pickRegion(page: Page, names: readonly [string, string, string]): Promise<void> {
+  await page.getByRole('button', { name: /^所在地区/ }).click();
+  const picker = page.getByRole('dialog', { name: '选择所在地区' });
+  for (const [column, name] of names.entries()) {
+    const option = picker.locator('.van-picker-column').nth(column).getByRole('button', { name, exact: true });
+    await option.focus();
+    await page.keyboard.press('Enter');
+    await picker
+      .locator('.van-picker-column')
+      .nth(column)
+      .locator('.van-picker-column__item--selected', { hasText: name })
+      .waitFor();
+  }
+  await picker.getByRole('button', { name: '确认' }).click();
+  await picker.waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: `所在地区 ${names.join(' ')}` }).waitFor();
+}
+
+/**
  * Checkout's address card: types an address with the region picker, unless this browser already offers
  * the last one used (then 修改地址 shows). 提交订单 stays disabled until there is one.
  */
@@ -65,10 +87,7 @@ export async function ensureDeliveryAddress(page: Page): Promise<void> {
   await fill.click();
   await page.locator('input[name="name"]').fill('张三');
   await page.locator('input[name="mobile"]').fill('13800138000');
-  // selectOption waits for the options, which arrive with the lazily loaded region data.
-  await page.locator('select[name="province"]').selectOption('广东省');
-  await page.locator('select[name="city"]').selectOption('广州市');
-  await page.locator('select[name="district"]').selectOption('天河区');
+  await pickRegion(page, ['广东省', '广州市', '天河区']);
   await page.locator('textarea[name="detail"]').fill('天河路 385 号');
   await page.getByRole('button', { name: '保存地址' }).click();
   await page.locator('.address-card address').waitFor();

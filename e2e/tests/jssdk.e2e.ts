@@ -4,9 +4,16 @@
  * through to the paid order, the product's share card, and the typed address form outside WeChat.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { OrderSchema } from '@wxpay-shop/contract';
-import { IOS_WECHAT_UA, desktopContext, launchChromium, screenshotter, wechatContext } from '../src/browser';
+import {
+  IOS_WECHAT_UA,
+  desktopContext,
+  launchChromium,
+  screenshotter,
+  takeCspViolations,
+  wechatContext,
+} from '../src/browser';
 import { cartLinkName, openCheckoutWithFirstProduct, orderOnPayPage } from '../src/flows';
 import { startStack, type Stack } from '../src/stack';
 
@@ -22,6 +29,8 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 beforeEach(() => onTestFailed(() => console.error(stack.logs().slice(-20_000))));
+// The JS-SDK script and Vant's picker (its stylesheet carries an icon font) stay within the page's CSP.
+afterEach(() => expect(takeCspViolations()).toEqual([]));
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
@@ -150,6 +159,24 @@ describe('outside WeChat', () => {
     await page.goto(stack.storefrontUrl);
     await openCheckoutWithFirstProduct(page, shot);
     expect(await page.getByRole('button', { name: '选择微信收货地址' }).count()).toBe(0);
+    await page.locator('.address-card address').getByText('张三 138****8000').waitFor();
+    // 修改地址 reopens the form, and 所在地区 opens Vant's picker on the region chosen.
+    await page.getByRole('button', { name: '修改地址' }).click();
+    await page.getByRole('button', { name: '所在地区 广东省 广州市 天河区' }).click();
+    const picker = page.getByRole('dialog', { name: '选择所在地区' });
+    await picker.waitFor();
+    expect(await picker.locator('.van-picker-column__item--selected').allTextContents()).toEqual([
+      '广东省',
+      '广州市',
+      '天河区',
+    ]);
+    // The sheet has slid in: a picture of it, not of a frame of its transition.
+    await picker.evaluate((sheet) => Promise.all(sheet.getAnimations().map((a) => a.finished)));
+    await shot('region-picker');
+    await picker.getByRole('button', { name: '取消' }).click();
+    await picker.waitFor({ state: 'hidden' });
+    await shot('address-form');
+    await page.getByRole('button', { name: '保存地址' }).click();
     await page.locator('.address-card address').getByText('张三 138****8000').waitFor();
     await page.getByRole('button', { name: '提交订单' }).click();
     const outTradeNo = await orderOnPayPage(page);

@@ -28,6 +28,19 @@ beforeEach(() => {
   localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
 });
 
+/** The options of the Area picker's column `index` (0 province, 1 city, 2 district). */
+function pickerOptions(index: number): HTMLElement[] {
+  const column = document.body.querySelectorAll('.van-picker-column')[index];
+  return column ? [...column.querySelectorAll<HTMLElement>('.van-picker-column__item')] : [];
+}
+
+async function pickOption(index: number, text: string): Promise<void> {
+  const option = pickerOptions(index).find((o) => o.textContent === text);
+  if (!option) throw new Error(`no ${text} in picker column ${index}`);
+  option.click();
+  await flushPromises();
+}
+
 function submitButton(wrapper: Awaited<ReturnType<typeof mountView>>['wrapper']) {
   return wrapper.findAll('button').find((button) => button.text() === '提交订单');
 }
@@ -290,16 +303,25 @@ describe('CheckoutView, the delivery address', () => {
       .findAll('button')
       .find((b) => b.text() === '填写收货地址')!
       .trigger('click');
-    await vi.waitFor(() => expect(wrapper.findAll('select[name="province"] option').length).toBeGreaterThan(30));
-
     await wrapper.get('input[name="name"]').setValue('王五');
     await wrapper.get('input[name="mobile"]').setValue('1380013800');
-    await wrapper.get('select[name="province"]').setValue('北京市');
-    await wrapper.get('select[name="city"]').setValue('北京市');
-    await wrapper.get('select[name="district"]').setValue('东城区');
-    await wrapper.get('textarea[name="detail"]').setValue('王府井大街 1 号');
+    await wrapper.get('textarea[name="detail"]').setValue('武侯祠大街 231 号');
     await wrapper.get('form').trigger('submit');
     expect(wrapper.text()).toContain('请填写 11 位手机号码');
+    expect(wrapper.text()).toContain('请选择省份');
+
+    // 所在地区 opens Vant's Area picker (teleported to the body) on the region data loaded on demand.
+    const region = wrapper.get('button[name="region"]');
+    expect(region.text()).toBe('请选择省 / 市 / 区');
+    await region.trigger('click');
+    await vi.waitFor(() => expect(pickerOptions(0).length).toBeGreaterThan(30));
+    await pickOption(0, '四川省');
+    await pickOption(1, '成都市');
+    await pickOption(2, '武侯区');
+    document.body.querySelector<HTMLElement>('.van-picker__confirm')!.click();
+    await flushPromises();
+    expect(region.text()).toBe('四川省 成都市 武侯区');
+    expect(wrapper.text()).not.toContain('请选择省份');
     await wrapper.get('input[name="mobile"]').setValue('139 1234 5678');
     await wrapper.get('form').trigger('submit');
     await flushPromises();
@@ -311,15 +333,43 @@ describe('CheckoutView, the delivery address', () => {
     const sent = {
       name: '王五',
       mobile: '13912345678',
-      province: '北京市',
-      city: '北京市',
-      district: '东城区',
-      detail: '王府井大街 1 号',
+      province: '四川省',
+      city: '成都市',
+      district: '武侯区',
+      detail: '武侯祠大街 231 号',
       postalCode: '',
     };
     expect(calls.find((call) => call.method === 'POST')?.body).toMatchObject({ deliveryAddress: sent });
     // Offered again next time, from this browser only.
     expect(JSON.parse(localStorage.getItem(LAST_ADDRESS_STORAGE_KEY)!)).toEqual(sent);
+  });
+
+  it('修改地址 opens the picker on the region chosen before; Enter on a focused option chooses it', async () => {
+    localStorage.setItem(LAST_ADDRESS_STORAGE_KEY, JSON.stringify(ADDRESS));
+    mockFetch({ 'GET /api/products': [{ body: { products: [product] } }] });
+    const { wrapper } = await mountView(CheckoutView, { path: '/checkout', props: {} });
+    await wrapper
+      .findAll('button')
+      .find((b) => b.text() === '修改地址')!
+      .trigger('click');
+    const region = wrapper.get('button[name="region"]');
+    expect(region.text()).toBe('广东省 广州市 天河区');
+    await region.trigger('click');
+    await vi.waitFor(() => expect(pickerOptions(0).length).toBeGreaterThan(30));
+    const selected = () =>
+      [0, 1, 2].map((i) => pickerOptions(i).find((o) => o.matches('.van-picker-column__item--selected'))?.textContent);
+    expect(selected()).toEqual(['广东省', '广州市', '天河区']);
+
+    const option = pickerOptions(2).find((o) => o.textContent === '越秀区')!;
+    option.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await flushPromises();
+    expect(selected()).toEqual(['广东省', '广州市', '越秀区']);
+    document.body.querySelector<HTMLElement>('.van-picker__confirm')!.click();
+    await flushPromises();
+    expect(region.text()).toBe('广东省 广州市 越秀区');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('address').text()).toContain('广东省广州市越秀区天河路 385 号');
   });
 
   it('inside WeChat, 选择微信收货地址 opens wx.openAddress and uses the picked address (+86 and spaces dropped)', async () => {
