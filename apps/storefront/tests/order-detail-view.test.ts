@@ -94,6 +94,31 @@ describe('order detail', () => {
     expect(buttons).toEqual(['申请退款', '确认收货']);
   });
 
+  it('shows the delivery address with a masked mobile; an order without one shows none', async () => {
+    const address = {
+      name: '张三',
+      mobile: '13800138000',
+      province: '广东省',
+      city: '广州市',
+      district: '天河区',
+      detail: '天河路 385 号',
+      postalCode: '510620',
+    };
+    mockFetch({
+      [`GET /api/orders/${NO}`]: [{ body: { ...shippedPartlyRefunded(), deliveryAddress: address } }],
+      'GET /api/orders/2026112600000002': [{ body: order('PAID', '2026112600000002') }],
+    });
+    const { wrapper, router } = await mountRoute(`/orders/${NO}`);
+    const shown = wrapper.get('[data-testid="delivery-address"] address');
+    expect(shown.text()).toContain('张三 138****8000');
+    expect(shown.text()).toContain('广东省广州市天河区天河路 385 号');
+    expect(shown.text()).not.toContain('13800138000');
+
+    await router.push('/orders/2026112600000002');
+    await vi.waitFor(() => expect(wrapper.get('[data-testid="order-no"]').text()).toBe('2026112600000002'));
+    expect(wrapper.find('[data-testid="delivery-address"]').exists()).toBe(false);
+  });
+
   it('确认收货 asks first, then shows the order as 已完成', async () => {
     const received: Order = {
       ...shippedPartlyRefunded(),
