@@ -58,6 +58,9 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
 export async function pickRegion(page: Page, names: readonly [string, string, string]): Promise<void> {
   await page.getByRole('button', { name: /^所在地区/ }).click();
   const picker = page.getByRole('dialog', { name: '选择所在地区' });
+  // As a shopper would: once the sheet has slid in (and focus moved into it).
+  await picker.waitFor();
+  await picker.evaluate((sheet) => Promise.all(sheet.getAnimations().map((a) => a.finished)));
   for (const [column, name] of names.entries()) {
     const option = picker.locator('.van-picker-column').nth(column).getByRole('button', { name, exact: true });
     await option.focus();
