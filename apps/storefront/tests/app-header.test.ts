@@ -1,94 +1,94 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryHistory } from 'vue-router';
-import type { SignedInMe } from '../src/auth/bootstrap';
-import AppHeader from '../src/components/AppHeader.vue';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryHistory, createWebHistory } from 'vue-router';
+import App from '../src/App.vue';
 import { createAppRouter } from '../src/router';
-import { useSessionStore } from '../src/stores/session';
-
-const PATH = '/products/p-tea?from=share';
-
-function signedIn(overrides: Partial<SignedInMe> = {}): SignedInMe {
-  return { signedIn: true, openid: 'o-123', nickname: null, avatarUrl: null, ...overrides };
-}
-
-async function mountHeader(state: ReturnType<typeof useSessionStore>['state']) {
-  const router = createAppRouter(createMemoryHistory());
-  await router.push(PATH);
-  await router.isReady();
-  const pinia = createPinia();
-  const wrapper = mount(AppHeader, { global: { plugins: [pinia, router] } });
-  useSessionStore(pinia).state = state;
-  await flushPromises();
-  return wrapper;
-}
-
-let replace: ReturnType<typeof vi.spyOn>;
+import { CART_STORAGE_KEY } from '../src/stores/cart';
+import { mockFetch } from './helpers/fetch-mock';
+import { order, product } from './helpers/fixtures';
 
 beforeEach(() => {
-  sessionStorage.clear();
-  // The real app uses web history, so the address bar is the current route.
-  history.replaceState(null, '', PATH);
-  replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
+  localStorage.clear();
 });
 
-describe('AppHeader', () => {
-  it('shows the signed-in shopper’s avatar and nickname, without the profile button', async () => {
-    const wrapper = await mountHeader({
-      kind: 'signed-in',
-      me: signedIn({ nickname: '小李🐼', avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/a/132' }),
+async function mountApp(path: string, history = createMemoryHistory()) {
+  mockFetch({
+    'GET /api/me': [{ body: { signedIn: false } }],
+    'GET /api/shop': [{ body: { name: '山野茶铺' } }],
+    'GET /api/products': [{ body: { products: [product] } }],
+    'GET /api/orders': [{ body: { orders: [] } }],
+    'GET /api/orders/T20261126000001': [{ body: order('PAID') }],
+  });
+  const router = createAppRouter(history);
+  await router.push(path);
+  await router.isReady();
+  const wrapper = mount(App, { global: { plugins: [createPinia(), router] } });
+  await flushPromises();
+  return { wrapper, router };
+}
+
+describe('the header', () => {
+  it('is one row with the configured shop name and no back on a top-level page', async () => {
+    const { wrapper } = await mountApp('/');
+    const header = wrapper.get('header');
+    expect(header.get('a[href="/"]').text()).toBe('山野茶铺');
+    expect(header.find('button').exists()).toBe(false);
+    // The shopper's profile and the page links moved to 我的 and the tab bar.
+    expect(header.text()).toBe('山野茶铺');
+  });
+
+  it('on a shared link into an inner page, 返回 goes up to the page above, not out of the shop', async () => {
+    // Web history, opened at the page itself: no earlier page in this visit.
+    history.replaceState(null, '', '/orders/T20261126000001');
+    const { wrapper, router } = await mountApp('/orders/T20261126000001', createWebHistory());
+    const up = new Promise((resolve) => router.afterEach(resolve));
+    await wrapper.get('header button[aria-label="返回"]').trigger('click');
+    await up;
+    expect(router.currentRoute.value.fullPath).toBe('/orders');
+  });
+
+  it('after an in-app navigation, 返回 goes back to the page the shopper came from', async () => {
+    // Web history: the router records the previous page in history.state, as in the app.
+    history.replaceState(null, '', '/cart');
+    const { wrapper, router } = await mountApp('/cart', createWebHistory());
+    await router.push('/products/p-tea');
+    await flushPromises();
+    const back = new Promise((resolve) => router.afterEach(resolve));
+    await wrapper.get('header button[aria-label="返回"]').trigger('click');
+    await back;
+    expect(router.currentRoute.value.fullPath).toBe('/cart');
+  });
+});
+
+describe('the tab bar', () => {
+  it('links 首页, 购物车 with the cart count and 我的, marking the current page', async () => {
+    localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: 'p-tea', quantity: 3 }]));
+    const { wrapper } = await mountApp('/cart');
+    const nav = wrapper.get('nav[aria-label="主导航"]');
+    const links = nav.findAll('a');
+    expect(links.map((a) => a.attributes('href'))).toEqual(['/', '/cart', '/mine']);
+    expect(links[1]!.text()).toBe('3 购物车，共 3 件');
+    expect(links[1]!.attributes('aria-current')).toBe('page');
+    expect(links[0]!.attributes('aria-current')).toBeUndefined();
+  });
+
+  it('is shown on 首页, 购物车 and 我的 only, not where a submit or action bar sits at the bottom', async () => {
+    const { wrapper, router } = await mountApp('/');
+    const shown: Record<string, boolean> = {};
+    for (const path of ['/', '/cart', '/mine', '/products/p-tea', '/checkout', '/orders', '/orders/T20261126000001']) {
+      await router.push(path);
+      await flushPromises();
+      shown[path] = wrapper.find('nav[aria-label="主导航"]').exists();
+    }
+    expect(shown).toEqual({
+      '/': true,
+      '/cart': true,
+      '/mine': true,
+      '/products/p-tea': false,
+      '/checkout': false,
+      '/orders': false,
+      '/orders/T20261126000001': false,
     });
-
-    const avatar = wrapper.get('img.avatar');
-    expect(avatar.attributes('src')).toBe('https://thirdwx.qlogo.cn/mmopen/a/132');
-    expect(avatar.attributes('alt')).toBe('小李🐼');
-    expect(wrapper.get('.account__name').text()).toBe('小李🐼');
-    expect(wrapper.text()).not.toContain('使用微信头像昵称');
-  });
-
-  it('falls back to the placeholder when the avatar fails to load', async () => {
-    const wrapper = await mountHeader({
-      kind: 'signed-in',
-      me: signedIn({ nickname: '张三', avatarUrl: 'https://x.test/expired' }),
-    });
-
-    await wrapper.get('img.avatar').trigger('error');
-    expect(wrapper.find('img').exists()).toBe(false);
-    expect(wrapper.get('span.avatar').attributes('aria-hidden')).toBe('true');
-  });
-
-  it('without a nickname, shows 微信用户 and a button to the consented sign-in for this page', async () => {
-    const wrapper = await mountHeader({ kind: 'signed-in', me: signedIn() });
-
-    expect(wrapper.find('img').exists()).toBe(false);
-    expect(wrapper.get('.account__name').text()).toBe('微信用户');
-    const button = wrapper.findAll('button').find((b) => b.text() === '使用微信头像昵称');
-    expect(button?.attributes('type')).toBe('button');
-
-    await button!.trigger('click');
-    expect(replace).toHaveBeenCalledTimes(1);
-    expect(replace).toHaveBeenCalledWith(`/api/auth/login?scope=snsapi_userinfo&returnTo=${encodeURIComponent(PATH)}`);
-    expect(useSessionStore().state).toEqual({ kind: 'redirecting' });
-  });
-
-  it('renders a nickname containing markup as text', async () => {
-    const nickname = '<b>Tom & "Jerry"</b>';
-    const wrapper = await mountHeader({
-      kind: 'signed-in',
-      me: signedIn({ nickname, avatarUrl: 'https://x.test/a.png' }),
-    });
-
-    expect(wrapper.find('.account b').exists()).toBe(false);
-    expect(wrapper.get('.account__name').text()).toBe(nickname);
-    expect(wrapper.get('.account__name').attributes('title')).toBe(nickname);
-    expect(wrapper.get('img.avatar').attributes('alt')).toBe(nickname);
-  });
-
-  it('adds nothing for guests', async () => {
-    const wrapper = await mountHeader({ kind: 'guest' });
-
-    expect(wrapper.find('.account').exists()).toBe(false);
-    expect(wrapper.findAll('button')).toHaveLength(0);
   });
 });

@@ -33,14 +33,14 @@ describe('focus after navigation', () => {
     const main = wrapper.get('main').element;
     expect(document.activeElement).not.toBe(main);
 
-    // As a keyboard user following the header's 我的订单 link.
-    const link = wrapper.get('a[href="/orders"]').element as HTMLAnchorElement;
+    // As a keyboard user following the tab bar's 我的 link.
+    const link = wrapper.get('a[href="/mine"]').element as HTMLAnchorElement;
     link.focus();
-    await router.push('/orders');
+    await router.push('/mine');
     await flushPromises();
     expect(document.activeElement).toBe(main);
     expect(main.getAttribute('tabindex')).toBe('-1');
-    expect(main.querySelector('h1')?.textContent).toBe('我的订单');
+    expect(main.querySelector('h1')?.textContent).toBe('我的');
 
     (wrapper.get('a[href="/cart"]').element as HTMLAnchorElement).focus();
     await router.replace('/cart');

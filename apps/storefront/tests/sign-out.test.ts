@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../src/App.vue';
-import OrdersView from '../src/views/OrdersView.vue';
+import MineView from '../src/views/MineView.vue';
 import { useSessionStore } from '../src/stores/session';
 import { mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
@@ -15,13 +15,13 @@ let replace: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   sessionStorage.clear();
-  history.replaceState(null, '', '/orders');
+  history.replaceState(null, '', '/mine');
   replace = vi.spyOn(window.location, 'replace').mockImplementation(() => {});
 });
 
-/** My orders, signed in; returns the 退出登录 button once rendered. */
+/** 我的, signed in; returns the 退出登录 button once rendered. */
 async function mountSignedIn() {
-  const mounted = await mountView(OrdersView, { path: '/orders', props: {} });
+  const mounted = await mountView(MineView, { path: '/mine', props: {} });
   const session = useSessionStore();
   session.state = { kind: 'signed-in', me };
   await flushPromises();
@@ -59,7 +59,7 @@ describe('退出登录', () => {
       'GET /api/products': [{ body: { products: [] } }],
       'POST /api/auth/logout': [{ status: 204, body: null }],
     });
-    const { wrapper, router } = await mountView(App, { path: '/orders', props: {} });
+    const { wrapper, router } = await mountView(App, { path: '/mine', props: {} });
     router.afterEach((to) => history.replaceState(null, '', to.fullPath));
     const session = useSessionStore();
     await flushPromises();
@@ -103,7 +103,7 @@ describe('退出登录', () => {
 
     expect(wrapper.get('[role="alert"]').text()).toBe('服务繁忙，请稍后重试');
     expect(session.me).toEqual(me);
-    expect(router.currentRoute.value.path).toBe('/orders');
+    expect(router.currentRoute.value.path).toBe('/mine');
     expect(button.attributes('disabled')).toBeUndefined();
   });
 });
