@@ -39,10 +39,7 @@ describe('立即购买', () => {
       'GET /api/orders/2026112600000009': [{ body: order('PENDING', '2026112600000009') }],
     });
     const { wrapper, router } = await mountRoute(`/products/${product.id}`);
-    await wrapper
-      .findAll('button')
-      .find((b) => b.text() === '+')
-      ?.trigger('click');
+    await wrapper.get(`button[aria-label="增加${product.name}数量"]`).trigger('click');
     await wrapper
       .findAll('button')
       .find((b) => b.text() === '立即购买')!
@@ -75,8 +72,10 @@ describe('立即购买', () => {
   it('a sold-out product keeps its bar, saying 已售罄', async () => {
     mockFetch({ [`GET /api/products/${product.id}`]: [{ body: { ...product, stock: 0 } }] });
     const { wrapper } = await mountRoute(`/products/${product.id}`);
-    const bar = wrapper.get('.summary-bar');
+    const bar = wrapper.get('.product-bar');
     expect(bar.get('button').text()).toBe('已售罄');
     expect(bar.get('button').attributes('disabled')).toBeDefined();
+    expect(bar.findAll('button')).toHaveLength(1);
+    expect(bar.get('a[href="/cart"]').text()).toBe('购物车，共 0 件');
   });
 });

@@ -33,33 +33,38 @@ beforeEach(() => {
   mockFetch({ 'GET /api/products': [{ body: { products: [product, vase, pot] } }] });
 });
 
-const total = (wrapper: Awaited<ReturnType<typeof mountRoute>>['wrapper']) => wrapper.get('.summary-bar p').text();
+type Wrapper = Awaited<ReturnType<typeof mountRoute>>['wrapper'];
+/** The cart's total in Vant's submit bar, with the note above it. */
+const total = (wrapper: Wrapper) =>
+  ['.van-submit-bar__tip', '.van-submit-bar__text']
+    .flatMap((selector) => wrapper.findAll(selector).map((part) => part.text()))
+    .join(' ');
+const checkoutTotal = (wrapper: Wrapper) => wrapper.get('.summary-bar p').text();
 
 describe('cart total', () => {
   it('counts only what can be bought, and says that marked lines are left out', async () => {
     cartOf([product.id, 1], [pot.id, 1]);
     const { wrapper } = await mountRoute('/cart');
-    expect(total(wrapper)).toContain('合计 ¥128.00');
-    expect(total(wrapper)).toContain('不含标出的商品');
+    expect(total(wrapper)).toBe('合计不含标出的商品 合计：¥128.00');
   });
 
   it('is ¥0.00, not the price of a sold-out product, when nothing can be bought', async () => {
     cartOf([pot.id, 1]);
     const { wrapper } = await mountRoute('/cart');
-    expect(total(wrapper)).toContain('合计 ¥0.00');
+    expect(total(wrapper)).toContain('合计：¥0.00');
     expect(total(wrapper)).not.toContain('798');
   });
 
   it('says nothing is left out when every line can be bought', async () => {
     cartOf([product.id, 1], [vase.id, 2]);
     const { wrapper } = await mountRoute('/cart');
-    expect(total(wrapper)).toBe('合计 ¥926.00');
+    expect(total(wrapper)).toBe('合计：¥926.00');
   });
 
   it('counts the same way on the checkout page, which leaves the set-aside sold-out line out of the order', async () => {
     cartOf([product.id, 1], [pot.id, 1]);
     const { wrapper } = await mountRoute('/checkout');
-    expect(total(wrapper)).toBe('合计 ¥128.00');
+    expect(checkoutTotal(wrapper)).toBe('合计 ¥128.00');
     expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${product.name} × 1`]);
     expect(wrapper.findAll('button').map((b) => b.text())).toContain('提交订单');
   });
@@ -69,21 +74,23 @@ describe('cart selection', () => {
   it('ticks every line by default; unticking one leaves it out of 合计 and 结算(N); 全选 ticks or unticks all', async () => {
     cartOf([product.id, 1], [vase.id, 2]);
     const { wrapper } = await mountRoute('/cart');
-    const checkout = () => wrapper.get('.summary-bar .btn');
+    const checkout = () => wrapper.get('.van-submit-bar__button');
     expect(checkout().text()).toBe('结算(3)');
-    const all = wrapper.get<HTMLInputElement>('.summary-bar__all input');
-    expect(all.element.checked).toBe(true);
+    const all = () => wrapper.get('.summary-bar__all[role="checkbox"]');
+    expect(all().attributes('aria-checked')).toBe('true');
+    expect(all().text()).toBe('全选');
 
-    await wrapper.get<HTMLInputElement>(`input[aria-label="选择${vase.name}"]`).setValue(false);
-    expect(total(wrapper)).toBe('合计 ¥128.00');
+    await wrapper.get(`[role="checkbox"][aria-label="选择${vase.name}"]`).trigger('click');
+    expect(total(wrapper)).toBe('合计：¥128.00');
     expect(checkout().text()).toBe('结算(1)');
-    expect(all.element.checked).toBe(false);
+    expect(all().attributes('aria-checked')).toBe('false');
 
-    await all.setValue(true);
-    expect(total(wrapper)).toBe('合计 ¥926.00');
+    // Space toggles, as on any checkbox (Vant's own reacts to clicks only).
+    await all().trigger('keydown', { key: ' ', code: 'Space' });
+    expect(total(wrapper)).toBe('合计：¥926.00');
     expect(checkout().text()).toBe('结算(3)');
-    await all.setValue(false);
-    expect(total(wrapper)).toBe('合计 ¥0.00');
+    await all().trigger('click');
+    expect(total(wrapper)).toBe('合计：¥0.00');
     expect(checkout().text()).toBe('结算(0)');
     expect(checkout().attributes('disabled')).toBeDefined();
   });
@@ -96,8 +103,8 @@ describe('cart selection', () => {
       'GET /api/orders/2026112600000011': [{ body: order('PENDING', '2026112600000011') }],
     });
     const { wrapper, router } = await mountRoute('/cart');
-    await wrapper.get<HTMLInputElement>(`input[aria-label="选择${product.name}"]`).setValue(false);
-    await wrapper.get('a[href="/checkout"]').trigger('click');
+    await wrapper.get(`[role="checkbox"][aria-label="选择${product.name}"]`).trigger('click');
+    await wrapper.get('.van-submit-bar__button').trigger('click');
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('checkout'));
     await flushPromises();
     expect(wrapper.findAll('.line__name').map((n) => n.text())).toEqual([`${vase.name} × 2`]);

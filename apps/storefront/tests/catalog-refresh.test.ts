@@ -50,7 +50,9 @@ describe('a failed refresh of a product list already on screen', () => {
     expect(wrapper.get('.line__name').text()).toBe(product.name);
     expect(wrapper.text()).toContain('¥256.00');
     expect(wrapper.get('[role="alert"]').text()).toContain('商品信息未能更新');
-    expect(wrapper.get('a[href="/checkout"]').text()).toBe('结算(2)');
+    const checkout = wrapper.get('.van-submit-bar__button');
+    expect(checkout.text()).toBe('结算(2)');
+    expect(checkout.attributes('disabled')).toBeUndefined();
   });
 
   it('still shows the full error, with 重试, when the list never loaded', async () => {

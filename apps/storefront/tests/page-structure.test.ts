@@ -125,16 +125,17 @@ describe('cart with a line that cannot be bought', () => {
     const { wrapper } = await mountRoute('/cart');
 
     expect(wrapper.findAll('h2').map((h) => h.text())).toEqual(['失效商品']);
-    const checkout = wrapper.get('.summary-bar a[href="/checkout"]');
+    const checkout = wrapper.get('.van-submit-bar__button');
     expect(checkout.text()).toBe('结算(1)');
+    expect(checkout.attributes('disabled')).toBeUndefined();
 
     const lines = wrapper.findAll('.line');
-    expect(lines[0]!.find('.stepper').exists()).toBe(true);
-    expect(lines[0]!.find(`input[aria-label="选择${product.name}"]`).exists()).toBe(true);
+    expect(lines[0]!.find('.van-stepper').exists()).toBe(true);
+    expect(lines[0]!.find(`[role="checkbox"][aria-label="选择${product.name}"]`).exists()).toBe(true);
     expect(lines[1]!.classes()).toContain('line--aside');
     expect(lines[1]!.text()).toContain('已售罄');
-    expect(lines[1]!.find('.stepper').exists()).toBe(false);
-    expect(lines[1]!.find('input[type="checkbox"]').exists()).toBe(false);
+    expect(lines[1]!.find('.van-stepper').exists()).toBe(false);
+    expect(lines[1]!.find('[role="checkbox"]').exists()).toBe(false);
     expect(lines[1]!.find(`button[aria-label="从购物车删除${soldOut.name}"]`).exists()).toBe(true);
   });
 
@@ -142,9 +143,10 @@ describe('cart with a line that cannot be bought', () => {
     localStorage.setItem(CART_STORAGE_KEY, JSON.stringify([{ productId: product.id, quantity: 12 }]));
     mockFetch({ 'GET /api/products': [{ body: { products: [product] } }] });
     const { wrapper } = await mountRoute('/cart');
-    const checkout = wrapper.findAll('.summary-bar button').find((button) => button.text().startsWith('结算'));
-    expect(checkout?.attributes('disabled')).toBeDefined();
-    expect(wrapper.get(`#${checkout!.attributes('aria-describedby')}`).text()).toBe('请先修改或取消勾选标出的商品');
-    expect(wrapper.find('a[href="/checkout"]').exists()).toBe(false);
+    const checkout = wrapper.get('.van-submit-bar__button');
+    expect(checkout.text()).toBe('结算(12)');
+    expect(checkout.attributes('disabled')).toBeDefined();
+    // The reason sits on the bar, right above the button.
+    expect(wrapper.get('.van-submit-bar__tip').text()).toBe('请先修改或取消勾选标出的商品');
   });
 });

@@ -102,7 +102,7 @@ describe('ProductView', () => {
     });
     const { wrapper, router } = await mountRoute(`/products/${product.id}`);
     await wrapper.get(`button[aria-label="增加${product.name}数量"]`).trigger('click');
-    expect(wrapper.get('output').text()).toBe('2');
+    expect(wrapper.get<HTMLInputElement>('.van-stepper__input').element.value).toBe('2');
     await wrapper
       .findAll('button')
       .find((b) => b.text() === '加入购物车')!
@@ -112,7 +112,7 @@ describe('ProductView', () => {
     await router.push(`/products/${cup.id}`);
     await vi.waitFor(() => expect(wrapper.get('h1').text()).toBe(cup.name));
     expect(wrapper.get('[role="status"]').text()).toBe('');
-    expect(wrapper.get('output').text()).toBe('1');
+    expect(wrapper.get<HTMLInputElement>('.van-stepper__input').element.value).toBe('1');
   });
 
   it('titles a missing product 商品不存在, and a found one 商品详情 again', async () => {
