@@ -2,13 +2,13 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-/** The header's cart link, named 购物车，共 N 件 by its content (a space may separate its visually hidden part). */
+/** The cart link (tab bar, product action bar), named 购物车，共 N 件 by its content (a space may separate its visually hidden part). */
 export const cartLinkName = (count: number) => new RegExp(`^购物车\\s*，共 ${count} 件$`);
 
 export const outTradeNoFrom = (page: Page) => /\/orders\/([^/]+)\/(pay|result)/.exec(new URL(page.url()).pathname)?.[1];
 
 /**
- * Catalog → first product's page → 加入购物车 → header cart link → cart → 结算(1) → checkout
+ * Catalog → first product's page → 加入购物车 → the action bar's cart link → cart → 结算(1) → checkout
  * → 提交订单, with a screenshot of each screen; returns the order number.
  */
 export async function checkoutFirstProduct(page: Page, shot: (step: string) => Promise<void>): Promise<string> {
@@ -22,7 +22,8 @@ export async function orderOnPayPage(page: Page): Promise<string> {
   await page.waitForURL(/\/orders\/[^/]+\/pay/);
   const outTradeNo = outTradeNoFrom(page);
   if (!outTradeNo) throw new Error(`no order number in ${page.url()}`);
-  await page.getByRole('link', { name: cartLinkName(0) }).waitFor();
+  // The pay page has no cart link (no tab bar): read the saved cart itself.
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('wxpay-shop:cart:v1') ?? '[]') as []).length === 0);
   return outTradeNo;
 }
 
@@ -41,10 +42,10 @@ export async function openCheckoutWithFirstProduct(page: Page, shot: (step: stri
   await page.getByRole('link', { name: cartLinkName(1) }).click();
   // The product page has a 去结算 link of its own: wait for the cart route, not just the link.
   await page.waitForURL(/\/cart$/);
-  await page.getByRole('link', { name: '结算(1)' }).waitFor();
+  await page.getByRole('button', { name: '结算(1)' }).waitFor();
   expect(await page.locator('.line__name').allTextContents()).toEqual([name]);
   await shot('cart');
-  await page.getByRole('link', { name: '结算(1)' }).click();
+  await page.getByRole('button', { name: '结算(1)' }).click();
   const submit = page.getByRole('button', { name: '提交订单' });
   await submit.waitFor();
   await ensureDeliveryAddress(page);

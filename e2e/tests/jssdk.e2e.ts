@@ -109,7 +109,7 @@ describe.each([
     await page.getByRole('button', { name: '加入购物车' }).click();
     await page.getByRole('link', { name: cartLinkName(1) }).click();
     await page.waitForURL(/\/cart$/);
-    await page.getByRole('link', { name: '结算(1)' }).click();
+    await page.getByRole('button', { name: '结算(1)' }).click();
     const pick = page.getByRole('button', { name: '选择微信收货地址' });
     await pick.waitFor();
     const configs = await jssdkState();

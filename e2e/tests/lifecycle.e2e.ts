@@ -115,7 +115,7 @@ async function checkoutProduct(page: Page, productId: string, shot: (step: strin
   await page.getByRole('link', { name: cartLinkName(1) }).click();
   await page.waitForURL(/\/cart$/);
   await shot('cart');
-  await page.getByRole('link', { name: '结算(1)' }).click();
+  await page.getByRole('button', { name: '结算(1)' }).click();
   await page.waitForURL(/\/checkout$/);
   await page.getByRole('button', { name: '提交订单' }).waitFor();
   await ensureDeliveryAddress(page);
@@ -166,6 +166,9 @@ async function confirmDialog(page: Page): Promise<void> {
 
 const progress = (page: Page) => page.getByTestId('order-progress');
 
+/** A paid order from the first flow, for the shell's pay-result screenshot. */
+let paidOutTradeNo: string | undefined;
+
 describe('an order followed from payment to delivery and after-sale (WeChat, 360×740)', () => {
   it('立即购买 → pays, is shipped by the operator, shows 已发货 with the tracking number, and 确认收货 completes it', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
@@ -173,6 +176,7 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
     const shot = auditedShots(page, 'lifecycle-ship');
     const outTradeNo = await paidOrder(page, shot, { buyNow: (await dearProduct()).id });
     expect(outTradeNo).toMatch(/^\d{16,}$/);
+    paidOutTradeNo = outTradeNo;
 
     // 我的订单 → 查看详情.
     await page.goto(`${stack.storefrontUrl}/orders`);
@@ -269,6 +273,45 @@ describe('an order followed from payment to delivery and after-sale (WeChat, 360
     await shot('cancelled');
     expect((await bffOrder(page, outTradeNo)).status).toBe('CLOSED');
     expect(await stockOf()).toBe(before);
+    await context.close();
+  });
+
+  it('the shell on a 360×640 phone: a header of at most 48 px, the tab bar on 首页, 购物车 and 我的', async () => {
+    const context = await wechatContext(browser, stack.emulatorUrl);
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 360, height: 640 });
+    const shot = auditedShots(page, 'shell-360x640');
+    const tabbar = page.getByRole('navigation', { name: '主导航' });
+
+    await page.goto(stack.storefrontUrl);
+    await page.locator('.product-card__link').first().waitFor();
+    expect((await page.locator('header').boundingBox())!.height).toBeLessThanOrEqual(48);
+    await tabbar.waitFor();
+    await shot('catalog');
+
+    await page
+      .locator('.product-card')
+      .getByRole('button', { name: /加入购物车$/ })
+      .first()
+      .click();
+    await tabbar.getByRole('link', { name: cartLinkName(1) }).click();
+    await page.getByRole('button', { name: '结算(1)' }).waitFor();
+    // The submit bar sits above the tab bar, not under it.
+    const bar = (await page.locator('.van-submit-bar').boundingBox())!;
+    expect(bar.y + bar.height).toBeLessThanOrEqual((await tabbar.boundingBox())!.y + 1);
+    await shot('cart');
+
+    await tabbar.getByRole('link', { name: '我的' }).click();
+    await page.locator('.account__name').waitFor();
+    await page.getByRole('link', { name: /^待发货/ }).waitFor();
+    await shot('mine');
+
+    expect(paidOutTradeNo).toBeDefined();
+    await page.goto(`${stack.storefrontUrl}/orders/${paidOutTradeNo}/result`);
+    await page.getByText('支付成功').waitFor({ timeout: 30_000 });
+    expect(await tabbar.count()).toBe(0);
+    expect((await page.locator('header').boundingBox())!.height).toBeLessThanOrEqual(48);
+    await shot('pay-result');
     await context.close();
   });
 

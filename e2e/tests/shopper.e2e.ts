@@ -78,43 +78,36 @@ async function textLines(locator: Locator): Promise<number> {
 const NOTIFY_DELAY_MS = 8000;
 
 describe('inside WeChat (JSAPI)', () => {
-  it('from a product page, 使用微信头像昵称 goes through the consent page and back with the nickname; pays, and shows 支付成功 only once the BFF says PAID', async () => {
+  it('from 我的, 使用微信头像昵称 goes through the consent page and back with the nickname; pays, and shows 支付成功 only once the BFF says PAID', async () => {
     const context = await wechatContext(browser, stack.emulatorUrl);
     const page = await context.newPage();
     const shot = screenshotter(page, 'wechat-pay');
 
-    // Opened on a product page: WeChat signs the shopper in silently (snsapi_base), which
-    // shares no nickname, so the header offers 使用微信头像昵称.
-    const { products } = (await (await fetch(`${stack.storefrontUrl}/api/products`)).json()) as {
-      products: { id: string; name: string }[];
-    };
-    const product = products[0]!;
-    const productPath = `/products/${product.id}`;
-    await page.goto(`${stack.storefrontUrl}${productPath}`);
-    const banner = page.getByRole('banner');
-    const share = banner.getByRole('button', { name: '使用微信头像昵称' });
+    // Opened on 我的: WeChat signs the shopper in silently (snsapi_base), which shares no
+    // nickname, so 我的 offers 使用微信头像昵称.
+    await page.goto(`${stack.storefrontUrl}/mine`);
+    const profile = page.locator('.account');
+    const share = profile.getByRole('button', { name: '使用微信头像昵称' });
     await share.waitFor();
-    await banner.getByText('微信用户', { exact: true }).waitFor();
-    await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
+    await profile.getByText('微信用户', { exact: true }).waitFor();
     await shot('signed-in-silently');
 
-    // The button asks for snsapi_userinfo: WeChat's consent page, then back to the same product page.
+    // The button asks for snsapi_userinfo: WeChat's consent page, then back to 我的.
     await share.click();
     await page.getByTestId('wx-oauth-allow').waitFor();
     await shot('consent');
     await page.getByTestId('wx-oauth-allow').click();
-    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === productPath);
-    await page.getByRole('heading', { level: 1, name: product.name }).waitFor();
+    await page.waitForURL((url) => url.origin === stack.storefrontUrl && url.pathname === '/mine');
     const me = await page.evaluate(async () => (await fetch('/api/me')).json());
     expect(me).toMatchObject({ signedIn: true });
     expect(me.openid).toMatch(/^o[\w-]{27}$/);
     expect(me.nickname).toBeTruthy();
-    // The header greets the shopper by the nickname WeChat shared, as plain text, and stops offering it.
-    await banner.getByText(me.nickname, { exact: true }).waitFor();
+    // 我的 greets the shopper by the nickname WeChat shared, as plain text, and stops offering it.
+    await profile.getByText(me.nickname, { exact: true }).waitFor();
     expect(await share.count()).toBe(0);
     await shot('nickname-shown');
 
-    await banner.getByRole('link', { name: '微信小店' }).click();
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '首页' }).click();
     const outTradeNo = await checkoutFirstProduct(page, shot);
     const sheet = page.getByTestId('wx-pay-sheet');
     await sheet.waitFor();
@@ -405,10 +398,10 @@ describe('error states in the browser', () => {
 
     await page.getByRole('link', { name: '返回购物车修改' }).click();
     await page.locator('.line .warning').getByText('库存不足').waitFor();
-    await expect.poll(() => textLines(page.locator('.summary-bar').getByText('不含标出的商品'))).toBe(1);
+    await expect.poll(() => textLines(page.locator('.van-submit-bar').getByText('不含标出的商品'))).toBe(1);
     await shot('cart-short');
     await page.getByRole('button', { name: `减少${scarce.name}数量` }).click();
-    await page.getByRole('link', { name: /^结算\(\d+\)$/ }).click();
+    await page.getByRole('button', { name: /^结算\(\d+\)$/ }).click();
     await page.getByRole('button', { name: '提交订单' }).click();
     await page.waitForURL(/\/orders\/[^/]+\/pay/);
     const order = await bffOrder(page, outTradeNoFrom(page)!);
@@ -532,8 +525,8 @@ describe('history after the silent WeChat sign-in', () => {
       if (/^\/assets\/index-[\w-]+\.js$/.test(url.pathname)) entryScripts.push(url.pathname);
     });
     await page.goto(`${stack.storefrontUrl}/cart`);
-    // Signed in (with whatever nickname an earlier test shared): the header shows the account.
-    await page.getByRole('banner').locator('.account__name').waitFor();
+    // Signed in (silently, through WeChat's redirects): the page shows once the session is settled.
+    await page.getByRole('heading', { level: 1, name: '购物车' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/cart');
     // The BFF sent the page to the silent sign-in before answering it: the SPA loaded and booted once.
     expect(shopPages).toEqual(['/cart']);

@@ -147,6 +147,6 @@ describe('cart with a line that cannot be bought', () => {
     expect(checkout.text()).toBe('结算(12)');
     expect(checkout.attributes('disabled')).toBeDefined();
     // The reason sits on the bar, right above the button.
-    expect(wrapper.get('.van-submit-bar__tip').text()).toBe('请先修改或取消勾选标出的商品');
+    expect(wrapper.get('.van-submit-bar__tip').text()).toBe('合计不含标出的商品请先修改或取消勾选标出的商品');
   });
 });

@@ -37,6 +37,17 @@ afterEach(() => {
 });
 
 describe('PayView (JSAPI)', () => {
+  it('counts down 剩余 mm:ss 自动关闭 to the unpaid order’s expiry beside the amount', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime('2026-11-26T11:45:30Z'); // the fixture expires at 12:00Z
+    scriptJsapi();
+    installBridge({ err_msg: 'get_brand_wcpay_request:cancel' });
+    const { wrapper } = await mountView(PayView, { path, props: { outTradeNo: NO } });
+    await flushPromises();
+
+    expect(wrapper.get('.pay__summary').text()).toMatch(/剩余\s*14:30\s*自动关闭/);
+  });
+
   it('on ok, goes to the result page (which confirms with the BFF)', async () => {
     const { calls } = scriptJsapi();
     const invoke = installBridge({ err_msg: 'get_brand_wcpay_request:ok' });

@@ -33,6 +33,7 @@ describe('ResultView', () => {
     expect(calls).toHaveLength(1);
     expect(wrapper.text()).toContain('确认中');
     expect(wrapper.text()).not.toContain('支付成功');
+    expect(wrapper.find('.result__mark').exists()).toBe(false);
 
     await advance(500);
     expect(calls).toHaveLength(2);
@@ -48,6 +49,8 @@ describe('ResultView', () => {
     expect(wrapper.text()).toContain('支付成功');
     expect(wrapper.text()).not.toContain('确认中');
     expect(wrapper.text()).toContain('¥256.00');
+    // The success mark, a picture only: the heading says it.
+    expect(wrapper.get('svg.result__mark').attributes('aria-hidden')).toBe('true');
 
     // Settled: no more polling.
     await advance(30_000);
