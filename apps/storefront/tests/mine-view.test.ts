@@ -5,6 +5,7 @@ import { createMemoryHistory } from 'vue-router';
 import type { SignedInMe } from '../src/auth/bootstrap';
 import { createAppRouter } from '../src/router';
 import { useSessionStore } from '../src/stores/session';
+import { useShopStore } from '../src/stores/shop';
 import MineView from '../src/views/MineView.vue';
 import { mockFetch } from './helpers/fetch-mock';
 import { order } from './helpers/fixtures';
@@ -15,13 +16,18 @@ function signedIn(overrides: Partial<SignedInMe> = {}): SignedInMe {
   return { signedIn: true, openid: 'o-123', nickname: null, avatarUrl: null, ...overrides };
 }
 
-async function mountMine(state: ReturnType<typeof useSessionStore>['state'], orders = [order('PAID')]) {
+async function mountMine(
+  state: ReturnType<typeof useSessionStore>['state'],
+  orders = [order('PAID')],
+  servicePhone: string | null = '400-800-8888',
+) {
   mockFetch({ 'GET /api/orders': [{ body: { orders } }] });
   const router = createAppRouter(createMemoryHistory());
   await router.push(PATH);
   await router.isReady();
   const pinia = createPinia();
   useSessionStore(pinia).state = state;
+  useShopStore(pinia).servicePhone = servicePhone;
   const wrapper = mount(MineView, { global: { plugins: [pinia, router] } });
   await flushPromises();
   return wrapper;
@@ -121,8 +127,13 @@ describe('我的: order shortcuts, 客服', () => {
     const wrapper = await mountMine({ kind: 'signed-in', me: signedIn() });
 
     const service = wrapper.get('a[href^="tel:"]');
-    expect(service.attributes('href')).toBe('tel:400-800-8888');
+    expect(service.attributes('href')).toBe('tel:4008008888');
     expect(service.text()).toMatch(/联系客服.*9:00–21:00.*400-800-8888/);
+  });
+
+  it('offers no 客服 row when the shop has configured no number', async () => {
+    const wrapper = await mountMine({ kind: 'signed-in', me: signedIn() }, [], null);
+    expect(wrapper.find('a[href^="tel:"]').exists()).toBe(false);
   });
 
   it('offers 退出登录 to a signed-in shopper only', async () => {
