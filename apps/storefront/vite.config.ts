@@ -60,8 +60,9 @@ export default defineConfig(({ mode }) => {
       unstubGlobals: true,
       // Vant's components import their own CSS files, which only Vite (not Node) can load.
       server: { deps: { inline: ['vant'] } },
-      // Only bounds a hang (Vite's default is 5 s): a busy machine mounts views slowly.
-      testTimeout: 30_000,
+      // Only bounds a hang (Vite's default is 5 s): a busy machine mounts views slowly (11 s for one view
+      // under stress-ng on 2 shared cores, 2026-12-02).
+      testTimeout: 120_000,
     },
   };
 });

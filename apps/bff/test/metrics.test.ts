@@ -194,6 +194,32 @@ describe.each(backends)('Prometheus metrics ($name)', (backend) => {
     expect(after.get('wxpay_attention_orders')).toBe(attentionBefore + 1);
   });
 
+  it('a flag whose transaction rolls back is not counted; WeChat’s retry that commits counts it once', async () => {
+    const closed = await createOrder(stack.browser());
+    await db().updateTable('orders').set({ status: 'CLOSED' }).where('out_trade_no', '=', closed.outTradeNo).execute();
+    // The database refuses the notification's last statement, after the flag: the whole transaction rolls back.
+    await sql`create function refuse_outcome() returns trigger language plpgsql as $$
+      begin raise exception 'refused by the test'; end $$`.execute(db());
+    await sql`create trigger refuse_outcome before update on payment_notifications
+      for each row execute function refuse_outcome()`.execute(db());
+    const late = payNotifyXml({
+      outTradeNo: closed.outTradeNo,
+      totalFee: closed.totalFen,
+      transactionId: '4200000000202612020000000888',
+    });
+    const before = (await metrics()).samples;
+    expect((await postNotify(stack, late)).body).not.toMatch(SUCCESS_XML);
+    const rolledBack = (await metrics()).samples;
+    expect(deltas(before, rolledBack, 'wxpay_attention_flags_total')).toEqual({});
+    expect((await orderRow(closed.outTradeNo))?.needs_attention).toBe(false);
+
+    await sql`drop trigger refuse_outcome on payment_notifications`.execute(db());
+    expect((await postNotify(stack, late)).body).toMatch(SUCCESS_XML);
+    const after = (await metrics()).samples;
+    expect(deltas(before, after, 'wxpay_attention_flags_total')).toEqual({ '{reason="paid_after_close"}': 1 });
+    expect((await orderRow(closed.outTradeNo))?.needs_attention).toBe(true);
+  });
+
   it.runIf(backend.name === 'postgres')(
     'reports the PostgreSQL pool: every connection in use, one query waiting',
     async () => {

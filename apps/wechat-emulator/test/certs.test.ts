@@ -17,7 +17,8 @@ const run = promisify(execFile);
 function certsScript(dir: string, args: string[], env: Record<string, string> = {}) {
   return run(join(PKG, 'node_modules/.bin/tsx'), [join(PKG, 'scripts/generate-certs.ts'), ...args], {
     env: { ...process.env, EMULATOR_CERTS_DIR: dir, EMULATOR_CONFIG: '', ...env },
-    timeout: 30_000,
+    // RSA key generation is CPU-bound: this only bounds a hung script, not a slow machine.
+    timeout: 120_000,
   });
 }
 
@@ -44,7 +45,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const issuedBy = (cert: string, ca: string) => new X509Certificate(cert).verify(new X509Certificate(ca).publicKey);
 
-describe('certs script and per-merchant client certificates', () => {
+// Up to four script runs per test, each bounded above.
+describe('certs script and per-merchant client certificates', { timeout: 600_000 }, () => {
   it('the committed PKI keeps its CA key, and merchant.pem is the default merchant’s (CN=10000100)', () => {
     const pki = loadCerts();
     expect(existsSync(join(PKG, 'certs/ca-key.pem'))).toBe(true);

@@ -3,6 +3,7 @@
  * written in one transaction so a day is never half-stored and a re-run replaces it whole.
  */
 import { sql, type Kysely } from 'kysely';
+import { inTransaction } from '../db/after-commit';
 import { fromNow } from '../db/clock';
 import type { BillStatus, DB } from '../db/schema';
 import type { Metrics } from '../metrics/metrics';
@@ -122,7 +123,7 @@ export async function storeBillResult(
   result: { status: BillStatus; totals: BillTotals; diff: BillDiff; noted: NotedDiscrepancy[]; source: string },
 ): Promise<void> {
   const { totals, diff, noted } = result;
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx, afterCommit) => {
     await trx.deleteFrom('bill_discrepancies').where('bill_date', '=', day).execute();
     await trx.deleteFrom('bill_reconciliations').where('bill_date', '=', day).execute();
     await trx
@@ -165,7 +166,10 @@ export async function storeBillResult(
           note: item.note || null,
         })
         .execute();
-      if (order) await markForAttention(trx, metrics, d.outTradeNo, 'bill_discrepancy', attentionReason(day, item));
+      if (order) {
+        const counted = { metrics, afterCommit };
+        await markForAttention(trx, counted, d.outTradeNo, 'bill_discrepancy', attentionReason(day, item));
+      }
     }
     await trx.deleteFrom('bill_runs').where('bill_date', '=', day).execute();
   });

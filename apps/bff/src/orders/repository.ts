@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Order, OrderStatus } from '@wxpay-shop/contract';
 import type { Updateable } from 'kysely';
 import { ago } from '../db/clock';
+import type { AfterCommit } from '../db/after-commit';
 import type { DB, OrderItemRow, OrderRow, OrdersTable } from '../db/schema';
 import { notFound } from '../http/errors';
 import type { AttentionReason, Metrics } from '../metrics/metrics';
@@ -154,11 +155,12 @@ export async function transition(
  * Flags an order for an operator (money arrived where we did not expect it, refund exception…).
  * Reasons accumulate, one per line, so a later flag never hides an earlier one (a second payment,
  * say); a reason already there (the same check repeated) is not added, or counted, twice.
+ * A new flag is counted through `afterCommit`, so a transaction that rolls back (and is retried) counts nothing.
  * True when this flag was new.
  */
 export async function markForAttention(
   db: Db,
-  metrics: Metrics,
+  { metrics, afterCommit }: { metrics: Metrics; afterCommit: AfterCommit },
   outTradeNo: string,
   kind: AttentionReason,
   reason: string,
@@ -179,7 +181,7 @@ export async function markForAttention(
     )
     .returning('id')
     .executeTakeFirst();
-  if (flagged) metrics.attentionFlags.inc({ reason: kind });
+  if (flagged) afterCommit(() => metrics.attentionFlags.inc({ reason: kind }));
   return flagged !== undefined;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { randomString } from '@wxpay-shop/wechat';
+import { inTransaction, type AfterCommit } from '../db/after-commit';
 import type { DB, RefundStatus } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -38,7 +39,7 @@ export async function settleRefund(
   result: RefundOutcome,
   source: string,
 ): Promise<RefundSettlement> {
-  const settled = await db.transaction().execute(async (trx): Promise<RefundSettlement> => {
+  const settled = await inTransaction(db, async (trx, afterCommit): Promise<RefundSettlement> => {
     const refund = await trx
       .selectFrom('refunds')
       .innerJoin('orders', 'orders.id', 'refunds.order_id')
@@ -52,7 +53,7 @@ export async function settleRefund(
       .where('refunds.out_refund_no', '=', result.outRefundNo)
       .forUpdate()
       .executeTakeFirst();
-    if (!refund) return refundNotOurs(trx, log, metrics, result);
+    if (!refund) return refundNotOurs(trx, afterCommit, log, metrics, result);
     if (
       (result.outTradeNo !== undefined && result.outTradeNo !== refund.out_trade_no) ||
       (result.refundFee !== undefined && result.refundFee !== refund.refund_fen)
@@ -69,7 +70,7 @@ export async function settleRefund(
       // money may have moved that the order does not show, so a human must reconcile it.
       await markForAttention(
         trx,
-        metrics,
+        { metrics, afterCommit },
         refund.out_trade_no,
         'refund_contradicted',
         `refund ${result.outRefundNo} reported ${result.status} after we recorded it ${refund.status}`,
@@ -109,7 +110,7 @@ export async function settleRefund(
       // Funds are stuck at WeChat and need manual handling in the merchant console.
       await markForAttention(
         trx,
-        metrics,
+        { metrics, afterCommit },
         outTradeNo,
         'refund_change',
         `refund ${result.outRefundNo} ended in CHANGE (exception)`,
@@ -118,7 +119,7 @@ export async function settleRefund(
     } else {
       await transition(trx, outTradeNo, 'REFUNDING', 'PAID', source, {}, `${result.outRefundNo} ${result.status}`);
       if (result.attention) {
-        await markForAttention(trx, metrics, outTradeNo, 'refund_never_sent', result.attention);
+        await markForAttention(trx, { metrics, afterCommit }, outTradeNo, 'refund_never_sent', result.attention);
         log.error({ outTradeNo, outRefundNo: result.outRefundNo, source }, result.attention);
       }
     }
@@ -136,6 +137,7 @@ export async function settleRefund(
  */
 async function refundNotOurs(
   trx: Transaction<DB>,
+  afterCommit: AfterCommit,
   log: Logger,
   metrics: Metrics,
   result: RefundOutcome,
@@ -144,7 +146,7 @@ async function refundNotOurs(
   if (!order) return 'UNKNOWN_REFUND';
   await markForAttention(
     trx,
-    metrics,
+    { metrics, afterCommit },
     order.out_trade_no,
     'refund_not_ours',
     `refund ${result.outRefundNo} (${result.status}, ${String(result.refundFee)} fen) was not made by this shop`,

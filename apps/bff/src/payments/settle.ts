@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { PayGateway } from '@wxpay-shop/wechat';
+import { immediately, inTransaction, type AfterCommit } from '../db/after-commit';
 import type { DB } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -42,7 +43,7 @@ export async function recordPayNotification(
   payment: ConfirmedPayment,
   raw: object,
 ): Promise<PaymentOutcome> {
-  const outcome = await db.transaction().execute(async (trx): Promise<PaymentOutcome> => {
+  const outcome = await inTransaction(db, async (trx, afterCommit): Promise<PaymentOutcome> => {
     const inserted = await trx
       .insertInto('payment_notifications')
       .values({
@@ -66,7 +67,7 @@ export async function recordPayNotification(
         ? duplicateOutcome(log, payment, { outTradeNo: first.out_trade_no, totalFee: first.total_fee })
         : 'DUPLICATE';
     }
-    const applied = await applyPayment(trx, log, metrics, payment, 'pay-notify');
+    const applied = await applyPayment(trx, afterCommit, log, metrics, payment, 'pay-notify');
     await trx.updateTable('payment_notifications').set({ outcome: applied }).where('id', '=', inserted.id).execute();
     return applied;
   });
@@ -101,7 +102,7 @@ export async function recordFlaggedPayment(
   raw: object,
   mismatch: string,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx, afterCommit) => {
     await trx
       .insertInto('payment_notifications')
       .values({
@@ -114,7 +115,7 @@ export async function recordFlaggedPayment(
       .onConflict((oc) => oc.column('transaction_id').doNothing())
       .execute();
     const reason = `payment ${payment.transactionId} not applied: ${mismatch}`;
-    await markForAttention(trx, metrics, payment.outTradeNo, 'payment_terms_mismatch', reason);
+    await markForAttention(trx, { metrics, afterCommit }, payment.outTradeNo, 'payment_terms_mismatch', reason);
   });
   log.error(
     { outTradeNo: payment.outTradeNo, transactionId: payment.transactionId, mismatch },
@@ -130,13 +131,16 @@ async function recordQueriedPayment(
   payment: ConfirmedPayment,
   source: string,
 ) {
-  const outcome = await db.transaction().execute((trx) => applyPayment(trx, log, metrics, payment, source));
+  const outcome = await inTransaction(db, (trx, afterCommit) =>
+    applyPayment(trx, afterCommit, log, metrics, payment, source),
+  );
   if (outcome === 'APPLIED') metrics.paymentsSettled.inc({ source: 'orderquery' });
   return outcome;
 }
 
 async function applyPayment(
   trx: Transaction<DB>,
+  afterCommit: AfterCommit,
   log: Logger,
   metrics: Metrics,
   payment: ConfirmedPayment,
@@ -157,7 +161,7 @@ async function applyPayment(
     // Money arrived for an order we had given up on: keep the record and get a human to refund or ship.
     await markForAttention(
       trx,
-      metrics,
+      { metrics, afterCommit },
       payment.outTradeNo,
       'paid_after_close',
       `payment ${payment.transactionId} received after the order was ${order.status}`,
@@ -170,7 +174,7 @@ async function applyPayment(
   }
   await markForAttention(
     trx,
-    metrics,
+    { metrics, afterCommit },
     payment.outTradeNo,
     'conflicting_transaction',
     `second transaction ${payment.transactionId} for an order paid by ${order.transaction_id ?? 'unknown'}`,
@@ -228,7 +232,7 @@ export async function syncFromOrderQuery(
     if (!q.transactionId || q.totalFen !== totalFen) {
       await markForAttention(
         db,
-        metrics,
+        { metrics, afterCommit: immediately },
         outTradeNo,
         'orderquery_amount_mismatch',
         `orderquery reports ${q.tradeState} with total ${String(q.totalFen)} ≠ ${totalFen}`,
@@ -240,7 +244,7 @@ export async function syncFromOrderQuery(
     const mismatch = order && paymentTermsMismatch(order, { feeType: q.currency, tradeType: q.tradeType });
     if (mismatch) {
       const reason = `payment ${q.transactionId} not applied: ${mismatch}`;
-      await markForAttention(db, metrics, outTradeNo, 'payment_terms_mismatch', reason);
+      await markForAttention(db, { metrics, afterCommit: immediately }, outTradeNo, 'payment_terms_mismatch', reason);
       log.error({ outTradeNo, transactionId: q.transactionId, mismatch }, 'orderquery: payment terms differ');
       return 'UNCHANGED';
     }
