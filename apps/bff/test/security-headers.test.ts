@@ -55,6 +55,10 @@ describe('the page policy', () => {
     expect(policy['upgrade-insecure-requests']).toBeUndefined();
   });
 
+  it("lets fonts come from our origin and data: only (Vant's icon font is inline), never another host", () => {
+    expect(policy['font-src']).toEqual(["'self'", 'data:']);
+  });
+
   it("lets images come from data: (QR code, product tiles, favicon) and WeChat's avatar hosts, not from WeChat's API host", () => {
     expect(policy['img-src']).toEqual(["'self'", 'data:', ...WECHAT_AVATAR_SOURCES]);
   });
