@@ -15,22 +15,11 @@ import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeliveryAddress } from '@wxpay-shop/contract';
 import { createEmulator } from '@wxpay-shop/wechat-emulator';
+import { SAMPLE_DELIVERY_ADDRESS } from '@wxpay-shop/contract/fixtures';
 import { run, type Request, type Scenario, type ScenarioResult } from './load';
 import { notifyCosts } from './notify-cost';
 import { paymentNotification, paymentNotificationV3, type BenchOrder } from './notifications';
-
-/** Every benched order ships (the demo products are physical goods), so each carries this address. */
-const BENCH_ADDRESS: DeliveryAddress = {
-  name: '张三',
-  mobile: '13800138000',
-  province: '广东省',
-  city: '广州市',
-  district: '天河区',
-  detail: '天河路 385 号',
-  postalCode: '',
-};
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -124,7 +113,7 @@ async function main(): Promise<void> {
         { productId: 'mug', quantity: 2 },
       ],
       // Physical goods: an order without an address is refused.
-      deliveryAddress: BENCH_ADDRESS,
+      deliveryAddress: SAMPLE_DELIVERY_ADDRESS,
     });
     const first = await fetch(`${bffUrl}/api/orders`, {
       method: 'POST',

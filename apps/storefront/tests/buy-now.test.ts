@@ -5,19 +5,9 @@ import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
+import { SAMPLE_DELIVERY_ADDRESS as ADDRESS } from '@wxpay-shop/contract/fixtures';
 
 const other = { ...product, id: 'p-mug', name: '马克杯', priceFen: 2_990 };
-
-/** The address used last time, offered again at checkout (which asks for one before 提交订单). */
-const ADDRESS = {
-  name: '张三',
-  mobile: '13800138000',
-  province: '广东省',
-  city: '广州市',
-  district: '天河区',
-  detail: '天河路 385 号',
-  postalCode: '',
-};
 
 beforeEach(() => {
   localStorage.clear();

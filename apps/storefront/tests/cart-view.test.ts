@@ -5,6 +5,7 @@ import { CART_STORAGE_KEY } from '../src/stores/cart';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
 import { mountRoute } from './helpers/mount-view';
+import { SAMPLE_DELIVERY_ADDRESS as ADDRESS } from '@wxpay-shop/contract/fixtures';
 
 const vase = { ...product, id: 'p-vase', name: '青瓷花瓶', priceFen: 39_900, stock: 5 };
 const pot = { ...product, id: 'p-pot', name: '紫砂壶', priceFen: 79_800, stock: 0 };
@@ -15,17 +16,6 @@ function cartOf(...lines: [string, number][]): void {
     JSON.stringify(lines.map(([productId, quantity]) => ({ productId, quantity }))),
   );
 }
-
-/** The address used last time, offered again at checkout (which asks for one before 提交订单). */
-const ADDRESS = {
-  name: '张三',
-  mobile: '13800138000',
-  province: '广东省',
-  city: '广州市',
-  district: '天河区',
-  detail: '天河路 385 号',
-  postalCode: '',
-};
 
 beforeEach(() => {
   localStorage.clear();

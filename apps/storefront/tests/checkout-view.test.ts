@@ -10,16 +10,7 @@ import type { Wx } from '../src/wechat/jssdk-types';
 import { mockFetch } from './helpers/fetch-mock';
 import { order, product } from './helpers/fixtures';
 import { mountView } from './helpers/mount-view';
-
-const ADDRESS = {
-  name: '张三',
-  mobile: '13800138000',
-  province: '广东省',
-  city: '广州市',
-  district: '天河区',
-  detail: '天河路 385 号',
-  postalCode: '',
-};
+import { SAMPLE_DELIVERY_ADDRESS as ADDRESS } from '@wxpay-shop/contract/fixtures';
 
 beforeEach(() => {
   localStorage.clear();
