@@ -128,6 +128,18 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
   route('post', '/v3/refund/domestic/refunds', 'refund', (_ctx, m, body) => createRefund(body, m, deps));
   route('get', '/v3/refund/domestic/refunds/:no', 'refundquery', (ctx, m) => queryRefund(ctx.params.no!, m, deps));
 
+  /** The request signature of a GET outside route(): what WeChat checks before anything else. */
+  const checkSignedGet = async (ctx: Context) => {
+    const raw = (await readRawBodyOrNull(ctx, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
+    const auth = {
+      method: 'GET',
+      url: ctx.originalUrl,
+      body: raw.toString('utf8'),
+      authorization: ctx.get('authorization') || undefined,
+    };
+    return checkRequestSignature(auth, deps, keys);
+  };
+
   const bills = new TradeBillFiles();
   route('get', '/v3/bill/tradebill', 'tradebill', (ctx, m) =>
     bills.apply(
@@ -139,14 +151,7 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
   );
   // The file itself is not signed (the digest of the signed apply answer vouches for it); errors are.
   router.get('/v3/billdownload/file', async (ctx) => {
-    const raw = (await readRawBodyOrNull(ctx, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
-    const auth = {
-      method: 'GET',
-      url: ctx.originalUrl,
-      body: raw.toString('utf8'),
-      authorization: ctx.get('authorization') || undefined,
-    };
-    const signature = checkRequestSignature(auth, deps, keys);
+    const signature = await checkSignedGet(ctx);
     if (!signature.ok) return sendAnswer(ctx, signature.answer, keys, signature.merchant);
     const file = bills.download(signature.merchant, str(ctx.query.token));
     if (!Buffer.isBuffer(file)) return sendAnswer(ctx, file, keys, signature.merchant);
@@ -157,14 +162,7 @@ export function v3Router(deps: Deps, keys: V3Keys): Router {
 
   // The certificates are encrypted with the merchant's APIv3 key: decrypting them proves they are WeChat's.
   router.get('/v3/certificates', async (ctx) => {
-    const raw = (await readRawBodyOrNull(ctx, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
-    const auth = {
-      method: 'GET',
-      url: ctx.originalUrl,
-      body: raw.toString('utf8'),
-      authorization: ctx.get('authorization') || undefined,
-    };
-    const signature = checkRequestSignature(auth, deps, keys);
+    const signature = await checkSignedGet(ctx);
     if (!signature.ok) return sendAnswer(ctx, signature.answer, keys, signature.merchant);
     const entry = encryptCertificateEntry(keys.material.platformCert, signature.merchant.apiV3Key!, randomString(12));
     // Signed by the platform certificate itself, whatever the merchant's mode: that is what it serves.
