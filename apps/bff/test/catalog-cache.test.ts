@@ -4,6 +4,7 @@ import { ProductListSchema, ProductSchema, type Product } from '@wxpay-shop/cont
 import { CatalogCache } from '../src/catalog/catalog-cache';
 import { backends } from './helpers/backends';
 import { createOrder, useStack } from './helpers/stack';
+import { orderBody } from './helpers/delivery-address';
 
 const product = (stock: number): Product => ({
   id: 'mug',
@@ -94,7 +95,7 @@ describe.each(backends)('GET /api/products with CATALOG_MAX_AGE_MS=1000 ($name)'
     expect((await mugIn(await browser.get('/api/products'))).stock).toBe(3);
     expect(ProductSchema.parse(await (await browser.get('/api/products/mug')).json()).stock).toBe(3);
     // The catalog still says 3; the order statement sees 1.
-    const refused = await browser.post('/api/orders', { items: [{ productId: 'mug', quantity: 2 }] });
+    const refused = await browser.post('/api/orders', orderBody([{ productId: 'mug', quantity: 2 }]));
     expect(refused.status).toBe(409);
     expect(await stockOf('mug')).toBe(1);
 
