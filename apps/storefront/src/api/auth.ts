@@ -1,10 +1,11 @@
-import { MeSchema, routes, type Me } from '@wxpay-shop/contract';
+import { routes, type Me } from '@wxpay-shop/contract';
+import { meAnswer } from './first-page-answers';
 import { apiRequest, type ResponseSchema } from './http';
 
 export type LoginScope = 'snsapi_base' | 'snsapi_userinfo';
 
 export function fetchMe(signal?: AbortSignal): Promise<Me> {
-  return apiRequest(routes.me, MeSchema, { signal });
+  return apiRequest(routes.me, meAnswer, { signal });
 }
 
 /** Full-page URL of the BFF's WeChat OAuth entry; it sends the shopper back to `returnTo`. */

@@ -1,10 +1,8 @@
-import { ApiErrorSchema } from '@wxpay-shop/contract';
 import { ApiRequestError } from './errors';
+import { apiErrorAnswer } from './first-page-answers';
+import type { ResponseSchema } from './response-schema';
 
-/** The part of a zod schema this client needs: any contract schema fits. */
-export interface ResponseSchema<T> {
-  safeParse(data: unknown): { success: true; data: T } | { success: false };
-}
+export type { ResponseSchema } from './response-schema';
 
 interface RequestOptions {
   method?: 'GET' | 'POST';
@@ -65,7 +63,7 @@ export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, opt
   }
 
   if (!response.ok) {
-    const parsed = ApiErrorSchema.safeParse(payload);
+    const parsed = apiErrorAnswer.safeParse(payload);
     if (parsed.success) {
       const { code, message, requestId } = parsed.data.error;
       throw new ApiRequestError(code, message, response.status, requestId);

@@ -1,7 +1,8 @@
 /** The shop's one name (the BFF's SHOP_NAME), for the header and the page title, and its 客服 number if any. */
-import { routes, ShopSchema } from '@wxpay-shop/contract';
+import { routes } from '@wxpay-shop/contract';
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
+import { shopAnswer } from '../api/first-page-answers';
 import { apiRequest } from '../api/http';
 import { DEFAULT_SHOP_NAME, setShopName } from '../lib/shop-name';
 
@@ -12,7 +13,7 @@ export const useShopStore = defineStore('shop', () => {
   /** Asks the BFF once per page load; until it answers (or if it cannot) the default name stands. */
   async function load(): Promise<void> {
     try {
-      const shop = await apiRequest(routes.shop, ShopSchema);
+      const shop = await apiRequest(routes.shop, shopAnswer);
       name.value = shop.name;
       servicePhone.value = shop.servicePhone ?? null;
       setShopName(shop.name);
