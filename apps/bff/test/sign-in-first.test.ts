@@ -52,6 +52,8 @@ describe.each(backends)('sign-in before the page boots ($name)', (backend) => {
     expect((await open(wechat, '/', { Accept: '*/*' })).status).toBe(200);
     expect((await wechat.fetch('/', { method: 'HEAD', headers: NAVIGATION })).status).toBe(200);
     expect((await open(stack.browser(DESKTOP_UA), '/orders')).status).toBe(200);
+    // The operator console has its own sign-in: a shopper's WeChat sign-in is not for it.
+    expect((await open(wechat, '/admin/orders')).status).not.toBe(302);
     // Without fetch metadata, an older browser asking for HTML by name is a navigation.
     expect((await open(stack.browser(), '/', { Accept: 'text/html' })).status).toBe(302);
   });

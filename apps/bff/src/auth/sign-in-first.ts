@@ -6,6 +6,7 @@
  * sign-in the BFF started is recent (sign-in-marks): the SPA then shows its notice as before.
  */
 import type { Context, Middleware, Next } from 'koa';
+import { isAdminConsolePath } from '../http/admin-console';
 import { isApiPath } from '../http/paths';
 import type { Services } from '../services';
 import { sessionOf } from '../sessions/session';
@@ -16,9 +17,9 @@ import { startSignIn } from './start-sign-in';
 /** WeChat's in-app browser always names itself in its user agent (as the storefront checks). */
 const isWeChatBrowser = (userAgent: string) => /MicroMessenger/i.test(userAgent);
 
-/** A top-level navigation to one of the SPA's pages (not a file, not /assets/, not the API). */
+/** A top-level navigation to one of the SPA's pages (not a file, not /assets/, not the API, not the operator console). */
 export function isPageNavigation(ctx: Context): boolean {
-  if (ctx.method !== 'GET' || isApiPath(ctx.path)) return false;
+  if (ctx.method !== 'GET' || isApiPath(ctx.path) || isAdminConsolePath(ctx.path)) return false;
   if (ctx.path.startsWith('/assets/') || /\.[A-Za-z0-9]+$/.test(ctx.path)) return false;
   const dest = ctx.get('Sec-Fetch-Dest');
   // Browsers that send Fetch Metadata say exactly what the request is for; older ones ask for HTML by name.

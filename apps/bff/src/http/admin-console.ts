@@ -8,11 +8,14 @@ import { storefront } from './storefront';
 
 const PREFIX = '/admin';
 
+/** The operator console's pages and files, under /admin. */
+export const isAdminConsolePath = (path: string) => path === PREFIX || path.startsWith(`${PREFIX}/`);
+
 export function adminConsole(dist: string, basePolicy: string) {
   const spa = storefront(dist);
   const policy = basePolicy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next();
+    if (!isAdminConsolePath(ctx.path)) return next();
     if (ctx.path === PREFIX) return ctx.redirect(`${PREFIX}/`);
     const original = ctx.path;
     ctx.state.pagePolicy = policy;
