@@ -22,7 +22,15 @@ import {
   PLATFORM_PUBLIC_KEY,
 } from './helpers/v3-keys';
 import { buildNotification } from './helpers/v3-notify';
-import { API_V3_KEY, APP_ID, MCH_ID, MERCHANT_SERIAL, startFakeV3, type FakeV3 } from './helpers/v3-server';
+import {
+  API_V3_KEY,
+  APP_ID,
+  MCH_ID,
+  MERCHANT_SERIAL,
+  fakeGatewayOptions,
+  startFakeV3,
+  type FakeV3,
+} from './helpers/v3-server';
 
 const PUB_KEY_ID = 'PUB_KEY_ID_0112345678901234567890000001';
 const publicKeySigner = { key: loadPrivateKey(PLATFORM_PRIVATE_KEY), serial: PUB_KEY_ID };
@@ -33,19 +41,7 @@ const certBSigner = { key: loadPrivateKey(certB.key), serial: certB.serialNo };
 
 const NOTIFY_URL = 'https://shop.example.com/api/wechat/notify';
 
-function options(fake: FakeV3, extra: Partial<PayV3Options> = {}): PayV3Options {
-  return {
-    appId: APP_ID,
-    mchId: MCH_ID,
-    merchantSerialNo: MERCHANT_SERIAL,
-    merchantPrivateKey: MERCHANT_PRIVATE_KEY,
-    apiV3Key: API_V3_KEY,
-    baseUrl: fake.url,
-    retryDelayMs: 1,
-    wechatpayPublicKey: { id: PUB_KEY_ID, key: PLATFORM_PUBLIC_KEY },
-    ...extra,
-  };
-}
+const options = (fake: FakeV3, extra: Partial<PayV3Options> = {}) => fakeGatewayOptions(fake, PUB_KEY_ID, extra);
 
 async function failure(run: () => Promise<unknown>): Promise<unknown> {
   try {

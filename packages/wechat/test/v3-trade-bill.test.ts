@@ -10,8 +10,8 @@ import {
   parseTradeBill,
   readTradeBillApply,
 } from '../src/index';
-import { PLATFORM_PRIVATE_KEY, PLATFORM_PUBLIC_KEY, MERCHANT_PRIVATE_KEY } from './helpers/v3-keys';
-import { API_V3_KEY, APP_ID, MCH_ID, MERCHANT_SERIAL, startFakeV3, type FakeV3 } from './helpers/v3-server';
+import { PLATFORM_PRIVATE_KEY } from './helpers/v3-keys';
+import { MCH_ID, fakeGatewayOptions, startFakeV3, type FakeV3 } from './helpers/v3-server';
 
 const PUB_KEY_ID = 'PUB_KEY_ID_0112345678901234567890000001';
 const BILL =
@@ -34,17 +34,7 @@ afterEach(() => {
 });
 
 const gateway = (gzipBills?: boolean) =>
-  new PayV3Gateway({
-    appId: APP_ID,
-    mchId: MCH_ID,
-    merchantSerialNo: MERCHANT_SERIAL,
-    merchantPrivateKey: MERCHANT_PRIVATE_KEY,
-    apiV3Key: API_V3_KEY,
-    baseUrl: fake.url,
-    retryDelayMs: 1,
-    wechatpayPublicKey: { id: PUB_KEY_ID, key: PLATFORM_PUBLIC_KEY },
-    ...(gzipBills === undefined ? {} : { gzipBills }),
-  });
+  new PayV3Gateway(fakeGatewayOptions(fake, PUB_KEY_ID, gzipBills === undefined ? {} : { gzipBills }));
 
 describe('PayV3Gateway.downloadTradeBill', () => {
   it('applies with yyyy-MM-dd and tar_type=GZIP, downloads with a signed GET, returns the parsable text', async () => {

@@ -13,9 +13,10 @@ import {
   signWechatpayHeaders,
   verifyAuthorization,
   wechatpayHeaderFields,
+  type PayV3Options,
 } from '../../src/index';
 import { startServer, type TestServer } from './http-server';
-import { MERCHANT_PUBLIC_KEY } from './v3-keys';
+import { MERCHANT_PRIVATE_KEY, MERCHANT_PUBLIC_KEY, PLATFORM_PUBLIC_KEY } from './v3-keys';
 
 export const APP_ID = 'wxd678efh567hg6787';
 export const MCH_ID = '1230000109';
@@ -258,4 +259,19 @@ export async function startFakeV3(signer: Signer, certificates: string[] = []): 
     hits: (p: string) => state.seen.filter((s) => s.url.split('?')[0] === p).length,
   });
   return fake;
+}
+
+/** A PayV3Gateway talking to `fake` as its merchant, trusting the public key `publicKeyId`, unless `extra` says otherwise. */
+export function fakeGatewayOptions(fake: FakeV3, publicKeyId: string, extra: Partial<PayV3Options> = {}): PayV3Options {
+  return {
+    appId: APP_ID,
+    mchId: MCH_ID,
+    merchantSerialNo: MERCHANT_SERIAL,
+    merchantPrivateKey: MERCHANT_PRIVATE_KEY,
+    apiV3Key: API_V3_KEY,
+    baseUrl: fake.url,
+    retryDelayMs: 1,
+    wechatpayPublicKey: { id: publicKeyId, key: PLATFORM_PUBLIC_KEY },
+    ...extra,
+  };
 }
